@@ -1,0 +1,148 @@
+"""Entry point: parse arguments, set up logging, build config, knowledge and answerer, pick a front end.
+
+Usage:
+    python -m bot                      interactive console
+    python -m bot ask "QUESTION"       one answer (--json for the structured answer)
+    python -m bot ask --jsonl          JSON lines in, JSON lines out
+    python -m bot eval [FILE ...]      accuracy per category, beside a plain TF-IDF baseline
+    python -m bot kb ...               maintainers' commands (split, list, add, check, ...)
+    python -m bot telegram             the Telegram bot (token in TELEGRAM_BOT_TOKEN)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .config import Config, default_config_path, load_config
+from .errors import BotError
+
+log = logging.getLogger("bot")
+DEFAULT_EVAL = ("eval/mongolia.yaml",)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="factbot", description="Answer questions from your documents, with sources.")
+    parser.add_argument("--config", type=Path, help="configuration file (default ./config.yaml, else the packaged one)")
+    parser.add_argument("--knowledge", type=Path, help="use another knowledge folder or JSON-lines file of passages")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to standard error")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="answer one question, or a JSON-lines stream")
+    ask.add_argument("question", nargs="*", help="the question (quote it)")
+    ask.add_argument("--json", action="store_true", help="print the structured answer as one JSON object")
+    ask.add_argument("--jsonl", action="store_true", help="read JSON objects from standard input, one answer per line")
+    ask.add_argument("--no-log", action="store_true", help="do not record questions in the log database")
+
+    evaluate = commands.add_parser("eval", help="print accuracy per category on evaluation files")
+    evaluate.add_argument("files", nargs="*", type=Path, help=f"evaluation YAML files (default {', '.join(DEFAULT_EVAL)})")
+    evaluate.add_argument("--no-baseline", action="store_true", help="skip the plain TF-IDF baseline")
+    evaluate.add_argument("--failures", action="store_true", help="list the questions answered wrongly")
+
+    from . import maintain
+
+    maintain.add_commands(commands)
+    telegram = commands.add_parser("telegram", help="run the Telegram bot (token in TELEGRAM_BOT_TOKEN)")
+    telegram.add_argument("--webhook", action="store_true", help="use webhook mode instead of long polling")
+    return parser
+
+
+def _setup_logging(verbose: bool) -> None:
+    """Configure logging once; httpx/httpcore stay at WARNING because their URLs contain the bot token."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _question_logger(config: Config, channel: str):
+    """A callback that records questions in the log database, or None when it cannot be opened."""
+    from .storage import Storage, StorageError
+
+    try:
+        storage = Storage(config.storage.database)
+    except StorageError as exc:
+        log.warning("%s; questions will not be logged", exc)
+        return None
+
+    def record(chat: str, question: str, answer) -> None:
+        try:
+            storage.log_question(channel, chat, question, answer.found, answer.kind, answer.score, answer.passage_ids)
+        except StorageError as exc:
+            log.warning("%s", exc)
+
+    return record
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 failed check, 2 usage or setup error)."""
+    args = _parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    try:
+        config = load_config(args.config or default_config_path())
+        if args.knowledge is not None:
+            config = config.with_knowledge(args.knowledge)
+        return _dispatch(args, config)
+    except BotError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, config: Config) -> int:
+    from .answer import build_answerer, new_sessions
+    from . import console
+
+    if args.command == "kb":
+        from . import maintain
+
+        return maintain.run(args, config)
+    if args.command == "telegram":
+        from . import telegram_bot
+
+        return telegram_bot.main(config, webhook=args.webhook)
+    if args.command == "eval":
+        return _evaluate(args, config)
+    answerer = build_answerer(config)
+    if args.command == "ask":
+        record = None if args.no_log else _question_logger(config, "console")
+        if args.jsonl:
+            return console.jsonl(answerer, new_sessions(config), sys.stdin.buffer, sys.stdout, record)
+        if not args.question:
+            print("Error: give a question, e.g. python -m bot ask \"When did cooperation start?\", or use --jsonl",
+                  file=sys.stderr)
+            return 2
+        return console.ask_once(answerer, " ".join(args.question), args.json, sys.stdout, record)
+    return console.interactive(answerer, new_sessions(config), on_answer=_question_logger(config, "console"))
+
+
+def _evaluate(args: argparse.Namespace, config: Config) -> int:
+    from .answer import build_answerer
+    from .evaluation import baseline, evaluate, failures, load_cases, table
+
+    files = args.files or [Path(f) for f in DEFAULT_EVAL]
+    answerer = build_answerer(config)
+    for file in files:
+        cases = load_cases(file)
+        reports = [evaluate(answerer, cases)]
+        if not args.no_baseline:
+            reports.append(baseline(answerer.kb, cases))
+        print(f"{file} ({len(cases)} questions)")
+        print(table(reports))
+        if args.failures:
+            print("\n".join(failures(reports[0])) or "no failures")
+        print()
+    return 0
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,358 @@
+"""The answerer: turns a question (and its conversation) into a short, sourced answer or an honest no.
+
+Steps: guard the input, recognise small talk, read the question's words (correcting unknown
+ones against the knowledge's vocabulary), expand acronyms and synonyms, lean on the previous
+turn when the question cannot stand alone, search, and compose one or two facts with a source.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+from .config import Config
+from .conversation import Context, SessionStore, Turn, smalltalk_intent, strip_greeting
+from .expand import Expander, Expansion, find_acronyms
+from .index import TfidfIndex
+from .knowledge import KnowledgeBase, Passage
+from .spelling import Speller
+from .text import STOP_WORDS, clean, content_words, normalise, stem, terms, words
+
+EXPANSION_WEIGHT = 0.6
+CONTEXT_WEIGHT = 0.7
+# Words that say a question leans on what came before ("What does it promote?", "since when?").
+_ANAPHORA = {"it", "its", "this", "that", "these", "those", "they", "them", "their", "there", "he", "she", "his",
+             "her", "such", "same", "the programme", "the project"}
+_ELLIPSIS = re.compile(r"^(and|also|but|so|what about|how about|and what about|since when|until when|"
+                       r"when|why|where|who|how long|how much|how|which|what else|anything else|more)\b")
+_DATE_QUESTION = re.compile(r"\b(when|since when|until when|what year|which year|what date|how long|what month|"
+                            r"start(ed)?|began|begin|end(ed)?|dates?|years?|period|duration)\b")
+_HAS_DATE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_AMOUNT_QUESTION = re.compile(r"\b(how much|how many|amount|money|cost|sum|value|worth)\b")
+_HAS_AMOUNT = re.compile(r"\b(\d[\d,.]*\s*(million|billion|thousand|%|percent)|usd|eur|\$)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A candidate passage for a question, with its score; the front ends list these as sources."""
+
+    id: str
+    section: str
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Why:
+    """How an answer came about: the terms matched, corrections, expansions and runner-ups."""
+
+    matched: tuple[str, ...] = ()
+    corrected: tuple[tuple[str, str], ...] = ()
+    expansions: tuple[tuple[str, str, str], ...] = ()
+    context: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+    score: float = 0.0
+    threshold: float = 0.0
+    runners_up: tuple[Hit, ...] = ()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the user gets: the answer text, whether it came from the knowledge, and its sources."""
+
+    found: bool
+    text: str
+    kind: str  # answer | unknown | smalltalk | help | empty | too_long
+    score: float = 0.0
+    sources: tuple[Hit, ...] = ()
+    citation: str = ""
+    passage_ids: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    why: Why = field(default_factory=Why)
+    context: Context = field(default_factory=Context, compare=False, repr=False)
+
+    def to_dict(self) -> dict:
+        """The stable JSON shape of an answer (the JSON-lines contract)."""
+        return {
+            "found": self.found, "answer": self.text, "kind": self.kind, "score": round(self.score, 4),
+            "sources": [{"id": h.id, "section": h.section, "text": h.text, "score": round(h.score, 4)} for h in self.sources],
+            "citation": self.citation, "passage_ids": list(self.passage_ids), "suggestions": list(self.suggestions),
+            "why": _why_dict(self.why),
+        }
+
+
+def _why_dict(why: Why) -> dict:
+    data = asdict(why)
+    data["corrected"] = [{"from": a, "to": b} for a, b in why.corrected]
+    data["expansions"] = [{"phrase": p, "added": a, "kind": k} for p, a, k in why.expansions]
+    data["runners_up"] = [{"id": h.id, "score": round(h.score, 4)} for h in why.runners_up]
+    data["score"] = round(why.score, 4)
+    return data
+
+
+@dataclass(frozen=True)
+class _Query:
+    """The analysed question: its words, corrections, expansions and search weights."""
+
+    tokens: tuple[str, ...]
+    corrected: tuple[tuple[str, str], ...]
+    unknown: tuple[str, ...]
+    expansions: tuple[Expansion, ...]
+    weights: dict
+    norm_terms: tuple[str, ...]
+
+
+class Answerer:
+    """Answers questions from one knowledge base and its index; pure, no I/O."""
+
+    def __init__(self, kb: KnowledgeBase, index: TfidfIndex, config: Config,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.kb = kb
+        self.index = index
+        self.config = config
+        self.retrieval = config.retrieval
+        self.clock = clock
+        self.speller = Speller(index.word_counts, extra=STOP_WORDS, min_similarity=self.retrieval.typo_min_similarity)
+        self.acronyms = find_acronyms(p.text for p in kb.passages)
+        self.expander = Expander(kb.synonyms, self.acronyms)
+        self.positions = {p.id: i for i, p in enumerate(kb.passages)}
+        self.examples = self._examples()
+
+    # -- public -------------------------------------------------------------------------------
+
+    def answer(self, question: str, context: Context | None = None) -> Answer:
+        """Answer one question; `context` is the conversation so far (returned updated in the answer)."""
+        context = context or Context()
+        limit = self.retrieval.max_question_chars
+        if len(question) > limit:
+            return self._reply("too_long", self.config.replies.too_long.format(limit=f"{limit:,}"), context)
+        text = clean(question)
+        if not any(ch.isalnum() for ch in text):
+            return self._reply("empty", self._with_examples(self.config.replies.empty), context, self.examples)
+        intent = smalltalk_intent(text)
+        if intent == "help":
+            return self._reply("help", self.help_text(), context, self.examples)
+        if intent is not None:
+            reply = getattr(self.config.replies, f"smalltalk_{intent}")
+            return self._reply("smalltalk", reply, Context() if intent == "bye" else context)
+        return self._retrieve(strip_greeting(text), context)
+
+    def help_text(self) -> str:
+        """What the bot knows about, for `help` and /help."""
+        sources = ", ".join(s.citation() for s in self.kb.sources.values()) or "my documents"
+        topics = "; ".join(self.kb.sections()[:8])
+        return self._with_examples(f"I answer questions from {sources}. Topics: {topics}. Ask in your own words,")
+
+    def search(self, question: str, k: int | None = None) -> list[Hit]:
+        """The top passages for a question without composing an answer (for maintainers and tools)."""
+        query = self._analyse(words(question))
+        return self._hits(query, k or self.retrieval.candidates)
+
+    # -- retrieval ----------------------------------------------------------------------------
+
+    def _analyse(self, tokens: list[str], carried: tuple[str, ...] = ()) -> _Query:
+        content, corrected, unknown = [], [], []
+        for token in tokens:
+            if token in STOP_WORDS:
+                continue
+            if self.retrieval.typo_correction and stem(token) not in self.index.vocabulary:
+                fixed = self.speller.correct(token)
+                if fixed is not None and fixed != token:
+                    corrected.append((token, fixed))
+                    token = fixed
+                    if token in STOP_WORDS:
+                        continue
+            if stem(token) not in self.index.vocabulary:
+                unknown.append(token)
+            content.append(token)
+        expansions = self.expander.expand(content)
+        weights: dict[str, float] = {}
+        for term in terms(content):
+            weights[term] = max(weights.get(term, 0.0), 1.0)
+        for expansion in expansions:
+            for phrase in expansion.added:
+                for term in terms(content_words(phrase) or words(phrase)):
+                    weights[term] = max(weights.get(term, 0.0), EXPANSION_WEIGHT)
+        for term in terms(list(carried)):
+            weights[term] = max(weights.get(term, 0.0), CONTEXT_WEIGHT)
+        own = [stem(t) for t in content]
+        norm_terms = tuple(own + [t for t in terms(content)[len(own):] if t in self.index.vocabulary])
+        norm_terms += tuple(stem(t) for t in carried if stem(t) not in own)
+        return _Query(tuple(content), tuple(corrected), tuple(unknown), tuple(expansions), weights, norm_terms)
+
+    def _hits(self, query: _Query, k: int) -> list[Hit]:
+        matches = self.index.search(query.weights, query.norm_terms, k)
+        return [Hit(p.id, p.section, p.text, m.score) for m in matches for p in (self.kb.passages[m.position],)]
+
+    def _retrieve(self, text: str, context: Context) -> Answer:
+        tokens = words(text)
+        query = self._analyse(tokens)
+        k = max(self.retrieval.candidates, 8)
+        hits = self._rerank(text, self._hits(query, k))
+        carried: tuple[str, ...] = ()
+        previous = context.topic(self.clock(), self.config.session.max_age_seconds)
+        if previous and self._leans_on_context(text, query, hits):
+            followup = self._analyse(tokens, carried=previous)
+            followup_hits = self._rerank(text, self._hits(followup, k))
+            if followup_hits and (not hits or followup_hits[0].score >= hits[0].score * 0.9
+                                  or self._anaphoric(text, query)):
+                query, hits, carried = followup, followup_hits, previous
+        best = hits[0].score if hits else 0.0
+        why = Why(
+            matched=tuple(t for t in query.weights if t in self.index.vocabulary and " " not in t),
+            corrected=query.corrected, unknown=query.unknown,
+            expansions=tuple((e.phrase, ", ".join(e.added), e.kind) for e in query.expansions),
+            context=carried, score=best, threshold=self.retrieval.threshold, runners_up=tuple(hits[1:4]),
+        )
+        sources = tuple(hits[: self.retrieval.candidates])
+        if best < self.retrieval.threshold:
+            suggestions = self._suggestions(hits)
+            text_out = f"{self.config.replies.not_found} {self.config.replies.suggest}\n" + "\n".join(
+                f"\u2022 {s}" for s in suggestions)
+            return Answer(False, text_out, "unknown", best, sources, suggestions=suggestions, why=why,
+                          context=Context())
+        chosen = self._compose(hits)
+        passage = self.kb.passages[self.positions[chosen[0].id]]
+        topic = tuple(dict.fromkeys(carried + query.tokens))[-8:] if carried else query.tokens
+        new_context = context.add(Turn(text, topic, passage.id, self.clock()), self.config.session.max_turns)
+        answer_text = " ".join(self._shorten(h.text) for h in chosen)
+        return Answer(True, answer_text, "answer", best, sources, self.citation(passage),
+                      tuple(h.id for h in chosen), why=why, context=new_context)
+
+    def _leans_on_context(self, text: str, query: _Query, hits: list[Hit]) -> bool:
+        """True when a question cannot stand alone: a pronoun, an elliptical start, or too few words."""
+        if self._anaphoric(text, query):
+            return True
+        known = [t for t in query.tokens if t not in query.unknown]
+        if query.unknown and len(query.unknown) >= len(known):
+            return False  # a new subject the knowledge does not cover: do not answer it from the old topic
+        if len(known) <= 2 and _ELLIPSIS.match(normalise(text).strip()):
+            return True
+        return not hits or hits[0].score < self.retrieval.threshold and len(known) <= 2
+
+    @staticmethod
+    def _anaphoric(text: str, query: _Query) -> bool:
+        lowered = f" {normalise(text)} "
+        return not query.tokens or any(f" {a} " in lowered for a in _ANAPHORA)
+
+    def _rerank(self, text: str, hits: list[Hit]) -> list[Hit]:
+        """Prefer passages holding the kind of fact asked for (a date for 'when', an amount for 'how much')."""
+        lowered = normalise(text)
+        wants_date = bool(_DATE_QUESTION.search(lowered))
+        wants_amount = bool(_AMOUNT_QUESTION.search(lowered))
+        if not hits or not (wants_date or wants_amount):
+            return hits
+
+        def boosted(hit: Hit) -> float:
+            bonus = 1.0
+            if wants_date and _HAS_DATE.search(hit.text):
+                bonus += 0.15
+            if wants_amount and _HAS_AMOUNT.search(hit.text):
+                bonus += 0.15
+            return hit.score * bonus
+
+        return sorted((Hit(h.id, h.section, h.text, min(1.0, boosted(h))) for h in hits), key=lambda h: -h.score)
+
+    def _compose(self, hits: list[Hit]) -> list[Hit]:
+        """The best fact, plus the next one when it continues the first in the document and fits."""
+        best = hits[0]
+        chosen = [best]
+        position = self.positions[best.id]
+        for other in hits[1:3]:
+            other_position = self.positions[other.id]
+            adjacent = abs(other_position - position) == 1
+            same_section = self.kb.passages[other_position].section == self.kb.passages[position].section
+            fits = len(best.text) + len(other.text) + 1 <= self.retrieval.max_answer_chars
+            if adjacent and same_section and fits and other.score >= 0.75 * best.score:
+                chosen.append(other)
+                chosen.sort(key=lambda h: self.positions[h.id])
+                break
+        return chosen
+
+    def _shorten(self, text: str) -> str:
+        """Cut a long bulk passage to its first sentences within the answer limit."""
+        limit = self.retrieval.max_answer_chars
+        if len(text) <= limit:
+            return text
+        cut = text[:limit]
+        end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
+        return cut[: end + 1] if end > limit // 3 else cut.rsplit(" ", 1)[0] + "\u2026"
+
+    # -- replies ------------------------------------------------------------------------------
+
+    def citation(self, passage: Passage) -> str:
+        """The source line: document, publisher, date and section."""
+        source = self.kb.sources.get(passage.source)
+        name = source.citation() if source else (passage.source or "knowledge base")
+        return f"{name}, section \u201c{passage.section}\u201d" if passage.section else name
+
+    def source_url(self, passage_id: str) -> str:
+        """The URL of a passage's source document, when known."""
+        passage = self.kb.passages[self.positions[passage_id]] if passage_id in self.positions else None
+        source = self.kb.sources.get(passage.source) if passage else None
+        return source.url if source else ""
+
+    def _examples(self) -> tuple[str, ...]:
+        """Example questions, one per section: a passage's own question, else its topic."""
+        out: list[str] = []
+        seen_sections: set[str] = set()
+        for passage in self.kb.passages:
+            if passage.section in seen_sections:
+                continue
+            seen_sections.add(passage.section)
+            out.append(passage.questions[0] if passage.questions else self._topic_question(passage))
+            if len(out) == 3:
+                break
+        return tuple(out)
+
+    @staticmethod
+    def _topic_question(passage: Passage) -> str:
+        topic = passage.section or " ".join(passage.text.split()[:6])
+        return f"Tell me about {topic[0].lower() + topic[1:] if topic[:2].istitle() else topic}"
+
+    def _suggestions(self, hits: list[Hit]) -> tuple[str, ...]:
+        """Two or three things to ask instead: the near misses if any, else the examples."""
+        near = [h for h in hits if h.score >= self.retrieval.threshold * 0.5]
+        out: list[str] = []
+        for hit in near:
+            passage = self.kb.passages[self.positions[hit.id]]
+            suggestion = passage.questions[0] if passage.questions else self._topic_question(passage)
+            if suggestion not in out:
+                out.append(suggestion)
+            if len(out) == 3:
+                break
+        for example in self.examples:
+            if len(out) >= 3:
+                break
+            if example not in out:
+                out.append(example)
+        return tuple(out)
+
+    def _with_examples(self, lead: str) -> str:
+        return f"{lead}\n" + "\n".join(f"\u2022 {q}" for q in self.examples)
+
+    def _reply(self, kind: str, text: str, context: Context, suggestions: tuple[str, ...] = ()) -> Answer:
+        return Answer(False, text, kind, suggestions=suggestions, context=context)
+
+
+def build_answerer(config: Config, kb: KnowledgeBase | None = None, cache: bool = True) -> Answerer:
+    """Load the knowledge and its index (saved beside it when possible) and make an answerer."""
+    from pathlib import Path
+
+    from .index import load_or_build
+    from .knowledge import load_knowledge
+
+    kb = kb or load_knowledge(config.knowledge)
+    folder = Path(kb.path)
+    cache_dir = None
+    if cache and kb.path:
+        cache_dir = folder / ".index" if folder.is_dir() else folder.parent / f".{folder.name}.index"
+    index = load_or_build(kb.passages, cache_dir)
+    return Answerer(kb, index, config)
+
+
+def new_sessions(config: Config, clock: Callable[[], float] = time.monotonic) -> SessionStore:
+    """A session store bounded as the configuration says."""
+    return SessionStore(config.session.max_sessions, config.session.max_age_seconds, clock)

@@ -1,0 +1,187 @@
+"""Console front end: an interactive session, one-shot answers and a JSON-lines stream for scripts."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import BinaryIO, Callable, TextIO
+
+from .answer import Answer, Answerer, SessionStore
+from .errors import BotError
+
+log = logging.getLogger(__name__)
+
+QuestionLogger = Callable[[str, str, Answer], None]
+MAX_LINE_BYTES = 4 * 1024 * 1024
+
+
+def format_answer(answer: Answer) -> str:
+    """The answer as a person reads it in a terminal: the text, then its source."""
+    if not answer.found:
+        return answer.text
+    return f"{answer.text}\n  \u2014 Source: {answer.citation} [{', '.join(answer.passage_ids)}]"
+
+
+def format_why(answer: Answer | None) -> str:
+    """Explain the last answer: matched and corrected words, expansions, score and runner-ups."""
+    if answer is None:
+        return "Ask a question first; then 'why' explains the answer."
+    why = answer.why
+    if answer.kind not in ("answer", "unknown"):
+        return f"That was {answer.kind.replace('_', ' ')}, not a search of the knowledge."
+    lines = [f"score {why.score:.3f} (threshold {why.threshold:.3f}) -> {'answered' if answer.found else 'not answered'}"]
+    lines.append("matched terms: " + (", ".join(why.matched) or "none"))
+    if why.corrected:
+        lines.append("corrected: " + ", ".join(f"{a} -> {b}" for a, b in why.corrected))
+    if why.unknown:
+        lines.append("unknown words: " + ", ".join(why.unknown))
+    if why.expansions:
+        lines.append("expanded: " + "; ".join(f"{p} -> {a} ({k})" for p, a, k in why.expansions))
+    if why.context:
+        lines.append("carried from the previous question: " + ", ".join(why.context))
+    for hit in why.runners_up:
+        lines.append(f"runner-up {hit.id} ({hit.score:.3f}): {hit.text[:90]}")
+    return "\n".join(lines)
+
+
+def _setup_readline() -> None:
+    """Line editing and history when the terminal has readline; harmless without it."""
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - platform without readline
+        return
+    history = Path(os.environ.get("BOT_HISTORY", Path.home() / ".factbot_history"))
+    try:
+        readline.read_history_file(history)
+    except OSError:
+        pass
+    readline.set_history_length(1000)
+    import atexit
+
+    def save() -> None:
+        try:
+            readline.write_history_file(history)
+        except OSError:
+            pass
+
+    atexit.register(save)
+
+
+def interactive(answerer: Answerer, sessions: SessionStore, out: TextIO = sys.stdout,
+                read: Callable[[str], str] = input, on_answer: QuestionLogger | None = None) -> int:
+    """Run a conversation in the terminal until quit, Ctrl-D or Ctrl-C."""
+    if read is input:
+        _setup_readline()
+    print(answerer.config.replies.greeting, file=out)
+    print("Ask in your own words, for example:", file=out)
+    for example in answerer.examples:
+        print(f"  \u2022 {example}", file=out)
+    print("Type 'help' for topics, 'why' to explain the last answer, 'quit' to leave.", file=out)
+    last: Answer | None = None
+    key = "console"
+    while True:
+        try:
+            line = read("> ")
+        except (EOFError, KeyboardInterrupt):
+            print("\nGoodbye!", file=out)
+            return 0
+        command = line.strip().lower()
+        if command in ("quit", "exit", ":q", "/quit", "/exit"):
+            print("Goodbye!", file=out)
+            return 0
+        if command in ("why", "why?", "/why"):
+            print(format_why(last), file=out)
+            continue
+        answer = answerer.answer(line, sessions.get(key))
+        sessions.put(key, answer.context)
+        if on_answer is not None:
+            on_answer(key, line, answer)
+        last = answer
+        print(format_answer(answer), file=out)
+        out.flush()
+
+
+def ask_once(answerer: Answerer, question: str, as_json: bool, out: TextIO = sys.stdout,
+             on_answer: QuestionLogger | None = None) -> int:
+    """Answer one question and print it (text or one JSON object)."""
+    answer = answerer.answer(question)
+    if on_answer is not None:
+        on_answer("ask", question, answer)
+    if as_json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False), file=out)
+    else:
+        print(format_answer(answer), file=out)
+    return 0
+
+
+def _parse_line(raw: bytes) -> tuple[str, str] | str:
+    """A (text, session) pair from one input line, or the error to report for it."""
+    if len(raw) > MAX_LINE_BYTES:
+        return f"line is over {MAX_LINE_BYTES // (1024 * 1024)} MB"
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"line is not valid UTF-8 (byte {exc.start})"
+    try:
+        data = json.loads(line)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        return f"line is not valid JSON: {getattr(exc, 'msg', 'nested too deeply')}"
+    if not isinstance(data, dict):
+        return 'expected a JSON object like {"text": "your question", "session": "optional id"}'
+    text, session = data.get("text"), data.get("session", "")
+    if not isinstance(text, str):
+        return '"text" must be a string'
+    if session is None:
+        session = ""
+    if not isinstance(session, (str, int)) or isinstance(session, bool):
+        return '"session" must be a string'
+    return text, str(session)
+
+
+def jsonl(answerer: Answerer, sessions: SessionStore, stdin: BinaryIO, out: TextIO,
+          on_answer: QuestionLogger | None = None) -> int:
+    """Answer one JSON object per input line, in order, one JSON object out per line, flushed."""
+    for number, raw in enumerate(_lines(stdin), start=1):
+        if not raw.strip():
+            result: dict = {"line": number, "error": "empty line: send a JSON object per line"}
+        else:
+            parsed = _parse_line(raw)
+            if isinstance(parsed, str):
+                result = {"line": number, "error": parsed}
+            else:
+                text, session = parsed
+                try:
+                    context = sessions.get(session) if session else None
+                    answer = answerer.answer(text, context)
+                    if session:
+                        sessions.put(session, answer.context)
+                    if on_answer is not None:
+                        on_answer(session or "jsonl", text, answer)
+                    result = answer.to_dict()
+                    result["line"] = number
+                    if session:
+                        result["session"] = session
+                except BotError as exc:
+                    result = {"line": number, "error": str(exc)}
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        out.flush()
+    return 0
+
+
+def _lines(stream: BinaryIO):
+    """Lines of a byte stream without their newline; an over-long line is read through, not kept."""
+    while True:
+        raw = stream.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while True:  # discard the rest of the over-long line so the next line is read correctly
+                rest = stream.readline(MAX_LINE_BYTES)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield raw  # reported as too long
+            continue
+        yield raw.rstrip(b"\r\n")

@@ -1,0 +1,40 @@
+"""Domain errors: small named exceptions whose message says what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+
+class BotError(Exception):
+    """Base of every error a front end turns into one friendly line."""
+
+
+class ConfigError(BotError):
+    """The configuration file or an environment override is invalid."""
+
+
+class KnowledgeError(BotError):
+    """A knowledge file is unreadable or invalid; names the file and line so it can be fixed."""
+
+    def __init__(self, message: str, path: object = None, line: int | None = None, hint: str = "") -> None:
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.reason = message
+        self.hint = hint
+        where = self.path or "knowledge"
+        if line is not None:
+            where = f"{where}, line {line}"
+        text = f"{where}: {message}"
+        if hint:
+            text = f"{text} ({hint})"
+        super().__init__(text)
+
+
+class PassageNotFound(BotError):
+    """A maintainer named a passage id that the knowledge does not have."""
+
+
+class DuplicatePassage(BotError):
+    """A new passage is a near-duplicate of an existing one."""
+
+    def __init__(self, message: str, existing_id: str) -> None:
+        self.existing_id = existing_id
+        super().__init__(message)

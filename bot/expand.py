@@ -1,0 +1,94 @@
+"""Query expansion: acronyms the text defines and the synonym groups maintainers keep.
+
+Both map a phrase the user typed to other phrases that mean the same; the answerer adds the
+other phrases' terms to the query at a lower weight than the user's own words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from .text import STOP_WORDS, stem, words
+
+_DEFINITION = re.compile(r"\(([A-Z][A-Za-z]{1,9})\)")
+_JOINERS = {"and", "for", "of", "the", "in", "on", "&", "to"}
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """One rule that fired: the user's phrase and what was added for it."""
+
+    phrase: str
+    added: tuple[str, ...]
+    kind: str  # "synonym" or "acronym"
+
+
+def _initials_match(acronym: str, tokens: Sequence[str]) -> bool:
+    """True when the acronym spells the words' leading letters, a word may give a prefix ('KFOR')."""
+    def match(a: int, t: int) -> bool:
+        if a == len(acronym):
+            return t == len(tokens)
+        if t == len(tokens):
+            return False
+        word = tokens[t]
+        if word in _JOINERS and match(a, t + 1):
+            return True
+        for size in range(1, len(word) + 1):
+            if acronym[a:a + size] == word[:size] and match(a + size, t + 1):
+                return True
+            if not acronym[a:a + size] == word[:size]:
+                break
+        return False
+    return match(0, 0)
+
+
+def find_acronyms(texts: Iterable[str]) -> dict[str, str]:
+    """Learn 'Science for Peace and Security (SPS)' as sps -> 'science for peace and security'."""
+    found: dict[str, str] = {}
+    for text in texts:
+        for m in _DEFINITION.finditer(text):
+            acronym = m.group(1).lower()
+            before = words(text[:m.start()])
+            for size in range(1, min(len(before), len(acronym) + 4) + 1):
+                tail = before[-size:]
+                if tail[0] not in _JOINERS and _initials_match(acronym, tail):
+                    found.setdefault(acronym, " ".join(tail))
+                    break
+    return found
+
+
+class Expander:
+    """Finds the acronyms and synonym phrases in a query's words and returns what to add."""
+
+    def __init__(self, synonyms: Iterable[Sequence[str]], acronyms: dict[str, str]) -> None:
+        self.acronyms = acronyms
+        # Each phrase is matched on stems, so 'armies' finds the group of 'army'.
+        self.rules: list[tuple[tuple[str, ...], tuple[str, ...], str, str]] = []
+        for group in synonyms:
+            for member in group:
+                others = tuple(o for o in group if o != member)
+                self.rules.append((self._key(member), others, member, "synonym"))
+        for acronym, expansion in acronyms.items():
+            self.rules.append(((stem(acronym),), (expansion,), acronym, "acronym"))
+            self.rules.append((self._key(expansion), (acronym,), expansion, "acronym"))
+        self.rules.sort(key=lambda r: -len(r[0]))
+
+    @staticmethod
+    def _key(phrase: str) -> tuple[str, ...]:
+        return tuple(stem(w) for w in words(phrase) if w not in STOP_WORDS or len(words(phrase)) == 1)
+
+    def expand(self, tokens: Sequence[str]) -> list[Expansion]:
+        """The expansions whose phrase occurs in the query's words (longest phrase first)."""
+        stems = [stem(t) for t in tokens if t not in STOP_WORDS]
+        out: list[Expansion] = []
+        used: set[str] = set()
+        for key, others, phrase, kind in self.rules:
+            if not key or phrase in used:
+                continue
+            n = len(key)
+            if any(tuple(stems[i:i + n]) == key for i in range(len(stems) - n + 1)):
+                used.add(phrase)
+                out.append(Expansion(phrase, others, kind))
+        return out

@@ -1,0 +1,346 @@
+"""The passage store: load and validate fact passages from YAML folders or JSON-lines files.
+
+A knowledge folder holds `passages/*.yaml` (one file per source document), an optional
+`synonyms.yaml` (query-time word groups) and `sources/` (the documents as shipped). Every
+error names the file and line, says what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from .errors import KnowledgeError
+
+MAX_TEXT_CHARS = 500  # a hand-written fact passage: a sentence or two
+MAX_BULK_TEXT_CHARS = 100_000  # JSON-lines bulk data sets carry whole descriptions
+MAX_FILE_BYTES = 64 * 1024 * 1024
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}$")
+PASSAGE_FIELDS = {"id", "text", "section", "questions", "source"}
+SOURCE_FIELDS = {"id", "title", "publisher", "date", "url", "document"}
+FILE_FIELDS = {"source", "passages"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where passages come from, for the source line under every answer."""
+
+    id: str
+    title: str
+    publisher: str = ""
+    date: str = ""
+    url: str = ""
+    document: str = ""
+
+    def citation(self) -> str:
+        """A short human citation: title, publisher and date where known."""
+        extra = ", ".join(part for part in (self.publisher, self.date) if part)
+        return f"{self.title} ({extra})" if extra else self.title
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One fact: a sentence or two, with a stable id, its section and its source."""
+
+    id: str
+    text: str
+    section: str = ""
+    source: str = ""
+    questions: tuple[str, ...] = ()
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Every passage in document order, with the sources and synonym groups that go with them."""
+
+    passages: tuple[Passage, ...]
+    sources: dict[str, Source] = field(default_factory=dict)
+    synonyms: tuple[tuple[str, ...], ...] = ()
+    path: str = ""
+
+    def by_id(self, passage_id: str) -> Passage | None:
+        """Look a passage up by id (linear: maintainers' commands, not the query path)."""
+        return next((p for p in self.passages if p.id == passage_id), None)
+
+    def sections(self) -> list[str]:
+        """Distinct section names in document order."""
+        seen: dict[str, None] = {}
+        for passage in self.passages:
+            if passage.section:
+                seen.setdefault(passage.section, None)
+        return list(seen)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe YAML loader that records the line of every mapping and key, and refuses duplicate keys."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        lines = {}
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in lines:
+                raise KnowledgeError(
+                    f"duplicate key '{key}'", line=key_node.start_mark.line + 1, hint="each key may appear once per entry"
+                )
+            lines[key] = key_node.start_mark.line + 1
+        mapping = _LineDict(super().construct_mapping(node, deep=True))
+        mapping.line = node.start_mark.line + 1
+        mapping.lines = lines
+        return mapping
+
+
+_LineLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, lambda loader, node: loader.construct_mapping(node)
+)
+
+
+class _LineDict(dict):
+    """A dict that remembers where it was in its YAML file."""
+
+    line: int = 0
+    lines: dict
+
+
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """Read a knowledge file as strict UTF-8, turning every I/O problem into a KnowledgeError."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise KnowledgeError(
+                f"file is {size // (1024 * 1024)} MB, over the {limit // (1024 * 1024)} MB limit",
+                path, hint="split it into several files",
+            )
+        data = path.read_bytes()
+    except KnowledgeError:
+        raise
+    except FileNotFoundError:
+        raise KnowledgeError("file does not exist", path, hint="check the knowledge path in config.yaml or --knowledge") from None
+    except PermissionError:
+        raise KnowledgeError("permission denied", path, hint="make the file readable by the bot's user") from None
+    except OSError as exc:
+        raise KnowledgeError(f"cannot read file: {exc.strerror or exc}", path) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise KnowledgeError(
+            f"invalid UTF-8 byte 0x{data[exc.start]:02x}", path, line, hint="save the file as UTF-8"
+        ) from None
+
+
+def parse_yaml(text: str, path: Path) -> Any:
+    """Parse YAML safely, reporting syntax errors with their line."""
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader derives from SafeLoader
+    except KnowledgeError as exc:
+        raise KnowledgeError(exc.reason, path, exc.line, exc.hint) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise KnowledgeError(
+            f"invalid YAML: {problem}", path, mark.line + 1 if mark else None,
+            hint="check the indentation and quoting near that line",
+        ) from None
+
+
+def _check_fields(entry: dict, allowed: set[str], what: str, path: Path) -> None:
+    unknown = sorted(set(entry) - allowed)
+    if unknown:
+        line = getattr(entry, "lines", {}).get(unknown[0], getattr(entry, "line", None))
+        raise KnowledgeError(
+            f"unknown field '{unknown[0]}' in {what}", path, line, hint=f"allowed fields: {', '.join(sorted(allowed))}"
+        )
+
+
+def _text_field(entry: dict, key: str, path: Path, required: bool, what: str) -> str:
+    value = entry.get(key)
+    line = getattr(entry, "lines", {}).get(key, getattr(entry, "line", None))
+    if value is None:
+        if required:
+            raise KnowledgeError(f"{what} has no '{key}'", path, getattr(entry, "line", None), hint=f"add a '{key}:' line")
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and key == "id":
+        value = str(value)
+    if hasattr(value, "isoformat") and key == "date":
+        value = value.isoformat()
+    if not isinstance(value, str):
+        raise KnowledgeError(f"'{key}' must be text, not {type(value).__name__}", path, line, hint="quote the value")
+    return value.strip()
+
+
+def check_passage_text(text: str, limit: int = MAX_TEXT_CHARS) -> str | None:
+    """Say what is wrong with a passage text, or None when it is acceptable."""
+    if not text.strip():
+        return "text is empty"
+    if len(text) > limit:
+        return f"text is {len(text)} characters, over the {limit} limit"
+    return None
+
+
+def check_id(passage_id: str) -> str | None:
+    """Say what is wrong with a passage id, or None when it is acceptable."""
+    if not ID_PATTERN.match(passage_id):
+        return f"id '{passage_id}' must be letters, digits, '.', '_', ':', '+' or '-', at most 128 characters"
+    return None
+
+
+def _load_yaml_file(path: Path) -> tuple[Source | None, list[Passage]]:
+    data = parse_yaml(read_text(path), path)
+    if data is None:
+        return None, []
+    if not isinstance(data, dict):
+        raise KnowledgeError("the file must be a mapping with 'source' and 'passages'", path, 1)
+    _check_fields(data, FILE_FIELDS, "the file", path)
+    source = None
+    raw_source = data.get("source")
+    if raw_source is not None:
+        if not isinstance(raw_source, dict):
+            raise KnowledgeError("'source' must be a mapping (id, title, ...)", path, data.lines.get("source"))
+        _check_fields(raw_source, SOURCE_FIELDS, "source", path)
+        source = Source(**{k: _text_field(raw_source, k, path, k in ("id", "title"), "source") for k in SOURCE_FIELDS})
+    raw_passages = data.get("passages") or []
+    if not isinstance(raw_passages, list):
+        raise KnowledgeError("'passages' must be a list of entries starting with '- id:'", path, data.lines.get("passages"))
+    passages = []
+    for entry in raw_passages:
+        if not isinstance(entry, dict):
+            raise KnowledgeError("each passage must be a mapping with id, section and text", path, data.lines.get("passages"))
+        _check_fields(entry, PASSAGE_FIELDS, "a passage", path)
+        passage_id = _text_field(entry, "id", path, True, "a passage")
+        text = " ".join(_text_field(entry, "text", path, True, f"passage '{passage_id}'").split())
+        for problem in (check_id(passage_id), check_passage_text(text)):
+            if problem:
+                raise KnowledgeError(problem, path, entry.lines.get("text", entry.line), hint="split long passages; ids are short slugs")
+        questions = entry.get("questions") or []
+        if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
+            raise KnowledgeError("'questions' must be a list of non-empty texts", path, entry.lines.get("questions"))
+        source_id = _text_field(entry, "source", path, False, "a passage") or (source.id if source else "")
+        passages.append(Passage(
+            id=passage_id, text=text, section=_text_field(entry, "section", path, False, "a passage"),
+            source=source_id, questions=tuple(q.strip() for q in questions), file=str(path), line=entry.line,
+        ))
+    return source, passages
+
+
+def _load_jsonl(path: Path) -> list[Passage]:
+    passages = []
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise KnowledgeError(f"invalid JSON: {exc.msg}", path, number, hint='each line is {"id": ..., "text": ...}') from None
+        if not isinstance(entry, dict):
+            raise KnowledgeError("each line must be a JSON object", path, number, hint='{"id": ..., "text": ..., "section": ...}')
+        unknown = sorted(set(entry) - PASSAGE_FIELDS)
+        if unknown:
+            raise KnowledgeError(f"unknown field '{unknown[0]}'", path, number, hint="allowed: id, text, section, questions, source")
+        passage_id, text, section = entry.get("id"), entry.get("text"), entry.get("section", "")
+        if isinstance(passage_id, int) and not isinstance(passage_id, bool):
+            passage_id = str(passage_id)
+        if not isinstance(passage_id, str) or not isinstance(text, str) or not isinstance(section, (str, type(None))):
+            raise KnowledgeError("'id', 'text' and 'section' must be text", path, number)
+        text = " ".join(text.split())
+        for problem in (check_id(passage_id), check_passage_text(text, MAX_BULK_TEXT_CHARS)):
+            if problem:
+                raise KnowledgeError(problem, path, number)
+        passages.append(Passage(id=passage_id, text=text, section=section or "", source=str(entry.get("source") or path.stem),
+                                file=str(path), line=number))
+    return passages
+
+
+def load_synonyms(path: Path) -> tuple[tuple[str, ...], ...]:
+    """Read synonym groups: a list of lists of words or phrases that mean the same to users."""
+    if not path.exists():
+        return ()
+    data = parse_yaml(read_text(path), path)
+    groups = data.get("synonyms") if isinstance(data, dict) else None
+    if not isinstance(groups, list):
+        raise KnowledgeError("expected 'synonyms:' followed by a list of groups", path, 1, hint="see the README")
+    out = []
+    for group in groups:
+        if not isinstance(group, list) or len(group) < 2 or not all(isinstance(w, str) and w.strip() for w in group):
+            raise KnowledgeError("each synonym group must be a list of two or more words", path,
+                                 getattr(data, "lines", {}).get("synonyms"), hint="for example [army, armed forces, military]")
+        out.append(tuple(w.strip() for w in group))
+    return tuple(out)
+
+
+def _check_unique(passages: Iterable[Passage]) -> None:
+    seen: dict[str, Passage] = {}
+    for passage in passages:
+        if passage.id in seen:
+            first = seen[passage.id]
+            raise KnowledgeError(
+                f"duplicate passage id '{passage.id}' (first used in {first.file}, line {first.line})",
+                passage.file, passage.line, hint="give each passage its own id",
+            )
+        seen[passage.id] = passage
+
+
+def load_knowledge(path: Path | str) -> KnowledgeBase:
+    """Load a knowledge folder or a JSON-lines file of passages, validating everything."""
+    path = Path(path)
+    sources: dict[str, Source] = {}
+    passages: list[Passage] = []
+    synonyms: tuple[tuple[str, ...], ...] = ()
+    try:
+        is_dir = path.is_dir()
+        is_file = path.is_file()
+    except OSError as exc:
+        raise KnowledgeError(f"cannot open: {exc.strerror or exc}", path) from None
+    if is_dir:
+        folder = path / "passages"
+        try:
+            files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else []
+        except OSError as exc:
+            raise KnowledgeError(f"cannot list folder: {exc.strerror or exc}", folder) from None
+        if not files:
+            raise KnowledgeError("no passage files found", folder, hint="a knowledge folder holds passages/*.yaml")
+        for file in files:
+            source, found = _load_yaml_file(file)
+            if source is not None:
+                sources[source.id] = source
+            passages.extend(found)
+        synonyms = load_synonyms(path / "synonyms.yaml")
+    elif is_file:
+        if path.suffix not in (".jsonl", ".json", ".ndjson"):
+            raise KnowledgeError("unsupported knowledge file", path, hint="use a folder with passages/*.yaml or a .jsonl file")
+        passages = _load_jsonl(path)
+        sources[path.stem] = Source(id=path.stem, title=path.stem)
+    else:
+        raise KnowledgeError("knowledge path does not exist", path, hint="check 'knowledge' in config.yaml or --knowledge")
+    if not passages:
+        raise KnowledgeError("the knowledge holds no passages", path, hint="add passages with 'python -m bot kb add'")
+    _check_unique(passages)
+    return KnowledgeBase(passages=tuple(passages), sources=sources, synonyms=synonyms, path=str(path))
+
+
+def passage_entry(passage: Passage, file_source: str = "") -> dict:
+    """The YAML mapping of one passage, omitting what its file already says."""
+    entry: dict[str, Any] = {"id": passage.id, "section": passage.section, "text": passage.text}
+    if passage.questions:
+        entry["questions"] = list(passage.questions)
+    if passage.source and passage.source != file_source:
+        entry["source"] = passage.source
+    return entry
+
+
+def dump_passage_file(source: Source | None, passages: Iterable[Passage]) -> str:
+    """Render a passages file the way maintainers read and diff it: one short mapping per fact."""
+    data: dict[str, Any] = {}
+    if source is not None:
+        data["source"] = {k: v for k, v in (
+            ("id", source.id), ("title", source.title), ("publisher", source.publisher), ("date", source.date),
+            ("url", source.url), ("document", source.document)) if v}
+    file_source = source.id if source else ""
+    data["passages"] = [passage_entry(p, file_source) for p in passages]
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110, default_flow_style=False)

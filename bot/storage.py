@@ -1,0 +1,123 @@
+"""The embedded SQLite log: questions asked (answered or not) and users' feedback, for maintainers.
+
+WAL mode and one short transaction per write, so a crash or kill mid-write loses at most that
+write and never corrupts what was logged before. Every failure becomes a StorageError: logging
+must never take an answer down with it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from .errors import BotError
+from .text import normalise
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS questions (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    channel TEXT NOT NULL,
+    chat TEXT NOT NULL,
+    question TEXT NOT NULL,
+    normalised TEXT NOT NULL,
+    found INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    score REAL NOT NULL,
+    passage_ids TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS questions_unanswered ON questions (found, normalised);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    channel TEXT NOT NULL,
+    chat TEXT NOT NULL,
+    question TEXT NOT NULL,
+    passage_ids TEXT NOT NULL,
+    vote INTEGER NOT NULL
+);
+"""
+MAX_LOGGED_CHARS = 2000
+
+
+class StorageError(BotError):
+    """The log database cannot be opened or written."""
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """A question users asked that the bot could not answer, with how often and when last."""
+
+    question: str
+    count: int
+    last_at: float
+
+
+class Storage:
+    """A small SQLite database of questions and feedback, safe to share between threads."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._lock = threading.Lock()
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=10, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(f"cannot open the log database {self.path}: {exc} "
+                               "(check storage.database in config.yaml and that its folder is writable)") from None
+
+    def _write(self, sql: str, params: Iterable) -> None:
+        try:
+            with self._lock:
+                self._db.execute(sql, tuple(params))
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot write to the log database {self.path}: {exc}") from None
+
+    def log_question(self, channel: str, chat: str, question: str, found: bool, kind: str, score: float,
+                     passage_ids: Iterable[str] = ()) -> None:
+        """Record one question and whether the knowledge answered it."""
+        question = question[:MAX_LOGGED_CHARS]
+        self._write("INSERT INTO questions (at, channel, chat, question, normalised, found, kind, score, passage_ids) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (time.time(), channel, str(chat), question, " ".join(normalise(question).split()),
+                     int(found), kind, float(score), ",".join(passage_ids)))
+
+    def log_feedback(self, channel: str, chat: str, question: str, passage_ids: Iterable[str], vote: int) -> None:
+        """Record a thumbs up (+1) or down (-1) for the passages behind an answer."""
+        self._write("INSERT INTO feedback (at, channel, chat, question, passage_ids, vote) VALUES (?, ?, ?, ?, ?, ?)",
+                    (time.time(), channel, str(chat), question[:MAX_LOGGED_CHARS], ",".join(passage_ids), int(vote)))
+
+    def unanswered(self, limit: int = 20) -> list[Unanswered]:
+        """Questions the bot could not answer, most frequent first (small talk and empty input excluded)."""
+        try:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT MAX(question), COUNT(*), MAX(at) FROM questions WHERE found = 0 AND kind = 'unknown' "
+                    "GROUP BY normalised ORDER BY COUNT(*) DESC, MAX(at) DESC LIMIT ?", (limit,)).fetchall()
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot read the log database {self.path}: {exc}") from None
+        return [Unanswered(q, n, at) for q, n, at in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Totals for /stats and `kb stats`: questions, answered, unanswered, feedback up and down."""
+        try:
+            with self._lock:
+                q = self._db.execute("SELECT COUNT(*), COALESCE(SUM(found), 0), "
+                                     "COALESCE(SUM(kind = 'unknown'), 0) FROM questions").fetchone()
+                f = self._db.execute("SELECT COALESCE(SUM(vote > 0), 0), COALESCE(SUM(vote < 0), 0) FROM feedback").fetchone()
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot read the log database {self.path}: {exc}") from None
+        return {"questions": q[0], "answered": q[1], "unanswered": q[2], "helpful": f[0], "unhelpful": f[1]}
+
+    def close(self) -> None:
+        """Close the connection (the WAL is checkpointed by SQLite)."""
+        with self._lock:
+            self._db.close()

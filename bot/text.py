@@ -1,0 +1,78 @@
+"""Text normalisation and tokenisation shared by indexing and querying, so both see the same terms."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+# Typographic characters people and documents use interchangeably with plain ones.
+_TRANSLATE = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"',
+    "\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-", "\u2212": "-",
+    "\u00a0": " ", "\u2022": " ",
+})
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+_SPACES = re.compile(r"\s+")
+
+# Words that carry no topic. Question words are kept out of matching but read by the answerer.
+STOP_WORDS = frozenset("""
+a about above after again against all also am an and any are aren't as at be because been before being
+below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down
+during each few for from further had hadn't has hasn't have haven't having he he'd he'll he's her here
+here's hers herself him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself
+let's me more most mustn't my myself no nor not of off on once only or other ought our ours ourselves
+out over own same shan't she she'd she'll she's should shouldn't so some such than that that's the their
+theirs them themselves then there there's these they they'd they'll they're they've this those through
+to too under until up very was wasn't we we'd we'll we're we've were weren't what what's when when's
+where where's which while who who's whom why why's will with won't would wouldn't you you'd you'll
+you're you've your yours yourself yourselves tell know please s t just us many much did does thing
+things kind sort give say said get got
+""".split())
+
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def clean(text: str) -> str:
+    """Remove control and direction characters and collapse whitespace, keeping the user's words."""
+    text = _CONTROL.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalise(text: str) -> str:
+    """Fold case, typography and accents so 'Mongolia’s' and "mongolia's" compare equal."""
+    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE).casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """Split normalised text into words; a possessive 's is dropped, hyphenated words split."""
+    out = []
+    for match in _WORD.finditer(normalise(text)):
+        word = match.group()
+        if word.endswith("'s"):
+            word = word[:-2]
+        out.extend(part for part in word.split("'") if part)
+    return out
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Snowball English stem, cached because the same words recur in every query."""
+    return _STEMMER.stemWord(word)
+
+
+def content_words(text: str) -> list[str]:
+    """The words of a text that can carry its topic (stop words removed)."""
+    return [w for w in words(text) if w not in STOP_WORDS]
+
+
+def terms(tokens: list[str]) -> list[str]:
+    """Index terms for a list of content words: stems plus adjacent-stem bigrams."""
+    stems = [stem(w) for w in tokens]
+    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
