@@ -1,0 +1,83 @@
+"""A live answerer: serves from the current knowledge and swaps in a new one atomically on reload.
+
+A reload builds the new knowledge and index completely before the swap; if the knowledge is
+broken, the error is reported and the old answerer keeps serving. Front ends call
+`reload_if_changed()` now and then (cheap: it compares file modification times) or `reload()`
+on an admin's command.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .answer import Answer, Answerer, build_answerer
+from .config import Config
+from .conversation import Context
+from .errors import BotError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReloadResult:
+    """What a reload did: whether it swapped, how many passages now serve, or the error it kept out."""
+
+    ok: bool
+    message: str
+    passages: int
+
+
+def knowledge_stamp(path: Path) -> tuple:
+    """Modification times and sizes of every knowledge file, to notice a change without reading them."""
+    try:
+        files = sorted(p for p in path.rglob("*") if p.is_file() and ".index" not in p.parts) if path.is_dir() else [path]
+        return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    except OSError:
+        return ()
+
+
+class LiveAnswerer:
+    """Holds the current Answerer; every question uses one consistent answerer, never a half-built one."""
+
+    def __init__(self, config: Config, build: Callable[[Config], Answerer] = build_answerer) -> None:
+        self.config = config
+        self._build = build
+        self._lock = threading.Lock()
+        self._stamp = knowledge_stamp(Path(config.knowledge))
+        self._current = build(config)
+
+    @property
+    def current(self) -> Answerer:
+        """The answerer serving now."""
+        return self._current
+
+    def answer(self, question: str, context: Context | None = None) -> Answer:
+        """Answer with the current answerer."""
+        return self._current.answer(question, context)
+
+    def reload(self) -> ReloadResult:
+        """Rebuild from the knowledge files and swap; on error keep serving the old answerer."""
+        with self._lock:
+            stamp = knowledge_stamp(Path(self.config.knowledge))
+            try:
+                fresh = self._build(self.config)
+            except BotError as exc:
+                self._stamp = stamp  # report a broken file once, not on every check
+                log.error("knowledge reload failed, still serving the previous version: %s", exc)
+                return ReloadResult(False, f"Reload failed, still serving the previous knowledge: {exc}",
+                                    len(self._current.kb.passages))
+            self._current = fresh
+            self._stamp = stamp
+            count = len(fresh.kb.passages)
+            log.info("knowledge reloaded: %d passages", count)
+            return ReloadResult(True, f"Reloaded: {count} passages.", count)
+
+    def reload_if_changed(self) -> ReloadResult | None:
+        """Reload when a knowledge file changed since the last load; None when nothing changed."""
+        if knowledge_stamp(Path(self.config.knowledge)) == self._stamp:
+            return None
+        return self.reload()
