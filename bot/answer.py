@@ -7,6 +7,7 @@ turn when the question cannot stand alone, search, and compose one or two facts 
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from dataclasses import asdict, dataclass, field
@@ -17,21 +18,40 @@ from .conversation import Context, SessionStore, Turn, smalltalk_intent, strip_g
 from .expand import Expander, Expansion, find_acronyms
 from .index import TfidfIndex
 from .knowledge import KnowledgeBase, Passage
+from .lexicon import english_words
 from .spelling import Speller
 from .text import STOP_WORDS, clean, content_words, normalise, stem, terms, words
 
 EXPANSION_WEIGHT = 0.6
+ACRONYM_WEIGHT = 0.3
+UNKNOWN_WEIGHT = 1.0  # how much a word the knowledge has never seen counts against a match
+# Words that frame a question rather than name its topic ("how long did it last", "what happened"):
+# they neither search nor count as words the knowledge lacks.
+FRAME_WORDS = frozenset("""
+long last go goes going went way ways happen happened happens happening run running ran main stuff big thing things
+kind type sort anything something everything info information detail details describe described explain explained
+mean means meant use used using like want wanted need needed know known called name named exactly actually really
+currently still ever anymore overall basically generally specifically role part anyone someone somebody n one ones
+""".split())
+# Capitalised acronyms that would otherwise read as stop words.
+_UPPER_ACRONYMS = {"US": "usa", "IT": "it-systems"}
 CONTEXT_WEIGHT = 0.7
+KEYWORD_MAX_WORDS = 3
+KEYWORD_FLOOR = 0.4  # share of the threshold a fully matched keyword query needs
+SECOND_FACT_RATIO = 0.5  # a neighbouring fact joins the answer when it scores this close
 # Words that say a question leans on what came before ("What does it promote?", "since when?").
 _ANAPHORA = {"it", "its", "this", "that", "these", "those", "they", "them", "their", "there", "he", "she", "his",
              "her", "such", "same", "the programme", "the project"}
 _ELLIPSIS = re.compile(r"^(and|also|but|so|what about|how about|and what about|since when|until when|"
                        r"when|why|where|who|how long|how much|how|which|what else|anything else|more)\b")
-_DATE_QUESTION = re.compile(r"\b(when|since when|until when|what year|which year|what date|how long|what month|"
-                            r"start(ed)?|began|begin|end(ed)?|dates?|years?|period|duration)\b")
+_DATE_QUESTION = re.compile(r"^(when|since when|until when)\b|\bhow many (years|months)\b|\b(what|which) (year|date|month)|\bhow long\b|"
+                            r"\b(when|since when) (did|does|do|was|were|is|has|have|will)\b")
 _HAS_DATE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_AMOUNT_QUESTION = re.compile(r"\b(how much|how many|amount|money|cost|sum|value|worth)\b")
-_HAS_AMOUNT = re.compile(r"\b(\d[\d,.]*\s*(million|billion|thousand|%|percent)|usd|eur|\$)", re.IGNORECASE)
+_AMOUNT_QUESTION = re.compile(r"\b(how much|how many|what amount|what sum)\b")
+_HAS_AMOUNT = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|"
+                         r"millions?)\b", re.IGNORECASE)
+TYPE_BONUS = 1.1
+TYPE_PENALTY = 0.5
 
 
 @dataclass(frozen=True)
@@ -54,6 +74,7 @@ class Why:
     context: tuple[str, ...] = ()
     unknown: tuple[str, ...] = ()
     score: float = 0.0
+    coverage: float = 0.0
     threshold: float = 0.0
     runners_up: tuple[Hit, ...] = ()
 
@@ -102,6 +123,7 @@ class _Query:
     expansions: tuple[Expansion, ...]
     weights: dict
     norm_terms: tuple[str, ...]
+    coverage: float  # share of the question's idf mass the knowledge knows (1.0 = every word)
 
 
 class Answerer:
@@ -154,10 +176,11 @@ class Answerer:
 
     def _analyse(self, tokens: list[str], carried: tuple[str, ...] = ()) -> _Query:
         content, corrected, unknown = [], [], []
-        for token in tokens:
-            if token in STOP_WORDS:
+        for token in self._split_compounds(tokens):
+            if token in STOP_WORDS or token in FRAME_WORDS:
                 continue
-            if self.retrieval.typo_correction and stem(token) not in self.index.vocabulary:
+            if (self.retrieval.typo_correction and stem(token) not in self.index.vocabulary
+                    and token not in english_words()):
                 fixed = self.speller.correct(token)
                 if fixed is not None and fixed != token:
                     corrected.append((token, fixed))
@@ -172,22 +195,47 @@ class Answerer:
         for term in terms(content):
             weights[term] = max(weights.get(term, 0.0), 1.0)
         for expansion in expansions:
+            weight = ACRONYM_WEIGHT if expansion.kind == "acronym" else EXPANSION_WEIGHT
             for phrase in expansion.added:
                 for term in terms(content_words(phrase) or words(phrase)):
-                    weights[term] = max(weights.get(term, 0.0), EXPANSION_WEIGHT)
+                    weights[term] = max(weights.get(term, 0.0), weight)
         for term in terms(list(carried)):
             weights[term] = max(weights.get(term, 0.0), CONTEXT_WEIGHT)
         own = [stem(t) for t in content]
-        norm_terms = tuple(own + [t for t in terms(content)[len(own):] if t in self.index.vocabulary])
+        covered = {s for e in expansions for s in map(stem, words(e.phrase))}
+        unknown = [t for t in unknown if stem(t) not in covered]
+        known_own = [s for s in own if s in self.index.vocabulary or s in covered]
+        norm_terms = tuple(known_own + [t for t in terms(content)[len(own):] if t in self.index.vocabulary])
         norm_terms += tuple(stem(t) for t in carried if stem(t) not in own)
-        return _Query(tuple(content), tuple(corrected), tuple(unknown), tuple(expansions), weights, norm_terms)
+        known_sq = sum(self.index.idf_of(t) ** 2 for t in norm_terms)
+        unknown_sq = len(unknown) * (UNKNOWN_WEIGHT * self.index.max_idf) ** 2
+        coverage = math.sqrt(known_sq / (known_sq + unknown_sq)) if known_sq else 0.0
+        return _Query(tuple(content), tuple(corrected), tuple(unknown), tuple(expansions), weights, norm_terms,
+                      coverage)
+
+    def _split_compounds(self, tokens: list[str]) -> list[str]:
+        """Split a run-together word into two known words ('counterterrorism', 'fivehills', 'covid19')."""
+        out = []
+        vocabulary = self.index.vocabulary
+        for token in tokens:
+            if len(token) >= 7 and stem(token) not in vocabulary:
+                for i in range(3, len(token) - 1):
+                    head, tail = token[:i], token[i:]
+                    if stem(head) in vocabulary and (stem(tail) in vocabulary or tail.isdigit()):
+                        out.extend((head, tail))
+                        break
+                else:
+                    out.append(token)
+            else:
+                out.append(token)
+        return out
 
     def _hits(self, query: _Query, k: int) -> list[Hit]:
         matches = self.index.search(query.weights, query.norm_terms, k)
-        return [Hit(p.id, p.section, p.text, m.score) for m in matches for p in (self.kb.passages[m.position],)]
+        return [Hit(p.id, p.section, p.text, m.score * query.coverage) for m in matches for p in (self.kb.passages[m.position],)]
 
     def _retrieve(self, text: str, context: Context) -> Answer:
-        tokens = words(text)
+        tokens = words(text) + [v for k, v in _UPPER_ACRONYMS.items() if re.search(rf"\b{k}\b", text)]
         query = self._analyse(tokens)
         k = max(self.retrieval.candidates, 8)
         hits = self._rerank(text, self._hits(query, k))
@@ -199,15 +247,16 @@ class Answerer:
             if followup_hits and (not hits or followup_hits[0].score >= hits[0].score * 0.9
                                   or self._anaphoric(text, query)):
                 query, hits, carried = followup, followup_hits, previous
+        coverage = self._coverage(query, hits[0].id) if hits else 0.0
         best = hits[0].score if hits else 0.0
         why = Why(
             matched=tuple(t for t in query.weights if t in self.index.vocabulary and " " not in t),
             corrected=query.corrected, unknown=query.unknown,
             expansions=tuple((e.phrase, ", ".join(e.added), e.kind) for e in query.expansions),
-            context=carried, score=best, threshold=self.retrieval.threshold, runners_up=tuple(hits[1:4]),
+            context=carried, score=best, coverage=coverage, threshold=self.retrieval.threshold, runners_up=tuple(hits[1:4]),
         )
         sources = tuple(hits[: self.retrieval.candidates])
-        if best < self.retrieval.threshold:
+        if not self._confident(query, best, coverage):
             suggestions = self._suggestions(hits)
             text_out = f"{self.config.replies.not_found} {self.config.replies.suggest}\n" + "\n".join(
                 f"\u2022 {s}" for s in suggestions)
@@ -220,6 +269,36 @@ class Answerer:
         answer_text = " ".join(self._shorten(h.text) for h in chosen)
         return Answer(True, answer_text, "answer", best, sources, self.citation(passage),
                       tuple(h.id for h in chosen), why=why, context=new_context)
+
+    def _confident(self, query: _Query, score: float, coverage: float) -> bool:
+        """Trust the best passage when it scores above the threshold, or when the question is a few
+        bare keywords that the passage contains every one of (short queries score low on cosine)."""
+        if score >= self.retrieval.threshold:
+            return True
+        keywords = not query.unknown and 0 < len(query.tokens) <= KEYWORD_MAX_WORDS
+        return keywords and coverage >= 0.999 and score >= self.retrieval.threshold * KEYWORD_FLOOR
+
+    def _coverage(self, query: _Query, passage_id: str) -> float:
+        """How much of the question the passage speaks to: the idf-weighted share of the user's words
+        (or words meaning the same) that it contains. Unknown words are never covered.
+
+            coverage = sqrt( sum_{w covered} idf(w)^2 / sum_{w in question} idf(w)^2 )
+        """
+        passage = self.kb.passages[self.positions[passage_id]]
+        present = {stem(w) for part in (passage.text, passage.section, *passage.questions) for w in words(part)}
+        alternatives: dict[str, set[str]] = {}
+        for expansion in query.expansions:
+            added = {stem(w) for phrase in expansion.added for w in words(phrase)}
+            for w in words(expansion.phrase):
+                alternatives.setdefault(stem(w), set()).update(added)
+        total = covered = 0.0
+        for token in dict.fromkeys(query.tokens):
+            s = stem(token)
+            weight = self.index.idf_of(s) ** 2
+            total += weight
+            if s in present or alternatives.get(s, set()) & present:
+                covered += weight
+        return math.sqrt(covered / total) if total else 1.0
 
     def _leans_on_context(self, text: str, query: _Query, hits: list[Hit]) -> bool:
         """True when a question cannot stand alone: a pronoun, an elliptical start, or too few words."""
@@ -238,22 +317,26 @@ class Answerer:
         return not query.tokens or any(f" {a} " in lowered for a in _ANAPHORA)
 
     def _rerank(self, text: str, hits: list[Hit]) -> list[Hit]:
-        """Prefer passages holding the kind of fact asked for (a date for 'when', an amount for 'how much')."""
+        """Weigh the kind of fact asked for: 'when' wants a date, 'how many/much' a number or amount.
+
+        A passage holding that kind of fact gains a little; one without it loses much, since it
+        cannot be the answer however many words it shares with the question.
+        """
         lowered = normalise(text)
         wants_date = bool(_DATE_QUESTION.search(lowered))
-        wants_amount = bool(_AMOUNT_QUESTION.search(lowered))
+        wants_amount = bool(_AMOUNT_QUESTION.search(lowered)) and not wants_date
         if not hits or not (wants_date or wants_amount):
             return hits
 
-        def boosted(hit: Hit) -> float:
-            bonus = 1.0
-            if wants_date and _HAS_DATE.search(hit.text):
-                bonus += 0.15
-            if wants_amount and _HAS_AMOUNT.search(hit.text):
-                bonus += 0.15
-            return hit.score * bonus
+        def factor(hit: Hit) -> float:
+            value = 1.0
+            if wants_date:
+                value *= TYPE_BONUS if _HAS_DATE.search(hit.text) else TYPE_PENALTY
+            if wants_amount:
+                value *= TYPE_BONUS if _HAS_AMOUNT.search(_HAS_DATE.sub("", hit.text)) else TYPE_PENALTY
+            return value
 
-        return sorted((Hit(h.id, h.section, h.text, min(1.0, boosted(h))) for h in hits), key=lambda h: -h.score)
+        return sorted((Hit(h.id, h.section, h.text, min(1.0, h.score * factor(h))) for h in hits), key=lambda h: -h.score)
 
     def _compose(self, hits: list[Hit]) -> list[Hit]:
         """The best fact, plus the next one when it continues the first in the document and fits."""
@@ -265,7 +348,7 @@ class Answerer:
             adjacent = abs(other_position - position) == 1
             same_section = self.kb.passages[other_position].section == self.kb.passages[position].section
             fits = len(best.text) + len(other.text) + 1 <= self.retrieval.max_answer_chars
-            if adjacent and same_section and fits and other.score >= 0.75 * best.score:
+            if adjacent and same_section and fits and other.score >= SECOND_FACT_RATIO * best.score:
                 chosen.append(other)
                 chosen.sort(key=lambda h: self.positions[h.id])
                 break

@@ -28,7 +28,7 @@ SMALLTALK: dict[str, tuple[str, ...]] = {
               "how's it going", "hows it going", "whats up", "what's up", "sup", "hallo", "hola", "nice to meet you"),
     "ok": ("ok", "okay", "k", "kk", "cool", "nice", "great", "got it", "alright", "all right", "awesome", "perfect",
            "good", "fine", "i see", "understood", "sure", "yes", "no", "yep", "nope", "wow", "interesting", "lol",
-           "makes sense", "good to know", "good job", "well done", "excellent", "sounds good", "oh", "ah", "hmm"),
+           "makes sense", "good to know", "nice one", "good one", "great stuff", "brilliant", "good job", "well done", "excellent", "sounds good", "oh", "ah", "hmm"),
 }
 _FILLER = {"so", "very", "much", "really", "well", "oh", "and", "again", "bot", "there", "you", "mate", "man", "buddy",
            "friend", "pal", "all", "then", "please", "just", "a", "lot", "for", "the", "that", "it", "info", "help"}

@@ -83,12 +83,8 @@ class Expander:
         """The expansions whose phrase occurs in the query's words (longest phrase first)."""
         stems = [stem(t) for t in tokens if t not in STOP_WORDS]
         out: list[Expansion] = []
-        used: set[str] = set()
         for key, others, phrase, kind in self.rules:
-            if not key or phrase in used:
-                continue
             n = len(key)
-            if any(tuple(stems[i:i + n]) == key for i in range(len(stems) - n + 1)):
-                used.add(phrase)
+            if n and any(tuple(stems[i:i + n]) == key for i in range(len(stems) - n + 1)):
                 out.append(Expansion(phrase, others, kind))
         return out

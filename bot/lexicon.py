@@ -1,0 +1,26 @@
+"""A list of real English words, so typo correction never 'corrects' a right word the knowledge lacks.
+
+Without it, 'join' would become the knowledge's 'joint' and 'head' its 'had', and a question the
+documents do not answer would be answered from the wrong passage. The list is pyspellchecker's
+English word-frequency table (160,000 words from subtitles and books), read lazily and once.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from functools import lru_cache
+from importlib import resources
+
+MIN_COUNT = 100  # rarer entries are mostly names and misspellings themselves
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """English words seen at least MIN_COUNT times in pyspellchecker's corpus (empty if unavailable)."""
+    try:
+        data = resources.files("spellchecker").joinpath("resources/en.json.gz").read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        return frozenset()
+    counts = json.loads(gzip.decompress(data))
+    return frozenset(word for word, count in counts.items() if count >= MIN_COUNT)
