@@ -262,13 +262,14 @@ class Answerer:
                 f"\u2022 {s}" for s in suggestions)
             return Answer(False, text_out, "unknown", best, sources, suggestions=suggestions, why=why,
                           context=Context())
-        chosen = self._compose(hits)
-        passage = self.kb.passages[self.positions[chosen[0].id]]
+        chosen = self._compose(hits)  # in document order, so two facts read naturally
+        passage = self.kb.passages[self.positions[hits[0].id]]
         topic = tuple(dict.fromkeys(carried + query.tokens))[-8:] if carried else query.tokens
         new_context = context.add(Turn(text, topic, passage.id, self.clock()), self.config.session.max_turns)
         answer_text = " ".join(self._shorten(h.text) for h in chosen)
-        return Answer(True, answer_text, "answer", best, sources, self.citation(passage),
-                      tuple(h.id for h in chosen), why=why, context=new_context)
+        ids = (hits[0].id,) + tuple(h.id for h in chosen if h.id != hits[0].id)  # best first
+        return Answer(True, answer_text, "answer", best, sources, self.citation(passage), ids, why=why,
+                      context=new_context)
 
     def _confident(self, query: _Query, score: float, coverage: float) -> bool:
         """Trust the best passage when it scores above the threshold, or when the question is a few

@@ -1,0 +1,146 @@
+"""The answerer on a tiny hand-made knowledge base, with hand-checked results."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer import Answerer
+from bot.config import Config, RetrievalConfig
+from bot.conversation import Context
+from bot.index import TfidfIndex
+from bot.knowledge import KnowledgeBase, Passage, Source
+
+PASSAGES = (
+    Passage("p1", "The Glacier Research Programme (GRP) began in 2011 in the northern valleys.", "Research", "s"),
+    Passage("p2", "The programme measures ice thickness with radar every spring.", "Research", "s"),
+    Passage("p3", "Volunteers from twelve countries staff the mountain hut in summer.", "People", "s"),
+    Passage("p4", "The hut was rebuilt in 2019 after an avalanche damaged its roof.", "People", "s"),
+    Passage("p5", "Funding comes from a national science foundation and private donors.", "Money", "s"),
+)
+
+
+def make(threshold: float = 0.2, synonyms=(("funding", "money", "grant"), ("volunteers", "helpers"))) -> Answerer:
+    kb = KnowledgeBase(PASSAGES, {"s": Source("s", "Glacier Notes", "Ice Society", "2024-01-02")}, tuple(synonyms))
+    config = Config(retrieval=RetrievalConfig(threshold=threshold))
+    return Answerer(kb, TfidfIndex.build(kb.passages), config, clock=lambda: 1000.0)
+
+
+@pytest.fixture(scope="module")
+def answerer() -> Answerer:
+    return make()
+
+
+def test_plain_question_gets_the_fact_with_its_source(answerer):
+    answer = answerer.answer("When did the Glacier Research Programme begin?")
+    assert answer.found and answer.kind == "answer"
+    assert answer.passage_ids[0] == "p1"
+    assert "2011" in answer.text
+    assert answer.citation == "Glacier Notes (Ice Society, 2024-01-02), section \u201cResearch\u201d"
+    assert [s.id for s in answer.sources][0] == "p1"
+
+
+def test_misspelled_words_are_corrected_against_the_vocabulary(answerer):
+    answer = answerer.answer("how thick is the ice measurd with radr")
+    assert answer.found and answer.passage_ids[0] == "p2"
+    assert dict(answer.why.corrected)["measurd"].startswith("measure")
+    assert ("radr", "radar") in answer.why.corrected
+
+
+def test_right_words_are_never_corrected(answerer):
+    answer = answerer.answer("Who is the head of the hut?")
+    assert all(original != "head" for original, _ in answer.why.corrected)
+
+
+def test_acronym_defined_in_text_is_learned_both_ways(answerer):
+    assert answerer.acronyms == {"grp": "glacier research programme"}
+    answer = answerer.answer("GRP")
+    assert answer.found and answer.passage_ids[0] == "p1"
+    assert any(e[2] == "acronym" for e in answer.why.expansions)
+
+
+def test_synonyms_apply_at_query_time(answerer):
+    answer = answerer.answer("where does the money come from")
+    assert answer.found and answer.passage_ids[0] == "p5"
+    assert ("money", "funding, grant", "synonym") in answer.why.expansions
+
+
+def test_unrelated_question_is_not_answered_and_gets_suggestions(answerer):
+    answer = answerer.answer("What is the price of bitcoin today?")
+    assert not answer.found and answer.kind == "unknown"
+    assert 2 <= len(answer.suggestions) <= 3
+    assert answer.text.startswith(answerer.config.replies.not_found)
+
+
+def test_question_sharing_one_word_is_still_unknown(answerer):
+    answer = answerer.answer("Who is the president of the foundation?")
+    assert not answer.found
+
+
+def test_when_question_prefers_the_passage_with_a_date(answerer):
+    answer = answerer.answer("when was the hut rebuilt")
+    assert answer.passage_ids[0] == "p4"
+
+
+def test_follow_up_carries_the_topic_and_a_new_subject_drops_it(answerer):
+    first = answerer.answer("Tell me about the mountain hut")
+    assert first.found
+    follow = answerer.answer("when was it rebuilt?", first.context)
+    assert follow.found and follow.passage_ids[0] == "p4"
+    assert follow.why.context  # the topic came from the previous turn
+    switch = answerer.answer("How is ice thickness measured?", follow.context)
+    assert switch.passage_ids[0] == "p2" and not switch.why.context
+
+
+def test_follow_up_about_something_uncovered_is_unknown(answerer):
+    first = answerer.answer("Tell me about the mountain hut")
+    answer = answerer.answer("what is the capital of France?", first.context)
+    assert not answer.found
+
+
+def test_stale_context_is_ignored():
+    times = iter([0.0, 0.0, 10_000.0, 10_000.0])
+    ans = make()
+    ans.clock = lambda: next(times, 10_000.0)
+    first = ans.answer("Tell me about the mountain hut")
+    later = ans.answer("when was it rebuilt?", first.context)
+    assert not later.why.context
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("hello", "smalltalk"), ("thanks a lot!", "smalltalk"), ("who are you?", "smalltalk"), ("bye", "smalltalk"),
+    ("help", "help"), ("", "empty"), ("   ", "empty"), ("?!...", "empty"), ("x" * 5000, "too_long"),
+])
+def test_non_questions_get_a_defined_reply_never_a_passage(answerer, text, kind):
+    answer = answerer.answer(text)
+    assert answer.kind == kind and not answer.found and not answer.passage_ids
+    assert answer.text
+
+
+def test_greeting_before_a_question_is_skipped(answerer):
+    answer = answerer.answer("hi! when did the glacier research programme begin")
+    assert answer.found and answer.passage_ids[0] == "p1"
+
+
+def test_garbage_is_unknown_not_an_error(answerer):
+    for text in ("asdkjh qweoiu zxcmnb", "\u202e\u0000\x07 \U0001F600", "\u05e9\u05dc\u05d5\u05dd \u0639\u0627\u0644\u0645"):
+        answer = answerer.answer(text)
+        assert not answer.found
+
+
+def test_second_fact_joins_only_when_it_continues_the_first(answerer):
+    answer = answerer.answer("what does the glacier research programme do and measure")
+    assert answer.passage_ids[0] == "p1"
+    assert set(answer.passage_ids) <= {"p1", "p2"}
+    assert len(answer.text) <= answerer.retrieval.max_answer_chars
+
+
+def test_to_dict_is_the_json_contract(answerer):
+    data = answerer.answer("GRP").to_dict()
+    assert {"found", "answer", "sources", "score", "why"} <= set(data)
+    assert {"id", "section", "text", "score"} == set(data["sources"][0])
+    assert {"matched", "corrected", "expansions", "score", "runners_up"} <= set(data["why"])
+
+
+def test_threshold_is_what_decides(answerer):
+    strict = make(threshold=0.99)
+    assert not strict.answer("When did the Glacier Research Programme begin?").found

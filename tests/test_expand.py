@@ -1,0 +1,26 @@
+"""Acronyms learned from the text and synonym groups."""
+
+from __future__ import annotations
+
+from bot.expand import Expander, find_acronyms
+from bot.text import words
+
+
+def test_acronyms_are_learned_from_definitions():
+    found = find_acronyms([
+        "Mongolia in the Science for Peace and Security (SPS) Programme.",
+        "The NATO-led Kosovo Force (KFOR) from 2005.",
+        "non-commissioned officers (NCO) education",
+        "A sentence with (BRACKETS) that define nothing.",
+    ])
+    assert found == {"sps": "science for peace and security", "kfor": "kosovo force", "nco": "non commissioned officers"}
+
+
+def test_expansion_finds_phrases_on_stems_both_ways():
+    expander = Expander([("armed forces", "army", "military")], {"sps": "science for peace and security"})
+    added = {(e.phrase, e.added) for e in expander.expand(words("the armies and the SPS"))}
+    assert ("army", ("armed forces", "military")) in added
+    assert ("sps", ("science for peace and security",)) in added
+    back = expander.expand(words("science for peace and security projects"))
+    assert [e.added for e in back] == [("sps",)]
+    assert expander.expand(words("nothing relevant here")) == []
