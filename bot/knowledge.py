@@ -39,8 +39,19 @@ class Source:
 
     def citation(self) -> str:
         """A short human citation: title, publisher and date where known."""
-        extra = ", ".join(part for part in (self.publisher, self.date) if part)
+        extra = ", ".join(part for part in (self.publisher, _readable_date(self.date)) if part)
         return f"{self.title} ({extra})" if extra else self.title
+
+
+def _readable_date(value: str) -> str:
+    """'2022-05-24' as '24 May 2022'; anything else unchanged."""
+    import datetime
+
+    try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{day.day} {day:%B %Y}"
 
 
 @dataclass(frozen=True)

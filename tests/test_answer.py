@@ -35,7 +35,7 @@ def test_plain_question_gets_the_fact_with_its_source(answerer):
     assert answer.found and answer.kind == "answer"
     assert answer.passage_ids[0] == "p1"
     assert "2011" in answer.text
-    assert answer.citation == "Glacier Notes (Ice Society, 2024-01-02), section \u201cResearch\u201d"
+    assert answer.citation == "Glacier Notes (Ice Society, 2 January 2024), section \u201cResearch\u201d"
     assert [s.id for s in answer.sources][0] == "p1"
 
 
