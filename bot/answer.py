@@ -7,6 +7,7 @@ turn when the question cannot stand alone, search, and compose one or two facts 
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import time
@@ -37,21 +38,32 @@ currently still ever anymore overall basically generally specifically role part 
 _UPPER_ACRONYMS = {"US": "usa", "IT": "it-systems"}
 CONTEXT_WEIGHT = 0.7
 KEYWORD_MAX_WORDS = 3
+_KEYWORD_GLUE = {"the", "a", "an", "and", "of", "for", "in", "on", "to", "s"}
 KEYWORD_FLOOR = 0.4  # share of the threshold a fully matched keyword query needs
 SECOND_FACT_RATIO = 0.5  # a neighbouring fact joins the answer when it scores this close
 # Words that say a question leans on what came before ("What does it promote?", "since when?").
 _ANAPHORA = {"it", "its", "this", "that", "these", "those", "they", "them", "their", "there", "he", "she", "his",
              "her", "such", "same", "the programme", "the project"}
+_SWITCH = re.compile(r"^(and |ok |so |but )*(what|how) about\b|^(and |also )?(tell me about|what is|what are|what was)\b")
 _ELLIPSIS = re.compile(r"^(and|also|but|so|what about|how about|and what about|since when|until when|"
                        r"when|why|where|who|how long|how much|how|which|what else|anything else|more)\b")
-_DATE_QUESTION = re.compile(r"^(when|since when|until when)\b|\bhow many (years|months)\b|\b(what|which) (year|date|month)|\bhow long\b|"
-                            r"\b(when|since when) (did|does|do|was|were|is|has|have|will)\b")
-_HAS_DATE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_AMOUNT_QUESTION = re.compile(r"\b(how much|how many|what amount|what sum)\b")
-_HAS_AMOUNT = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|"
-                         r"millions?)\b", re.IGNORECASE)
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_HAS_DATE = re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS}) \d|\b\d{{1,2}} ({_MONTHS})\b", re.IGNORECASE)
+_HAS_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b(?!\s*(?:to|-)\s*(?:1[89]|20)\d\d)(?<!\b1[89]\d\d)(?<!\b20\d\d)|"
+                         r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
+                         r"thousands?|millions?)\b", re.IGNORECASE)
+_HAS_PLACE = re.compile(r"\b(?:in|at|near|from|to|on)\s+(?:the\s+)?[A-Z][a-z]")
+# The kinds of fact a question asks for: (name, how the question asks, how a passage holds it).
+# The first kind found decides; a date question is never also a number question.
+ANSWER_TYPES = (
+    ("date", re.compile(r"^(when|since when|until when)\b|\bhow many (years|months)\b|\b(what|which) (year|date|month)\b|"
+                        r"\bhow long\b|\b(when|since when) (did|does|do|was|were|is|has|have|will)\b"), _HAS_DATE),
+    ("number", re.compile(r"\b(how much|how many|what amount|what sum|how big|how large|what size|what number)\b"),
+     _HAS_NUMBER),
+    ("place", re.compile(r"^where\b|\b(which|what) (city|town|province|region|place|village)\b"), _HAS_PLACE),
+)
 TYPE_BONUS = 1.1
-TYPE_PENALTY = 0.5
+TYPE_PENALTY = 0.3
 
 
 @dataclass(frozen=True)
@@ -140,6 +152,7 @@ class Answerer:
         self.acronyms = find_acronyms(p.text for p in kb.passages)
         self.expander = Expander(kb.synonyms, self.acronyms)
         self.positions = {p.id: i for i, p in enumerate(kb.passages)}
+        self._sorted_words = sorted(index.word_counts)
         self.examples = self._examples()
 
     # -- public -------------------------------------------------------------------------------
@@ -188,7 +201,12 @@ class Answerer:
                     if token in STOP_WORDS:
                         continue
             if stem(token) not in self.index.vocabulary:
-                unknown.append(token)
+                related = self._related_word(token)
+                if related is not None:
+                    corrected.append((token, related))
+                    token = related
+                else:
+                    unknown.append(token)
             content.append(token)
         expansions = self.expander.expand(content)
         weights: dict[str, float] = {}
@@ -213,6 +231,18 @@ class Answerer:
         return _Query(tuple(content), tuple(corrected), tuple(unknown), tuple(expansions), weights, norm_terms,
                       coverage)
 
+    def _related_word(self, token: str) -> str | None:
+        """A knowledge word of the same family that stemming missed ('environment' for 'environmental')."""
+        if len(token) < 5:
+            return None
+        i = bisect.bisect_left(self._sorted_words, token)
+        while i < len(self._sorted_words) and self._sorted_words[i].startswith(token):
+            candidate = self._sorted_words[i]
+            if len(candidate) - len(token) <= 4:
+                return candidate
+            i += 1
+        return None
+
     def _split_compounds(self, tokens: list[str]) -> list[str]:
         """Split a run-together word into two known words ('counterterrorism', 'fivehills', 'covid19')."""
         out = []
@@ -232,7 +262,8 @@ class Answerer:
 
     def _hits(self, query: _Query, k: int) -> list[Hit]:
         matches = self.index.search(query.weights, query.norm_terms, k)
-        return [Hit(p.id, p.section, p.text, m.score * query.coverage) for m in matches for p in (self.kb.passages[m.position],)]
+        return [Hit(p.id, p.section, p.text, m.score * query.coverage) for m in matches
+                for p in (self.kb.passages[m.position],)]
 
     def _retrieve(self, text: str, context: Context) -> Answer:
         tokens = words(text) + [v for k, v in _UPPER_ACRONYMS.items() if re.search(rf"\b{k}\b", text)]
@@ -256,7 +287,7 @@ class Answerer:
             context=carried, score=best, coverage=coverage, threshold=self.retrieval.threshold, runners_up=tuple(hits[1:4]),
         )
         sources = tuple(hits[: self.retrieval.candidates])
-        if not self._confident(query, best, coverage):
+        if not self._confident(text, query, best, coverage, bool(carried)):
             suggestions = self._suggestions(hits)
             text_out = f"{self.config.replies.not_found} {self.config.replies.suggest}\n" + "\n".join(
                 f"\u2022 {s}" for s in suggestions)
@@ -271,12 +302,15 @@ class Answerer:
         return Answer(True, answer_text, "answer", best, sources, self.citation(passage), ids, why=why,
                       context=new_context)
 
-    def _confident(self, query: _Query, score: float, coverage: float) -> bool:
-        """Trust the best passage when it scores above the threshold, or when the question is a few
-        bare keywords that the passage contains every one of (short queries score low on cosine)."""
+    def _confident(self, text: str, query: _Query, score: float, coverage: float, carried: bool) -> bool:
+        """Trust the best passage when it scores above the threshold, or when the message is a few
+        bare keywords ('Five Hills', 'SPS') that the passage contains every one of: short queries
+        score low on cosine against a long passage although they match it completely."""
         if score >= self.retrieval.threshold:
             return True
-        keywords = not query.unknown and 0 < len(query.tokens) <= KEYWORD_MAX_WORDS
+        glue = [w for w in words(text) if w in STOP_WORDS or w in FRAME_WORDS]
+        keywords = (not carried and not query.unknown and 0 < len(query.tokens) <= KEYWORD_MAX_WORDS
+                    and all(w in _KEYWORD_GLUE for w in glue))
         return keywords and coverage >= 0.999 and score >= self.retrieval.threshold * KEYWORD_FLOOR
 
     def _coverage(self, query: _Query, passage_id: str) -> float:
@@ -302,15 +336,17 @@ class Answerer:
         return math.sqrt(covered / total) if total else 1.0
 
     def _leans_on_context(self, text: str, query: _Query, hits: list[Hit]) -> bool:
-        """True when a question cannot stand alone: a pronoun, an elliptical start, or too few words."""
+        """True when a question cannot stand alone: a pronoun, no words of its own ('since when?'),
+        or a short question that finds nothing by itself. 'What about X?' names a new subject."""
         if self._anaphoric(text, query):
             return True
         known = [t for t in query.tokens if t not in query.unknown]
         if query.unknown and len(query.unknown) >= len(known):
             return False  # a new subject the knowledge does not cover: do not answer it from the old topic
-        if len(known) <= 2 and _ELLIPSIS.match(normalise(text).strip()):
-            return True
-        return not hits or hits[0].score < self.retrieval.threshold and len(known) <= 2
+        standalone = bool(hits) and hits[0].score >= self.retrieval.threshold
+        if known and standalone and _SWITCH.match(normalise(text).strip()):
+            return False
+        return not known or (not standalone and len(known) <= 2)
 
     @staticmethod
     def _anaphoric(text: str, query: _Query) -> bool:
@@ -318,23 +354,22 @@ class Answerer:
         return not query.tokens or any(f" {a} " in lowered for a in _ANAPHORA)
 
     def _rerank(self, text: str, hits: list[Hit]) -> list[Hit]:
-        """Weigh the kind of fact asked for: 'when' wants a date, 'how many/much' a number or amount.
+        """Weigh the kind of fact asked for: 'when' wants a date, 'how many' a number, 'where' a place.
 
         A passage holding that kind of fact gains a little; one without it loses much, since it
         cannot be the answer however many words it shares with the question.
         """
         lowered = normalise(text)
-        wants_date = bool(_DATE_QUESTION.search(lowered))
-        wants_amount = bool(_AMOUNT_QUESTION.search(lowered)) and not wants_date
-        if not hits or not (wants_date or wants_amount):
+        wanted = [has for kind, asks, has in ANSWER_TYPES if asks.search(lowered)]
+        if wanted and wanted[0] is not _HAS_DATE:
+            wanted = wanted[:1]
+        if not hits or not wanted:
             return hits
 
         def factor(hit: Hit) -> float:
             value = 1.0
-            if wants_date:
-                value *= TYPE_BONUS if _HAS_DATE.search(hit.text) else TYPE_PENALTY
-            if wants_amount:
-                value *= TYPE_BONUS if _HAS_AMOUNT.search(_HAS_DATE.sub("", hit.text)) else TYPE_PENALTY
+            for has in wanted[:1]:
+                value *= TYPE_BONUS if has.search(hit.text) else TYPE_PENALTY
             return value
 
         return sorted((Hit(h.id, h.section, h.text, min(1.0, h.score * factor(h))) for h in hits), key=lambda h: -h.score)
@@ -421,7 +456,8 @@ class Answerer:
         return Answer(False, text, kind, suggestions=suggestions, context=context)
 
 
-def build_answerer(config: Config, kb: KnowledgeBase | None = None, cache: bool = True) -> Answerer:
+def build_answerer(config: Config, kb: KnowledgeBase | None = None, cache: bool = True,
+                   clock: Callable[[], float] = time.monotonic) -> Answerer:
     """Load the knowledge and its index (saved beside it when possible) and make an answerer."""
     from pathlib import Path
 
@@ -434,7 +470,7 @@ def build_answerer(config: Config, kb: KnowledgeBase | None = None, cache: bool 
     if cache and kb.path:
         cache_dir = folder / ".index" if folder.is_dir() else folder.parent / f".{folder.name}.index"
     index = load_or_build(kb.passages, cache_dir)
-    return Answerer(kb, index, config)
+    return Answerer(kb, index, config, clock)
 
 
 def new_sessions(config: Config, clock: Callable[[], float] = time.monotonic) -> SessionStore:
