@@ -60,8 +60,10 @@ ANSWER_TYPES = (
                         r"\bhow long\b|\b(when|since when) (did|does|do|was|were|is|has|have|will)\b"), _HAS_DATE),
     ("number", re.compile(r"\b(how much|how many|what amount|what sum|how big|how large|what size|what number)\b"),
      _HAS_NUMBER),
-    ("place", re.compile(r"^where\b|\b(which|what) (city|town|province|region|place|village)\b"), _HAS_PLACE),
+    ("place", re.compile(r"^where (is|are|was|were)\b|\b(which|what) (city|town|province|region|place|village)\b"),
+     _HAS_PLACE),
 )
+UNKNOWN_NAME_PENALTY = 0.5
 TYPE_BONUS = 1.1
 TYPE_PENALTY = 0.3
 
@@ -114,6 +116,14 @@ class Answer:
             "citation": self.citation, "passage_ids": list(self.passage_ids), "suggestions": list(self.suggestions),
             "why": _why_dict(self.why),
         }
+
+
+def _unknown_names(text: str, unknown: tuple[str, ...]) -> list[str]:
+    """Unknown words the user capitalised inside the sentence: names ('Iraq', 'China') the knowledge lacks."""
+    names = set()
+    for match in re.finditer(r"(?<=[\w,;:'\"] )([A-Z][\w-]+)", text):
+        names.add(normalise(match.group(1)))
+    return [w for w in unknown if w in names]
 
 
 def _why_dict(why: Why) -> dict:
@@ -278,6 +288,9 @@ class Answerer:
             if followup_hits and (not hits or followup_hits[0].score >= hits[0].score * 0.9
                                   or self._anaphoric(text, query)):
                 query, hits, carried = followup, followup_hits, previous
+        strangers = _unknown_names(text, query.unknown)
+        if strangers and hits:  # a name the knowledge never mentions: the question is about something else
+            hits = [Hit(h.id, h.section, h.text, h.score * UNKNOWN_NAME_PENALTY) for h in hits]
         coverage = self._coverage(query, hits[0].id) if hits else 0.0
         best = hits[0].score if hits else 0.0
         why = Why(
