@@ -32,7 +32,7 @@ FRAME_WORDS = frozenset("""
 long last go goes going went way ways happen happened happens happening run running ran main stuff big thing things
 kind type sort anything something everything info information detail details describe described explain explained
 mean means meant use used using like want wanted need needed know known called name named exactly actually really
-currently still ever anymore overall basically generally specifically role part anyone someone somebody n one ones
+currently still ever anymore overall basically generally specifically role part anyone someone somebody n one ones since until kinds types sorts done doing
 """.split())
 # Capitalised acronyms that would otherwise read as stop words.
 _UPPER_ACRONYMS = {"US": "usa", "IT": "it-systems"}
