@@ -34,7 +34,10 @@ Content = str | bytes | Iterable[str] | None  # None deletes the file
 def atomic_write(path: Path, content: str | bytes | Iterable[str]) -> None:
     """Replace a file in one step: write a temporary file beside it, fsync, rename over the old one."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KnowledgeError(f"cannot create the folder: {exc.strerror or exc}", path.parent) from None
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -46,9 +49,12 @@ def atomic_write(path: Path, content: str | bytes | Iterable[str]) -> None:
         with contextlib.suppress(OSError):
             os.chmod(tmp_name, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         os.replace(tmp_name, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
+        if isinstance(exc, OSError):
+            raise KnowledgeError(f"cannot write the file: {exc.strerror or exc}; it is unchanged", path,
+                                 hint="check free disk space and that the knowledge folder is writable") from None
         raise
     _fsync_dir(path.parent)
 
