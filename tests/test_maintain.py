@@ -411,3 +411,26 @@ def test_console_picks_up_new_knowledge_and_survives_a_broken_file(kb, passages_
     assert "relations-with-mongolia.yaml, line" in text
     tail = text.split("Reload failed")[1]
     assert "since 2005" in tail and NEW_FACT in tail  # the old index keeps serving
+
+
+def test_edit_without_options_in_a_terminal_opens_the_editor(kb, tmp_path, monkeypatch, capsys):
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    editor = tmp_path / "editor.py"  # a stand-in for a person editing the file: changes the year
+    editor.write_text("import sys, pathlib\np = pathlib.Path(sys.argv[1])\n"
+                      "p.write_text(p.read_text().replace('2005', '2006'))\n", encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {editor}")
+    assert kbrun(kb, "edit", "mongolia-003") == 0
+    assert "Saved mongolia-003." in capsys.readouterr().out
+    assert load_knowledge(kb).by_id("mongolia-003").text.endswith("since 2006.")
+
+
+def test_commands_that_write_need_a_knowledge_folder(tmp_path, capsys):
+    jsonl = tmp_path / "facts.jsonl"
+    jsonl.write_text(json.dumps({"id": "f-1", "text": "The sky is blue."}) + "\n", encoding="utf-8")
+    assert kbrun(jsonl, "list") == 0
+    assert kbrun(jsonl, "add", "--text", NEW_FACT, "--section", "X") == 2
+    assert "need a knowledge folder" in capsys.readouterr().err
