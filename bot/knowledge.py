@@ -396,19 +396,37 @@ def find_near_duplicate(text: str, passages: Iterable[Passage], skip: str = "") 
     return best
 
 
+EXACT_PAIRS_UP_TO = 400  # passages; above this, candidate pairs are found first (all pairs grow as n squared)
+
+
+def _candidate_pairs(keys: list[str]) -> list[tuple[int, int]]:
+    """Pairs worth scoring: character 3-gram tf-idf cosine >= 0.5 (one sparse product instead of n*n fuzzy
+    matches). Texts that token_set_ratio rates >= 90 share most of their 3-grams, so they pass this filter."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3)).fit_transform(keys)
+    similar = (matrix @ matrix.T).tocoo()
+    return [(int(i), int(j)) for i, j, v in zip(similar.row, similar.col, similar.data) if i < j and v >= 0.5]
+
+
 def near_duplicate_pairs(passages: Iterable[Passage]) -> list[tuple[Passage, Passage, float]]:
-    """Every pair of passages that say nearly the same (rapidfuzz cdist over all pairs, in C)."""
+    """Every pair of passages that say nearly the same: rapidfuzz cdist over all pairs for a small knowledge,
+    token_set_ratio over pre-filtered candidate pairs for a large one."""
     from rapidfuzz import fuzz, process
 
     items = list(passages)
     if len(items) < 2:
         return []
     keys = [_dup_key(p.text) for p in items]
-    scores = process.cdist(keys, keys, scorer=fuzz.token_set_ratio, score_cutoff=DUPLICATE_SIMILARITY, workers=-1)
     out = []
-    for i, j in zip(*scores.nonzero()):
-        if i < j and _similar(keys[i], keys[j], float(scores[i, j])):
-            out.append((items[i], items[j], float(scores[i, j])))
+    if len(items) <= EXACT_PAIRS_UP_TO:
+        scores = process.cdist(keys, keys, scorer=fuzz.token_set_ratio, score_cutoff=DUPLICATE_SIMILARITY, workers=-1)
+        pairs = [(int(i), int(j), float(scores[i, j])) for i, j in zip(*scores.nonzero()) if i < j]
+    else:
+        pairs = [(i, j, fuzz.token_set_ratio(keys[i], keys[j])) for i, j in _candidate_pairs(keys)]
+    for i, j, score in sorted(pairs):
+        if _similar(keys[i], keys[j], score):
+            out.append((items[i], items[j], score))
     return out
 
 

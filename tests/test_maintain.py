@@ -434,3 +434,15 @@ def test_commands_that_write_need_a_knowledge_folder(tmp_path, capsys):
     assert kbrun(jsonl, "list") == 0
     assert kbrun(jsonl, "add", "--text", NEW_FACT, "--section", "X") == 2
     assert "need a knowledge folder" in capsys.readouterr().err
+
+
+def test_check_on_a_large_knowledge_finds_the_same_near_duplicates(kb, capsys, monkeypatch):
+    assert kbrun(kb, "add", "--force", "--text", "Mongolia provided support for the NATO-led defence capacity "
+                 "building efforts in Afghanistan.", "--section", "Relations with Mongolia") == 0
+    assert kbrun(kb, "check", "--quick") == 0
+    exact = [line for line in capsys.readouterr().out.splitlines() if "near-duplicates" in line]
+    monkeypatch.setattr("bot.knowledge.EXACT_PAIRS_UP_TO", 1)  # take the pre-filtered path used above 400 passages
+    assert kbrun(kb, "check", "--quick") == 0
+    filtered = [line for line in capsys.readouterr().out.splitlines() if "near-duplicates" in line]
+    assert len(exact) == 1 and "mongolia-007" in exact[0] and "mongolia-026" in exact[0]
+    assert filtered == exact
