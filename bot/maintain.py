@@ -524,6 +524,9 @@ def check_knowledge(config: Config, ask_questions: bool = True) -> CheckReport:
         if q.expect_id and q.expect_id not in ids:
             errors.append(str(KnowledgeError(f"expect_id '{q.expect_id}' is not a passage", qpath, q.line,
                                              hint="fix the id or remove the question")))
+    if root.is_dir():
+        for leftover in sorted(root.rglob(".*.tmp")):
+            warnings.append(f"{leftover}: left over from an interrupted write (the real file is intact); delete it")
     for a, b, score in near_duplicate_pairs(kb.passages):
         warnings.append(f"near-duplicates ({score:.0f}% similar): {a.id} ({a.file}, line {a.line}) and "
                         f"{b.id} ({b.file}, line {b.line})")

@@ -446,3 +446,25 @@ def test_check_on_a_large_knowledge_finds_the_same_near_duplicates(kb, capsys, m
     filtered = [line for line in capsys.readouterr().out.splitlines() if "near-duplicates" in line]
     assert len(exact) == 1 and "mongolia-007" in exact[0] and "mongolia-026" in exact[0]
     assert filtered == exact
+
+
+def test_check_reports_broken_questions_yaml_with_its_line(kb, capsys):
+    text = (kb / "questions.yaml").read_text(encoding="utf-8")
+    (kb / "questions.yaml").write_text(text + "- q: 'unclosed\n  expect_id: mongolia-001\n", encoding="utf-8")
+    line = text.count("\n") + 1
+    assert kbrun(kb, "check", "--quick") == 1
+    out = capsys.readouterr().out
+    assert "questions.yaml, line" in out and "invalid YAML" in out
+    assert abs(int(out.split("questions.yaml, line ")[1].split(":")[0]) - line) <= 2
+
+
+def test_check_warns_about_a_temporary_file_left_by_a_killed_write(kb, passages_file, capsys):
+    (passages_file.parent / f".{passages_file.name}.abc123.tmp").write_text("half a fi", encoding="utf-8")
+    assert kbrun(kb, "check", "--quick") == 0
+    assert "left over from an interrupted write" in capsys.readouterr().out
+
+
+def test_edit_question_adds_a_regression_question(kb):
+    assert kbrun(kb, "edit", "mongolia-019", "--question", "How long was Mongolia in KFOR?") == 0
+    assert ("How long was Mongolia in KFOR?", "mongolia-019") in [
+        (q.question, q.expect_id) for q in load_questions(kb / "questions.yaml")]
