@@ -5,6 +5,7 @@ Usage:
     python -m bot ask "QUESTION"       one answer (--json for the structured answer)
     python -m bot ask --jsonl          JSON lines in, JSON lines out
     python -m bot eval [FILE ...]      accuracy per category, beside a plain TF-IDF baseline
+                                       (no FILE: also the knowledge's regression questions)
     python -m bot kb ...               maintainers' commands (split, list, add, check, ...)
     python -m bot telegram             the Telegram bot (token in TELEGRAM_BOT_TOKEN)
 """
@@ -37,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--no-log", action="store_true", help="do not record questions in the log database")
 
     evaluate = commands.add_parser("eval", help="print accuracy per category on evaluation files")
-    evaluate.add_argument("files", nargs="*", type=Path, help=f"evaluation YAML files (default {', '.join(DEFAULT_EVAL)})")
+    evaluate.add_argument("files", nargs="*", type=Path, help=f"evaluation YAML files (default {', '.join(DEFAULT_EVAL)}, then "
+                          "the regression questions in the knowledge's questions.yaml)")
     evaluate.add_argument("--no-baseline", action="store_true", help="skip the plain TF-IDF baseline")
     evaluate.add_argument("--failures", action="store_true", help="list the questions answered wrongly")
 
@@ -107,6 +109,11 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
         return telegram_bot.main(config, webhook=args.webhook)
     if args.command == "eval":
         return _evaluate(args, config)
+    if args.command is None:  # the interactive console picks up edited knowledge without a restart
+        from .live import LiveAnswerer
+
+        return console.interactive(LiveAnswerer(config), new_sessions(config),
+                                   on_answer=_question_logger(config, "console"))
     answerer = build_answerer(config)
     if args.command == "ask":
         record = None if args.no_log else _question_logger(config, "console")
@@ -136,7 +143,27 @@ def _evaluate(args: argparse.Namespace, config: Config) -> int:
         if args.failures:
             print("\n".join(failures(reports[0])) or "no failures")
         print()
+    if not args.files:
+        return _regression(answerer, config)
     return 0
+
+
+def _regression(answerer, config: Config) -> int:
+    """Run knowledge/questions.yaml: exit 1 when a question not marked xfail is no longer answered right."""
+    from .knowledge import load_questions
+    from .maintain import QUESTIONS_FILE, run_questions
+
+    path = Path(config.knowledge) / QUESTIONS_FILE
+    if not path.is_file():
+        return 0
+    results = run_questions(answerer, load_questions(path))
+    failed = [(q, ids) for q, ok, ids in results if not ok and not q.xfail]
+    known = sum(1 for q, ok, _ in results if not ok and q.xfail)
+    print(f"{path} ({len(results)} regression questions): {len(results) - len(failed) - known} passed, "
+          f"{len(failed)} failed, {known} known failure(s)")
+    for q, ids in failed:
+        print(f"  line {q.line}: {q.question!r}: expected {q.expect_id or list(q.expect)}, got {list(ids) or 'no answer'}")
+    return 1 if failed else 0
 
 
 def main() -> None:

@@ -72,12 +72,17 @@ def _setup_readline() -> None:
 
 def interactive(answerer: Answerer, sessions: SessionStore, out: TextIO = sys.stdout,
                 read: Callable[[str], str] = input, on_answer: QuestionLogger | None = None) -> int:
-    """Run a conversation in the terminal until quit, Ctrl-D or Ctrl-C."""
+    """Run a conversation in the terminal until quit, Ctrl-D or Ctrl-C.
+
+    `answerer` may be a LiveAnswerer: then edited knowledge is picked up before each question, and a
+    broken knowledge file is reported once while the previous knowledge keeps answering.
+    """
     if read is input:
         _setup_readline()
-    print(answerer.config.replies.greeting, file=out)
+    current = getattr(answerer, "current", answerer)
+    print(current.config.replies.greeting, file=out)
     print("Ask in your own words, for example:", file=out)
-    for example in answerer.examples:
+    for example in current.examples:
         print(f"  \u2022 {example}", file=out)
     print("Type 'help' for topics, 'why' to explain the last answer, 'quit' to leave.", file=out)
     last: Answer | None = None
@@ -95,6 +100,12 @@ def interactive(answerer: Answerer, sessions: SessionStore, out: TextIO = sys.st
         if command in ("why", "why?", "/why"):
             print(format_why(last), file=out)
             continue
+        reload_if_changed = getattr(answerer, "reload_if_changed", None)
+        if reload_if_changed is not None:
+            result = reload_if_changed()
+            if result is not None:
+                print(result.message if not result.ok else f"(knowledge reloaded: {result.passages} passages)",
+                      file=out)
         answer = answerer.answer(line, sessions.get(key))
         sessions.put(key, answer.context)
         if on_answer is not None:

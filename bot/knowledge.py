@@ -355,3 +355,145 @@ def dump_passage_file(source: Source | None, passages: Iterable[Passage]) -> str
     file_source = source.id if source else ""
     data["passages"] = [passage_entry(p, file_source) for p in passages]
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110, default_flow_style=False)
+
+
+# -- maintainers' additions: passage files, near-duplicates, regression questions -----------------
+
+DUPLICATE_SIMILARITY = 90.0  # rapidfuzz token_set_ratio (0-100) at which two passages say the same thing
+QUESTION_FIELDS = {"q", "expect_id", "expect", "xfail"}
+
+
+def load_passage_file(path: Path) -> tuple[Source | None, list[Passage]]:
+    """Read one passages file (its source and passages), validated like the whole knowledge."""
+    return _load_yaml_file(Path(path))
+
+
+def header_comment(text: str) -> str:
+    """The comment lines at the top of a YAML file, kept when maintainers' commands rewrite it."""
+    lines = []
+    for line in text.splitlines(keepends=True):
+        if not line.startswith("#"):
+            break
+        lines.append(line)
+    return "".join(lines)
+
+
+def _dup_key(text: str) -> str:
+    from .text import normalise
+
+    return " ".join(normalise(text).split())
+
+
+def _similar(a: str, b: str, score: float) -> bool:
+    """token_set_ratio alone calls a two-word text a duplicate of any passage holding both words; also ask for
+    comparable lengths (the shorter text has at least half the words of the longer one)."""
+    na, nb = len(a.split()), len(b.split())
+    return score >= DUPLICATE_SIMILARITY and min(na, nb) >= 0.5 * max(na, nb)
+
+
+def find_near_duplicate(text: str, passages: Iterable[Passage], skip: str = "") -> tuple[Passage, float] | None:
+    """The existing passage that says nearly the same as `text` (and its similarity), or None."""
+    from rapidfuzz import fuzz
+
+    key = _dup_key(text)
+    best: tuple[Passage, float] | None = None
+    for passage in passages:
+        if passage.id == skip:
+            continue
+        other = _dup_key(passage.text)
+        score = fuzz.token_set_ratio(key, other)
+        if _similar(key, other, score) and (best is None or score > best[1]):
+            best = (passage, score)
+    return best
+
+
+EXACT_PAIRS_UP_TO = 400  # passages; above this, candidate pairs are found first (all pairs grow as n squared)
+
+
+def _candidate_pairs(keys: list[str]) -> list[tuple[int, int]]:
+    """Pairs worth scoring: character 3-gram tf-idf cosine >= 0.5 (one sparse product instead of n*n fuzzy
+    matches). Texts that token_set_ratio rates >= 90 share most of their 3-grams, so they pass this filter."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3)).fit_transform(keys)
+    similar = (matrix @ matrix.T).tocoo()
+    return [(int(i), int(j)) for i, j, v in zip(similar.row, similar.col, similar.data) if i < j and v >= 0.5]
+
+
+def near_duplicate_pairs(passages: Iterable[Passage]) -> list[tuple[Passage, Passage, float]]:
+    """Every pair of passages that say nearly the same: rapidfuzz cdist over all pairs for a small knowledge,
+    token_set_ratio over pre-filtered candidate pairs for a large one."""
+    from rapidfuzz import fuzz, process
+
+    items = list(passages)
+    if len(items) < 2:
+        return []
+    keys = [_dup_key(p.text) for p in items]
+    out = []
+    if len(items) <= EXACT_PAIRS_UP_TO:
+        scores = process.cdist(keys, keys, scorer=fuzz.token_set_ratio, score_cutoff=DUPLICATE_SIMILARITY, workers=-1)
+        pairs = [(int(i), int(j), float(scores[i, j])) for i, j in zip(*scores.nonzero()) if i < j]
+    else:
+        pairs = [(i, j, fuzz.token_set_ratio(keys[i], keys[j])) for i, j in _candidate_pairs(keys)]
+    for i, j, score in sorted(pairs):
+        if _similar(keys[i], keys[j], score):
+            out.append((items[i], items[j], score))
+    return out
+
+
+@dataclass(frozen=True)
+class RegressionQuestion:
+    """A question the knowledge must keep answering: with a given passage, or with given words."""
+
+    question: str
+    expect_id: str = ""
+    expect: tuple[str, ...] = ()
+    xfail: bool = False
+    line: int = 0
+
+    def passes(self, found: bool, text: str, passage_ids: Iterable[str]) -> bool:
+        """Right when the answer was found and uses the expected passage, or holds every expected string."""
+        if not found:
+            return False
+        if self.expect_id and self.expect_id not in passage_ids:
+            return False
+        folded = _dup_key(text)
+        return all(_dup_key(e) in folded for e in self.expect)
+
+
+def load_questions(path: Path) -> list[RegressionQuestion]:
+    """Read knowledge/questions.yaml (missing file: no questions), naming the line of any bad entry."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    data = parse_yaml(read_text(path), path)
+    if data is None:
+        return []
+    items = (data.get("questions") or []) if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise KnowledgeError("expected 'questions:' followed by a list", path, 1,
+                             hint="each entry is '- q: ...' with 'expect_id: PASSAGE-ID' or 'expect: [words]'")
+    out = []
+    for item in items or []:
+        line = getattr(item, "line", None)
+        if not isinstance(item, dict) or not isinstance(item.get("q"), str) or not item["q"].strip():
+            raise KnowledgeError("each entry needs a 'q' question text", path, line or getattr(data, "lines", {}).get("questions"))
+        _check_fields(item, QUESTION_FIELDS, "a question", path)
+        expect_id = item.get("expect_id") or ""
+        expect = item.get("expect") or []
+        xfail = item.get("xfail", False)
+        if not isinstance(expect_id, str) or not isinstance(expect, list) \
+                or not all(isinstance(e, (str, int)) for e in expect) or not isinstance(xfail, bool):
+            raise KnowledgeError("'expect_id' must be a passage id, 'expect' a list of texts, 'xfail' true or false",
+                                 path, line)
+        if not expect_id and not expect:
+            raise KnowledgeError("a question needs 'expect_id' or 'expect'", path, line,
+                                 hint="name the passage that answers it, or words the answer must hold")
+        out.append(RegressionQuestion(item["q"].strip(), expect_id.strip(), tuple(str(e) for e in expect), xfail,
+                                      line or 0))
+    return out
+
+
+def question_entry_yaml(question: str, expect_id: str) -> str:
+    """One questions.yaml entry as YAML text, for appending without rewriting the file's comments."""
+    return yaml.safe_dump([{"q": question, "expect_id": expect_id}], sort_keys=False, allow_unicode=True, width=110)

@@ -1,0 +1,470 @@
+"""Maintainers' commands, run in-process through the real command line against a copy of the knowledge."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import _parser, run
+from bot.answer import build_answerer
+from bot.config import load_config
+from bot.console import interactive
+from bot.answer import new_sessions
+from bot.knowledge import load_knowledge, load_questions
+from bot.live import LiveAnswerer
+from bot.maintain import run_questions
+from bot.storage import Storage
+
+ROOT = Path(__file__).resolve().parent.parent
+NEW_FACT = "Mongolia opened a NATO liaison office in Ulaanbaatar in 2031."
+
+
+@pytest.fixture
+def kb(tmp_path: Path, monkeypatch) -> Path:
+    """A private copy of the shipped knowledge (the repository's own folder is never written)."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", folder, ignore=shutil.ignore_patterns(".index", ".history", ".lock"))
+    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "log.sqlite3"))
+    return folder
+
+
+@pytest.fixture
+def passages_file(kb: Path) -> Path:
+    return kb / "passages" / "relations-with-mongolia.yaml"
+
+
+def kbrun(kb: Path, *argv: str) -> int:
+    return run(["--knowledge", str(kb), "kb", *argv])
+
+
+def ask(kb: Path, question: str) -> dict:
+    answerer = build_answerer(load_config(ROOT / "config.yaml").with_knowledge(kb), cache=False)
+    return answerer.answer(question).to_dict()
+
+
+# -- every command is documented -------------------------------------------------------------------
+
+def test_every_kb_command_has_help():
+    kb_parser = _parser()._subparsers._group_actions[0].choices["kb"]
+    sub = kb_parser._subparsers._group_actions[0]
+    helps = {action.dest: action.help for action in sub._choices_actions}
+    expected = {"split", "list", "show", "stats", "add", "edit", "remove", "undo", "import", "check", "unanswered"}
+    assert set(helps) == expected
+    assert all(helps[name] and len(helps[name]) > 20 for name in expected)
+
+
+# -- list, show, stats -----------------------------------------------------------------------------
+
+def test_list_shows_every_passage_and_filters_by_section(kb, capsys):
+    assert kbrun(kb, "list") == 0
+    out = capsys.readouterr().out
+    assert all(f"mongolia-{n:03d}" in out for n in range(1, 26))
+    assert kbrun(kb, "list", "--section", "wider COOPERATION") == 0
+    out = capsys.readouterr().out
+    assert "mongolia-025" in out and "mongolia-001" not in out
+
+
+def test_list_of_an_unknown_section_names_the_sections(kb, capsys):
+    assert kbrun(kb, "list", "--section", "Cooking") == 1
+    assert "no section 'Cooking'" in capsys.readouterr().err
+
+
+def test_show_prints_the_passage_with_file_line_and_regression_question(kb, capsys):
+    assert kbrun(kb, "show", "mongolia-003") == 0
+    out = capsys.readouterr().out
+    assert "since 2005" in out
+    assert "relations-with-mongolia.yaml, line " in out
+    assert "regression: Since when have NATO and Mongolia been in dialogue?" in out
+
+
+def test_show_unknown_id_is_refused_with_one_line(kb, capsys):
+    assert kbrun(kb, "show", "mongolia-999") == 1
+    err = capsys.readouterr().err
+    assert err.strip() == "Error: no passage with id 'mongolia-999' (see 'python -m bot kb list')"
+
+
+def test_stats_counts_passages_and_logged_questions(kb, capsys, tmp_path):
+    Storage(tmp_path / "log.sqlite3").log_question("console", "1", "Who won?", False, "unknown", 0.0)
+    assert kbrun(kb, "stats") == 0
+    out = capsys.readouterr().out
+    assert "passages:   25" in out
+    assert "regression questions: 27" in out
+    assert "1 questions, 0 answered, 1 not answered" in out
+
+
+# -- add -------------------------------------------------------------------------------------------
+
+def test_add_saves_a_passage_the_bot_then_answers(kb, capsys):
+    question = "Where did Mongolia open a NATO liaison office?"
+    assert kbrun(kb, "add", "--text", NEW_FACT, "--section", "Wider cooperation", "--question", question) == 0
+    assert capsys.readouterr().out.strip() == "mongolia-026"
+    assert load_knowledge(kb).by_id("mongolia-026").text == NEW_FACT
+    assert ("mongolia-026", question) in [(q.expect_id, q.question) for q in load_questions(kb / "questions.yaml")]
+    answer = ask(kb, question)
+    assert answer["found"] and "mongolia-026" in answer["passage_ids"]
+
+
+def test_add_keeps_the_files_header_comment(kb, passages_file):
+    header = passages_file.read_text(encoding="utf-8").splitlines()[0]
+    assert kbrun(kb, "add", "--text", NEW_FACT, "--section", "Wider cooperation") == 0
+    assert passages_file.read_text(encoding="utf-8").splitlines()[0] == header
+
+
+@pytest.mark.parametrize("text, message", [
+    ("   ", "passage text is empty"),
+    ("word " * 120, "over the 500 limit"),
+])
+def test_add_refuses_bad_text_and_changes_nothing(kb, passages_file, capsys, text, message):
+    before = passages_file.read_bytes()
+    assert kbrun(kb, "add", "--text", text, "--section", "Wider cooperation") == 1
+    assert message in capsys.readouterr().err
+    assert passages_file.read_bytes() == before
+
+
+def test_a_write_failing_mid_add_leaves_the_knowledge_intact(kb, passages_file, capsys, monkeypatch):
+    before = passages_file.read_bytes()
+
+    def crash(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", crash)  # the moment between writing the new file and swapping it in
+    assert kbrun(kb, "add", "--text", NEW_FACT, "--section", "Wider cooperation") == 2
+    assert "No space left on device; it is unchanged" in capsys.readouterr().err
+    monkeypatch.undo()
+    assert passages_file.read_bytes() == before
+    assert not [p for p in passages_file.parent.iterdir() if p.name.endswith(".tmp")]
+    assert len(load_knowledge(kb).passages) == 25
+
+
+def test_add_refuses_an_empty_section(kb, capsys):
+    assert kbrun(kb, "add", "--text", NEW_FACT, "--section", " ") == 1
+    assert "section is empty" in capsys.readouterr().err
+
+
+def test_add_without_text_and_no_terminal_is_a_usage_error(kb, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert kbrun(kb, "add", "--section", "Wider cooperation") == 2
+    assert "give --text" in capsys.readouterr().err
+
+
+def test_add_asks_for_what_is_missing_in_a_terminal(kb, capsys, monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    answers = iter([NEW_FACT, "Wider cooperation", "Where is the NATO liaison office?"])
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    assert kbrun(kb, "add") == 0
+    assert "mongolia-026" in capsys.readouterr().out
+    assert load_knowledge(kb).by_id("mongolia-026").section == "Wider cooperation"
+    assert load_questions(kb / "questions.yaml")[-1].question == "Where is the NATO liaison office?"
+
+
+def test_add_refuses_a_near_duplicate_naming_it_unless_forced(kb, capsys):
+    paraphrase = "Since 2005, NATO and Mongolia have been engaged in dialogue and cooperation."
+    assert kbrun(kb, "add", "--text", paraphrase, "--section", "Relations with Mongolia") == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: near-duplicate of passage mongolia-003")
+    assert load_knowledge(kb).by_id("mongolia-026") is None
+    assert kbrun(kb, "add", "--text", paraphrase, "--section", "Relations with Mongolia", "--force") == 0
+    assert load_knowledge(kb).by_id("mongolia-026").text == paraphrase
+
+
+def test_a_short_fact_is_not_taken_for_a_duplicate_of_a_longer_one(kb):
+    assert kbrun(kb, "add", "--text", "Mongolia is in Asia.", "--section", "Relations with Mongolia") == 0
+
+
+def test_add_to_an_unknown_source_lists_the_known_ones(kb, capsys):
+    assert kbrun(kb, "add", "--text", NEW_FACT, "--section", "X", "--source", "nope") == 1
+    assert "known sources: nato-mongolia" in capsys.readouterr().err
+
+
+def test_three_concurrent_adds_keep_all_three_passages(kb, tmp_path):
+    facts = ["Mongolia hosted a NATO cyber exercise in Ulaanbaatar in 2030.",
+             "A NATO science grant funded Gobi desert water research in 2029.",
+             "Mongolian cadets attended the NATO Defense College in Rome in 2028."]
+    env = {**os.environ, "BOT_DATABASE": str(tmp_path / "log.sqlite3")}
+    procs = [subprocess.Popen([sys.executable, "-m", "bot", "--knowledge", str(kb), "kb", "add", "--text", fact,
+                               "--section", "Wider cooperation"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for fact in facts]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], outputs
+    ids = sorted(out.strip() for out, _ in outputs)
+    assert ids == ["mongolia-026", "mongolia-027", "mongolia-028"]
+    texts = {p.text for p in load_knowledge(kb).passages}
+    assert all(fact in texts for fact in facts)
+
+
+# -- edit, remove, undo ----------------------------------------------------------------------------
+
+def test_edit_changes_text_and_section(kb, capsys):
+    assert kbrun(kb, "edit", "mongolia-024", "--text", "NATO sent medical supplies to Mongolia during COVID-19.",
+                 "--section", "Pandemic support") == 0
+    passage = load_knowledge(kb).by_id("mongolia-024")
+    assert passage.text == "NATO sent medical supplies to Mongolia during COVID-19."
+    assert passage.section == "Pandemic support"
+
+
+def test_edit_unknown_id_and_bad_text_are_refused(kb, passages_file, capsys):
+    before = passages_file.read_bytes()
+    assert kbrun(kb, "edit", "nope", "--text", NEW_FACT) == 1
+    assert "no passage with id 'nope'" in capsys.readouterr().err
+    assert kbrun(kb, "edit", "mongolia-001", "--text", "x" * 501) == 1
+    assert "501 characters, over the 500 limit" in capsys.readouterr().err
+    assert passages_file.read_bytes() == before
+
+
+def test_edit_without_options_and_no_terminal_is_a_usage_error(kb, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert kbrun(kb, "edit", "mongolia-001") == 2
+    assert "give --text, --section or --question" in capsys.readouterr().err
+
+
+def test_remove_drops_the_passage_and_its_questions_and_undo_restores_both(kb, passages_file, capsys):
+    passages_before, questions_before = passages_file.read_bytes(), (kb / "questions.yaml").read_bytes()
+    assert kbrun(kb, "remove", "mongolia-003") == 0
+    assert "and 1 regression question" in capsys.readouterr().out
+    assert load_knowledge(kb).by_id("mongolia-003") is None
+    assert all(q.expect_id != "mongolia-003" for q in load_questions(kb / "questions.yaml"))
+    assert kbrun(kb, "check", "--quick") == 0
+    assert kbrun(kb, "undo") == 0
+    assert passages_file.read_bytes() == passages_before
+    assert (kb / "questions.yaml").read_bytes() == questions_before
+
+
+def test_remove_unknown_id_is_refused(kb, capsys):
+    assert kbrun(kb, "remove", "mongolia-999") == 1
+    assert "no passage with id 'mongolia-999'" in capsys.readouterr().err
+
+
+def test_undo_steps_back_one_change_at_a_time(kb, capsys):
+    assert kbrun(kb, "add", "--text", NEW_FACT, "--section", "Wider cooperation") == 0
+    assert kbrun(kb, "edit", "mongolia-026", "--text", NEW_FACT.replace("2031", "2032")) == 0
+    assert kbrun(kb, "undo") == 0
+    assert load_knowledge(kb).by_id("mongolia-026").text == NEW_FACT
+    assert kbrun(kb, "undo") == 0
+    assert load_knowledge(kb).by_id("mongolia-026") is None
+    capsys.readouterr()
+    assert kbrun(kb, "undo") == 1
+    assert "no earlier version" in capsys.readouterr().err
+
+
+# -- import ----------------------------------------------------------------------------------------
+
+DOCUMENT = """# Relations with Japan
+
+## Partnership
+
+NATO and Japan have been engaged in dialogue since the early 1990s.
+
+Japan signed an Individual Partnership and Cooperation Programme with NATO in 2014.
+"""
+
+
+def test_import_shows_the_passages_and_saves_nothing_without_confirmation(kb, tmp_path, capsys, monkeypatch):
+    document = tmp_path / "japan.md"
+    document.write_text(DOCUMENT, encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert kbrun(kb, "import", str(document)) == 1
+    captured = capsys.readouterr()
+    assert "japan-002" in captured.out and "nothing saved" in captured.err
+    assert not (kb / "passages" / "japan.yaml").exists()
+
+
+def test_import_with_yes_adds_a_source_the_bot_answers_from_and_undo_removes_it(kb, tmp_path, capsys):
+    document = tmp_path / "japan.md"
+    document.write_text(DOCUMENT, encoding="utf-8")
+    assert kbrun(kb, "import", str(document), "--yes") == 0
+    loaded = load_knowledge(kb)
+    assert loaded.sources["japan"].title == "Relations with Japan"
+    assert (kb / "sources" / "japan.md").read_text(encoding="utf-8") == DOCUMENT
+    answer = ask(kb, "When did Japan sign its partnership programme with NATO?")
+    assert answer["passage_ids"] == ["japan-002"]
+    assert kbrun(kb, "add", "--text", "Japan opened a NATO mission in Tokyo in 2030.", "--section", "Partnership",
+                 "--source", "japan") == 0
+    assert capsys.readouterr().out.strip().endswith("japan-003")
+    assert kbrun(kb, "import", str(document), "--yes") == 1  # the source id is taken now
+    assert "already exists" in capsys.readouterr().err
+    assert kbrun(kb, "undo") == 0 and kbrun(kb, "undo") == 0
+    assert "japan" not in load_knowledge(kb).sources
+    assert not (kb / "sources" / "japan.md").exists()
+
+
+# -- check -----------------------------------------------------------------------------------------
+
+def test_check_passes_on_the_shipped_knowledge(kb, capsys):
+    assert kbrun(kb, "check") == 0
+    out = capsys.readouterr().out
+    assert "OK: 25 passages, 27 regression questions, 0 error(s), 0 warning(s)" in out
+
+
+def test_check_reports_invalid_yaml_with_file_and_line(kb, passages_file, capsys):
+    lines = passages_file.read_text(encoding="utf-8").splitlines()
+    number = next(n for n, line in enumerate(lines, start=1) if line.startswith("- id: mongolia-004"))
+    lines[number] = "  section: [unclosed"  # the line after the id
+    passages_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert kbrun(kb, "check") == 1
+    out = capsys.readouterr().out
+    assert "relations-with-mongolia.yaml, line" in out and "invalid YAML" in out
+    reported = int(out.split(", line ")[1].split(":")[0])
+    assert abs(reported - (number + 1)) <= 1
+
+
+def test_check_reports_a_question_expecting_an_unknown_passage(kb, capsys):
+    with open(kb / "questions.yaml", "a", encoding="utf-8") as handle:
+        handle.write("- q: What is the capital of Mongolia?\n  expect_id: mongolia-404\n")
+    assert kbrun(kb, "check", "--quick") == 1
+    assert "expect_id 'mongolia-404' is not a passage" in capsys.readouterr().out
+
+
+def test_check_warns_about_near_duplicates_and_unreached_passages(kb, capsys):
+    assert kbrun(kb, "add", "--force", "--text", "NATO and Mongolia have been engaged in dialogue and cooperation "
+                 "since the year 2005.", "--section", "Relations with Mongolia") == 0
+    assert kbrun(kb, "add", "--text", "The Mongolian horse festival Naadam takes place every July.",
+                 "--section", "Culture") == 0
+    capsys.readouterr()
+    assert kbrun(kb, "check") == 0
+    out = capsys.readouterr().out
+    assert "near-duplicates" in out and "mongolia-003" in out and "mongolia-026" in out
+    assert "no evaluation or regression question reaches mongolia-027" in out
+
+
+# -- unanswered ------------------------------------------------------------------------------------
+
+def test_unanswered_lists_most_frequent_first_and_adds_one_in_one_step(kb, tmp_path, capsys):
+    storage = Storage(tmp_path / "log.sqlite3")
+    for question in ["Where is the NATO liaison office?"] * 3 + ["What is the capital of France?"]:
+        storage.log_question("telegram", "42", question, False, "unknown", 0.05)
+    storage.log_question("console", "1", "hello", False, "smalltalk", 0.0)
+    assert kbrun(kb, "unanswered") == 0
+    out = capsys.readouterr().out
+    assert out.index("(3x) Where is the NATO liaison office?") < out.index("(1x) What is the capital of France?")
+    assert "hello" not in out
+    assert kbrun(kb, "unanswered", "--add", "1", "--text", NEW_FACT, "--section", "Wider cooperation") == 0
+    assert "mongolia-026" in capsys.readouterr().out
+    assert load_questions(kb / "questions.yaml")[-1].question == "Where is the NATO liaison office?"
+    assert kbrun(kb, "unanswered", "--add", "9", "--text", NEW_FACT, "--section", "X") == 1
+
+
+# -- regression questions and eval -----------------------------------------------------------------
+
+def test_every_regression_question_passes(kb):
+    config = load_config(ROOT / "config.yaml").with_knowledge(kb)
+    questions = load_questions(kb / "questions.yaml")
+    assert len(questions) >= len(load_knowledge(kb).passages)
+    results = run_questions(build_answerer(config, cache=False), questions)
+    failing = [(q.line, q.question, ids) for q, ok, ids in results if not ok and not q.xfail]
+    assert failing == []
+
+
+def test_every_passage_has_a_regression_question(kb):
+    expected = {q.expect_id for q in load_questions(kb / "questions.yaml")}
+    assert {p.id for p in load_knowledge(kb).passages} <= expected
+
+
+def test_eval_runs_the_regression_questions_and_fails_when_one_breaks(kb, capsys):
+    assert run(["--knowledge", str(kb), "eval", "--no-baseline"]) == 0
+    assert "(27 regression questions): 27 passed, 0 failed" in capsys.readouterr().out
+    assert kbrun(kb, "edit", "mongolia-019", "--text", "Mongolia took part in a peacekeeping operation.") == 0
+    assert run(["--knowledge", str(kb), "eval", "--no-baseline"]) == 1
+    assert "When did Mongolia support KFOR in Kosovo?" in capsys.readouterr().out
+
+
+# -- hot reload in the console ---------------------------------------------------------------------
+
+def test_console_picks_up_new_knowledge_and_survives_a_broken_file(kb, passages_file):
+    config = load_config(ROOT / "config.yaml").with_knowledge(kb)
+    live = LiveAnswerer(config, build=lambda c: build_answerer(c, cache=False))
+    good = passages_file.read_text(encoding="utf-8")
+
+    def script():
+        yield "Where did Mongolia open a NATO liaison office?"
+        assert kbrun(kb, "add", "--text", NEW_FACT, "--section", "Wider cooperation") == 0
+        yield "Where did Mongolia open a NATO liaison office?"
+        passages_file.write_text(good + "- id: [broken\n", encoding="utf-8")
+        yield "Since when have NATO and Mongolia been in dialogue?"
+        yield "Where did Mongolia open a NATO liaison office?"
+
+    lines = script()
+
+    def read(prompt: str) -> str:
+        try:
+            return next(lines)
+        except StopIteration:
+            raise EOFError from None
+
+    out = io.StringIO()
+    assert interactive(live, new_sessions(config), out=out, read=read) == 0
+    text = out.getvalue()
+    before_add, after_add = text.split("(knowledge reloaded: 26 passages)")
+    assert "Ulaanbaatar" not in before_add
+    assert NEW_FACT in after_add.split("Reload failed")[0]
+    assert text.count("Reload failed, still serving the previous knowledge") == 1
+    assert "relations-with-mongolia.yaml, line" in text
+    tail = text.split("Reload failed")[1]
+    assert "since 2005" in tail and NEW_FACT in tail  # the old index keeps serving
+
+
+def test_edit_without_options_in_a_terminal_opens_the_editor(kb, tmp_path, monkeypatch, capsys):
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    editor = tmp_path / "editor.py"  # a stand-in for a person editing the file: changes the year
+    editor.write_text("import sys, pathlib\np = pathlib.Path(sys.argv[1])\n"
+                      "p.write_text(p.read_text().replace('2005', '2006'))\n", encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {editor}")
+    assert kbrun(kb, "edit", "mongolia-003") == 0
+    assert "Saved mongolia-003." in capsys.readouterr().out
+    assert load_knowledge(kb).by_id("mongolia-003").text.endswith("since 2006.")
+
+
+def test_commands_that_write_need_a_knowledge_folder(tmp_path, capsys):
+    jsonl = tmp_path / "facts.jsonl"
+    jsonl.write_text(json.dumps({"id": "f-1", "text": "The sky is blue."}) + "\n", encoding="utf-8")
+    assert kbrun(jsonl, "list") == 0
+    assert kbrun(jsonl, "add", "--text", NEW_FACT, "--section", "X") == 2
+    assert "need a knowledge folder" in capsys.readouterr().err
+
+
+def test_check_on_a_large_knowledge_finds_the_same_near_duplicates(kb, capsys, monkeypatch):
+    assert kbrun(kb, "add", "--force", "--text", "Mongolia provided support for the NATO-led defence capacity "
+                 "building efforts in Afghanistan.", "--section", "Relations with Mongolia") == 0
+    assert kbrun(kb, "check", "--quick") == 0
+    exact = [line for line in capsys.readouterr().out.splitlines() if "near-duplicates" in line]
+    monkeypatch.setattr("bot.knowledge.EXACT_PAIRS_UP_TO", 1)  # take the pre-filtered path used above 400 passages
+    assert kbrun(kb, "check", "--quick") == 0
+    filtered = [line for line in capsys.readouterr().out.splitlines() if "near-duplicates" in line]
+    assert len(exact) == 1 and "mongolia-007" in exact[0] and "mongolia-026" in exact[0]
+    assert filtered == exact
+
+
+def test_check_reports_broken_questions_yaml_with_its_line(kb, capsys):
+    text = (kb / "questions.yaml").read_text(encoding="utf-8")
+    (kb / "questions.yaml").write_text(text + "- q: 'unclosed\n  expect_id: mongolia-001\n", encoding="utf-8")
+    line = text.count("\n") + 1
+    assert kbrun(kb, "check", "--quick") == 1
+    out = capsys.readouterr().out
+    assert "questions.yaml, line" in out and "invalid YAML" in out
+    assert abs(int(out.split("questions.yaml, line ")[1].split(":")[0]) - line) <= 2
+
+
+def test_check_warns_about_a_temporary_file_left_by_a_killed_write(kb, passages_file, capsys):
+    (passages_file.parent / f".{passages_file.name}.abc123.tmp").write_text("half a fi", encoding="utf-8")
+    assert kbrun(kb, "check", "--quick") == 0
+    assert "left over from an interrupted write" in capsys.readouterr().out
+
+
+def test_edit_question_adds_a_regression_question(kb):
+    assert kbrun(kb, "edit", "mongolia-019", "--question", "How long was Mongolia in KFOR?") == 0
+    assert ("How long was Mongolia in KFOR?", "mongolia-019") in [
+        (q.question, q.expect_id) for q in load_questions(kb / "questions.yaml")]
