@@ -24,6 +24,15 @@ from bot.storage import Storage
 
 ROOT = Path(__file__).resolve().parent.parent
 NEW_FACT = "Mongolia opened a NATO liaison office in Ulaanbaatar in 2031."
+SEED = load_knowledge(ROOT / "knowledge")
+COUNT = len(SEED.passages)
+QUESTIONS = len(load_questions(ROOT / "knowledge" / "questions.yaml"))
+LAST = max(int(p.id.rsplit("-", 1)[1]) for p in SEED.passages)
+
+
+def new_id(n: int = 1) -> str:
+    """The id the n-th passage added to a copy of the shipped knowledge gets."""
+    return f"mongolia-{LAST + n:03d}"
 
 
 @pytest.fixture
@@ -65,7 +74,7 @@ def test_every_kb_command_has_help():
 def test_list_shows_every_passage_and_filters_by_section(kb, capsys):
     assert kbrun(kb, "list") == 0
     out = capsys.readouterr().out
-    assert all(f"mongolia-{n:03d}" in out for n in range(1, 26))
+    assert all(p.id in out for p in SEED.passages)
     assert kbrun(kb, "list", "--section", "wider COOPERATION") == 0
     out = capsys.readouterr().out
     assert "mongolia-025" in out and "mongolia-001" not in out
@@ -94,8 +103,8 @@ def test_stats_counts_passages_and_logged_questions(kb, capsys, tmp_path):
     Storage(tmp_path / "log.sqlite3").log_question("console", "1", "Who won?", False, "unknown", 0.0)
     assert kbrun(kb, "stats") == 0
     out = capsys.readouterr().out
-    assert "passages:   25" in out
-    assert "regression questions: 27" in out
+    assert f"passages:   {COUNT}" in out
+    assert f"regression questions: {QUESTIONS}" in out
     assert "1 questions, 0 answered, 1 not answered" in out
 
 
@@ -104,11 +113,11 @@ def test_stats_counts_passages_and_logged_questions(kb, capsys, tmp_path):
 def test_add_saves_a_passage_the_bot_then_answers(kb, capsys):
     question = "Where did Mongolia open a NATO liaison office?"
     assert kbrun(kb, "add", "--text", NEW_FACT, "--section", "Wider cooperation", "--question", question) == 0
-    assert capsys.readouterr().out.strip() == "mongolia-026"
-    assert load_knowledge(kb).by_id("mongolia-026").text == NEW_FACT
-    assert ("mongolia-026", question) in [(q.expect_id, q.question) for q in load_questions(kb / "questions.yaml")]
+    assert capsys.readouterr().out.strip() == new_id(1)
+    assert load_knowledge(kb).by_id(new_id(1)).text == NEW_FACT
+    assert (new_id(1), question) in [(q.expect_id, q.question) for q in load_questions(kb / "questions.yaml")]
     answer = ask(kb, question)
-    assert answer["found"] and "mongolia-026" in answer["passage_ids"]
+    assert answer["found"] and new_id(1) in answer["passage_ids"]
 
 
 def test_add_keeps_the_files_header_comment(kb, passages_file):
@@ -140,7 +149,7 @@ def test_a_write_failing_mid_add_leaves_the_knowledge_intact(kb, passages_file, 
     monkeypatch.undo()
     assert passages_file.read_bytes() == before
     assert not [p for p in passages_file.parent.iterdir() if p.name.endswith(".tmp")]
-    assert len(load_knowledge(kb).passages) == 25
+    assert len(load_knowledge(kb).passages) == COUNT
 
 
 def test_add_refuses_an_empty_section(kb, capsys):
@@ -163,8 +172,8 @@ def test_add_asks_for_what_is_missing_in_a_terminal(kb, capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdin", Terminal())
     monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
     assert kbrun(kb, "add") == 0
-    assert "mongolia-026" in capsys.readouterr().out
-    assert load_knowledge(kb).by_id("mongolia-026").section == "Wider cooperation"
+    assert new_id(1) in capsys.readouterr().out
+    assert load_knowledge(kb).by_id(new_id(1)).section == "Wider cooperation"
     assert load_questions(kb / "questions.yaml")[-1].question == "Where is the NATO liaison office?"
 
 
@@ -173,9 +182,9 @@ def test_add_refuses_a_near_duplicate_naming_it_unless_forced(kb, capsys):
     assert kbrun(kb, "add", "--text", paraphrase, "--section", "Relations with Mongolia") == 1
     err = capsys.readouterr().err
     assert err.startswith("Error: near-duplicate of passage mongolia-003")
-    assert load_knowledge(kb).by_id("mongolia-026") is None
+    assert load_knowledge(kb).by_id(new_id(1)) is None
     assert kbrun(kb, "add", "--text", paraphrase, "--section", "Relations with Mongolia", "--force") == 0
-    assert load_knowledge(kb).by_id("mongolia-026").text == paraphrase
+    assert load_knowledge(kb).by_id(new_id(1)).text == paraphrase
 
 
 def test_a_short_fact_is_not_taken_for_a_duplicate_of_a_longer_one(kb):
@@ -198,7 +207,7 @@ def test_three_concurrent_adds_keep_all_three_passages(kb, tmp_path):
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], outputs
     ids = sorted(out.strip() for out, _ in outputs)
-    assert ids == ["mongolia-026", "mongolia-027", "mongolia-028"]
+    assert ids == [new_id(1), new_id(2), new_id(3)]
     texts = {p.text for p in load_knowledge(kb).passages}
     assert all(fact in texts for fact in facts)
 
@@ -247,11 +256,11 @@ def test_remove_unknown_id_is_refused(kb, capsys):
 
 def test_undo_steps_back_one_change_at_a_time(kb, capsys):
     assert kbrun(kb, "add", "--text", NEW_FACT, "--section", "Wider cooperation") == 0
-    assert kbrun(kb, "edit", "mongolia-026", "--text", NEW_FACT.replace("2031", "2032")) == 0
+    assert kbrun(kb, "edit", new_id(1), "--text", NEW_FACT.replace("2031", "2032")) == 0
     assert kbrun(kb, "undo") == 0
-    assert load_knowledge(kb).by_id("mongolia-026").text == NEW_FACT
+    assert load_knowledge(kb).by_id(new_id(1)).text == NEW_FACT
     assert kbrun(kb, "undo") == 0
-    assert load_knowledge(kb).by_id("mongolia-026") is None
+    assert load_knowledge(kb).by_id(new_id(1)) is None
     capsys.readouterr()
     assert kbrun(kb, "undo") == 1
     assert "no earlier version" in capsys.readouterr().err
@@ -303,7 +312,8 @@ def test_import_with_yes_adds_a_source_the_bot_answers_from_and_undo_removes_it(
 def test_check_passes_on_the_shipped_knowledge(kb, capsys):
     assert kbrun(kb, "check") == 0
     out = capsys.readouterr().out
-    assert "OK: 25 passages, 27 regression questions, 0 error(s), 0 warning(s)" in out
+    questions = len(load_questions(ROOT / "knowledge" / "questions.yaml"))
+    assert f"OK: {COUNT} passages, {questions} regression questions, 0 error(s), 0 warning(s)" in out
 
 
 def test_check_reports_invalid_yaml_with_file_and_line(kb, passages_file, capsys):
@@ -333,8 +343,8 @@ def test_check_warns_about_near_duplicates_and_unreached_passages(kb, capsys):
     capsys.readouterr()
     assert kbrun(kb, "check") == 0
     out = capsys.readouterr().out
-    assert "near-duplicates" in out and "mongolia-003" in out and "mongolia-026" in out
-    assert "no evaluation or regression question reaches mongolia-027" in out
+    assert "near-duplicates" in out and "mongolia-003" in out and new_id(1) in out
+    assert f"no evaluation or regression question reaches {new_id(2)}" in out
 
 
 # -- unanswered ------------------------------------------------------------------------------------
@@ -349,7 +359,7 @@ def test_unanswered_lists_most_frequent_first_and_adds_one_in_one_step(kb, tmp_p
     assert out.index("(3x) Where is the NATO liaison office?") < out.index("(1x) What is the capital of France?")
     assert "hello" not in out
     assert kbrun(kb, "unanswered", "--add", "1", "--text", NEW_FACT, "--section", "Wider cooperation") == 0
-    assert "mongolia-026" in capsys.readouterr().out
+    assert new_id(1) in capsys.readouterr().out
     assert load_questions(kb / "questions.yaml")[-1].question == "Where is the NATO liaison office?"
     assert kbrun(kb, "unanswered", "--add", "9", "--text", NEW_FACT, "--section", "X") == 1
 
@@ -372,7 +382,7 @@ def test_every_passage_has_a_regression_question(kb):
 
 def test_eval_runs_the_regression_questions_and_fails_when_one_breaks(kb, capsys):
     assert run(["--knowledge", str(kb), "eval", "--no-baseline"]) == 0
-    assert "(27 regression questions): 27 passed, 0 failed" in capsys.readouterr().out
+    assert f"({QUESTIONS} regression questions): {QUESTIONS} passed, 0 failed" in capsys.readouterr().out
     assert kbrun(kb, "edit", "mongolia-019", "--text", "Mongolia took part in a peacekeeping operation.") == 0
     assert run(["--knowledge", str(kb), "eval", "--no-baseline"]) == 1
     assert "When did Mongolia support KFOR in Kosovo?" in capsys.readouterr().out
@@ -404,7 +414,7 @@ def test_console_picks_up_new_knowledge_and_survives_a_broken_file(kb, passages_
     out = io.StringIO()
     assert interactive(live, new_sessions(config), out=out, read=read) == 0
     text = out.getvalue()
-    before_add, after_add = text.split("(knowledge reloaded: 26 passages)")
+    before_add, after_add = text.split(f"(knowledge reloaded: {COUNT + 1} passages)")
     assert "Ulaanbaatar" not in before_add
     assert NEW_FACT in after_add.split("Reload failed")[0]
     assert text.count("Reload failed, still serving the previous knowledge") == 1
@@ -444,7 +454,7 @@ def test_check_on_a_large_knowledge_finds_the_same_near_duplicates(kb, capsys, m
     monkeypatch.setattr("bot.knowledge.EXACT_PAIRS_UP_TO", 1)  # take the pre-filtered path used above 400 passages
     assert kbrun(kb, "check", "--quick") == 0
     filtered = [line for line in capsys.readouterr().out.splitlines() if "near-duplicates" in line]
-    assert len(exact) == 1 and "mongolia-007" in exact[0] and "mongolia-026" in exact[0]
+    assert len(exact) == 1 and "mongolia-007" in exact[0] and new_id(1) in exact[0]
     assert filtered == exact
 
 
