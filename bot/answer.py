@@ -52,6 +52,9 @@ _HAS_DATE = re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS}) \d|\b\d{{1,2}} ({
 _HAS_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b(?!\s*(?:to|-)\s*(?:1[89]|20)\d\d)(?<!\b1[89]\d\d)(?<!\b20\d\d)|"
                          r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
                          r"thousands?|millions?)\b", re.IGNORECASE)
+_HAS_PERSON = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|General|Colonel|Admiral|President|Prime Minister|Minister|"
+                         r"Secretary[- ]General|Ambassador|Director|Commander|Chairman|Chair|King|Queen)\.? [A-Z]|"
+                         r"\b(led|headed|chaired|directed|commanded|founded) by\b")
 _HAS_PLACE = re.compile(r"\b(?:in|at|near|from|to|on)\s+(?:the\s+)?[A-Z][a-z]")
 # The kinds of fact a question asks for: (name, how the question asks, how a passage holds it).
 # The first kind found decides; a date question is never also a number question.
@@ -60,10 +63,13 @@ ANSWER_TYPES = (
                         r"\bhow long\b|\b(when|since when) (did|does|do|was|were|is|has|have|will)\b"), _HAS_DATE),
     ("number", re.compile(r"\b(how much|how many|what amount|what sum|how big|how large|what size|what number)\b"),
      _HAS_NUMBER),
+    ("person", re.compile(r"\bwho (is|was|are|were) (the )?(current )?(head|leader|director|chief|president|commander|"
+                          r"secretary|minister|boss|chair|chairman|founder)\b|\bwho (leads|led|heads|headed|runs|ran|directs|"
+                          r"commands|chairs|founded)\b"), _HAS_PERSON),
     ("place", re.compile(r"^where (is|are|was|were)\b|\b(which|what) (city|town|province|region|place|village)\b"),
      _HAS_PLACE),
 )
-UNKNOWN_NAME_PENALTY = 0.5
+UNKNOWN_NAME_PENALTY = 0.35
 TYPE_BONUS = 1.1
 TYPE_PENALTY = 0.3
 

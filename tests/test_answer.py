@@ -144,3 +144,13 @@ def test_to_dict_is_the_json_contract(answerer):
 def test_threshold_is_what_decides(answerer):
     strict = make(threshold=0.99)
     assert not strict.answer("When did the Glacier Research Programme begin?").found
+
+
+def test_who_leads_wants_a_person_the_knowledge_does_not_name(answerer):
+    assert not answerer.answer("Who leads the Glacier Research Programme?").found
+    assert answerer.answer("What does the Glacier Research Programme measure?").found
+
+
+def test_a_name_the_knowledge_never_mentions_makes_the_question_off_topic(answerer):
+    assert not answerer.answer("Did volunteers from Peru staff the mountain hut?").found
+    assert answerer.answer("Did volunteers staff the mountain hut?").found
