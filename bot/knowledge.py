@@ -316,6 +316,9 @@ def load_knowledge(path: Path | str) -> KnowledgeBase:
             raise KnowledgeError("unsupported knowledge file", path, hint="use a folder with passages/*.yaml or a .jsonl file")
         passages = _load_jsonl(path)
         sources[path.stem] = Source(id=path.stem, title=path.stem)
+    elif path.is_symlink():
+        raise KnowledgeError("symbolic link leads nowhere (a link loop or a missing target)", path,
+                             hint="point the link at the knowledge folder or file")
     else:
         raise KnowledgeError("knowledge path does not exist", path, hint="check 'knowledge' in config.yaml or --knowledge")
     if not passages:
