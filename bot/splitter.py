@@ -58,7 +58,7 @@ class _HTMLText(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if tag in ("script", "style", "nav", "footer", "head"):
             self._skip += 1
-        elif tag in self.BLOCKS:
+        elif tag in self.BLOCKS and not self._skip:  # a <title> inside <head> must not leave an empty heading
             self.parts.append("\n\n")
             if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "title"):
                 self.parts.append("# ")
@@ -68,7 +68,7 @@ class _HTMLText(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style", "nav", "footer", "head"):
             self._skip = max(0, self._skip - 1)
-        elif tag in self.BLOCKS:
+        elif tag in self.BLOCKS and not self._skip:
             self.parts.append("\n\n")
 
     def handle_data(self, data: str) -> None:
