@@ -44,6 +44,13 @@ CREATE TABLE IF NOT EXISTS feedback (
 MAX_LOGGED_CHARS = 2000
 
 
+def _storable(value: object) -> object:
+    """Text SQLite can store: a lone surrogate (from invalid UTF-8 in argv) becomes a visible \\udcff escape."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
+
+
 class StorageError(BotError):
     """The log database cannot be opened or written."""
 
@@ -77,7 +84,7 @@ class Storage:
     def _write(self, sql: str, params: Iterable) -> None:
         try:
             with self._lock:
-                self._db.execute(sql, tuple(params))
+                self._db.execute(sql, tuple(_storable(p) for p in params))
         except sqlite3.Error as exc:
             raise StorageError(f"cannot write to the log database {self.path}: {exc}") from None
 
