@@ -94,7 +94,8 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def run_bot(args: list[str], tmp_path: Path, stdin: bytes | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+def run_bot(args: list[str], tmp_path: Path, stdin: bytes | None = None, timeout: float = 60,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run `python -m bot ARGS` in the repository as a user would, capturing bytes."""
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=REPO, env=clean_env(tmp_path), input=stdin,
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=REPO, env=env or clean_env(tmp_path), input=stdin,
                           capture_output=True, timeout=timeout)
