@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .errors import BotError
-from .text import normalise
+from .text import words
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
@@ -107,7 +107,7 @@ class Storage:
         question = question[:MAX_LOGGED_CHARS]
         self._write("INSERT INTO questions (at, channel, chat, question, normalised, found, kind, score, passage_ids) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (time.time(), channel, str(chat), question, " ".join(normalise(question).split()),
+                    (time.time(), channel, str(chat), question, " ".join(words(question)),
                      int(found), kind, float(score), ",".join(passage_ids)))
 
     def log_feedback(self, channel: str, chat: str, question: str, passage_ids: Iterable[str], vote: int) -> None:
