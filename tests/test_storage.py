@@ -175,3 +175,27 @@ def test_log_and_feedback_survive_kill_9_mid_write(tmp_path):
     store.log_question("console", "c", "after the crash", False, "unknown", 0.0)
     assert store.counts()["questions"] >= 3 * 301 + 1
     store.close()
+
+
+def test_real_sqlite_full_error_loses_nothing(tmp_path):
+    # SQLite's page limit makes the real engine fail with SQLITE_FULL, the error a full disk gives.
+    path = tmp_path / "bot.sqlite3"
+    store = Storage(path)
+    store.log_question("console", "c", "first", False, "unknown", 0.0)
+    pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+    store._db.execute(f"PRAGMA max_page_count = {pages}")
+    written, failed = 0, 0
+    for n in range(200):
+        try:
+            store.log_question("console", "c", f"{n} " + "long question text " * 90, False, "unknown", 0.0)
+            written += 1
+        except StorageError as exc:
+            assert "database or disk is full" in str(exc)
+            failed += 1
+    assert failed > 0 and store.pending == failed
+    store._db.execute("PRAGMA max_page_count = 1000000")  # space freed
+    store.log_question("console", "c", "last", False, "unknown", 0.0)
+    store.close()
+    with sqlite3.connect(path) as db:
+        rows = [q.split(" ", 1)[0] for (q,) in db.execute("SELECT question FROM questions ORDER BY id")]
+    assert rows == ["first"] + [str(n) for n in range(200)] + ["last"]
