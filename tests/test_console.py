@@ -103,6 +103,7 @@ def check_contract(objects: list[dict], n_lines: int) -> None:
     for obj in objects:
         if "error" in obj:
             assert set(obj) == {"line", "error"} and isinstance(obj["error"], str) and obj["error"]
+            assert "internal error" not in obj["error"]  # a bad line is the user's to fix, never a crash
         else:
             assert ANSWER_KEYS <= set(obj)
             assert isinstance(obj["found"], bool) and isinstance(obj["answer"], str) and obj["answer"]
