@@ -164,3 +164,10 @@ def test_with_knowledge_replaces_only_the_knowledge(tmp_path):
     other = config.with_knowledge(tmp_path)
     assert other.knowledge == tmp_path
     assert other.retrieval == config.retrieval
+
+
+def test_memory_database_is_kept_as_is(tmp_path):
+    # SECURITY.md offers ":memory:" as the way to keep no log on disk.
+    config = load_config(_write(tmp_path, 'storage:\n  database: ":memory:"\n'), environ={})
+    assert config.storage.database == ":memory:"
+    assert load_config(None, environ={"BOT_DATABASE": ":memory:"}).storage.database == ":memory:"
