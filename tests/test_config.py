@@ -90,6 +90,9 @@ def test_unknown_keys_are_named(tmp_path, text, named):
     ("retrieval:\n  threshold: 1.5\n", "retrieval.threshold"),
     ("retrieval:\n  candidates: 0\n", "retrieval.candidates"),
     ("knowledge: ''\n", "knowledge"),
+    ("retrieval:\n  max_question_chars: .inf\n", "retrieval.max_question_chars"),
+    ("retrieval:\n  candidates: .nan\n", "retrieval.candidates"),
+    ("session:\n  max_age_seconds: .nan\n", "session.max_age_seconds"),
 ])
 def test_bad_types_and_ranges_name_the_key(tmp_path, text, key):
     with pytest.raises(ConfigError, match=f"'{key}'"):
