@@ -85,6 +85,9 @@ class _LineLoader(yaml.SafeLoader):
         lines = {}
         for key_node, _value in node.value:
             key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (list, dict)):  # YAML allows '? [a, b]' keys; a dict lookup would raise TypeError
+                raise KnowledgeError("a key must be plain text, not a list or mapping", line=key_node.start_mark.line + 1,
+                                     hint="remove the '?' or brackets before the key")
             if key in lines:
                 raise KnowledgeError(
                     f"duplicate key '{key}'", line=key_node.start_mark.line + 1, hint="each key may appear once per entry"
