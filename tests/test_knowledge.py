@@ -223,6 +223,13 @@ def test_no_read_permission_gives_a_clear_error(tmp_path):
     assert "permission denied" in str(error) and error.path == str(file)
 
 
+@pytest.mark.parametrize("text, line", [("? [a, b]\n: x\n", 1), ("passages:\n- {id: a, text: b, ? {x: 1} : 3}\n", 2)])
+def test_complex_keys_are_an_error_not_a_crash(tmp_path, text, line):
+    folder = write_knowledge(tmp_path / "kb", text)
+    error = _error(folder)
+    assert "a key must be plain text" in str(error) and error.line == line and error.path.endswith("tiny.yaml")
+
+
 def test_parse_yaml_refuses_python_objects(tmp_path):
     with pytest.raises(KnowledgeError):
         parse_yaml("!!python/object/apply:os.system ['true']", tmp_path / "x.yaml")
