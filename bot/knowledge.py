@@ -144,6 +144,9 @@ def parse_yaml(text: str, path: Path) -> Any:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader derives from SafeLoader
     except KnowledgeError as exc:
         raise KnowledgeError(exc.reason, path, exc.line, exc.hint) from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise KnowledgeError("invalid YAML: lists or mappings nested too deeply", path,
+                             hint="a passages file is two levels deep") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -241,6 +244,8 @@ def _load_jsonl(path: Path) -> list[Passage]:
             entry = json.loads(line)
         except json.JSONDecodeError as exc:
             raise KnowledgeError(f"invalid JSON: {exc.msg}", path, number, hint='each line is {"id": ..., "text": ...}') from None
+        except RecursionError:
+            raise KnowledgeError("invalid JSON: nested too deeply", path, number, hint='each line is {"id": ..., "text": ...}') from None
         if not isinstance(entry, dict):
             raise KnowledgeError("each line must be a JSON object", path, number, hint='{"id": ..., "text": ..., "section": ...}')
         unknown = sorted(set(entry) - PASSAGE_FIELDS)
