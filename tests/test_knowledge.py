@@ -230,6 +230,16 @@ def test_complex_keys_are_an_error_not_a_crash(tmp_path, text, line):
     assert "a key must be plain text" in str(error) and error.line == line and error.path.endswith("tiny.yaml")
 
 
+def test_deep_nesting_is_an_error_not_a_crash(tmp_path):
+    folder = write_knowledge(tmp_path / "kb", "passages: " + "[" * 50_000 + "]" * 50_000 + "\n")
+    assert "nested too deeply" in str(_error(folder))
+    path = tmp_path / "deep.jsonl"
+    path.write_text('{"id": "a", "text": "b"}\n{"id": "c", "text": "d", "section": ' + "[" * 50_000 + "]" * 50_000 + "}\n",
+                    encoding="utf-8")
+    error = _error(path)
+    assert "nested too deeply" in str(error) and error.line == 2
+
+
 def test_parse_yaml_refuses_python_objects(tmp_path):
     with pytest.raises(KnowledgeError):
         parse_yaml("!!python/object/apply:os.system ['true']", tmp_path / "x.yaml")

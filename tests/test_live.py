@@ -88,13 +88,19 @@ def _break_complex_key(path: Path) -> str:
     return "line 20: a key must be plain text"
 
 
+def _break_deep_nesting(path: Path) -> str:
+    path.write_text("passages: " + "[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")
+    return "nested too deeply"
+
+
 def _break_removed(path: Path) -> str:
     shutil.rmtree(path.parent.parent)
     return "does not exist"
 
 
 BREAKAGES = [_break_invalid_yaml, _break_truncated, _break_wrong_type, _break_duplicate_id, _break_huge,
-             _break_symlink_loop, _break_unreadable, _break_invalid_utf8, _break_complex_key, _break_removed]
+             _break_symlink_loop, _break_unreadable, _break_invalid_utf8, _break_complex_key,
+             _break_deep_nesting, _break_removed]
 
 
 @pytest.mark.parametrize("breakage", BREAKAGES, ids=lambda f: f.__name__[7:])
