@@ -70,6 +70,11 @@ class LiveAnswerer:
                 log.error("knowledge reload failed, still serving the previous version: %s", exc)
                 return ReloadResult(False, f"Reload failed, still serving the previous knowledge: {exc}",
                                     len(self._current.kb.passages))
+            except Exception as exc:  # a bug in loading or indexing must not take the serving bot down
+                self._stamp = stamp
+                log.exception("knowledge reload failed unexpectedly, still serving the previous version")
+                return ReloadResult(False, "Reload failed, still serving the previous knowledge: unexpected "
+                                    f"{type(exc).__name__}: {exc} (see the log)", len(self._current.kb.passages))
             self._current = fresh
             self._stamp = stamp
             count = len(fresh.kb.passages)
