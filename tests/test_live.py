@@ -193,3 +193,21 @@ def test_reload_is_atomic_under_concurrent_questions(tiny_config):
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_an_unexpected_failure_while_rebuilding_keeps_the_old_answers(tiny_config):
+    from bot.answer import build_answerer
+
+    calls = []
+
+    def flaky_build(config):
+        """The real builder the first time, then a bug (not a knowledge error) on reload."""
+        calls.append(config)
+        if len(calls) > 1:
+            raise RuntimeError("index bug")
+        return build_answerer(config)
+
+    live = LiveAnswerer(tiny_config, build=flaky_build)
+    result = live.reload()
+    assert not result.ok and "unexpected RuntimeError: index bug" in result.message and result.passages == 4
+    assert live.answer(SELENGE).found
