@@ -45,6 +45,8 @@ questions:
     ("questions:\n  - q: x\n    found: maybe\n    expect: [a]\n", "'found' true or false", 2),
     ("questions:\n  - q: x\n", "needs 'expect'", 2),
     ("questions:\n  - q: x\n  q: y\n", "invalid YAML", 3),
+    ("questions:\n  - q: x\n    expect: [a]\n    context: When did it start?\n", "'context' must be a list", 2),
+    ("questions:\n  - q: x\n    expect: [a]\n    context: [5]\n", "'context' must be a list", 2),
 ])
 def test_load_cases_errors_name_the_line(tmp_path, text, message, line):
     with pytest.raises(KnowledgeError) as info:
