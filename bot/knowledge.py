@@ -294,6 +294,20 @@ def _check_unique(passages: Iterable[Passage]) -> None:
         seen[passage.id] = passage
 
 
+def _check_unicode(passages: Iterable[Passage], sources: Iterable[Source], path: Path) -> None:
+    """Refuse lone surrogates (JSON/YAML "\\ud800" escapes): no terminal, file or Telegram can show them."""
+    for item in (*passages, *sources):
+        values = [getattr(item, f) for f in ("id", "text", "section", "source", "title", "publisher", "date", "url",
+                                             "document") if isinstance(getattr(item, f, None), str)]
+        for value in values + list(getattr(item, "questions", ())):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                where = (item.file, item.line) if isinstance(item, Passage) else (path, None)
+                raise KnowledgeError(f"unpaired surrogate {value[exc.start]!r} in {value[:40]!r}: not valid Unicode",
+                                     where[0], where[1], hint="remove the \\u escape or write the character itself")
+
+
 def load_knowledge(path: Path | str) -> KnowledgeBase:
     """Load a knowledge folder or a JSON-lines file of passages, validating everything."""
     path = Path(path)
@@ -332,6 +346,7 @@ def load_knowledge(path: Path | str) -> KnowledgeBase:
     if not passages:
         raise KnowledgeError("the knowledge holds no passages", path, hint="add passages with 'python -m bot kb add'")
     _check_unique(passages)
+    _check_unicode(passages, sources.values(), path)
     return KnowledgeBase(passages=tuple(passages), sources=sources, synonyms=synonyms, path=str(path))
 
 
