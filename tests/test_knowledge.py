@@ -240,6 +240,19 @@ def test_deep_nesting_is_an_error_not_a_crash(tmp_path):
     assert "nested too deeply" in str(error) and error.line == 2
 
 
+def test_lone_surrogate_escapes_are_refused(tmp_path):
+    # "\ud800" decodes to a character no terminal, file or Telegram message can carry.
+    folder = _kb(tmp_path, '- id: a\n  text: A fact.\n- id: b\n  text: "Bad \\ud800 fact."\n')
+    error = _error(folder)
+    assert "unpaired surrogate" in str(error) and error.line == 7 and error.path.endswith("tiny.yaml")
+    path = tmp_path / "facts.jsonl"
+    path.write_text('{"id": "a", "text": "ok"}\n{"id": "b", "text": "x", "section": "\\udc80"}\n', encoding="utf-8")
+    error = _error(path)
+    assert "unpaired surrogate" in str(error) and error.line == 2
+    folder = write_knowledge(tmp_path / "kb3", 'source:\n  id: s\n  title: "T\\ud800"\npassages:\n- id: a\n  text: A.\n')
+    assert "unpaired surrogate" in str(_error(folder))
+
+
 def test_parse_yaml_refuses_python_objects(tmp_path):
     with pytest.raises(KnowledgeError):
         parse_yaml("!!python/object/apply:os.system ['true']", tmp_path / "x.yaml")

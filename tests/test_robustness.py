@@ -128,3 +128,65 @@ def test_jsonl_survives_arbitrary_bytes(seed_answerer, stream):
     objects = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [o["line"] for o in objects] == list(range(1, len(objects) + 1))
     assert len(objects) == stream.count(b"\n") + (0 if stream.endswith(b"\n") or not stream else 1)
+
+
+# -- the interactive console: any typed line, then end of input, exits 0 ---------------------------
+
+@PROPERTY
+@given(lines=st.lists(hostile_text.filter(lambda t: t.strip().lower() not in ("quit", "exit", ":q", "/quit", "/exit")),
+                      max_size=5))
+def test_interactive_answers_any_line_and_exits_zero(seed_answerer, lines):
+    from test_console import fake_read
+
+    out = io.StringIO()
+    assert console.interactive(seed_answerer, new_sessions(seed_answerer.config), out=out, read=fake_read(lines)) == 0
+    assert out.getvalue().rstrip().endswith("Goodbye!")
+
+
+# -- knowledge files: any bytes load or give a KnowledgeError naming the file, nothing else -------------
+
+yamlish = st.one_of(
+    st.binary(max_size=300),
+    st.lists(st.sampled_from(["source:", "  id: s", "  title: T", "passages:", "- id: a", "  text: A fact.",
+                              "  section: S", "- id: a", "  text:", "    - x", "  questions: [q]", "? [k]", ": v",
+                              "- !!binary aGk=", "  text: &x A", "  section: *x", "\t- id: b", "---", "...", "- [",
+                              "  date: 2020-01-01", "  id: 1.5", "  text: \"\\ud800\"", "{", "- id: b\u00e9",
+                              "  url: 5"]), max_size=12).map(lambda ls: "\n".join(ls).encode("utf-8")),
+)
+
+
+@PROPERTY
+@given(data=yamlish)
+def test_any_passages_file_loads_or_names_the_file(tmp_path_factory, data):
+    from bot.errors import KnowledgeError
+    from bot.knowledge import load_knowledge
+
+    folder = tmp_path_factory.mktemp("kb")
+    (folder / "passages").mkdir()
+    (folder / "passages" / "p.yaml").write_bytes(data)
+    try:
+        kb = load_knowledge(folder)
+    except KnowledgeError as exc:
+        assert str(exc).startswith(str(folder)) and exc.reason
+    else:
+        assert kb.passages and all(p.text.strip() and len(p.text) <= 500 for p in kb.passages)
+        json.dumps([p.__dict__ for p in kb.passages], ensure_ascii=False).encode("utf-8")  # printable anywhere
+
+
+@PROPERTY
+@given(lines=st.lists(st.one_of(st.binary(max_size=40), json_values.map(_encode), requests.map(_encode),
+                                st.builds(lambda i, t: _encode({"id": i, "text": t}), st.text(max_size=8), hostile_text)),
+                      max_size=6))
+def test_any_jsonl_knowledge_loads_or_names_the_line(tmp_path_factory, lines):
+    from bot.errors import KnowledgeError
+    from bot.knowledge import load_knowledge
+
+    path = tmp_path_factory.mktemp("kb") / "facts.jsonl"
+    path.write_bytes(b"\n".join(lines))
+    try:
+        kb = load_knowledge(path)
+    except KnowledgeError as exc:
+        assert exc.path == str(path) and exc.reason
+    else:
+        assert kb.passages
+        json.dumps([p.__dict__ for p in kb.passages], ensure_ascii=False).encode("utf-8")
