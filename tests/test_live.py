@@ -211,3 +211,14 @@ def test_an_unexpected_failure_while_rebuilding_keeps_the_old_answers(tiny_confi
     result = live.reload()
     assert not result.ok and "unexpected RuntimeError: index bug" in result.message and result.passages == 4
     assert live.answer(SELENGE).found
+
+
+def test_a_new_looping_link_beside_good_files_is_noticed_and_reported_once(tiny_config):
+    live = LiveAnswerer(tiny_config)
+    loop = Path(tiny_config.knowledge) / "passages" / "loop.yaml"
+    loop.symlink_to(loop)
+    result = live.reload_if_changed()
+    assert result is not None and not result.ok and "loop.yaml" in result.message
+    assert live.reload_if_changed() is None and live.answer(SELENGE).found
+    loop.unlink()
+    assert live.reload_if_changed().ok
