@@ -8,6 +8,7 @@ wrong type are errors that name the key, so a typo never silently falls back to 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import typing
 from dataclasses import dataclass, field
@@ -123,6 +124,8 @@ def _convert(value: Any, annotation: Any, key: str) -> Any:
                 raise ConfigError(f"config key '{key}' must be a number, not {value!r}") from None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"config key '{key}' must be a number, not {value!r}")
+        if not math.isfinite(value):  # YAML's .inf and .nan: int() of them raises, and nan passes every bound
+            raise ConfigError(f"config key '{key}' must be a finite number, not {value!r}")
         if annotation is int and value != int(value):
             raise ConfigError(f"config key '{key}' must be a whole number, not {value!r}")
         if value < 0:

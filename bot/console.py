@@ -149,6 +149,11 @@ def _parse_line(raw: bytes) -> tuple[str, str] | str:
         session = ""
     if not isinstance(session, (str, int)) or isinstance(session, bool):
         return '"session" must be a string'
+    for name, value in (("text", text), ("session", str(session))):
+        try:  # JSON's "\ud800" escapes decode to lone surrogates, which cannot be written out or logged
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return f'"{name}" holds an unpaired surrogate {value[exc.start]!r} at character {exc.start}: not valid Unicode'
     return text, str(session)
 
 
@@ -177,6 +182,9 @@ def jsonl(answerer: Answerer, sessions: SessionStore, stdin: BinaryIO, out: Text
                         result["session"] = session
                 except BotError as exc:
                     result = {"line": number, "error": str(exc)}
+                except Exception:  # a bug must cost one line's answer, not every answer after it
+                    log.exception("answering JSON line %d failed", number)
+                    result = {"line": number, "error": "internal error while answering this line (see the log)"}
         out.write(json.dumps(result, ensure_ascii=False) + "\n")
         out.flush()
     return 0

@@ -87,8 +87,12 @@ def load_cases(path: Path | str) -> list[Case]:
             raise KnowledgeError("'expect' must be a list of strings and 'found' true or false", path, line)
         if found and not expect:
             raise KnowledgeError("an answerable question needs 'expect' strings", path, line, hint="or mark it found: false")
+        context = item.get("context") or []
+        if not isinstance(context, list) or not all(isinstance(c, str) for c in context):
+            # a bare string would be asked letter by letter as earlier turns
+            raise KnowledgeError("'context' must be a list of earlier questions", path, line, hint='e.g. context: ["When?"]')
         cases.append(Case(item["q"], str(item.get("category", "general")), tuple(str(e) for e in expect), found,
-                          tuple(item.get("context") or ()), line or 0))
+                          tuple(context), line or 0))
     return cases
 
 

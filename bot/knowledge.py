@@ -96,6 +96,9 @@ class _LineLoader(yaml.SafeLoader):
         lines = {}
         for key_node, _value in node.value:
             key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (list, dict)):  # YAML allows '? [a, b]' keys; a dict lookup would raise TypeError
+                raise KnowledgeError("a key must be plain text, not a list or mapping", line=key_node.start_mark.line + 1,
+                                     hint="remove the '?' or brackets before the key")
             if key in lines:
                 raise KnowledgeError(
                     f"duplicate key '{key}'", line=key_node.start_mark.line + 1, hint="each key may appear once per entry"
@@ -152,6 +155,9 @@ def parse_yaml(text: str, path: Path) -> Any:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader derives from SafeLoader
     except KnowledgeError as exc:
         raise KnowledgeError(exc.reason, path, exc.line, exc.hint) from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise KnowledgeError("invalid YAML: lists or mappings nested too deeply", path,
+                             hint="a passages file is two levels deep") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -249,6 +255,8 @@ def _load_jsonl(path: Path) -> list[Passage]:
             entry = json.loads(line)
         except json.JSONDecodeError as exc:
             raise KnowledgeError(f"invalid JSON: {exc.msg}", path, number, hint='each line is {"id": ..., "text": ...}') from None
+        except RecursionError:
+            raise KnowledgeError("invalid JSON: nested too deeply", path, number, hint='each line is {"id": ..., "text": ...}') from None
         if not isinstance(entry, dict):
             raise KnowledgeError("each line must be a JSON object", path, number, hint='{"id": ..., "text": ..., "section": ...}')
         unknown = sorted(set(entry) - PASSAGE_FIELDS)
@@ -297,6 +305,20 @@ def _check_unique(passages: Iterable[Passage]) -> None:
         seen[passage.id] = passage
 
 
+def _check_unicode(passages: Iterable[Passage], sources: Iterable[Source], path: Path) -> None:
+    """Refuse lone surrogates (JSON/YAML "\\ud800" escapes): no terminal, file or Telegram can show them."""
+    for item in (*passages, *sources):
+        values = [getattr(item, f) for f in ("id", "text", "section", "source", "title", "publisher", "date", "url",
+                                             "document") if isinstance(getattr(item, f, None), str)]
+        for value in values + list(getattr(item, "questions", ())):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                where = (item.file, item.line) if isinstance(item, Passage) else (path, None)
+                raise KnowledgeError(f"unpaired surrogate {value[exc.start]!r} in {value[:40]!r}: not valid Unicode",
+                                     where[0], where[1], hint="remove the \\u escape or write the character itself")
+
+
 def load_knowledge(path: Path | str) -> KnowledgeBase:
     """Load a knowledge folder or a JSON-lines file of passages, validating everything."""
     path = Path(path)
@@ -327,11 +349,15 @@ def load_knowledge(path: Path | str) -> KnowledgeBase:
             raise KnowledgeError("unsupported knowledge file", path, hint="use a folder with passages/*.yaml or a .jsonl file")
         passages = _load_jsonl(path)
         sources[path.stem] = Source(id=path.stem, title=path.stem)
+    elif path.is_symlink():
+        raise KnowledgeError("symbolic link leads nowhere (a link loop or a missing target)", path,
+                             hint="point the link at the knowledge folder or file")
     else:
         raise KnowledgeError("knowledge path does not exist", path, hint="check 'knowledge' in config.yaml or --knowledge")
     if not passages:
         raise KnowledgeError("the knowledge holds no passages", path, hint="add passages with 'python -m bot kb add'")
     _check_unique(passages)
+    _check_unicode(passages, sources.values(), path)
     return KnowledgeBase(passages=tuple(passages), sources=sources, synonyms=synonyms, path=str(path))
 
 

@@ -34,8 +34,11 @@ class ReloadResult:
 def knowledge_stamp(path: Path) -> tuple:
     """Modification times and sizes of every knowledge file, to notice a change without reading them."""
     try:
-        files = sorted(p for p in path.rglob("*") if p.is_file() and ".index" not in p.parts) if path.is_dir() else [path]
-        return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+        # Links count by their own stamp (lstat): a new looping or dangling link is a change to report, once.
+        files = sorted(p for p in path.rglob("*") if (p.is_file() or p.is_symlink()) and ".index" not in p.parts) \
+            if path.is_dir() else [path]
+        stats = [(p, p.lstat() if p.is_symlink() else p.stat()) for p in files]
+        return tuple((str(p), st.st_mtime_ns, st.st_size) for p, st in stats)
     except OSError:
         return ()
 
@@ -70,6 +73,11 @@ class LiveAnswerer:
                 log.error("knowledge reload failed, still serving the previous version: %s", exc)
                 return ReloadResult(False, f"Reload failed, still serving the previous knowledge: {exc}",
                                     len(self._current.kb.passages))
+            except Exception as exc:  # a bug in loading or indexing must not take the serving bot down
+                self._stamp = stamp
+                log.exception("knowledge reload failed unexpectedly, still serving the previous version")
+                return ReloadResult(False, "Reload failed, still serving the previous knowledge: unexpected "
+                                    f"{type(exc).__name__}: {exc} (see the log)", len(self._current.kb.passages))
             self._current = fresh
             self._stamp = stamp
             count = len(fresh.kb.passages)

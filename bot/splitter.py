@@ -18,7 +18,8 @@ _HEADING_MD = re.compile(r"^\s*#{1,6}\s+")
 _UPDATED = re.compile(r"last updated:?\s*(.+)$", re.IGNORECASE)
 # A sentence ends at . ! or ? followed by space and a capital, digit or opening quote, but not
 # after a common abbreviation or a single initial.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
+# The closing quote or bracket stays with its sentence (it is in the lookbehind, not the separator).
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'\u201d\u2019)]))\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "mr.", "mrs.", "ms.", "dr.", "st.", "no.", "jan.", "feb.", "mar.",
                   "apr.", "jun.", "jul.", "aug.", "sep.", "sept.", "oct.", "nov.", "dec.", "u.s.", "u.k.", "inc.", "ltd.")
 # Opening words that usually point back to the previous sentence.
@@ -57,7 +58,7 @@ class _HTMLText(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if tag in ("script", "style", "nav", "footer", "head"):
             self._skip += 1
-        elif tag in self.BLOCKS:
+        elif tag in self.BLOCKS and not self._skip:  # a <title> inside <head> must not leave an empty heading
             self.parts.append("\n\n")
             if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "title"):
                 self.parts.append("# ")
@@ -67,7 +68,7 @@ class _HTMLText(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style", "nav", "footer", "head"):
             self._skip = max(0, self._skip - 1)
-        elif tag in self.BLOCKS:
+        elif tag in self.BLOCKS and not self._skip:
             self.parts.append("\n\n")
 
     def handle_data(self, data: str) -> None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 from .errors import BotError
-from .text import normalise
+from .text import words
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
@@ -42,6 +43,14 @@ CREATE TABLE IF NOT EXISTS feedback (
 );
 """
 MAX_LOGGED_CHARS = 2000
+MAX_PENDING = 10_000  # records kept in memory while the disk is full; the oldest go first beyond this
+
+
+def _storable(value: object) -> object:
+    """Text SQLite can store: a lone surrogate (from invalid UTF-8 in argv) becomes a visible \\udcff escape."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
 
 
 class StorageError(BotError):
@@ -63,6 +72,7 @@ class Storage:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._lock = threading.Lock()
+        self._pending: deque[tuple[str, tuple]] = deque(maxlen=MAX_PENDING)
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -75,11 +85,21 @@ class Storage:
                                "(check storage.database in config.yaml and that its folder is writable)") from None
 
     def _write(self, sql: str, params: Iterable) -> None:
-        try:
-            with self._lock:
-                self._db.execute(sql, tuple(params))
-        except sqlite3.Error as exc:
-            raise StorageError(f"cannot write to the log database {self.path}: {exc}") from None
+        """Write one row; a row that fails (disk full, locked) is kept in memory and retried on the next write."""
+        with self._lock:
+            self._pending.append((sql, tuple(_storable(p) for p in params)))
+            try:
+                while self._pending:
+                    self._db.execute(*self._pending[0])
+                    self._pending.popleft()
+            except sqlite3.Error as exc:
+                raise StorageError(f"cannot write to the log database {self.path}: {exc} "
+                                   f"({len(self._pending)} record(s) kept in memory, retried on the next write)") from None
+
+    @property
+    def pending(self) -> int:
+        """How many records wait in memory for the database to accept them again."""
+        return len(self._pending)
 
     def log_question(self, channel: str, chat: str, question: str, found: bool, kind: str, score: float,
                      passage_ids: Iterable[str] = ()) -> None:
@@ -87,7 +107,7 @@ class Storage:
         question = question[:MAX_LOGGED_CHARS]
         self._write("INSERT INTO questions (at, channel, chat, question, normalised, found, kind, score, passage_ids) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (time.time(), channel, str(chat), question, " ".join(normalise(question).split()),
+                    (time.time(), channel, str(chat), question, " ".join(words(question)),
                      int(found), kind, float(score), ",".join(passage_ids)))
 
     def log_feedback(self, channel: str, chat: str, question: str, passage_ids: Iterable[str], vote: int) -> None:
@@ -118,6 +138,12 @@ class Storage:
         return {"questions": q[0], "answered": q[1], "unanswered": q[2], "helpful": f[0], "unhelpful": f[1]}
 
     def close(self) -> None:
-        """Close the connection (the WAL is checkpointed by SQLite)."""
+        """Close the connection (the WAL is checkpointed by SQLite) after a last try at pending records."""
         with self._lock:
+            try:
+                while self._pending:
+                    self._db.execute(*self._pending[0])
+                    self._pending.popleft()
+            except sqlite3.Error:
+                pass
             self._db.close()

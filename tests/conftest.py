@@ -1,0 +1,101 @@
+"""Shared fixtures: tiny hand-made knowledge folders, a config pointing into tmp_path, one seed answerer."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bot.answer import Answerer, build_answerer, new_sessions
+from bot.config import Config, load_config
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_KNOWLEDGE = REPO / "knowledge"
+
+# A tiny knowledge base whose answers are checked by hand in the tests.
+TINY_PASSAGES = """\
+source:
+  id: tiny
+  title: Tiny Facts
+  publisher: Test Office
+  date: '2024-01-02'
+  url: https://example.org/tiny
+passages:
+- id: tiny-001
+  section: Rivers
+  text: The Selenge River flows north from Mongolia into Lake Baikal.
+- id: tiny-002
+  section: Rivers
+  text: The Orkhon River is the longest river entirely inside Mongolia.
+- id: tiny-003
+  section: Animals
+  text: Takhi horses were reintroduced to the Hustai National Park in 1992.
+- id: tiny-004
+  section: Animals
+  text: The snow leopard lives in the Altai mountains.
+"""
+
+
+def write_knowledge(folder: Path, passages_yaml: str = TINY_PASSAGES, name: str = "tiny.yaml") -> Path:
+    """Make a knowledge folder holding one passages file; returns the folder."""
+    (folder / "passages").mkdir(parents=True, exist_ok=True)
+    (folder / "passages" / name).write_text(textwrap.dedent(passages_yaml), encoding="utf-8")
+    return folder
+
+
+def write_config(folder: Path, knowledge: Path, extra: str = "") -> Path:
+    """A config file whose knowledge and database live under `folder` (never the repository's data/)."""
+    path = folder / "config.yaml"
+    path.write_text(f"knowledge: {knowledge}\nstorage:\n  database: {folder / 'log.sqlite3'}\n{extra}", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def tiny_kb(tmp_path: Path) -> Path:
+    """A hand-made knowledge folder of four passages in two sections."""
+    return write_knowledge(tmp_path / "kb")
+
+
+@pytest.fixture
+def tiny_config(tmp_path: Path, tiny_kb: Path) -> Config:
+    """A config over the tiny knowledge with its database in tmp_path."""
+    return load_config(write_config(tmp_path, tiny_kb), environ={})
+
+
+@pytest.fixture(scope="session")
+def seed_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
+    """The repository's config.yaml over the seed knowledge, with the database moved into a temp folder."""
+    db = tmp_path_factory.mktemp("seeddb") / "log.sqlite3"
+    return load_config(REPO / "config.yaml", environ={"BOT_DATABASE": str(db)})
+
+
+@pytest.fixture(scope="session")
+def seed_answerer(seed_config: Config) -> Answerer:
+    """One answerer over the seed knowledge for the whole test session (building it costs time)."""
+    return build_answerer(seed_config, cache=False)
+
+
+@pytest.fixture
+def sessions(seed_config: Config):
+    """A fresh session store for conversation-aware front ends."""
+    return new_sessions(seed_config)
+
+
+def clean_env(tmp_path: Path) -> dict[str, str]:
+    """The environment for a subprocess: no BOT_/TELEGRAM_ overrides, database and history in tmp_path."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_"))}
+    env["BOT_DATABASE"] = str(tmp_path / "cli.sqlite3")
+    env["BOT_HISTORY"] = str(tmp_path / "history")
+    env["PYTHONPATH"] = str(REPO)
+    return env
+
+
+def run_bot(args: list[str], tmp_path: Path, stdin: bytes | None = None, timeout: float = 60,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m bot ARGS` in the repository as a user would, capturing bytes."""
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=REPO, env=env or clean_env(tmp_path), input=stdin,
+                          capture_output=True, timeout=timeout)

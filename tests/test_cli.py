@@ -1,0 +1,131 @@
+"""The command line as a user runs it: `python -m bot ...` in a subprocess, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from conftest import REPO, clean_env, run_bot, write_config
+
+QUESTION = "Since when have NATO and Mongolia been engaged in dialogue and cooperation?"
+
+
+def _one_error_line(result) -> str:
+    err = result.stderr.decode("utf-8")
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: "), err
+    return lines[0]
+
+
+def test_ask_answers_and_exits_zero(tmp_path):
+    result = run_bot(["ask", QUESTION], tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode("utf-8")
+    assert "since 2005" in out and "Source: Relations with Mongolia" in out
+    assert result.stderr == b""
+
+
+def test_ask_json_and_the_question_is_logged(tmp_path):
+    result = run_bot(["ask", "--json", QUESTION], tmp_path)
+    assert result.returncode == 0
+    data = json.loads(result.stdout)
+    assert data["found"] is True and data["kind"] == "answer"
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as db:
+        assert db.execute("SELECT question, found FROM questions").fetchall() == [(QUESTION, 1)]
+
+
+def test_ask_no_log_writes_nothing(tmp_path):
+    assert run_bot(["ask", "--no-log", "hello"], tmp_path).returncode == 0
+    assert not (tmp_path / "cli.sqlite3").exists()
+
+
+def test_ask_with_invalid_utf8_in_argv_answers_and_logs(tmp_path):
+    result = run_bot(["ask", "--json", b"when did dialogue start \xff".decode("utf-8", "surrogateescape")], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["kind"] in ("answer", "unknown")
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as db:
+        assert db.execute("SELECT question FROM questions").fetchall() == [("when did dialogue start \\udcff",)]
+
+
+def test_ask_without_a_question_is_a_usage_error(tmp_path):
+    result = run_bot(["ask"], tmp_path)
+    assert result.returncode == 2
+    assert "give a question" in _one_error_line(result)
+
+
+def test_missing_config_file_is_one_error_line_and_exit_2(tmp_path):
+    result = run_bot(["--config", str(tmp_path / "missing.yaml"), "ask", "hello"], tmp_path)
+    assert result.returncode == 2
+    line = _one_error_line(result)
+    assert "missing.yaml" in line and "does not exist" in line
+    assert result.stdout == b""
+
+
+def test_bad_config_key_is_one_error_line(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text("retrieval:\n  treshold: 0.3\n", encoding="utf-8")
+    result = run_bot(["--config", str(config), "ask", "hello"], tmp_path)
+    assert result.returncode == 2
+    assert "unknown config key 'retrieval.treshold'" in _one_error_line(result)
+
+
+def test_bad_knowledge_path_is_one_error_line_and_exit_2(tmp_path):
+    result = run_bot(["--knowledge", str(tmp_path / "nowhere"), "ask", "hello"], tmp_path)
+    assert result.returncode == 2
+    line = _one_error_line(result)
+    assert "nowhere" in line and "does not exist" in line
+
+
+def test_broken_knowledge_file_is_one_error_line_with_file_and_line(tmp_path):
+    (tmp_path / "kb" / "passages").mkdir(parents=True)
+    (tmp_path / "kb" / "passages" / "x.yaml").write_text("passages:\n- id: a\n  text: ok\n  txet: typo\n", encoding="utf-8")
+    result = run_bot(["--knowledge", str(tmp_path / "kb"), "ask", "hello"], tmp_path)
+    assert result.returncode == 2
+    line = _one_error_line(result)
+    assert "x.yaml, line 4: unknown field 'txet'" in line
+
+
+def test_unwritable_database_still_answers(tmp_path):
+    (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+    config = write_config(tmp_path, REPO / "knowledge")
+    env = clean_env(tmp_path)
+    env["BOT_DATABASE"] = str(tmp_path / "file" / "db.sqlite3")  # its parent is a file: even root cannot create it
+    result = run_bot(["--config", str(config), "ask", QUESTION], tmp_path, env=env)
+    assert result.returncode == 0
+    assert "since 2005" in result.stdout.decode()
+    err = result.stderr.decode()
+    assert "Traceback" not in err and "cannot open the log database" in err and "questions will not be logged" in err
+    assert (tmp_path / "file").read_text(encoding="utf-8") == "not a folder"
+
+
+def test_jsonl_subprocess_mixed_byte_stream(tmp_path):
+    big = b'{"text": "' + b"a" * (1024 * 1024) + b'"}'
+    lines = [
+        b'{"text": "' + QUESTION.encode() + b'"}',
+        b"\xc3\x28 invalid utf-8 \xff",
+        big,
+        b"[]",
+        b"null",
+        b'{"text": 5}',
+        b"a" * (1024 * 1024),
+        b'{"text": "\\u202eRTL \xd8\xb3\xd9\x84\xd8\xa7\xd9\x85 \xf0\x9f\x98\x80"}',
+        b'{"text": "\\ud800"}',
+        b'{"text": "thanks", "session": "s"}',
+    ]
+    result = run_bot(["ask", "--jsonl"], tmp_path, stdin=b"\n".join(lines) + b"\n", timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert b"Traceback" not in result.stderr
+    objects = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert [o["line"] for o in objects] == list(range(1, len(lines) + 1))
+    assert objects[0]["found"] is True
+    assert "error" in objects[1] and objects[2]["kind"] == "too_long"
+    assert all("error" in objects[i] for i in (3, 4, 5, 6, 8))
+    assert objects[7]["kind"] in ("unknown", "answer", "empty") and objects[9]["kind"] == "smalltalk"
+
+
+def test_help_lists_the_commands(tmp_path):
+    result = run_bot(["--help"], tmp_path)
+    assert result.returncode == 0
+    for command in ("ask", "eval", "kb", "telegram"):
+        assert command in result.stdout.decode()

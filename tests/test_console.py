@@ -1,0 +1,167 @@
+"""Console front end: interactive session with a fake `read`, one-shot answers, and the JSON-lines contract."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from bot import console
+
+QUESTION = "Since when have NATO and Mongolia been engaged in dialogue and cooperation?"
+ANSWER_KEYS = {"found", "answer", "sources", "score"}
+SOURCE_KEYS = {"id", "section", "text", "score"}
+
+
+def fake_read(lines, end: type[BaseException] = EOFError):
+    """A `read` that types the given lines, then ends the input as Ctrl-D (EOFError) or Ctrl-C would."""
+    queue = list(lines)
+    prompts = []
+
+    def read(prompt: str) -> str:
+        prompts.append(prompt)
+        if not queue:
+            raise end()
+        return queue.pop(0)
+
+    read.prompts = prompts  # type: ignore[attr-defined]
+    return read
+
+
+def _chat(answerer, sessions, lines, end=EOFError):
+    out = io.StringIO()
+    logged = []
+    code = console.interactive(answerer, sessions, out=out, read=fake_read(lines, end),
+                               on_answer=lambda chat, q, a: logged.append((chat, q, a.kind)))
+    return code, out.getvalue(), logged
+
+
+def test_interactive_greets_answers_with_a_source_and_quits(seed_answerer, sessions):
+    code, text, logged = _chat(seed_answerer, sessions, [QUESTION, "quit", "never read"])
+    assert code == 0
+    assert text.startswith(seed_answerer.config.replies.greeting)
+    assert "Type 'help'" in text
+    assert "since 2005" in text
+    assert "Source: Relations with Mongolia (NATO, 2022-05-24)" in text
+    assert text.rstrip().endswith("Goodbye!")
+    assert logged == [("console", QUESTION, "answer")]
+
+
+def test_interactive_help_and_why(seed_answerer, sessions):
+    code, text, _ = _chat(seed_answerer, sessions, ["why", "help", QUESTION, "why"])
+    assert code == 0
+    assert "Ask a question first" in text
+    assert "Topics: Relations with Mongolia" in text
+    assert "matched terms:" in text and "threshold 0.200" in text and "-> answered" in text
+
+
+def test_interactive_why_after_small_talk(seed_answerer, sessions):
+    _, text, _ = _chat(seed_answerer, sessions, ["thanks", "why"])
+    assert "You're welcome!" in text
+    assert "That was smalltalk, not a search of the knowledge." in text
+
+
+@pytest.mark.parametrize("end", [EOFError, KeyboardInterrupt])
+def test_interactive_end_of_input_and_ctrl_c_exit_zero(seed_answerer, sessions, end):
+    code, text, _ = _chat(seed_answerer, sessions, [], end)
+    assert code == 0 and text.rstrip().endswith("Goodbye!")
+
+
+def test_interactive_follow_up_uses_the_conversation(seed_answerer, sessions):
+    _, text, _ = _chat(seed_answerer, sessions, ["When was the Individual Partnership and Cooperation Programme renewed?",
+                                                  "And when did it start?"])
+    assert "April 2020" in text
+
+
+def test_ask_once_text_and_json(seed_answerer):
+    out = io.StringIO()
+    assert console.ask_once(seed_answerer, QUESTION, False, out) == 0
+    assert "since 2005" in out.getvalue() and "Source:" in out.getvalue()
+    out = io.StringIO()
+    assert console.ask_once(seed_answerer, QUESTION, True, out) == 0
+    data = json.loads(out.getvalue())
+    assert data["found"] is True and "since 2005" in data["answer"]
+    assert data["passage_ids"] == [data["sources"][0]["id"]]
+    assert all(set(s) == SOURCE_KEYS for s in data["sources"])
+
+
+def run_jsonl(answerer, sessions, data: bytes) -> tuple[int, list[dict]]:
+    """Run the JSON-lines loop over bytes, writing through a strict UTF-8 stream as stdout does."""
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="utf-8", newline="\n", write_through=True)
+    code = console.jsonl(answerer, sessions, io.BytesIO(data), out)
+    out.flush()
+    text = raw.getvalue().decode("utf-8")
+    assert text == "" or text.endswith("\n")
+    return code, [json.loads(line) for line in text.splitlines()]
+
+
+def check_contract(objects: list[dict], n_lines: int) -> None:
+    """One object per input line, in order; each an answer with the contract keys or an error."""
+    assert [o["line"] for o in objects] == list(range(1, n_lines + 1))
+    for obj in objects:
+        if "error" in obj:
+            assert set(obj) == {"line", "error"} and isinstance(obj["error"], str) and obj["error"]
+            assert "internal error" not in obj["error"]  # a bad line is the user's to fix, never a crash
+        else:
+            assert ANSWER_KEYS <= set(obj)
+            assert isinstance(obj["found"], bool) and isinstance(obj["answer"], str) and obj["answer"]
+            assert isinstance(obj["score"], (int, float)) and 0 <= obj["score"] <= 1
+            assert all(set(s) == SOURCE_KEYS for s in obj["sources"])
+
+
+def test_jsonl_answers_in_order_and_reports_bad_lines(seed_answerer, sessions):
+    lines = [
+        json.dumps({"text": QUESTION}).encode(),
+        b"not json",
+        b"[]",
+        b"null",
+        b'{"text": 5}',
+        b'{"question": "wrong key"}',
+        b"\xff\xfe invalid utf-8",
+        b"",
+        b'{"text": "thanks"}',
+        b'{"text": "hi", "session": "\\ud800"}',
+        b'{"text": "When was the Individual Partnership and Cooperation Programme renewed?", "session": "s1"}',
+        b'{"text": "And when did it start?", "session": "s1"}',
+        b'{"text": "' + b"x" * 5000 + b'"}',
+    ]
+    code, objects = run_jsonl(seed_answerer, sessions, b"\n".join(lines) + b"\n")
+    assert code == 0
+    check_contract(objects, len(lines))
+    assert objects[0]["found"] is True and "since 2005" in objects[0]["answer"]
+    assert "not valid JSON" in objects[1]["error"]
+    assert "expected a JSON object" in objects[2]["error"] and "expected a JSON object" in objects[3]["error"]
+    assert objects[4]["error"] == '"text" must be a string'
+    assert objects[5]["error"] == '"text" must be a string'
+    assert "not valid UTF-8" in objects[6]["error"]
+    assert "empty line" in objects[7]["error"]
+    assert objects[8]["kind"] == "smalltalk"
+    assert "unpaired surrogate" in objects[9]["error"]
+    assert objects[10]["session"] == "s1" and "April 2020" in objects[10]["answer"]
+    assert objects[11]["found"] is True
+    assert objects[12]["kind"] == "too_long"
+
+
+def test_jsonl_last_line_without_newline_and_crlf(seed_answerer, sessions):
+    code, objects = run_jsonl(seed_answerer, sessions, b'{"text": "thanks"}\r\n{"text": "hello"}')
+    assert code == 0 and [o["kind"] for o in objects] == ["smalltalk", "smalltalk"]
+
+
+def test_jsonl_line_over_the_limit_is_read_through(seed_answerer, sessions, monkeypatch):
+    monkeypatch.setattr(console, "MAX_LINE_BYTES", 1000)
+    data = b'{"text": "' + b"y" * 3000 + b'"}\n{"text": "thanks"}\n'
+    code, objects = run_jsonl(seed_answerer, sessions, data)
+    assert code == 0
+    check_contract(objects, 2)
+    assert "over" in objects[0]["error"] and objects[1]["kind"] == "smalltalk"
+
+
+def test_jsonl_empty_input(seed_answerer, sessions):
+    assert run_jsonl(seed_answerer, sessions, b"") == (0, [])
+
+
+def test_format_answer_not_found_has_no_source(seed_answerer):
+    answer = seed_answerer.answer("What is the recipe for apple pie with cinnamon?")
+    assert answer.found is False and "Source:" not in console.format_answer(answer)

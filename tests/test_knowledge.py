@@ -1,0 +1,273 @@
+"""Knowledge loading: every malformed file gets an error naming the file and line; the real knowledge is linted."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.errors import KnowledgeError
+from bot.knowledge import MAX_TEXT_CHARS, dump_passage_file, load_knowledge, parse_yaml
+from conftest import SEED_KNOWLEDGE, TINY_PASSAGES, write_knowledge
+
+HEADER = "source:\n  id: s\n  title: S\npassages:\n"
+
+
+def _kb(tmp_path: Path, passages: str) -> Path:
+    return write_knowledge(tmp_path / "kb", HEADER + passages)
+
+
+def _error(path: Path) -> KnowledgeError:
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(path)
+    return info.value
+
+
+def test_tiny_knowledge_loads_in_document_order(tiny_kb):
+    kb = load_knowledge(tiny_kb)
+    assert [p.id for p in kb.passages] == ["tiny-001", "tiny-002", "tiny-003", "tiny-004"]
+    assert kb.sections() == ["Rivers", "Animals"]
+    assert kb.by_id("tiny-003").text.startswith("Takhi horses")
+    assert kb.by_id("tiny-003").source == "tiny"
+    assert kb.by_id("nope") is None
+    assert kb.sources["tiny"].citation() == "Tiny Facts (Test Office, 2024-01-02)"
+    assert kb.by_id("tiny-001").line == 8
+
+
+def test_dumped_file_loads_back_to_the_same_passages(tiny_kb, tmp_path):
+    kb = load_knowledge(tiny_kb)
+    again = write_knowledge(tmp_path / "again", dump_passage_file(kb.sources["tiny"], kb.passages))
+    assert [(p.id, p.text, p.section) for p in load_knowledge(again).passages] == \
+        [(p.id, p.text, p.section) for p in kb.passages]
+
+
+def test_duplicate_ids_name_both_places(tmp_path):
+    folder = _kb(tmp_path, "- id: a\n  text: One fact.\n- id: a\n  text: Another fact.\n")
+    error = _error(folder)
+    assert "duplicate passage id 'a'" in str(error)
+    assert error.line == 7 and "line 5" in str(error)
+    assert error.path.endswith("tiny.yaml")
+
+
+def test_duplicate_ids_across_files(tmp_path):
+    folder = _kb(tmp_path, "- id: a\n  text: One fact.\n")
+    write_knowledge(folder, "passages:\n- id: a\n  text: Other fact.\n", name="two.yaml")
+    assert "duplicate passage id 'a'" in str(_error(folder))
+
+
+@pytest.mark.parametrize("passages, message, line", [
+    ("- id: a\n  text: ''\n", "text is empty", 6),
+    ("- id: a\n  text: '   '\n", "text is empty", 6),
+    ("- id: a\n  txt: A fact.\n", "unknown field 'txt' in a passage", 6),
+    ("- id: a\n  text: " + "x" * (MAX_TEXT_CHARS + 1) + "\n", f"{MAX_TEXT_CHARS + 1} characters, over the 500 limit", 6),
+    ("- id: a\n  text: [not, text]\n", "'text' must be text", 6),
+    ("- id: a b\n  text: A fact.\n", "id 'a b' must be", 6),
+    ("- text: A fact.\n", "has no 'id'", 5),
+    ("- id: a\n  text: A fact.\n  id: b\n", "duplicate key 'id'", 7),
+    ("- id: a\n  text: A fact.\n  questions: [1, '']\n", "'questions' must be a list", 7),
+    ("- just a string\n", "each passage must be a mapping", 4),
+])
+def test_bad_passages_name_file_line_and_problem(tmp_path, passages, message, line):
+    error = _error(_kb(tmp_path, passages))
+    assert message in str(error)
+    assert error.line == line
+    assert error.path.endswith("tiny.yaml")
+
+
+def test_passage_of_exactly_the_limit_is_accepted(tmp_path):
+    text = "x" * MAX_TEXT_CHARS
+    assert load_knowledge(_kb(tmp_path, f"- id: a\n  text: {text}\n")).passages[0].text == text
+
+
+def test_unknown_top_level_and_source_fields(tmp_path):
+    folder = write_knowledge(tmp_path / "kb", "sources: []\npassages: []\n")
+    assert "unknown field 'sources' in the file" in str(_error(folder))
+    folder = write_knowledge(tmp_path / "kb2", "source:\n  id: s\n  title: S\n  author: me\npassages: []\n")
+    error = _error(folder)
+    assert "unknown field 'author' in source" in str(error) and error.line == 4
+
+
+def test_invalid_yaml_gives_its_line(tmp_path):
+    folder = _kb(tmp_path, "- id: a\n  text: A fact.\n- id: b\n  text: \"unclosed\n  section: x\n")
+    error = _error(folder)
+    assert "invalid YAML" in str(error)
+    assert error.line is not None and error.line >= 8
+
+
+def test_bad_indentation_gives_its_line(tmp_path):
+    folder = _kb(tmp_path, "- id: a\n  text: A fact.\n   section: oops\n")
+    error = _error(folder)
+    assert "invalid YAML" in str(error) and error.line == 7
+
+
+def test_invalid_utf8_gives_the_line_of_the_byte(tmp_path):
+    folder = write_knowledge(tmp_path / "kb")
+    file = folder / "passages" / "tiny.yaml"
+    data = file.read_bytes().replace(b"Selenge", b"Sel\xffnge")
+    file.write_bytes(data)
+    error = _error(folder)
+    assert "invalid UTF-8 byte 0xff" in str(error) and error.line == 10 and "save the file as UTF-8" in str(error)
+
+
+def test_file_that_is_not_a_mapping(tmp_path):
+    folder = write_knowledge(tmp_path / "kb", "- a\n- b\n")
+    assert "must be a mapping with 'source' and 'passages'" in str(_error(folder))
+
+
+def test_empty_folder_and_missing_path(tmp_path):
+    (tmp_path / "empty").mkdir()
+    assert "no passage files found" in str(_error(tmp_path / "empty"))
+    assert "knowledge path does not exist" in str(_error(tmp_path / "missing"))
+    folder = write_knowledge(tmp_path / "kb", "# only a comment\n")
+    assert "holds no passages" in str(_error(folder))
+
+
+def test_unsupported_file_kind(tmp_path):
+    (tmp_path / "facts.txt").write_text("hello", encoding="utf-8")
+    assert "unsupported knowledge file" in str(_error(tmp_path / "facts.txt"))
+
+
+# -- JSON lines ---------------------------------------------------------------------------------
+
+def test_jsonl_loads_and_skips_blank_lines(tmp_path):
+    path = tmp_path / "facts.jsonl"
+    lines = [{"id": "f1", "text": "The Gobi is a desert.", "section": "Land"}, {"id": 2, "text": "Ulaanbaatar is the capital."}]
+    path.write_text("\n".join(json.dumps(x) for x in lines[:1]) + "\n\n" + json.dumps(lines[1]) + "\n", encoding="utf-8")
+    kb = load_knowledge(path)
+    assert [p.id for p in kb.passages] == ["f1", "2"]
+    assert kb.passages[1].line == 3 and kb.passages[1].source == "facts"
+    assert kb.sources["facts"].title == "facts"
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("{not json", "invalid JSON"),
+    ("[1, 2]", "must be a JSON object"),
+    ('{"id": "x", "text": "t", "colour": "red"}', "unknown field 'colour'"),
+    ('{"id": "x", "text": 5}', "must be text"),
+    ('{"id": "x", "text": "   "}', "text is empty"),
+    ('{"id": "x y", "text": "t"}', "id 'x y'"),
+])
+def test_jsonl_bad_line_is_named(tmp_path, bad, message):
+    path = tmp_path / "facts.jsonl"
+    path.write_text('{"id": "ok", "text": "A good line."}\n' + bad + "\n", encoding="utf-8")
+    error = _error(path)
+    assert message in str(error) and error.line == 2 and error.path == str(path)
+
+
+# -- reliability: truncated, huge, looping, unreadable ----------------------------------------
+
+def test_truncated_file_is_reported_not_half_loaded(tmp_path):
+    whole = TINY_PASSAGES
+    cut = whole[: whole.index("Hustai") + 3]  # cut mid-text inside the third passage, as a crash would
+    folder = write_knowledge(tmp_path / "kb", cut)
+    kb = load_knowledge(folder)  # a cut plain scalar is still valid YAML: the loader must not invent more
+    assert [p.id for p in kb.passages] == ["tiny-001", "tiny-002", "tiny-003"]
+    cut_in_quote = HEADER + "- id: a\n  text: \"A fact that was cut"
+    folder = write_knowledge(tmp_path / "kb2", cut_in_quote)
+    error = _error(folder)
+    assert "invalid YAML" in str(error) and error.line is not None
+
+
+def test_wrong_types_name_the_line(tmp_path):
+    folder = write_knowledge(tmp_path / "kb", "source: just text\npassages: []\n")
+    error = _error(folder)
+    assert "'source' must be a mapping" in str(error) and error.line == 1
+    folder = write_knowledge(tmp_path / "kb2", HEADER.replace("passages:\n", "passages: 5\n"))
+    error = _error(folder)
+    assert "'passages' must be a list" in str(error) and error.line == 4
+
+
+def test_a_50_mb_file_loads_and_an_oversized_one_is_refused(tmp_path):
+    # 50 MB is under the 64 MB limit: it must load or fail with a KnowledgeError, never crash or hang.
+    path = tmp_path / "big.jsonl"
+    line = json.dumps({"id": "big", "text": "word " * 19_000}) + "\n"  # ~95 kB, under the bulk text limit
+    with path.open("w", encoding="utf-8") as handle:
+        for number in range(560):
+            handle.write(line.replace('"big"', f'"big{number}"'))
+    assert path.stat().st_size > 50 * 1024 * 1024
+    kb = load_knowledge(path)
+    assert len(kb.passages) == 560
+    # Over the limit: refused by size before reading.
+    with path.open("ab") as handle:
+        handle.truncate(65 * 1024 * 1024)
+    error = _error(path)
+    assert "over the 64 MB limit" in str(error) and error.path == str(path)
+
+
+def test_symlink_loop_gives_a_clear_error(tmp_path):
+    loop = tmp_path / "loop"
+    loop.symlink_to(tmp_path / "loop")
+    error = _error(loop)
+    assert str(loop) in str(error) and "symbolic link leads nowhere" in str(error)
+    folder = write_knowledge(tmp_path / "kb")
+    (folder / "passages" / "bad.yaml").symlink_to(folder / "passages" / "bad.yaml")
+    error = _error(folder)
+    assert error.path.endswith("bad.yaml") and "Too many levels of symbolic links" in str(error)
+
+
+def test_unreadable_path_gives_a_clear_error(tmp_path):
+    # Tests run as root, who can read any file: a path through a regular file is unreadable for everyone.
+    (tmp_path / "plain").write_text("x", encoding="utf-8")
+    error = _error(tmp_path / "plain" / "kb")
+    assert "plain" in str(error) and "does not exist" in str(error)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permission bits")
+def test_no_read_permission_gives_a_clear_error(tmp_path):
+    folder = write_knowledge(tmp_path / "kb")
+    file = folder / "passages" / "tiny.yaml"
+    file.chmod(0)
+    error = _error(folder)
+    assert "permission denied" in str(error) and error.path == str(file)
+
+
+@pytest.mark.parametrize("text, line", [("? [a, b]\n: x\n", 1), ("passages:\n- {id: a, text: b, ? {x: 1} : 3}\n", 2)])
+def test_complex_keys_are_an_error_not_a_crash(tmp_path, text, line):
+    folder = write_knowledge(tmp_path / "kb", text)
+    error = _error(folder)
+    assert "a key must be plain text" in str(error) and error.line == line and error.path.endswith("tiny.yaml")
+
+
+def test_deep_nesting_is_an_error_not_a_crash(tmp_path):
+    folder = write_knowledge(tmp_path / "kb", "passages: " + "[" * 50_000 + "]" * 50_000 + "\n")
+    assert "nested too deeply" in str(_error(folder))
+    path = tmp_path / "deep.jsonl"
+    path.write_text('{"id": "a", "text": "b"}\n{"id": "c", "text": "d", "section": ' + "[" * 50_000 + "]" * 50_000 + "}\n",
+                    encoding="utf-8")
+    error = _error(path)
+    assert "nested too deeply" in str(error) and error.line == 2
+
+
+def test_lone_surrogate_escapes_are_refused(tmp_path):
+    # "\ud800" decodes to a character no terminal, file or Telegram message can carry.
+    folder = _kb(tmp_path, '- id: a\n  text: A fact.\n- id: b\n  text: "Bad \\ud800 fact."\n')
+    error = _error(folder)
+    assert "unpaired surrogate" in str(error) and error.line == 7 and error.path.endswith("tiny.yaml")
+    path = tmp_path / "facts.jsonl"
+    path.write_text('{"id": "a", "text": "ok"}\n{"id": "b", "text": "x", "section": "\\udc80"}\n', encoding="utf-8")
+    error = _error(path)
+    assert "unpaired surrogate" in str(error) and error.line == 2
+    folder = write_knowledge(tmp_path / "kb3", 'source:\n  id: s\n  title: "T\\ud800"\npassages:\n- id: a\n  text: A.\n')
+    assert "unpaired surrogate" in str(_error(folder))
+
+
+def test_parse_yaml_refuses_python_objects(tmp_path):
+    with pytest.raises(KnowledgeError):
+        parse_yaml("!!python/object/apply:os.system ['true']", tmp_path / "x.yaml")
+
+
+# -- the real knowledge folder ----------------------------------------------------------------
+
+def test_the_real_knowledge_folder_is_clean():
+    kb = load_knowledge(SEED_KNOWLEDGE)
+    assert len(kb.passages) >= 20
+    for passage in kb.passages:
+        assert len(passage.text) <= MAX_TEXT_CHARS, passage.id
+        assert passage.section, f"{passage.id} has no section"
+        assert passage.source in kb.sources, f"{passage.id} names an unknown source {passage.source!r}"
+    for source in kb.sources.values():
+        assert source.title and source.date and source.url.startswith("https://"), source.id
+        if source.document:
+            assert (SEED_KNOWLEDGE / source.document).is_file(), source.document
