@@ -6,7 +6,6 @@ import pytest
 
 from bot.answer import Answerer
 from bot.config import Config, RetrievalConfig
-from bot.conversation import Context
 from bot.index import TfidfIndex
 from bot.knowledge import KnowledgeBase, Passage, Source
 

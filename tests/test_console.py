@@ -43,7 +43,7 @@ def test_interactive_greets_answers_with_a_source_and_quits(seed_answerer, sessi
     assert text.startswith(seed_answerer.config.replies.greeting)
     assert "Type 'help'" in text
     assert "since 2005" in text
-    assert "Source: Relations with Mongolia (NATO, 2022-05-24)" in text
+    assert "Source: Relations with Mongolia (NATO, 24 May 2022)" in text
     assert text.rstrip().endswith("Goodbye!")
     assert logged == [("console", QUESTION, "answer")]
 

@@ -32,7 +32,7 @@ def test_tiny_knowledge_loads_in_document_order(tiny_kb):
     assert kb.by_id("tiny-003").text.startswith("Takhi horses")
     assert kb.by_id("tiny-003").source == "tiny"
     assert kb.by_id("nope") is None
-    assert kb.sources["tiny"].citation() == "Tiny Facts (Test Office, 2024-01-02)"
+    assert kb.sources["tiny"].citation() == "Tiny Facts (Test Office, 2 January 2024)"
     assert kb.by_id("tiny-001").line == 8
 
 

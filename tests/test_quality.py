@@ -29,10 +29,13 @@ def answerer():
 
 
 def test_every_category_stays_above_its_floor(answerer):
-    report = evaluate(answerer, load_cases(ROOT / "eval" / "mongolia.yaml"))
+    cases = load_cases(ROOT / "eval" / "mongolia.yaml")
+    assert len(cases) >= 100
+    report = evaluate(answerer, cases)
     below = {c: round(report.accuracy(c), 3) for c in FLOORS if report.accuracy(c) < FLOORS[c]}
     assert not below, f"categories below their floor: {below}"
     assert report.accuracy() >= OVERALL_FLOOR
+    assert report.accuracy() >= baseline(answerer.kb, cases).accuracy() + 0.2
 
 
 def test_held_out_questions_and_the_baseline_gap(answerer):
