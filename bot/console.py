@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 QuestionLogger = Callable[[str, str, Answer], None]
 MAX_LINE_BYTES = 4 * 1024 * 1024
+MAX_SESSION_CHARS = 200  # session ids are memory keys: a bounded count of bounded keys
 
 
 def format_answer(answer: Answer) -> str:
@@ -149,6 +150,8 @@ def _parse_line(raw: bytes) -> tuple[str, str] | str:
         session = ""
     if not isinstance(session, (str, int)) or isinstance(session, bool):
         return '"session" must be a string'
+    if len(str(session)) > MAX_SESSION_CHARS:
+        return f'"session" must be at most {MAX_SESSION_CHARS} characters'
     for name, value in (("text", text), ("session", str(session))):
         try:  # JSON's "\ud800" escapes decode to lone surrogates, which cannot be written out or logged
             value.encode("utf-8")

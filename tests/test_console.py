@@ -165,3 +165,11 @@ def test_jsonl_empty_input(seed_answerer, sessions):
 def test_format_answer_not_found_has_no_source(seed_answerer):
     answer = seed_answerer.answer("What is the recipe for apple pie with cinnamon?")
     assert answer.found is False and "Source:" not in console.format_answer(answer)
+
+
+def test_jsonl_refuses_an_overlong_session_id_and_goes_on(seed_answerer, sessions):
+    data = json.dumps({"text": "hi", "session": "s" * 5000}).encode() + b'\n{"text": "thanks", "session": "ok"}\n'
+    code, objects = run_jsonl(seed_answerer, sessions, data)
+    assert code == 0
+    assert "at most 200 characters" in objects[0]["error"] and objects[1]["kind"] == "smalltalk"
+    assert len(sessions) == 1  # only the "ok" session: the refused line stored nothing
