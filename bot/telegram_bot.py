@@ -48,6 +48,8 @@ MAX_MESSAGE = MessageLimit.MAX_TEXT_LENGTH  # 4096
 MAX_BUTTONS = 5000
 MAX_RETRY_WAIT = 10.0
 STOP_GRACE_SECONDS = 4.0
+WEBHOOK_PATH = "telegram"
+TYPING_SECONDS = 5.0
 T = TypeVar("T")
 
 NON_TEXT_HINT = "I can only read text. Please type your question, or send /help to see what I know about."
@@ -254,6 +256,7 @@ class TelegramFrontEnd:
         self.stopping = False
         self.answered = 0
         self._background: set[asyncio.Task] = set()
+        self._typed: OrderedDict[int, float] = OrderedDict()
 
     def __repr__(self) -> str:  # never show the bot (its repr holds the token)
         return f"TelegramFrontEnd(passages={len(self.live.current.kb.passages)}, chats={len(self.sessions)})"
@@ -306,7 +309,19 @@ class TelegramFrontEnd:
                 "sendMessage", chat_id)
 
     def _typing(self, bot, chat_id: int) -> None:
-        """Show 'typing...' without waiting for it: it is a courtesy, never worth delaying or failing a reply."""
+        """Show 'typing...' without waiting for it: it is a courtesy, never worth delaying or failing a reply.
+
+        Telegram shows the status for 5 s (or until our message arrives), so one action per chat per
+        5 s is enough; more would only spend the rate limiter's budget that replies need.
+        """
+        now = time.monotonic()
+        if now - self._typed.get(chat_id, -TYPING_SECONDS) < TYPING_SECONDS:
+            return
+        self._typed[chat_id] = now
+        self._typed.move_to_end(chat_id)
+        while len(self._typed) > MAX_BUTTONS:
+            self._typed.popitem(last=False)
+
         async def action() -> None:
             try:
                 await bot.send_chat_action(chat_id, ChatAction.TYPING)
@@ -714,6 +729,15 @@ async def start(app: Application, poll_timeout: float | None = None, poll_interv
     await app.start()
 
 
+async def start_webhook(app: Application, secret: str, listen: str, port: int, public_url: str) -> None:
+    """Initialise the bot, register the webhook (with its secret token) and serve it on listen:port."""
+    await app.initialize()
+    await app.updater.start_webhook(listen=listen, port=port, url_path=WEBHOOK_PATH,
+                                    webhook_url=f"{public_url.rstrip('/')}/{WEBHOOK_PATH}",
+                                    secret_token=secret, bootstrap_retries=3)
+    await app.start()
+
+
 async def stop(app: Application, grace: float = STOP_GRACE_SECONDS) -> bool:
     """Stop polling and handlers within `grace` seconds; True when everything stopped cleanly."""
     front: TelegramFrontEnd = app.bot_data["front"]
@@ -836,12 +860,7 @@ async def _serve(app: Application, config: Config, webhook: bool, secret: str) -
     settings = config.telegram
     try:
         if webhook:
-            await app.initialize()
-            path = "telegram"
-            await app.updater.start_webhook(listen=settings.webhook_listen, port=settings.webhook_port, url_path=path,
-                                            webhook_url=f"{settings.webhook_url.rstrip('/')}/{path}",
-                                            secret_token=secret, bootstrap_retries=3)
-            await app.start()
+            await start_webhook(app, secret, settings.webhook_listen, settings.webhook_port, settings.webhook_url)
         else:
             await start(app)
     except BaseException:

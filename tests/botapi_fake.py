@@ -32,6 +32,7 @@ class FakeBotAPI:
         self.updates: list[dict] = []
         self.calls: list[tuple[str, dict]] = []
         self.sent: list[dict] = []  # applied sendMessage calls, as message dicts
+        self.sent_at: list[float] = []  # when each was applied (time.monotonic), for benchmarks
         self.edits: list[dict] = []
         self.callback_answers: list[dict] = []
         self.inline_answers: list[dict] = []
@@ -233,6 +234,7 @@ class FakeBotAPI:
         message = self._bot_message(params["chat_id"], params["text"], params.get("reply_markup"))
         message["_params"] = params
         self.sent.append(message)
+        self.sent_at.append(time.monotonic())
         return {k: v for k, v in message.items() if k != "_params"}
 
     async def _api_editMessageText(self, params: dict) -> dict:

@@ -540,3 +540,54 @@ def test_sigterm_during_a_burst_stops_within_five_seconds(tmp_path):
         assert process.returncode == 0, err.decode()
         assert TOKEN not in err.decode()
     run(scenario())
+
+
+def test_webhook_mode_answers_posted_updates_and_checks_the_secret(tmp_path):
+    import json
+    import socket
+    import urllib.error
+    import urllib.request
+
+    async def post(url: str, update: dict, secret: str) -> int:
+        def send() -> int:
+            request = urllib.request.Request(url, json.dumps(update).encode(), method="POST", headers={
+                "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret})
+            try:
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    return response.status
+            except urllib.error.HTTPError as exc:
+                return exc.code
+        return await asyncio.to_thread(send)
+
+    async def scenario():
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        config = make_config(tmp_path)
+        fake = await FakeBotAPI(TOKEN).start()
+        live = LiveAnswerer(config)
+        app = build_application(config, live, None, TOKEN, base_url=fake.base_url)
+        secret = "s3cret-for-tests"
+        await telegram_bot.start_webhook(app, secret, "127.0.0.1", port, "https://bot.example.org/")
+        try:
+            registered = fake.method_calls("setWebhook")[-1]
+            assert registered["url"] == "https://bot.example.org/telegram"
+            assert registered["secret_token"] == secret
+            update = {"update_id": 1, "message": {"message_id": 5, "date": int(time.time()), "text": QUESTION,
+                                                  "chat": {"id": 77, "type": "private"},
+                                                  "from": {"id": 77, "is_bot": False, "first_name": "a"}}}
+            url = f"http://127.0.0.1:{port}/telegram"
+            assert await post(url, dict(update, update_id=2), "wrong-secret") == 403
+            assert await post(url, update, secret) == 200
+            await fake.wait_for(lambda: fake.sent_to(77))
+            await asyncio.sleep(0.3)
+            assert len(fake.sent_to(77)) == 1 and "Source:" in fake.sent_to(77)[0]["text"]
+        finally:
+            await stop(app)
+            await fake.stop()
+    run(scenario())
+
+
+def test_webhook_mode_without_a_public_url_is_a_clear_error(tmp_path, capsys):
+    assert telegram_bot.main(make_config(tmp_path), webhook=True, environ={"TELEGRAM_BOT_TOKEN": TOKEN}) == 2
+    assert "telegram.webhook_url" in capsys.readouterr().err
