@@ -50,6 +50,8 @@ MAX_RETRY_WAIT = 10.0
 STOP_GRACE_SECONDS = 4.0
 WEBHOOK_PATH = "telegram"
 TYPING_SECONDS = 5.0
+UNSURE_MARGIN = 1.5  # an answer under 1.5 x threshold whose runner-up in another topic
+CLOSE_RUNNER_UP = 0.8  # scores at least 0.8 x as high also offers that topic as "did you mean"
 T = TypeVar("T")
 
 NON_TEXT_HINT = "I can only read text. Please type your question, or send /help to see what I know about."
@@ -352,10 +354,11 @@ class TelegramFrontEnd:
         if answer.found:
             url = self.live.current.source_url(answer.passage_ids[0]) if answer.passage_ids else ""
             key = self.buttons.add(Pending(question, answer, chat_id))
-            markup = InlineKeyboardMarkup([[InlineKeyboardButton("\U0001F44D", callback_data=f"up:{key}"),
-                                            InlineKeyboardButton("\U0001F44E", callback_data=f"down:{key}"),
-                                            InlineKeyboardButton("why?", callback_data=f"why:{key}")]])
-            return html_chunks(answer.text, source_line(answer, url)), markup
+            rows = [[InlineKeyboardButton("\U0001F44D", callback_data=f"up:{key}"),
+                     InlineKeyboardButton("\U0001F44E", callback_data=f"down:{key}"),
+                     InlineKeyboardButton("why?", callback_data=f"why:{key}")]]
+            rows += self._nearby_topics(answer)
+            return html_chunks(answer.text, source_line(answer, url)), InlineKeyboardMarkup(rows)
         if answer.kind == "unknown" and answer.suggestions:
             replies = self.config.replies
             rows = [[InlineKeyboardButton(_label(s), callback_data=f"ask:{self.buttons.add(Pending(s, None, chat_id))}")]
@@ -367,6 +370,18 @@ class TelegramFrontEnd:
         if answer.suggestions:
             return html_chunks(answer.text), self._example_markup(answer.suggestions)
         return html_chunks(answer.text), None
+
+    def _nearby_topics(self, answer: Answer) -> list[list[InlineKeyboardButton]]:
+        """'Did you mean' buttons when the bot is unsure: a low score and a close runner-up in another topic."""
+        if answer.score >= self.config.retrieval.threshold * UNSURE_MARGIN:
+            return []
+        sections = self.live.current.kb.sections()
+        answered = {hit.section for hit in answer.sources if hit.id in answer.passage_ids}
+        nearby = [hit.section for hit in answer.sources if hit.section in sections and hit.section not in answered
+                  and hit.score >= CLOSE_RUNNER_UP * answer.score]
+        return [[InlineKeyboardButton(f"Did you mean: {_label(section, 45)}",
+                                      callback_data=f"sec:{sections.index(section)}")]
+                for section in list(dict.fromkeys(nearby))[:2]]
 
     def _example_markup(self, questions: tuple[str, ...]) -> InlineKeyboardMarkup:
         examples = self.live.current.examples
@@ -546,6 +561,11 @@ class TelegramFrontEnd:
         elif kind == "topic" or kind == "topics":
             await self._ack(query, None)
             await self._show_topic(query, arg if kind == "topic" else None)
+        elif kind == "sec":
+            facts = self._topic_facts(arg)
+            await self._ack(query, None if facts else EXPIRED)
+            if facts:
+                await self.say(context.bot, chat_id, [facts])
         else:
             await self._ack(query, EXPIRED)
 
@@ -579,15 +599,10 @@ class TelegramFrontEnd:
             log.info("could not update the buttons in chat %s: %s", pending.chat, type(exc).__name__)
 
     async def _show_topic(self, query, arg: str | None) -> None:
-        sections = self.live.current.kb.sections()
-        if arg is None or not arg.isdigit() or int(arg) >= len(sections):
+        text = self._topic_facts(arg) if arg is not None else None
+        if text is None:
             text, markup = "Pick a topic:", self._topics_markup()
         else:
-            section = sections[int(arg)]
-            facts = [p.text for p in self.live.current.kb.passages if p.section == section][:4]
-            text = f"<b>{esc(section)}</b>\n\n" + "\n\n".join(f"\u2022 {esc(f)}" for f in facts)
-            if len(text) > MAX_MESSAGE:
-                text = html_chunks(_strip_tags(text))[0]
             markup = InlineKeyboardMarkup([[InlineKeyboardButton("\u00ab All topics", callback_data="topics")]])
         chat = query.message.chat.id if query.message else 0
         try:
@@ -596,6 +611,16 @@ class TelegramFrontEnd:
                             "editMessageText", chat)
         except BadRequest as exc:  # "message is not modified" when the same topic is tapped twice
             log.info("topic edit in chat %s refused: %s", chat, exc)
+
+    def _topic_facts(self, arg: str) -> str | None:
+        """A section's key facts (its first four passages) as one HTML message, or None for a stale index."""
+        sections = self.live.current.kb.sections()
+        if not arg.isdigit() or int(arg) >= len(sections):
+            return None
+        section = sections[int(arg)]
+        facts = [p.text for p in self.live.current.kb.passages if p.section == section][:4]
+        text = f"<b>{esc(section)}</b>\n\n" + "\n\n".join(f"\u2022 {esc(f)}" for f in facts)
+        return text if len(text) <= MAX_MESSAGE else html_chunks(_strip_tags(text))[0]
 
     async def _ack(self, query, text: str | None) -> None:
         """Answer a callback query (Telegram shows a spinner until we do); failures only cost the toast."""

@@ -591,3 +591,84 @@ def test_webhook_mode_answers_posted_updates_and_checks_the_secret(tmp_path):
 def test_webhook_mode_without_a_public_url_is_a_clear_error(tmp_path, capsys):
     assert telegram_bot.main(make_config(tmp_path), webhook=True, environ={"TELEGRAM_BOT_TOKEN": TOKEN}) == 2
     assert "telegram.webhook_url" in capsys.readouterr().err
+
+
+def _jsonl_knowledge(folder: Path, long_text: str) -> Path:
+    import json
+
+    path = folder / "facts.jsonl"
+    rows = [{"id": "yak-1", "section": "Yaks", "text": long_text},
+            {"id": "camel-1", "section": "Camels", "text": "Bactrian camels have two humps and live in the Gobi."},
+            {"id": "horse-1", "section": "Horses", "text": "Mongolian horses are small, hardy and live outdoors."}]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_an_answer_over_4096_characters_is_split_with_buttons_under_the_last_part(tmp_path):
+    long_text = " ".join(f"Yak herders<{n}> & families move camp {n} times a year." for n in range(200))
+    config = make_config(tmp_path).with_knowledge(_jsonl_knowledge(tmp_path, long_text))
+    config = dataclasses.replace(config, retrieval=dataclasses.replace(config.retrieval, max_answer_chars=20000))
+
+    async def scenario():
+        async with Harness(config) as h:
+            await h.ask(50, "How often do yak herders move camp?")
+            await h.fake.settle()
+            parts = h.fake.sent_to(50)
+            assert len(parts) >= 3 and all(len(p["text"]) <= 4096 for p in parts)
+            assert [bool(buttons(p)) for p in parts] == [False] * (len(parts) - 1) + [True]
+            text = " ".join(" ".join(plain(p["text"]) for p in parts).split())
+            assert text.startswith(long_text) and "Source:" in text
+    run(scenario())
+
+
+def test_reload_with_broken_knowledge_keeps_serving_the_old_one(tmp_path):
+    path = _jsonl_knowledge(tmp_path, "Yaks give milk, wool and transport to herding families.")
+    config = make_config(tmp_path).with_knowledge(path)
+
+    async def scenario():
+        async with Harness(config) as h:
+            assert "Source:" in (await h.ask(51, "What do yaks give?"))["text"]
+            path.write_text('{"id": "broken", "text": \n', encoding="utf-8")
+            reply = plain((await h.ask(ADMIN, "/reload"))["text"])
+            assert reply.startswith("Reload failed, still serving the previous knowledge") and "line 1" in reply
+            assert "Source:" in (await h.ask(51, "What do yaks give?"))["text"]
+    run(scenario())
+
+
+def test_an_unsure_answer_offers_nearby_topics(tmp_path):
+    from bot.evaluation import load_cases
+
+    async def scenario():
+        async with Harness(make_config(tmp_path)) as h:
+            answerer = build_answerer(h.config)
+            threshold = h.config.retrieval.threshold
+            for case in load_cases(PACKAGE_ROOT / "eval" / "mongolia.yaml"):
+                answer = answerer.answer(case.question)
+                answered = {s.section for s in answer.sources if s.id in answer.passage_ids}
+                near = [s.section for s in answer.sources if s.section not in answered and s.score >= 0.8 * answer.score]
+                if answer.found and answer.score < 1.5 * threshold and near:
+                    break
+            else:
+                raise AssertionError("the evaluation set has no unsure answer to test with")
+            reply = await h.ask(52, case.question)
+            offered = [(label, data) for label, data in buttons(reply) if label.startswith("Did you mean")]
+            assert offered and offered[0][0] == f"Did you mean: {near[0][:45]}"[:60]
+            sure = await h.ask(52, QUESTION)
+            assert not [label for label, _ in buttons(sure) if label.startswith("Did you mean")]
+            before = len(h.fake.sent_to(52))
+            await h.tap(52, reply, offered[0][1])
+            await h.fake.wait_for(lambda: len(h.fake.sent_to(52)) > before)
+            assert plain(h.fake.sent_to(52)[-1]["text"]).startswith(near[0])
+    run(scenario())
+
+
+def test_a_permanent_error_is_logged_with_context_and_the_bot_carries_on(tmp_path):
+    async def scenario():
+        async with Harness(make_config(tmp_path)) as h:
+            h.fake.fail("sendMessage", ("status", 400))
+            update_id = h.fake.message(60, QUESTION)
+            await h.fake.wait_for(lambda: h.logs.errors())
+            assert f"update {update_id} (message, chat 60) failed: BadRequest" in h.logs.errors()[0]
+            assert len(h.fake.method_calls("sendMessage")) == 1  # a 400 is not retried
+            assert "Source:" in (await h.ask(60, QUESTION))["text"]
+    run(scenario())
