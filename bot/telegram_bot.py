@@ -207,6 +207,7 @@ class ChatLocks:
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
 
     def __call__(self, key: str) -> "_ChatLock":
+        """An async context manager holding the chat's lock."""
         return _ChatLock(self, key)
 
 
@@ -325,6 +326,7 @@ class TelegramFrontEnd:
             self._typed.popitem(last=False)
 
         async def action() -> None:
+            """Send the chat action, swallowing failures (logged at DEBUG)."""
             try:
                 await bot.send_chat_action(chat_id, ChatAction.TYPING)
             except TelegramError as exc:
@@ -770,6 +772,7 @@ async def stop(app: Application, grace: float = STOP_GRACE_SECONDS) -> bool:
     clean = True
 
     async def halt() -> None:
+        """The library's own orderly stop: polling, then the handlers, then the HTTP clients."""
         if app.updater and app.updater.running:
             await app.updater.stop()
         if app.running:
@@ -792,6 +795,7 @@ class TokenRedactor(logging.Filter):
         self.token = token
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite a record that carries the token; never drop the record itself."""
         message = record.getMessage()
         if self.token in message:
             record.msg, record.args = message.replace(self.token, "[token]"), None

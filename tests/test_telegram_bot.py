@@ -510,7 +510,8 @@ def test_flood_guard_refills_over_time():
     assert [guard.allow(1)[0] for _ in range(3)] == [True, True, False]
 
 
-def test_sigterm_during_a_burst_stops_within_five_seconds(tmp_path):
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stop_signal_during_a_burst_stops_within_five_seconds(tmp_path, stop_signal):
     async def scenario():
         fake = await FakeBotAPI(TOKEN).start()
         config_file = tmp_path / "config.yaml"
@@ -528,7 +529,7 @@ def test_sigterm_during_a_burst_stops_within_five_seconds(tmp_path):
                 fake.message(1000 + n % 80, QUESTION)
             await fake.wait_for(lambda: len(fake.sent) >= 3, timeout=20)
             started = time.monotonic()
-            process.send_signal(signal.SIGTERM)
+            process.send_signal(stop_signal)
             await asyncio.wait_for(process.wait(), 10)
             elapsed = time.monotonic() - started
             _out, err = await process.communicate()
