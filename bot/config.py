@@ -70,6 +70,17 @@ class TelegramConfig:
 
     base_url: str = "https://api.telegram.org/bot"
     admins: tuple[int, ...] = ()
+    poll_timeout: float = 30.0
+    request_timeout: float = 10.0
+    send_retries: int = 4
+    retry_base_seconds: float = 0.5
+    flood_burst: int = 5
+    flood_per_second: float = 1.0
+    overall_max_rate: float = 30.0
+    group_max_rate: float = 20.0
+    webhook_url: str = ""
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
 
 
 @dataclass(frozen=True)

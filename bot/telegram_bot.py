@@ -1,0 +1,915 @@
+"""Telegram front end: a thin adapter that puts the shared answerer behind python-telegram-bot 22.
+
+Usage:
+    TELEGRAM_BOT_TOKEN=123456:ABC... python -m bot telegram            long polling
+    TELEGRAM_BOT_TOKEN=123456:ABC... python -m bot telegram --webhook  webhook (telegram.webhook_url)
+
+Everything the bot says comes from `bot.answer` (the same answers as the console); this module
+only formats them as escaped HTML, adds buttons, keeps per-chat context, logs questions and
+feedback, and makes sure no reply is lost to a transient Bot API fault. The token is read from
+the environment and never logged: `repr(bot)` shows it, and httpx logs URLs containing it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import os
+import re
+import secrets
+import signal
+import sys
+import time
+import warnings
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from typing import Awaitable, Callable, Mapping, TypeVar
+
+from telegram import (InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle,
+                      InputTextMessageContent, LinkPreviewOptions, MessageEntity, ReplyParameters, Update)
+from telegram.constants import ChatAction, ChatType, MessageLimit, ParseMode
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, ContextTypes,
+                          InlineQueryHandler, MessageHandler, filters)
+from telegram.request import HTTPXRequest
+
+from .answer import Answer, new_sessions
+from .config import Config
+from .console import format_why
+from .live import LiveAnswerer
+from .storage import Storage, StorageError
+
+log = logging.getLogger(__name__)
+
+TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
+SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+MAX_MESSAGE = MessageLimit.MAX_TEXT_LENGTH  # 4096
+MAX_BUTTONS = 5000
+MAX_RETRY_WAIT = 10.0
+STOP_GRACE_SECONDS = 4.0
+WEBHOOK_PATH = "telegram"
+TYPING_SECONDS = 5.0
+UNSURE_MARGIN = 1.5  # an answer under 1.5 x threshold whose runner-up in another topic
+CLOSE_RUNNER_UP = 0.8  # scores at least 0.8 x as high also offers that topic as "did you mean"
+T = TypeVar("T")
+
+NON_TEXT_HINT = "I can only read text. Please type your question, or send /help to see what I know about."
+FLOOD_NOTICE = "You are sending messages faster than I can read them, so I skipped some. Please wait a moment."
+EXPIRED = "This button has expired. Please ask your question again."
+NOT_ADMIN = "Sorry, only the bot's maintainers may use /{command}."
+
+
+# -- formatting --------------------------------------------------------------------------------
+
+def esc(text: object, quote: bool = False) -> str:
+    """Escape dynamic text for Telegram's HTML parse mode: <, > and &, plus quotes inside attributes."""
+    return html.escape(str(text), quote=quote)
+
+
+def html_chunks(text: str, footer: str = "", limit: int = MAX_MESSAGE) -> list[str]:
+    """Escape plain text and cut it into messages of at most `limit` characters, at line or word ends.
+
+    `footer` is already HTML; it ends the last message, or gets a message of its own when it does
+    not fit. Cutting the plain text before escaping means an entity such as &amp; is never split.
+    """
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        piece = esc(line)
+        candidate = f"{current}\n{piece}" if current else piece
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            chunks.append(current)
+            current = ""
+        for word in line.split(" "):
+            escaped = esc(word)
+            while len(escaped) > limit:  # one enormous word: cut it by characters
+                cut = len(word)
+                while len(esc(word[:cut])) > limit:
+                    cut = max(1, cut * limit // len(esc(word[:cut])) - 1)
+                if current:
+                    chunks.append(current)
+                    current = ""
+                chunks.append(esc(word[:cut]))
+                word = word[cut:]
+                escaped = esc(word)
+            candidate = f"{current} {escaped}" if current else escaped
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                chunks.append(current)
+                current = escaped
+    if footer:
+        candidate = f"{current}\n\n{footer}" if current else footer
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            chunks.append(current)
+            current = footer
+    if current or not chunks:
+        chunks.append(current)
+    return [c for c in chunks if c.strip()] or ["\u2026"]
+
+
+def source_line(answer: Answer, url: str) -> str:
+    """The short HTML source line under an answer: citation (linked when the URL is known) and passage ids."""
+    citation = esc(answer.citation or "knowledge base")
+    if url.startswith(("http://", "https://")):
+        citation = f'<a href="{esc(url, quote=True)}">{citation}</a>'
+    return f"<i>Source: {citation} [{esc(', '.join(answer.passage_ids))}]</i>"
+
+
+# -- small bounded state -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Pending:
+    """What a button under a message refers to: the question and the answer it got (64-byte callback limit)."""
+
+    question: str
+    answer: Answer | None
+    chat: int
+    voted: bool = False
+
+
+class ButtonStore:
+    """Short keys for callback data, bounded: the oldest buttons expire first."""
+
+    def __init__(self, limit: int = MAX_BUTTONS) -> None:
+        self.limit = limit
+        self._items: OrderedDict[str, Pending] = OrderedDict()
+        self._next = 0
+
+    def add(self, pending: Pending) -> str:
+        """Remember what a new button means and return its key."""
+        self._next += 1
+        key = _base36(self._next)
+        self._items[key] = pending
+        while len(self._items) > self.limit:
+            self._items.popitem(last=False)
+        return key
+
+    def get(self, key: str) -> Pending | None:
+        """What a button means, or None when it has expired."""
+        return self._items.get(key)
+
+    def update(self, key: str, pending: Pending) -> None:
+        """Replace what a key means (after a vote)."""
+        if key in self._items:
+            self._items[key] = pending
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+        if number == 0:
+            return out
+
+
+class FloodGuard:
+    """A token bucket per user: `burst` messages at once, then `rate` per second; bounded in users."""
+
+    def __init__(self, burst: int, rate: float, clock: Callable[[], float] = time.monotonic,
+                 max_users: int = 20000) -> None:
+        self.burst = max(1, burst)
+        self.rate = rate
+        self.clock = clock
+        self.max_users = max_users
+        self._buckets: OrderedDict[int, tuple[float, float, float]] = OrderedDict()  # tokens, at, last notice
+
+    def allow(self, user: int) -> tuple[bool, bool]:
+        """(allowed, notify): whether to handle this message, and whether to tell the user they are throttled."""
+        now = self.clock()
+        tokens, at, noticed = self._buckets.get(user, (float(self.burst), now, -1e9))
+        tokens = min(float(self.burst), tokens + (now - at) * self.rate)
+        allowed = tokens >= 1.0
+        notify = False
+        if allowed:
+            tokens -= 1.0
+        elif now - noticed > 10.0:
+            notify, noticed = True, now
+        self._buckets[user] = (tokens, now, noticed)
+        self._buckets.move_to_end(user)
+        while len(self._buckets) > self.max_users:
+            self._buckets.popitem(last=False)
+        return allowed, notify
+
+
+class ChatLocks:
+    """One lock per chat so a chat's messages are answered in order while other chats run concurrently."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    def __call__(self, key: str) -> "_ChatLock":
+        """An async context manager holding the chat's lock."""
+        return _ChatLock(self, key)
+
+
+class _ChatLock:
+    def __init__(self, owner: ChatLocks, key: str) -> None:
+        self.owner, self.key = owner, key
+
+    async def __aenter__(self) -> None:
+        lock, users = self.owner._locks.get(self.key, (asyncio.Lock(), 0))
+        self.owner._locks[self.key] = (lock, users + 1)
+        await lock.acquire()
+
+    async def __aexit__(self, *exc: object) -> None:
+        lock, users = self.owner._locks[self.key]
+        lock.release()
+        if users <= 1:
+            del self.owner._locks[self.key]  # forget idle chats so the map stays small
+        else:
+            self.owner._locks[self.key] = (lock, users - 1)
+
+
+# -- the front end -----------------------------------------------------------------------------
+
+def is_transient(exc: BaseException) -> bool:
+    """True for Bot API faults worth a retry: timeouts, resets, 5xx, 429 and unreadable responses."""
+    if isinstance(exc, (RetryAfter, TimedOut)):
+        return True
+    if isinstance(exc, BadRequest):
+        return False
+    if isinstance(exc, NetworkError):
+        return True
+    return type(exc) is TelegramError and "Invalid server response" in str(exc)
+
+
+class TelegramFrontEnd:
+    """Handlers for every kind of update; holds per-chat contexts, buttons and the flood guard."""
+
+    def __init__(self, config: Config, live: LiveAnswerer, storage: Storage | None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.config = config
+        self.settings = config.telegram
+        self.live = live
+        self.storage = storage
+        self.sessions = new_sessions(config, clock)
+        self.buttons = ButtonStore()
+        self.flood = FloodGuard(self.settings.flood_burst, self.settings.flood_per_second, clock)
+        self.locks = ChatLocks()
+        self.started = time.time()
+        self.stopping = False
+        self.answered = 0
+        self._background: set[asyncio.Task] = set()
+        self._typed: OrderedDict[int, float] = OrderedDict()
+
+    def __repr__(self) -> str:  # never show the bot (its repr holds the token)
+        return f"TelegramFrontEnd(passages={len(self.live.current.kb.passages)}, chats={len(self.sessions)})"
+
+    def register(self, app: Application) -> None:
+        """Add the handlers in order: commands, buttons, inline queries, text, other messages, errors."""
+        for name, handler in (("start", self.on_start), ("help", self.on_help), ("topics", self.on_topics),
+                              ("about", self.on_about), ("reload", self.on_admin), ("stats", self.on_admin),
+                              ("unanswered", self.on_admin)):
+            app.add_handler(CommandHandler(name, handler, filters=filters.UpdateType.MESSAGE))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(InlineQueryHandler(self.on_inline))
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, self.on_unknown_command))
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, self.on_text))
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.on_other))
+        app.add_error_handler(self.on_error)
+
+    # -- sending ------------------------------------------------------------------------------
+
+    async def send(self, call: Callable[[], Awaitable[T]], what: str, chat: object) -> T:
+        """Run one Bot API call, retrying transient faults with bounded exponential backoff.
+
+        Waits are base, 2*base, 4*base, ... capped at 10 s, for at most `send_retries` retries;
+        a 429 waits the server's retry_after instead (after AIORateLimiter's own retries).
+        """
+        wait = self.settings.retry_base_seconds
+        attempts = self.settings.send_retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return await call()
+            except TelegramError as exc:
+                if not is_transient(exc) or attempt == attempts or self.stopping:
+                    raise
+                delay = min(MAX_RETRY_WAIT, _retry_after(exc) if isinstance(exc, RetryAfter) else wait)
+                log.info("%s to chat %s failed (%s: %s); retry %d of %d in %.1f s", what, chat,
+                         type(exc).__name__, exc, attempt, attempts - 1, delay)
+                await asyncio.sleep(delay)
+                wait = min(MAX_RETRY_WAIT, wait * 2)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def say(self, bot, chat_id: int, chunks: list[str], markup: InlineKeyboardMarkup | None = None,
+                  reply_to: int | None = None) -> None:
+        """Send HTML messages in order; the buttons go under the last one."""
+        for number, chunk in enumerate(chunks):
+            last = number == len(chunks) - 1
+            reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and number == 0 else None
+            await self.send(lambda: bot.send_message(
+                chat_id, chunk, parse_mode=ParseMode.HTML, reply_markup=markup if last else None,
+                reply_parameters=reply, link_preview_options=LinkPreviewOptions(is_disabled=True)),
+                "sendMessage", chat_id)
+
+    def _typing(self, bot, chat_id: int) -> None:
+        """Show 'typing...' without waiting for it: it is a courtesy, never worth delaying or failing a reply.
+
+        Telegram shows the status for 5 s (or until our message arrives), so one action per chat per
+        5 s is enough; more would only spend the rate limiter's budget that replies need.
+        """
+        now = time.monotonic()
+        if now - self._typed.get(chat_id, -TYPING_SECONDS) < TYPING_SECONDS:
+            return
+        self._typed[chat_id] = now
+        self._typed.move_to_end(chat_id)
+        while len(self._typed) > MAX_BUTTONS:
+            self._typed.popitem(last=False)
+
+        async def action() -> None:
+            """Send the chat action, swallowing failures (logged at DEBUG)."""
+            try:
+                await bot.send_chat_action(chat_id, ChatAction.TYPING)
+            except TelegramError as exc:
+                log.debug("typing action for chat %s failed: %s", chat_id, type(exc).__name__)
+
+        task = asyncio.create_task(action())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # -- answering ----------------------------------------------------------------------------
+
+    async def respond(self, bot, chat_id: int, session: str, question: str, reply_to: int | None = None) -> None:
+        """Answer one question in a chat, in order with the chat's other questions, and log it."""
+        async with self.locks(session):
+            if self.stopping:
+                return
+            self._typing(bot, chat_id)
+            answer = self.live.answer(question, self.sessions.get(session))
+            self.sessions.put(session, answer.context)
+            self._log_question(str(chat_id), question, answer)
+            chunks, markup = self.render(answer, question, chat_id)
+            await self.say(bot, chat_id, chunks, markup, reply_to)
+            self.answered += 1
+
+    def render(self, answer: Answer, question: str, chat_id: int) -> tuple[list[str], InlineKeyboardMarkup | None]:
+        """The answer as HTML messages, with feedback buttons or 'did you mean' buttons."""
+        if answer.found:
+            url = self.live.current.source_url(answer.passage_ids[0]) if answer.passage_ids else ""
+            key = self.buttons.add(Pending(question, answer, chat_id))
+            rows = [[InlineKeyboardButton("\U0001F44D", callback_data=f"up:{key}"),
+                     InlineKeyboardButton("\U0001F44E", callback_data=f"down:{key}"),
+                     InlineKeyboardButton("why?", callback_data=f"why:{key}")]]
+            rows += self._nearby_topics(answer)
+            return html_chunks(answer.text, source_line(answer, url)), InlineKeyboardMarkup(rows)
+        if answer.kind == "unknown" and answer.suggestions:
+            replies = self.config.replies
+            rows = [[InlineKeyboardButton(_label(s), callback_data=f"ask:{self.buttons.add(Pending(s, None, chat_id))}")]
+                    for s in answer.suggestions[:3]]
+            key = self.buttons.add(Pending(question, answer, chat_id))
+            rows.append([InlineKeyboardButton("why?", callback_data=f"why:{key}")])
+            lead = f"{replies.not_found} Did you mean:"
+            return html_chunks(lead), InlineKeyboardMarkup(rows)
+        if answer.suggestions:
+            return html_chunks(answer.text), self._example_markup(answer.suggestions)
+        return html_chunks(answer.text), None
+
+    def _nearby_topics(self, answer: Answer) -> list[list[InlineKeyboardButton]]:
+        """'Did you mean' buttons when the bot is unsure: a low score and a close runner-up in another topic."""
+        if answer.score >= self.config.retrieval.threshold * UNSURE_MARGIN:
+            return []
+        sections = self.live.current.kb.sections()
+        answered = {hit.section for hit in answer.sources if hit.id in answer.passage_ids}
+        nearby = [hit.section for hit in answer.sources if hit.section in sections and hit.section not in answered
+                  and hit.score >= CLOSE_RUNNER_UP * answer.score]
+        return [[InlineKeyboardButton(f"Did you mean: {_label(section, 45)}",
+                                      callback_data=f"sec:{sections.index(section)}")]
+                for section in list(dict.fromkeys(nearby))[:2]]
+
+    def _example_markup(self, questions: tuple[str, ...]) -> InlineKeyboardMarkup:
+        examples = self.live.current.examples
+        rows = []
+        for question in questions[:3]:
+            data = (f"ex:{examples.index(question)}" if question in examples
+                    else f"ask:{self.buttons.add(Pending(question, None, 0))}")
+            rows.append([InlineKeyboardButton(_label(question), callback_data=data)])
+        return InlineKeyboardMarkup(rows)
+
+    def _log_question(self, chat: str, question: str, answer: Answer) -> None:
+        if self.storage is None:
+            return
+        try:
+            self.storage.log_question("telegram", chat, question, answer.found, answer.kind, answer.score,
+                                      answer.passage_ids)
+        except StorageError as exc:
+            log.warning("%s", exc)
+
+    # -- handlers -----------------------------------------------------------------------------
+
+    def _allowed(self, update: Update) -> tuple[bool, bool]:
+        user = update.effective_user
+        return self.flood.allow(user.id if user else 0)
+
+    async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Greet, say what the bot knows about, and offer three example questions as buttons."""
+        message = update.message
+        self.sessions.clear(_session(update))
+        answerer = self.live.current
+        sources = ", ".join(s.citation() for s in answerer.kb.sources.values()) or "my documents"
+        text = (f"{self.config.replies.greeting}\nI know about {sources}: {', '.join(answerer.kb.sections()[:6])}.\n"
+                "Ask in your own words, or try one of these:")
+        await self.say(context.bot, message.chat_id, html_chunks(text), self._example_markup(answerer.examples))
+
+    async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """What the bot knows and which commands it has."""
+        text = (self.live.current.help_text() + "\n\nCommands: /topics to browse, /about for the source, "
+                "/start to begin again. Under each answer, \U0001F44D or \U0001F44E tell us how it went "
+                "and 'why?' explains it.")
+        if update.message.chat.type != ChatType.PRIVATE:
+            text += f"\nIn groups, mention me (@{context.bot.username}) or reply to me to ask."
+        await self.say(context.bot, update.message.chat_id, html_chunks(text))
+
+    async def on_topics(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The sections as buttons."""
+        await self.say(context.bot, update.message.chat_id, html_chunks("Pick a topic:"), self._topics_markup())
+
+    def _topics_markup(self) -> InlineKeyboardMarkup:
+        sections = self.live.current.kb.sections()
+        return InlineKeyboardMarkup([[InlineKeyboardButton(_label(s), callback_data=f"topic:{i}")]
+                                     for i, s in enumerate(sections[:50])])
+
+    async def on_about(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The source documents, their dates and links."""
+        lines = []
+        for source in self.live.current.kb.sources.values():
+            line = f"<b>{esc(source.title)}</b>"
+            if source.publisher or source.date:
+                line += f" ({esc(', '.join(p for p in (source.publisher, source.date) if p))})"
+            if source.url.startswith(("http://", "https://")):
+                line += f'\n<a href="{esc(source.url, quote=True)}">{esc(source.url)}</a>'
+            lines.append(line)
+        text = "I answer from:\n\n" + "\n\n".join(lines or ["my documents"])
+        chunks = [text] if len(text) <= MAX_MESSAGE else html_chunks(_strip_tags(text))
+        await self.say(update.message.get_bot(), update.message.chat_id, chunks)
+
+    async def on_admin(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/reload, /stats and /unanswered, for the user ids in telegram.admins only."""
+        message = update.message
+        command = message.text.split()[0].lstrip("/").split("@")[0].lower()
+        user = update.effective_user
+        if user is None or user.id not in self.settings.admins:
+            await self.say(context.bot, message.chat_id, html_chunks(NOT_ADMIN.format(command=command)))
+            return
+        if command == "reload":
+            result = await asyncio.to_thread(self.live.reload)
+            text = result.message
+        elif command == "stats":
+            text = self._stats()
+        else:
+            text = self._unanswered()
+        await self.say(context.bot, message.chat_id, html_chunks(text))
+
+    def _stats(self) -> str:
+        lines = [f"Passages: {len(self.live.current.kb.passages)}", f"Active chats: {len(self.sessions)}",
+                 f"Answered since start: {self.answered}", f"Up for {int(time.time() - self.started)} s"]
+        if self.storage is not None:
+            try:
+                counts = self.storage.counts()
+                lines.append("Logged: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+            except StorageError as exc:
+                lines.append(str(exc))
+        return "\n".join(lines)
+
+    def _unanswered(self) -> str:
+        if self.storage is None:
+            return "The question log is not available."
+        try:
+            rows = self.storage.unanswered(20)
+        except StorageError as exc:
+            return str(exc)
+        if not rows:
+            return "No unanswered questions so far."
+        return "Recent questions I could not answer:\n" + "\n".join(f"{r.count}\u00d7 {r.question}" for r in rows)
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A question: in private always; in groups only when mentioned or replied to."""
+        message = update.message
+        text = message.text or ""
+        reply_to = None
+        if message.chat.type != ChatType.PRIVATE:
+            text = self._addressed(message, context.bot)
+            if text is None:
+                return
+            reply_to = message.message_id
+        allowed, notify = self._allowed(update)
+        if not allowed:
+            if notify:
+                await self.say(context.bot, message.chat_id, html_chunks(FLOOD_NOTICE), reply_to=reply_to)
+            return
+        await self.respond(context.bot, message.chat_id, _session(update), text, reply_to)
+
+    @staticmethod
+    def _addressed(message, bot) -> str | None:
+        """The question when a group message is meant for the bot (mention or reply), else None."""
+        username = f"@{bot.username}".lower()
+        mentioned = False
+        text = message.text or ""
+        for entity, value in message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items():
+            if value.lower() == username or (entity.user is not None and entity.user.id == bot.id):
+                mentioned = True
+                text = text.replace(value, " ")
+        reply = message.reply_to_message
+        replied = reply is not None and reply.from_user is not None and reply.from_user.id == bot.id
+        if not (mentioned or replied):
+            return None
+        return " ".join(text.split())
+
+    async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An unknown command: a hint in private chats, silence in groups (it may be another bot's)."""
+        if update.message.chat.type == ChatType.PRIVATE:
+            await self.say(context.bot, update.message.chat_id,
+                           html_chunks("I don't know that command. Try /help, or just type a question."))
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos, voice and the like: a short hint in private chats, silence in groups."""
+        message = update.message
+        if message.chat.type != ChatType.PRIVATE:
+            return
+        allowed, _notify = self._allowed(update)
+        if allowed:
+            await self.say(context.bot, message.chat_id, html_chunks(NON_TEXT_HINT))
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Feedback, 'why?', 'did you mean', example and topic buttons."""
+        query = update.callback_query
+        kind, _, arg = (query.data or "").partition(":")
+        chat_id = query.message.chat.id if query.message else (update.effective_user.id if update.effective_user else 0)
+        allowed, _notify = self._allowed(update)
+        if not allowed:
+            await self._ack(query, "Please slow down a little.")
+            return
+        if kind in ("up", "down"):
+            await self._vote(query, arg, 1 if kind == "up" else -1)
+        elif kind == "why":
+            pending = self.buttons.get(arg)
+            await self._ack(query, None if pending else EXPIRED)
+            if pending and pending.answer is not None:
+                text = f"Why: {pending.question}\n\n{format_why(pending.answer)}"
+                await self.say(context.bot, chat_id, html_chunks(text))
+        elif kind in ("ask", "ex"):
+            question = self._button_question(kind, arg)
+            await self._ack(query, None if question else EXPIRED)
+            if question:
+                await self.respond(context.bot, chat_id, _session(update), question)
+        elif kind == "topic" or kind == "topics":
+            await self._ack(query, None)
+            await self._show_topic(query, arg if kind == "topic" else None)
+        elif kind == "sec":
+            facts = self._topic_facts(arg)
+            await self._ack(query, None if facts else EXPIRED)
+            if facts:
+                await self.say(context.bot, chat_id, [facts])
+        else:
+            await self._ack(query, EXPIRED)
+
+    def _button_question(self, kind: str, arg: str) -> str | None:
+        if kind == "ex":
+            examples = self.live.current.examples
+            return examples[int(arg)] if arg.isdigit() and int(arg) < len(examples) else None
+        pending = self.buttons.get(arg)
+        return pending.question if pending else None
+
+    async def _vote(self, query, key: str, vote: int) -> None:
+        pending = self.buttons.get(key)
+        if pending is None or pending.answer is None:
+            await self._ack(query, EXPIRED)
+            return
+        if pending.voted:
+            await self._ack(query, "You already rated this answer. Thank you!")
+            return
+        self.buttons.update(key, replace(pending, voted=True))
+        if self.storage is not None:
+            try:
+                self.storage.log_feedback("telegram", str(pending.chat), pending.question,
+                                          pending.answer.passage_ids, vote)
+            except StorageError as exc:
+                log.warning("%s", exc)
+        await self._ack(query, "Thanks for your feedback!")
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("why?", callback_data=f"why:{key}")]])
+        try:
+            await self.send(lambda: query.edit_message_reply_markup(markup), "editMessageReplyMarkup", pending.chat)
+        except TelegramError as exc:  # the vote is recorded; a stale keyboard is harmless
+            log.info("could not update the buttons in chat %s: %s", pending.chat, type(exc).__name__)
+
+    async def _show_topic(self, query, arg: str | None) -> None:
+        text = self._topic_facts(arg) if arg is not None else None
+        if text is None:
+            text, markup = "Pick a topic:", self._topics_markup()
+        else:
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton("\u00ab All topics", callback_data="topics")]])
+        chat = query.message.chat.id if query.message else 0
+        try:
+            await self.send(lambda: query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                                            link_preview_options=LinkPreviewOptions(is_disabled=True)),
+                            "editMessageText", chat)
+        except BadRequest as exc:  # "message is not modified" when the same topic is tapped twice
+            log.info("topic edit in chat %s refused: %s", chat, exc)
+
+    def _topic_facts(self, arg: str) -> str | None:
+        """A section's key facts (its first four passages) as one HTML message, or None for a stale index."""
+        sections = self.live.current.kb.sections()
+        if not arg.isdigit() or int(arg) >= len(sections):
+            return None
+        section = sections[int(arg)]
+        facts = [p.text for p in self.live.current.kb.passages if p.section == section][:4]
+        text = f"<b>{esc(section)}</b>\n\n" + "\n\n".join(f"\u2022 {esc(f)}" for f in facts)
+        return text if len(text) <= MAX_MESSAGE else html_chunks(_strip_tags(text))[0]
+
+    async def _ack(self, query, text: str | None) -> None:
+        """Answer a callback query (Telegram shows a spinner until we do); failures only cost the toast."""
+        try:
+            await self.send(lambda: query.answer(text), "answerCallbackQuery", query.from_user.id)
+        except TelegramError as exc:
+            log.info("answerCallbackQuery failed: %s", type(exc).__name__)
+
+    async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Inline mode: `@botname question` offers the top answers (examples for an empty query)."""
+        query = update.inline_query
+        text = query.query.strip()
+        answerer = self.live.current
+        results = []
+        if not text:
+            for number, example in enumerate(answerer.examples):
+                example_answer = answerer.answer(example)
+                if example_answer.found:
+                    results.append(self._article(f"ex{number}", example, example_answer.text,
+                                                 example_answer.citation, example_answer.passage_ids))
+        else:
+            allowed, _notify = self._allowed(update)
+            if not allowed:
+                return
+            answer = answerer.answer(text)
+            self._log_question(f"inline:{query.from_user.id}", text, answer)
+            if answer.found:
+                results.append(self._article("a0", text, answer.text, answer.citation, answer.passage_ids))
+            floor = self.config.retrieval.threshold * 0.75
+            for hit in answer.sources:
+                if len(results) >= 3 or hit.id in answer.passage_ids or hit.score < floor:
+                    continue
+                passage = answerer.kb.by_id(hit.id)
+                citation = answerer.citation(passage) if passage else ""
+                results.append(self._article(f"h{len(results)}", hit.section or text, hit.text, citation, (hit.id,)))
+        try:
+            await self.send(lambda: query.answer(results, cache_time=30), "answerInlineQuery", query.from_user.id)
+        except BadRequest as exc:  # the query expired (users type fast): nothing to do
+            log.info("inline answer refused: %s", exc)
+
+    def _article(self, result_id: str, title: str, text: str, citation: str, ids: tuple[str, ...]):
+        url = self.live.current.source_url(ids[0]) if ids else ""
+        footer = source_line(Answer(True, text, "answer", citation=citation, passage_ids=ids), url)
+        body = html_chunks(text, footer)[0]
+        return InlineQueryResultArticle(result_id, title=_label(title, 60), description=_label(text, 120),
+                                        input_message_content=InputTextMessageContent(
+                                            body, parse_mode=ParseMode.HTML,
+                                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log a failed update with its id, chat and kind (never the bot or a URL), and carry on."""
+        error = context.error
+        if isinstance(update, Update):
+            chat = update.effective_chat.id if update.effective_chat else None
+            kind = next((name for name in ("message", "callback_query", "inline_query", "edited_message",
+                                           "channel_post") if getattr(update, name, None) is not None), "other")
+            log.error("update %s (%s, chat %s) failed: %s: %s", update.update_id, kind, chat,
+                      type(error).__name__, error, exc_info=error if not isinstance(error, TelegramError) else None)
+        else:
+            log.error("background job failed: %s: %s", type(error).__name__, error)
+
+    def on_poll_error(self, error: TelegramError) -> None:
+        """getUpdates failed: the library keeps polling with backoff; say so once per failure."""
+        log.warning("getUpdates failed (%s: %s); still polling", type(error).__name__, error)
+
+
+def _retry_after(exc: RetryAfter) -> float:
+    """Seconds to wait after a 429, whether the library gives an int (v22 default) or a timedelta (later)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PTB 22.2+ warns that the type will change; we accept both
+        value = exc.retry_after
+    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
+
+
+def _session(update: Update) -> str:
+    """The conversation key: the chat in private, the chat and user in groups (members ask separately)."""
+    chat = update.effective_chat
+    user = update.effective_user
+    if chat is None:
+        return f"tg:user:{user.id if user else 0}"
+    if chat.type == ChatType.PRIVATE or user is None:
+        return f"tg:{chat.id}"
+    return f"tg:{chat.id}:{user.id}"
+
+
+def _label(text: str, limit: int = 60) -> str:
+    """Button and title text: one line, shortened (Telegram shows little of it anyway)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _strip_tags(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+# -- wiring --------------------------------------------------------------------------------------
+
+def build_application(config: Config, live: LiveAnswerer, storage: Storage | None, token: str,
+                      base_url: str | None = None) -> Application:
+    """The python-telegram-bot Application with our handlers, timeouts, rate limiter and retries."""
+    settings = config.telegram
+    timeout = settings.request_timeout
+    send_request = HTTPXRequest(connection_pool_size=64, connect_timeout=timeout, read_timeout=timeout,
+                                write_timeout=timeout, pool_timeout=timeout)
+    poll_request = HTTPXRequest(connection_pool_size=2, connect_timeout=timeout, read_timeout=timeout,
+                                write_timeout=timeout, pool_timeout=timeout)
+    limiter = AIORateLimiter(overall_max_rate=settings.overall_max_rate, overall_time_period=1,
+                             group_max_rate=settings.group_max_rate, group_time_period=60,
+                             max_retries=settings.send_retries)
+    guard_loggers(token)  # before build(): the Bot logs its URL, token included, as it is made
+    app = (Application.builder().token(token).base_url(base_url or settings.base_url)
+           .request(send_request).get_updates_request(poll_request).rate_limiter(limiter)
+           .concurrent_updates(True).build())
+    front = TelegramFrontEnd(config, live, storage)
+    front.register(app)
+    app.bot_data["front"] = front
+    return app
+
+
+async def start(app: Application, poll_timeout: float | None = None, poll_interval: float = 0.0) -> None:
+    """Initialise the bot (getMe), start long polling and the handlers.
+
+    After a failed getUpdates the library waits 1 s (or 1.5 x poll_interval), growing 1.5-fold per
+    failure up to 30 s, and keeps polling; a success resets the wait to poll_interval.
+    """
+    front: TelegramFrontEnd = app.bot_data["front"]
+    await app.initialize()
+    await app.updater.start_polling(timeout=poll_timeout if poll_timeout is not None else front.settings.poll_timeout,
+                                    poll_interval=poll_interval, bootstrap_retries=3,
+                                    error_callback=front.on_poll_error)
+    await app.start()
+
+
+async def start_webhook(app: Application, secret: str, listen: str, port: int, public_url: str) -> None:
+    """Initialise the bot, register the webhook (with its secret token) and serve it on listen:port."""
+    await app.initialize()
+    await app.updater.start_webhook(listen=listen, port=port, url_path=WEBHOOK_PATH,
+                                    webhook_url=f"{public_url.rstrip('/')}/{WEBHOOK_PATH}",
+                                    secret_token=secret, bootstrap_retries=3)
+    await app.start()
+
+
+async def stop(app: Application, grace: float = STOP_GRACE_SECONDS) -> bool:
+    """Stop polling and handlers within `grace` seconds; True when everything stopped cleanly."""
+    front: TelegramFrontEnd = app.bot_data["front"]
+    front.stopping = True  # queued updates are dropped and retries give up, so the stop is quick
+    clean = True
+
+    async def halt() -> None:
+        """The library's own orderly stop: polling, then the handlers, then the HTTP clients."""
+        if app.updater and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    try:
+        await asyncio.wait_for(halt(), grace)
+    except (asyncio.TimeoutError, TelegramError, RuntimeError) as exc:
+        log.warning("stopped with work unfinished (%s)", type(exc).__name__)
+        clean = False
+    return clean
+
+
+class TokenRedactor(logging.Filter):
+    """Replace the token in any log record, as a second line of defence behind never logging it."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite a record that carries the token; never drop the record itself."""
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "[token]"), None
+        if record.exc_info and record.exc_info[1] is not None and self.token in str(record.exc_info[1]):
+            record.exc_info, record.exc_text = None, None
+            record.msg = f"{record.msg} (details withheld: they contained the token)"
+        return True
+
+
+# The library's own loggers: at DEBUG, ExtBot logs "Set Bot API URL: .../bot<token>" when it starts.
+LIBRARY_LOGGERS = ("telegram", "telegram.Bot", "telegram.ext", "telegram.ext.ExtBot", "telegram.ext.Updater",
+                   "telegram.ext.Application", "telegram.ext.AIORateLimiter", "telegram.request")
+
+
+def guard_loggers(token: str) -> None:
+    """Redact the token at the library's loggers themselves, whatever handlers the host sets up."""
+    for name in LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, TokenRedactor) and f.token == token for f in logger.filters):
+            logger.addFilter(TokenRedactor(token))
+
+
+def install_redactor(token: str) -> None:
+    """Put the token redactor on every handler of the root logger."""
+    redactor = TokenRedactor(token)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redactor)
+
+
+def read_token(environ: Mapping[str, str]) -> str:
+    """The bot token from TELEGRAM_BOT_TOKEN, checked; the ValueError message never contains it."""
+    token = environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export its token "
+                         "(see the Telegram section of README.md)")
+    if not TOKEN_PATTERN.match(token):
+        raise ValueError("TELEGRAM_BOT_TOKEN is not a valid bot token: it should look like 123456789:AAE... "
+                         "(digits, a colon, then 30 or more letters, digits, '-' or '_'), as @BotFather gives it")
+    return token
+
+
+def main(config: Config, webhook: bool = False, environ: Mapping[str, str] | None = None) -> int:
+    """Run the bot until SIGTERM or SIGINT; 0 on a clean stop, 2 for a setup problem, 1 for a failure."""
+    environ = os.environ if environ is None else environ
+    for noisy in ("httpx", "httpcore"):  # their INFO lines contain request URLs, which contain the token
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        token = read_token(environ)
+    except ValueError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    install_redactor(token)
+    secret = environ.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or secrets.token_urlsafe(32)
+    if webhook:
+        if not config.telegram.webhook_url.startswith("https://"):
+            print("Error: webhook mode needs telegram.webhook_url in config.yaml, the public https:// URL "
+                  "Telegram should post updates to", file=sys.stderr)
+            return 2
+        if not SECRET_PATTERN.match(secret):
+            print("Error: TELEGRAM_WEBHOOK_SECRET may only hold 1-256 letters, digits, '-' or '_'", file=sys.stderr)
+            return 2
+    live = LiveAnswerer(config)
+    try:
+        storage: Storage | None = Storage(config.storage.database)
+    except StorageError as exc:
+        log.warning("%s; questions and feedback will not be logged", exc)
+        storage = None
+    app = build_application(config, live, storage, token)
+    try:
+        return asyncio.run(_serve(app, config, webhook, secret))
+    except InvalidToken:
+        print("Error: Telegram rejected the token in TELEGRAM_BOT_TOKEN (check it with @BotFather, /token)",
+              file=sys.stderr)
+        return 2
+    except TelegramError as exc:
+        print(f"Error: cannot reach the Telegram Bot API ({type(exc).__name__}: {str(exc).replace(token, '[token]')});"
+              " check the network and telegram.base_url", file=sys.stderr)
+        return 1
+    finally:
+        if storage is not None:
+            storage.close()
+
+
+async def _serve(app: Application, config: Config, webhook: bool, secret: str) -> int:
+    """Start polling or the webhook, wait for SIGTERM/SIGINT, stop within five seconds."""
+    loop = asyncio.get_running_loop()
+    stop_event = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop_event.set)
+    front: TelegramFrontEnd = app.bot_data["front"]
+    settings = config.telegram
+    try:
+        if webhook:
+            await start_webhook(app, secret, settings.webhook_listen, settings.webhook_port, settings.webhook_url)
+        else:
+            await start(app)
+    except BaseException:
+        await stop(app, grace=2.0)
+        raise
+    log.warning("bot @%s is running (%s); stop it with Ctrl-C or SIGTERM", app.bot.username,
+                "webhook" if webhook else "long polling")
+    reloader = asyncio.create_task(_watch_knowledge(front))
+    await stop_event.wait()
+    reloader.cancel()
+    log.warning("stopping")
+    await stop(app)
+    return 0
+
+
+async def _watch_knowledge(front: TelegramFrontEnd, every: float = 30.0) -> None:
+    """Reload the knowledge when its files change, so maintainers rarely need /reload."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await asyncio.to_thread(front.live.reload_if_changed)
+        except Exception as exc:  # a reload problem must never stop the bot
+            log.error("knowledge check failed: %s", exc)
