@@ -1,26 +1,35 @@
-"""TF-IDF retrieval over passages: build with scikit-learn, save without pickle, search posting lists.
+"""TF-IDF retrieval over passages: build with numpy, save without pickle, search posting lists.
 
-Scoring, written out: a passage d and a query q are vectors over index terms (word stems and
-adjacent-stem bigrams). The passage weight of term t is
+Scoring, written out: a passage d and a query q are vectors over index terms (word stems, and
+adjacent-stem bigrams when IndexSettings.bigrams is on). The passage weight of term t is
 
-    w(d, t) = (1 + ln tf(d, t)) * idf(t),   idf(t) = ln((1 + n) / (1 + df(t))) + 1
+    w(d, t) = f(tf(d, t)) * idf(t) / norm(d),   idf(t) = ln((1 + n) / (1 + df(t))) + 1
+    f(tf) = tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(d) / mean_len))   (BM25 saturation, k1 > 0)
+            or 1 + ln tf                                                  (k1 = 0, sublinear tf)
+    norm(d) = (1 - slope) * mean_l2 + slope * l2(d)                       (pivoted; slope 1 = cosine)
 
-l2-normalised over the passage (scikit-learn's TfidfVectorizer with sublinear_tf=True). The query
-vector uses the same formula times a per-term weight (1 for the user's own words, less for
-expansions), normalised over the query's words, where a word the knowledge has never seen
-counts with the highest idf: a question about something the knowledge does not mention
-scores low instead of matching on its one familiar word. The score is the dot product, a cosine in
-[0, 1]. Only the columns (posting lists) of the query's terms are read.
+where l2(d) is the length of the passage's unnormalised vector. Pivoting and saturation keep long
+bulk passages (package descriptions, manuals) from being buried by the cosine's length penalty;
+measured on the Debian corpus and the seed evaluation (see README, Performance). The query vector
+uses idf times a per-term weight (1 for the user's own words, less for expansions), normalised
+over the query's words, where a word the knowledge has never seen counts with the highest idf: a
+question about something the knowledge does not mention scores low instead of matching on its one
+familiar word. The score is the dot product (near a cosine; clipped to 1). Only the columns
+(posting lists) of the query's terms are read.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import math
 import os
 import tempfile
+import zipfile
+from array import array
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
@@ -28,21 +37,29 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from .knowledge import Passage
-from .text import content_words, terms, words
+from .text import STOP_WORDS, stem, terms, words
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+INDEX_FILE = "index.npz"
 
 
 @dataclass(frozen=True)
 class IndexSettings:
     """What the index is built from; part of its fingerprint so a change forces a rebuild."""
 
-    bigrams: bool = True
+    bigrams: bool = False
     sublinear_tf: bool = True
     index_sections: bool = True
     index_questions: bool = True
+    # Pivoted length normalisation (Singhal et al.): a passage vector is divided by
+    # (1 - slope) * mean_norm + slope * its_norm. slope = 1 is the plain cosine.
+    slope: float = 0.3
+    # BM25's term-frequency saturation tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / mean_length))
+    # in place of 1 + ln tf when k1 > 0.
+    k1: float = 1.2
+    b: float = 0.75
 
 
 @dataclass(frozen=True)
@@ -53,17 +70,26 @@ class Match:
     score: float
 
 
-def passage_features(passage: Passage, settings: IndexSettings) -> list[str]:
-    """The index terms of a passage: its text, and optionally its section heading and questions."""
-    parts = [passage.text]
-    if settings.index_sections and passage.section:
-        parts.append(passage.section)
+def passage_features(passage: Passage, settings: IndexSettings, word_counts: Counter[str] | None = None) -> list[str]:
+    """The index terms of a passage: its text, and optionally its section heading and questions.
+
+    When `word_counts` is given, every word of the passage (its text, section and questions, stop
+    words included) is counted into it, so building needs one tokenisation pass, not two.
+    """
+    text, section = words(passage.text), words(passage.section)
+    questions = [words(q) for q in passage.questions]
+    parts = [text]
+    if settings.index_sections and section:
+        parts.append(section)
     if settings.index_questions:
-        parts.extend(passage.questions)
+        parts.extend(questions)
     features: list[str] = []
-    for part in parts:
-        tokens = content_words(part)
-        features.extend(terms(tokens) if settings.bigrams else terms(tokens)[: len(tokens)])
+    for found in parts:
+        tokens = [w for w in found if w not in STOP_WORDS]
+        features.extend(terms(tokens) if settings.bigrams else [stem(w) for w in tokens])
+    if word_counts is not None:
+        for found in (text, section, *questions):
+            word_counts.update(found)
     return features
 
 
@@ -71,8 +97,12 @@ def fingerprint(passages: Sequence[Passage], settings: IndexSettings) -> str:
     """A hash of everything the index depends on: passages, settings and the format version."""
     digest = hashlib.sha256()
     digest.update(json.dumps([FORMAT_VERSION, asdict(settings)]).encode())
+    # Each passage's fields, prefixed by their lengths so no two different passage lists hash alike.
+    chunks = []
     for p in passages:
-        digest.update(json.dumps([p.id, p.text, p.section, list(p.questions)], ensure_ascii=False).encode())
+        fields = (p.id, p.text, p.section, *p.questions)
+        chunks.append(",".join(str(len(f)) for f in fields) + ";" + "".join(fields))
+    digest.update("\n".join(chunks).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:32]
 
 
@@ -94,26 +124,56 @@ class TfidfIndex:
 
     @classmethod
     def build(cls, passages: Sequence[Passage], settings: IndexSettings = IndexSettings()) -> "TfidfIndex":
-        """Fit TF-IDF weights over the passages (scikit-learn) and keep them as posting lists."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        """Weigh every passage's terms and keep them as posting lists (numpy only: no scikit-learn to import).
 
-        features = [passage_features(p, settings) for p in passages]
-        vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=settings.sublinear_tf, norm="l2",
-                                     smooth_idf=True, dtype=np.float32)
-        if any(features):
-            matrix = vectorizer.fit_transform(features).tocsc()
-            vocabulary = {term: int(col) for term, col in vectorizer.vocabulary_.items()}
-            idf = vectorizer.idf_.astype(np.float32)
-            indptr, indices, data = matrix.indptr.astype(np.int64), matrix.indices.astype(np.int32), matrix.data
-        else:  # only stop words: a defined, empty index rather than scikit-learn's error
-            vocabulary, idf = {}, np.zeros(0, np.float32)
-            indptr, indices, data = np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32)
-        word_counts: dict[str, int] = {}
-        for p in passages:
-            for part in (p.text, p.section, *p.questions):
-                for w in words(part):
-                    word_counts[w] = word_counts.get(w, 0) + 1
-        return cls(vocabulary, idf, indptr, indices, data.astype(np.float32), len(passages), word_counts, settings,
+        Same weights as scikit-learn's TfidfVectorizer(sublinear_tf, smooth_idf, norm="l2"), computed
+        from one tokenisation pass whose words also feed the speller's word counts.
+        """
+        vocabulary: dict[str, int] = {}
+        word_counts: Counter[str] = Counter()
+        term_ids, counts = array("i"), array("i")  # compact: a list of ints would cost 8x the memory
+        lengths = np.zeros(len(passages), dtype=np.int64)
+        # setdefault with a running counter gives each new term a (sparse) id inside C loops;
+        # the ids are made dense below.
+        draw = itertools.count()
+        for position, passage in enumerate(passages):
+            tf = Counter(passage_features(passage, settings, word_counts))
+            term_ids.extend(map(vocabulary.setdefault, tf, draw))
+            counts.extend(tf.values())
+            lengths[position] = len(tf)
+        n_docs, n_terms = len(passages), len(vocabulary)
+        dense = np.zeros(len(term_ids) + 1, dtype=np.int32)
+        dense[np.fromiter(vocabulary.values(), dtype=np.int64, count=n_terms)] = np.arange(n_terms, dtype=np.int32)
+        cols = dense[np.frombuffer(term_ids, dtype=np.int32)]
+        del dense, term_ids
+        vocabulary = dict(zip(vocabulary, range(n_terms)))
+        # Sort the (term, passage) pairs term-major; stable, so each posting list stays in passage order.
+        order = np.argsort(cols, kind="stable")
+        term_of = cols[order]
+        indices = np.repeat(np.arange(n_docs, dtype=np.int32), lengths)[order]
+        tf = np.frombuffer(counts, dtype=np.int32)[order]
+        del order, cols
+        df = np.bincount(term_of, minlength=n_terms)
+        idf = (np.log((1.0 + n_docs) / (1.0 + df)) + 1.0).astype(np.float32)
+        if settings.k1 > 0:  # BM25's saturating tf, relative to the passage's length in terms
+            length = np.bincount(indices, weights=tf, minlength=n_docs)
+            relative = length / max(float(length.mean()), 1.0)
+            weights = tf * (settings.k1 + 1) / (tf + settings.k1 * (1 - settings.b + settings.b * relative[indices]))
+        elif settings.sublinear_tf:
+            weights = 1.0 + np.log(tf)
+        else:
+            weights = tf.astype(np.float64)
+        weights *= idf[term_of]
+        norms = np.sqrt(np.bincount(indices, weights=weights * weights, minlength=n_docs))
+        if settings.slope < 1.0:  # pivoted normalisation: long passages are penalised less than by the cosine
+            used = norms[norms > 0]
+            pivot = float(used.mean()) if len(used) else 1.0
+            norms = (1.0 - settings.slope) * pivot + settings.slope * norms
+        norms[norms == 0] = 1.0
+        data = (weights / norms[indices]).astype(np.float32)
+        indptr = np.zeros(n_terms + 1, dtype=np.int64)
+        np.cumsum(df, out=indptr[1:])
+        return cls(vocabulary, idf, indptr, indices, data, n_docs, dict(word_counts), settings,
                    fingerprint(passages, settings))
 
     def idf_of(self, term: str) -> float:
@@ -137,15 +197,19 @@ class TfidfIndex:
         if not cols or norm_sq <= 0:
             return []
         scale = 1.0 / math.sqrt(norm_sq)
-        starts, ends = self.indptr[cols], self.indptr[np.asarray(cols) + 1]
+        indptr = self.indptr
         if len(cols) == 1:
-            docs = self.indices[starts[0]:ends[0]]
-            values = self.data[starts[0]:ends[0]] * (factors[0] * scale)
+            start, end = indptr[cols[0]], indptr[cols[0] + 1]
+            docs = self.indices[start:end]
+            values = self.data[start:end] * (factors[0] * scale)
         else:
-            docs = np.concatenate([self.indices[s:e] for s, e in zip(starts, ends)])
-            values = np.concatenate([self.data[s:e] * (f * scale) for s, e, f in zip(starts, ends, factors)])
-            docs, inverse = np.unique(docs, return_inverse=True)
-            values = np.bincount(inverse, weights=values)
+            # Accumulate into one dense score row: O(postings + passages) with no sort, unlike np.unique.
+            scores = np.zeros(self.n_docs)
+            for col, factor in zip(cols, factors):
+                start, end = indptr[col], indptr[col + 1]
+                scores[self.indices[start:end]] += self.data[start:end] * (factor * scale)
+            docs = np.flatnonzero(scores)
+            values = scores[docs]
         if len(docs) > k:
             top = np.argpartition(-values, k - 1)[:k]
         else:
@@ -154,34 +218,58 @@ class TfidfIndex:
         return [Match(int(docs[i]), min(1.0, float(values[i]))) for i in order]
 
     def save(self, folder: Path) -> None:
-        """Write the index as .npz arrays plus JSON (no pickle), atomically, beside the knowledge."""
+        """Write the index as one .npz of plain arrays (no pickle, nothing that runs code), atomically.
+
+        Terms and words are stored as UTF-8 text joined by newlines (no index term holds one) and
+        the settings and fingerprint as JSON text, so one file rename swaps the whole index.
+        """
         folder.mkdir(parents=True, exist_ok=True)
         meta = {"format": FORMAT_VERSION, "fingerprint": self.fingerprint, "n_docs": self.n_docs,
-                "settings": asdict(self.settings), "terms": sorted(self.vocabulary, key=self.vocabulary.__getitem__),
-                "word_counts": self.word_counts}
-        _atomic_write(folder / "index.npz", lambda f: np.savez(f, idf=self.idf, indptr=self.indptr,
-                                                              indices=self.indices, data=self.data))
-        _atomic_write(folder / "index.json", lambda f: f.write(json.dumps(meta, ensure_ascii=False).encode()))
+                "settings": asdict(self.settings)}
+        terms_text = "\n".join(sorted(self.vocabulary, key=self.vocabulary.__getitem__))
+        arrays = {
+            "meta": _text_array(json.dumps(meta)), "terms": _text_array(terms_text),
+            "words": _text_array("\n".join(self.word_counts)),
+            "word_counts": np.fromiter(self.word_counts.values(), dtype=np.int64, count=len(self.word_counts)),
+            "idf": self.idf, "indptr": self.indptr, "indices": self.indices, "data": self.data,
+        }
+        _atomic_write(folder / INDEX_FILE, lambda f: np.savez(f, **arrays))
 
     @classmethod
     def load(cls, folder: Path, expected: str) -> "TfidfIndex | None":
-        """Load a saved index if it matches the expected fingerprint; None when missing or stale."""
+        """Load a saved index if it matches the expected fingerprint; None when missing, damaged or stale."""
         try:
-            meta = json.loads((folder / "index.json").read_text(encoding="utf-8"))
-            if meta.get("format") != FORMAT_VERSION or meta.get("fingerprint") != expected:
-                return None
-            with np.load(folder / "index.npz", allow_pickle=False) as arrays:
+            with np.load(folder / INDEX_FILE, allow_pickle=False) as arrays:
+                meta = json.loads(_array_text(arrays["meta"]))
+                if meta.get("format") != FORMAT_VERSION or meta.get("fingerprint") != expected:
+                    return None
+                terms_text, words_text = _array_text(arrays["terms"]), _array_text(arrays["words"])
+                counts = arrays["word_counts"].tolist()
                 idf, indptr, indices, data = (arrays[k] for k in ("idf", "indptr", "indices", "data"))
-        except (OSError, ValueError, KeyError) as exc:
+            settings = IndexSettings(**meta["settings"])
+            n_docs = int(meta["n_docs"])
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
             log.info("saved index unusable, rebuilding: %s", exc)
             return None
-        vocabulary = {term: i for i, term in enumerate(meta["terms"])}
-        return cls(vocabulary, idf, indptr, indices, data, int(meta["n_docs"]), meta["word_counts"],
-                   IndexSettings(**meta["settings"]), meta["fingerprint"])
+        term_list = terms_text.split("\n") if terms_text else []
+        word_list = words_text.split("\n") if words_text else []
+        if len(term_list) != len(idf) or len(indptr) != len(idf) + 1 or len(word_list) != len(counts):
+            log.info("saved index inconsistent, rebuilding")
+            return None
+        vocabulary = dict(zip(term_list, range(len(term_list))))
+        return cls(vocabulary, idf, indptr, indices, data, n_docs, dict(zip(word_list, counts)), settings,
+                   meta["fingerprint"])
 
 
-def _identity(features: list[str]) -> list[str]:
-    return features
+def _text_array(text: str) -> np.ndarray:
+    """Text as a uint8 array, so it sits in an .npz without pickle."""
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+
+def _array_text(array: np.ndarray) -> str:
+    return array.tobytes().decode("utf-8")
 
 
 def _atomic_write(path: Path, write) -> None:
