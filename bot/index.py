@@ -244,8 +244,9 @@ class TfidfIndex:
                 if meta.get("format") != FORMAT_VERSION or meta.get("fingerprint") != expected:
                     return None
                 terms_text, words_text = _array_text(arrays["terms"]), _array_text(arrays["words"])
-                counts = arrays["word_counts"].tolist()
-                idf, indptr, indices, data = (arrays[k] for k in ("idf", "indptr", "indices", "data"))
+                counts = _numeric(arrays["word_counts"], "i").tolist()
+                idf, data = _numeric(arrays["idf"], "f"), _numeric(arrays["data"], "f")
+                indptr, indices = _numeric(arrays["indptr"], "i"), _numeric(arrays["indices"], "i")
             settings = IndexSettings(**meta["settings"])
             n_docs = int(meta["n_docs"])
         except FileNotFoundError:
@@ -255,7 +256,8 @@ class TfidfIndex:
             return None
         term_list = terms_text.split("\n") if terms_text else []
         word_list = words_text.split("\n") if words_text else []
-        if len(term_list) != len(idf) or len(indptr) != len(idf) + 1 or len(word_list) != len(counts):
+        if (len(term_list) != len(idf) or len(indptr) != len(idf) + 1 or len(word_list) != len(counts)
+                or len(indices) != len(data) or (len(indptr) and indptr[-1] != len(indices))):
             log.info("saved index inconsistent, rebuilding")
             return None
         vocabulary = dict(zip(term_list, range(len(term_list))))
@@ -268,8 +270,17 @@ def _text_array(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
 
 
-def _array_text(array: np.ndarray) -> str:
+def _array_text(array: object) -> str:
+    if not isinstance(array, np.ndarray) or array.dtype != np.uint8:
+        raise ValueError("a text member is not a byte array")
     return array.tobytes().decode("utf-8")
+
+
+def _numeric(array: object, kind: str) -> np.ndarray:
+    """A saved array, checked to be numeric of the expected kind ('i' integer, 'f' float)."""
+    if not isinstance(array, np.ndarray) or array.dtype.kind != kind or array.ndim != 1:
+        raise ValueError("an index member has the wrong type")
+    return array
 
 
 def _atomic_write(path: Path, write) -> None:
