@@ -205,10 +205,17 @@ class TfidfIndex:
         else:
             # Accumulate into one dense score row: O(postings + passages) with no sort, unlike np.unique.
             scores = np.zeros(self.n_docs)
+            postings = []
             for col, factor in zip(cols, factors):
                 start, end = indptr[col], indptr[col + 1]
-                scores[self.indices[start:end]] += self.data[start:end] * (factor * scale)
-            docs = np.flatnonzero(scores)
+                postings.append(self.indices[start:end])
+                scores[postings[-1]] += self.data[start:end] * (factor * scale)
+            # Only the passages in the posting lists can score: read those, not the whole row. A passage
+            # appears at most once per list, so the best k * lists entries hold the k best passages.
+            docs = np.concatenate(postings)
+            if len(docs) > k * len(cols):
+                docs = docs[np.argpartition(-scores[docs], k * len(cols) - 1)[:k * len(cols)]]
+            docs = np.unique(docs)
             values = scores[docs]
         if len(docs) > k:
             top = np.argpartition(-values, k - 1)[:k]
