@@ -3,19 +3,24 @@
 Scoring, written out: a passage d and a query q are vectors over index terms (word stems, and
 adjacent-stem bigrams when IndexSettings.bigrams is on). The passage weight of term t is
 
-    w(d, t) = f(tf(d, t)) * idf(t) / norm(d),   idf(t) = ln((1 + n) / (1 + df(t))) + 1
-    f(tf) = tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(d) / mean_len))   (BM25 saturation, k1 > 0)
-            or 1 + ln tf                                                  (k1 = 0, sublinear tf)
-    norm(d) = (1 - slope) * mean_l2 + slope * l2(d)                       (pivoted; slope 1 = cosine)
+    w(d, t) = f(tf(d, t)) * idf(t) / norm(d)
+    f(tf)   = tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(d) / mean_len))   BM25 saturation (k1 > 0)
+              or 1 + ln tf                                                  (k1 = 0: sublinear tf)
+    idf(t)  = ln(1 + (n - df + 0.5) / (df + 0.5))                           "bm25"
+              or ln((1 + n) / (1 + df)) + 1                                 "smooth" (scikit-learn's)
+    norm(d) = (1 - slope) * mean_l2 + slope * l2(d)                         pivoted; slope 1 = cosine
 
-where l2(d) is the length of the passage's unnormalised vector. Pivoting and saturation keep long
-bulk passages (package descriptions, manuals) from being buried by the cosine's length penalty;
-measured on the Debian corpus and the seed evaluation (see README, Performance). The query vector
-uses idf times a per-term weight (1 for the user's own words, less for expansions), normalised
-over the query's words, where a word the knowledge has never seen counts with the highest idf: a
-question about something the knowledge does not mention scores low instead of matching on its one
-familiar word. The score is the dot product (near a cosine; clipped to 1). Only the columns
-(posting lists) of the query's terms are read.
+where l2(d) is the length of the passage's unnormalised vector. The query weight of a term is its
+per-term weight u(t) (1 for the user's own words, less for expansions) times idf(t) ** query_idf,
+divided by the length of the query's own words' vector, where a word the knowledge has never seen
+counts with the highest idf: a question about something the knowledge does not mention scores
+low instead of matching on its one familiar word. The score is the dot product, clipped to 1.
+
+The defaults (k1 1.2, b 0.75, bm25 idf, query_idf 0, slope 0) make the ranking BM25's, scaled by
+the mean passage length so that scores stay near the cosine's range; with k1 0, smooth idf,
+query_idf 1 and slope 1 it is the cosine of scikit-learn's TfidfVectorizer(sublinear_tf=True).
+They were chosen on the Debian corpus and the seed evaluation together (README, Performance):
+the cosine buries long bulk passages. Only the posting lists of the query's terms are read.
 """
 
 from __future__ import annotations
@@ -55,11 +60,13 @@ class IndexSettings:
     index_questions: bool = True
     # Pivoted length normalisation (Singhal et al.): a passage vector is divided by
     # (1 - slope) * mean_norm + slope * its_norm. slope = 1 is the plain cosine.
-    slope: float = 0.3
+    slope: float = 0.0
     # BM25's term-frequency saturation tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / mean_length))
     # in place of 1 + ln tf when k1 > 0.
     k1: float = 1.2
     b: float = 0.75
+    idf: str = "bm25"
+    query_idf: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -120,7 +127,11 @@ class TfidfIndex:
         self.word_counts = word_counts
         self.settings = settings
         self.fingerprint = key
-        self.max_idf = math.log((1 + n_docs) / 1) + 1
+        self.max_idf = float(_idf(np.zeros(1), n_docs, settings.idf)[0])
+        # The query side weighs a term by idf ** query_idf (1: the textbook cosine; lower: rare words
+        # count less twice over, once in the passage and once in the query).
+        self.query_idf = idf.astype(np.float64) ** settings.query_idf
+        self.max_query_idf = self.max_idf ** settings.query_idf
 
     @classmethod
     def build(cls, passages: Sequence[Passage], settings: IndexSettings = IndexSettings()) -> "TfidfIndex":
@@ -154,7 +165,7 @@ class TfidfIndex:
         tf = np.frombuffer(counts, dtype=np.int32)[order]
         del order, cols
         df = np.bincount(term_of, minlength=n_terms)
-        idf = (np.log((1.0 + n_docs) / (1.0 + df)) + 1.0).astype(np.float32)
+        idf = _idf(df, n_docs, settings.idf).astype(np.float32)
         if settings.k1 > 0:  # BM25's saturating tf, relative to the passage's length in terms
             length = np.bincount(indices, weights=tf, minlength=n_docs)
             relative = length / max(float(length.mean()), 1.0)
@@ -187,13 +198,17 @@ class TfidfIndex:
         `weights` maps index terms to their query weight (before idf); `norm_terms` are the
         query's own words, whose idf sets the query's length, so unknown words lower the score.
         """
-        norm_sq = sum(self.idf_of(t) ** 2 for t in norm_terms)
+        vocabulary, query_idf = self.vocabulary, self.query_idf
+        norm_sq = 0.0
+        for term in norm_terms:
+            col = vocabulary.get(term)
+            norm_sq += (query_idf[col] if col is not None else self.max_query_idf) ** 2
         cols, factors = [], []
         for term, weight in weights.items():
             col = self.vocabulary.get(term)
             if col is not None and weight > 0:
                 cols.append(col)
-                factors.append(weight * float(self.idf[col]))
+                factors.append(weight * float(query_idf[col]))
         if not cols or norm_sq <= 0:
             return []
         scale = 1.0 / math.sqrt(norm_sq)
@@ -270,6 +285,13 @@ class TfidfIndex:
         vocabulary = dict(zip(term_list, range(len(term_list))))
         return cls(vocabulary, idf, indptr, indices, data, n_docs, dict(zip(word_list, counts)), settings,
                    meta["fingerprint"])
+
+
+def _idf(df: np.ndarray, n_docs: int, kind: str) -> np.ndarray:
+    """Inverse document frequency: "smooth" ln((1 + n) / (1 + df)) + 1, or BM25's ln(1 + (n - df + 0.5) / (df + 0.5))."""
+    if kind == "bm25":
+        return np.log1p((n_docs - df + 0.5) / (df + 0.5))
+    return np.log((1.0 + n_docs) / (1.0 + df)) + 1.0
 
 
 def _text_array(text: str) -> np.ndarray:

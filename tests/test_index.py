@@ -84,7 +84,7 @@ def test_word_counts_hold_every_word_for_the_speller(index):
 def test_with_the_plain_settings_the_weights_are_scikit_learns():
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    settings = IndexSettings(bigrams=True, k1=0.0, slope=1.0)
+    settings = IndexSettings(bigrams=True, k1=0.0, slope=1.0, idf="smooth", query_idf=1.0)
     ours = TfidfIndex.build(PASSAGES, settings)
     vectorizer = TfidfVectorizer(analyzer=lambda f: f, sublinear_tf=True, norm="l2", smooth_idf=True)
     matrix = vectorizer.fit_transform([passage_features(p, settings) for p in PASSAGES]).toarray()
@@ -96,8 +96,8 @@ def test_with_the_plain_settings_the_weights_are_scikit_learns():
 
 
 def test_pivoting_lifts_a_long_passage_against_the_plain_cosine():
-    cosine = TfidfIndex.build(PASSAGES, IndexSettings(k1=0.0, slope=1.0))
-    pivoted = TfidfIndex.build(PASSAGES, IndexSettings(k1=0.0, slope=0.3))
+    cosine = TfidfIndex.build(PASSAGES, IndexSettings(k1=0.0, slope=1.0, idf="smooth", query_idf=1.0))
+    pivoted = TfidfIndex.build(PASSAGES, IndexSettings(k1=0.0, slope=0.3, idf="smooth", query_idf=1.0))
     weights, norm = query("animals", "code")
     def score_of(ix, pid):
         return next(m.score for m in ix.search(weights, norm, 4) if PASSAGES[m.position].id == pid)
