@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--knowledge", type=Path, default=REPO / "knowledge", help="knowledge folder or JSON-lines file")
     parser.add_argument("--eval", type=Path, nargs="*", default=[REPO / "eval" / "mongolia.yaml"])
     parser.add_argument("--repeat", type=int, default=5, help="passes over the evaluation questions")
-    parser.add_argument("--question", default="When did NATO and Mongolia start cooperating?")
+    parser.add_argument("--question", default="Since when have NATO and Mongolia been engaged in dialogue and cooperation?")
     parser.add_argument("--cold-runs", type=int, default=3, help="fresh processes per cold-start row (median)")
     args = parser.parse_args()
 

@@ -212,22 +212,18 @@ class TfidfIndex:
         if not cols or norm_sq <= 0:
             return []
         scale = 1.0 / math.sqrt(norm_sq)
-        indptr = self.indptr
+        indptr, indices, data = self.indptr, self.indices, self.data
         if len(cols) == 1:
             start, end = indptr[cols[0]], indptr[cols[0] + 1]
-            docs = self.indices[start:end]
-            values = self.data[start:end] * (factors[0] * scale)
+            docs = indices[start:end]
+            values = data[start:end] * (factors[0] * scale)
         else:
-            # Accumulate into one dense score row: O(postings + passages) with no sort, unlike np.unique.
-            scores = np.zeros(self.n_docs)
-            postings = []
-            for col, factor in zip(cols, factors):
-                start, end = indptr[col], indptr[col + 1]
-                postings.append(self.indices[start:end])
-                scores[postings[-1]] += self.data[start:end] * (factor * scale)
-            # Only the passages in the posting lists can score: read those, not the whole row. A passage
+            spans = [(indptr[c], indptr[c + 1]) for c in cols]
+            docs = np.concatenate([indices[s:e] for s, e in spans])
+            contributions = np.concatenate([data[s:e] * (f * scale) for (s, e), f in zip(spans, factors)])
+            scores = np.bincount(docs, weights=contributions, minlength=self.n_docs)  # one C pass, no sort
+            # Only the passages in the posting lists can score: rank those, not the whole row. A passage
             # appears at most once per list, so the best k * lists entries hold the k best passages.
-            docs = np.concatenate(postings)
             if len(docs) > k * len(cols):
                 docs = docs[np.argpartition(-scores[docs], k * len(cols) - 1)[:k * len(cols)]]
             docs = np.unique(docs)
