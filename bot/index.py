@@ -54,7 +54,7 @@ INDEX_FILE = "index.npz"
 class IndexSettings:
     """What the index is built from; part of its fingerprint so a change forces a rebuild."""
 
-    bigrams: bool = False
+    bigrams: bool = True
     sublinear_tf: bool = True
     index_sections: bool = True
     index_questions: bool = True
@@ -66,6 +66,7 @@ class IndexSettings:
     k1: float = 1.2
     b: float = 0.75
     idf: str = "bm25"
+    bigram_weight: float = 0.15
     query_idf: float = 0.0
 
 
@@ -157,31 +158,46 @@ class TfidfIndex:
         dense[np.fromiter(vocabulary.values(), dtype=np.int64, count=n_terms)] = np.arange(n_terms, dtype=np.int32)
         cols = dense[np.frombuffer(term_ids, dtype=np.int32)]
         del dense, term_ids
-        vocabulary = dict(zip(vocabulary, range(n_terms)))
+        for position, term in enumerate(vocabulary):  # in place: a second dict would double its memory
+            vocabulary[term] = position
         # Sort the (term, passage) pairs term-major; stable, so each posting list stays in passage order.
+        # float32 and in-place arithmetic below keep the peak memory near a few copies of one array.
         order = np.argsort(cols, kind="stable")
         term_of = cols[order]
+        del cols
         indices = np.repeat(np.arange(n_docs, dtype=np.int32), lengths)[order]
         tf = np.frombuffer(counts, dtype=np.int32)[order]
-        del order, cols
+        del order, counts
         df = np.bincount(term_of, minlength=n_terms)
         idf = _idf(df, n_docs, settings.idf).astype(np.float32)
+        weights = tf.astype(np.float32)
         if settings.k1 > 0:  # BM25's saturating tf, relative to the passage's length in terms
             length = np.bincount(indices, weights=tf, minlength=n_docs)
-            relative = length / max(float(length.mean()), 1.0)
-            weights = tf * (settings.k1 + 1) / (tf + settings.k1 * (1 - settings.b + settings.b * relative[indices]))
+            relative = (length / max(float(length.mean()), 1.0)).astype(np.float32)
+            denominator = relative[indices]
+            denominator *= settings.k1 * settings.b
+            denominator += settings.k1 * (1 - settings.b)
+            denominator += weights
+            weights *= settings.k1 + 1
+            weights /= denominator
+            del denominator
         elif settings.sublinear_tf:
-            weights = 1.0 + np.log(tf)
-        else:
-            weights = tf.astype(np.float64)
+            np.log(weights, out=weights)
+            weights += 1.0
+        del tf
         weights *= idf[term_of]
-        norms = np.sqrt(np.bincount(indices, weights=weights * weights, minlength=n_docs))
+        if settings.bigrams and settings.bigram_weight != 1.0:  # phrase evidence as a bonus, not a rival
+            is_bigram = np.fromiter((" " in t for t in vocabulary), dtype=bool, count=n_terms)
+            weights[is_bigram[term_of]] *= settings.bigram_weight
+        del term_of
+        norms = np.sqrt(np.bincount(indices, weights=np.square(weights), minlength=n_docs))
         if settings.slope < 1.0:  # pivoted normalisation: long passages are penalised less than by the cosine
             used = norms[norms > 0]
             pivot = float(used.mean()) if len(used) else 1.0
             norms = (1.0 - settings.slope) * pivot + settings.slope * norms
         norms[norms == 0] = 1.0
-        data = (weights / norms[indices]).astype(np.float32)
+        weights /= norms[indices].astype(np.float32)
+        data = weights
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
         return cls(vocabulary, idf, indptr, indices, data, n_docs, dict(word_counts), settings,
