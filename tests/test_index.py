@@ -84,7 +84,7 @@ def test_word_counts_hold_every_word_for_the_speller(index):
 def test_with_the_plain_settings_the_weights_are_scikit_learns():
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    settings = IndexSettings(bigrams=True, k1=0.0, slope=1.0, idf="smooth", query_idf=1.0)
+    settings = IndexSettings(bigrams=True, bigram_weight=1.0, k1=0.0, slope=1.0, idf="smooth", query_idf=1.0)
     ours = TfidfIndex.build(PASSAGES, settings)
     vectorizer = TfidfVectorizer(analyzer=lambda f: f, sublinear_tf=True, norm="l2", smooth_idf=True)
     matrix = vectorizer.fit_transform([passage_features(p, settings) for p in PASSAGES]).toarray()
@@ -171,3 +171,11 @@ def test_starting_with_a_fresh_saved_index_imports_no_scikit_learn(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             cwd=Path(__file__).resolve().parent.parent, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_the_words_as_a_phrase_outrank_the_same_words_apart():
+    passages = (Passage("apart", "The wine is red and the glass is blue."),
+                Passage("phrase", "Red wine comes in a glass."))
+    index = TfidfIndex.build(passages)
+    weights = {"red": 1.0, "wine": 1.0, "red wine": 1.0}
+    assert [passages[m.position].id for m in index.search(weights, ["red", "wine"], 2)] == ["phrase", "apart"]
