@@ -54,8 +54,9 @@ def normalise(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Split normalised text into words; a possessive 's is dropped, hyphenated words split."""
-    found = _WORD.findall(normalise(text))
-    if not any("'" in word for word in found):
+    text = normalise(text)
+    found = _WORD.findall(text)
+    if "'" not in text:  # the common case: no apostrophes to split on
         return found
     out = []
     for word in found:
