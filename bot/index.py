@@ -135,11 +135,13 @@ class TfidfIndex:
         self.max_query_idf = self.max_idf ** settings.query_idf
 
     @classmethod
-    def build(cls, passages: Sequence[Passage], settings: IndexSettings = IndexSettings()) -> "TfidfIndex":
+    def build(cls, passages: Sequence[Passage], settings: IndexSettings = IndexSettings(),
+              key: str | None = None) -> "TfidfIndex":
         """Weigh every passage's terms and keep them as posting lists (numpy only: no scikit-learn to import).
 
-        Same weights as scikit-learn's TfidfVectorizer(sublinear_tf, smooth_idf, norm="l2"), computed
-        from one tokenisation pass whose words also feed the speller's word counts.
+        One tokenisation pass feeds the terms and the speller's word counts. With k1 0, smooth idf,
+        bigram weight 1 and slope 1 the weights are scikit-learn's TfidfVectorizer(sublinear_tf=True).
+        `key` is the passages' fingerprint when the caller has already computed it.
         """
         vocabulary: dict[str, int] = {}
         word_counts: Counter[str] = Counter()
@@ -201,7 +203,7 @@ class TfidfIndex:
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
         return cls(vocabulary, idf, indptr, indices, data, n_docs, dict(word_counts), settings,
-                   fingerprint(passages, settings))
+                   key or fingerprint(passages, settings))
 
     def idf_of(self, term: str) -> float:
         """The idf of a term, or the highest possible idf for a term no passage contains."""
@@ -343,7 +345,7 @@ def load_or_build(passages: Sequence[Passage], cache: Path | None, settings: Ind
         index = TfidfIndex.load(cache, key)
         if index is not None:
             return index
-    index = TfidfIndex.build(passages, settings)
+    index = TfidfIndex.build(passages, settings, key)  # the fingerprint is known: do not hash 22 MB twice
     if cache is not None:
         try:
             index.save(cache)
