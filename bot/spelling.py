@@ -33,12 +33,19 @@ class Speller:
         self.known = set(counts) | set(extra)
         self.counts = np.array([vocabulary[w] for w in self.words], dtype=np.float64)
         self.min_similarity = min_similarity
-        postings: dict[str, list[int]] = {}
-        for i, word in enumerate(self.words):
-            for gram in trigrams(word):
-                postings.setdefault(gram, []).append(i)
-        self.postings = {g: np.asarray(ids, dtype=np.int32) for g, ids in postings.items()}
+        self._postings: dict[str, np.ndarray] | None = None
         self._cache: dict[str, str | None] = {}
+
+    @property
+    def postings(self) -> dict[str, np.ndarray]:
+        """Trigram -> ids of the words holding it; built on the first unknown word, so a start stays fast."""
+        if self._postings is None:
+            postings: dict[str, list[int]] = {}
+            for i, word in enumerate(self.words):
+                for gram in trigrams(word):
+                    postings.setdefault(gram, []).append(i)
+            self._postings = {g: np.asarray(ids, dtype=np.int32) for g, ids in postings.items()}
+        return self._postings
 
     def correct(self, word: str) -> str | None:
         """The best correction for an unknown word, or None (known words are never corrected)."""
@@ -53,7 +60,8 @@ class Speller:
         return result
 
     def _lookup(self, word: str) -> str | None:
-        grams = [self.postings[g] for g in trigrams(word) if g in self.postings]
+        postings = self.postings
+        grams = [postings[g] for g in trigrams(word) if g in postings]
         if not grams:
             return None
         ids, shared = np.unique(np.concatenate(grams), return_counts=True)

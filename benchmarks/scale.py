@@ -1,0 +1,209 @@
+"""Scale benchmark: the bot against bm25s and plain scikit-learn TF-IDF on real Debian descriptions.
+
+Passages are the package descriptions, queries the one-line synopses, and the right answer is
+the passage with the query's id. For each size the bot answers through its full path
+(`Answerer.answer()`: typo handling, expansions, answer composition), and the two baselines
+answer the same queries in the same process, so the ratios hold on a noisy machine. Peak
+memory comes from a fresh process per size and method.
+
+Usage:
+    python benchmarks/scale.py                      # 1k, 10k and all 58,938 passages
+    python benchmarks/scale.py --sizes 1000 --queries 100 --corpus PATH
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import (DEFAULT_CORPUS, REPO, markdown_table, peak_rss_mb, percentile, queries, read_corpus,
+                               subset, timed, write_knowledge)
+
+METHODS = ("bot", "bm25s", "tfidf")
+LABELS = {"bot": "factbot (full answer path)", "bm25s": "bm25s + English stemmer + stop words",
+          "tfidf": "sklearn TfidfVectorizer() + cosine"}
+
+
+def _bot(path: Path):
+    """Build the bot over a knowledge file (index fitted from scratch) and return its answer function."""
+    from bot.answer import Answerer
+    from bot.config import load_config
+    from bot.index import TfidfIndex
+    from bot.knowledge import load_knowledge
+
+    kb = load_knowledge(path)
+    config = load_config(None).with_knowledge(path)
+
+    def build():
+        return Answerer(kb, TfidfIndex.build(kb.passages), config)
+
+    answerer, seconds = timed(build)
+
+    def ask(question: str) -> str | None:
+        answer = answerer.answer(question)
+        if answer.passage_ids:
+            return answer.passage_ids[0]
+        return answer.sources[0].id if answer.sources else None
+
+    return ask, seconds
+
+
+def _bm25s(records: list[dict]):
+    """bm25s with PyStemmer's English stemmer and English stop words, as its README shows."""
+    import bm25s
+    import Stemmer
+
+    stemmer = Stemmer.Stemmer("english")
+    ids = [r["id"] for r in records]
+
+    def build():
+        retriever = bm25s.BM25()
+        retriever.index(bm25s.tokenize([r["text"] for r in records], stopwords="en", stemmer=stemmer,
+                                       show_progress=False), show_progress=False)
+        return retriever
+
+    retriever, seconds = timed(build)
+
+    def ask(question: str) -> str | None:
+        tokens = bm25s.tokenize([question], stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False)
+        if not any(t in retriever.vocab_dict for t in tokens[0]):
+            return None
+        docs, _scores = retriever.retrieve(tokens, k=1, show_progress=False)
+        return ids[int(docs[0][0])]
+
+    return ask, seconds
+
+
+def _tfidf(records: list[dict]):
+    """Plain scikit-learn TfidfVectorizer() with cosine similarity (rows are l2-normalised)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    ids = [r["id"] for r in records]
+    vectorizer = TfidfVectorizer()
+    matrix, seconds = timed(lambda: vectorizer.fit_transform([r["text"] for r in records]))
+
+    def ask(question: str) -> str | None:
+        scores = (matrix @ vectorizer.transform([question]).T).toarray().ravel()
+        return ids[int(scores.argmax())] if scores.any() else None
+
+    return ask, seconds
+
+
+def worker(corpus: Path, size: int, count: int, methods: list[str]) -> None:
+    """Run the given methods over one size in this process, one JSON line of figures per method."""
+    records = subset(read_corpus(corpus), size)
+    asked = queries(records, count)
+    n_records = len(records)
+    with tempfile.TemporaryDirectory(prefix="factbot-bench-") as tmp:
+        knowledge = write_knowledge(records, Path(tmp) / "debian.jsonl")
+        # The bot reads its own copy of the texts from the knowledge file; the corpus is let go first so
+        # its peak memory counts the bot, not the benchmark's data (the baselines read it back below).
+        records = None
+        askers = {}
+        for method in methods:
+            start_peak = peak_rss_mb()
+            if method == "bot":
+                askers[method], build = _bot(knowledge)
+            else:
+                records = records or subset(read_corpus(corpus), size)
+                askers[method], build = (_bm25s if method == "bm25s" else _tfidf)(records)
+            for question, _ in asked[:5]:  # warm caches, as a running bot would be
+                askers[method](question)
+            askers[method] = (askers[method], build, peak_rss_mb(), start_peak)
+        # Interleave the methods query by query so drifts in machine speed hit them alike.
+        times: dict[str, list[float]] = {m: [] for m in methods}
+        right: dict[str, int] = {m: 0 for m in methods}
+        for question, expected in asked:
+            for method in methods:
+                ask = askers[method][0]
+                start = time.perf_counter()
+                got = ask(question)
+                times[method].append(time.perf_counter() - start)
+                right[method] += got == expected
+        for method in methods:
+            _ask, build, peak, start_peak = askers[method]
+            print(json.dumps({"method": method, "size": n_records, "queries": len(asked), "build_s": build,
+                              "median_ms": 1000 * statistics.median(times[method]),
+                              "p99_ms": 1000 * percentile(times[method], 99),
+                              "top1": right[method] / len(asked), "peak_mb": peak, "peak_before_mb": start_peak}),
+                  flush=True)
+
+
+def cold_start(corpus: Path, size: int, question: str) -> dict:
+    """Wall time and peak memory of `python -m bot --knowledge FILE ask`: first with no saved index, then with it."""
+    records = subset(read_corpus(corpus), size)
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="factbot-cold-") as tmp:
+        path = write_knowledge(records, Path(tmp) / "debian.jsonl")
+        command = [sys.executable, str(Path(__file__).resolve().parent / "coldstart.py"), "--knowledge", str(path),
+                   question]
+        for label in ("stale", "fresh"):
+            result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, check=True)
+            out[label] = json.loads(result.stdout.strip().splitlines()[-1])
+    return out
+
+
+def _run_worker(args: argparse.Namespace, size: int, methods: list[str]) -> list[dict]:
+    command = [sys.executable, __file__, "--worker", "--corpus", str(args.corpus), "--sizes", str(size),
+               "--queries", str(args.queries), "--methods", ",".join(methods)]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, env={**os.environ, "PYTHONHASHSEED": "0"})
+    if result.returncode != 0:
+        sys.exit(f"Error: benchmark worker failed:\n{result.stderr}")
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+
+
+def main() -> None:
+    """Print the scale table (Markdown) and the cold-start figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="debian-descriptions.jsonl.gz")
+    parser.add_argument("--sizes", default="1000,10000,all", help="comma-separated passage counts, or 'all'")
+    parser.add_argument("--queries", type=int, default=500, help="synopsis queries sampled per size (seed 0)")
+    parser.add_argument("--methods", default=",".join(METHODS), help="which of bot,bm25s,tfidf to run")
+    parser.add_argument("--no-cold", action="store_true", help="skip the cold-start runs of python -m bot")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    sizes = [10**9 if s == "all" else int(s) for s in args.sizes.split(",")]
+    methods = [m for m in args.methods.split(",") if m]
+    if args.worker:
+        worker(args.corpus, sizes[0], args.queries, methods)
+        return
+    rows, cold_rows = [], []
+    for size in sizes:
+        together = {r["method"]: r for r in _run_worker(args, size, methods)}
+        for method in methods:
+            figures = together[method]
+            # Peak memory of each method alone, in its own fresh process (the bot runs first above, so its peak is its own).
+            peak = figures["peak_mb"] if method == methods[0] else _run_worker(args, size, [method])[0]["peak_mb"]
+            base = together.get("bm25s")
+            ratio = f"{figures['median_ms'] / base['median_ms']:.2f}x" if base else "-"
+            rows.append([f"{figures['size']:,}", LABELS[method], f"{figures['build_s']:.2f}",
+                         f"{figures['median_ms']:.2f}", f"{figures['p99_ms']:.2f}", ratio,
+                         f"{100 * figures['top1']:.1f}%", f"{peak:.0f}"])
+        print(markdown_table(["N", "method", "build s", "query median ms", "p99 ms", "median vs bm25s", "top-1",
+                              "peak RSS MB"], rows[-len(methods):]), flush=True)
+        if not args.no_cold and "bot" in methods:
+            records_size = together["bot"]["size"]
+            cold = cold_start(args.corpus, size, "terminal emulator for the X window system")
+            for label, what in (("stale", "no saved index (builds, saves)"), ("fresh", "saved index (loads)")):
+                cold_rows.append([f"{records_size:,}", what, f"{cold[label]['wall_s']:.2f}",
+                                  f"{cold[label]['peak_mb']:.0f}"])
+    print()
+    print(markdown_table(["N", "method", "build s", "query median ms", "p99 ms", "median vs bm25s", "top-1",
+                          "peak RSS MB"], rows))
+    if cold_rows:
+        print()
+        print("First answer of `python -m bot --knowledge FILE ask --no-log QUESTION` (fresh process):")
+        print(markdown_table(["N", "start", "wall s", "peak RSS MB"], cold_rows))
+
+
+if __name__ == "__main__":
+    main()

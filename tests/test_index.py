@@ -1,0 +1,181 @@
+"""The TF-IDF index: hand-checked rankings on a tiny corpus, the saved format, and staleness."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.index import INDEX_FILE, IndexSettings, TfidfIndex, fingerprint, load_or_build, passage_features
+from bot.knowledge import Passage
+from bot.text import stem
+
+PASSAGES = (
+    Passage("dogs", "Dogs are loyal animals that guard the house and bark at strangers."),
+    Passage("cats", "Cats are independent animals that sleep most of the day."),
+    Passage("fish", "Goldfish live in a bowl of water and need clean water every week."),
+    Passage("long", "Compilers translate source code into machine code. " * 3
+            + "A compiler checks types, optimises loops, allocates registers, schedules instructions, "
+              "links libraries and writes an executable file for the target processor."),
+)
+
+
+def query(*words: str) -> tuple[dict[str, float], list[str]]:
+    stems = [stem(w) for w in words]
+    return {s: 1.0 for s in stems}, stems
+
+
+def ids(index: TfidfIndex, *words: str, k: int = 3) -> list[str]:
+    weights, norm = query(*words)
+    return [PASSAGES[m.position].id for m in index.search(weights, norm, k)]
+
+
+@pytest.fixture(scope="module")
+def index() -> TfidfIndex:
+    return TfidfIndex.build(PASSAGES)
+
+
+def test_search_ranks_the_passage_holding_the_words_first(index):
+    assert ids(index, "bark", "strangers")[0] == "dogs"
+    assert ids(index, "water", "bowl")[0] == "fish"
+    assert ids(index, "compiler", "registers")[0] == "long"
+
+
+def test_a_shared_word_brings_every_passage_holding_it_best_first(index):
+    assert sorted(ids(index, "animals", "sleep", k=5)) == ["cats", "dogs"]
+    assert ids(index, "animals", "sleep")[0] == "cats"
+
+
+def test_scores_are_best_first_within_zero_and_one_and_limited_to_k(index):
+    weights, norm = query("animals", "water", "code")
+    matches = index.search(weights, norm, 2)
+    assert len(matches) == 2
+    assert all(0 < m.score <= 1 for m in matches)
+    assert matches[0].score >= matches[1].score
+
+
+def test_an_unknown_word_lowers_the_score_of_a_match(index):
+    weights, _ = query("bark")
+    alone = index.search(weights, [stem("bark")], 1)[0].score
+    with_unknown = index.search(weights, [stem("bark"), "zeppelin"], 1)[0].score
+    assert with_unknown < alone
+
+
+def test_a_query_with_no_known_term_finds_nothing(index):
+    assert ids(index, "zeppelin") == []
+    assert index.search({}, [], 3) == []
+
+
+def test_only_stop_words_give_an_empty_index_that_finds_nothing():
+    empty = TfidfIndex.build((Passage("x", "the and of"),))
+    assert empty.vocabulary == {}
+    assert empty.search({"the": 1.0}, ["the"], 3) == []
+
+
+def test_word_counts_hold_every_word_for_the_speller(index):
+    assert index.word_counts["animals"] == 2
+    assert index.word_counts["the"] >= 3  # stop words too: the speller must know them
+
+
+def test_with_the_plain_settings_the_weights_are_scikit_learns():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    settings = IndexSettings(bigrams=True, bigram_weight=1.0, k1=0.0, slope=1.0, idf="smooth", query_idf=1.0)
+    ours = TfidfIndex.build(PASSAGES, settings)
+    vectorizer = TfidfVectorizer(analyzer=lambda f: f, sublinear_tf=True, norm="l2", smooth_idf=True)
+    matrix = vectorizer.fit_transform([passage_features(p, settings) for p in PASSAGES]).toarray()
+    for term, col in vectorizer.vocabulary_.items():
+        mine = np.zeros(len(PASSAGES))
+        at = ours.vocabulary[term]
+        mine[ours.indices[ours.indptr[at]:ours.indptr[at + 1]]] = ours.data[ours.indptr[at]:ours.indptr[at + 1]]
+        assert np.allclose(mine, matrix[:, col], atol=1e-6), term
+
+
+def test_pivoting_lifts_a_long_passage_against_the_plain_cosine():
+    cosine = TfidfIndex.build(PASSAGES, IndexSettings(k1=0.0, slope=1.0, idf="smooth", query_idf=1.0))
+    pivoted = TfidfIndex.build(PASSAGES, IndexSettings(k1=0.0, slope=0.3, idf="smooth", query_idf=1.0))
+    weights, norm = query("animals", "code")
+    def score_of(ix, pid):
+        return next(m.score for m in ix.search(weights, norm, 4) if PASSAGES[m.position].id == pid)
+    # Relative to a short passage, the long one scores higher once its length is pivoted.
+    assert score_of(pivoted, "long") / score_of(pivoted, "cats") > score_of(cosine, "long") / score_of(cosine, "cats")
+
+
+def test_saved_and_loaded_index_answers_the_same(index, tmp_path):
+    index.save(tmp_path)
+    loaded = TfidfIndex.load(tmp_path, index.fingerprint)
+    assert loaded is not None
+    assert loaded.vocabulary == index.vocabulary and loaded.word_counts == index.word_counts
+    for words in (("bark",), ("animals", "sleep"), ("water", "code")):
+        assert ids(loaded, *words) == ids(index, *words)
+
+
+def test_the_saved_file_holds_no_pickled_object(index, tmp_path):
+    index.save(tmp_path)
+    with np.load(tmp_path / INDEX_FILE, allow_pickle=False) as arrays:
+        assert all(arrays[name].dtype != object for name in arrays.files)
+
+
+def test_a_stale_or_damaged_index_is_not_used(index, tmp_path):
+    index.save(tmp_path)
+    assert TfidfIndex.load(tmp_path, "another fingerprint") is None
+    (tmp_path / INDEX_FILE).write_bytes(b"not a zip file")
+    assert TfidfIndex.load(tmp_path, index.fingerprint) is None
+    with zipfile.ZipFile(tmp_path / INDEX_FILE, "w") as broken:
+        broken.writestr("meta.npy", b"garbage")
+    assert TfidfIndex.load(tmp_path, index.fingerprint) is None
+    assert TfidfIndex.load(tmp_path / "missing", index.fingerprint) is None
+
+
+def test_the_fingerprint_changes_with_any_passage_field_or_setting():
+    base = fingerprint(PASSAGES, IndexSettings())
+    changed = (Passage("dogs", PASSAGES[0].text, section="Pets"),) + PASSAGES[1:]
+    assert fingerprint(changed, IndexSettings()) != base
+    assert fingerprint(PASSAGES[:3], IndexSettings()) != base
+    assert fingerprint(PASSAGES, IndexSettings(slope=1.0)) != base
+    # Moving text between fields is a different knowledge base, not the same bytes.
+    a = (Passage("a", "x y", section="z"),)
+    b = (Passage("a", "x", section="y z"),)
+    assert fingerprint(a, IndexSettings()) != fingerprint(b, IndexSettings())
+
+
+def test_load_or_build_rebuilds_when_the_passages_change(tmp_path):
+    first = load_or_build(PASSAGES[:2], tmp_path)
+    assert (tmp_path / INDEX_FILE).exists()
+    again = load_or_build(PASSAGES[:2], tmp_path)
+    assert again.fingerprint == first.fingerprint
+    grown = load_or_build(PASSAGES, tmp_path)
+    assert grown.n_docs == 4
+    assert ids(grown, "water")[0] == "fish"
+    assert TfidfIndex.load(tmp_path, fingerprint(PASSAGES, IndexSettings())) is not None
+
+
+def test_a_read_only_cache_folder_still_serves(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    index = load_or_build(PASSAGES, blocker / "index")
+    assert ids(index, "bark")[0] == "dogs"
+
+
+def test_starting_with_a_fresh_saved_index_imports_no_scikit_learn(tmp_path):
+    load_or_build(PASSAGES, tmp_path)
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom bot.index import load_or_build\nfrom tests.test_index import PASSAGES\n"
+        f"load_or_build(PASSAGES, Path({str(tmp_path)!r}))\n"
+        "print(any(m.split('.')[0] == 'sklearn' for m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parent.parent, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_the_words_as_a_phrase_outrank_the_same_words_apart():
+    passages = (Passage("apart", "The wine is red and the glass is blue."),
+                Passage("phrase", "Red wine comes in a glass."))
+    index = TfidfIndex.build(passages)
+    weights = {"red": 1.0, "wine": 1.0, "red wine": 1.0}
+    assert [passages[m.position].id for m in index.search(weights, ["red", "wine"], 2)] == ["phrase", "apart"]
