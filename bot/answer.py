@@ -480,15 +480,16 @@ def build_answerer(config: Config, kb: KnowledgeBase | None = None, cache: bool 
     """Load the knowledge and its index (saved beside it when possible) and make an answerer."""
     from pathlib import Path
 
-    from .index import load_or_build
-    from .knowledge import load_knowledge
+    from .index import choose_scoring, load_or_build
+    from .knowledge import MAX_TEXT_CHARS, load_knowledge
 
     kb = kb or load_knowledge(config.knowledge)
     folder = Path(kb.path)
     cache_dir = None
     if cache and kb.path:
         cache_dir = folder / ".index" if folder.is_dir() else folder.parent / f".{folder.name}.index"
-    index = load_or_build(kb.passages, cache_dir)
+    settings = choose_scoring(config.retrieval.scoring, kb.passages, MAX_TEXT_CHARS)
+    index = load_or_build(kb.passages, cache_dir, settings)
     return Answerer(kb, index, config, clock)
 
 

@@ -30,6 +30,7 @@ class RetrievalConfig:
     max_question_chars: int = 2000
     typo_correction: bool = True
     typo_min_similarity: float = 80.0
+    scoring: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,8 @@ class Config:
         """Return a copy that loads another knowledge base (the --knowledge option)."""
         return dataclasses.replace(self, knowledge=Path(knowledge))
 
+
+SCORING_NAMES = ("auto", "tfidf", "bm25")
 
 # Environment variables that override a key: deployments change these without editing files.
 ENV_OVERRIDES = {
@@ -228,6 +231,9 @@ def load_config(path: Path | str | None = None, environ: Mapping[str, str] | Non
         config = dataclasses.replace(config, storage=StorageConfig(database=str(database)))
     if not 0 < config.retrieval.threshold < 1:
         raise ConfigError(f"config key 'retrieval.threshold' must be between 0 and 1, got {config.retrieval.threshold}")
+    if config.retrieval.scoring not in SCORING_NAMES:
+        raise ConfigError(f"config key 'retrieval.scoring' must be one of {', '.join(SCORING_NAMES)}, "
+                          f"not {config.retrieval.scoring!r}")
     if config.retrieval.candidates < 1:
         raise ConfigError("config key 'retrieval.candidates' must be at least 1")
     if not 0 < config.retrieval.typo_min_similarity <= 100:

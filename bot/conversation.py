@@ -7,7 +7,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .text import words
 
@@ -36,6 +36,17 @@ _PRIORITY = ("thanks", "bye", "who", "help", "hello", "ok")
 _PHRASES = sorted(((tuple(words(p)), intent) for intent, ps in SMALLTALK.items() for p in ps), key=lambda x: -len(x[0]))
 
 
+_PHRASE_WORDS = sorted({w for phrase, _intent in _PHRASES for w in phrase})
+_KNOWN_WORDS = frozenset(_PHRASE_WORDS) | _FILLER
+
+
+def _could_be_smalltalk(token: str) -> bool:
+    """A cheap first look: is this word (or a near miss of it) ever part of small talk?"""
+    if token in _KNOWN_WORDS:
+        return True
+    return len(token) >= 4 and process.extractOne(token, _PHRASE_WORDS, scorer=fuzz.ratio, score_cutoff=80) is not None
+
+
 def _fuzzy_equal(a: str, b: str) -> bool:
     return a == b or (len(a) >= 4 and len(b) >= 4 and fuzz.ratio(a, b) >= 80)
 
@@ -43,7 +54,7 @@ def _fuzzy_equal(a: str, b: str) -> bool:
 def smalltalk_intent(text: str) -> str | None:
     """The small-talk intent of a whole message, or None when it holds anything else."""
     tokens = words(text)
-    if not tokens or len(tokens) > 8:
+    if not tokens or len(tokens) > 8 or not all(_could_be_smalltalk(t) for t in tokens):
         return None
     found: list[str] = []
     i = 0

@@ -74,6 +74,12 @@ class Expander:
             self.rules.append(((stem(acronym),), (expansion,), acronym, "acronym"))
             self.rules.append((self._key(expansion), (acronym,), expansion, "acronym"))
         self.rules.sort(key=lambda r: -len(r[0]))
+        # Rules by the first stem of their phrase, so a query tries only the rules its words can start:
+        # thousands of acronyms learnt from a large knowledge base cost nothing per query.
+        self.by_first: dict[str, list[int]] = {}
+        for number, (key, _others, _phrase, _kind) in enumerate(self.rules):
+            if key:
+                self.by_first.setdefault(key[0], []).append(number)
 
     @staticmethod
     def _key(phrase: str) -> tuple[str, ...]:
@@ -83,8 +89,10 @@ class Expander:
         """The expansions whose phrase occurs in the query's words (longest phrase first)."""
         stems = [stem(t) for t in tokens if t not in STOP_WORDS]
         out: list[Expansion] = []
-        for key, others, phrase, kind in self.rules:
+        candidates = sorted({n for s in stems for n in self.by_first.get(s, ())})  # in longest-first order
+        for number in candidates:
+            key, others, phrase, kind = self.rules[number]
             n = len(key)
-            if n and any(tuple(stems[i:i + n]) == key for i in range(len(stems) - n + 1)):
+            if any(tuple(stems[i:i + n]) == key for i in range(len(stems) - n + 1)):
                 out.append(Expansion(phrase, others, kind))
         return out

@@ -70,6 +70,22 @@ class IndexSettings:
     query_idf: float = 0.0
 
 
+# Named scoring presets (config `retrieval.scoring`). Short curated fact passages rank best by the
+# cosine of sublinear TF-IDF (scikit-learn's TfidfVectorizer weighting); long bulk texts of very
+# different lengths by BM25, whose length normalisation the cosine lacks (README, Performance).
+SCORING = {
+    "tfidf": IndexSettings(k1=0.0, idf="smooth", query_idf=1.0, slope=1.0, bigram_weight=0.15),
+    "bm25": IndexSettings(),
+}
+
+
+def choose_scoring(name: str, passages: Sequence[Passage], fact_limit: int) -> IndexSettings:
+    """The preset for a scoring name; 'auto' is TF-IDF when every passage is a short fact, else BM25."""
+    if name == "auto":
+        name = "tfidf" if all(len(p.text) <= fact_limit for p in passages) else "bm25"
+    return SCORING[name]
+
+
 @dataclass(frozen=True)
 class Match:
     """One scored passage position from a search."""
