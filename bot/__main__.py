@@ -17,7 +17,7 @@ import logging
 import sys
 from pathlib import Path
 
-from .config import Config, default_config_path, load_config
+from .config import PACKAGE_ROOT, Config, default_config_path, load_config
 from .errors import BotError
 
 log = logging.getLogger("bot")
@@ -131,7 +131,8 @@ def _evaluate(args: argparse.Namespace, config: Config) -> int:
     from .answer import build_answerer
     from .evaluation import baseline, evaluate, failures, load_cases, table
 
-    files = args.files or [Path(f) for f in DEFAULT_EVAL]
+    # Without FILE: the bundled evaluation set (wherever the command runs from), then the regression questions.
+    files = args.files or [PACKAGE_ROOT / f for f in DEFAULT_EVAL if (PACKAGE_ROOT / f).is_file()]
     answerer = build_answerer(config)
     for file in files:
         cases = load_cases(file)
