@@ -467,11 +467,8 @@ def build_application(config: Config, live: LiveAnswerer, storage: Storage | Non
                       base_url: str | None = None) -> Application:
     """The python-telegram-bot Application with our handlers, timeouts, rate limiter and retries."""
     settings = config.telegram
-    timeout = settings.request_timeout
-    send_request = HTTPXRequest(connection_pool_size=64, connect_timeout=timeout, read_timeout=timeout,
-                                write_timeout=timeout, pool_timeout=timeout)
-    poll_request = HTTPXRequest(connection_pool_size=2, connect_timeout=timeout, read_timeout=timeout,
-                                write_timeout=timeout, pool_timeout=timeout)
+    send_request = _request(64, settings.request_timeout)
+    poll_request = _request(2, settings.request_timeout)
     limiter = AIORateLimiter(overall_max_rate=settings.overall_max_rate, overall_time_period=1,
                              group_max_rate=settings.group_max_rate, group_time_period=60,
                              max_retries=settings.send_retries)
@@ -483,6 +480,12 @@ def build_application(config: Config, live: LiveAnswerer, storage: Storage | Non
     front.register(app)
     app.bot_data["front"] = front
     return app
+
+
+def _request(connections: int, timeout: float) -> HTTPXRequest:
+    """An HTTP client whose every phase (connect, read, write, pool wait) gives up after `timeout` seconds."""
+    return HTTPXRequest(connection_pool_size=connections, connect_timeout=timeout, read_timeout=timeout,
+                        write_timeout=timeout, pool_timeout=timeout)
 
 
 async def start(app: Application, poll_timeout: float | None = None, poll_interval: float = 0.0) -> None:
