@@ -152,7 +152,7 @@ def _evaluate(args: argparse.Namespace, config: Config) -> int:
 def _regression(answerer, config: Config) -> int:
     """Run knowledge/questions.yaml: exit 1 when a question not marked xfail is no longer answered right."""
     from .knowledge import load_questions
-    from .maintain import QUESTIONS_FILE, run_questions
+    from .kb_ops import QUESTIONS_FILE, run_questions
 
     path = Path(config.knowledge) / QUESTIONS_FILE
     if not path.is_file():

@@ -5,31 +5,29 @@ Usage:
     TELEGRAM_BOT_TOKEN=123456:ABC... python -m bot telegram --webhook  webhook (telegram.webhook_url)
 
 Everything the bot says comes from `bot.answer` (the same answers as the console); this module
-only formats them as escaped HTML, adds buttons, keeps per-chat context, logs questions and
-feedback, and makes sure no reply is lost to a transient Bot API fault. The token is read from
-the environment and never logged: `repr(bot)` shows it, and httpx logs URLs containing it.
+only routes updates to handlers, keeps per-chat context, logs questions and feedback, and builds
+and runs the Application. Messages and buttons are made in `bot.telegram_format`; the flood guard,
+retries and token safety live in `bot.telegram_guard`. The token is read from the environment and
+never logged: `repr(bot)` shows it, and httpx logs URLs containing it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import os
-import re
 import secrets
 import signal
 import sys
 import time
-import warnings
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Awaitable, Callable, Mapping, TypeVar
 
-from telegram import (InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle,
-                      InputTextMessageContent, LinkPreviewOptions, MessageEntity, ReplyParameters, Update)
-from telegram.constants import ChatAction, ChatType, MessageLimit, ParseMode
-from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram import (InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions,
+                      MessageEntity, ReplyParameters, Update)
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, ContextTypes,
                           InlineQueryHandler, MessageHandler, filters)
 from telegram.request import HTTPXRequest
@@ -39,19 +37,17 @@ from .config import Config
 from .console import format_why
 from .live import LiveAnswerer
 from .storage import Storage, StorageError
+from .telegram_format import (MAX_BUTTONS, ButtonStore, Pending, all_topics_keyboard, examples_keyboard, feedback_row,
+                              fit_html, html_chunks, label, nearby_topic_rows, source_line, sources_html,
+                              suggestion_rows, topic_html, topics_keyboard, why_button)
+from .telegram_guard import (SECRET_PATTERN, ChatLocks, FloodGuard, guard_loggers, install_redactor, read_token,
+                             with_retries)
 
 log = logging.getLogger(__name__)
 
-TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
-SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-MAX_MESSAGE = MessageLimit.MAX_TEXT_LENGTH  # 4096
-MAX_BUTTONS = 5000
-MAX_RETRY_WAIT = 10.0
 STOP_GRACE_SECONDS = 4.0
 WEBHOOK_PATH = "telegram"
 TYPING_SECONDS = 5.0
-UNSURE_MARGIN = 1.5  # an answer under 1.5 x threshold whose runner-up in another topic
-CLOSE_RUNNER_UP = 0.8  # scores at least 0.8 x as high also offers that topic as "did you mean"
 T = TypeVar("T")
 
 NON_TEXT_HINT = "I can only read text. Please type your question, or send /help to see what I know about."
@@ -60,187 +56,7 @@ EXPIRED = "This button has expired. Please ask your question again."
 NOT_ADMIN = "Sorry, only the bot's maintainers may use /{command}."
 
 
-# -- formatting --------------------------------------------------------------------------------
-
-def esc(text: object, quote: bool = False) -> str:
-    """Escape dynamic text for Telegram's HTML parse mode: <, > and &, plus quotes inside attributes."""
-    return html.escape(str(text), quote=quote)
-
-
-def html_chunks(text: str, footer: str = "", limit: int = MAX_MESSAGE) -> list[str]:
-    """Escape plain text and cut it into messages of at most `limit` characters, at line or word ends.
-
-    `footer` is already HTML; it ends the last message, or gets a message of its own when it does
-    not fit. Cutting the plain text before escaping means an entity such as &amp; is never split.
-    """
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        piece = esc(line)
-        candidate = f"{current}\n{piece}" if current else piece
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            chunks.append(current)
-            current = ""
-        for word in line.split(" "):
-            escaped = esc(word)
-            while len(escaped) > limit:  # one enormous word: cut it by characters
-                cut = len(word)
-                while len(esc(word[:cut])) > limit:
-                    cut = max(1, cut * limit // len(esc(word[:cut])) - 1)
-                if current:
-                    chunks.append(current)
-                    current = ""
-                chunks.append(esc(word[:cut]))
-                word = word[cut:]
-                escaped = esc(word)
-            candidate = f"{current} {escaped}" if current else escaped
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                chunks.append(current)
-                current = escaped
-    if footer:
-        candidate = f"{current}\n\n{footer}" if current else footer
-        if len(candidate) <= limit:
-            current = candidate
-        else:
-            chunks.append(current)
-            current = footer
-    if current or not chunks:
-        chunks.append(current)
-    return [c for c in chunks if c.strip()] or ["\u2026"]
-
-
-def source_line(answer: Answer, url: str) -> str:
-    """The short HTML source line under an answer: citation (linked when the URL is known) and passage ids."""
-    citation = esc(answer.citation or "knowledge base")
-    if url.startswith(("http://", "https://")):
-        citation = f'<a href="{esc(url, quote=True)}">{citation}</a>'
-    return f"<i>Source: {citation} [{esc(', '.join(answer.passage_ids))}]</i>"
-
-
-# -- small bounded state -----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Pending:
-    """What a button under a message refers to: the question and the answer it got (64-byte callback limit)."""
-
-    question: str
-    answer: Answer | None
-    chat: int
-    voted: bool = False
-
-
-class ButtonStore:
-    """Short keys for callback data, bounded: the oldest buttons expire first."""
-
-    def __init__(self, limit: int = MAX_BUTTONS) -> None:
-        self.limit = limit
-        self._items: OrderedDict[str, Pending] = OrderedDict()
-        self._next = 0
-
-    def add(self, pending: Pending) -> str:
-        """Remember what a new button means and return its key."""
-        self._next += 1
-        key = _base36(self._next)
-        self._items[key] = pending
-        while len(self._items) > self.limit:
-            self._items.popitem(last=False)
-        return key
-
-    def get(self, key: str) -> Pending | None:
-        """What a button means, or None when it has expired."""
-        return self._items.get(key)
-
-    def update(self, key: str, pending: Pending) -> None:
-        """Replace what a key means (after a vote)."""
-        if key in self._items:
-            self._items[key] = pending
-
-
-def _base36(number: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        number, rest = divmod(number, 36)
-        out = digits[rest] + out
-        if number == 0:
-            return out
-
-
-class FloodGuard:
-    """A token bucket per user: `burst` messages at once, then `rate` per second; bounded in users."""
-
-    def __init__(self, burst: int, rate: float, clock: Callable[[], float] = time.monotonic,
-                 max_users: int = 20000) -> None:
-        self.burst = max(1, burst)
-        self.rate = rate
-        self.clock = clock
-        self.max_users = max_users
-        self._buckets: OrderedDict[int, tuple[float, float, float]] = OrderedDict()  # tokens, at, last notice
-
-    def allow(self, user: int) -> tuple[bool, bool]:
-        """(allowed, notify): whether to handle this message, and whether to tell the user they are throttled."""
-        now = self.clock()
-        tokens, at, noticed = self._buckets.get(user, (float(self.burst), now, -1e9))
-        tokens = min(float(self.burst), tokens + (now - at) * self.rate)
-        allowed = tokens >= 1.0
-        notify = False
-        if allowed:
-            tokens -= 1.0
-        elif now - noticed > 10.0:
-            notify, noticed = True, now
-        self._buckets[user] = (tokens, now, noticed)
-        self._buckets.move_to_end(user)
-        while len(self._buckets) > self.max_users:
-            self._buckets.popitem(last=False)
-        return allowed, notify
-
-
-class ChatLocks:
-    """One lock per chat so a chat's messages are answered in order while other chats run concurrently."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-
-    def __call__(self, key: str) -> "_ChatLock":
-        """An async context manager holding the chat's lock."""
-        return _ChatLock(self, key)
-
-
-class _ChatLock:
-    def __init__(self, owner: ChatLocks, key: str) -> None:
-        self.owner, self.key = owner, key
-
-    async def __aenter__(self) -> None:
-        lock, users = self.owner._locks.get(self.key, (asyncio.Lock(), 0))
-        self.owner._locks[self.key] = (lock, users + 1)
-        await lock.acquire()
-
-    async def __aexit__(self, *exc: object) -> None:
-        lock, users = self.owner._locks[self.key]
-        lock.release()
-        if users <= 1:
-            del self.owner._locks[self.key]  # forget idle chats so the map stays small
-        else:
-            self.owner._locks[self.key] = (lock, users - 1)
-
-
 # -- the front end -----------------------------------------------------------------------------
-
-def is_transient(exc: BaseException) -> bool:
-    """True for Bot API faults worth a retry: timeouts, resets, 5xx, 429 and unreadable responses."""
-    if isinstance(exc, (RetryAfter, TimedOut)):
-        return True
-    if isinstance(exc, BadRequest):
-        return False
-    if isinstance(exc, NetworkError):
-        return True
-    return type(exc) is TelegramError and "Invalid server response" in str(exc)
-
 
 class TelegramFrontEnd:
     """Handlers for every kind of update; holds per-chat contexts, buttons and the flood guard."""
@@ -280,25 +96,9 @@ class TelegramFrontEnd:
     # -- sending ------------------------------------------------------------------------------
 
     async def send(self, call: Callable[[], Awaitable[T]], what: str, chat: object) -> T:
-        """Run one Bot API call, retrying transient faults with bounded exponential backoff.
-
-        Waits are base, 2*base, 4*base, ... capped at 10 s, for at most `send_retries` retries;
-        a 429 waits the server's retry_after instead (after AIORateLimiter's own retries).
-        """
-        wait = self.settings.retry_base_seconds
-        attempts = self.settings.send_retries + 1
-        for attempt in range(1, attempts + 1):
-            try:
-                return await call()
-            except TelegramError as exc:
-                if not is_transient(exc) or attempt == attempts or self.stopping:
-                    raise
-                delay = min(MAX_RETRY_WAIT, _retry_after(exc) if isinstance(exc, RetryAfter) else wait)
-                log.info("%s to chat %s failed (%s: %s); retry %d of %d in %.1f s", what, chat,
-                         type(exc).__name__, exc, attempt, attempts - 1, delay)
-                await asyncio.sleep(delay)
-                wait = min(MAX_RETRY_WAIT, wait * 2)
-        raise AssertionError("unreachable")  # pragma: no cover
+        """Run one Bot API call with the retries telegram.send_retries allows; none once the bot is stopping."""
+        return await with_retries(call, what, chat, self.settings.send_retries, self.settings.retry_base_seconds,
+                                  lambda: self.stopping)
 
     async def say(self, bot, chat_id: int, chunks: list[str], markup: InlineKeyboardMarkup | None = None,
                   reply_to: int | None = None) -> None:
@@ -356,43 +156,19 @@ class TelegramFrontEnd:
         if answer.found:
             url = self.live.current.source_url(answer.passage_ids[0]) if answer.passage_ids else ""
             key = self.buttons.add(Pending(question, answer, chat_id))
-            rows = [[InlineKeyboardButton("\U0001F44D", callback_data=f"up:{key}"),
-                     InlineKeyboardButton("\U0001F44E", callback_data=f"down:{key}"),
-                     InlineKeyboardButton("why?", callback_data=f"why:{key}")]]
-            rows += self._nearby_topics(answer)
+            rows = [feedback_row(key)]
+            rows += nearby_topic_rows(answer, self.live.current.kb.sections(), self.config.retrieval.threshold)
             return html_chunks(answer.text, source_line(answer, url)), InlineKeyboardMarkup(rows)
         if answer.kind == "unknown" and answer.suggestions:
             replies = self.config.replies
-            rows = [[InlineKeyboardButton(_label(s), callback_data=f"ask:{self.buttons.add(Pending(s, None, chat_id))}")]
-                    for s in answer.suggestions[:3]]
+            rows = suggestion_rows(answer.suggestions, self.buttons, chat_id)
             key = self.buttons.add(Pending(question, answer, chat_id))
-            rows.append([InlineKeyboardButton("why?", callback_data=f"why:{key}")])
+            rows.append([why_button(key)])
             lead = f"{replies.not_found} Did you mean:"
             return html_chunks(lead), InlineKeyboardMarkup(rows)
         if answer.suggestions:
-            return html_chunks(answer.text), self._example_markup(answer.suggestions)
+            return html_chunks(answer.text), examples_keyboard(answer.suggestions, self.live.current.examples, self.buttons)
         return html_chunks(answer.text), None
-
-    def _nearby_topics(self, answer: Answer) -> list[list[InlineKeyboardButton]]:
-        """'Did you mean' buttons when the bot is unsure: a low score and a close runner-up in another topic."""
-        if answer.score >= self.config.retrieval.threshold * UNSURE_MARGIN:
-            return []
-        sections = self.live.current.kb.sections()
-        answered = {hit.section for hit in answer.sources if hit.id in answer.passage_ids}
-        nearby = [hit.section for hit in answer.sources if hit.section in sections and hit.section not in answered
-                  and hit.score >= CLOSE_RUNNER_UP * answer.score]
-        return [[InlineKeyboardButton(f"Did you mean: {_label(section, 45)}",
-                                      callback_data=f"sec:{sections.index(section)}")]
-                for section in list(dict.fromkeys(nearby))[:2]]
-
-    def _example_markup(self, questions: tuple[str, ...]) -> InlineKeyboardMarkup:
-        examples = self.live.current.examples
-        rows = []
-        for question in questions[:3]:
-            data = (f"ex:{examples.index(question)}" if question in examples
-                    else f"ask:{self.buttons.add(Pending(question, None, 0))}")
-            rows.append([InlineKeyboardButton(_label(question), callback_data=data)])
-        return InlineKeyboardMarkup(rows)
 
     def _log_question(self, chat: str, question: str, answer: Answer) -> None:
         if self.storage is None:
@@ -417,7 +193,7 @@ class TelegramFrontEnd:
         sources = ", ".join(s.citation() for s in answerer.kb.sources.values()) or "my documents"
         text = (f"{self.config.replies.greeting}\nI know about {sources}: {', '.join(answerer.kb.sections()[:6])}.\n"
                 "Ask in your own words, or try one of these:")
-        await self.say(context.bot, message.chat_id, html_chunks(text), self._example_markup(answerer.examples))
+        await self.say(context.bot, message.chat_id, html_chunks(text), examples_keyboard(answerer.examples, answerer.examples, self.buttons))
 
     async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """What the bot knows and which commands it has."""
@@ -430,26 +206,12 @@ class TelegramFrontEnd:
 
     async def on_topics(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The sections as buttons."""
-        await self.say(context.bot, update.message.chat_id, html_chunks("Pick a topic:"), self._topics_markup())
-
-    def _topics_markup(self) -> InlineKeyboardMarkup:
-        sections = self.live.current.kb.sections()
-        return InlineKeyboardMarkup([[InlineKeyboardButton(_label(s), callback_data=f"topic:{i}")]
-                                     for i, s in enumerate(sections[:50])])
+        await self.say(context.bot, update.message.chat_id, html_chunks("Pick a topic:"), topics_keyboard(self.live.current.kb.sections()))
 
     async def on_about(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The source documents, their dates and links."""
-        lines = []
-        for source in self.live.current.kb.sources.values():
-            line = f"<b>{esc(source.title)}</b>"
-            if source.publisher or source.date:
-                line += f" ({esc(', '.join(p for p in (source.publisher, source.date) if p))})"
-            if source.url.startswith(("http://", "https://")):
-                line += f'\n<a href="{esc(source.url, quote=True)}">{esc(source.url)}</a>'
-            lines.append(line)
-        text = "I answer from:\n\n" + "\n\n".join(lines or ["my documents"])
-        chunks = [text] if len(text) <= MAX_MESSAGE else html_chunks(_strip_tags(text))
-        await self.say(update.message.get_bot(), update.message.chat_id, chunks)
+        text = sources_html(self.live.current.kb.sources.values())
+        await self.say(update.message.get_bot(), update.message.chat_id, fit_html(text))
 
     async def on_admin(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/reload, /stats and /unanswered, for the user ids in telegram.admins only."""
@@ -594,7 +356,7 @@ class TelegramFrontEnd:
             except StorageError as exc:
                 log.warning("%s", exc)
         await self._ack(query, "Thanks for your feedback!")
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton("why?", callback_data=f"why:{key}")]])
+        markup = InlineKeyboardMarkup([[why_button(key)]])
         try:
             await self.send(lambda: query.edit_message_reply_markup(markup), "editMessageReplyMarkup", pending.chat)
         except TelegramError as exc:  # the vote is recorded; a stale keyboard is harmless
@@ -603,9 +365,9 @@ class TelegramFrontEnd:
     async def _show_topic(self, query, arg: str | None) -> None:
         text = self._topic_facts(arg) if arg is not None else None
         if text is None:
-            text, markup = "Pick a topic:", self._topics_markup()
+            text, markup = "Pick a topic:", topics_keyboard(self.live.current.kb.sections())
         else:
-            markup = InlineKeyboardMarkup([[InlineKeyboardButton("\u00ab All topics", callback_data="topics")]])
+            markup = all_topics_keyboard()
         chat = query.message.chat.id if query.message else 0
         try:
             await self.send(lambda: query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup,
@@ -621,8 +383,7 @@ class TelegramFrontEnd:
             return None
         section = sections[int(arg)]
         facts = [p.text for p in self.live.current.kb.passages if p.section == section][:4]
-        text = f"<b>{esc(section)}</b>\n\n" + "\n\n".join(f"\u2022 {esc(f)}" for f in facts)
-        return text if len(text) <= MAX_MESSAGE else html_chunks(_strip_tags(text))[0]
+        return topic_html(section, facts)
 
     async def _ack(self, query, text: str | None) -> None:
         """Answer a callback query (Telegram shows a spinner until we do); failures only cost the toast."""
@@ -667,7 +428,7 @@ class TelegramFrontEnd:
         url = self.live.current.source_url(ids[0]) if ids else ""
         footer = source_line(Answer(True, text, "answer", citation=citation, passage_ids=ids), url)
         body = html_chunks(text, footer)[0]
-        return InlineQueryResultArticle(result_id, title=_label(title, 60), description=_label(text, 120),
+        return InlineQueryResultArticle(result_id, title=label(title, 60), description=label(text, 120),
                                         input_message_content=InputTextMessageContent(
                                             body, parse_mode=ParseMode.HTML,
                                             link_preview_options=LinkPreviewOptions(is_disabled=True)))
@@ -689,14 +450,6 @@ class TelegramFrontEnd:
         log.warning("getUpdates failed (%s: %s); still polling", type(error).__name__, error)
 
 
-def _retry_after(exc: RetryAfter) -> float:
-    """Seconds to wait after a 429, whether the library gives an int (v22 default) or a timedelta (later)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # PTB 22.2+ warns that the type will change; we accept both
-        value = exc.retry_after
-    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
-
-
 def _session(update: Update) -> str:
     """The conversation key: the chat in private, the chat and user in groups (members ask separately)."""
     chat = update.effective_chat
@@ -708,27 +461,14 @@ def _session(update: Update) -> str:
     return f"tg:{chat.id}:{user.id}"
 
 
-def _label(text: str, limit: int = 60) -> str:
-    """Button and title text: one line, shortened (Telegram shows little of it anyway)."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
-
-
-def _strip_tags(text: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
-
-
 # -- wiring --------------------------------------------------------------------------------------
 
 def build_application(config: Config, live: LiveAnswerer, storage: Storage | None, token: str,
                       base_url: str | None = None) -> Application:
     """The python-telegram-bot Application with our handlers, timeouts, rate limiter and retries."""
     settings = config.telegram
-    timeout = settings.request_timeout
-    send_request = HTTPXRequest(connection_pool_size=64, connect_timeout=timeout, read_timeout=timeout,
-                                write_timeout=timeout, pool_timeout=timeout)
-    poll_request = HTTPXRequest(connection_pool_size=2, connect_timeout=timeout, read_timeout=timeout,
-                                write_timeout=timeout, pool_timeout=timeout)
+    send_request = _request(64, settings.request_timeout)
+    poll_request = _request(2, settings.request_timeout)
     limiter = AIORateLimiter(overall_max_rate=settings.overall_max_rate, overall_time_period=1,
                              group_max_rate=settings.group_max_rate, group_time_period=60,
                              max_retries=settings.send_retries)
@@ -740,6 +480,12 @@ def build_application(config: Config, live: LiveAnswerer, storage: Storage | Non
     front.register(app)
     app.bot_data["front"] = front
     return app
+
+
+def _request(connections: int, timeout: float) -> HTTPXRequest:
+    """An HTTP client whose every phase (connect, read, write, pool wait) gives up after `timeout` seconds."""
+    return HTTPXRequest(connection_pool_size=connections, connect_timeout=timeout, read_timeout=timeout,
+                        write_timeout=timeout, pool_timeout=timeout)
 
 
 async def start(app: Application, poll_timeout: float | None = None, poll_interval: float = 0.0) -> None:
@@ -785,56 +531,6 @@ async def stop(app: Application, grace: float = STOP_GRACE_SECONDS) -> bool:
         log.warning("stopped with work unfinished (%s)", type(exc).__name__)
         clean = False
     return clean
-
-
-class TokenRedactor(logging.Filter):
-    """Replace the token in any log record, as a second line of defence behind never logging it."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite a record that carries the token; never drop the record itself."""
-        message = record.getMessage()
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "[token]"), None
-        if record.exc_info and record.exc_info[1] is not None and self.token in str(record.exc_info[1]):
-            record.exc_info, record.exc_text = None, None
-            record.msg = f"{record.msg} (details withheld: they contained the token)"
-        return True
-
-
-# The library's own loggers: at DEBUG, ExtBot logs "Set Bot API URL: .../bot<token>" when it starts.
-LIBRARY_LOGGERS = ("telegram", "telegram.Bot", "telegram.ext", "telegram.ext.ExtBot", "telegram.ext.Updater",
-                   "telegram.ext.Application", "telegram.ext.AIORateLimiter", "telegram.request")
-
-
-def guard_loggers(token: str) -> None:
-    """Redact the token at the library's loggers themselves, whatever handlers the host sets up."""
-    for name in LIBRARY_LOGGERS:
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, TokenRedactor) and f.token == token for f in logger.filters):
-            logger.addFilter(TokenRedactor(token))
-
-
-def install_redactor(token: str) -> None:
-    """Put the token redactor on every handler of the root logger."""
-    redactor = TokenRedactor(token)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redactor)
-
-
-def read_token(environ: Mapping[str, str]) -> str:
-    """The bot token from TELEGRAM_BOT_TOKEN, checked; the ValueError message never contains it."""
-    token = environ.get("TELEGRAM_BOT_TOKEN", "").strip()
-    if not token:
-        raise ValueError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export its token "
-                         "(see the Telegram section of README.md)")
-    if not TOKEN_PATTERN.match(token):
-        raise ValueError("TELEGRAM_BOT_TOKEN is not a valid bot token: it should look like 123456789:AAE... "
-                         "(digits, a colon, then 30 or more letters, digits, '-' or '_'), as @BotFather gives it")
-    return token
 
 
 def main(config: Config, webhook: bool = False, environ: Mapping[str, str] | None = None) -> int:

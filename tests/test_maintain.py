@@ -19,7 +19,7 @@ from bot.console import interactive
 from bot.answer import new_sessions
 from bot.knowledge import load_knowledge, load_questions
 from bot.live import LiveAnswerer
-from bot.maintain import run_questions
+from bot.kb_ops import run_questions
 from bot.storage import Storage
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,7 +22,9 @@ from bot.knowledge import load_knowledge
 from bot.live import LiveAnswerer
 from bot.storage import Storage
 from bot import telegram_bot
-from bot.telegram_bot import FloodGuard, TokenRedactor, build_application, html_chunks, read_token, start, stop
+from bot.telegram_bot import build_application, start, stop
+from bot.telegram_format import html_chunks
+from bot.telegram_guard import FloodGuard, TokenRedactor, read_token
 
 from botapi_fake import FakeBotAPI
 

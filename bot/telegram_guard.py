@@ -1,0 +1,182 @@
+"""Telegram safety: the flood guard, per-chat order, retries with backoff, and keeping the token secret.
+
+These change when Telegram's limits or faults change, not when the bot's replies do; none of them
+formats a message or handles an update.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+import warnings
+from collections import OrderedDict
+from typing import Awaitable, Callable, Mapping, TypeVar
+
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
+
+log = logging.getLogger(__name__)
+
+TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
+SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+MAX_RETRY_WAIT = 10.0
+T = TypeVar("T")
+
+# The library's own loggers: at DEBUG, ExtBot logs "Set Bot API URL: .../bot<token>" when it starts.
+LIBRARY_LOGGERS = ("telegram", "telegram.Bot", "telegram.ext", "telegram.ext.ExtBot", "telegram.ext.Updater",
+                   "telegram.ext.Application", "telegram.ext.AIORateLimiter", "telegram.request")
+
+
+# -- flood and order -------------------------------------------------------------------------------
+
+class FloodGuard:
+    """A token bucket per user: `burst` messages at once, then `rate` per second; bounded in users."""
+
+    def __init__(self, burst: int, rate: float, clock: Callable[[], float] = time.monotonic,
+                 max_users: int = 20000) -> None:
+        self.burst = max(1, burst)
+        self.rate = rate
+        self.clock = clock
+        self.max_users = max_users
+        self._buckets: OrderedDict[int, tuple[float, float, float]] = OrderedDict()  # tokens, at, last notice
+
+    def allow(self, user: int) -> tuple[bool, bool]:
+        """(allowed, notify): whether to handle this message, and whether to tell the user they are throttled."""
+        now = self.clock()
+        tokens, at, noticed = self._buckets.get(user, (float(self.burst), now, -1e9))
+        tokens = min(float(self.burst), tokens + (now - at) * self.rate)
+        allowed = tokens >= 1.0
+        notify = False
+        if allowed:
+            tokens -= 1.0
+        elif now - noticed > 10.0:
+            notify, noticed = True, now
+        self._buckets[user] = (tokens, now, noticed)
+        self._buckets.move_to_end(user)
+        while len(self._buckets) > self.max_users:
+            self._buckets.popitem(last=False)
+        return allowed, notify
+
+
+class ChatLocks:
+    """One lock per chat so a chat's messages are answered in order while other chats run concurrently."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    def __call__(self, key: str) -> "_ChatLock":
+        """An async context manager holding the chat's lock."""
+        return _ChatLock(self, key)
+
+
+class _ChatLock:
+    """Holds one chat's lock and counts its waiters, so an idle chat's lock can be forgotten."""
+
+    def __init__(self, owner: ChatLocks, key: str) -> None:
+        self.owner, self.key = owner, key
+
+    async def __aenter__(self) -> None:
+        lock, users = self.owner._locks.get(self.key, (asyncio.Lock(), 0))
+        self.owner._locks[self.key] = (lock, users + 1)
+        await lock.acquire()
+
+    async def __aexit__(self, *exc: object) -> None:
+        lock, users = self.owner._locks[self.key]
+        lock.release()
+        if users <= 1:
+            del self.owner._locks[self.key]  # forget idle chats so the map stays small
+        else:
+            self.owner._locks[self.key] = (lock, users - 1)
+
+
+# -- retries ---------------------------------------------------------------------------------------
+
+def is_transient(exc: BaseException) -> bool:
+    """True for Bot API faults worth a retry: timeouts, resets, 5xx, 429 and unreadable responses."""
+    if isinstance(exc, (RetryAfter, TimedOut)):
+        return True
+    if isinstance(exc, BadRequest):
+        return False
+    if isinstance(exc, NetworkError):
+        return True
+    return type(exc) is TelegramError and "Invalid server response" in str(exc)
+
+
+def retry_after(exc: RetryAfter) -> float:
+    """Seconds to wait after a 429, whether the library gives an int (v22 default) or a timedelta (later)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PTB 22.2+ warns that the type will change; we accept both
+        value = exc.retry_after
+    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
+
+
+async def with_retries(call: Callable[[], Awaitable[T]], what: str, chat: object, retries: int, base: float,
+                       stopping: Callable[[], bool]) -> T:
+    """Run one Bot API call, retrying transient faults with bounded exponential backoff.
+
+    Waits are base, 2*base, 4*base, ... capped at 10 s, for at most `retries` retries; a 429 waits
+    the server's retry_after instead (after AIORateLimiter's own retries). Gives up at once when
+    `stopping()` says the bot is shutting down.
+    """
+    wait = base
+    attempts = retries + 1
+    for attempt in range(1, attempts + 1):
+        try:
+            return await call()
+        except TelegramError as exc:
+            if not is_transient(exc) or attempt == attempts or stopping():
+                raise
+            delay = min(MAX_RETRY_WAIT, retry_after(exc) if isinstance(exc, RetryAfter) else wait)
+            log.info("%s to chat %s failed (%s: %s); retry %d of %d in %.1f s", what, chat,
+                     type(exc).__name__, exc, attempt, attempts - 1, delay)
+            await asyncio.sleep(delay)
+            wait = min(MAX_RETRY_WAIT, wait * 2)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# -- the token -------------------------------------------------------------------------------------
+
+def read_token(environ: Mapping[str, str]) -> str:
+    """The bot token from TELEGRAM_BOT_TOKEN, checked; the ValueError message never contains it."""
+    token = environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export its token "
+                         "(see the Telegram section of README.md)")
+    if not TOKEN_PATTERN.match(token):
+        raise ValueError("TELEGRAM_BOT_TOKEN is not a valid bot token: it should look like 123456789:AAE... "
+                         "(digits, a colon, then 30 or more letters, digits, '-' or '_'), as @BotFather gives it")
+    return token
+
+
+class TokenRedactor(logging.Filter):
+    """Replace the token in any log record, as a second line of defence behind never logging it."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite a record that carries the token; never drop the record itself."""
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "[token]"), None
+        if record.exc_info and record.exc_info[1] is not None and self.token in str(record.exc_info[1]):
+            record.exc_info, record.exc_text = None, None
+            record.msg = f"{record.msg} (details withheld: they contained the token)"
+        return True
+
+
+def guard_loggers(token: str) -> None:
+    """Redact the token at the library's loggers themselves, whatever handlers the host sets up."""
+    for name in LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, TokenRedactor) and f.token == token for f in logger.filters):
+            logger.addFilter(TokenRedactor(token))
+
+
+def install_redactor(token: str) -> None:
+    """Put the token redactor on every handler of the root logger."""
+    redactor = TokenRedactor(token)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redactor)
