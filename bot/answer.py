@@ -338,8 +338,7 @@ class Answerer:
 
             coverage = sqrt( sum_{w covered} idf(w)^2 / sum_{w in question} idf(w)^2 )
         """
-        passage = self.kb.passages[self.positions[passage_id]]
-        present = {stem(w) for part in (passage.text, passage.section, *passage.questions) for w in words(part)}
+        position = self.positions[passage_id]
         alternatives: dict[str, set[str]] = {}
         for expansion in query.expansions:
             added = {stem(w) for phrase in expansion.added for w in words(phrase)}
@@ -350,7 +349,7 @@ class Answerer:
             s = stem(token)
             weight = self.index.idf_of(s) ** 2
             total += weight
-            if s in present or alternatives.get(s, set()) & present:
+            if self.index.has(position, s) or any(self.index.has(position, a) for a in alternatives.get(s, ())):
                 covered += weight
         return math.sqrt(covered / total) if total else 1.0
 

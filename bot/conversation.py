@@ -77,6 +77,9 @@ def smalltalk_intent(text: str) -> str | None:
 def strip_greeting(text: str) -> str:
     """Drop a leading greeting ('hi, when did ...') so the rest is answered as a question."""
     tokens = text.split()
+    first = words(tokens[0]) if tokens else []
+    if not first or not _could_be_smalltalk(first[0]):
+        return text  # the common case, decided on one word
     for size in (3, 2, 1):
         head = " ".join(tokens[:size])
         if len(tokens) > size and smalltalk_intent(head) in ("hello", "thanks", "ok"):

@@ -226,6 +226,16 @@ class TfidfIndex:
         col = self.vocabulary.get(term)
         return float(self.idf[col]) if col is not None else self.max_idf
 
+    def has(self, position: int, term: str) -> bool:
+        """Whether a passage contains a term: a binary search in the term's posting list (kept in
+        passage order), so checking a few terms never tokenises a long passage again."""
+        col = self.vocabulary.get(term)
+        if col is None:
+            return False
+        start, end = int(self.indptr[col]), int(self.indptr[col + 1])
+        i = start + int(np.searchsorted(self.indices[start:end], position))
+        return i < end and int(self.indices[i]) == position
+
     def search(self, weights: Mapping[str, float], norm_terms: Iterable[str], k: int) -> list[Match]:
         """Score passages against weighted query terms and return the k best, best first.
 
