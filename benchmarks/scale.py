@@ -37,14 +37,15 @@ def _bot(path: Path):
     """Build the bot over a knowledge file (index fitted from scratch) and return its answer function."""
     from bot.answer import Answerer
     from bot.config import load_config
-    from bot.index import TfidfIndex
-    from bot.knowledge import load_knowledge
+    from bot.index import TfidfIndex, choose_scoring
+    from bot.knowledge import MAX_TEXT_CHARS, load_knowledge
 
     kb = load_knowledge(path)
     config = load_config(None).with_knowledge(path)
 
-    def build():
-        return Answerer(kb, TfidfIndex.build(kb.passages), config)
+    def build():  # the scoring the bot would choose for this knowledge (config retrieval.scoring: auto)
+        settings = choose_scoring(config.retrieval.scoring, kb.passages, MAX_TEXT_CHARS)
+        return Answerer(kb, TfidfIndex.build(kb.passages, settings), config)
 
     answerer, seconds = timed(build)
 

@@ -38,17 +38,18 @@ def main() -> None:
     from bot.config import load_config
     from bot.conversation import Context
     from bot.evaluation import load_cases
-    from bot.index import TfidfIndex, load_or_build
-    from bot.knowledge import load_knowledge
+    from bot.index import TfidfIndex, choose_scoring, load_or_build
+    from bot.knowledge import MAX_TEXT_CHARS, load_knowledge
 
     config = load_config(None).with_knowledge(args.knowledge)
     kb, load_s = timed(lambda: load_knowledge(args.knowledge))
-    builds = [timed(lambda: TfidfIndex.build(kb.passages))[1] for _ in range(args.repeat)]
-    index = TfidfIndex.build(kb.passages)
+    settings = choose_scoring(config.retrieval.scoring, kb.passages, MAX_TEXT_CHARS)  # as the bot chooses
+    builds = [timed(lambda: TfidfIndex.build(kb.passages, settings))[1] for _ in range(args.repeat)]
+    index = TfidfIndex.build(kb.passages, settings)
     answerer, init_s = timed(lambda: Answerer(kb, index, config))
     with tempfile.TemporaryDirectory(prefix="factbot-seed-") as tmp:
         index.save(Path(tmp))
-        loads = [timed(lambda: load_or_build(kb.passages, Path(tmp)))[1] for _ in range(args.repeat)]
+        loads = [timed(lambda: load_or_build(kb.passages, Path(tmp), settings))[1] for _ in range(args.repeat)]
     cases = [case for file in args.eval for case in load_cases(file)]
     times: list[float] = []
     for _ in range(args.repeat):

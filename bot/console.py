@@ -33,7 +33,8 @@ def format_why(answer: Answer | None) -> str:
     why = answer.why
     if answer.kind not in ("answer", "unknown"):
         return f"That was {answer.kind.replace('_', ' ')}, not a search of the knowledge."
-    lines = [f"score {why.score:.3f} (threshold {why.threshold:.3f}) -> {'answered' if answer.found else 'not answered'}"]
+    lines = [f"score {why.score:.3f} (threshold {why.threshold:.3f}) -> {'answered' if answer.found else 'not answered'}; "
+             f"the best passage holds {why.coverage:.0%} of the question"]
     lines.append("matched terms: " + (", ".join(why.matched) or "none"))
     if why.corrected:
         lines.append("corrected: " + ", ".join(f"{a} -> {b}" for a, b in why.corrected))
