@@ -111,6 +111,14 @@ class TelegramFrontEnd:
                 reply_parameters=reply, link_preview_options=LinkPreviewOptions(is_disabled=True)),
                 "sendMessage", chat_id)
 
+    async def notify_admins(self, bot, text: str) -> None:
+        """Tell every admin (in their private chat with the bot) something maintainers must act on."""
+        for admin in self.settings.admins:
+            try:
+                await self.say(bot, admin, html_chunks(text))
+            except TelegramError as exc:  # an admin who never started the bot cannot be messaged
+                log.warning("could not notify admin %s: %s", admin, type(exc).__name__)
+
     def _typing(self, bot, chat_id: int) -> None:
         """Show 'typing...' without waiting for it: it is a courtesy, never worth delaying or failing a reply.
 
@@ -593,7 +601,7 @@ async def _serve(app: Application, config: Config, webhook: bool, secret: str) -
         raise
     log.warning("bot @%s is running (%s); stop it with Ctrl-C or SIGTERM", app.bot.username,
                 "webhook" if webhook else "long polling")
-    reloader = asyncio.create_task(_watch_knowledge(front))
+    reloader = asyncio.create_task(watch_knowledge(front, app.bot))
     await stop_event.wait()
     reloader.cancel()
     log.warning("stopping")
@@ -601,11 +609,14 @@ async def _serve(app: Application, config: Config, webhook: bool, secret: str) -
     return 0
 
 
-async def _watch_knowledge(front: TelegramFrontEnd, every: float = 30.0) -> None:
-    """Reload the knowledge when its files change, so maintainers rarely need /reload."""
+async def watch_knowledge(front: TelegramFrontEnd, bot, every: float = 30.0) -> None:
+    """Reload the knowledge when its files change, so maintainers rarely need /reload; a broken file
+    is reported to the admins (once per change) while the previous knowledge keeps serving."""
     while True:
         await asyncio.sleep(every)
         try:
-            await asyncio.to_thread(front.live.reload_if_changed)
+            result = await asyncio.to_thread(front.live.reload_if_changed)
+            if result is not None and not result.ok:
+                await front.notify_admins(bot, result.message)
         except Exception as exc:  # a reload problem must never stop the bot
             log.error("knowledge check failed: %s", exc)

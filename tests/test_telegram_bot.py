@@ -638,6 +638,26 @@ def test_reload_with_broken_knowledge_keeps_serving_the_old_one(tmp_path):
     run(scenario())
 
 
+def test_a_broken_file_found_by_the_watcher_is_reported_to_the_admins(tmp_path):
+    path = _jsonl_knowledge(tmp_path, "Yaks give milk, wool and transport to herding families.")
+    config = make_config(tmp_path).with_knowledge(path)
+
+    async def scenario():
+        async with Harness(config) as h:
+            watcher = asyncio.create_task(telegram_bot.watch_knowledge(h.front, h.app.bot, every=0.05))
+            try:
+                path.write_text('{"id": "broken", "text": \n', encoding="utf-8")
+                await h.fake.wait_for(lambda: h.fake.sent_to(ADMIN), 10)
+                report = plain(h.fake.sent_to(ADMIN)[0]["text"])
+                assert report.startswith("Reload failed, still serving the previous knowledge") and "line 1" in report
+                await asyncio.sleep(0.3)
+                assert len(h.fake.sent_to(ADMIN)) == 1  # once per change, not on every check
+                assert "Source:" in (await h.ask(51, "What do yaks give?"))["text"]
+            finally:
+                watcher.cancel()
+    run(scenario())
+
+
 def test_an_unsure_answer_offers_nearby_topics(tmp_path):
     from bot.evaluation import load_cases
 
