@@ -20,55 +20,18 @@ from .expand import Expander, Expansion, find_acronyms
 from .index import TfidfIndex
 from .knowledge import KnowledgeBase, Passage
 from .lexicon import english_words
+from .question import (FRAME_WORDS, KEYWORD_GLUE, SWITCH, UPPER_ACRONYMS, is_anaphoric, unknown_names,
+                       wanted_kind)
 from .spelling import Speller
 from .text import STOP_WORDS, clean, content_words, normalise, stem, terms, words
 
 EXPANSION_WEIGHT = 0.6
 ACRONYM_WEIGHT = 0.3
 UNKNOWN_WEIGHT = 1.0  # how much a word the knowledge has never seen counts against a match
-# Words that frame a question rather than name its topic ("how long did it last", "what happened"):
-# they neither search nor count as words the knowledge lacks.
-FRAME_WORDS = frozenset("""
-long last go goes going went way ways happen happened happens happening run running ran main stuff big thing things
-kind type sort anything something everything info information detail details describe described explain explained
-mean means meant use used using like want wanted need needed know known called name named exactly actually really
-currently still ever anymore overall basically generally specifically role part anyone someone somebody n one ones since until kinds types sorts done doing
-""".split())
-# Capitalised acronyms that would otherwise read as stop words.
-_UPPER_ACRONYMS = {"US": "usa", "IT": "it-systems"}
 CONTEXT_WEIGHT = 0.7
 KEYWORD_MAX_WORDS = 3
-_KEYWORD_GLUE = {"the", "a", "an", "and", "of", "for", "in", "on", "to", "s"}
 KEYWORD_FLOOR = 0.4  # share of the threshold a fully matched keyword query needs
 SECOND_FACT_RATIO = 0.5  # a neighbouring fact joins the answer when it scores this close
-# Words that say a question leans on what came before ("What does it promote?", "since when?").
-_ANAPHORA = {"it", "its", "this", "that", "these", "those", "they", "them", "their", "there", "he", "she", "his",
-             "her", "such", "same", "the programme", "the project"}
-_SWITCH = re.compile(r"^(and |ok |so |but )*(what|how) about\b|^(and |also )?(tell me about|what is|what are|what was)\b")
-_ELLIPSIS = re.compile(r"^(and|also|but|so|what about|how about|and what about|since when|until when|"
-                       r"when|why|where|who|how long|how much|how|which|what else|anything else|more)\b")
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-_HAS_DATE = re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS}) \d|\b\d{{1,2}} ({_MONTHS})\b", re.IGNORECASE)
-_HAS_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b(?!\s*(?:to|-)\s*(?:1[89]|20)\d\d)(?<!\b1[89]\d\d)(?<!\b20\d\d)|"
-                         r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
-                         r"thousands?|millions?)\b", re.IGNORECASE)
-_HAS_PERSON = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|General|Colonel|Admiral|President|Prime Minister|Minister|"
-                         r"Secretary[- ]General|Ambassador|Director|Commander|Chairman|Chair|King|Queen)\.? [A-Z]|"
-                         r"\b(led|headed|chaired|directed|commanded|founded) by\b")
-_HAS_PLACE = re.compile(r"\b(?:in|at|near|from|to|on)\s+(?:the\s+)?[A-Z][a-z]")
-# The kinds of fact a question asks for: (name, how the question asks, how a passage holds it).
-# The first kind found decides; a date question is never also a number question.
-ANSWER_TYPES = (
-    ("date", re.compile(r"^(when|since when|until when)\b|\bhow many (years|months)\b|\b(what|which) (year|date|month)\b|"
-                        r"\bhow long\b|\b(when|since when) (did|does|do|was|were|is|has|have|will)\b"), _HAS_DATE),
-    ("number", re.compile(r"\b(how much|how many|what amount|what sum|how big|how large|what size|what number)\b"),
-     _HAS_NUMBER),
-    ("person", re.compile(r"\bwho (is|was|are|were) (the )?(current )?(head|leader|director|chief|president|commander|"
-                          r"secretary|minister|boss|chair|chairman|founder)\b|\bwho (leads|led|heads|headed|runs|ran|directs|"
-                          r"commands|chairs|founded)\b"), _HAS_PERSON),
-    ("place", re.compile(r"^where (is|are|was|were)\b|\b(which|what) (city|town|province|region|place|village)\b"),
-     _HAS_PLACE),
-)
 UNKNOWN_NAME_PENALTY = 0.35
 TYPE_BONUS = 1.1
 TYPE_PENALTY = 0.3
@@ -122,14 +85,6 @@ class Answer:
             "citation": self.citation, "passage_ids": list(self.passage_ids), "suggestions": list(self.suggestions),
             "why": _why_dict(self.why),
         }
-
-
-def _unknown_names(text: str, unknown: tuple[str, ...]) -> list[str]:
-    """Unknown words the user capitalised inside the sentence: names ('Iraq', 'China') the knowledge lacks."""
-    names = set()
-    for match in re.finditer(r"(?<=[\w,;:'\"] )([A-Z][\w-]+)", text):
-        names.add(normalise(match.group(1)))
-    return [w for w in unknown if w in names]
 
 
 def _why_dict(why: Why) -> dict:
@@ -282,7 +237,7 @@ class Answerer:
                 for p in (self.kb.passages[m.position],)]
 
     def _retrieve(self, text: str, context: Context) -> Answer:
-        tokens = words(text) + [v for k, v in _UPPER_ACRONYMS.items() if re.search(rf"\b{k}\b", text)]
+        tokens = words(text) + [v for k, v in UPPER_ACRONYMS.items() if re.search(rf"\b{k}\b", text)]
         query = self._analyse(tokens)
         k = max(self.retrieval.candidates, 8)
         hits = self._rerank(text, self._hits(query, k))
@@ -294,7 +249,7 @@ class Answerer:
             if followup_hits and (not hits or followup_hits[0].score >= hits[0].score * 0.9
                                   or self._anaphoric(text, query)):
                 query, hits, carried = followup, followup_hits, previous
-        strangers = _unknown_names(text, query.unknown)
+        strangers = unknown_names(text, query.unknown)
         if strangers and hits:  # a name the knowledge never mentions: the question is about something else
             hits = [Hit(h.id, h.section, h.text, h.score * UNKNOWN_NAME_PENALTY) for h in hits]
         coverage = self._coverage(query, hits[0].id) if hits else 0.0
@@ -329,7 +284,7 @@ class Answerer:
             return True
         glue = [w for w in words(text) if w in STOP_WORDS or w in FRAME_WORDS]
         keywords = (not carried and not query.unknown and 0 < len(query.tokens) <= KEYWORD_MAX_WORDS
-                    and all(w in _KEYWORD_GLUE for w in glue))
+                    and all(w in KEYWORD_GLUE for w in glue))
         return keywords and coverage >= 0.999 and score >= self.retrieval.threshold * KEYWORD_FLOOR
 
     def _coverage(self, query: _Query, passage_id: str) -> float:
@@ -362,14 +317,13 @@ class Answerer:
         if query.unknown and len(query.unknown) >= len(known):
             return False  # a new subject the knowledge does not cover: do not answer it from the old topic
         standalone = bool(hits) and hits[0].score >= self.retrieval.threshold
-        if known and standalone and _SWITCH.match(normalise(text).strip()):
+        if known and standalone and SWITCH.match(normalise(text).strip()):
             return False
         return not known or (not standalone and len(known) <= 2)
 
     @staticmethod
     def _anaphoric(text: str, query: _Query) -> bool:
-        lowered = f" {normalise(text)} "
-        return not query.tokens or any(f" {a} " in lowered for a in _ANAPHORA)
+        return not query.tokens or is_anaphoric(text)
 
     def _rerank(self, text: str, hits: list[Hit]) -> list[Hit]:
         """Weigh the kind of fact asked for: 'when' wants a date, 'how many' a number, 'where' a place.
@@ -377,20 +331,11 @@ class Answerer:
         A passage holding that kind of fact gains a little; one without it loses much, since it
         cannot be the answer however many words it shares with the question.
         """
-        lowered = normalise(text)
-        wanted = [has for kind, asks, has in ANSWER_TYPES if asks.search(lowered)]
-        if wanted and wanted[0] is not _HAS_DATE:
-            wanted = wanted[:1]
-        if not hits or not wanted:
+        has = wanted_kind(text)
+        if not hits or has is None:
             return hits
-
-        def factor(hit: Hit) -> float:
-            value = 1.0
-            for has in wanted[:1]:
-                value *= TYPE_BONUS if has.search(hit.text) else TYPE_PENALTY
-            return value
-
-        return sorted((Hit(h.id, h.section, h.text, min(1.0, h.score * factor(h))) for h in hits), key=lambda h: -h.score)
+        return sorted((Hit(h.id, h.section, h.text, min(1.0, h.score * (TYPE_BONUS if has.search(h.text) else TYPE_PENALTY)))
+                       for h in hits), key=lambda h: -h.score)
 
     def _compose(self, hits: list[Hit]) -> list[Hit]:
         """The best fact, plus the next one when it continues the first in the document and fits."""

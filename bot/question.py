@@ -1,0 +1,72 @@
+"""How a question is read: words that only frame it, what it leans on, and the kind of fact it asks for.
+
+These are facts about how people ask in English, not about any one knowledge base; the answerer
+uses them to weigh passages.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import normalise
+
+# Words that frame a question rather than name its topic ("how long did it last", "what happened"):
+# they neither search nor count as words the knowledge lacks.
+FRAME_WORDS = frozenset("""
+long last go goes going went way ways happen happened happens happening run running ran main stuff big thing things
+kind type sort anything something everything info information detail details describe described explain explained
+mean means meant use used using like want wanted need needed know known called name named exactly actually really
+currently still ever anymore overall basically generally specifically role part anyone someone somebody n one ones
+since until kinds types sorts done doing
+""".split())
+# Capitalised acronyms that would otherwise read as stop words.
+UPPER_ACRONYMS = {"US": "usa", "IT": "it-systems"}
+# The only words a message of bare keywords may hold besides them ("the Five Hills centre").
+KEYWORD_GLUE = {"the", "a", "an", "and", "of", "for", "in", "on", "to", "s"}
+# Words that point back at what came before ("What does it promote?").
+ANAPHORA = {"it", "its", "this", "that", "these", "those", "they", "them", "their", "there", "he", "she", "his",
+            "her", "such", "same", "the programme", "the project"}
+# Openings that name a new subject ("what about Kosovo?"), so the previous topic is dropped.
+SWITCH = re.compile(r"^(and |ok |so |but )*(what|how) about\b|^(and |also )?(tell me about|what is|what are|what was)\b")
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_HAS_DATE = re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS}) \d|\b\d{{1,2}} ({_MONTHS})\b", re.IGNORECASE)
+_HAS_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b(?!\s*(?:to|-)\s*(?:1[89]|20)\d\d)(?<!\b1[89]\d\d)(?<!\b20\d\d)|"
+                         r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
+                         r"thousands?|millions?)\b", re.IGNORECASE)
+_HAS_PERSON = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|General|Colonel|Admiral|President|Prime Minister|Minister|"
+                         r"Secretary[- ]General|Ambassador|Director|Commander|Chairman|Chair|King|Queen)\.? [A-Z]|"
+                         r"\b(led|headed|chaired|directed|commanded|founded) by\b")
+_HAS_PLACE = re.compile(r"\b(?:in|at|near|from|to|on)\s+(?:the\s+)?[A-Z][a-z]")
+# The kinds of fact a question asks for: (name, how the question asks, how a passage holds it).
+# The first kind found decides; a date question is never also a number question.
+ANSWER_TYPES = (
+    ("date", re.compile(r"^(when|since when|until when)\b|\bhow many (years|months)\b|\b(what|which) (year|date|month)\b|"
+                        r"\bhow long\b|\b(when|since when) (did|does|do|was|were|is|has|have|will)\b"), _HAS_DATE),
+    ("number", re.compile(r"\b(how much|how many|what amount|what sum|how big|how large|what size|what number)\b"),
+     _HAS_NUMBER),
+    ("person", re.compile(r"\bwho (is|was|are|were) (the )?(current )?(head|leader|director|chief|president|commander|"
+                          r"secretary|minister|boss|chair|chairman|founder)\b|\bwho (leads|led|heads|headed|runs|ran|directs|"
+                          r"commands|chairs|founded)\b"), _HAS_PERSON),
+    ("place", re.compile(r"^where (is|are|was|were)\b|\b(which|what) (city|town|province|region|place|village)\b"),
+     _HAS_PLACE),
+)
+
+
+def wanted_kind(text: str) -> re.Pattern | None:
+    """How a passage would hold the kind of fact the question asks for (a date, a number, ...), if any."""
+    lowered = normalise(text)
+    return next((has for _kind, asks, has in ANSWER_TYPES if asks.search(lowered)), None)
+
+
+def is_anaphoric(text: str) -> bool:
+    """Whether the question points back at an earlier one ('what does it promote?')."""
+    lowered = f" {normalise(text)} "
+    return any(f" {a} " in lowered for a in ANAPHORA)
+
+
+def unknown_names(text: str, unknown: tuple[str, ...]) -> list[str]:
+    """Unknown words the user capitalised inside the sentence: names ('Iraq', 'China') the knowledge lacks."""
+    names = set()
+    for match in re.finditer(r"(?<=[\w,;:'\"] )([A-Z][\w-]+)", text):
+        names.add(normalise(match.group(1)))
+    return [w for w in unknown if w in names]

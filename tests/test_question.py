@@ -1,0 +1,42 @@
+"""How questions are read: the kind of fact asked for, pointers back, and names the knowledge lacks."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.question import SWITCH, is_anaphoric, unknown_names, wanted_kind
+
+
+@pytest.mark.parametrize("question,passage,holds", [
+    ("When did it start?", "It started in March 2012.", True),
+    ("since when has Mongolia taken part?", "Mongolia is taking part.", False),
+    ("How long did the project last?", "The project ran from 2017 to 2020.", True),
+    ("How many troops did Mongolia send?", "Mongolia sent troops from 2009 to 2014.", False),
+    ("How much money was given?", "The United States provided USD 1.2 million.", True),
+    ("How many countries take part?", "Volunteers from twelve countries take part.", True),
+    ("Who leads the agency?", "The agency supported the project.", False),
+    ("Who heads the centre?", "The centre is led by Colonel Bat.", True),
+    ("Where is the centre located?", "The centre was recognised.", False),
+    ("Where is the centre?", "The centre is in Ulaanbaatar.", True),
+])
+def test_wanted_kind_and_whether_a_passage_holds_it(question, passage, holds):
+    has = wanted_kind(question)
+    assert has is not None
+    assert bool(has.search(passage)) is holds
+
+
+@pytest.mark.parametrize("question", ["What is DEEP?", "Tell me about the Five Hills centre", "where does the money come from"])
+def test_questions_without_a_wanted_kind(question):
+    assert wanted_kind(question) is None
+
+
+def test_pointing_back_and_switching_subject():
+    assert is_anaphoric("What does it promote?") and is_anaphoric("when did they send them")
+    assert not is_anaphoric("What is the Building Integrity Programme?")
+    assert SWITCH.match("ok and what about kosovo") and not SWITCH.match("when did it end")
+
+
+def test_unknown_names_are_the_capitalised_unknown_words():
+    assert unknown_names("Did Mongolia send troops to Iraq?", ("iraq",)) == ["iraq"]
+    assert unknown_names("Budget of the programme?", ("budget",)) == []  # sentence start: not a name
+    assert unknown_names("did mongolia go to iraq", ("iraq",)) == []
