@@ -624,9 +624,14 @@ def test_an_answer_over_4096_characters_is_split_with_buttons_under_the_last_par
     run(scenario())
 
 
-def test_reload_with_broken_knowledge_keeps_serving_the_old_one(tmp_path):
+def _yak_knowledge(tmp_path):
+    """A one-passage JSON-lines knowledge and a config serving it, for the reload tests."""
     path = _jsonl_knowledge(tmp_path, "Yaks give milk, wool and transport to herding families.")
-    config = make_config(tmp_path).with_knowledge(path)
+    return path, make_config(tmp_path).with_knowledge(path)
+
+
+def test_reload_with_broken_knowledge_keeps_serving_the_old_one(tmp_path):
+    path, config = _yak_knowledge(tmp_path)
 
     async def scenario():
         async with Harness(config) as h:
@@ -639,8 +644,7 @@ def test_reload_with_broken_knowledge_keeps_serving_the_old_one(tmp_path):
 
 
 def test_a_broken_file_found_by_the_watcher_is_reported_to_the_admins(tmp_path):
-    path = _jsonl_knowledge(tmp_path, "Yaks give milk, wool and transport to herding families.")
-    config = make_config(tmp_path).with_knowledge(path)
+    path, config = _yak_knowledge(tmp_path)
 
     async def scenario():
         async with Harness(config) as h:
