@@ -65,21 +65,24 @@ class Expander:
     def __init__(self, synonyms: Iterable[Sequence[str]], acronyms: dict[str, str]) -> None:
         self.acronyms = acronyms
         # Each phrase is matched on stems, so 'armies' finds the group of 'army'.
-        self.rules: list[tuple[tuple[str, ...], tuple[str, ...], str, str]] = []
-        for group in synonyms:
+        # A rule: (stems of its phrase, the phrases it adds, the phrase, kind, group). One rule per group fires
+        # per query: 'start' and 'starting' are the same stem, and 'army and troops' needs the group once.
+        self.rules: list[tuple[tuple[str, ...], tuple[str, ...], str, str, int]] = []
+        group_id = 0
+        for group_id, group in enumerate(synonyms):
             for member in group:
                 others = tuple(o for o in group if o != member)
-                self.rules.append((self._key(member), others, member, "synonym"))
-        for acronym, expansion in acronyms.items():
-            self.rules.append(((stem(acronym),), (expansion,), acronym, "acronym"))
-            self.rules.append((self._key(expansion), (acronym,), expansion, "acronym"))
+                self.rules.append((self._key(member), others, member, "synonym", group_id))
+        for offset, (acronym, expansion) in enumerate(acronyms.items(), start=group_id + 1):
+            self.rules.append(((stem(acronym),), (expansion,), acronym, "acronym", offset))
+            self.rules.append((self._key(expansion), (acronym,), expansion, "acronym", offset))
         self.rules.sort(key=lambda r: -len(r[0]))
         # Rules by the first stem of their phrase, so a query tries only the rules its words can start:
         # thousands of acronyms learnt from a large knowledge base cost nothing per query.
         self.by_first: dict[str, list[int]] = {}
-        for number, (key, _others, _phrase, _kind) in enumerate(self.rules):
-            if key:
-                self.by_first.setdefault(key[0], []).append(number)
+        for number, rule in enumerate(self.rules):
+            if rule[0]:
+                self.by_first.setdefault(rule[0][0], []).append(number)
 
     @staticmethod
     def _key(phrase: str) -> tuple[str, ...]:
@@ -89,10 +92,12 @@ class Expander:
         """The expansions whose phrase occurs in the query's words (longest phrase first)."""
         stems = [stem(t) for t in tokens if t not in STOP_WORDS]
         out: list[Expansion] = []
+        fired: set[int] = set()
         candidates = sorted({n for s in stems for n in self.by_first.get(s, ())})  # in longest-first order
         for number in candidates:
-            key, others, phrase, kind = self.rules[number]
+            key, others, phrase, kind, group = self.rules[number]
             n = len(key)
-            if any(tuple(stems[i:i + n]) == key for i in range(len(stems) - n + 1)):
+            if group not in fired and any(tuple(stems[i:i + n]) == key for i in range(len(stems) - n + 1)):
+                fired.add(group)
                 out.append(Expansion(phrase, others, kind))
         return out

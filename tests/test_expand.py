@@ -24,3 +24,11 @@ def test_expansion_finds_phrases_on_stems_both_ways():
     back = expander.expand(words("science for peace and security projects"))
     assert [e.added for e in back] == [("sps",)]
     assert expander.expand(words("nothing relevant here")) == []
+
+
+def test_a_group_fires_once_however_many_of_its_words_the_query_holds():
+    expander = Expander([("start", "started", "starting", "began"), ("army", "troops")], {})
+    fired = expander.expand(words("when did the army and the troops start starting"))
+    groups = {frozenset((e.phrase, *e.added)) for e in fired}
+    assert len(fired) == 2
+    assert groups == {frozenset(("start", "started", "starting", "began")), frozenset(("army", "troops"))}
