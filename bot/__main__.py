@@ -114,17 +114,15 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
 
         return console.interactive(LiveAnswerer(config), new_sessions(config),
                                    on_answer=_question_logger(config, "console"))
+    if not args.jsonl and not args.question:  # ask: say what is missing before loading anything
+        print("Error: give a question, e.g. python -m bot ask \"When did cooperation start?\", or use --jsonl",
+              file=sys.stderr)
+        return 2
     answerer = build_answerer(config)
-    if args.command == "ask":
-        record = None if args.no_log else _question_logger(config, "console")
-        if args.jsonl:
-            return console.jsonl(answerer, new_sessions(config), sys.stdin.buffer, sys.stdout, record)
-        if not args.question:
-            print("Error: give a question, e.g. python -m bot ask \"When did cooperation start?\", or use --jsonl",
-                  file=sys.stderr)
-            return 2
-        return console.ask_once(answerer, " ".join(args.question), args.json, sys.stdout, record)
-    return console.interactive(answerer, new_sessions(config), on_answer=_question_logger(config, "console"))
+    record = None if args.no_log else _question_logger(config, "console")
+    if args.jsonl:
+        return console.jsonl(answerer, new_sessions(config), sys.stdin.buffer, sys.stdout, record)
+    return console.ask_once(answerer, " ".join(args.question), args.json, sys.stdout, record)
 
 
 def _evaluate(args: argparse.Namespace, config: Config) -> int:

@@ -63,7 +63,6 @@ class Expander:
     """Finds the acronyms and synonym phrases in a query's words and returns what to add."""
 
     def __init__(self, synonyms: Iterable[Sequence[str]], acronyms: dict[str, str]) -> None:
-        self.acronyms = acronyms
         # Each phrase is matched on stems, so 'armies' finds the group of 'army'.
         # A rule: (stems of its phrase, the phrases it adds, the phrase, kind, group). One rule per group fires
         # per query: 'start' and 'starting' are the same stem, and 'army and troops' needs the group once.
@@ -86,7 +85,9 @@ class Expander:
 
     @staticmethod
     def _key(phrase: str) -> tuple[str, ...]:
-        return tuple(stem(w) for w in words(phrase) if w not in STOP_WORDS or len(words(phrase)) == 1)
+        """The stems a phrase is matched on: its content words (a one-word phrase keeps even a stop word)."""
+        tokens = words(phrase)
+        return tuple(stem(w) for w in tokens if w not in STOP_WORDS or len(tokens) == 1)
 
     def expand(self, tokens: Sequence[str]) -> list[Expansion]:
         """The expansions whose phrase occurs in the query's words (longest phrase first)."""

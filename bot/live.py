@@ -66,20 +66,21 @@ class LiveAnswerer:
         """Rebuild from the knowledge files and swap; on error keep serving the old answerer."""
         with self._lock:
             stamp = knowledge_stamp(Path(self.config.knowledge))
+            self._stamp = stamp  # a broken file is reported once, not on every check
             try:
                 fresh = self._build(self.config)
             except BotError as exc:
-                self._stamp = stamp  # report a broken file once, not on every check
                 log.error("knowledge reload failed, still serving the previous version: %s", exc)
-                return ReloadResult(False, f"Reload failed, still serving the previous knowledge: {exc}",
-                                    len(self._current.kb.passages))
+                problem = str(exc)
             except Exception as exc:  # a bug in loading or indexing must not take the serving bot down
-                self._stamp = stamp
                 log.exception("knowledge reload failed unexpectedly, still serving the previous version")
-                return ReloadResult(False, "Reload failed, still serving the previous knowledge: unexpected "
-                                    f"{type(exc).__name__}: {exc} (see the log)", len(self._current.kb.passages))
+                problem = f"unexpected {type(exc).__name__}: {exc} (see the log)"
+            else:
+                problem = ""
+            if problem:
+                return ReloadResult(False, f"Reload failed, still serving the previous knowledge: {problem}",
+                                    len(self._current.kb.passages))
             self._current = fresh
-            self._stamp = stamp
             count = len(fresh.kb.passages)
             log.info("knowledge reloaded: %d passages", count)
             return ReloadResult(True, f"Reloaded: {count} passages.", count)

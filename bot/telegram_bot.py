@@ -544,8 +544,6 @@ async def stop(app: Application, grace: float = STOP_GRACE_SECONDS) -> bool:
 def main(config: Config, webhook: bool = False, environ: Mapping[str, str] | None = None) -> int:
     """Run the bot until SIGTERM or SIGINT; 0 on a clean stop, 2 for a setup problem, 1 for a failure."""
     environ = os.environ if environ is None else environ
-    for noisy in ("httpx", "httpcore"):  # their INFO lines contain request URLs, which contain the token
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         token = read_token(environ)
     except ValueError as exc:

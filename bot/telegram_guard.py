@@ -168,7 +168,10 @@ class TokenRedactor(logging.Filter):
 
 
 def guard_loggers(token: str) -> None:
-    """Redact the token at the library's loggers themselves, whatever handlers the host sets up."""
+    """Redact the token at the library's loggers themselves, whatever handlers the host sets up;
+    httpx and httpcore stay at WARNING, as their INFO lines are request URLs, which hold the token."""
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     for name in LIBRARY_LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(f, TokenRedactor) and f.token == token for f in logger.filters):

@@ -174,3 +174,10 @@ def test_memory_database_is_kept_as_is(tmp_path):
     config = load_config(_write(tmp_path, 'storage:\n  database: ":memory:"\n'), environ={})
     assert config.storage.database == ":memory:"
     assert load_config(None, environ={"BOT_DATABASE": ":memory:"}).storage.database == ":memory:"
+
+
+def test_every_scoring_preset_can_be_named_in_the_config():
+    from bot.config import SCORING_NAMES
+    from bot.index import SCORING
+
+    assert set(SCORING_NAMES) == {"auto", *SCORING}

@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import build_answerer
-from bot.config import load_config
 from bot.evaluation import baseline, evaluate, load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,8 +22,9 @@ HELDOUT_FLOOR = 0.85
 
 
 @pytest.fixture(scope="module")
-def answerer():
-    return build_answerer(load_config(ROOT / "config.yaml"), cache=False)
+def answerer(seed_answerer):
+    """The shared seed answerer (repository config, no environment overrides)."""
+    return seed_answerer
 
 
 def test_every_category_stays_above_its_floor(answerer):
