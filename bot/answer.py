@@ -122,7 +122,7 @@ class Answerer:
         self.speller = Speller(index.word_counts, extra=STOP_WORDS, min_similarity=self.retrieval.typo_min_similarity)
         self.acronyms = find_acronyms(p.text for p in kb.passages)
         self.expander = Expander(kb.synonyms, self.acronyms)
-        self.positions = {p.id: i for i, p in enumerate(kb.passages)}
+        self.positions = kb.positions
         self._sorted_words = sorted(index.word_counts)
         self.examples = self._examples()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -76,17 +77,23 @@ class KnowledgeBase:
     synonyms: tuple[tuple[str, ...], ...] = ()
     path: str = ""
 
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Each passage id's place in `passages`, computed once (the passages never change)."""
+        return {p.id: i for i, p in enumerate(self.passages)}
+
     def by_id(self, passage_id: str) -> Passage | None:
-        """Look a passage up by id (linear: maintainers' commands, not the query path)."""
-        return next((p for p in self.passages if p.id == passage_id), None)
+        """Look a passage up by id."""
+        position = self.positions.get(passage_id)
+        return None if position is None else self.passages[position]
 
     def sections(self) -> list[str]:
-        """Distinct section names in document order."""
-        seen: dict[str, None] = {}
-        for passage in self.passages:
-            if passage.section:
-                seen.setdefault(passage.section, None)
-        return list(seen)
+        """Distinct section names in document order (a copy: callers may change it)."""
+        return list(self._sections)
+
+    @cached_property
+    def _sections(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.section for p in self.passages if p.section))
 
 
 class _LineLoader(yaml.SafeLoader):
