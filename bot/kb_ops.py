@@ -19,7 +19,7 @@ from .errors import BotError, DuplicatePassage, KnowledgeError, PassageNotFound
 from .knowledge import (
     KnowledgeBase, Passage, RegressionQuestion, Source, check_id, check_passage_text, dump_passage_file,
     find_near_duplicate, header_comment, load_knowledge, load_passage_file, load_questions, near_duplicate_pairs,
-    parse_yaml, question_entry_yaml, read_text,
+    parse_yaml, passage_files, question_entry_yaml, read_text,
 )
 from .splitter import split_document
 from .store import KnowledgeStore, Transaction
@@ -51,12 +51,6 @@ def knowledge_root(config: Config) -> Path:
     if not root.is_dir():
         raise UsageError(f"{root}: maintainers' commands need a knowledge folder (passages/*.yaml), not a file")
     return root
-
-
-def passage_files(root: Path) -> list[Path]:
-    """The passages files in the order the knowledge loads them."""
-    folder = root / "passages"
-    return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else []
 
 
 def render_file(path: Path, source: Source | None, passages: Iterable[Passage]) -> str:

@@ -18,6 +18,7 @@ import yaml
 
 from .errors import KnowledgeError
 
+SYNONYMS_FILE = "synonyms.yaml"
 MAX_TEXT_CHARS = 500  # a hand-written fact passage: a sentence or two
 MAX_BULK_TEXT_CHARS = 100_000  # JSON-lines bulk data sets carry whole descriptions
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -326,6 +327,21 @@ def _check_unicode(passages: Iterable[Passage], sources: Iterable[Source], path:
                                      where[0], where[1], hint="remove the \\u escape or write the character itself")
 
 
+def passage_files(root: Path) -> list[Path]:
+    """The passages files of a knowledge folder, in the order they load."""
+    folder = Path(root) / "passages"
+    return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else []
+
+
+def knowledge_files(path: Path) -> list[Path]:
+    """Every file the answerer reads: the passages files and synonyms.yaml, or the JSON-lines file itself."""
+    path = Path(path)
+    if not path.is_dir():
+        return [path]
+    synonyms = path / SYNONYMS_FILE
+    return passage_files(path) + ([synonyms] if synonyms.exists() or synonyms.is_symlink() else [])
+
+
 def load_knowledge(path: Path | str) -> KnowledgeBase:
     """Load a knowledge folder or a JSON-lines file of passages, validating everything."""
     path = Path(path)
@@ -340,7 +356,7 @@ def load_knowledge(path: Path | str) -> KnowledgeBase:
     if is_dir:
         folder = path / "passages"
         try:
-            files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else []
+            files = passage_files(path)
         except OSError as exc:
             raise KnowledgeError(f"cannot list folder: {exc.strerror or exc}", folder) from None
         if not files:
@@ -350,7 +366,7 @@ def load_knowledge(path: Path | str) -> KnowledgeBase:
             if source is not None:
                 sources[source.id] = source
             passages.extend(found)
-        synonyms = load_synonyms(path / "synonyms.yaml")
+        synonyms = load_synonyms(path / SYNONYMS_FILE)
     elif is_file:
         if path.suffix not in (".jsonl", ".json", ".ndjson"):
             raise KnowledgeError("unsupported knowledge file", path, hint="use a folder with passages/*.yaml or a .jsonl file")

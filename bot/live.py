@@ -18,6 +18,7 @@ from .answer import Answer, Answerer, build_answerer
 from .config import Config
 from .conversation import Context
 from .errors import BotError
+from .knowledge import knowledge_files
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +33,11 @@ class ReloadResult:
 
 
 def knowledge_stamp(path: Path) -> tuple:
-    """Modification times and sizes of every knowledge file, to notice a change without reading them."""
+    """Modification times and sizes of the files the answerer reads, to notice a change without reading
+    them (the saved index, undo history, lock and regression questions do not count)."""
     try:
         # Links count by their own stamp (lstat): a new looping or dangling link is a change to report, once.
-        files = sorted(p for p in path.rglob("*") if (p.is_file() or p.is_symlink()) and ".index" not in p.parts) \
-            if path.is_dir() else [path]
+        files = knowledge_files(path)
         stats = [(p, p.lstat() if p.is_symlink() else p.stat()) for p in files]
         return tuple((str(p), st.st_mtime_ns, st.st_size) for p, st in stats)
     except OSError:

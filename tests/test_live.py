@@ -222,3 +222,16 @@ def test_a_new_looping_link_beside_good_files_is_noticed_and_reported_once(tiny_
     assert live.reload_if_changed() is None and live.answer(SELENGE).found
     loop.unlink()
     assert live.reload_if_changed().ok
+
+
+def test_only_files_the_answerer_reads_count_as_a_change(tiny_config):
+    live = LiveAnswerer(tiny_config)
+    root = Path(tiny_config.knowledge)
+    (root / "questions.yaml").write_text("questions: []\n", encoding="utf-8")
+    (root / ".history").mkdir()
+    (root / ".history" / "old.yaml").write_text("x: 1\n", encoding="utf-8")
+    (root / ".lock").write_text("", encoding="utf-8")
+    assert live.reload_if_changed() is None
+    (root / "synonyms.yaml").write_text("synonyms:\n  - [river, stream]\n", encoding="utf-8")
+    result = live.reload_if_changed()
+    assert result is not None and result.ok
