@@ -484,12 +484,13 @@ def unanswered_by(config: Config, passage_id: str, questions: Iterable[str]) -> 
 
 def unanswered_entries(config: Config, limit: int):
     """The most frequent questions the bot could not answer, from the log; None when nothing was logged yet."""
-    from .storage import Storage
+    from .storage import existing_log
 
-    database = config.storage.database
-    if database != ":memory:" and not Path(database).exists():
+    log = existing_log(config.storage.database)
+    if log is None:
         return None
-    return Storage(database).unanswered(limit)
+    with log:
+        return log.unanswered(limit)
 
 
 def unanswered_question(entries, number: int) -> str:

@@ -194,11 +194,12 @@ def _cmd_stats(args, config: Config, console: _Console) -> int:
     if root.is_dir():
         console.print(f"regression questions: {len(regression_questions(config))}")
         console.print(f"undo versions kept:   {len(KnowledgeStore(root).versions())}")
-    database = config.storage.database
-    if database != ":memory:" and Path(database).exists():
-        from .storage import Storage
+    from .storage import existing_log
 
-        counts = Storage(database).counts()
+    log = existing_log(config.storage.database)
+    if log is not None:
+        with log:
+            counts = log.counts()
         console.print("asked:      {questions} questions, {answered} answered, {unanswered} not answered; "
                       "feedback {helpful} helpful, {unhelpful} not".format(**counts))
     else:

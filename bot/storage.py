@@ -89,9 +89,7 @@ class Storage:
         with self._lock:
             self._pending.append((sql, tuple(_storable(p) for p in params)))
             try:
-                while self._pending:
-                    self._db.execute(*self._pending[0])
-                    self._pending.popleft()
+                self._flush()
             except sqlite3.Error as exc:
                 raise StorageError(f"cannot write to the log database {self.path}: {exc} "
                                    f"({len(self._pending)} record(s) kept in memory, retried on the next write)") from None
@@ -141,9 +139,26 @@ class Storage:
         """Close the connection (the WAL is checkpointed by SQLite) after a last try at pending records."""
         with self._lock:
             try:
-                while self._pending:
-                    self._db.execute(*self._pending[0])
-                    self._pending.popleft()
+                self._flush()
             except sqlite3.Error:
                 pass
             self._db.close()
+
+    def _flush(self) -> None:
+        """Write the records waiting in memory, oldest first, stopping at the first the database refuses."""
+        while self._pending:
+            self._db.execute(*self._pending[0])
+            self._pending.popleft()
+
+    def __enter__(self) -> "Storage":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def existing_log(database: str) -> "Storage | None":
+    """The log database if one has been written (maintainers' read-only views), else None."""
+    if database == ":memory:" or not Path(database).exists():
+        return None
+    return Storage(database)
