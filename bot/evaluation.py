@@ -17,7 +17,7 @@ from .answer import Answerer
 from .conversation import Context
 from .errors import KnowledgeError
 from .knowledge import KnowledgeBase, parse_yaml, read_text
-from .text import normalise
+from .text import holds_all
 
 ITEM_FIELDS = {"q", "category", "expect", "found", "context"}
 
@@ -96,16 +96,11 @@ def load_cases(path: Path | str) -> list[Case]:
     return cases
 
 
-def _fold(text: str) -> str:
-    return " ".join(normalise(text).split())
-
-
 def is_correct(case: Case, found: bool, answer: str) -> bool:
     """The scoring rule: found must match, and an answer must hold every expected string."""
     if found != case.found:
         return False
-    folded = _fold(answer)
-    return all(_fold(e) in folded for e in case.expect)
+    return holds_all(answer, case.expect)
 
 
 def evaluate(answerer: Answerer, cases: Sequence[Case]) -> Report:

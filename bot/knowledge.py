@@ -427,12 +427,6 @@ def header_comment(text: str) -> str:
     return "".join(lines)
 
 
-def _dup_key(text: str) -> str:
-    from .text import normalise
-
-    return " ".join(normalise(text).split())
-
-
 def _similar(a: str, b: str, score: float) -> bool:
     """token_set_ratio alone calls a two-word text a duplicate of any passage holding both words; also ask for
     comparable lengths (the shorter text has at least half the words of the longer one)."""
@@ -444,12 +438,14 @@ def find_near_duplicate(text: str, passages: Iterable[Passage], skip: str = "") 
     """The existing passage that says nearly the same as `text` (and its similarity), or None."""
     from rapidfuzz import fuzz
 
-    key = _dup_key(text)
+    from .text import fold
+
+    key = fold(text)
     best: tuple[Passage, float] | None = None
     for passage in passages:
         if passage.id == skip:
             continue
-        other = _dup_key(passage.text)
+        other = fold(passage.text)
         score = fuzz.token_set_ratio(key, other)
         if _similar(key, other, score) and (best is None or score > best[1]):
             best = (passage, score)
@@ -474,10 +470,12 @@ def near_duplicate_pairs(passages: Iterable[Passage]) -> list[tuple[Passage, Pas
     token_set_ratio over pre-filtered candidate pairs for a large one."""
     from rapidfuzz import fuzz, process
 
+    from .text import fold
+
     items = list(passages)
     if len(items) < 2:
         return []
-    keys = [_dup_key(p.text) for p in items]
+    keys = [fold(p.text) for p in items]
     out = []
     if len(items) <= EXACT_PAIRS_UP_TO:
         scores = process.cdist(keys, keys, scorer=fuzz.token_set_ratio, score_cutoff=DUPLICATE_SIMILARITY, workers=-1)
@@ -506,8 +504,9 @@ class RegressionQuestion:
             return False
         if self.expect_id and self.expect_id not in passage_ids:
             return False
-        folded = _dup_key(text)
-        return all(_dup_key(e) in folded for e in self.expect)
+        from .text import holds_all
+
+        return holds_all(text, self.expect)
 
 
 def load_questions(path: Path) -> list[RegressionQuestion]:

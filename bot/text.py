@@ -84,3 +84,14 @@ def terms(tokens: list[str]) -> list[str]:
     """Index terms for a list of content words: stems plus adjacent-stem bigrams."""
     stems = [stem(w) for w in tokens]
     return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
+
+
+def fold(text: str) -> str:
+    """Text reduced for comparing what it says: normalised, whitespace collapsed."""
+    return " ".join(normalise(text).split())
+
+
+def holds_all(text: str, expected) -> bool:
+    """Whether a text says every expected string (case, quotes, accents and spacing folded)."""
+    folded = fold(text)
+    return all(fold(e) in folded for e in expected)
