@@ -87,6 +87,11 @@ class Answer:
         }
 
 
+def _bulleted(lead: str, items) -> str:
+    """A lead line followed by one bullet per item."""
+    return f"{lead}\n" + "\n".join(f"\u2022 {item}" for item in items)
+
+
 def _why_dict(why: Why) -> dict:
     data = asdict(why)
     data["corrected"] = [{"from": a, "to": b} for a, b in why.corrected]
@@ -147,9 +152,13 @@ class Answerer:
 
     def help_text(self) -> str:
         """What the bot knows about, for `help` and /help."""
-        sources = ", ".join(s.citation() for s in self.kb.sources.values()) or "my documents"
+        sources = self.sources_text()
         topics = "; ".join(self.kb.sections()[:8])
         return self._with_examples(f"I answer questions from {sources}. Topics: {topics}. Ask in your own words,")
+
+    def sources_text(self) -> str:
+        """The documents the answers come from, as a person would name them."""
+        return ", ".join(s.citation() for s in self.kb.sources.values()) or "my documents"
 
     def search(self, question: str, k: int | None = None) -> list[Hit]:
         """The top passages for a question without composing an answer (for maintainers and tools)."""
@@ -263,8 +272,7 @@ class Answerer:
         sources = tuple(hits[: self.retrieval.candidates])
         if not self._confident(text, query, best, coverage, bool(carried)):
             suggestions = self._suggestions(hits)
-            text_out = f"{self.config.replies.not_found} {self.config.replies.suggest}\n" + "\n".join(
-                f"\u2022 {s}" for s in suggestions)
+            text_out = _bulleted(f"{self.config.replies.not_found} {self.config.replies.suggest}", suggestions)
             return Answer(False, text_out, "unknown", best, sources, suggestions=suggestions, why=why,
                           context=Context())
         chosen = self._compose(hits)  # in document order, so two facts read naturally
@@ -384,13 +392,16 @@ class Answerer:
             if passage.section in seen_sections:
                 continue
             seen_sections.add(passage.section)
-            out.append(passage.questions[0] if passage.questions else self._topic_question(passage))
+            out.append(self._question_for(passage))
             if len(out) == 3:
                 break
         return tuple(out)
 
     @staticmethod
-    def _topic_question(passage: Passage) -> str:
+    def _question_for(passage: Passage) -> str:
+        """A question that leads to a passage: its own first question, else 'Tell me about' its topic."""
+        if passage.questions:
+            return passage.questions[0]
         topic = passage.section or " ".join(passage.text.split()[:6])
         return f"Tell me about {topic[0].lower() + topic[1:] if topic[:2].istitle() else topic}"
 
@@ -400,7 +411,7 @@ class Answerer:
         out: list[str] = []
         for hit in near:
             passage = self.kb.passages[self.positions[hit.id]]
-            suggestion = passage.questions[0] if passage.questions else self._topic_question(passage)
+            suggestion = self._question_for(passage)
             if suggestion not in out:
                 out.append(suggestion)
             if len(out) == 3:
@@ -413,7 +424,7 @@ class Answerer:
         return tuple(out)
 
     def _with_examples(self, lead: str) -> str:
-        return f"{lead}\n" + "\n".join(f"\u2022 {q}" for q in self.examples)
+        return _bulleted(lead, self.examples)
 
     def _reply(self, kind: str, text: str, context: Context, suggestions: tuple[str, ...] = ()) -> Answer:
         return Answer(False, text, kind, suggestions=suggestions, context=context)

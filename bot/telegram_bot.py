@@ -198,7 +198,7 @@ class TelegramFrontEnd:
         message = update.message
         self.sessions.clear(_session(update))
         answerer = self.live.current
-        sources = ", ".join(s.citation() for s in answerer.kb.sources.values()) or "my documents"
+        sources = answerer.sources_text()
         text = (f"{self.config.replies.greeting}\nI know about {sources}: {', '.join(answerer.kb.sections()[:6])}.\n"
                 "Ask in your own words, or try one of these:")
         await self.say(context.bot, message.chat_id, html_chunks(text), examples_keyboard(answerer.examples, answerer.examples, self.buttons))
