@@ -168,6 +168,12 @@ class Answerer:
     # -- retrieval ----------------------------------------------------------------------------
 
     def _analyse(self, tokens: list[str], carried: tuple[str, ...] = ()) -> _Query:
+        """Read a question's words and weigh them, with the previous turn's topic when `carried`."""
+        return self._weigh(self._read(tokens), carried)
+
+    def _read(self, tokens: list[str]) -> tuple[list[str], list, list[str], list[Expansion]]:
+        """The question's content words after corrections, the corrections, the unknown words and the
+        expansions that apply: everything that does not depend on the conversation."""
         content, corrected, unknown = [], [], []
         for token in self._split_compounds(tokens):
             if token in STOP_WORDS or token in FRAME_WORDS:
@@ -188,7 +194,11 @@ class Answerer:
                 else:
                     unknown.append(token)
             content.append(token)
-        expansions = self.expander.expand(content)
+        return content, corrected, unknown, self.expander.expand(content)
+
+    def _weigh(self, reading: tuple, carried: tuple[str, ...] = ()) -> _Query:
+        """Search weights, normalising terms and coverage for a read question (plus a carried topic)."""
+        content, corrected, unknown, expansions = reading
         weights: dict[str, float] = {}
         for term in terms(content):
             weights[term] = max(weights.get(term, 0.0), 1.0)
@@ -247,13 +257,14 @@ class Answerer:
 
     def _retrieve(self, text: str, context: Context) -> Answer:
         tokens = words(text) + [v for k, v in UPPER_ACRONYMS.items() if re.search(rf"\b{k}\b", text)]
-        query = self._analyse(tokens)
+        reading = self._read(tokens)
+        query = self._weigh(reading)
         k = max(self.retrieval.candidates, 8)
         hits = self._rerank(text, self._hits(query, k))
         carried: tuple[str, ...] = ()
         previous = context.topic(self.clock(), self.config.session.max_age_seconds)
         if previous and self._leans_on_context(text, query, hits):
-            followup = self._analyse(tokens, carried=previous)
+            followup = self._weigh(reading, carried=previous)
             followup_hits = self._rerank(text, self._hits(followup, k))
             if followup_hits and (not hits or followup_hits[0].score >= hits[0].score * 0.9
                                   or self._anaphoric(text, query)):
