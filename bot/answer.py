@@ -154,7 +154,7 @@ class Answerer:
         """What the bot knows about, for `help` and /help."""
         sources = self.sources_text()
         topics = "; ".join(self.kb.sections()[:8])
-        return self._with_examples(f"I answer questions from {sources}. Topics: {topics}. Ask in your own words,")
+        return self._with_examples(f"I answer questions from {sources}. Topics: {topics}. Ask in your own words, for example:")
 
     def sources_text(self) -> str:
         """The documents the answers come from, as a person would name them."""

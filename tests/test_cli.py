@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 
 from conftest import REPO, clean_env, run_bot, write_config
 
@@ -129,3 +131,18 @@ def test_help_lists_the_commands(tmp_path):
     assert result.returncode == 0
     for command in ("ask", "eval", "kb", "telegram"):
         assert command in result.stdout.decode()
+
+
+def test_a_reader_that_stops_early_ends_the_stream_quietly(tmp_path):
+    # `python -m bot ask --jsonl | head -n 1`: the reader leaves after one line; the bot must not print a traceback.
+    bot = subprocess.Popen([sys.executable, "-m", "bot", "ask", "--jsonl", "--no-log"], cwd=REPO, env=clean_env(tmp_path),
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # 200 lines fit the pipe's buffer; their answers (about 1 KB each) do not, so the bot is still writing.
+    bot.stdin.write(b'{"text": "When did NATO and Mongolia start working together?"}\n' * 200)
+    bot.stdin.close()
+    first = bot.stdout.readline()
+    bot.stdout.close()  # the reader goes away
+    assert json.loads(first)["found"] is True
+    assert bot.wait(timeout=60) == 141
+    stderr = bot.stderr.read().decode()
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr
