@@ -37,6 +37,10 @@ _HAS_PERSON = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|General|Colonel|Admiral|Presiden
                          r"Secretary[- ]General|Ambassador|Director|Commander|Chairman|Chair|King|Queen)\.? [A-Z]|"
                          r"\b(led|headed|chaired|directed|commanded|founded) by\b")
 _HAS_PLACE = re.compile(r"\b(?:in|at|near|from|to|on)\s+(?:the\s+)?[A-Z][a-z]")
+# A named body: capitalised words ending in what organisations call themselves ("the NATO Communications
+# and Information Agency", "the Ministry of Defence").
+_HAS_BODY = re.compile(r"\b(Agency|Centre|Center|Ministry|Department|Office|Council|Committee|Commission|Institute|"
+                       r"Organi[sz]ation|Authority|Bureau|Foundation|Association|Command|Headquarters)\b")
 # The kinds of fact a question asks for: (name, how the question asks, how a passage holds it).
 # The first kind found decides; a date question is never also a number question.
 ANSWER_TYPES = (
@@ -47,6 +51,11 @@ ANSWER_TYPES = (
     ("person", re.compile(r"\bwho (is|was|are|were) (the )?(current )?(head|leader|director|chief|president|commander|"
                           r"secretary|minister|boss|chair|chairman|founder)\b|\bwho (leads|led|heads|headed|runs|ran|directs|"
                           r"commands|chairs|founded)\b"), _HAS_PERSON),
+    ("body", re.compile(r"\b(which|what) (nato |un |government |international )?(agency|agencies|body|bodies|"
+                        r"organi[sz]ations?|institutions?|centres?|centers?|ministry|ministries|department|office)\b|"
+                        r"\bwho (did|does|do|was|were|has|have) \w+(?: \w+)? (work|worked|working|partner|partnered|"
+                        r"cooperate|cooperated|team|teamed|collaborate|collaborated) (up )?with\b|\bwith (which|whom)\b"),
+     _HAS_BODY),
     ("place", re.compile(r"^where (is|are|was|were)\b|\b(which|what) (city|town|province|region|place|village)\b"),
      _HAS_PLACE),
 )

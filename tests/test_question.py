@@ -18,6 +18,10 @@ from bot.question import SWITCH, is_anaphoric, unknown_names, wanted_kind
     ("Who heads the centre?", "The centre is led by Colonel Bat.", True),
     ("Where is the centre located?", "The centre was recognised.", False),
     ("Where is the centre?", "The centre is in Ulaanbaatar.", True),
+    ("Which NATO body partnered on the project?", "The project ran from 2017 to 2020.", False),
+    ("who did nato team up with", "It worked with the NATO Communications and Information Agency.", True),
+    ("through which centre was it given?", "It was given through the Coordination Centre.", True),
+    ("Which agency helped?", "An agency helped.", False),
 ])
 def test_wanted_kind_and_whether_a_passage_holds_it(question, passage, holds):
     has = wanted_kind(question)
