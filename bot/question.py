@@ -36,14 +36,26 @@ _HAS_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b(?!\s*(?:to|-)\s*(?:1[89]|20)\d\d)
 _HAS_PERSON = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|General|Colonel|Admiral|President|Prime Minister|Minister|"
                          r"Secretary[- ]General|Ambassador|Director|Commander|Chairman|Chair|King|Queen)\.? [A-Z]|"
                          r"\b(led|headed|chaired|directed|commanded|founded) by\b")
-_HAS_PLACE = re.compile(r"\b(?:in|at|near|from|to|on)\s+(?:the\s+)?[A-Z][a-z]")
+_HAS_PLACE = re.compile(r"\b(?:in|at|near|from|to)\s+(?:the\s+)?[A-Z][a-z]")
+# An end: a span that closes ("from 2009 to 2014", "until March 2007") or a word that says it ended.
+_HAS_END = re.compile(rf"\b(?:to|until|till|through)\s+(?:(?:\d{{1,2}} )?(?:{_MONTHS}) )?(?:1[89]|20)\d\d\b|"
+                      r"\b(?:ended|expired|concluded|finished|completed|closed|ends|expires)\b", re.IGNORECASE)
+# Something still to come: a question about the future needs a passage that speaks of it.
+_HAS_FUTURE = re.compile(r"\b(?:will|shall|planned|plans|scheduled|expected|due to|intends|upcoming|future)\b",
+                         re.IGNORECASE)
 # A named body: capitalised words ending in what organisations call themselves ("the NATO Communications
 # and Information Agency", "the Ministry of Defence").
 _HAS_BODY = re.compile(r"\b(Agency|Centre|Center|Ministry|Department|Office|Council|Committee|Commission|Institute|"
                        r"Organi[sz]ation|Authority|Bureau|Foundation|Association|Command|Headquarters)\b")
 # The kinds of fact a question asks for: (name, how the question asks, how a passage holds it).
-# The first kind found decides; a date question is never also a number question.
+# The first kind found decides: 'when did it end' wants an end, not any date, and a date question is
+# never also a number question.
 ANSWER_TYPES = (
+    ("future", re.compile(r"^when (will|shall|is \w+ (going|due|expected|planned|scheduled))\b|^when\b.*\bnext\b"),
+     _HAS_FUTURE),
+    ("end", re.compile(r"^(when|until when)\b.*\b(end|ends|ended|ending|finish|finishes|finished|expire|expires|"
+                       r"expired|conclude|concludes|concluded|stop|stops|stopped|close|closes|closed)\b|^until when\b"),
+     _HAS_END),
     ("date", re.compile(r"^(when|since when|until when)\b|\bhow many (years|months)\b|\b(what|which) (year|date|month)\b|"
                         r"\bhow long\b|\b(when|since when) (did|does|do|was|were|is|has|have|will)\b"), _HAS_DATE),
     ("number", re.compile(r"\b(how much|how many|what amount|what sum|how big|how large|what size|what number)\b"),

@@ -22,6 +22,12 @@ from bot.question import SWITCH, is_anaphoric, unknown_names, wanted_kind
     ("who did nato team up with", "It worked with the NATO Communications and Information Agency.", True),
     ("through which centre was it given?", "It was given through the Coordination Centre.", True),
     ("Which agency helped?", "An agency helped.", False),
+    ("When does the programme expire?", "Since March 2012, work has gone through the programme.", False),
+    ("when did the KFOR mission end", "Mongolia supported KFOR from December 2005 to March 2007.", True),
+    ("until when?", "Mongolia contributed troops from 2009 to 2014.", True),
+    ("When will the programme next be renewed?", "The programme was renewed in April 2020.", False),
+    ("When will the centre open?", "The centre will open in 2027.", True),
+    ("Which city is the university in?", "The university placed greater emphasis on English.", False),
 ])
 def test_wanted_kind_and_whether_a_passage_holds_it(question, passage, holds):
     has = wanted_kind(question)
