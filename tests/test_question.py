@@ -14,6 +14,8 @@ from bot.question import SWITCH, is_anaphoric, unknown_names, wanted_kind
     ("How many troops did Mongolia send?", "Mongolia sent troops from 2009 to 2014.", False),
     ("How much money was given?", "The United States provided USD 1.2 million.", True),
     ("How many countries take part?", "Volunteers from twelve countries take part.", True),
+    ("How many countries are partners?", "Mongolia is one of a number of partner countries.", False),
+    ("How many centres are there?", "There is one centre.", True),
     ("Who leads the agency?", "The agency supported the project.", False),
     ("Who heads the centre?", "The centre is led by Colonel Bat.", True),
     ("Where is the centre located?", "The centre was recognised.", False),
