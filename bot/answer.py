@@ -35,6 +35,7 @@ SECOND_FACT_RATIO = 0.5  # a neighbouring fact joins the answer when it scores t
 UNKNOWN_NAME_PENALTY = 0.35
 TYPE_BONUS = 1.1
 TYPE_PENALTY = 0.3
+RESCORE_FACTOR = 3  # candidates rescored per answer slot when expansions offer alternatives
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,8 @@ class _Query:
     weights: dict
     norm_terms: tuple[str, ...]
     coverage: float  # share of the question's idf mass the knowledge knows (1.0 = every word)
+    own: dict = field(default_factory=dict)  # the user's own (and carried) terms and their weights
+    groups: tuple = ()  # per expansion: (weight, alternatives as tuples of terms)
 
 
 class Answerer:
@@ -202,13 +205,20 @@ class Answerer:
         weights: dict[str, float] = {}
         for term in terms(content):
             weights[term] = max(weights.get(term, 0.0), 1.0)
-        for expansion in expansions:
-            weight = ACRONYM_WEIGHT if expansion.kind == "acronym" else EXPANSION_WEIGHT
-            for phrase in expansion.added:
-                for term in terms(content_words(phrase) or words(phrase)):
-                    weights[term] = max(weights.get(term, 0.0), weight)
         for term in terms(list(carried)):
             weights[term] = max(weights.get(term, 0.0), CONTEXT_WEIGHT)
+        own_weights = dict(weights)
+        groups = []
+        for expansion in expansions:
+            weight = ACRONYM_WEIGHT if expansion.kind == "acronym" else EXPANSION_WEIGHT
+            alternatives = []
+            for phrase in expansion.added:
+                phrase_terms = tuple(t for t in terms(content_words(phrase) or words(phrase))
+                                     if own_weights.get(t, 0.0) < weight)
+                alternatives.append(phrase_terms)
+                for term in phrase_terms:
+                    weights[term] = max(weights.get(term, 0.0), weight)
+            groups.append((weight, tuple(alternatives)))
         own = [stem(t) for t in content]
         covered = {s for e in expansions for s in map(stem, words(e.phrase))}
         unknown = [t for t in unknown if stem(t) not in covered]
@@ -219,7 +229,7 @@ class Answerer:
         unknown_sq = len(unknown) * (UNKNOWN_WEIGHT * self.index.max_idf) ** 2
         coverage = math.sqrt(known_sq / (known_sq + unknown_sq)) if known_sq else 0.0
         return _Query(tuple(content), tuple(corrected), tuple(unknown), tuple(expansions), weights, norm_terms,
-                      coverage)
+                      coverage, own_weights, tuple(groups))
 
     def _related_word(self, token: str) -> str | None:
         """A knowledge word of the same family that stemming missed ('environment' for 'environmental')."""
@@ -251,9 +261,32 @@ class Answerer:
         return out
 
     def _hits(self, query: _Query, k: int) -> list[Hit]:
-        matches = self.index.search(query.weights, query.norm_terms, k)
-        return [Hit(p.id, p.section, p.text, m.score * query.coverage) for m in matches
-                for p in (self.kb.passages[m.position],)]
+        if not any(len(alternatives) > 1 for _weight, alternatives in query.groups):
+            matches = self.index.search(query.weights, query.norm_terms, k)
+            return [Hit(p.id, p.section, p.text, m.score * query.coverage) for m in matches
+                    for p in (self.kb.passages[m.position],)]
+        matches = self.index.search(query.weights, query.norm_terms, k * RESCORE_FACTOR)
+        norm = self.index.query_norm(query.norm_terms)
+        scored = sorted(((min(1.0, self._grouped(query, m.position) / norm), m.position) for m in matches),
+                        key=lambda sp: (-sp[0], sp[1]))[:k]
+        return [Hit(p.id, p.section, p.text, score * query.coverage) for score, position in scored
+                for p in (self.kb.passages[position],)]
+
+    def _grouped(self, query: _Query, position: int) -> float:
+        """A passage's match where each expansion counts once, by its best alternative: 'army' found
+        as 'armed forces', 'military' and 'personnel' in one passage is still one word of the question."""
+        index = self.index
+        def part(weighted) -> float:
+            total = 0.0
+            for term, weight in weighted:
+                col = index.vocabulary.get(term)
+                if col is not None:
+                    total += weight * float(index.query_idf[col]) * index.value(position, term)
+            return total
+        score = part(query.own.items())
+        for weight, alternatives in query.groups:
+            score += max((part((t, weight) for t in alt) for alt in alternatives), default=0.0)
+        return score
 
     def _retrieve(self, text: str, context: Context) -> Answer:
         tokens = words(text) + [v for k, v in UPPER_ACRONYMS.items() if re.search(rf"\b{k}\b", text)]

@@ -236,6 +236,21 @@ class TfidfIndex:
         i = start + int(np.searchsorted(self.indices[start:end], position))
         return i < end and int(self.indices[i]) == position
 
+    def value(self, position: int, term: str) -> float:
+        """A passage's stored weight for a term (0 when it lacks the term), by the same binary search."""
+        col = self.vocabulary.get(term)
+        if col is None:
+            return 0.0
+        start, end = int(self.indptr[col]), int(self.indptr[col + 1])
+        i = start + int(np.searchsorted(self.indices[start:end], position))
+        return float(self.data[i]) if i < end and int(self.indices[i]) == position else 0.0
+
+    def query_norm(self, norm_terms: Iterable[str]) -> float:
+        """The query's length as `search` measures it: unknown terms count at the highest idf."""
+        vocabulary, query_idf = self.vocabulary, self.query_idf
+        return math.sqrt(sum((query_idf[vocabulary[t]] if t in vocabulary else self.max_query_idf) ** 2
+                             for t in norm_terms))
+
     def search(self, weights: Mapping[str, float], norm_terms: Iterable[str], k: int) -> list[Match]:
         """Score passages against weighted query terms and return the k best, best first.
 

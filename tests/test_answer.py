@@ -153,3 +153,18 @@ def test_who_leads_wants_a_person_the_knowledge_does_not_name(answerer):
 def test_a_name_the_knowledge_never_mentions_makes_the_question_off_topic(answerer):
     assert not answerer.answer("Did volunteers from Peru staff the mountain hut?").found
     assert answerer.answer("Did volunteers staff the mountain hut?").found
+
+
+def test_a_word_found_through_many_synonyms_counts_once():
+    """A passage naming one of the user's words three ways must not beat one that speaks to both words."""
+    passages = (
+        Passage("a", "The armed forces, military personnel and troops trained together every winter.", "A", "s"),
+        Passage("b", "Former military sites got environmental rehabilitation.", "B", "s"),
+        Passage("c", "The hut was rebuilt after an avalanche.", "C", "s"),
+    )
+    groups = (("army", "armed forces", "military", "personnel", "troops"), ("clean up", "environmental rehabilitation"))
+    kb = KnowledgeBase(passages, {"s": Source("s", "Notes", "Society", "2024-01-02")}, groups)
+    answerer = Answerer(kb, TfidfIndex.build(kb.passages), Config(retrieval=RetrievalConfig(threshold=0.1)))
+    hits = answerer.search("Did they clean up army land?")
+    assert hits[0].id == "b"
+    assert [h.id for h in hits[:2]] == ["b", "a"]
