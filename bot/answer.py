@@ -35,6 +35,7 @@ SECOND_FACT_RATIO = 0.5  # a neighbouring fact joins the answer when it scores t
 UNKNOWN_NAME_PENALTY = 0.35
 TYPE_BONUS = 1.1
 TYPE_PENALTY = 0.3
+SUBSTITUTE_WEIGHT = 0.7
 RESCORE_FACTOR = 3  # candidates rescored per answer slot when expansions offer alternatives
 
 
@@ -211,6 +212,8 @@ class Answerer:
         groups = []
         for expansion in expansions:
             weight = ACRONYM_WEIGHT if expansion.kind == "acronym" else EXPANSION_WEIGHT
+            if expansion.kind != "acronym" and not any(stem(w) in self.index.vocabulary for w in words(expansion.phrase)):
+                weight = SUBSTITUTE_WEIGHT
             alternatives = []
             for phrase in expansion.added:
                 phrase_terms = tuple(t for t in terms(content_words(phrase) or words(phrase))
