@@ -9,6 +9,7 @@ from typing import Callable
 
 from rapidfuzz import fuzz, process
 
+from .lexicon import english_words
 from .text import words
 
 # Phrases per intent, matched against the whole message once punctuation and case are gone.
@@ -48,7 +49,8 @@ def _could_be_smalltalk(token: str) -> bool:
 
 
 def _fuzzy_equal(a: str, b: str) -> bool:
-    return a == b or (len(a) >= 4 and len(b) >= 4 and fuzz.ratio(a, b) >= 80)
+    """A typed word that is a small-talk word misspelt; a real English word ('grant') is never a typo of one ('great')."""
+    return a == b or (len(a) >= 4 and len(b) >= 4 and fuzz.ratio(a, b) >= 80 and a not in english_words())
 
 
 def smalltalk_intent(text: str) -> str | None:

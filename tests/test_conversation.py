@@ -16,7 +16,7 @@ def test_smalltalk_intents(text, intent):
     assert smalltalk_intent(text) == intent
 
 
-@pytest.mark.parametrize("text", ["hi, when did it start?", "thanks for the cyber answer, what is SPS", "help me find the budget",
+@pytest.mark.parametrize("text", ["hi, when did it start?", "grant", "grand", "thanks for the cyber answer, what is SPS", "help me find the budget",
                                   "what is DEEP", ""])
 def test_questions_are_not_smalltalk(text):
     assert smalltalk_intent(text) is None
