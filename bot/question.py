@@ -37,6 +37,9 @@ _HAS_PERSON = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|General|Colonel|Admiral|Presiden
                          r"Secretary[- ]General|Ambassador|Director|Commander|Chairman|Chair|King|Queen)\.? [A-Z]|"
                          r"\b(led|headed|chaired|directed|commanded|founded) by\b")
 _HAS_PLACE = re.compile(r"\b(?:in|at|near|from|to)\s+(?:the\s+)?[A-Z][a-z]")
+# A size: a number, or words that rank or weigh ('among the largest partner contributors').
+_HAS_SIZE = re.compile(rf"{_HAS_NUMBER.pattern}|\b(largest|biggest|smallest|greatest|major|significant|substantial|"
+                       r"considerable|sizeable|sizable|modest|small|large|big)\b", re.IGNORECASE)
 # An end: a span that closes ("from 2009 to 2014", "until March 2007") or a word that says it ended.
 _HAS_END = re.compile(rf"\b(?:to|until|till|through)\s+(?:(?:\d{{1,2}} )?(?:{_MONTHS}) )?(?:1[89]|20)\d\d\b|"
                       r"\b(?:ended|expired|concluded|finished|completed|closed|ends|expires)\b", re.IGNORECASE)
@@ -58,8 +61,8 @@ ANSWER_TYPES = (
      _HAS_END),
     ("date", re.compile(r"^(when|since when|until when)\b|\bhow many (years|months)\b|\b(what|which) (year|date|month)\b|"
                         r"\bhow long\b|\b(when|since when) (did|does|do|was|were|is|has|have|will)\b"), _HAS_DATE),
-    ("number", re.compile(r"\b(how much|how many|what amount|what sum|how big|how large|what size|what number)\b"),
-     _HAS_NUMBER),
+    ("size", re.compile(r"\b(how big|how large|how small|what size|how significant|how important)\b"), _HAS_SIZE),
+    ("number", re.compile(r"\b(how much|how many|what amount|what sum|what number)\b"), _HAS_NUMBER),
     ("person", re.compile(r"\bwho (is|was|are|were) (the )?(current )?(head|leader|director|chief|president|commander|"
                           r"secretary|minister|boss|chair|chairman|founder)\b|\bwho (leads|led|heads|headed|runs|ran|directs|"
                           r"commands|chairs|founded)\b"), _HAS_PERSON),

@@ -16,6 +16,8 @@ from bot.question import SWITCH, is_anaphoric, unknown_names, wanted_kind
     ("How many countries take part?", "Volunteers from twelve countries take part.", True),
     ("How many countries are partners?", "Mongolia is one of a number of partner countries.", False),
     ("How many centres are there?", "There is one centre.", True),
+    ("How big was the contribution?", "It was among the largest partner contributors.", True),
+    ("How large was the contribution?", "Mongolia took part in the mission.", False),
     ("Who leads the agency?", "The agency supported the project.", False),
     ("Who heads the centre?", "The centre is led by Colonel Bat.", True),
     ("Where is the centre located?", "The centre was recognised.", False),
