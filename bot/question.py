@@ -7,6 +7,7 @@ uses them to weigh passages.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .text import normalise
 
@@ -76,9 +77,36 @@ ANSWER_TYPES = (
 )
 
 
+# 'Which countries ...' wants countries named, other than the ones the question names itself.
+_ASKS_COUNTRY = re.compile(r"\b(which|what) (?!(?:are|is|was|were|do|does|did|have|has)\b)([\w-]+ )?"
+                           r"(countries|country|nations|nation)\b")
+
+
+@lru_cache(maxsize=1)
+def country_names() -> tuple[str, ...]:
+    """Country names as people write them, from the ISO 3166 list (pycountry), loaded on first use."""
+    import pycountry
+
+    names = set()
+    for country in pycountry.countries:
+        for name in (country.name, getattr(country, "common_name", None), getattr(country, "official_name", None)):
+            if name:
+                names.add(name)
+                names.add(name.split(",")[0])  # 'Korea, Republic of' is written 'Korea'
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+@lru_cache(maxsize=256)
+def _countries_except(named: frozenset[str]) -> re.Pattern:
+    others = (re.escape(n) for n in country_names() if n.lower() not in named)
+    return re.compile(rf"\b(?:{'|'.join(others)})\b")
+
+
 def wanted_kind(text: str) -> re.Pattern | None:
     """How a passage would hold the kind of fact the question asks for (a date, a number, ...), if any."""
     lowered = normalise(text)
+    if _ASKS_COUNTRY.search(lowered):
+        return _countries_except(frozenset(n.lower() for n in country_names() if n.lower() in lowered))
     return next((has for _kind, asks, has in ANSWER_TYPES if asks.search(lowered)), None)
 
 

@@ -17,6 +17,9 @@ from bot.question import SWITCH, is_anaphoric, unknown_names, wanted_kind
     ("How many countries are partners?", "Mongolia is one of a number of partner countries.", False),
     ("How many centres are there?", "There is one centre.", True),
     ("How big was the contribution?", "It was among the largest partner contributors.", True),
+    ("Which NATO countries border Mongolia?", "Mongolia is one of a number of countries beyond the Euro-Atlantic area.", False),
+    ("Which country paid for the aid?", "The United States provided USD 1.2 million.", True),
+    ("what other nations work with Mongolia", "Japan and South Korea also work with Mongolia.", True),
     ("How large was the contribution?", "Mongolia took part in the mission.", False),
     ("Who leads the agency?", "The agency supported the project.", False),
     ("Who heads the centre?", "The centre is led by Colonel Bat.", True),
@@ -39,7 +42,8 @@ def test_wanted_kind_and_whether_a_passage_holds_it(question, passage, holds):
     assert bool(has.search(passage)) is holds
 
 
-@pytest.mark.parametrize("question", ["What is DEEP?", "Tell me about the Five Hills centre", "where does the money come from"])
+@pytest.mark.parametrize("question", ["What is DEEP?", "Tell me about the Five Hills centre", "where does the money come from",
+                                      "What are countries beyond the Euro-Atlantic area called?"])
 def test_questions_without_a_wanted_kind(question):
     assert wanted_kind(question) is None
 
