@@ -35,6 +35,7 @@ SECOND_FACT_RATIO = 0.5  # a neighbouring fact joins the answer when it scores t
 UNKNOWN_NAME_PENALTY = 0.35
 TYPE_BONUS = 1.1
 TYPE_PENALTY = 0.3
+_UPPER_ACRONYMS = tuple((re.compile(rf"\b{k}\b"), v) for k, v in UPPER_ACRONYMS.items())
 
 
 @dataclass(frozen=True)
@@ -199,22 +200,24 @@ class Answerer:
     def _weigh(self, reading: tuple, carried: tuple[str, ...] = ()) -> _Query:
         """Search weights, normalising terms and coverage for a read question (plus a carried topic)."""
         content, corrected, unknown, expansions = reading
-        weights: dict[str, float] = {}
-        for term in terms(content):
-            weights[term] = max(weights.get(term, 0.0), 1.0)
+        own_terms = terms(content)  # the stems of the words, then their bigrams
+        weights: dict[str, float] = dict.fromkeys(own_terms, 1.0)
         for expansion in expansions:
             weight = ACRONYM_WEIGHT if expansion.kind == "acronym" else EXPANSION_WEIGHT
             for phrase in expansion.added:
                 for term in terms(content_words(phrase) or words(phrase)):
                     weights[term] = max(weights.get(term, 0.0), weight)
-        for term in terms(list(carried)):
+        for term in terms(list(carried)) if carried else ():
             weights[term] = max(weights.get(term, 0.0), CONTEXT_WEIGHT)
-        own = [stem(t) for t in content]
+        own = own_terms[:len(content)]
+        vocabulary = self.index.vocabulary
         covered = {s for e in expansions for s in map(stem, words(e.phrase))}
-        unknown = [t for t in unknown if stem(t) not in covered]
-        known_own = [s for s in own if s in self.index.vocabulary or s in covered]
-        norm_terms = tuple(known_own + [t for t in terms(content)[len(own):] if t in self.index.vocabulary])
-        norm_terms += tuple(stem(t) for t in carried if stem(t) not in own)
+        if covered:
+            unknown = [t for t in unknown if stem(t) not in covered]
+        known_own = [s for s in own if s in vocabulary or s in covered]
+        norm_terms = tuple(known_own + [t for t in own_terms[len(own):] if t in vocabulary])
+        if carried:
+            norm_terms += tuple(stem(t) for t in carried if stem(t) not in own)
         known_sq = sum(self.index.idf_of(t) ** 2 for t in norm_terms)
         unknown_sq = len(unknown) * (UNKNOWN_WEIGHT * self.index.max_idf) ** 2
         coverage = math.sqrt(known_sq / (known_sq + unknown_sq)) if known_sq else 0.0
@@ -256,7 +259,7 @@ class Answerer:
                 for p in (self.kb.passages[m.position],)]
 
     def _retrieve(self, text: str, context: Context) -> Answer:
-        tokens = words(text) + [v for k, v in UPPER_ACRONYMS.items() if re.search(rf"\b{k}\b", text)]
+        tokens = words(text) + [v for pattern, v in _UPPER_ACRONYMS if pattern.search(text)]
         reading = self._read(tokens)
         query = self._weigh(reading)
         k = max(self.retrieval.candidates, 8)
