@@ -37,6 +37,7 @@ TYPE_BONUS = 1.1
 TYPE_PENALTY = 0.3
 SUBSTITUTE_WEIGHT = 0.7
 RESCORE_FACTOR = 3  # candidates rescored per answer slot when expansions offer alternatives
+_UPPER_ACRONYMS = tuple((re.compile(rf"\b{k}\b"), v) for k, v in UPPER_ACRONYMS.items())
 
 
 @dataclass(frozen=True)
@@ -203,16 +204,16 @@ class Answerer:
     def _weigh(self, reading: tuple, carried: tuple[str, ...] = ()) -> _Query:
         """Search weights, normalising terms and coverage for a read question (plus a carried topic)."""
         content, corrected, unknown, expansions = reading
-        weights: dict[str, float] = {}
-        for term in terms(content):
-            weights[term] = max(weights.get(term, 0.0), 1.0)
-        for term in terms(list(carried)):
+        own_terms = terms(content)  # the stems of the words, then their bigrams
+        weights: dict[str, float] = dict.fromkeys(own_terms, 1.0)
+        for term in terms(list(carried)) if carried else ():
             weights[term] = max(weights.get(term, 0.0), CONTEXT_WEIGHT)
         own_weights = dict(weights)
+        vocabulary = self.index.vocabulary
         groups = []
         for expansion in expansions:
             weight = ACRONYM_WEIGHT if expansion.kind == "acronym" else EXPANSION_WEIGHT
-            if expansion.kind != "acronym" and not any(stem(w) in self.index.vocabulary for w in words(expansion.phrase)):
+            if expansion.kind != "acronym" and not any(stem(w) in vocabulary for w in words(expansion.phrase)):
                 weight = SUBSTITUTE_WEIGHT
             alternatives = []
             for phrase in expansion.added:
@@ -222,12 +223,14 @@ class Answerer:
                 for term in phrase_terms:
                     weights[term] = max(weights.get(term, 0.0), weight)
             groups.append((weight, tuple(alternatives)))
-        own = [stem(t) for t in content]
+        own = own_terms[:len(content)]
         covered = {s for e in expansions for s in map(stem, words(e.phrase))}
-        unknown = [t for t in unknown if stem(t) not in covered]
-        known_own = [s for s in own if s in self.index.vocabulary or s in covered]
-        norm_terms = tuple(known_own + [t for t in terms(content)[len(own):] if t in self.index.vocabulary])
-        norm_terms += tuple(stem(t) for t in carried if stem(t) not in own)
+        if covered:
+            unknown = [t for t in unknown if stem(t) not in covered]
+        known_own = [s for s in own if s in vocabulary or s in covered]
+        norm_terms = tuple(known_own + [t for t in own_terms[len(own):] if t in vocabulary])
+        if carried:
+            norm_terms += tuple(stem(t) for t in carried if stem(t) not in own)
         known_sq = sum(self.index.idf_of(t) ** 2 for t in norm_terms)
         unknown_sq = len(unknown) * (UNKNOWN_WEIGHT * self.index.max_idf) ** 2
         coverage = math.sqrt(known_sq / (known_sq + unknown_sq)) if known_sq else 0.0
@@ -292,7 +295,7 @@ class Answerer:
         return score
 
     def _retrieve(self, text: str, context: Context) -> Answer:
-        tokens = words(text) + [v for k, v in UPPER_ACRONYMS.items() if re.search(rf"\b{k}\b", text)]
+        tokens = words(text) + [v for pattern, v in _UPPER_ACRONYMS if pattern.search(text)]
         reading = self._read(tokens)
         query = self._weigh(reading)
         k = max(self.retrieval.candidates, 8)

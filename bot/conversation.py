@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 from rapidfuzz import fuzz, process
@@ -41,6 +42,7 @@ _PHRASE_WORDS = sorted({w for phrase, _intent in _PHRASES for w in phrase})
 _KNOWN_WORDS = frozenset(_PHRASE_WORDS) | _FILLER
 
 
+@lru_cache(maxsize=20_000)  # every question asks this of its first word or two; a fuzzy scan is 5 us
 def _could_be_smalltalk(token: str) -> bool:
     """A cheap first look: is this word (or a near miss of it) ever part of small talk?"""
     if token in _KNOWN_WORDS:

@@ -76,12 +76,17 @@ class Expander:
             self.rules.append(((stem(acronym),), (expansion,), acronym, "acronym", offset))
             self.rules.append((self._key(expansion), (acronym,), expansion, "acronym", offset))
         self.rules.sort(key=lambda r: -len(r[0]))
-        # Rules by the first stem of their phrase, so a query tries only the rules its words can start:
-        # thousands of acronyms learnt from a large knowledge base cost nothing per query.
-        self.by_first: dict[str, list[int]] = {}
+        # Rules by their whole phrase, and the phrase lengths by first stem, so a query looks up only
+        # the phrases its words can start: thousands of acronyms learnt from a large knowledge base
+        # cost nothing per query.
+        self.by_key: dict[tuple[str, ...], list[int]] = {}
+        self.lengths: dict[str, list[int]] = {}
         for number, rule in enumerate(self.rules):
             if rule[0]:
-                self.by_first.setdefault(rule[0][0], []).append(number)
+                self.by_key.setdefault(rule[0], []).append(number)
+                sizes = self.lengths.setdefault(rule[0][0], [])
+                if len(rule[0]) not in sizes:
+                    sizes.append(len(rule[0]))
 
     @staticmethod
     def _key(phrase: str) -> tuple[str, ...]:
@@ -92,13 +97,13 @@ class Expander:
     def expand(self, tokens: Sequence[str]) -> list[Expansion]:
         """The expansions whose phrase occurs in the query's words (longest phrase first)."""
         stems = [stem(t) for t in tokens if t not in STOP_WORDS]
+        found = {number for i, s in enumerate(stems) for n in self.lengths.get(s, ())
+                 for number in self.by_key.get(tuple(stems[i:i + n]), ())}
         out: list[Expansion] = []
         fired: set[int] = set()
-        candidates = sorted({n for s in stems for n in self.by_first.get(s, ())})  # in longest-first order
-        for number in candidates:
-            key, others, phrase, kind, group = self.rules[number]
-            n = len(key)
-            if group not in fired and any(tuple(stems[i:i + n]) == key for i in range(len(stems) - n + 1)):
+        for number in sorted(found):  # in longest-first order
+            _key, others, phrase, kind, group = self.rules[number]
+            if group not in fired:
                 fired.add(group)
                 out.append(Expansion(phrase, others, kind))
         return out

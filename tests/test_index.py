@@ -179,3 +179,21 @@ def test_the_words_as_a_phrase_outrank_the_same_words_apart():
     index = TfidfIndex.build(passages)
     weights = {"red": 1.0, "wine": 1.0, "red wine": 1.0}
     assert [passages[m.position].id for m in index.search(weights, ["red", "wine"], 2)] == ["phrase", "apart"]
+
+
+def test_the_k_best_are_the_head_of_the_full_ranking_with_ties_in_passage_order():
+    # Many passages share words and many are exact copies (as Debian's -data/-doc packages are),
+    # so the fast top-k (a floor from the rarest list) must pick exactly what a full ranking would.
+    rng = np.random.default_rng(0)
+    vocabulary = "alpha beta gamma delta epsilon zeta theta kappa lambda sigma omega".split()
+    texts = [" ".join(rng.choice(vocabulary, size=rng.integers(2, 7))) for _ in range(40)]
+    texts += texts[:20]  # exact copies score exactly alike
+    passages = [Passage(f"p{i}", text) for i, text in enumerate(texts)]
+    built = TfidfIndex.build(passages)
+    for n_words in (1, 2, 3, 5):
+        for _ in range(20):
+            weights, norm = query(*rng.choice(vocabulary, size=n_words, replace=False))
+            full = built.search(weights, norm, len(passages))
+            assert full == sorted(full, key=lambda m: (-m.score, m.position))
+            for k in (1, 3, 8):
+                assert built.search(weights, norm, k) == full[:k]
