@@ -36,7 +36,7 @@ UNKNOWN_NAME_PENALTY = 0.35
 TYPE_BONUS = 1.1
 TYPE_PENALTY = 0.3
 SUBSTITUTE_WEIGHT = 0.7
-RESCORE_FACTOR = 3  # candidates rescored per answer slot when expansions offer alternatives
+RESCORE_FACTOR = 2  # candidates rescored per answer slot when expansions offer alternatives
 _UPPER_ACRONYMS = tuple((re.compile(rf"\b{k}\b"), v) for k, v in UPPER_ACRONYMS.items())
 
 
@@ -273,25 +273,22 @@ class Answerer:
                     for p in (self.kb.passages[m.position],)]
         matches = self.index.search(query.weights, query.norm_terms, k * RESCORE_FACTOR)
         norm = self.index.query_norm(query.norm_terms)
-        scored = sorted(((min(1.0, self._grouped(query, m.position) / norm), m.position) for m in matches),
+        factor = self.index.query_factor
+        own = [(t, w * factor(t)) for t, w in query.own.items() if factor(t)]
+        groups = [[[(t, weight * factor(t)) for t in alt if factor(t)] for alt in alternatives]
+                  for weight, alternatives in query.groups]
+        scored = sorted(((min(1.0, self._grouped(own, groups, m.position) / norm), m.position) for m in matches),
                         key=lambda sp: (-sp[0], sp[1]))[:k]
         return [Hit(p.id, p.section, p.text, score * query.coverage) for score, position in scored
                 for p in (self.kb.passages[position],)]
 
-    def _grouped(self, query: _Query, position: int) -> float:
+    def _grouped(self, own: list, groups: list, position: int) -> float:
         """A passage's match where each expansion counts once, by its best alternative: 'army' found
         as 'armed forces', 'military' and 'personnel' in one passage is still one word of the question."""
-        index = self.index
-        def part(weighted) -> float:
-            total = 0.0
-            for term, weight in weighted:
-                col = index.vocabulary.get(term)
-                if col is not None:
-                    total += weight * float(index.query_idf[col]) * index.value(position, term)
-            return total
-        score = part(query.own.items())
-        for weight, alternatives in query.groups:
-            score += max((part((t, weight) for t in alt) for alt in alternatives), default=0.0)
+        value = self.index.value
+        score = sum(f * value(position, t) for t, f in own)
+        for alternatives in groups:
+            score += max((sum(f * value(position, t) for t, f in alt) for alt in alternatives), default=0.0)
         return score
 
     def _retrieve(self, text: str, context: Context) -> Answer:

@@ -153,7 +153,7 @@ class TfidfIndex:
         # Plain buffers over the same memory: reading one number from them costs a tenth of
         # indexing the numpy array, which matters for the few lookups every answer makes.
         self._idf_items, self._starts = memoryview(idf), memoryview(indptr)
-        self._postings = memoryview(indices)
+        self._postings, self._values = memoryview(indices), memoryview(data)
 
     @classmethod
     def build(cls, passages: Sequence[Passage], settings: IndexSettings = IndexSettings(),
@@ -246,9 +246,14 @@ class TfidfIndex:
         col = self.vocabulary.get(term)
         if col is None:
             return 0.0
-        start, end = int(self.indptr[col]), int(self.indptr[col + 1])
-        i = start + int(np.searchsorted(self.indices[start:end], position))
-        return float(self.data[i]) if i < end and int(self.indices[i]) == position else 0.0
+        end = self._starts[col + 1]
+        i = bisect.bisect_left(self._postings, position, self._starts[col], end)
+        return float(self._values[i]) if i < end and self._postings[i] == position else 0.0
+
+    def query_factor(self, term: str) -> float:
+        """How much a query term's match counts before its weight: its query idf (0 when unknown)."""
+        col = self.vocabulary.get(term)
+        return float(self.query_idf[col]) if col is not None else 0.0
 
     def query_norm(self, norm_terms: Iterable[str]) -> float:
         """The query's length as `search` measures it: unknown terms count at the highest idf."""
