@@ -234,21 +234,21 @@ class TfidfIndex:
     def has(self, position: int, term: str) -> bool:
         """Whether a passage contains a term: a binary search in the term's posting list (kept in
         passage order), so checking a few terms never tokenises a long passage again."""
+        return self._slot(position, term) is not None
+
+    def _slot(self, position: int, term: str) -> int | None:
+        """Where a passage sits in a term's posting list, or None when it lacks the term."""
         col = self.vocabulary.get(term)
         if col is None:
-            return False
+            return None
         end = self._starts[col + 1]
         i = bisect.bisect_left(self._postings, position, self._starts[col], end)
-        return i < end and self._postings[i] == position
+        return i if i < end and self._postings[i] == position else None
 
     def value(self, position: int, term: str) -> float:
         """A passage's stored weight for a term (0 when it lacks the term), by the same binary search."""
-        col = self.vocabulary.get(term)
-        if col is None:
-            return 0.0
-        end = self._starts[col + 1]
-        i = bisect.bisect_left(self._postings, position, self._starts[col], end)
-        return float(self._values[i]) if i < end and self._postings[i] == position else 0.0
+        i = self._slot(position, term)
+        return 0.0 if i is None else float(self._values[i])
 
     def query_factor(self, term: str) -> float:
         """How much a query term's match counts before its weight: its query idf (0 when unknown)."""
@@ -269,19 +269,16 @@ class TfidfIndex:
         Equal scores rank in passage order, so the same question always gets the same passages.
         """
         vocabulary, query_idf = self.vocabulary, self.query_idf
-        norm_sq = 0.0
-        for term in norm_terms:
-            col = vocabulary.get(term)
-            norm_sq += (query_idf[col] if col is not None else self.max_query_idf) ** 2
+        norm = self.query_norm(norm_terms)
         cols, factors = [], []
         for term, weight in weights.items():
             col = vocabulary.get(term)
             if col is not None and weight > 0:
                 cols.append(col)
                 factors.append(weight * float(query_idf[col]))
-        if not cols or norm_sq <= 0:
+        if not cols or norm <= 0:
             return []
-        scale = 1.0 / math.sqrt(norm_sq)
+        scale = 1.0 / norm
         indptr, indices, data = self.indptr, self.indices, self.data
         if len(cols) == 1:
             start, end = int(indptr[cols[0]]), int(indptr[cols[0] + 1])
