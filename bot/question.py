@@ -96,6 +96,12 @@ def country_names() -> tuple[str, ...]:
     return tuple(sorted(names, key=len, reverse=True))
 
 
+@lru_cache(maxsize=1)
+def _any_country() -> re.Pattern:
+    """Country names as whole words in any case, to find the ones a question names itself."""
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, country_names()))})\b", re.IGNORECASE)
+
+
 @lru_cache(maxsize=256)
 def _countries_except(named: frozenset[str]) -> re.Pattern:
     others = (re.escape(n) for n in country_names() if n.lower() not in named)
@@ -106,7 +112,7 @@ def wanted_kind(text: str) -> re.Pattern | None:
     """How a passage would hold the kind of fact the question asks for (a date, a number, ...), if any."""
     lowered = normalise(text)
     if _ASKS_COUNTRY.search(lowered):
-        return _countries_except(frozenset(n.lower() for n in country_names() if n.lower() in lowered))
+        return _countries_except(frozenset(n.lower() for n in _any_country().findall(text)))
     return next((has for _kind, asks, has in ANSWER_TYPES if asks.search(lowered)), None)
 
 

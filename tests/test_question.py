@@ -20,6 +20,7 @@ from bot.question import SWITCH, is_anaphoric, unknown_names, wanted_kind
     ("Which NATO countries border Mongolia?", "Mongolia is one of a number of countries beyond the Euro-Atlantic area.", False),
     ("Which country paid for the aid?", "The United States provided USD 1.2 million.", True),
     ("what other nations work with Mongolia", "Japan and South Korea also work with Mongolia.", True),
+    ("Which countries did the woman visit?", "She visited Oman.", True),
     ("How large was the contribution?", "Mongolia took part in the mission.", False),
     ("Who leads the agency?", "The agency supported the project.", False),
     ("Who heads the centre?", "The centre is led by Colonel Bat.", True),
