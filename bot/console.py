@@ -17,6 +17,18 @@ log = logging.getLogger(__name__)
 QuestionLogger = Callable[[str, str, Answer], None]
 MAX_LINE_BYTES = 4 * 1024 * 1024
 MAX_SESSION_CHARS = 200  # session ids are memory keys: a bounded count of bounded keys
+MAX_NUMBER_DIGITS = 100  # no field needs a longer number; int() of 4,301+ digits raises, and big ones cost time
+
+
+class _NumberTooLong(ValueError):
+    """A JSON number longer than any field needs (checked before int() is asked to convert it)."""
+
+
+def _bounded_int(literal: str) -> int:
+    """int() for JSON, refusing numbers longer than MAX_NUMBER_DIGITS before converting them."""
+    if len(literal) > MAX_NUMBER_DIGITS:
+        raise _NumberTooLong(f"a number has {len(literal)} digits (at most {MAX_NUMBER_DIGITS} are accepted)")
+    return int(literal)
 
 
 def format_answer(answer: Answer) -> str:
@@ -139,8 +151,10 @@ def _parse_line(raw: bytes) -> tuple[str, str] | str:
     except UnicodeDecodeError as exc:
         return f"line is not valid UTF-8 (byte {exc.start})"
     try:
-        data = json.loads(line)
-    except (json.JSONDecodeError, RecursionError) as exc:
+        data = json.loads(line, parse_int=_bounded_int)
+    except _NumberTooLong as exc:
+        return f"line is not accepted: {exc}"
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError; deep nesting recurses
         return f"line is not valid JSON: {getattr(exc, 'msg', 'nested too deeply')}"
     if not isinstance(data, dict):
         return 'expected a JSON object like {"text": "your question", "session": "optional id"}'

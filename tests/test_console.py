@@ -173,3 +173,16 @@ def test_jsonl_refuses_an_overlong_session_id_and_goes_on(seed_answerer, session
     assert code == 0
     assert "at most 200 characters" in objects[0]["error"] and objects[1]["kind"] == "smalltalk"
     assert len(sessions) == 1  # only the "ok" session: the refused line stored nothing
+
+
+def test_jsonl_huge_numbers_and_deep_nesting_cost_one_line_each(seed_answerer, sessions):
+    # int() refuses 4,301+ digits with a ValueError that once ended the whole stream; later lines must still be answered.
+    lines = [b'{"text": "thanks", "n": ' + b"9" * 5000 + b"}",
+             b'{"text": "thanks", "session": ' + b"1" * 150 + b"}",
+             b'{"text": "thanks", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+             b'{"text": "thanks", "x": 1e99999, "session": 7}']
+    code, objects = run_jsonl(seed_answerer, sessions, b"\n".join(lines) + b"\n")
+    assert code == 0 and [o["line"] for o in objects] == [1, 2, 3, 4]
+    assert "5000 digits" in objects[0]["error"] and "150 digits" in objects[1]["error"]
+    assert "nested too deeply" in objects[2]["error"]
+    assert objects[3]["kind"] == "smalltalk" and objects[3]["session"] == "7"
