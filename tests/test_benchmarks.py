@@ -50,3 +50,75 @@ def test_the_seed_benchmark_prints_latency_build_and_cold_start():
     assert result.returncode == 0, result.stderr
     assert "answer one question (in process, full path)" in result.stdout
     assert "saved index" in result.stdout and "Memory of this running bot" in result.stdout
+
+
+def squad_file(path: Path) -> Path:
+    """Two tiny articles in SQuAD 2.0's own format: literal questions, one unanswerable, one over-long sentence."""
+    long_sentence = ("The keepers wrote down the weather, the state of the sea, the ships that passed the rock, "
+                     "the oil that the great lamp burned every night, the hours that the fog bell rang, "
+                     "the visitors who landed, the repairs that the masons made to the stone courses, the birds "
+                     "that struck the lantern glass on stormy nights, the supplies that were short and the letters "
+                     "that were sent ashore, so that the engineers in Edinburgh could follow, week by week and "
+                     "season by season, everything that happened at the light and on the rock around it.")
+    assert len(long_sentence) > 500  # the import refuses it: the benchmark must break it as a maintainer would
+
+    def qa(qid: str, question: str, answer: str | None, plausible: str = "") -> dict:
+        if answer is None:
+            return {"id": qid, "question": question, "answers": [], "is_impossible": True,
+                    "plausible_answers": [{"text": plausible, "answer_start": 0}]}
+        return {"id": qid, "question": question, "answers": [{"text": answer, "answer_start": 0}],
+                "is_impossible": False}
+
+    data = {"version": "v2.0", "data": [
+        {"title": "Bell_Rock_Lighthouse", "paragraphs": [
+            {"context": "The Bell Rock Lighthouse stands off the coast of Angus in Scotland. It was built between "
+                        "1807 and 1810 by the engineer Robert Stevenson.",
+             "qas": [qa("l1", "Which engineer built it between 1807 and 1810?", "Robert Stevenson"),
+                     qa("l2", "Off the coast of which area does the Bell Rock Lighthouse stand?", "Angus"),
+                     qa("l3", "Who painted the Bell Rock Lighthouse?", None, "Robert Stevenson")]},
+            {"context": "Supplies reached the lighthouse keepers by boat from the harbour of Arbroath. " + long_sentence,
+             "qas": [qa("l4", "From which harbour did supplies reach the lighthouse keepers?", "Arbroath")]}]},
+        {"title": "Mount_Etna", "paragraphs": [
+            {"context": "Mount Etna is an active volcano on the island of Sicily. Etna erupted violently in 1669, "
+                        "destroying villages near Catania.",
+             "qas": [qa("e1", "On which island is the volcano Mount Etna?", "Sicily"),
+                     qa("e2", "When did Etna erupt violently?", "1669")]}]},
+    ]}
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        json.dump(data, handle)
+    return path
+
+
+def test_squad_benchmark_smoke(tmp_path):
+    corpus = squad_file(tmp_path / "squad.json.gz")
+    figures = tmp_path / "figures.json"
+    result = subprocess.run([sys.executable, "benchmarks/squad.py", "--corpus", str(corpus), "--articles", "1",
+                             "--json", str(figures)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    header = "| balanced | answerable right | foreign declined | adversarial declined | top-1 |"
+    assert out.count(header) == 2  # the per-article table and the total
+    rows = [line for line in out.splitlines() if line.startswith("| Bell_Rock_Lighthouse |")]
+    assert [row.split("|")[2].strip() for row in rows] == ["bot", "bm25s", "tfidf"]
+    assert not any("Mount_Etna" in line for line in out.splitlines() if line.startswith("|"))  # only the one asked for
+    total = out[out.index("Total"):].splitlines()
+    assert [line.split("|")[1].strip().split()[0] for line in total if line.startswith("| ") and "%" in line] == \
+        ["factbot", "bm25s", "sklearn"]
+    for row in rows:
+        cells = [cell.strip() for cell in row.split("|")[3:8]]
+        assert all(cell.endswith("%") and 0 <= float(cell[:-1]) <= 100 for cell in cells), row
+    data = json.loads(figures.read_text())
+    assert list(data["articles"]) == ["Bell_Rock_Lighthouse"]
+    for system in ("bot", "bm25s", "tfidf"):
+        figure = data["total"][system]
+        assert figure["counts"] == {"answerable": 3, "adversarial": 1, "foreign": 2}  # foreign: the other article's
+        assert figure["top1"] == 100.0  # every question repeats its sentence's words: each system finds it
+        assert figure["balanced"] == (figure["answerable_right"] + figure["foreign_declined"]) / 2
+    assert "broken at a clause" in out and "Bell_Rock_Lighthouse 1" in out
+
+
+def test_squad_benchmark_names_a_missing_corpus(tmp_path):
+    result = subprocess.run([sys.executable, "benchmarks/squad.py", "--corpus", str(tmp_path / "none.json.gz")],
+                            cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "corpus not found" in result.stderr
