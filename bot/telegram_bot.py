@@ -40,8 +40,8 @@ from .storage import Storage, StorageError
 from .telegram_format import (MAX_BUTTONS, ButtonStore, Pending, all_topics_keyboard, examples_keyboard, feedback_row,
                               fit_html, html_chunks, label, nearby_topic_rows, source_line, sources_html,
                               suggestion_rows, topic_html, topics_keyboard, why_button)
-from .telegram_guard import (SECRET_PATTERN, ChatLocks, FloodGuard, guard_loggers, install_redactor, read_token,
-                             with_retries)
+from .telegram_guard import (SECRET_PATTERN, ChatLocks, FloodGuard, SkippingRequest, guard_loggers, install_redactor,
+                             read_token, with_retries)
 
 log = logging.getLogger(__name__)
 
@@ -476,7 +476,7 @@ def build_application(config: Config, live: LiveAnswerer, storage: Storage | Non
     """The python-telegram-bot Application with our handlers, timeouts, rate limiter and retries."""
     settings = config.telegram
     send_request = _request(64, settings.request_timeout)
-    poll_request = _request(2, settings.request_timeout)
+    poll_request = _request(2, settings.request_timeout, SkippingRequest)  # a malformed update is skipped
     limiter = AIORateLimiter(overall_max_rate=settings.overall_max_rate, overall_time_period=1,
                              group_max_rate=settings.group_max_rate, group_time_period=60,
                              max_retries=settings.send_retries)
@@ -490,9 +490,9 @@ def build_application(config: Config, live: LiveAnswerer, storage: Storage | Non
     return app
 
 
-def _request(connections: int, timeout: float) -> HTTPXRequest:
+def _request(connections: int, timeout: float, kind: type[HTTPXRequest] = HTTPXRequest) -> HTTPXRequest:
     """An HTTP client whose every phase (connect, read, write, pool wait) gives up after `timeout` seconds."""
-    return HTTPXRequest(connection_pool_size=connections, connect_timeout=timeout, read_timeout=timeout,
+    return kind(connection_pool_size=connections, connect_timeout=timeout, read_timeout=timeout,
                         write_timeout=timeout, pool_timeout=timeout)
 
 
