@@ -54,6 +54,9 @@ FLOOD_NOTICE = "You are sending messages faster than I can read them, so I skipp
 FLOOD_TOAST = "Please slow down a little."
 EXPIRED = "This button has expired. Please ask your question again."
 NOT_ADMIN = "Sorry, only the bot's maintainers may use /{command}."
+PRIVATE_ONLY = ("/{command} lists other people's questions, so I only show it in our private chat. "
+                "Please send it to me there.")
+PRIVATE_COMMANDS = frozenset({"unanswered"})  # admin views that show users' questions
 
 
 # -- the front end -----------------------------------------------------------------------------
@@ -257,6 +260,10 @@ class TelegramFrontEnd:
         user = update.effective_user
         if user is None or user.id not in self.settings.admins:
             await self.say(context.bot, message.chat_id, html_chunks(NOT_ADMIN.format(command=command)))
+            return
+        if command in PRIVATE_COMMANDS and message.chat.type != ChatType.PRIVATE:
+            await self.say(context.bot, message.chat_id, html_chunks(PRIVATE_ONLY.format(command=command)),
+                           reply_to=message.message_id)
             return
         if command == "reload":
             result = await asyncio.to_thread(self.live.reload)

@@ -13,11 +13,11 @@ import urllib.request
 
 from bot import telegram_bot
 from bot.live import LiveAnswerer
-from bot.telegram_bot import EXPIRED, build_application, stop
+from bot.telegram_bot import EXPIRED, PRIVATE_ONLY, build_application, stop
 from bot.telegram_format import ButtonStore, Pending, button_index
 
 from botapi_fake import FakeBotAPI
-from test_telegram_bot import QUESTION, TOKEN, Harness, buttons, make_config, plain, run
+from test_telegram_bot import ADMIN, QUESTION, TOKEN, Harness, buttons, make_config, plain, run
 
 SECRET = "My phone is 99114321"
 SECRET_QUESTION = f"{QUESTION} {SECRET}"
@@ -117,6 +117,20 @@ def test_button_tokens_are_random_bound_to_their_message_and_bounded():
     assert store.vote(keys[3], 5) and not store.vote(keys[3], 5) and store.vote(keys[3], 6)
     assert [button_index(s, 10) for s in ("3", "\u00b2", "9" * 5000, "10", "-1", "\u0663", "03")] == \
         [3, None, None, None, None, None, 3]
+
+
+def test_unanswered_in_a_group_points_the_admin_to_the_private_chat(tmp_path):
+    async def scenario():
+        async with Harness(make_config(tmp_path)) as h:
+            h.storage.log_question("telegram", "555", SECRET, False, "unknown", 0.0)
+            group = -100800
+            reply = await h.ask(group, "/unanswered", user_id=ADMIN, chat_type="supergroup")
+            assert reply["text"] == PRIVATE_ONLY.format(command="unanswered")
+            await h.fake.settle()
+            assert not any(SECRET in plain(m["text"]) for m in h.fake.sent_to(group))
+            assert "Passages:" in plain((await h.ask(group, "/stats", user_id=ADMIN, chat_type="supergroup"))["text"])
+            assert SECRET in plain((await h.ask(ADMIN, "/unanswered"))["text"])
+    run(scenario())
 
 
 def test_a_malformed_update_is_skipped_once_and_its_text_never_logged(tmp_path):
