@@ -21,7 +21,6 @@ import signal
 import sys
 import time
 from collections import OrderedDict
-from dataclasses import replace
 from typing import Awaitable, Callable, Mapping, TypeVar
 
 from telegram import (InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions,
@@ -37,11 +36,11 @@ from .config import Config
 from .console import format_why
 from .live import LiveAnswerer
 from .storage import Storage, StorageError
-from .telegram_format import (MAX_BUTTONS, ButtonStore, Pending, all_topics_keyboard, examples_keyboard, feedback_row,
-                              fit_html, html_chunks, label, nearby_topic_rows, source_line, sources_html,
+from .telegram_format import (MAX_BUTTONS, ButtonStore, Pending, all_topics_keyboard, button_index, examples_keyboard,
+                              feedback_row, fit_html, html_chunks, label, nearby_topic_rows, source_line, sources_html,
                               suggestion_rows, topic_html, topics_keyboard, why_button)
-from .telegram_guard import (SECRET_PATTERN, ChatLocks, FloodGuard, guard_loggers, install_redactor, read_token,
-                             with_retries)
+from .telegram_guard import (SECRET_PATTERN, ChatLocks, FloodGuard, SkippingRequest, guard_loggers, install_redactor,
+                             read_token, with_retries)
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +51,12 @@ T = TypeVar("T")
 
 NON_TEXT_HINT = "I can only read text. Please type your question, or send /help to see what I know about."
 FLOOD_NOTICE = "You are sending messages faster than I can read them, so I skipped some. Please wait a moment."
+FLOOD_TOAST = "Please slow down a little."
 EXPIRED = "This button has expired. Please ask your question again."
 NOT_ADMIN = "Sorry, only the bot's maintainers may use /{command}."
+PRIVATE_ONLY = ("/{command} lists other people's questions, so I only show it in our private chat. "
+                "Please send it to me there.")
+PRIVATE_COMMANDS = frozenset({"unanswered"})  # admin views that show users' questions
 
 
 # -- the front end -----------------------------------------------------------------------------
@@ -102,14 +105,16 @@ class TelegramFrontEnd:
 
     async def say(self, bot, chat_id: int, chunks: list[str], markup: InlineKeyboardMarkup | None = None,
                   reply_to: int | None = None) -> None:
-        """Send HTML messages in order; the buttons go under the last one."""
+        """Send HTML messages in order; the buttons go under the last one and are bound to it."""
         for number, chunk in enumerate(chunks):
             last = number == len(chunks) - 1
             reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and number == 0 else None
-            await self.send(lambda: bot.send_message(
+            sent = await self.send(lambda: bot.send_message(
                 chat_id, chunk, parse_mode=ParseMode.HTML, reply_markup=markup if last else None,
                 reply_parameters=reply, link_preview_options=LinkPreviewOptions(is_disabled=True)),
                 "sendMessage", chat_id)
+            if last and markup is not None:
+                self.buttons.bind(markup, chat_id, sent.message_id)
 
     async def notify_admins(self, bot, text: str) -> None:
         """Tell every admin (in their private chat with the bot) something maintainers must act on."""
@@ -175,7 +180,8 @@ class TelegramFrontEnd:
             lead = f"{replies.not_found} Did you mean:"
             return html_chunks(lead), InlineKeyboardMarkup(rows)
         if answer.suggestions:
-            return html_chunks(answer.text), examples_keyboard(answer.suggestions, self.live.current.examples, self.buttons)
+            return html_chunks(answer.text), examples_keyboard(answer.suggestions, self.live.current.examples,
+                                                               self.buttons, chat_id)
         return html_chunks(answer.text), None
 
     def _log_question(self, chat: str, question: str, answer: Answer) -> None:
@@ -189,22 +195,42 @@ class TelegramFrontEnd:
 
     # -- handlers -----------------------------------------------------------------------------
 
-    def _allowed(self, update: Update) -> tuple[bool, bool]:
+    async def _admit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        """The flood guard for every kind of update: True to handle it; else it is dropped, with one notice.
+
+        Commands, button presses and inline queries share each user's budget with questions, so
+        none of them can crowd out other chats. A dropped press gets no answerCallbackQuery (only
+        the notice does): answering each one would spend the send budget the guard protects.
+        """
         user = update.effective_user
-        return self.flood.allow(user.id if user else 0)
+        allowed, notify = self.flood.allow(user.id if user else 0)
+        if allowed or not notify:
+            return allowed
+        if update.callback_query is not None:
+            await self._ack(update.callback_query, FLOOD_TOAST)
+        elif update.message is not None:
+            private = update.message.chat.type == ChatType.PRIVATE
+            await self.say(context.bot, update.message.chat_id, html_chunks(FLOOD_NOTICE),
+                           reply_to=None if private else update.message.message_id)
+        return False  # an inline query cannot be told anything: it simply gets no results
 
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Greet, say what the bot knows about, and offer three example questions as buttons."""
+        if not await self._admit(update, context):
+            return
         message = update.message
         self.sessions.clear(_session(update))
         answerer = self.live.current
         sources = answerer.sources_text()
         text = (f"{self.config.replies.greeting}\nI know about {sources}: {', '.join(answerer.kb.sections()[:6])}.\n"
                 "Ask in your own words, or try one of these:")
-        await self.say(context.bot, message.chat_id, html_chunks(text), examples_keyboard(answerer.examples, answerer.examples, self.buttons))
+        await self.say(context.bot, message.chat_id, html_chunks(text),
+                       examples_keyboard(answerer.examples, answerer.examples, self.buttons, message.chat_id))
 
     async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """What the bot knows and which commands it has."""
+        if not await self._admit(update, context):
+            return
         text = (self.live.current.help_text() + "\n\nCommands: /topics to browse, /about for the source, "
                 "/start to begin again. Under each answer, \U0001F44D or \U0001F44E tell us how it went "
                 "and 'why?' explains it.")
@@ -214,20 +240,30 @@ class TelegramFrontEnd:
 
     async def on_topics(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The sections as buttons."""
+        if not await self._admit(update, context):
+            return
         await self.say(context.bot, update.message.chat_id, html_chunks("Pick a topic:"), topics_keyboard(self.live.current.kb.sections()))
 
     async def on_about(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The source documents, their dates and links."""
+        if not await self._admit(update, context):
+            return
         text = sources_html(self.live.current.kb.sources.values())
         await self.say(update.message.get_bot(), update.message.chat_id, fit_html(text))
 
     async def on_admin(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/reload, /stats and /unanswered, for the user ids in telegram.admins only."""
+        if not await self._admit(update, context):
+            return
         message = update.message
         command = message.text.split()[0].lstrip("/").split("@")[0].lower()
         user = update.effective_user
         if user is None or user.id not in self.settings.admins:
             await self.say(context.bot, message.chat_id, html_chunks(NOT_ADMIN.format(command=command)))
+            return
+        if command in PRIVATE_COMMANDS and message.chat.type != ChatType.PRIVATE:
+            await self.say(context.bot, message.chat_id, html_chunks(PRIVATE_ONLY.format(command=command)),
+                           reply_to=message.message_id)
             return
         if command == "reload":
             result = await asyncio.to_thread(self.live.reload)
@@ -270,10 +306,7 @@ class TelegramFrontEnd:
             if text is None:
                 return
             reply_to = message.message_id
-        allowed, notify = self._allowed(update)
-        if not allowed:
-            if notify:
-                await self.say(context.bot, message.chat_id, html_chunks(FLOOD_NOTICE), reply_to=reply_to)
+        if not await self._admit(update, context):
             return
         await self.respond(context.bot, message.chat_id, _session(update), text, reply_to)
 
@@ -295,41 +328,42 @@ class TelegramFrontEnd:
 
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An unknown command: a hint in private chats, silence in groups (it may be another bot's)."""
-        if update.message.chat.type == ChatType.PRIVATE:
+        if update.message.chat.type == ChatType.PRIVATE and await self._admit(update, context):
             await self.say(context.bot, update.message.chat_id,
                            html_chunks("I don't know that command. Try /help, or just type a question."))
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice and the like: a short hint in private chats, silence in groups."""
         message = update.message
-        if message.chat.type != ChatType.PRIVATE:
-            return
-        allowed, _notify = self._allowed(update)
-        if allowed:
+        if message.chat.type == ChatType.PRIVATE and await self._admit(update, context):
             await self.say(context.bot, message.chat_id, html_chunks(NON_TEXT_HINT))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Feedback, 'why?', 'did you mean', example and topic buttons."""
         query = update.callback_query
+        if not await self._admit(update, context):
+            return
         kind, _, arg = (query.data or "").partition(":")
         chat_id = query.message.chat.id if query.message else (update.effective_user.id if update.effective_user else 0)
-        allowed, _notify = self._allowed(update)
-        if not allowed:
-            await self._ack(query, "Please slow down a little.")
-            return
-        if kind in ("up", "down"):
-            await self._vote(query, arg, 1 if kind == "up" else -1)
-        elif kind == "why":
-            pending = self.buttons.get(arg)
-            await self._ack(query, None if pending else EXPIRED)
-            if pending and pending.answer is not None:
+        if kind in ("up", "down", "why", "ask"):
+            pending = self._pressed(query, arg)
+            if pending is None or (pending.answer is None) != (kind == "ask"):  # only 'ask' buttons lack an answer
+                await self._ack(query, EXPIRED)  # forged, copied from elsewhere, or expired: say nothing more
+            elif kind == "why":
+                await self._ack(query, None)
                 text = f"Why: {pending.question}\n\n{format_why(pending.answer)}"
                 await self.say(context.bot, chat_id, html_chunks(text))
-        elif kind in ("ask", "ex"):
-            question = self._button_question(kind, arg)
-            await self._ack(query, None if question else EXPIRED)
-            if question:
-                await self.respond(context.bot, chat_id, _session(update), question)
+            elif kind == "ask":
+                await self._ack(query, None)
+                await self.respond(context.bot, chat_id, _session(update), pending.question)
+            else:
+                await self._vote(query, arg, pending, 1 if kind == "up" else -1)
+        elif kind == "ex":
+            examples = self.live.current.examples
+            number = button_index(arg, len(examples))
+            await self._ack(query, None if number is not None else EXPIRED)
+            if number is not None:
+                await self.respond(context.bot, chat_id, _session(update), examples[number])
         elif kind == "topic" or kind == "topics":
             await self._ack(query, None)
             await self._show_topic(query, arg if kind == "topic" else None)
@@ -341,22 +375,24 @@ class TelegramFrontEnd:
         else:
             await self._ack(query, EXPIRED)
 
-    def _button_question(self, kind: str, arg: str) -> str | None:
-        if kind == "ex":
-            examples = self.live.current.examples
-            return examples[int(arg)] if arg.isdigit() and int(arg) < len(examples) else None
-        pending = self.buttons.get(arg)
-        return pending.question if pending else None
+    def _pressed(self, query, key: str) -> Pending | None:
+        """What a token button means, only when pressed on the very message (and chat) it was sent with.
 
-    async def _vote(self, query, key: str, vote: int) -> None:
-        pending = self.buttons.get(key)
-        if pending is None or pending.answer is None:
-            await self._ack(query, EXPIRED)
-            return
-        if pending.voted:
+        In a private chat only its one user can press, so a press from anyone else is forged too.
+        """
+        message = query.message
+        if message is None:  # a button on an inline message: we never send tokens there
+            return None
+        chat = message.chat
+        if chat.type == ChatType.PRIVATE and query.from_user.id != chat.id:
+            return None
+        return self.buttons.lookup(key, chat.id, message.message_id)
+
+    async def _vote(self, query, key: str, pending: Pending, vote: int) -> None:
+        """Record one user's rating of one answer; in groups every member may rate it once."""
+        if not self.buttons.vote(key, query.from_user.id):
             await self._ack(query, "You already rated this answer. Thank you!")
             return
-        self.buttons.update(key, replace(pending, voted=True))
         if self.storage is not None:
             try:
                 self.storage.log_feedback("telegram", str(pending.chat), pending.question,
@@ -364,6 +400,8 @@ class TelegramFrontEnd:
             except StorageError as exc:
                 log.warning("%s", exc)
         await self._ack(query, "Thanks for your feedback!")
+        if query.message.chat.type != ChatType.PRIVATE:
+            return  # keep the buttons, so the group's other members can still rate the answer
         markup = InlineKeyboardMarkup([[why_button(key)]])
         try:
             await self.send(lambda: query.edit_message_reply_markup(markup), "editMessageReplyMarkup", pending.chat)
@@ -387,9 +425,10 @@ class TelegramFrontEnd:
     def _topic_facts(self, arg: str) -> str | None:
         """A section's key facts (its first four passages) as one HTML message, or None for a stale index."""
         sections = self.live.current.kb.sections()
-        if not arg.isdigit() or int(arg) >= len(sections):
+        number = button_index(arg, len(sections))
+        if number is None:
             return None
-        section = sections[int(arg)]
+        section = sections[number]
         facts = [p.text for p in self.live.current.kb.passages if p.section == section][:4]
         return topic_html(section, facts)
 
@@ -403,6 +442,8 @@ class TelegramFrontEnd:
     async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Inline mode: `@botname question` offers the top answers (examples for an empty query)."""
         query = update.inline_query
+        if not await self._admit(update, context):
+            return
         text = query.query.strip()
         answerer = self.live.current
         results = []
@@ -413,9 +454,6 @@ class TelegramFrontEnd:
                     results.append(self._article(f"ex{number}", example, example_answer.text,
                                                  example_answer.citation, example_answer.passage_ids))
         else:
-            allowed, _notify = self._allowed(update)
-            if not allowed:
-                return
             answer = answerer.answer(text)
             self._log_question(f"inline:{query.from_user.id}", text, answer)
             if answer.found:
@@ -476,7 +514,7 @@ def build_application(config: Config, live: LiveAnswerer, storage: Storage | Non
     """The python-telegram-bot Application with our handlers, timeouts, rate limiter and retries."""
     settings = config.telegram
     send_request = _request(64, settings.request_timeout)
-    poll_request = _request(2, settings.request_timeout)
+    poll_request = _request(2, settings.request_timeout, SkippingRequest)  # a malformed update is skipped
     limiter = AIORateLimiter(overall_max_rate=settings.overall_max_rate, overall_time_period=1,
                              group_max_rate=settings.group_max_rate, group_time_period=60,
                              max_retries=settings.send_retries)
@@ -490,9 +528,9 @@ def build_application(config: Config, live: LiveAnswerer, storage: Storage | Non
     return app
 
 
-def _request(connections: int, timeout: float) -> HTTPXRequest:
+def _request(connections: int, timeout: float, kind: type[HTTPXRequest] = HTTPXRequest) -> HTTPXRequest:
     """An HTTP client whose every phase (connect, read, write, pool wait) gives up after `timeout` seconds."""
-    return HTTPXRequest(connection_pool_size=connections, connect_timeout=timeout, read_timeout=timeout,
+    return kind(connection_pool_size=connections, connect_timeout=timeout, read_timeout=timeout,
                         write_timeout=timeout, pool_timeout=timeout)
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -120,52 +121,92 @@ def topic_html(section: str, facts: Iterable[str]) -> str:
 
 # -- buttons ---------------------------------------------------------------------------------------
 
+TOKEN_BYTES = 12  # 96 random bits, 16 characters: unguessable, and "down:" + token is well under 64 bytes
+MAX_INDEX_DIGITS = 6  # topic and example numbers are small; a longer number in button data is forged
+INDEX = re.compile(r"[0-9]{1,%d}" % MAX_INDEX_DIGITS, re.ASCII)
+
+
 @dataclass(frozen=True)
 class Pending:
-    """What a button under a message refers to: the question and the answer it got (64-byte callback limit)."""
+    """What a button under a message refers to (callback data holds 64 bytes, so only a token travels).
+
+    `chat` and `message` are where the button was sent: a press from anywhere else is refused.
+    `message` is None until the message carrying the button has been sent.
+    """
 
     question: str
     answer: Answer | None
     chat: int
-    voted: bool = False
+    message: int | None = None
 
 
 class ButtonStore:
-    """Short keys for callback data, bounded: the oldest buttons expire first."""
+    """Random per-button tokens for callback data, bound to their chat and message; bounded, oldest expire first.
+
+    Tokens come from `secrets`, so a user cannot guess another chat's buttons, and a token copied
+    into another chat or message is refused by `lookup`. Votes are kept per token and user, so in a
+    group everyone may rate an answer once.
+    """
 
     def __init__(self, limit: int = MAX_BUTTONS) -> None:
         self.limit = limit
         self._items: OrderedDict[str, Pending] = OrderedDict()
-        self._next = 0
+        self._voters: dict[str, set[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def add(self, pending: Pending) -> str:
-        """Remember what a new button means and return its key."""
-        self._next += 1
-        key = _base36(self._next)
+        """Remember what a new button means and return its fresh random token."""
+        key = secrets.token_urlsafe(TOKEN_BYTES)
+        while key in self._items:  # pragma: no cover - 96 random bits do not collide in practice
+            key = secrets.token_urlsafe(TOKEN_BYTES)
         self._items[key] = pending
         while len(self._items) > self.limit:
-            self._items.popitem(last=False)
+            old, _ = self._items.popitem(last=False)
+            self._voters.pop(old, None)
         return key
 
-    def get(self, key: str) -> Pending | None:
-        """What a button means, or None when it has expired."""
-        return self._items.get(key)
+    def bind(self, markup: InlineKeyboardMarkup, chat: int, message: int) -> None:
+        """Tie the tokens under a message just sent to that message, so they work there only."""
+        for row in markup.inline_keyboard:
+            for button in row:
+                key = button_arg(button.callback_data)
+                pending = self._items.get(key) if key else None
+                if pending is not None and pending.chat == chat and pending.message is None:
+                    self._items[key] = replace(pending, message=message)
 
-    def update(self, key: str, pending: Pending) -> None:
-        """Replace what a key means (after a vote)."""
-        if key in self._items:
-            self._items[key] = pending
+    def lookup(self, key: str, chat: int, message: int) -> Pending | None:
+        """What a button pressed on `message` in `chat` means; None when expired, unknown or sent elsewhere."""
+        pending = self._items.get(key)
+        if pending is None or pending.chat != chat or pending.message not in (None, message):
+            return None
+        return pending
+
+    def vote(self, key: str, user: int) -> bool:
+        """Record that `user` rated the answer behind `key`; False when they already had."""
+        voters = self._voters.setdefault(key, set())
+        if user in voters:
+            return False
+        voters.add(user)
+        return True
 
 
-def _base36(number: int) -> str:
-    """A short key: callback data may hold only 64 bytes."""
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        number, rest = divmod(number, 36)
-        out = digits[rest] + out
-        if number == 0:
-            return out
+def button_arg(data: object) -> str:
+    """The part of callback data after the kind ("up:<token>" gives the token); "" for anything else."""
+    return data.partition(":")[2] if isinstance(data, str) else ""
+
+
+def button_index(arg: str, count: int) -> int | None:
+    """A topic or example number from button data, or None unless it is 1-6 ASCII digits below `count`.
+
+    Strict on purpose: str.isdigit() accepts "²" (which int() refuses) and int() refuses over 4,300
+    digits, and both arrive only in forged data.
+    """
+    if not INDEX.fullmatch(arg):
+        return None
+    number = int(arg)
+    return number if number < count else None
 
 
 def feedback_row(key: str) -> list[InlineKeyboardButton]:
@@ -197,12 +238,13 @@ def suggestion_rows(suggestions: tuple[str, ...], buttons: ButtonStore, chat: in
             for s in suggestions[:3]]
 
 
-def examples_keyboard(questions: tuple[str, ...], examples: tuple[str, ...], buttons: ButtonStore) -> InlineKeyboardMarkup:
-    """Question buttons: an example by its number (never expires), any other question by a stored key."""
+def examples_keyboard(questions: tuple[str, ...], examples: tuple[str, ...], buttons: ButtonStore,
+                      chat: int) -> InlineKeyboardMarkup:
+    """Question buttons: an example by its number (never expires), any other question by a token for `chat`."""
     rows = []
     for question in questions[:3]:
         data = (f"ex:{examples.index(question)}" if question in examples
-                else f"ask:{buttons.add(Pending(question, None, 0))}")
+                else f"ask:{buttons.add(Pending(question, None, chat))}")
         rows.append([InlineKeyboardButton(label(question), callback_data=data)])
     return InlineKeyboardMarkup(rows)
 

@@ -1,4 +1,5 @@
-"""Telegram safety: the flood guard, per-chat order, retries with backoff, and keeping the token secret.
+"""Telegram safety: the flood guard, per-chat order, retries, skipping malformed updates, and keeping
+the token and users' messages out of the logs.
 
 These change when Telegram's limits or faults change, not when the bot's replies do; none of them
 formats a message or handles an update.
@@ -12,9 +13,11 @@ import re
 import time
 import warnings
 from collections import OrderedDict
-from typing import Awaitable, Callable, Mapping, TypeVar
+from typing import Any, Awaitable, Callable, Mapping, TypeVar
 
+from telegram import TelegramObject, Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.request import HTTPXRequest
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +26,13 @@ SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 MAX_RETRY_WAIT = 10.0
 T = TypeVar("T")
 
-# The library's own loggers: at DEBUG, ExtBot logs "Set Bot API URL: .../bot<token>" when it starts.
+# The library's own loggers: at DEBUG, ExtBot logs "Set Bot API URL: .../bot<token>" when it starts, and
+# several of them print whole updates (with users' messages), even at CRITICAL, when one fails to parse.
+# A logger's filters only see records logged at that very logger, so each is named.
 LIBRARY_LOGGERS = ("telegram", "telegram.Bot", "telegram.ext", "telegram.ext.ExtBot", "telegram.ext.Updater",
-                   "telegram.ext.Application", "telegram.ext.AIORateLimiter", "telegram.request")
+                   "telegram.ext.Application", "telegram.ext.AIORateLimiter", "telegram.ext.JobQueue",
+                   "telegram.ext.ConversationHandler", "telegram.request", "telegram.request.BaseRequest",
+                   "telegram.request.HTTPXRequest")
 
 
 # -- flood and order -------------------------------------------------------------------------------
@@ -167,15 +174,64 @@ class TokenRedactor(logging.Filter):
         return True
 
 
+class UpdateRedactor(logging.Filter):
+    """Withhold raw updates and API payloads from the library's log records: they hold users' messages.
+
+    The library logs them whole, e.g. CRITICAL "Error while parsing updates! Received data was [...]"
+    or "Processing update Update(...)" at DEBUG. Such arguments are replaced by their update ids.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's arguments that carry raw data; never drop the record itself."""
+        if not isinstance(record.msg, str) and _is_raw(record.msg):
+            record.msg = _withheld(record.msg)
+        args = record.args
+        if isinstance(args, Mapping):  # logging turns a lone mapping argument into record.args itself
+            record.args = (_withheld(args),)
+        elif args and any(_is_raw(arg) for arg in args):
+            record.args = tuple(_withheld(arg) if _is_raw(arg) else arg for arg in args)
+        return True
+
+
+def _is_raw(value: object) -> bool:
+    """True for what may carry a user's text: updates, API objects, JSON payloads and their containers."""
+    if isinstance(value, (list, tuple, set, frozenset)):  # a list of update ids is harmless
+        return not all(isinstance(item, (int, float)) for item in value)
+    if isinstance(value, (Mapping, TelegramObject)):
+        return True
+    if isinstance(value, (bytes, bytearray)):
+        value = bytes(value[:1]).decode("latin-1")
+    return isinstance(value, str) and value.lstrip()[:1] in ("{", "[")
+
+
+def _withheld(value: object) -> str:
+    """What a withheld argument is said to be: the update ids it held, never its content."""
+    items = value if isinstance(value, (list, tuple)) else [value]
+    ids = [_update_id(item) for item in items]
+    ids = [i for i in ids if i is not None]
+    return f"<update {', '.join(map(str, ids))} withheld>" if ids else "<data withheld>"
+
+
+def _update_id(item: object) -> int | None:
+    """The id of an update (parsed or raw), which is safe to log; None for anything else."""
+    if isinstance(item, Update):
+        return item.update_id
+    if isinstance(item, Mapping) and isinstance(item.get("update_id"), int):
+        return item["update_id"]
+    return None
+
+
 def guard_loggers(token: str) -> None:
-    """Redact the token at the library's loggers themselves, whatever handlers the host sets up;
-    httpx and httpcore stay at WARNING, as their INFO lines are request URLs, which hold the token."""
+    """Redact the token and raw updates at the library's loggers themselves, whatever handlers the host
+    sets up; httpx and httpcore stay at WARNING, as their INFO lines are request URLs, which hold the token."""
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     for name in LIBRARY_LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(f, TokenRedactor) and f.token == token for f in logger.filters):
             logger.addFilter(TokenRedactor(token))
+        if not any(isinstance(f, UpdateRedactor) for f in logger.filters):
+            logger.addFilter(UpdateRedactor())
 
 
 def install_redactor(token: str) -> None:
@@ -183,3 +239,35 @@ def install_redactor(token: str) -> None:
     redactor = TokenRedactor(token)
     for handler in logging.getLogger().handlers:
         handler.addFilter(redactor)
+
+
+# -- malformed updates -----------------------------------------------------------------------------
+
+class SkippingRequest(HTTPXRequest):
+    """The getUpdates client: an update the library cannot read is replaced by a bare one with its id.
+
+    Unchanged, one bad update (say a message without `date`) fails the whole batch, the offset is
+    never confirmed and the same batch is fetched again forever. The bare Update(update_id) matches
+    no handler, and the library confirms its offset like any other, so the bot goes on.
+    """
+
+    def parse_json_payload(self, payload: bytes) -> Any:
+        """The response as the library expects it, each unreadable update stripped to its id."""
+        data = super().parse_json_payload(payload)
+        if isinstance(data, dict) and data.get("ok") and isinstance(data.get("result"), list):
+            data["result"] = [kept for kept in map(_readable, data["result"]) if kept is not None]
+        return data
+
+
+def _readable(raw: object) -> object | None:
+    """The raw update if the library can read it, else a bare update with its id (None without one)."""
+    update_id = raw.get("update_id") if isinstance(raw, dict) else None
+    if type(update_id) is not int:  # the library would add 1 to it to confirm the offset
+        log.warning("skipped an update without a valid id; its content is not logged")
+        return None
+    try:
+        Update.de_json(raw, None)
+        return raw
+    except Exception as exc:  # whatever the library raises on bad input; the update is skipped, not fatal
+        log.warning("skipped malformed update %d (%s); its content is not logged", update_id, type(exc).__name__)
+        return {"update_id": update_id}

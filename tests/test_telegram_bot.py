@@ -444,7 +444,8 @@ def test_get_updates_failures_do_not_stop_polling(tmp_path):
 
 def test_a_flood_from_one_user_is_throttled_without_starving_others(tmp_path):
     async def scenario():
-        async with Harness(make_config(tmp_path)) as h:
+        # Almost no refill: on a busy machine reading 1,000 updates takes seconds, each worth a refill.
+        async with Harness(make_config(tmp_path, flood_per_second=0.001)) as h:
             for n in range(1000):
                 h.fake.message(300, f"spam {n} Mongolia")
             others = list(range(301, 306))
@@ -459,6 +460,33 @@ def test_a_flood_from_one_user_is_throttled_without_starving_others(tmp_path):
             assert any("faster than I can read" in m["text"] for m in flooder)
             assert all(len(h.fake.sent_to(c)) == 1 for c in others)
             assert waited < 10
+    run(scenario())
+
+
+def test_commands_buttons_and_inline_queries_share_the_flood_guard(tmp_path):
+    async def scenario():
+        async with Harness(make_config(tmp_path, flood_per_second=0.001)) as h:
+            burst = h.config.telegram.flood_burst
+            topics = {"message_id": 1, "date": int(time.time()), "chat": {"id": 310, "type": "private"},
+                      "from": h.fake.bot_user(), "text": "Pick a topic:"}
+            for n in range(60):  # one user, every kind of update but questions
+                h.fake.message(310, "/help")
+                h.fake.message(310, "/about")
+                h.fake.callback(310, "topic:1", topics)
+                h.fake.inline(310, "" if n % 2 else "Mongolia")
+            others = list(range(311, 316))
+            for chat in others:
+                h.fake.message(chat, QUESTION)
+            await h.fake.wait_for(lambda: all(h.fake.sent_to(c) for c in others), timeout=30)
+            await h.fake.settle(0.5)
+            assert all(len(h.fake.sent_to(c)) == 1 for c in others)
+            replies = [m for m in h.fake.sent_to(310) if "faster than I can read" not in m["text"]]
+            handled = len(replies) + len(h.fake.inline_answers) + len(h.fake.edits)
+            assert handled == burst  # 240 updates, one budget: the burst, then nothing (no refill to speak of)
+            notices = len(h.fake.sent_to(310)) - len(replies) + sum(
+                1 for a in h.fake.callback_answers if a.get("text") == "Please slow down a little.")
+            assert notices == 1
+            assert len(h.fake.callback_answers) <= burst + 1  # dropped presses cost no Bot API call
     run(scenario())
 
 
