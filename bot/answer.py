@@ -16,13 +16,14 @@ from typing import Callable
 
 from .config import Config
 from .conversation import Context, SessionStore, Turn, smalltalk_intent, strip_greeting
-from .expand import Expander, Expansion, find_acronyms
-from .index import TfidfIndex
+from .core.expand import Expander, Expansion, find_acronyms
+from .core.index import TfidfIndex
+from .core.lexicon import english_words
+from .core.settings import AnswerSettings
 from .knowledge import KnowledgeBase, Passage
-from .lexicon import english_words
-from .question import (FRAME_WORDS, KEYWORD_GLUE, SWITCH, UPPER_ACRONYMS, is_anaphoric, unknown_names,
+from .core.phrasing import (FRAME_WORDS, KEYWORD_GLUE, SWITCH, UPPER_ACRONYMS, is_anaphoric, unknown_names,
                        wanted_kind)
-from .spelling import Speller
+from .core.spelling import Speller
 from .text import STOP_WORDS, clean, content_words, normalise, stem, terms, words
 
 EXPANSION_WEIGHT = 0.6
@@ -129,8 +130,9 @@ class Answerer:
         self.config = config
         self.retrieval = config.retrieval
         self.clock = clock
-        self.speller = Speller(index.word_counts, extra=STOP_WORDS, min_similarity=self.retrieval.typo_min_similarity)
-        self.acronyms = find_acronyms(p.text for p in kb.passages)
+        self.settings = AnswerSettings.from_config(config)
+        self.speller = Speller(index.word_counts, extra=STOP_WORDS, settings=self.settings)
+        self.acronyms = find_acronyms((p.text for p in kb.passages), self.settings)
         self.expander = Expander(kb.synonyms, self.acronyms)
         self.positions = kb.positions
         self._sorted_words = sorted(index.word_counts)
@@ -184,7 +186,7 @@ class Answerer:
             if token in STOP_WORDS or token in FRAME_WORDS:
                 continue
             if (self.retrieval.typo_correction and stem(token) not in self.index.vocabulary
-                    and token not in english_words()):
+                    and token not in english_words(self.settings.english_min_count)):
                 fixed = self.speller.correct(token)
                 if fixed is not None and fixed != token:
                     corrected.append((token, fixed))
@@ -231,9 +233,7 @@ class Answerer:
         norm_terms = tuple(known_own + [t for t in own_terms[len(own):] if t in vocabulary])
         if carried:
             norm_terms += tuple(stem(t) for t in carried if stem(t) not in own)
-        known_sq = sum(self.index.idf_of(t) ** 2 for t in norm_terms)
-        unknown_sq = len(unknown) * (UNKNOWN_WEIGHT * self.index.max_idf) ** 2
-        coverage = math.sqrt(known_sq / (known_sq + unknown_sq)) if known_sq else 0.0
+        coverage = self.index.known_share(norm_terms, len(unknown), UNKNOWN_WEIGHT)
         return _Query(tuple(content), tuple(corrected), tuple(unknown), tuple(expansions), weights, norm_terms,
                       coverage, own_weights, tuple(groups))
 
@@ -267,29 +267,9 @@ class Answerer:
         return out
 
     def _hits(self, query: _Query, k: int) -> list[Hit]:
-        if not any(len(alternatives) > 1 for _weight, alternatives in query.groups):
-            matches = self.index.search(query.weights, query.norm_terms, k)
-            return [Hit(p.id, p.section, p.text, m.score * query.coverage) for m in matches
-                    for p in (self.kb.passages[m.position],)]
-        matches = self.index.search(query.weights, query.norm_terms, k * RESCORE_FACTOR)
-        norm = self.index.query_norm(query.norm_terms)
-        factor = self.index.query_factor
-        own = [(t, w * factor(t)) for t, w in query.own.items() if factor(t)]
-        groups = [[[(t, weight * factor(t)) for t in alt if factor(t)] for alt in alternatives]
-                  for weight, alternatives in query.groups]
-        scored = sorted(((min(1.0, self._grouped(own, groups, m.position) / norm), m.position) for m in matches),
-                        key=lambda sp: (-sp[0], sp[1]))[:k]
-        return [Hit(p.id, p.section, p.text, score * query.coverage) for score, position in scored
-                for p in (self.kb.passages[position],)]
-
-    def _grouped(self, own: list, groups: list, position: int) -> float:
-        """A passage's match where each expansion counts once, by its best alternative: 'army' found
-        as 'armed forces', 'military' and 'personnel' in one passage is still one word of the question."""
-        value = self.index.value
-        score = sum(f * value(position, t) for t, f in own)
-        for alternatives in groups:
-            score += max((sum(f * value(position, t) for t, f in alt) for alt in alternatives), default=0.0)
-        return score
+        matches = self.index.rank(query.weights, query.norm_terms, k, query.own, query.groups, RESCORE_FACTOR,
+                                  query.coverage)
+        return [Hit(p.id, p.section, p.text, m.score) for m in matches for p in (self.kb.passages[m.position],)]
 
     def _retrieve(self, text: str, context: Context) -> Answer:
         tokens = words(text) + [v for pattern, v in _UPPER_ACRONYMS if pattern.search(text)]
@@ -348,20 +328,13 @@ class Answerer:
 
             coverage = sqrt( sum_{w covered} idf(w)^2 / sum_{w in question} idf(w)^2 )
         """
-        position = self.positions[passage_id]
         alternatives: dict[str, set[str]] = {}
         for expansion in query.expansions:
             added = {stem(w) for phrase in expansion.added for w in words(phrase)}
             for w in words(expansion.phrase):
                 alternatives.setdefault(stem(w), set()).update(added)
-        total = covered = 0.0
-        for token in dict.fromkeys(query.tokens):
-            s = stem(token)
-            weight = self.index.idf_of(s) ** 2
-            total += weight
-            if self.index.has(position, s) or any(self.index.has(position, a) for a in alternatives.get(s, ())):
-                covered += weight
-        return math.sqrt(covered / total) if total else 1.0
+        stems = [(s, alternatives.get(s, ())) for s in map(stem, dict.fromkeys(query.tokens))]
+        return self.index.coverage(self.positions[passage_id], stems)
 
     def _leans_on_context(self, text: str, query: _Query, hits: list[Hit]) -> bool:
         """True when a question cannot stand alone: a pronoun, no words of its own ('since when?'),

@@ -10,7 +10,8 @@ from typing import Callable
 
 from rapidfuzz import fuzz, process
 
-from .lexicon import english_words
+from .core.lexicon import english_words
+from .core.settings import AnswerSettings
 from .text import words
 
 # Phrases per intent, matched against the whole message once punctuation and case are gone.
@@ -52,7 +53,7 @@ def _could_be_smalltalk(token: str) -> bool:
 
 def _fuzzy_equal(a: str, b: str) -> bool:
     """A typed word that is a small-talk word misspelt; a real English word ('grant') is never a typo of one ('great')."""
-    return a == b or (len(a) >= 4 and len(b) >= 4 and fuzz.ratio(a, b) >= 80 and a not in english_words())
+    return a == b or (len(a) >= 4 and len(b) >= 4 and fuzz.ratio(a, b) >= 80 and a not in english_words(AnswerSettings.english_min_count))
 
 
 def smalltalk_intent(text: str) -> str | None:
