@@ -40,7 +40,8 @@ class AnswerSettings:
     spell_min_length: int = _tunable(3, "one- and two-letter words are never corrected, nor offered as corrections")
     spell_shortlist: int = _tunable(24, "words sharing the most trigrams that rapidfuzz ranks; enough at 60k words")
     spell_candidates: int = _tunable(8, "best-ranked corrections checked for their edit distance")
-    spell_one_edit_max_length: int = _tunable(5, "words this short allow one edit, longer ones two")
+    spell_one_edit_max_length: int = _tunable(5, "words this short allow one edit, longer ones spell_max_edits")
+    spell_max_edits: int = _tunable(2, "longer words allow two edits: more would reach other real words")
     english_min_count: int = _tunable(100, "rarer entries of the English word list are mostly names and typos")
     acronym_max_letters: int = _tunable(10, "a longer capitalised word in brackets is a name, not an acronym")
     acronym_extra_words: int = _tunable(4, "joining words ('for', 'and') an acronym's definition may hold")
@@ -89,12 +90,14 @@ class AnswerSettings:
 
     @classmethod
     def from_config(cls, config: Any, **changes: Any) -> "AnswerSettings":
-        """The settings a configuration asks for: its retrieval and session keys, the recorded rest."""
+        """The settings a configuration asks for: its retrieval and session keys, the recorded rest,
+        and `changes` over both (for experiments and tests)."""
         retrieval, session = config.retrieval, config.session
-        return cls(threshold=retrieval.threshold, candidates=retrieval.candidates,
-                   max_answer_chars=retrieval.max_answer_chars, max_question_chars=retrieval.max_question_chars,
-                   typo_correction=retrieval.typo_correction, typo_min_similarity=retrieval.typo_min_similarity,
-                   max_turns=session.max_turns, max_age_seconds=session.max_age_seconds, **changes)
+        configured = dict(threshold=retrieval.threshold, candidates=retrieval.candidates,
+                          max_answer_chars=retrieval.max_answer_chars, max_question_chars=retrieval.max_question_chars,
+                          typo_correction=retrieval.typo_correction, typo_min_similarity=retrieval.typo_min_similarity,
+                          max_turns=session.max_turns, max_age_seconds=session.max_age_seconds)
+        return cls(**{**configured, **changes})
 
 
 def setting_rows(settings: AnswerSettings) -> list[tuple[str, Any, str]]:

@@ -74,7 +74,7 @@ class Speller:
             ids = ids[keep]
         shortlist = [self.words[i] for i in ids]
         # Allow one edit in short words, two in longer ones; rank by similarity, then frequency.
-        max_edits = 1 if len(word) <= settings.spell_one_edit_max_length else 2
+        max_edits = 1 if len(word) <= settings.spell_one_edit_max_length else settings.spell_max_edits
         best, best_key = None, None
         for candidate, score, position in process.extract(word, shortlist, scorer=fuzz.ratio,
                                                            score_cutoff=settings.typo_min_similarity,
