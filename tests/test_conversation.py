@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation import Context, SessionStore, Turn, smalltalk_intent, strip_greeting
+from bot.core.context import Context, SessionStore, Turn
+from bot.core.smalltalk import smalltalk_intent, strip_greeting
 
 
 @pytest.mark.parametrize("text,intent", [

@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.index import INDEX_FILE, IndexSettings, TfidfIndex, fingerprint, load_or_build, passage_features
+from bot.core.index import TfidfIndex
+from bot.core.index_build import IndexSettings, passage_features
+from bot.core.index_file import INDEX_FILE, fingerprint, load_or_build
 from bot.knowledge import Passage
 from bot.text import stem
 
@@ -164,7 +166,7 @@ def test_a_read_only_cache_folder_still_serves(tmp_path):
 def test_starting_with_a_fresh_saved_index_imports_no_scikit_learn(tmp_path):
     load_or_build(PASSAGES, tmp_path)
     script = (
-        "import sys\nfrom pathlib import Path\nfrom bot.index import load_or_build\nfrom tests.test_index import PASSAGES\n"
+        "import sys\nfrom pathlib import Path\nfrom bot.core.index_file import load_or_build\nfrom tests.test_index import PASSAGES\n"
         f"load_or_build(PASSAGES, Path({str(tmp_path)!r}))\n"
         "print(any(m.split('.')[0] == 'sklearn' for m in sys.modules))"
     )
