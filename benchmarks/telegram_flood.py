@@ -4,7 +4,7 @@ Usage:
     python benchmarks/telegram_flood.py
 
 The real Application, rate limiter and HTTP stack run against the tests' stand-in Bot API
-(tests/botapi_fake.py) on 127.0.0.1. For each kind of flood it prints how long five other chats
+(devtools/botapi_fake.py) on 127.0.0.1. For each kind of flood it prints how long five other chats
 waited for their answers and how many Bot API calls the flooder cost. Before the flood guard covered
 every update kind, 200 /help made the others wait 5.9 s and 600 /about 19.4 s.
 """
@@ -19,14 +19,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-
-from botapi_fake import FakeBotAPI  # noqa: E402
+sys.path.insert(0, str(ROOT))  # as every benchmark does, so `bot` and `devtools` import from this checkout
 
 from bot.config import StorageConfig, load_config  # noqa: E402
 from bot.live import LiveAnswerer  # noqa: E402
 from bot.storage import Storage  # noqa: E402
-from bot.telegram_bot import build_application, start, stop  # noqa: E402
+from devtools.botapi_fake import FakeBotAPI  # noqa: E402
+from bot.frontends.telegram.handlers import build_application, start, stop  # noqa: E402
 
 TOKEN = "4242424242:AAHbenchmarkTokenNotARealOne_abcdefgh"
 QUESTION = "When was the Individual Partnership and Cooperation Programme renewed?"

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import _parser, run
+from bot.cli.main import _parser, run
 from bot.answer import build_answerer
 from bot.config import load_config
-from bot.console import interactive
+from bot.frontends.console import interactive
 from bot.answer import new_sessions
 from bot.knowledge import load_knowledge, load_questions
 from bot.live import LiveAnswerer
@@ -665,7 +665,7 @@ def _killed_add(kb: Path, tmp_path: Path, victim: Path, before: bool = False) ->
         "    if hit:\n"
         "        os._exit(9)\n"
         "store.atomic_write = dying\n"
-        "from bot.__main__ import run\n"
+        "from bot.cli.main import run\n"
         f"sys.exit(run(['--knowledge', {str(kb)!r}, 'kb', 'add', '--text', {NEW_FACT!r}, '--section', "
         "'Wider cooperation', '--question', 'Where did Mongolia open a NATO liaison office?']))\n"
     )

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import console
+from bot.frontends import console
 from bot.answer import new_sessions
-from test_console import check_contract, run_jsonl
+from console_helpers import check_contract, fake_read, run_jsonl
 
 KINDS = {"answer", "unknown", "smalltalk", "help", "empty", "too_long"}
 PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -136,8 +136,6 @@ def test_jsonl_survives_arbitrary_bytes(seed_answerer, stream):
 @given(lines=st.lists(hostile_text.filter(lambda t: t.strip().lower() not in ("quit", "exit", ":q", "/quit", "/exit")),
                       max_size=5))
 def test_interactive_answers_any_line_and_exits_zero(seed_answerer, lines):
-    from test_console import fake_read
-
     out = io.StringIO()
     assert console.interactive(seed_answerer, new_sessions(seed_answerer.config), out=out, read=fake_read(lines)) == 0
     assert out.getvalue().rstrip().endswith("Goodbye!")

@@ -11,13 +11,12 @@ import time
 import urllib.error
 import urllib.request
 
-from bot import telegram_bot
+from bot.frontends.telegram import handlers as telegram_bot
+from bot.frontends.telegram.format import ButtonStore, Pending, button_index
+from bot.frontends.telegram.handlers import EXPIRED, PRIVATE_ONLY, build_application, stop
 from bot.live import LiveAnswerer
-from bot.telegram_bot import EXPIRED, PRIVATE_ONLY, build_application, stop
-from bot.telegram_format import ButtonStore, Pending, button_index
-
-from botapi_fake import FakeBotAPI
-from test_telegram_bot import ADMIN, QUESTION, TOKEN, Harness, buttons, make_config, plain, run
+from devtools.botapi_fake import FakeBotAPI
+from telegram_harness import ADMIN, QUESTION, TOKEN, Harness, buttons, make_config, plain, run
 
 SECRET = "My phone is 99114321"
 SECRET_QUESTION = f"{QUESTION} {SECRET}"

@@ -394,7 +394,7 @@ def test_a_running_console_writes_its_record_once_the_lock_is_released(tmp_path,
 
 
 def test_a_locked_log_never_stalls_the_telegram_bot(tmp_path):
-    from test_telegram_bot import QUESTION, Harness, make_config, run
+    from telegram_harness import QUESTION, Harness, make_config, run
 
     async def scenario():
         async with Harness(make_config(tmp_path)) as h:

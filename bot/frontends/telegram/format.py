@@ -16,8 +16,8 @@ from typing import Iterable
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
-from .answer import Answer
-from .knowledge import Source
+from ...answer import Answer
+from ...knowledge import Source
 
 MAX_MESSAGE = MessageLimit.MAX_TEXT_LENGTH  # 4096
 MAX_BUTTONS = 5000

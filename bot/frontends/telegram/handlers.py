@@ -31,15 +31,15 @@ from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, Com
                           InlineQueryHandler, MessageHandler, filters)
 from telegram.request import HTTPXRequest
 
-from .answer import Answer, new_sessions
-from .config import Config
-from .console import format_why
-from .live import LiveAnswerer
-from .storage import Storage, StorageError
-from .telegram_format import (MAX_BUTTONS, ButtonStore, Pending, all_topics_keyboard, button_index, examples_keyboard,
+from ...answer import Answer, new_sessions
+from ...config import Config
+from ..console import format_why
+from ...live import LiveAnswerer
+from ...storage import Storage, StorageError
+from .format import (MAX_BUTTONS, ButtonStore, Pending, all_topics_keyboard, button_index, examples_keyboard,
                               feedback_row, fit_html, html_chunks, label, nearby_topic_rows, source_line, sources_html,
                               suggestion_rows, topic_html, topics_keyboard, why_button)
-from .telegram_guard import (SECRET_PATTERN, ChatLocks, FloodGuard, SkippingRequest, guard_loggers, install_redactor,
+from .guard import (SECRET_PATTERN, ChatLocks, FloodGuard, SkippingRequest, guard_loggers, install_redactor,
                              read_token, with_retries)
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 from typing import BinaryIO, Callable, TextIO
 
-from .answer import Answer, Answerer, SessionStore
-from .errors import BotError
+from ..answer import Answer, Answerer, SessionStore
+from ..errors import BotError
 
 log = logging.getLogger(__name__)
 
