@@ -21,11 +21,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # as every benchmark does, so `bot` and `devtools` import from this checkout
 
+from bot.cli.main import make_conversation  # noqa: E402
 from bot.config import StorageConfig, load_config  # noqa: E402
 from bot.live import LiveAnswerer  # noqa: E402
 from bot.storage import Storage  # noqa: E402
+from bot.frontends.telegram.app import build_application, start, stop  # noqa: E402
 from devtools.botapi_fake import FakeBotAPI  # noqa: E402
-from bot.frontends.telegram.handlers import build_application, start, stop  # noqa: E402
 
 TOKEN = "4242424242:AAHbenchmarkTokenNotARealOne_abcdefgh"
 QUESTION = "When was the Individual Partnership and Cooperation Programme renewed?"
@@ -54,7 +55,8 @@ async def one(kind: str, count: int) -> None:
             telegram=dataclasses.replace(config.telegram, poll_timeout=1.0, request_timeout=2.0, retry_base_seconds=0.1))
         fake = await FakeBotAPI(TOKEN).start()
         storage = Storage(config.storage.database)
-        app = build_application(config, LiveAnswerer(config), storage, TOKEN, base_url=fake.base_url)
+        conversation = make_conversation(LiveAnswerer(config), config, storage, "telegram")
+        app = build_application(config, conversation, storage, TOKEN, base_url=fake.base_url)
         await start(app, poll_timeout=1.0, poll_interval=0.0)
         flooder, others = 300, list(range(301, 306))
         _flood(fake, kind, count, flooder)

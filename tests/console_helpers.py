@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 
+from bot.core.conversation import Conversation
 from bot.frontends import console
 
 ANSWER_KEYS = {"found", "answer", "sources", "score"}
@@ -31,7 +32,7 @@ def run_jsonl(answerer, sessions, data: bytes) -> tuple[int, list[dict]]:
     """Run the JSON-lines loop over bytes, writing through a strict UTF-8 stream as stdout does."""
     raw = io.BytesIO()
     out = io.TextIOWrapper(raw, encoding="utf-8", newline="\n", write_through=True)
-    code = console.jsonl(answerer, sessions, io.BytesIO(data), out)
+    code = console.jsonl(Conversation(answerer, sessions), io.BytesIO(data), out)
     out.flush()
     text = raw.getvalue().decode("utf-8")
     assert text == "" or text.endswith("\n")

@@ -11,10 +11,11 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+from bot.cli.main import make_conversation
 from bot.config import PACKAGE_ROOT, Config, StorageConfig, load_config
+from bot.frontends.telegram.app import build_application, start, stop
 from bot.live import LiveAnswerer
 from bot.storage import Storage
-from bot.frontends.telegram.handlers import build_application, start, stop
 from devtools.botapi_fake import FakeBotAPI
 
 TOKEN = "4242424242:AAHfakeTokenForTestsOnly_abcdefghijklmno"
@@ -66,7 +67,8 @@ class Harness:
         for noisy in ("httpx", "httpcore"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
         await self.fake.start()
-        self.app = build_application(self.config, self.live, self.storage, TOKEN, base_url=self.fake.base_url)
+        conversation = make_conversation(self.live, self.config, self.storage, "telegram")  # as bot.cli.main wires it
+        self.app = build_application(self.config, conversation, self.storage, TOKEN, base_url=self.fake.base_url)
         await start(self.app, poll_timeout=self.config.telegram.poll_timeout, poll_interval=0.02)
         return self
 

@@ -15,6 +15,7 @@ import pytest
 from bot.cli.main import _parser, run
 from bot.answer import build_answerer
 from bot.config import load_config
+from bot.core.conversation import Conversation
 from bot.frontends.console import interactive
 from bot.answer import new_sessions
 from bot.knowledge import load_knowledge, load_questions
@@ -412,7 +413,7 @@ def test_console_picks_up_new_knowledge_and_survives_a_broken_file(kb, passages_
             raise EOFError from None
 
     out = io.StringIO()
-    assert interactive(live, new_sessions(config), out=out, read=read) == 0
+    assert interactive(Conversation(live, new_sessions(config)), out=out, read=read) == 0
     text = out.getvalue()
     before_add, after_add = text.split(f"(knowledge reloaded: {COUNT + 1} passages)")
     assert "Ulaanbaatar" not in before_add

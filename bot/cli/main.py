@@ -18,8 +18,15 @@ import os
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING, Mapping
+
 from ..config import PACKAGE_ROOT, Config, default_config_path, load_config
+from ..core.answer import Answer
+from ..core.conversation import Answers, Conversation, QuestionLog
 from ..errors import BotError
+
+if TYPE_CHECKING:
+    from ..storage import Storage
 
 log = logging.getLogger("bot")
 DEFAULT_EVAL = ("eval/mongolia.yaml",)
@@ -60,23 +67,39 @@ def _setup_logging(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def _question_logger(config: Config, channel: str):
-    """A callback that records questions in the log database, or None when it cannot be opened."""
+def open_storage(config: Config, unlogged: str = "questions") -> Storage | None:
+    """The question log database, or None (with a warning naming what goes unlogged) when it cannot be opened."""
     from ..storage import Storage, StorageError
 
     try:
-        storage = Storage(config.storage.database)
+        return Storage(config.storage.database)
     except StorageError as exc:
-        log.warning("%s; questions will not be logged", exc)
+        log.warning("%s; %s will not be logged", exc, unlogged)
         return None
 
-    def record(chat: str, question: str, answer) -> None:
+
+def question_log(storage: Storage | None, channel: str) -> QuestionLog | None:
+    """The log callable a Conversation is given: records each question on `channel`; a write that fails is
+    a warning, never a lost answer. None without a database."""
+    from ..storage import StorageError
+
+    if storage is None:
+        return None
+
+    def record(who: str, question: str, answer: Answer) -> None:
         try:
-            storage.log_question(channel, chat, question, answer.found, answer.kind, answer.score, answer.passage_ids)
+            storage.log_question(channel, who, question, answer.found, answer.kind, answer.score, answer.passage_ids)
         except StorageError as exc:
             log.warning("%s", exc)
 
     return record
+
+
+def make_conversation(answerer: Answers, config: Config, storage: Storage | None, channel: str) -> Conversation:
+    """A conversation over `answerer`: sessions bounded as the config says, questions logged on `channel`."""
+    from ..core.pipeline import new_sessions
+
+    return Conversation(answerer, new_sessions(config), question_log(storage, channel))
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -89,8 +112,7 @@ def run(argv: list[str] | None = None) -> int:
             config = config.with_knowledge(args.knowledge)
         return _dispatch(args, config)
     except BotError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        return 2
+        return fail(exc)
     except KeyboardInterrupt:
         print("", file=sys.stderr)
         return 130
@@ -100,38 +122,73 @@ def run(argv: list[str] | None = None) -> int:
         return 141
 
 
-def _dispatch(args: argparse.Namespace, config: Config) -> int:
-    from ..answer import build_answerer, new_sessions
-    from ..frontends import console
+def fail(error: BotError | str, code: int = 2) -> int:
+    """Say what went wrong in one `Error: ...` line on standard error; returns the exit code to use."""
+    print(f"Error: {error}", file=sys.stderr)
+    return code
 
+
+def _dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "kb":
         from .. import maintain
 
         return maintain.run(args, config)
     if args.command == "telegram":
-        from ..frontends.telegram import handlers as telegram_bot
-
-        return telegram_bot.main(config, webhook=args.webhook)
+        return run_telegram(config, webhook=args.webhook)
     if args.command == "eval":
         return _evaluate(args, config)
-    if args.command is None:  # the interactive console picks up edited knowledge without a restart
-        from ..live import LiveAnswerer
-
-        return console.interactive(LiveAnswerer(config), new_sessions(config),
-                                   on_answer=_question_logger(config, "console"))
+    if args.command is None:
+        return _interactive(config)
     if not args.jsonl and not args.question:  # ask: say what is missing before loading anything
-        print("Error: give a question, e.g. python -m bot ask \"When did cooperation start?\", or use --jsonl",
-              file=sys.stderr)
-        return 2
+        return fail("give a question, e.g. python -m bot ask \"When did cooperation start?\", or use --jsonl")
+    from ..core.pipeline import build_answerer
+    from ..frontends import console
+
     answerer = build_answerer(config)
-    record = None if args.no_log else _question_logger(config, "console")
+    conversation = make_conversation(answerer, config, None if args.no_log else open_storage(config), "console")
     if args.jsonl:
-        return console.jsonl(answerer, new_sessions(config), sys.stdin.buffer, sys.stdout, record)
-    return console.ask_once(answerer, " ".join(args.question), args.json, sys.stdout, record)
+        return console.jsonl(conversation, sys.stdin.buffer, sys.stdout)
+    return console.ask_once(conversation, " ".join(args.question), args.json, sys.stdout)
+
+
+def _interactive(config: Config) -> int:
+    """The interactive console, over a LiveAnswerer: edited knowledge is picked up without a restart."""
+    from ..frontends import console
+    from ..live import LiveAnswerer
+
+    live = LiveAnswerer(config)
+    return console.interactive(make_conversation(live, config, open_storage(config), "console"))
+
+
+def run_telegram(config: Config, webhook: bool = False, environ: Mapping[str, str] | None = None) -> int:
+    """Wire and run the Telegram bot until SIGTERM or SIGINT: 0 on a clean stop, 2 for a setup problem
+    (token, webhook settings, knowledge), 1 when the Bot API cannot be reached."""
+    from ..frontends.telegram import app as telegram
+    from ..frontends.telegram.errors import BotApiUnreachable
+    from ..frontends.telegram.guard import install_redactor, read_token
+    from ..live import LiveAnswerer
+
+    environ = os.environ if environ is None else environ
+    try:
+        token = read_token(environ)
+        install_redactor(token)
+        secret = telegram.webhook_secret(config, environ, webhook)
+        live = LiveAnswerer(config)
+        storage = open_storage(config, "questions and feedback")
+        try:
+            conversation = make_conversation(live, config, storage, "telegram")
+            return telegram.serve(telegram.build_application(config, conversation, storage, token), webhook, secret)
+        finally:
+            if storage is not None:
+                storage.close()
+    except BotApiUnreachable as exc:
+        return fail(exc, 1)
+    except BotError as exc:
+        return fail(exc)
 
 
 def _evaluate(args: argparse.Namespace, config: Config) -> int:
-    from ..answer import build_answerer
+    from ..core.pipeline import build_answerer
     from ..evaluation import baseline, evaluate, failures, load_cases, table
 
     # Without FILE: the bundled evaluation set (wherever the command runs from), then the regression questions.

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from bot.core.conversation import Conversation
 from bot.frontends import console
 from console_helpers import SOURCE_KEYS, check_contract, fake_read, run_jsonl
 
@@ -16,8 +17,8 @@ QUESTION = "Since when have NATO and Mongolia been engaged in dialogue and coope
 def _chat(answerer, sessions, lines, end=EOFError):
     out = io.StringIO()
     logged = []
-    code = console.interactive(answerer, sessions, out=out, read=fake_read(lines, end),
-                               on_answer=lambda chat, q, a: logged.append((chat, q, a.kind)))
+    conversation = Conversation(answerer, sessions, log=lambda chat, q, a: logged.append((chat, q, a.kind)))
+    code = console.interactive(conversation, out=out, read=fake_read(lines, end))
     return code, out.getvalue(), logged
 
 
@@ -58,12 +59,12 @@ def test_interactive_follow_up_uses_the_conversation(seed_answerer, sessions):
     assert "April 2020" in text
 
 
-def test_ask_once_text_and_json(seed_answerer):
+def test_ask_once_text_and_json(seed_answerer, sessions):
     out = io.StringIO()
-    assert console.ask_once(seed_answerer, QUESTION, False, out) == 0
+    assert console.ask_once(Conversation(seed_answerer, sessions), QUESTION, False, out) == 0
     assert "since 2005" in out.getvalue() and "Source:" in out.getvalue()
     out = io.StringIO()
-    assert console.ask_once(seed_answerer, QUESTION, True, out) == 0
+    assert console.ask_once(Conversation(seed_answerer, sessions), QUESTION, True, out) == 0
     data = json.loads(out.getvalue())
     assert data["found"] is True and "since 2005" in data["answer"]
     assert data["passage_ids"] == [data["sources"][0]["id"]]

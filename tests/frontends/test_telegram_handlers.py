@@ -18,8 +18,8 @@ from bot.answer import build_answerer, new_sessions
 from bot.config import PACKAGE_ROOT
 from bot.knowledge import load_knowledge
 from bot.live import LiveAnswerer
-from bot.frontends.telegram import handlers as telegram_bot
-from bot.frontends.telegram.handlers import build_application, stop
+from bot.cli.main import make_conversation, run_telegram
+from bot.frontends.telegram.app import build_application, start_webhook, stop, watch_knowledge
 from bot.frontends.telegram.format import html_chunks
 from bot.frontends.telegram.guard import FloodGuard, TokenRedactor, read_token
 from devtools.botapi_fake import FakeBotAPI
@@ -363,15 +363,15 @@ def test_commands_buttons_and_inline_queries_share_the_flood_guard(tmp_path):
 
 def test_token_is_checked_and_never_shown(tmp_path, capsys):
     config = make_config(tmp_path)
-    assert telegram_bot.main(config, environ={}) == 2
+    assert run_telegram(config, environ={}) == 2
     assert "TELEGRAM_BOT_TOKEN is not set" in capsys.readouterr().err
     bad = "12345:short-token-secret"
-    assert telegram_bot.main(config, environ={"TELEGRAM_BOT_TOKEN": bad}) == 2
+    assert run_telegram(config, environ={"TELEGRAM_BOT_TOKEN": bad}) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not a valid bot token" in err and bad not in err and "short-token" not in err
     assert read_token({"TELEGRAM_BOT_TOKEN": f" {TOKEN} "}) == TOKEN
     live = LiveAnswerer(config)
-    app = build_application(config, live, None, TOKEN, base_url="http://127.0.0.1:9/bot")
+    app = build_application(config, make_conversation(live, config, None, "telegram"), None, TOKEN, base_url="http://127.0.0.1:9/bot")
     assert TOKEN not in repr(app.bot_data["front"])
     record = logging.LogRecord("x", logging.ERROR, __file__, 1, "The token `%s` was rejected", (TOKEN,), None)
     TokenRedactor(TOKEN).filter(record)
@@ -391,7 +391,7 @@ def test_a_rejected_token_gives_one_line_and_exit_code_2(tmp_path, capsys):
     thread.start()
     try:
         config = make_config(tmp_path, base_url=fake.base_url)
-        assert telegram_bot.main(config, environ={"TELEGRAM_BOT_TOKEN": TOKEN}) == 2
+        assert run_telegram(config, environ={"TELEGRAM_BOT_TOKEN": TOKEN}) == 2
         err = capsys.readouterr().err
         assert "rejected the token" in err and TOKEN not in err and err.count("\n") == 1
     finally:
@@ -466,9 +466,9 @@ def test_webhook_mode_answers_posted_updates_and_checks_the_secret(tmp_path):
         config = make_config(tmp_path)
         fake = await FakeBotAPI(TOKEN).start()
         live = LiveAnswerer(config)
-        app = build_application(config, live, None, TOKEN, base_url=fake.base_url)
+        app = build_application(config, make_conversation(live, config, None, "telegram"), None, TOKEN, base_url=fake.base_url)
         secret = "s3cret-for-tests"
-        await telegram_bot.start_webhook(app, secret, "127.0.0.1", port, "https://bot.example.org/")
+        await start_webhook(app, secret, "127.0.0.1", port, "https://bot.example.org/")
         try:
             registered = fake.method_calls("setWebhook")[-1]
             assert registered["url"] == "https://bot.example.org/telegram"
@@ -489,7 +489,7 @@ def test_webhook_mode_answers_posted_updates_and_checks_the_secret(tmp_path):
 
 
 def test_webhook_mode_without_a_public_url_is_a_clear_error(tmp_path, capsys):
-    assert telegram_bot.main(make_config(tmp_path), webhook=True, environ={"TELEGRAM_BOT_TOKEN": TOKEN}) == 2
+    assert run_telegram(make_config(tmp_path), webhook=True, environ={"TELEGRAM_BOT_TOKEN": TOKEN}) == 2
     assert "telegram.webhook_url" in capsys.readouterr().err
 
 
@@ -545,7 +545,7 @@ def test_a_broken_file_found_by_the_watcher_is_reported_to_the_admins(tmp_path):
 
     async def scenario():
         async with Harness(config) as h:
-            watcher = asyncio.create_task(telegram_bot.watch_knowledge(h.front, h.app.bot, every=0.05))
+            watcher = asyncio.create_task(watch_knowledge(h.front, h.app.bot, every=0.05))
             try:
                 path.write_text('{"id": "broken", "text": \n', encoding="utf-8")
                 await h.fake.wait_for(lambda: h.fake.sent_to(ADMIN), 10)

@@ -19,6 +19,8 @@ from telegram import TelegramObject, Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
+from .errors import TokenError
+
 log = logging.getLogger(__name__)
 
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
@@ -145,13 +147,13 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str, chat: object
 # -- the token -------------------------------------------------------------------------------------
 
 def read_token(environ: Mapping[str, str]) -> str:
-    """The bot token from TELEGRAM_BOT_TOKEN, checked; the ValueError message never contains it."""
+    """The bot token from TELEGRAM_BOT_TOKEN, checked; the TokenError message never contains it."""
     token = environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
-        raise ValueError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export its token "
+        raise TokenError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export its token "
                          "(see the Telegram section of README.md)")
     if not TOKEN_PATTERN.match(token):
-        raise ValueError("TELEGRAM_BOT_TOKEN is not a valid bot token: it should look like 123456789:AAE... "
+        raise TokenError("TELEGRAM_BOT_TOKEN is not a valid bot token: it should look like 123456789:AAE... "
                          "(digits, a colon, then 30 or more letters, digits, '-' or '_'), as @BotFather gives it")
     return token
 
