@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import OrderedDict
 from typing import Awaitable, Callable, TypeVar
 
+from cachetools import TTLCache
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
@@ -24,12 +24,13 @@ from ...live import LiveAnswerer
 from ...storage import Storage
 from .format import html_chunks, source_line
 from .guard import ChatLocks, FloodGuard, with_retries
-from .keyboards import (MAX_BUTTONS, ButtonStore, Pending, examples_keyboard, feedback_row, nearby_topic_rows,
+from .keyboards import (ButtonStore, Pending, examples_keyboard, feedback_row, nearby_topic_rows,
                         suggestion_rows, why_button)
 
 log = logging.getLogger(__name__)
 
 TYPING_SECONDS = 5.0
+TYPING_CHATS = 5000  # chats remembered as just shown 'typing'; beyond, the least recent is forgotten
 FLOOD_NOTICE = "You are sending messages faster than I can read them, so I skipped some. Please wait a moment."
 FLOOD_TOAST = "Please slow down a little."
 T = TypeVar("T")
@@ -52,7 +53,7 @@ class TelegramFrontEnd:
         self.stopping = False
         self.answered = 0
         self._background: set[asyncio.Task] = set()
-        self._typed: OrderedDict[int, float] = OrderedDict()
+        self._typed: TTLCache[int, bool] = TTLCache(TYPING_CHATS, TYPING_SECONDS)  # chats shown 'typing' lately
 
     def __repr__(self) -> str:  # never show the bot (its repr holds the token)
         return (f"TelegramFrontEnd(passages={len(self.live.current.kb.passages)}, "
@@ -99,13 +100,9 @@ class TelegramFrontEnd:
         Telegram shows the status for 5 s (or until our message arrives), so one action per chat per
         5 s is enough; more would only spend the rate limiter's budget that replies need.
         """
-        now = time.monotonic()
-        if now - self._typed.get(chat_id, -TYPING_SECONDS) < TYPING_SECONDS:
+        if chat_id in self._typed:
             return
-        self._typed[chat_id] = now
-        self._typed.move_to_end(chat_id)
-        while len(self._typed) > MAX_BUTTONS:
-            self._typed.popitem(last=False)
+        self._typed[chat_id] = True
         task = asyncio.create_task(_chat_action(bot, chat_id))
         self._background.add(task)
         task.add_done_callback(self._background.discard)

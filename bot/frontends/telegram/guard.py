@@ -12,9 +12,9 @@ import logging
 import re
 import time
 import warnings
-from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Mapping, TypeVar
 
+from cachetools import LRUCache
 from telegram import TelegramObject, Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
@@ -48,7 +48,7 @@ class FloodGuard:
         self.rate = rate
         self.clock = clock
         self.max_users = max_users
-        self._buckets: OrderedDict[int, tuple[float, float, float]] = OrderedDict()  # tokens, at, last notice
+        self._buckets: LRUCache[int, tuple[float, float, float]] = LRUCache(max_users)  # tokens, at, last notice
 
     def allow(self, user: int) -> tuple[bool, bool]:
         """(allowed, notify): whether to handle this message, and whether to tell the user they are throttled."""
@@ -61,10 +61,7 @@ class FloodGuard:
             tokens -= 1.0
         elif now - noticed > 10.0:
             notify, noticed = True, now
-        self._buckets[user] = (tokens, now, noticed)
-        self._buckets.move_to_end(user)
-        while len(self._buckets) > self.max_users:
-            self._buckets.popitem(last=False)
+        self._buckets[user] = (tokens, now, noticed)  # the least recently seen user is forgotten beyond max_users
         return allowed, notify
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
+from cachetools import FIFOCache
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from ...core.answer import Answer
@@ -34,6 +34,14 @@ class Pending:
     message: int | None = None
 
 
+@dataclass
+class _Button:
+    """A live button: what it means and who has rated the answer behind it (changed in place)."""
+
+    pending: Pending
+    voters: set[int] = field(default_factory=set)
+
+
 class ButtonStore:
     """Random per-button tokens for callback data, bound to their chat and message; bounded, oldest expire first.
 
@@ -46,8 +54,7 @@ class ButtonStore:
 
     def __init__(self, limit: int = MAX_BUTTONS) -> None:
         self.limit = limit
-        self._items: OrderedDict[str, Pending] = OrderedDict()
-        self._voters: dict[str, set[int]] = {}
+        self._items: FIFOCache[str, _Button] = FIFOCache(limit)  # the oldest button expires first
 
     def __len__(self) -> int:
         return len(self._items)
@@ -57,10 +64,7 @@ class ButtonStore:
         key = secrets.token_urlsafe(TOKEN_BYTES)
         while key in self._items:  # pragma: no cover - 96 random bits do not collide in practice
             key = secrets.token_urlsafe(TOKEN_BYTES)
-        self._items[key] = pending
-        while len(self._items) > self.limit:
-            old, _ = self._items.popitem(last=False)
-            self._voters.pop(old, None)
+        self._items[key] = _Button(pending)
         return key
 
     def bind(self, markup: InlineKeyboardMarkup, chat: int, message: int) -> None:
@@ -68,23 +72,25 @@ class ButtonStore:
         for row in markup.inline_keyboard:
             for button in row:
                 key = button_arg(button.callback_data)
-                pending = self._items.get(key) if key else None
-                if pending is not None and pending.chat == chat and pending.message is None:
-                    self._items[key] = replace(pending, message=message)
+                entry = self._items.get(key) if key else None
+                if entry is not None and entry.pending.chat == chat and entry.pending.message is None:
+                    entry.pending = replace(entry.pending, message=message)  # in place: the button keeps its age
 
     def lookup(self, key: str, chat: int, message: int) -> Pending | None:
         """What a button pressed on `message` in `chat` means; None when expired, unknown or sent elsewhere."""
-        pending = self._items.get(key)
-        if pending is None or pending.chat != chat or pending.message not in (None, message):
+        entry = self._items.get(key)
+        if entry is None or entry.pending.chat != chat or entry.pending.message not in (None, message):
             return None
-        return pending
+        return entry.pending
 
     def vote(self, key: str, user: int) -> bool:
         """Record that `user` rated the answer behind `key`; False when they already had."""
-        voters = self._voters.setdefault(key, set())
-        if user in voters:
+        entry = self._items.get(key)
+        if entry is None:  # expired since it was looked up: nothing left to rate twice
+            return True
+        if user in entry.voters:
             return False
-        voters.add(user)
+        entry.voters.add(user)
         return True
 
 
