@@ -298,6 +298,20 @@ def test_send_faults_are_survived_and_every_question_answered_exactly_once(tmp_p
     run(scenario())
 
 
+def test_a_429_is_retried_by_the_rate_limiter_alone(tmp_path):
+    async def scenario():
+        async with Harness(make_config(tmp_path, send_retries=1)) as h:
+            h.fake.fail("sendMessage", *[("status", 429, 1)] * 4)  # Telegram keeps saying "too many requests"
+            update_id = h.fake.message(61, QUESTION)
+            given_up = f"update {update_id} (message, chat 61) failed: RetryAfter"
+            await h.fake.wait_for(lambda: any(given_up in line for line in h.logs.errors()))
+            tries = [f for f in h.fake.faults_injected if f[0] == "sendMessage"]
+            assert len(tries) == 2  # 1 + send_retries, not (1 + send_retries) squared by a second retry layer
+            h.fake.faults["sendMessage"].clear()
+            assert "Source:" in (await h.ask(61, QUESTION))["text"]  # the bot carries on
+    run(scenario())
+
+
 def test_get_updates_failures_do_not_stop_polling(tmp_path):
     async def scenario():
         async with Harness(make_config(tmp_path)) as h:

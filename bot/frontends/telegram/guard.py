@@ -11,7 +11,6 @@ import asyncio
 import logging
 import re
 import time
-import warnings
 from typing import Any, Awaitable, Callable, Mapping, TypeVar
 
 from cachetools import LRUCache
@@ -99,8 +98,15 @@ class _ChatLock:
 # -- retries ---------------------------------------------------------------------------------------
 
 def is_transient(exc: BaseException) -> bool:
-    """True for Bot API faults worth a retry: timeouts, resets, 5xx, 429 and unreadable responses."""
-    if isinstance(exc, (RetryAfter, TimedOut)):
+    """True for Bot API faults worth a retry here: timeouts, resets, 5xx and unreadable responses.
+
+    Not a 429 (RetryAfter): AIORateLimiter, built with max_retries = telegram.send_retries, already
+    waits out its retry_after and retries, holding back every other request meanwhile as Telegram
+    asks. Retried here too, each of our attempts went through all of the limiter's, (1 + n)^2 in all.
+    """
+    if isinstance(exc, RetryAfter):
+        return False
+    if isinstance(exc, TimedOut):
         return True
     if isinstance(exc, BadRequest):
         return False
@@ -109,21 +115,13 @@ def is_transient(exc: BaseException) -> bool:
     return type(exc) is TelegramError and "Invalid server response" in str(exc)
 
 
-def retry_after(exc: RetryAfter) -> float:
-    """Seconds to wait after a 429, whether the library gives an int (v22 default) or a timedelta (later)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # PTB 22.2+ warns that the type will change; we accept both
-        value = exc.retry_after
-    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
-
-
 async def with_retries(call: Callable[[], Awaitable[T]], what: str, chat: object, retries: int, base: float,
                        stopping: Callable[[], bool]) -> T:
     """Run one Bot API call, retrying transient faults with bounded exponential backoff.
 
-    Waits are base, 2*base, 4*base, ... capped at 10 s, for at most `retries` retries; a 429 waits
-    the server's retry_after instead (after AIORateLimiter's own retries). Gives up at once when
-    `stopping()` says the bot is shutting down.
+    Waits are base, 2*base, 4*base, ... capped at 10 s, for at most `retries` retries; a 429 is
+    the rate limiter's to retry (see is_transient). Gives up at once when `stopping()` says the
+    bot is shutting down.
     """
     wait = base
     attempts = retries + 1
@@ -133,7 +131,7 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str, chat: object
         except TelegramError as exc:
             if not is_transient(exc) or attempt == attempts or stopping():
                 raise
-            delay = min(MAX_RETRY_WAIT, retry_after(exc) if isinstance(exc, RetryAfter) else wait)
+            delay = min(MAX_RETRY_WAIT, wait)
             log.info("%s to chat %s failed (%s: %s); retry %d of %d in %.1f s", what, chat,
                      type(exc).__name__, exc, attempt, attempts - 1, delay)
             await asyncio.sleep(delay)
