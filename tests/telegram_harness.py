@@ -63,9 +63,7 @@ class Harness:
         root = logging.getLogger()
         root.addHandler(self.logs)
         self._level = root.level
-        root.setLevel(logging.DEBUG)
-        for noisy in ("httpx", "httpcore"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+        root.setLevel(logging.DEBUG)  # httpx at DEBUG would log the token in URLs: the front end must quiet it itself
         await self.fake.start()
         conversation = make_conversation(self.live, self.config, self.storage, "telegram")  # as bot.cli.main wires it
         self.app = build_application(self.config, conversation, self.storage, TOKEN, base_url=self.fake.base_url)

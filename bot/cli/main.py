@@ -60,11 +60,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _setup_logging(verbose: bool) -> None:
-    """Configure logging once; httpx/httpcore stay at WARNING because their URLs contain the bot token."""
+    """Configure logging once. httpx and httpcore, whose URLs hold the bot token, are kept at WARNING by the
+    Telegram front end itself (guard.guard_loggers, as it builds the Application), whoever hosts it."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpcore"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def open_storage(config: Config, unlogged: str = "questions") -> Storage | None:

@@ -51,3 +51,17 @@ def test_no_retry_once_the_bot_is_stopping():
     with pytest.raises(TimedOut):
         _retry(call, stopping=lambda: True)
     assert len(calls) == 1
+
+
+def test_the_front_end_keeps_httpx_quiet_and_redacts_the_library_loggers():
+    import logging
+
+    from bot.frontends.telegram.guard import LIBRARY_LOGGERS, TokenRedactor, guard_loggers
+
+    token = "4242424242:AAHfakeTokenForTestsOnly_abcdefghijklmno"
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.NOTSET)
+    guard_loggers(token)
+    assert all(logging.getLogger(name).getEffectiveLevel() == logging.WARNING for name in ("httpx", "httpcore"))
+    for name in LIBRARY_LOGGERS:
+        assert any(isinstance(f, TokenRedactor) and f.token == token for f in logging.getLogger(name).filters)
