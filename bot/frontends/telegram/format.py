@@ -13,6 +13,7 @@ from typing import Iterable
 from telegram.constants import MessageLimit
 
 from ...knowledge import Source
+from ...text import shorten
 
 MAX_MESSAGE = MessageLimit.MAX_TEXT_LENGTH  # 4096
 
@@ -80,8 +81,7 @@ def strip_tags(text: str) -> str:
 
 def label(text: str, limit: int = 60) -> str:
     """Button and title text: one line, shortened (Telegram shows little of it anyway)."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+    return shorten(" ".join(text.split()), limit)
 
 
 def source_line(citation: str, passage_ids: tuple[str, ...], url: str) -> str:
