@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import html
+import json
 import logging
 import re
 from html.parser import HTMLParser
@@ -142,3 +143,19 @@ def plain(text: str) -> str:
 
 
 QUESTION = "When was the Individual Partnership and Cooperation Programme renewed?"
+
+
+def jsonl_knowledge(folder: Path, long_text: str) -> Path:
+    """A three-passage JSON-lines knowledge file whose first passage (about yaks) is `long_text`."""
+    path = folder / "facts.jsonl"
+    rows = [{"id": "yak-1", "section": "Yaks", "text": long_text},
+            {"id": "camel-1", "section": "Camels", "text": "Bactrian camels have two humps and live in the Gobi."},
+            {"id": "horse-1", "section": "Horses", "text": "Mongolian horses are small, hardy and live outdoors."}]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def yak_knowledge(tmp_path):
+    """A one-passage JSON-lines knowledge and a config serving it, for the reload tests."""
+    path = jsonl_knowledge(tmp_path, "Yaks give milk, wool and transport to herding families.")
+    return path, make_config(tmp_path).with_knowledge(path)
