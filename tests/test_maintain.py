@@ -197,6 +197,7 @@ def test_add_to_an_unknown_source_lists_the_known_ones(kb, capsys):
     assert "known sources: nato-mongolia" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_three_concurrent_adds_keep_all_three_passages(kb, tmp_path):
     facts = ["Mongolia hosted a NATO cyber exercise in Ulaanbaatar in 2030.",
              "A NATO science grant funded Gobi desert water research in 2029.",
@@ -515,6 +516,7 @@ def test_text_that_is_not_utf8_is_refused_and_nothing_is_saved(kb, capsys, argv,
     assert_refused_and_unchanged(kb, before, capsys, what)
 
 
+@pytest.mark.slow
 def test_a_byte_that_is_not_utf8_on_the_real_command_line_is_refused(kb, tmp_path):
     before = knowledge_bytes(kb)
     env = {**os.environ, "BOT_DATABASE": str(tmp_path / "log.sqlite3"), "PYTHONPATH": str(ROOT)}

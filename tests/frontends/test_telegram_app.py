@@ -118,6 +118,7 @@ def test_a_rejected_token_gives_one_line_and_exit_code_2(tmp_path, capsys):
         thread.join(5)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_stop_signal_during_a_burst_stops_within_five_seconds(tmp_path, stop_signal):
     async def scenario():
