@@ -26,6 +26,7 @@ from .knowledge import (
 )
 from .splitter import split_document
 from .store import KnowledgeStore, Transaction
+from .text import shorten as short
 
 QUESTIONS_FILE = "questions.yaml"
 QUESTIONS_HEADER = ("# Knowledge regression questions: each must keep being answered by the passage in expect_id\n"
@@ -40,11 +41,6 @@ class PassageRejected(BotError):
 
 class UsageError(BotError):
     """Something the command needs is missing and there is no terminal to ask for it."""
-
-
-def short(text: str, width: int = 70) -> str:
-    """Text cut to `width` characters with an ellipsis, for one-line listings and messages."""
-    return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
 
 
 # -- the knowledge's files ------------------------------------------------------------------------

@@ -163,6 +163,7 @@ def test_a_read_only_cache_folder_still_serves(tmp_path):
     assert ids(index, "bark")[0] == "dogs"
 
 
+@pytest.mark.slow
 def test_starting_with_a_fresh_saved_index_imports_no_scikit_learn(tmp_path):
     load_or_build(PASSAGES, tmp_path)
     script = (

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import _parser, run
+from bot.cli.main import _parser, run
 from bot.answer import build_answerer
 from bot.config import load_config
-from bot.console import interactive
+from bot.core.conversation import Conversation
+from bot.frontends.console import interactive
 from bot.answer import new_sessions
 from bot.knowledge import load_knowledge, load_questions
 from bot.live import LiveAnswerer
@@ -196,6 +197,7 @@ def test_add_to_an_unknown_source_lists_the_known_ones(kb, capsys):
     assert "known sources: nato-mongolia" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_three_concurrent_adds_keep_all_three_passages(kb, tmp_path):
     facts = ["Mongolia hosted a NATO cyber exercise in Ulaanbaatar in 2030.",
              "A NATO science grant funded Gobi desert water research in 2029.",
@@ -412,7 +414,7 @@ def test_console_picks_up_new_knowledge_and_survives_a_broken_file(kb, passages_
             raise EOFError from None
 
     out = io.StringIO()
-    assert interactive(live, new_sessions(config), out=out, read=read) == 0
+    assert interactive(Conversation(live, new_sessions(config)), out=out, read=read) == 0
     text = out.getvalue()
     before_add, after_add = text.split(f"(knowledge reloaded: {COUNT + 1} passages)")
     assert "Ulaanbaatar" not in before_add
@@ -514,6 +516,7 @@ def test_text_that_is_not_utf8_is_refused_and_nothing_is_saved(kb, capsys, argv,
     assert_refused_and_unchanged(kb, before, capsys, what)
 
 
+@pytest.mark.slow
 def test_a_byte_that_is_not_utf8_on_the_real_command_line_is_refused(kb, tmp_path):
     before = knowledge_bytes(kb)
     env = {**os.environ, "BOT_DATABASE": str(tmp_path / "log.sqlite3"), "PYTHONPATH": str(ROOT)}
@@ -665,7 +668,7 @@ def _killed_add(kb: Path, tmp_path: Path, victim: Path, before: bool = False) ->
         "    if hit:\n"
         "        os._exit(9)\n"
         "store.atomic_write = dying\n"
-        "from bot.__main__ import run\n"
+        "from bot.cli.main import run\n"
         f"sys.exit(run(['--knowledge', {str(kb)!r}, 'kb', 'add', '--text', {NEW_FACT!r}, '--section', "
         "'Wider cooperation', '--question', 'Where did Mongolia open a NATO liaison office?']))\n"
     )

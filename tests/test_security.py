@@ -11,13 +11,14 @@ import time
 import urllib.error
 import urllib.request
 
-from bot import telegram_bot
+from bot.cli.main import make_conversation
+from bot.frontends.telegram.app import build_application, start_webhook, stop
+from bot.frontends.telegram.buttons import EXPIRED
+from bot.frontends.telegram.handlers import PRIVATE_ONLY
+from bot.frontends.telegram.keyboards import ButtonStore, Pending, button_index
 from bot.live import LiveAnswerer
-from bot.telegram_bot import EXPIRED, PRIVATE_ONLY, build_application, stop
-from bot.telegram_format import ButtonStore, Pending, button_index
-
-from botapi_fake import FakeBotAPI
-from test_telegram_bot import ADMIN, QUESTION, TOKEN, Harness, buttons, make_config, plain, run
+from devtools.botapi_fake import FakeBotAPI
+from telegram_harness import ADMIN, QUESTION, TOKEN, Harness, buttons, make_config, plain, run
 
 SECRET = "My phone is 99114321"
 SECRET_QUESTION = f"{QUESTION} {SECRET}"
@@ -170,12 +171,13 @@ def test_the_library_never_logs_a_bad_webhook_update_with_its_text(tmp_path):
         config = make_config(tmp_path)
         fake = await FakeBotAPI(TOKEN).start()
         harness = Harness(config)  # only for its log capture
-        app = build_application(config, LiveAnswerer(config), None, TOKEN, base_url=fake.base_url)
+        app = build_application(config, make_conversation(LiveAnswerer(config), config, None, "telegram"), None, TOKEN,
+                                base_url=fake.base_url)
         root = logging.getLogger()
         root.addHandler(harness.logs)
         level = root.level
         root.setLevel(logging.DEBUG)
-        await telegram_bot.start_webhook(app, "s3cret", "127.0.0.1", port, "https://bot.example.org/")
+        await start_webhook(app, "s3cret", "127.0.0.1", port, "https://bot.example.org/")
         try:
             bad = {"update_id": 41, "message": {"message_id": 5, "text": SECRET, "chat": {"id": 7, "type": "private"}}}
             await post(f"http://127.0.0.1:{port}/telegram", bad)

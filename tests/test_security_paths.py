@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import run
+from bot.cli.main import run
 
 ROOT = Path(__file__).resolve().parent.parent
 NEW_FACT = "Mongolia opened a NATO liaison office in Ulaanbaatar in 2031."

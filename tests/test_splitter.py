@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from bot.knowledge import MAX_TEXT_CHARS
@@ -68,6 +69,7 @@ def test_empty_document_is_a_defined_draft():
     assert draft.title == "Untitled document" and draft.passages == ()
 
 
+@pytest.mark.slow
 def test_seed_document_split_is_repeatable(tmp_path):
     source = SEED_KNOWLEDGE / "sources" / "relations-with-mongolia.txt"
     first = run_bot(["kb", "split", str(source)], tmp_path)

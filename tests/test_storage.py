@@ -189,6 +189,7 @@ WRITER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_log_and_feedback_survive_kill_9_mid_write(tmp_path):
     path = tmp_path / "bot.sqlite3"
     for _round in range(3):
@@ -351,6 +352,7 @@ def test_close_writes_what_waits_or_reports_how_many_could_not_be(tmp_path, capl
     assert len(questions_in(path)) == 50
 
 
+@pytest.mark.slow
 def test_one_shot_ask_while_another_process_holds_the_lock(tmp_path, tiny_kb):
     database = tmp_path / "cli.sqlite3"
     Storage(database).close()
@@ -367,6 +369,7 @@ def test_one_shot_ask_while_another_process_holds_the_lock(tmp_path, tiny_kb):
     assert questions_in(database) == []  # as it said
 
 
+@pytest.mark.slow
 def test_a_running_console_writes_its_record_once_the_lock_is_released(tmp_path, tiny_kb):
     database = tmp_path / "cli.sqlite3"
     Storage(database).close()
@@ -394,7 +397,7 @@ def test_a_running_console_writes_its_record_once_the_lock_is_released(tmp_path,
 
 
 def test_a_locked_log_never_stalls_the_telegram_bot(tmp_path):
-    from test_telegram_bot import QUESTION, Harness, make_config, run
+    from telegram_harness import QUESTION, Harness, make_config, run
 
     async def scenario():
         async with Harness(make_config(tmp_path)) as h:

@@ -41,6 +41,7 @@ def test_a_serialiser_failing_half_way_leaves_the_old_file_intact(tmp_path):
     assert _leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_a_process_killed_mid_write_leaves_the_old_file_intact(tmp_path):
     target = tmp_path / "facts.yaml"
     target.write_text("the original\n", encoding="utf-8")
@@ -198,6 +199,7 @@ def test_a_refusing_check_changes_nothing_and_keeps_no_version(tmp_path):
     assert store.versions() == [] and not (tmp_path / ".journal").exists()
 
 
+@pytest.mark.slow
 def test_an_undo_killed_half_way_is_completed(tmp_path):
     a, b = _two_files(tmp_path)
     store = KnowledgeStore(tmp_path)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
+
+from cachetools import TTLCache
 
 
 @dataclass(frozen=True)
@@ -37,29 +38,25 @@ class Context:
 
 
 class SessionStore:
-    """Contexts by session key, bounded in count (least recently used go first) and in age."""
+    """Contexts by session key, bounded in count (least recently used go first) and in age.
+
+    A cachetools.TTLCache does both: a session expires `max_age` seconds after its last answer.
+    """
 
     def __init__(self, max_sessions: int, max_age: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.max_sessions = max_sessions
         self.max_age = max_age
         self.clock = clock
-        self._items: OrderedDict[str, tuple[float, Context]] = OrderedDict()
+        self._items: TTLCache[str, Context] = TTLCache(max(1, max_sessions), max_age, timer=clock)
 
     def get(self, key: str) -> Context:
         """The context of a session, or an empty one when it is new or has expired."""
-        item = self._items.get(key)
-        if item is None or self.clock() - item[0] > self.max_age:
-            self._items.pop(key, None)
-            return Context()
-        self._items.move_to_end(key)
-        return item[1]
+        return self._items.get(key, Context())
 
     def put(self, key: str, context: Context) -> None:
         """Remember a session's context, evicting the least recently used beyond the bound."""
-        self._items[key] = (self.clock(), context)
-        self._items.move_to_end(key)
-        while len(self._items) > self.max_sessions:
-            self._items.popitem(last=False)
+        if self.max_sessions > 0:  # a bound of 0 remembers nothing (TTLCache cannot be that small)
+            self._items[key] = context
 
     def clear(self, key: str) -> None:
         """Forget one session (a /start or a new console conversation)."""

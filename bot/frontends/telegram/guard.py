@@ -11,13 +11,14 @@ import asyncio
 import logging
 import re
 import time
-import warnings
-from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Mapping, TypeVar
 
+from cachetools import LRUCache
 from telegram import TelegramObject, Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
+
+from .errors import TokenError
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class FloodGuard:
         self.rate = rate
         self.clock = clock
         self.max_users = max_users
-        self._buckets: OrderedDict[int, tuple[float, float, float]] = OrderedDict()  # tokens, at, last notice
+        self._buckets: LRUCache[int, tuple[float, float, float]] = LRUCache(max_users)  # tokens, at, last notice
 
     def allow(self, user: int) -> tuple[bool, bool]:
         """(allowed, notify): whether to handle this message, and whether to tell the user they are throttled."""
@@ -59,10 +60,7 @@ class FloodGuard:
             tokens -= 1.0
         elif now - noticed > 10.0:
             notify, noticed = True, now
-        self._buckets[user] = (tokens, now, noticed)
-        self._buckets.move_to_end(user)
-        while len(self._buckets) > self.max_users:
-            self._buckets.popitem(last=False)
+        self._buckets[user] = (tokens, now, noticed)  # the least recently seen user is forgotten beyond max_users
         return allowed, notify
 
 
@@ -100,8 +98,15 @@ class _ChatLock:
 # -- retries ---------------------------------------------------------------------------------------
 
 def is_transient(exc: BaseException) -> bool:
-    """True for Bot API faults worth a retry: timeouts, resets, 5xx, 429 and unreadable responses."""
-    if isinstance(exc, (RetryAfter, TimedOut)):
+    """True for Bot API faults worth a retry here: timeouts, resets, 5xx and unreadable responses.
+
+    Not a 429 (RetryAfter): AIORateLimiter, built with max_retries = telegram.send_retries, already
+    waits out its retry_after and retries, holding back every other request meanwhile as Telegram
+    asks. Retried here too, each of our attempts went through all of the limiter's, (1 + n)^2 in all.
+    """
+    if isinstance(exc, RetryAfter):
+        return False
+    if isinstance(exc, TimedOut):
         return True
     if isinstance(exc, BadRequest):
         return False
@@ -110,21 +115,13 @@ def is_transient(exc: BaseException) -> bool:
     return type(exc) is TelegramError and "Invalid server response" in str(exc)
 
 
-def retry_after(exc: RetryAfter) -> float:
-    """Seconds to wait after a 429, whether the library gives an int (v22 default) or a timedelta (later)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # PTB 22.2+ warns that the type will change; we accept both
-        value = exc.retry_after
-    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
-
-
 async def with_retries(call: Callable[[], Awaitable[T]], what: str, chat: object, retries: int, base: float,
                        stopping: Callable[[], bool]) -> T:
     """Run one Bot API call, retrying transient faults with bounded exponential backoff.
 
-    Waits are base, 2*base, 4*base, ... capped at 10 s, for at most `retries` retries; a 429 waits
-    the server's retry_after instead (after AIORateLimiter's own retries). Gives up at once when
-    `stopping()` says the bot is shutting down.
+    Waits are base, 2*base, 4*base, ... capped at 10 s, for at most `retries` retries; a 429 is
+    the rate limiter's to retry (see is_transient). Gives up at once when `stopping()` says the
+    bot is shutting down.
     """
     wait = base
     attempts = retries + 1
@@ -134,7 +131,7 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str, chat: object
         except TelegramError as exc:
             if not is_transient(exc) or attempt == attempts or stopping():
                 raise
-            delay = min(MAX_RETRY_WAIT, retry_after(exc) if isinstance(exc, RetryAfter) else wait)
+            delay = min(MAX_RETRY_WAIT, wait)
             log.info("%s to chat %s failed (%s: %s); retry %d of %d in %.1f s", what, chat,
                      type(exc).__name__, exc, attempt, attempts - 1, delay)
             await asyncio.sleep(delay)
@@ -145,13 +142,13 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str, chat: object
 # -- the token -------------------------------------------------------------------------------------
 
 def read_token(environ: Mapping[str, str]) -> str:
-    """The bot token from TELEGRAM_BOT_TOKEN, checked; the ValueError message never contains it."""
+    """The bot token from TELEGRAM_BOT_TOKEN, checked; the TokenError message never contains it."""
     token = environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
-        raise ValueError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export its token "
+        raise TokenError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export its token "
                          "(see the Telegram section of README.md)")
     if not TOKEN_PATTERN.match(token):
-        raise ValueError("TELEGRAM_BOT_TOKEN is not a valid bot token: it should look like 123456789:AAE... "
+        raise TokenError("TELEGRAM_BOT_TOKEN is not a valid bot token: it should look like 123456789:AAE... "
                          "(digits, a colon, then 30 or more letters, digits, '-' or '_'), as @BotFather gives it")
     return token
 
