@@ -15,14 +15,14 @@ import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .config import PACKAGE_ROOT, Config
 from .errors import BotError, DuplicatePassage, KnowledgeError, PassageNotFound
 from .knowledge import (
-    KnowledgeBase, Passage, RegressionQuestion, Source, check_id, check_passage_text, dump_passage_file,
-    MAX_FILE_BYTES, find_near_duplicate, header_comment, knowledge_files, load_knowledge, load_passage_file,
-    load_questions, near_duplicate_pairs, parse_yaml, passage_files, question_entry_yaml, read_text,
+    MAX_FILE_BYTES, KnowledgeBase, Passage, RegressionQuestion, Source, check_id, check_passage_text, dump_passage_file,
+    find_near_duplicate, header_comment, ignored_files, knowledge_files, load_knowledge, load_passage_file, load_questions,
+    near_duplicate_pairs, near_duplicates_of, parse_yaml, passage_files, question_entry_yaml, read_bytes, read_text,
 )
 from .splitter import split_document
 from .store import KnowledgeStore, Transaction
@@ -384,10 +384,16 @@ def recover(config: Config) -> str | None:
     return store.recover() if store.pending() else None
 
 
+DOCUMENT_KINDS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+
+
 def kind_of(path: Path) -> str:
-    """The document kind the splitter should use, from the file name."""
-    suffix = path.suffix.lower()
-    return "html" if suffix in (".html", ".htm") else "md" if suffix in (".md", ".markdown") else "txt"
+    """The document kind the splitter should use, from the file name; only known document endings are read."""
+    kind = DOCUMENT_KINDS.get(path.suffix.lower())
+    if kind is None:  # a file with no ending may be anything, a binary or a system file: never guessed at
+        raise UsageError(f"{path}: documents are read from .txt, .md or .html files "
+                         f"({', '.join(DOCUMENT_KINDS)}); rename it if it is one")
+    return kind
 
 
 def slug(name: str) -> str:
@@ -397,7 +403,8 @@ def slug(name: str) -> str:
 
 def draft_passages(path: Path, source_id: str, url: str = "") -> tuple[Source, list[Passage], list[str]]:
     """Split a document file into a source and draft passages, plus the ids that need a reviewer's eye."""
-    draft = split_document(read_text(path), kind_of(path))
+    kind = kind_of(path)  # before reading: an unknown kind of file is not opened at all
+    draft = split_document(read_text(path), kind)
     source = Source(id=source_id, title=draft.title, date=draft.date, url=url, document=f"sources/{path.name}")
     passages, review = [], []
     for number, item in enumerate(draft.passages, start=1):
@@ -421,11 +428,19 @@ class ImportDraft:
 
 
 def prepare_import(config: Config, path: Path, source_id: str | None = None, url: str = "",
-                   publisher: str = "") -> ImportDraft:
-    """Split a document into a new source's passages and check them, without saving anything."""
+                   publisher: str = "", progress: Callable[[str], None] | None = None) -> ImportDraft:
+    """Split a document into a new source's passages and check them, without saving anything.
+
+    `progress` is told each step of a long import (reading, splitting, comparing) with the time so far.
+    """
+    started = time.perf_counter()
+
+    def step(what: str) -> None:
+        if progress is not None:
+            progress(f"{what} ({time.perf_counter() - started:.1f} s)")
+
     root = knowledge_root(config)
-    if kind_of(path) == "txt" and path.suffix.lower() not in (".txt", ".text", ""):
-        raise UsageError(f"{path}: import reads .txt, .md or .html documents")
+    kind_of(path)  # refuses a file of unknown kind before anything is read
     source_id = source_id or slug(path.stem)
     problem = check_id(source_id)
     if problem:
@@ -433,11 +448,20 @@ def prepare_import(config: Config, path: Path, source_id: str | None = None, url
     kb = load_knowledge(root)
     if source_id in kb.sources or (root / "passages" / f"{source_id}.yaml").exists():
         raise PassageRejected(f"a source '{source_id}' already exists (choose another with --source-id)")
+    step(f"reading and splitting {path}")
     source, passages, review = draft_passages(path, source_id, url)
     if publisher:
         source = dataclasses.replace(source, publisher=publisher)
     if not passages:
         raise PassageRejected(f"{path}: no passages found in the document (is it empty?)")
+    step(f"split into {len(passages):,} passages; checking them")
+    # Its passages file must load again: refuse now, not after minutes of work, when it cannot (28 bytes: the
+    # YAML around one passage's id, section and text, a lower bound).
+    size = sum(len(p.text.encode()) + len(p.section.encode()) + len(p.id) + 28 for p in passages)
+    if size > MAX_FILE_BYTES:
+        raise PassageRejected(f"{path}: its {len(passages):,} passages would make a passages file of over "
+                              f"{size // (1024 * 1024)} MB, above the {MAX_FILE_BYTES // (1024 * 1024)} MB limit of a "
+                              "knowledge file (split the document into parts, for example by chapter, and import each)")
     taken = {p.id for p in kb.passages}
     for passage in passages:
         problem = check_passage_text(passage.text)
@@ -445,14 +469,13 @@ def prepare_import(config: Config, path: Path, source_id: str | None = None, url
             raise PassageRejected(f"{passage.id}: {problem} (shorten that paragraph in the document, or add it by hand)")
         if passage.id in taken:
             raise PassageRejected(f"passage id {passage.id} is already used (choose another --source-id)")
-    duplicates = []
-    for passage in passages:
-        dup = find_near_duplicate(passage.text, kb.passages)
-        if dup is not None:
-            duplicates.append((passage.id, dup[0].id, dup[1]))
+    step(f"comparing {len(passages):,} new passages with {len(kb.passages):,} existing ones")
+    found = near_duplicates_of([p.text for p in passages], kb.passages)
+    duplicates = [(p.id, dup[0].id, dup[1]) for p, dup in zip(passages, found) if dup is not None]
     document = root / "sources" / path.name
-    if document.exists() and document.read_bytes() != path.read_bytes():
+    if document.exists() and read_bytes(document) != read_bytes(path):
         raise PassageRejected(f"{document} already exists with other content (rename the document)")
+    step("checked")
     return ImportDraft(source, tuple(passages), tuple(review), tuple(duplicates),
                        root / "passages" / f"{source_id}.yaml", document)
 
@@ -539,6 +562,9 @@ def check_knowledge(config: Config, ask_questions: bool = True) -> CheckReport:
             errors.append(str(KnowledgeError(f"expect_id '{q.expect_id}' is not a passage", qpath, q.line,
                                              hint="fix the id or remove the question")))
     if root.is_dir():
+        for ignored in ignored_files(root):
+            warnings.append(f"{ignored}: not read (passages files end in .yaml or .yml); rename it or move it out "
+                            "of passages/")
         for leftover in sorted(root.rglob(".*.tmp")):
             warnings.append(f"{leftover}: left over from an interrupted write (the real file is intact); delete it")
     for a, b, score in near_duplicate_pairs(kb.passages):

@@ -351,7 +351,9 @@ def _cmd_undo(args, config: Config, console: _Console) -> int:
 
 
 def _cmd_import(args, config: Config, console: _Console) -> int:
-    draft = prepare_import(config, args.file, args.source_id, args.url, args.publisher)
+    # A big document takes a while: say what is happening, on a terminal only (stdout is the passages' YAML).
+    progress = (lambda step: print(f"kb import: {step}", file=sys.stderr, flush=True)) if sys.stderr.isatty() else None
+    draft = prepare_import(config, args.file, args.source_id, args.url, args.publisher, progress=progress)
     console.out.write(dump_passage_file(draft.source, draft.passages))
     console.print(f"\n{len(draft.passages)} passages for the new source '{draft.source.id}' -> {draft.target}")
     if draft.review:
@@ -365,6 +367,8 @@ def _cmd_import(args, config: Config, console: _Console) -> int:
         if console.ask("Save these passages? [y/N] ").strip().lower() not in ("y", "yes"):
             console.print("Nothing saved.")
             return 1
+    if progress:
+        progress(f"saving {len(draft.passages):,} passages")
     save_import(config, draft, args.file)
     console.print(f"Saved {len(draft.passages)} passages to {draft.target}; 'python -m bot kb undo' removes them.")
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -131,6 +132,19 @@ def test_a_stale_or_damaged_index_is_not_used(index, tmp_path):
         broken.writestr("meta.npy", b"garbage")
     assert TfidfIndex.load(tmp_path, index.fingerprint) is None
     assert TfidfIndex.load(tmp_path / "missing", index.fingerprint) is None
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_saved_index_that_is_not_a_regular_file_is_rebuilt_not_read(index, tmp_path, kind):
+    (tmp_path / INDEX_FILE).unlink(missing_ok=True)
+    if kind == "fifo":
+        os.mkfifo(tmp_path / INDEX_FILE)  # before: np.load waited for a writer for ever
+    else:
+        (tmp_path / INDEX_FILE).symlink_to("/dev/zero")
+    assert TfidfIndex.load(tmp_path, index.fingerprint) is None
+    rebuilt = load_or_build(PASSAGES, tmp_path)  # and the saved copy replaces it
+    assert rebuilt.n_docs == 4 and (tmp_path / INDEX_FILE).is_file()
+    assert TfidfIndex.load(tmp_path, rebuilt.fingerprint) is not None
 
 
 def test_the_fingerprint_changes_with_any_passage_field_or_setting():

