@@ -441,6 +441,7 @@ def prepare_import(config: Config, path: Path, source_id: str | None = None, url
 
     root = knowledge_root(config)
     kind_of(path)  # refuses a file of unknown kind before anything is read
+    url, publisher = clean_unicode(url, "--url"), clean_unicode(publisher, "--publisher")
     source_id = source_id or slug(path.stem)
     problem = check_id(source_id)
     if problem:
