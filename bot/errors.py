@@ -28,6 +28,10 @@ class KnowledgeError(BotError):
         super().__init__(text)
 
 
+class StorageError(BotError):
+    """The log database cannot be opened or read, or is already closed."""
+
+
 class PassageNotFound(BotError):
     """A maintainer named a passage id that the knowledge does not have."""
 

@@ -615,7 +615,7 @@ def unanswered_by(config: Config, passage_id: str, questions: Iterable[str]) -> 
 
 def unanswered_entries(config: Config, limit: int):
     """The most frequent questions the bot could not answer, from the log; None when nothing was logged yet."""
-    from .storage import existing_log
+    from .querylog import existing_log
 
     if not 1 <= limit <= MAX_LIST:
         raise UsageError(f"the number of questions to list must be between 1 and {MAX_LIST:,}")

@@ -205,7 +205,7 @@ def _cmd_stats(args, config: Config, console: _Console) -> int:
     if root.is_dir():
         console.print(f"regression questions: {len(regression_questions(config))}")
         console.print(f"undo versions kept:   {len(KnowledgeStore(root).versions())}")
-    from .storage import existing_log
+    from .querylog import existing_log
 
     log = existing_log(config.storage.database)
     if log is not None:

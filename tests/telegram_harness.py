@@ -16,7 +16,7 @@ from bot.cli.main import make_conversation
 from bot.config import PACKAGE_ROOT, Config, StorageConfig, load_config
 from bot.frontends.telegram.app import build_application, start, stop
 from bot.live import LiveAnswerer
-from bot.storage import Storage
+from bot.querylog import Storage
 from devtools.botapi_fake import FakeBotAPI
 
 TOKEN = "4242424242:AAHfakeTokenForTestsOnly_abcdefghijklmno"

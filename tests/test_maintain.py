@@ -21,7 +21,7 @@ from bot.answer import new_sessions
 from bot.knowledge import load_knowledge, load_questions
 from bot.live import LiveAnswerer
 from bot.kb_ops import run_questions
-from bot.storage import Storage
+from bot.querylog import Storage
 
 ROOT = Path(__file__).resolve().parent.parent
 NEW_FACT = "Mongolia opened a NATO liaison office in Ulaanbaatar in 2031."

@@ -26,7 +26,7 @@ from ..core.conversation import Answers, Conversation, QuestionLog
 from ..errors import BotError
 
 if TYPE_CHECKING:
-    from ..storage import Storage
+    from ..querylog import Storage
 
 log = logging.getLogger("bot")
 DEFAULT_EVAL = ("eval/mongolia.yaml",)
@@ -68,7 +68,7 @@ def _setup_logging(verbose: bool) -> None:
 
 def open_storage(config: Config, unlogged: str = "questions") -> Storage | None:
     """The question log database, or None (with a warning naming what goes unlogged) when it cannot be opened."""
-    from ..storage import Storage, StorageError
+    from ..querylog import Storage, StorageError
 
     try:
         return Storage(config.storage.database)
@@ -80,7 +80,7 @@ def open_storage(config: Config, unlogged: str = "questions") -> Storage | None:
 def question_log(storage: Storage | None, channel: str) -> QuestionLog | None:
     """The log callable a Conversation is given: records each question on `channel`; a write that fails is
     a warning, never a lost answer. None without a database."""
-    from ..storage import StorageError
+    from ..querylog import StorageError
 
     if storage is None:
         return None

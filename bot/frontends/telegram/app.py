@@ -24,7 +24,7 @@ from telegram.request import HTTPXRequest
 
 from ...config import Config
 from ...core.conversation import Conversation
-from ...storage import Storage
+from ...querylog import Storage
 from . import buttons, handlers, inline
 from .errors import BotApiUnreachable, TokenRejected, WebhookError
 from .front import TelegramFrontEnd

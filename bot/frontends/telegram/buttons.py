@@ -14,7 +14,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from ...storage import StorageError
+from ...querylog import StorageError
 from .format import html_chunks, topic_html
 from .front import TelegramFrontEnd, front_of, session_key
 from .keyboards import Pending, all_topics_keyboard, button_index, topics_keyboard, why_button

@@ -21,7 +21,7 @@ from ...config import Config
 from ...core.answer import Answer
 from ...core.conversation import Conversation
 from ...live import LiveAnswerer
-from ...storage import Storage
+from ...querylog import Storage
 from .format import html_chunks, source_line
 from .guard import ChatLocks, FloodGuard, with_retries
 from .keyboards import (ButtonStore, Pending, examples_keyboard, feedback_row, nearby_topic_rows,

@@ -14,7 +14,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from ...storage import StorageError
+from ...querylog import StorageError
 from .format import fit_html, html_chunks, sources_html
 from .front import TelegramFrontEnd, front_of, session_key
 from .keyboards import examples_keyboard, topics_keyboard

@@ -18,8 +18,8 @@ from contextlib import closing
 
 import pytest
 
-from bot import storage as storage_module
-from bot.storage import MAX_LOGGED_CHARS, Storage, StorageError
+from bot import querylog_writer as storage_module
+from bot.querylog import MAX_LOGGED_CHARS, Storage, StorageError
 from conftest import REPO, clean_env, run_bot
 
 
@@ -177,7 +177,7 @@ def test_real_sqlite_full_error_loses_nothing(tmp_path, caplog):
 
 WRITER = textwrap.dedent("""
     import sys
-    from bot.storage import Storage
+    from bot.querylog import Storage
     store = Storage(sys.argv[1])
     n = 0
     while True:

@@ -1,0 +1,80 @@
+"""The question log's SQL: its schema, how a record becomes a row, and how connections are opened."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from .text import words
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS questions (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    channel TEXT NOT NULL,
+    chat TEXT NOT NULL,
+    question TEXT NOT NULL,
+    normalised TEXT NOT NULL,
+    found INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    score REAL NOT NULL,
+    passage_ids TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS questions_unanswered ON questions (found, normalised);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    channel TEXT NOT NULL,
+    chat TEXT NOT NULL,
+    question TEXT NOT NULL,
+    passage_ids TEXT NOT NULL,
+    vote INTEGER NOT NULL
+);
+"""
+INSERT_QUESTION = ("INSERT INTO questions (at, channel, chat, question, normalised, found, kind, score, passage_ids) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+INSERT_FEEDBACK = "INSERT INTO feedback (at, channel, chat, question, passage_ids, vote) VALUES (?, ?, ?, ?, ?, ?)"
+MAX_LOGGED_CHARS = 2000
+# SQLite's busy_timeout: long enough to ride out another process's normal commit (milliseconds), short enough
+# that a lock held for longer costs only one retry of the writer thread (never an answer) and that reads and
+# close() give up quickly.
+BUSY_TIMEOUT = 0.2
+
+
+def _storable(value: object) -> object:
+    """Text SQLite can store: a lone surrogate (from invalid UTF-8 in argv) becomes a visible \\udcff escape."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
+
+
+def is_busy(exc: sqlite3.Error) -> bool:
+    """Whether SQLite failed only because another connection holds a lock (worth retrying later)."""
+    return ((getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def connect(path: str) -> sqlite3.Connection:
+    """A connection that waits at most BUSY_TIMEOUT for another's lock and commits only when told."""
+    return sqlite3.connect(path, check_same_thread=False, timeout=BUSY_TIMEOUT, isolation_level=None)
+
+
+def open_writer(path: str) -> sqlite3.Connection:
+    """The writing connection: WAL mode (set when the database is created) so readers and a crash never block it."""
+    db = connect(path)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(SCHEMA)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def insert_row(kind: str, values: tuple) -> tuple[str, tuple]:
+    """The INSERT for one queued record; the normalising is done here, on the writer thread, not by the caller."""
+    if kind == "question":
+        at, channel, chat, question, found, what, score, passage_ids = values
+        params = (at, channel, chat, question, " ".join(words(question)), found, what, score, ",".join(passage_ids))
+        return INSERT_QUESTION, tuple(_storable(p) for p in params)
+    at, channel, chat, question, passage_ids, vote = values
+    return INSERT_FEEDBACK, tuple(_storable(p) for p in (at, channel, chat, question, ",".join(passage_ids), vote))
