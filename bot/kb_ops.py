@@ -25,7 +25,7 @@ from .knowledge import (
     near_duplicate_pairs, near_duplicates_of, parse_yaml, passage_files, question_entry_yaml, read_bytes, read_text,
 )
 from .splitter import split_document
-from .store import KnowledgeStore, Transaction
+from .kb.store import KnowledgeStore, Transaction
 from .text import shorten as short
 
 QUESTIONS_FILE = "questions.yaml"

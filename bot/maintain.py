@@ -26,7 +26,7 @@ from .kb_ops import (
     save_import, short, slug, source_files, undo, unanswered_entries, unanswered_question, unanswered_by,
 )
 from .knowledge import Passage, dump_passage_file, load_knowledge, load_passage_file
-from .store import KnowledgeStore
+from .kb.store import KnowledgeStore
 
 # -- command line ----------------------------------------------------------------------------------
 

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.errors import KnowledgeError
-from bot.store import MANIFEST, KnowledgeStore, atomic_write
+from bot.files import atomic_write
+from bot.kb.history import MANIFEST
+from bot.kb.store import KnowledgeStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,7 +49,7 @@ def test_a_process_killed_mid_write_leaves_the_old_file_intact(tmp_path):
     target.write_text("the original\n", encoding="utf-8")
     script = (
         "import os, sys\n"
-        "from bot.store import atomic_write\n"
+        "from bot.files import atomic_write\n"
         "def chunks():\n"
         "    yield 'half of the new'\n"
         "    os._exit(9)  # killed: no cleanup, no exception handlers\n"
@@ -122,8 +124,9 @@ def _kill_at(tmp_path: Path, victim: str, before: bool = False) -> subprocess.Co
     script = (
         "import os\n"
         "from pathlib import Path\n"
-        "import bot.store as store\n"
-        "real = store.atomic_write\n"
+        "import bot.files as disk\n"
+        "from bot.kb.store import KnowledgeStore\n"
+        "real = disk.atomic_write\n"
         "def dying(path, content):\n"
         f"    hit = Path(path) == Path({str(tmp_path / victim)!r})\n"
         f"    if hit and {before!r}:\n"
@@ -131,8 +134,8 @@ def _kill_at(tmp_path: Path, victim: str, before: bool = False) -> subprocess.Co
         "    real(path, content)\n"
         "    if hit:\n"
         "        os._exit(9)\n"
-        "store.atomic_write = dying\n"
-        f"s = store.KnowledgeStore({str(tmp_path)!r})\n"
+        "disk.atomic_write = dying\n"
+        f"s = KnowledgeStore({str(tmp_path)!r})\n"
         "with s.transaction() as txn:\n"
         f"    txn.write(Path({str(tmp_path / 'a.txt')!r}), 'a2')\n"
         f"    txn.write(Path({str(tmp_path / 'b.txt')!r}), 'b2')\n"
@@ -210,14 +213,15 @@ def test_an_undo_killed_half_way_is_completed(tmp_path):
     script = (
         "import os\n"
         "from pathlib import Path\n"
-        "import bot.store as store\n"
-        "real = store.atomic_write\n"
+        "import bot.files as disk\n"
+        "from bot.kb.store import KnowledgeStore\n"
+        "real = disk.atomic_write\n"
         "def dying(path, content):\n"
         "    real(path, content)\n"
         "    if Path(path).name == 'a.txt' and '.journal' not in str(path):\n"
         "        os._exit(9)\n"
-        "store.atomic_write = dying\n"
-        f"store.KnowledgeStore({str(tmp_path)!r}).undo()\n"
+        "disk.atomic_write = dying\n"
+        f"KnowledgeStore({str(tmp_path)!r}).undo()\n"
     )
     assert subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, timeout=60).returncode == 9
     assert (a.read_text(encoding="utf-8"), b.read_text(encoding="utf-8")) == ("a1", "b2")

@@ -25,135 +25,34 @@ import json
 import os
 import shutil
 import stat
-import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .errors import KnowledgeError
+from .. import files as disk
+from ..errors import KnowledgeError
+from .folder import KnowledgeFolder
+from .history import HISTORY_LIMIT, MANIFEST, History, Version, read_manifest, relative_name, remove_tree
 
-HISTORY_LIMIT = 20
-LOCK_NAME = ".lock"
-HISTORY_NAME = ".history"
-MANIFEST = "manifest.json"
-JOURNAL_NAME = ".journal"
 JOURNAL = "journal.json"
-MAX_FILE_BYTES = 64 * 1024 * 1024  # the knowledge loader's limit: no saved version can be larger
-LATEST_TIME = 253_402_300_799  # 9999-12-31: a later (or infinite) time in a manifest cannot be shown
 
 Content = str | bytes | Iterable[str] | None  # None deletes the file
 Check = Callable[[Path], None]  # loads the staged folder; raises when the change would break the knowledge
-
-
-def atomic_write(path: Path, content: str | bytes | Iterable[str]) -> None:
-    """Replace a file in one step: write a temporary file beside it, fsync, rename over the old one."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise KnowledgeError(f"cannot create the folder: {exc.strerror or exc}", path.parent) from None
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            chunks = [content] if isinstance(content, (str, bytes)) else content
-            for chunk in chunks:
-                handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        with contextlib.suppress(OSError):
-            os.chmod(tmp_name, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp_name, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        if isinstance(exc, OSError):
-            raise KnowledgeError(f"cannot write the file: {exc.strerror or exc}; it is unchanged", path,
-                                 hint="check free disk space and that the knowledge folder is writable") from None
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (a no-op where directories cannot be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-
-def _remove_tree(folder: Path, marker: str) -> None:
-    """Delete a journal or version folder, its marker file first: a half-deleted folder must not look whole."""
-    with contextlib.suppress(FileNotFoundError):
-        (folder / marker).unlink()
-        _fsync_dir(folder)
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-def _relative_name(name: object) -> str:
-    """A path from a manifest or journal, refused unless it is a plain relative path with no '..' in it."""
-    if not isinstance(name, str) or not name or "\x00" in name:
-        raise ValueError(f"{name!r} is not a file name")
-    parts = Path(name).parts
-    if Path(name).is_absolute() or ".." in parts or not parts:
-        raise ValueError(f"'{name}' is not a path inside the knowledge folder")
-    return name
-
-
-def _read_manifest(folder: Path) -> dict:
-    """A version's manifest, checked field by field; ValueError says what is wrong with it."""
-    try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise ValueError("the manifest is not UTF-8 text") from None
-    except RecursionError:
-        raise ValueError("the manifest is nested too deeply") from None
-    if not isinstance(data, dict):
-        raise ValueError("the manifest is not a JSON object")
-    at, reason, files = data.get("at", 0), data.get("reason", ""), data.get("files")
-    if isinstance(at, bool) or not isinstance(at, (int, float)) or not 0 <= at <= LATEST_TIME \
-            or not isinstance(reason, str):
-        raise ValueError("'at' must be a time in seconds and 'reason' text")
-    if not isinstance(files, dict) or not files:
-        raise ValueError("'files' must map file names to true or false")
-    for name, existed in files.items():
-        _relative_name(name)
-        if not isinstance(existed, bool):
-            raise ValueError(f"'{name}' must map to true or false")
-    return {"at": float(at), "reason": reason, "files": files}
-
-
-@dataclass(frozen=True)
-class Version:
-    """One saved previous version: when it was taken, why, and which files it holds."""
-
-    name: str
-    at: float
-    reason: str
-    files: tuple[str, ...]
-    damaged: str = ""  # what is wrong with its manifest; undo refuses a damaged version
 
 
 class KnowledgeStore:
     """Locked, journalled, atomic, undoable writes to the files of one knowledge folder."""
 
     def __init__(self, root: Path | str, history_limit: int = HISTORY_LIMIT, timeout: float = 30.0) -> None:
-        self.root = Path(root)
-        self.history = self.root / HISTORY_NAME
-        self.journal = self.root / JOURNAL_NAME
-        self.history_limit = history_limit
+        self.folder = KnowledgeFolder(Path(root))
+        self.root = self.folder.root
+        self.journal = self.folder.journal
         self.timeout = timeout
         if not self.root.is_dir():
             raise KnowledgeError("knowledge folder does not exist", self.root,
                                  hint="maintainers' commands edit a knowledge folder, not a JSON-lines file")
         self.real = self.root.resolve()
+        self.history = History(self.folder.history, self.real, history_limit)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator["Transaction"]:
@@ -166,9 +65,9 @@ class KnowledgeStore:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         try:
-            handle = open(self.root / LOCK_NAME, "a")
+            handle = open(self.folder.lock, "a")
         except OSError as exc:
-            raise KnowledgeError(f"cannot open the lock file: {exc.strerror or exc}", self.root / LOCK_NAME,
+            raise KnowledgeError(f"cannot open the lock file: {exc.strerror or exc}", self.folder.lock,
                                  hint="make the knowledge folder writable") from None
         with handle:
             deadline = time.monotonic() + self.timeout
@@ -179,7 +78,7 @@ class KnowledgeStore:
                 except BlockingIOError:
                     if time.monotonic() > deadline:
                         raise KnowledgeError("another maintainer's command holds the knowledge lock",
-                                             self.root / LOCK_NAME, hint="wait for it to finish and try again") from None
+                                             self.folder.lock, hint="wait for it to finish and try again") from None
                     time.sleep(0.02)
             try:
                 yield
@@ -213,89 +112,35 @@ class KnowledgeStore:
         """A checked real path's name inside the knowledge folder, as journals and manifests record it."""
         return real.relative_to(self.real).as_posix()
 
-    # -- history --------------------------------------------------------------------------------------
-
-    def _version_folders(self) -> list[Path]:
-        if not self.history.is_dir() or self.history.is_symlink():
-            return []
-        return sorted(p for p in self.history.iterdir() if p.name.isdigit() and p.is_dir() and not p.is_symlink())
-
-    def versions(self) -> list[Version]:
-        """Saved previous versions, oldest first (a damaged manifest gives a version undo refuses)."""
-        out = []
-        for folder in self._version_folders():
-            if not (folder / MANIFEST).exists():
-                continue  # a snapshot interrupted before its manifest was written is not a version
-            try:
-                manifest = _read_manifest(folder)
-            except (OSError, ValueError) as exc:
-                out.append(Version(folder.name, 0.0, "", (), damaged=str(exc) or type(exc).__name__))
-                continue
-            out.append(Version(folder.name, manifest["at"], manifest["reason"], tuple(manifest["files"])))
-        return out
-
-    def _next_version(self) -> str:
-        """A number after every version folder, complete or not, so no new snapshot lands in an old folder."""
-        folders = self._version_folders()
-        return f"{int(folders[-1].name) + 1 if folders else 1:06d}"
-
-    def _snapshot(self, name: str, files: Iterable[str], reason: str) -> None:
-        """Copy the current version of each file (or note that it did not exist) into the history."""
-        folder = self.history / name
-        folder.mkdir(parents=True, exist_ok=True)
-        existed: dict[str, bool] = {}
-        for relative in files:
-            path = self.real / relative
-            existed[relative] = path.exists()
-            if existed[relative]:
-                target = folder / "files" / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(path, target)
-        # The manifest is written last and atomically: it is what makes the snapshot a version.
-        atomic_write(folder / MANIFEST, json.dumps({"at": time.time(), "reason": reason, "files": existed}, indent=1))
-        for old in self.versions()[: -self.history_limit]:
-            _remove_tree(self.history / old.name, MANIFEST)
+    # -- history ----------------------------------------------------------------------------------------
 
     def undo(self, check: Check | None = None, view: Iterable[Path] = ()) -> Version:
         """Restore the files of the latest saved version and drop it from the history. Everything is read and
         checked first: a damaged manifest, a path out of the folder or a non-regular file changes nothing."""
         with self._locked():
             self._recover()
-            versions = self.versions()
+            versions = self.history.versions()
             if not versions:
-                raise KnowledgeError("there is no earlier version to go back to", self.history,
+                raise KnowledgeError("there is no earlier version to go back to", self.history.folder,
                                      hint="undo restores what the last kb add, edit, remove or import changed")
             latest = versions[-1]
-            folder = self.history / latest.name
+            folder = self.history.folder / latest.name
             damaged = f"remove the folder {folder} to skip that version"
             if latest.damaged:
                 raise KnowledgeError(f"the saved version is damaged: {latest.damaged}; nothing was changed",
                                      folder / MANIFEST, hint=damaged)
             changes: dict[Path, Content] = {}
-            for relative, existed in _read_manifest(folder)["files"].items():
+            for relative, existed in read_manifest(folder)["files"].items():
                 target = self.inside(relative)
                 if target.is_symlink() or (target.exists() and not target.is_file()):
                     raise KnowledgeError("is not a regular file; nothing was changed", target, hint=damaged)
-                changes[target] = self._saved_copy(folder, relative) if existed else None
+                changes[target] = self.history.saved_copy(folder, relative) if existed else None
             self._run(changes, f"undo {latest.reason}", check, view, snapshot=None, drop=latest.name)
             return latest
 
-    def _saved_copy(self, folder: Path, relative: str) -> bytes:
-        """A file kept in a version folder: a regular file inside that folder, within the size limit."""
-        files = (folder / "files").resolve()
-        path = folder / "files" / relative
-        try:
-            info = os.lstat(path)
-            if not stat.S_ISREG(info.st_mode) or not path.resolve().is_relative_to(files):
-                raise KnowledgeError("the saved copy is not a regular file in the version folder; nothing was changed",
-                                     path, hint=f"remove the folder {folder} to skip that version")
-            if info.st_size > MAX_FILE_BYTES:
-                raise KnowledgeError("the saved copy is over the 64 MB limit; nothing was changed", path)
-            with open(path, "rb") as handle:
-                return handle.read(MAX_FILE_BYTES + 1)
-        except OSError as exc:
-            raise KnowledgeError(f"cannot read the saved copy: {exc.strerror or exc}; nothing was changed", path,
-                                 hint=f"remove the folder {folder} to skip that version") from None
+    def versions(self) -> list[Version]:
+        """Saved previous versions, oldest first."""
+        return self.history.versions()
 
     # -- the journal ------------------------------------------------------------------------------------
 
@@ -334,7 +179,7 @@ class KnowledgeStore:
             for name in (snapshot, drop):
                 if name is not None and not (isinstance(name, str) and name.isdigit()):
                     raise ValueError("unexpected version name")
-            targets = {self.inside(_relative_name(name)): keep for name, keep in files.items()}
+            targets = {self.inside(relative_name(name)): keep for name, keep in files.items()}
         except (OSError, ValueError, KeyError, TypeError, RecursionError, KnowledgeError) as exc:
             raise KnowledgeError(f"an interrupted change cannot be completed: the journal is damaged ({exc})",
                                  self.journal / JOURNAL,
@@ -356,13 +201,13 @@ class KnowledgeStore:
             for path, content in changes.items():
                 if content is not None:
                     try:
-                        atomic_write(staged / names[path], content)
+                        disk.atomic_write(staged / names[path], content)
                     except KnowledgeError as exc:
                         raise KnowledgeError(exc.reason, path, hint=exc.hint) from None
             if check is not None:
                 self._stage_view(staged, view, names)
                 check(staged)
-            atomic_write(self.journal / JOURNAL, json.dumps({
+            disk.atomic_write(self.journal / JOURNAL, json.dumps({
                 "reason": reason, "files": {names[p]: c is not None for p, c in changes.items()},
                 "snapshot": snapshot, "drop": drop}, indent=1))
         except BaseException:
@@ -402,20 +247,20 @@ class KnowledgeStore:
         """Carry out a decided change; safe to repeat after a crash at any point."""
         staged = self.journal / "new"
         try:
-            if snapshot is not None and not (self.history / snapshot / MANIFEST).exists():
-                self._snapshot(snapshot, [self.relative(t) for t in targets], reason)
+            if snapshot is not None and not (self.history.folder / snapshot / MANIFEST).exists():
+                self.history.snapshot(snapshot, [self.relative(t) for t in targets], reason)
             for target, keep in targets.items():
                 if keep:
-                    atomic_write(target, (staged / self.relative(target)).read_bytes())
+                    disk.atomic_write(target, (staged / self.relative(target)).read_bytes())
                 elif target.exists() or target.is_symlink():
                     target.unlink()
-                    _fsync_dir(target.parent)
+                    disk.fsync_dir(target.parent)
             if drop is not None:
-                _remove_tree(self.history / drop, MANIFEST)
+                remove_tree(self.history.folder / drop, MANIFEST)
         except (OSError, KnowledgeError) as exc:
             raise KnowledgeError(f"'{reason}' was interrupted: {exc}", self.journal,
                                  hint="fix that, then run 'python -m bot kb check' to complete the change") from None
-        _remove_tree(self.journal, JOURNAL)
+        remove_tree(self.journal, JOURNAL)
 
 
 class Transaction:
@@ -441,5 +286,5 @@ class Transaction:
         new contents in place) and raises to refuse the change; then the journal decides it and it is applied."""
         if not self.changes:
             return
-        self.store._run(self.changes, reason, check, view, snapshot=self.store._next_version())
+        self.store._run(self.changes, reason, check, view, snapshot=self.store.history.next_version())
         self.changes = {}

@@ -1,0 +1,76 @@
+"""The names inside a knowledge folder, in one place: every path to a knowledge file is built here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class KnowledgeFolder:
+    """A knowledge folder and the files and folders it holds (visible ones the maintainer edits, hidden ones
+    the bot keeps for itself)."""
+
+    root: Path
+
+    PASSAGES = "passages"
+    SYNONYMS = "synonyms.yaml"
+    QUESTIONS = "questions.yaml"
+    SOURCES = "sources"
+    INDEX = ".index"
+    HISTORY = ".history"
+    JOURNAL = ".journal"
+    LOCK = ".lock"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", Path(self.root))
+
+    @property
+    def passages(self) -> Path:
+        """The folder of passages files, one per source."""
+        return self.root / self.PASSAGES
+
+    def passage_file(self, source_id: str) -> Path:
+        """Where an imported source's passages are written."""
+        return self.passages / f"{source_id}.yaml"
+
+    @property
+    def synonyms(self) -> Path:
+        """Groups of words that mean the same in this knowledge."""
+        return self.root / self.SYNONYMS
+
+    @property
+    def questions(self) -> Path:
+        """The regression questions `kb check` and `eval` ask."""
+        return self.root / self.QUESTIONS
+
+    @property
+    def sources(self) -> Path:
+        """The documents the passages were imported from."""
+        return self.root / self.SOURCES
+
+    @property
+    def index(self) -> Path:
+        """The saved index, rebuilt when the passages change."""
+        return self.root / self.INDEX
+
+    @property
+    def history(self) -> Path:
+        """Saved earlier versions, for `kb undo`."""
+        return self.root / self.HISTORY
+
+    @property
+    def journal(self) -> Path:
+        """A change decided but not yet fully written (completed by the next command)."""
+        return self.root / self.JOURNAL
+
+    @property
+    def lock(self) -> Path:
+        """The file whose lock makes maintainers' commands queue."""
+        return self.root / self.LOCK
+
+
+def index_cache(path: Path) -> Path:
+    """Where the index of a knowledge folder, or of a JSON-lines file (beside it), is saved."""
+    path = Path(path)
+    return KnowledgeFolder(path).index if path.is_dir() else path.parent / f".{path.name}.index"

@@ -1,0 +1,145 @@
+"""Saved earlier versions of knowledge files (`<knowledge>/.history/NNNNNN/`), for `kb undo`.
+
+A version is a folder holding copies of the files a change replaced and a manifest written last, so an
+interrupted snapshot is never taken for a version. Manifests are checked field by field before use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import stat
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import KnowledgeError
+from .. import files as disk
+
+HISTORY_LIMIT = 20
+MANIFEST = "manifest.json"
+MAX_FILE_BYTES = 64 * 1024 * 1024  # the knowledge loader's limit: no saved version can be larger
+LATEST_TIME = 253_402_300_799  # 9999-12-31: a later (or infinite) time in a manifest cannot be shown
+
+
+def remove_tree(folder: Path, marker: str) -> None:
+    """Delete a journal or version folder, its marker file first: a half-deleted folder must not look whole."""
+    with contextlib.suppress(FileNotFoundError):
+        (folder / marker).unlink()
+        disk.fsync_dir(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def relative_name(name: object) -> str:
+    """A path from a manifest or journal, refused unless it is a plain relative path with no '..' in it."""
+    if not isinstance(name, str) or not name or "\x00" in name:
+        raise ValueError(f"{name!r} is not a file name")
+    parts = Path(name).parts
+    if Path(name).is_absolute() or ".." in parts or not parts:
+        raise ValueError(f"'{name}' is not a path inside the knowledge folder")
+    return name
+
+
+def read_manifest(folder: Path) -> dict:
+    """A version's manifest, checked field by field; ValueError says what is wrong with it."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("the manifest is not UTF-8 text") from None
+    except RecursionError:
+        raise ValueError("the manifest is nested too deeply") from None
+    if not isinstance(data, dict):
+        raise ValueError("the manifest is not a JSON object")
+    at, reason, files = data.get("at", 0), data.get("reason", ""), data.get("files")
+    if isinstance(at, bool) or not isinstance(at, (int, float)) or not 0 <= at <= LATEST_TIME \
+            or not isinstance(reason, str):
+        raise ValueError("'at' must be a time in seconds and 'reason' text")
+    if not isinstance(files, dict) or not files:
+        raise ValueError("'files' must map file names to true or false")
+    for name, existed in files.items():
+        relative_name(name)
+        if not isinstance(existed, bool):
+            raise ValueError(f"'{name}' must map to true or false")
+    return {"at": float(at), "reason": reason, "files": files}
+
+
+@dataclass(frozen=True)
+class Version:
+    """One saved previous version: when it was taken, why, and which files it holds."""
+
+    name: str
+    at: float
+    reason: str
+    files: tuple[str, ...]
+    damaged: str = ""  # what is wrong with its manifest; undo refuses a damaged version
+
+
+class History:
+    """The version folders under one knowledge folder's `.history`, oldest first."""
+
+    def __init__(self, folder: Path, real_root: Path, limit: int = HISTORY_LIMIT) -> None:
+        self.folder = folder
+        self.real = real_root
+        self.limit = limit
+
+    def _folders(self) -> list[Path]:
+        """Every numbered folder, complete or not (a symbolic link is never one)."""
+        if not self.folder.is_dir() or self.folder.is_symlink():
+            return []
+        return sorted(p for p in self.folder.iterdir() if p.name.isdigit() and p.is_dir() and not p.is_symlink())
+
+    def versions(self) -> list[Version]:
+        """Saved previous versions, oldest first (a damaged manifest gives a version undo refuses)."""
+        out = []
+        for folder in self._folders():
+            if not (folder / MANIFEST).exists():
+                continue  # a snapshot interrupted before its manifest was written is not a version
+            try:
+                manifest = read_manifest(folder)
+            except (OSError, ValueError) as exc:
+                out.append(Version(folder.name, 0.0, "", (), damaged=str(exc) or type(exc).__name__))
+                continue
+            out.append(Version(folder.name, manifest["at"], manifest["reason"], tuple(manifest["files"])))
+        return out
+
+    def next_version(self) -> str:
+        """A number after every version folder, complete or not, so no new snapshot lands in an old folder."""
+        folders = self._folders()
+        return f"{int(folders[-1].name) + 1 if folders else 1:06d}"
+
+    def snapshot(self, name: str, names: Iterable[str], reason: str) -> None:
+        """Copy the current version of each file (or note that it did not exist) into the history."""
+        folder = self.folder / name
+        folder.mkdir(parents=True, exist_ok=True)
+        existed: dict[str, bool] = {}
+        for relative in names:
+            path = self.real / relative
+            existed[relative] = path.exists()
+            if existed[relative]:
+                target = folder / "files" / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target)
+        # The manifest is written last and atomically: it is what makes the snapshot a version.
+        disk.atomic_write(folder / MANIFEST, json.dumps({"at": time.time(), "reason": reason, "files": existed}, indent=1))
+        for old in self.versions()[: -self.limit]:
+            remove_tree(self.folder / old.name, MANIFEST)
+
+    def saved_copy(self, folder: Path, relative: str) -> bytes:
+        """A file kept in a version folder: a regular file inside that folder, within the size limit."""
+        kept = (folder / "files").resolve()
+        path = folder / "files" / relative
+        try:
+            info = os.lstat(path)
+            if not stat.S_ISREG(info.st_mode) or not path.resolve().is_relative_to(kept):
+                raise KnowledgeError("the saved copy is not a regular file in the version folder; nothing was changed",
+                                     path, hint=f"remove the folder {folder} to skip that version")
+            if info.st_size > MAX_FILE_BYTES:
+                raise KnowledgeError("the saved copy is over the 64 MB limit; nothing was changed", path)
+            with open(path, "rb") as handle:
+                return handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise KnowledgeError(f"cannot read the saved copy: {exc.strerror or exc}; nothing was changed", path,
+                                 hint=f"remove the folder {folder} to skip that version") from None
