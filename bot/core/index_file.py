@@ -7,7 +7,6 @@ import json
 import logging
 import os
 import stat
-import tempfile
 import zipfile
 from dataclasses import asdict
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..files import write_atomically
 from ..knowledge import Passage
 from .index import TfidfIndex
 from .index_build import IndexSettings
@@ -55,7 +55,7 @@ def save_index(index: TfidfIndex, folder: Path) -> None:
         "word_counts": np.fromiter(counts.values(), dtype=np.int64, count=len(counts)),
         "idf": index.idf, "indptr": index.indptr, "indices": index.indices, "data": index.data,
     }
-    _atomic_write(folder / INDEX_FILE, lambda f: np.savez(f, **arrays))
+    write_atomically(folder / INDEX_FILE, lambda f: np.savez(f, **arrays))
 
 
 def load_index(cls: type[TfidfIndex], folder: Path, expected: str) -> TfidfIndex | None:
@@ -126,15 +126,3 @@ def _numeric(array: object, kind: str) -> np.ndarray:
     if not isinstance(array, np.ndarray) or array.dtype.kind != kind or array.ndim != 1:
         raise ValueError("an index member has the wrong type")
     return array
-
-
-def _atomic_write(path: Path, write) -> None:
-    """Write through a temporary file and rename, so a reader never sees half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
