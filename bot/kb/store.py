@@ -1,6 +1,6 @@
 """Safe writes of knowledge files: a file lock around read-modify-write, a journal, atomic replacement, undo.
 
-Every change goes through `KnowledgeStore.transaction()`: it takes an exclusive `fcntl.flock` on
+Every change goes through `KnowledgeStore.transaction()`: it takes an exclusive lock (filelock) on
 `<knowledge>/.lock` (so concurrent `kb add` runs queue instead of overwriting each other). `commit()`
 then works in three steps, so that a change touching several files is all-or-nothing:
 
@@ -20,14 +20,14 @@ knowledge folder, whatever its manifest says.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
 import stat
-import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
+
+import filelock
 
 from .. import files as disk
 from ..errors import KnowledgeError
@@ -64,26 +64,20 @@ class KnowledgeStore:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
+        """The exclusive lock on `.lock` (filelock's flock: released by the kernel if the process dies)."""
+        lock = filelock.FileLock(self.folder.lock, timeout=self.timeout)
         try:
-            handle = open(self.folder.lock, "a")
+            lock.acquire()
+        except filelock.Timeout:
+            raise KnowledgeError("another maintainer's command holds the knowledge lock", self.folder.lock,
+                                 hint="wait for it to finish and try again") from None
         except OSError as exc:
             raise KnowledgeError(f"cannot open the lock file: {exc.strerror or exc}", self.folder.lock,
                                  hint="make the knowledge folder writable") from None
-        with handle:
-            deadline = time.monotonic() + self.timeout
-            while True:
-                try:
-                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise KnowledgeError("another maintainer's command holds the knowledge lock",
-                                             self.folder.lock, hint="wait for it to finish and try again") from None
-                    time.sleep(0.02)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            lock.release()
 
     # -- paths ----------------------------------------------------------------------------------------
 
