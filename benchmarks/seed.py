@@ -37,7 +37,7 @@ def main() -> None:
     from bot.answer import Answerer
     from bot.config import load_config
     from bot.conversation import Context
-    from bot.evaluation import load_cases
+    from bot.kb.evaluate import load_cases
     from bot.index import TfidfIndex, choose_scoring, load_or_build
     from bot.knowledge import MAX_TEXT_CHARS, load_knowledge
 

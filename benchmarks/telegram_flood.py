@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))  # as every benchmark does, so `bot` and `devtools
 
 from bot.cli.main import make_conversation  # noqa: E402
 from bot.config import StorageConfig, load_config  # noqa: E402
-from bot.live import LiveAnswerer  # noqa: E402
+from bot.core.live import LiveAnswerer  # noqa: E402
 from bot.querylog import Storage  # noqa: E402
 from bot.frontends.telegram.app import build_application, start, stop  # noqa: E402
 from devtools.botapi_fake import FakeBotAPI  # noqa: E402

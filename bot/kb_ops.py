@@ -573,7 +573,7 @@ def check_knowledge(config: Config, ask_questions: bool = True) -> CheckReport:
                         f"{b.id} ({b.file}, line {b.line})")
     if ask_questions and not errors:
         from .answer import build_answerer
-        from .evaluation import load_cases
+        from .kb.evaluate import load_cases
 
         answerer = build_answerer(config, kb)
         reached: set[str] = set()

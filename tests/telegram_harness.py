@@ -15,7 +15,7 @@ from pathlib import Path
 from bot.cli.main import make_conversation
 from bot.config import PACKAGE_ROOT, Config, StorageConfig, load_config
 from bot.frontends.telegram.app import build_application, start, stop
-from bot.live import LiveAnswerer
+from bot.core.live import LiveAnswerer
 from bot.querylog import Storage
 from devtools.botapi_fake import FakeBotAPI
 

@@ -19,7 +19,7 @@ from bot.core.conversation import Conversation
 from bot.frontends.console import interactive
 from bot.answer import new_sessions
 from bot.knowledge import load_knowledge, load_questions
-from bot.live import LiveAnswerer
+from bot.core.live import LiveAnswerer
 from bot.kb_ops import run_questions
 from bot.querylog import Storage
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation import baseline, evaluate, load_cases
+from bot.kb.evaluate import baseline, evaluate, load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOORS = {

@@ -16,7 +16,7 @@ from bot.frontends.telegram.app import build_application, start_webhook, stop
 from bot.frontends.telegram.buttons import EXPIRED
 from bot.frontends.telegram.handlers import PRIVATE_ONLY
 from bot.frontends.telegram.keyboards import ButtonStore, Pending, button_index
-from bot.live import LiveAnswerer
+from bot.core.live import LiveAnswerer
 from devtools.botapi_fake import FakeBotAPI
 from telegram_harness import ADMIN, QUESTION, TOKEN, Harness, buttons, make_config, plain, run
 

@@ -153,7 +153,7 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
 def _interactive(config: Config) -> int:
     """The interactive console, over a LiveAnswerer: edited knowledge is picked up without a restart."""
     from ..frontends import console
-    from ..live import LiveAnswerer
+    from ..core.live import LiveAnswerer
 
     live = LiveAnswerer(config)
     return console.interactive(make_conversation(live, config, open_storage(config), "console"))
@@ -165,7 +165,7 @@ def run_telegram(config: Config, webhook: bool = False, environ: Mapping[str, st
     from ..frontends.telegram import app as telegram
     from ..frontends.telegram.errors import BotApiUnreachable
     from ..frontends.telegram.guard import install_redactor, read_token
-    from ..live import LiveAnswerer
+    from ..core.live import LiveAnswerer
 
     environ = os.environ if environ is None else environ
     try:
@@ -188,7 +188,7 @@ def run_telegram(config: Config, webhook: bool = False, environ: Mapping[str, st
 
 def _evaluate(args: argparse.Namespace, config: Config) -> int:
     from ..core.pipeline import build_answerer
-    from ..evaluation import baseline, evaluate, failures, load_cases, table
+    from ..kb.evaluate import baseline, evaluate, failures, load_cases, table
 
     # Without FILE: the bundled evaluation set (wherever the command runs from), then the regression questions.
     files = args.files or [PACKAGE_ROOT / f for f in DEFAULT_EVAL if (PACKAGE_ROOT / f).is_file()]

@@ -21,7 +21,7 @@ from bot.cli.main import make_conversation, run_telegram
 from bot.config import PACKAGE_ROOT
 from bot.frontends.telegram.app import build_application, start_webhook, stop, watch_knowledge
 from bot.frontends.telegram.guard import TokenRedactor, read_token
-from bot.live import LiveAnswerer
+from bot.core.live import LiveAnswerer
 from devtools.botapi_fake import FakeBotAPI
 from telegram_harness import ADMIN, QUESTION, TOKEN, Harness, make_config, plain, run, yak_knowledge
 

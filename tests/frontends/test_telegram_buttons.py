@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.answer import build_answerer
 from bot.config import PACKAGE_ROOT
-from bot.evaluation import load_cases
+from bot.kb.evaluate import load_cases
 from telegram_harness import QUESTION, Harness, buttons, make_config, plain, run
 
 

@@ -20,7 +20,7 @@ from telegram.ext import ContextTypes
 from ...config import Config
 from ...core.answer import Answer
 from ...core.conversation import Conversation
-from ...live import LiveAnswerer
+from ...core.live import LiveAnswerer
 from ...querylog import Storage
 from .format import html_chunks, source_line
 from .guard import ChatLocks, FloodGuard, with_retries

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .answer import Answer, Answerer, build_answerer
-from .config import Config
-from .conversation import Context
-from .errors import BotError
-from .knowledge import knowledge_files
+from ..config import Config
+from ..errors import BotError
+from ..knowledge import knowledge_files
+from .answer import Answer
+from .context import Context
+from .pipeline import Answerer, build_answerer
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import KnowledgeError
-from bot.evaluation import Case, Report, Outcome, failures, is_correct, load_cases, table
+from bot.kb.evaluate import Case, Report, Outcome, failures, is_correct, load_cases, table
 from conftest import REPO
 
 # Overall accuracy the bot must keep on eval/mongolia.yaml. Raise it as quality improves; never lower it quietly.

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.live import LiveAnswerer, knowledge_stamp
+from bot.core.live import LiveAnswerer, knowledge_stamp
 from conftest import TINY_PASSAGES
 
 SELENGE = "Where does the Selenge River flow?"

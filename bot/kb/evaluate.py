@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .answer import Answerer
-from .conversation import Context
-from .errors import KnowledgeError
-from .knowledge import KnowledgeBase, parse_yaml, read_text
-from .text import holds_all
+from ..core.context import Context
+from ..core.pipeline import Answerer
+from ..errors import KnowledgeError
+from ..knowledge import KnowledgeBase, parse_yaml, read_text
+from ..text import holds_all
 
 ITEM_FIELDS = {"q", "category", "expect", "found", "context"}
 
