@@ -4,7 +4,7 @@ They print nothing and never exit: they validate, then change the files through 
 undoable `KnowledgeStore` transaction, and return what they did or raise a named error saying how
 to fix the problem. Before any file is replaced, the knowledge as it will be after the change is
 loaded exactly as the bot loads it (`_commit`), so no command can save a knowledge that does not
-load. `bot.maintain` is the command line over them.
+load. `bot.cli.kb` is the command line over them.
 """
 
 from __future__ import annotations

@@ -51,9 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--no-baseline", action="store_true", help="skip the plain TF-IDF baseline")
     evaluate.add_argument("--failures", action="store_true", help="list the questions answered wrongly")
 
-    from .. import maintain
+    from . import kb
 
-    maintain.add_commands(commands)
+    kb.add_commands(commands)
     telegram = commands.add_parser("telegram", help="run the Telegram bot (token in TELEGRAM_BOT_TOKEN)")
     telegram.add_argument("--webhook", action="store_true", help="use webhook mode instead of long polling")
     return parser
@@ -129,9 +129,9 @@ def fail(error: BotError | str, code: int = 2) -> int:
 
 def _dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "kb":
-        from .. import maintain
+        from . import kb
 
-        return maintain.run(args, config)
+        return kb.run(args, config)
     if args.command == "telegram":
         return run_telegram(config, webhook=args.webhook)
     if args.command == "eval":

@@ -1,0 +1,248 @@
+"""The `kb` commands themselves: each prints, asks (only at a terminal) and returns its exit code."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+from ..config import Config
+from ..kb.store import KnowledgeStore
+from ..kb_ops import (
+    MAX_LIST, UsageError, add_passage, check_knowledge, draft_passages, edit_passage, find_passage,
+    knowledge_root, passages_in_section, prepare_import, regression_questions, remove_passage,
+    save_import, short, slug, source_files, undo, unanswered_entries, unanswered_question, unanswered_by,
+)
+from ..errors import KnowledgeError
+from ..knowledge import Passage, dump_passage_file, load_knowledge
+from .kb_editor import edit_in_editor
+
+
+class Console:
+    """Where a command prints, and how it asks (only when a person is at a terminal)."""
+
+    def __init__(self, out, ask: Callable[[str], str] | None) -> None:
+        self.out = out
+        self._ask = ask
+
+    def print(self, text: str = "") -> None:
+        print(text, file=self.out)
+
+    def can_ask(self) -> bool:
+        return self._ask is not None or sys.stdin.isatty()
+
+    def ask(self, prompt: str) -> str:
+        try:
+            if self._ask is not None:
+                return self._ask(prompt)
+            return input(prompt)
+        except EOFError:  # Ctrl-D at the prompt
+            raise UsageError("the input ended before an answer was given; nothing was saved") from None
+
+
+def _cmd_split(args, config: Config, console: Console) -> int:
+    source, passages, review = draft_passages(args.file, args.source_id or slug(args.file.stem), args.url)
+    console.out.write(dump_passage_file(source, passages))
+    if review:
+        print(f"Review these passages: they may lean on the sentence before them: {', '.join(review)}",
+              file=sys.stderr)
+    return 0
+
+
+def _cmd_list(args, config: Config, console: Console) -> int:
+    kb = load_knowledge(config.knowledge)
+    passages = passages_in_section(kb, args.section) if args.section else kb.passages
+    width = max(len(p.id) for p in passages)
+    for passage in passages:
+        console.print(f"{passage.id:<{width}}  [{short(passage.section, 30)}]  {short(passage.text)}")
+    console.print(f"{len(passages)} passage(s)")
+    return 0
+
+
+def _cmd_show(args, config: Config, console: Console) -> int:
+    kb = load_knowledge(config.knowledge)
+    passage = find_passage(kb, args.id)
+    source = kb.sources.get(passage.source)
+    console.print(f"id:       {passage.id}")
+    console.print(f"source:   {source.citation() if source else passage.source or '-'}")
+    console.print(f"section:  {passage.section}")
+    console.print(f"file:     {passage.file}, line {passage.line}")
+    console.print(f"text:     {passage.text}")
+    for question in passage.questions:
+        console.print(f"question: {question}")
+    for q in regression_questions(config):
+        if q.expect_id == passage.id:
+            console.print(f"regression: {q.question}")
+    return 0
+
+
+def _cmd_stats(args, config: Config, console: Console) -> int:
+    kb = load_knowledge(config.knowledge)
+    root = Path(config.knowledge)
+    lengths = [len(p.text) for p in kb.passages]
+    console.print(f"passages:   {len(kb.passages)} (text {min(lengths)}-{max(lengths)} characters, "
+                  f"average {sum(lengths) / len(lengths):.0f})")
+    console.print(f"sources:    {len(kb.sources)}")
+    for source in kb.sources.values():
+        console.print(f"  {source.id}: {sum(p.source == source.id for p in kb.passages)} passages, {source.title}")
+    console.print(f"sections:   {len(kb.sections())}")
+    if root.is_dir():
+        console.print(f"regression questions: {len(regression_questions(config))}")
+        console.print(f"undo versions kept:   {len(KnowledgeStore(root).versions())}")
+    from ..querylog import existing_log
+
+    log = existing_log(config.storage.database)
+    if log is not None:
+        with log:
+            counts = log.counts()
+        console.print("asked:      {questions} questions, {answered} answered, {unanswered} not answered; "
+                      "feedback {helpful} helpful, {unhelpful} not".format(**counts))
+    else:
+        console.print("asked:      no log database yet")
+    return 0
+
+
+def _ask_missing(console: Console, value: str | None, prompt: str, option: str) -> str:
+    if value is not None:
+        return value
+    if not console.can_ask():
+        raise UsageError(f"give {option} (or run the command in a terminal to be asked)")
+    return console.ask(prompt)
+
+
+def _ask_source(config: Config, console: Console, source: str | None) -> str | None:
+    """The source a new passage goes to: as given, the only one, or asked for at a terminal (else add refuses)."""
+    if source is not None or not console.can_ask():
+        return source
+    sources = list(source_files(knowledge_root(config)))
+    if len(sources) <= 1:
+        return source
+    console.print("Sources: " + "; ".join(sources))
+    while True:
+        answer = console.ask("Source: ").strip()
+        if answer in sources:
+            return answer
+        console.print(f"Choose one of: {'; '.join(sources)}")
+
+
+def _report_added(config: Config, console: Console, passage: Passage, questions: list[str]) -> None:
+    console.print(passage.id)
+    for q, ids in unanswered_by(config, passage.id, questions):
+        print(f"Warning: the bot does not answer {q.question!r} with {passage.id} yet (it answers with "
+              f"{', '.join(ids) or 'nothing'}); use the question's words in the passage", file=sys.stderr)
+
+
+def _cmd_add(args, config: Config, console: Console) -> int:
+    root = knowledge_root(config)
+    kb = load_knowledge(root) if console.can_ask() else None  # only to list the sections; add_passage loads it again
+    text = _ask_missing(console, args.text, "Passage text (a sentence or two): ", "--text")
+    if args.section is None and kb is not None:
+        console.print("Sections: " + "; ".join(kb.sections()))
+    section = _ask_missing(console, args.section, "Section: ", "--section")
+    questions = list(args.question)
+    if not questions and args.text is None and console.can_ask():
+        question = console.ask("A question it answers (Enter to skip): ").strip()
+        questions = [question] if question else []
+    source = _ask_source(config, console, args.source)
+    passage = add_passage(config, text, section, source, questions, args.force)
+    _report_added(config, console, passage, questions)
+    return 0
+
+
+def _cmd_edit(args, config: Config, console: Console) -> int:
+    if args.text is None and args.section is None and not args.question:
+        if not sys.stdin.isatty():
+            raise UsageError("give --text, --section or --question (or run in a terminal to open $EDITOR)")
+        return edit_in_editor(config, args.id, console)
+    passage = edit_passage(config, args.id, args.text, args.section, args.question, args.force)
+    console.print(f"Saved {passage.id}: [{passage.section}] {short(passage.text)}")
+    return 0
+
+
+def _cmd_remove(args, config: Config, console: Console) -> int:
+    passage, dropped = remove_passage(config, args.id)
+    extra = f" and {dropped} regression question(s) that expected it" if dropped else ""
+    console.print(f"Removed {passage.id}{extra}. 'python -m bot kb undo' brings it back.")
+    return 0
+
+
+def _cmd_undo(args, config: Config, console: Console) -> int:
+    try:
+        version = undo(config)
+    except KnowledgeError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(version.at))
+    console.print(f"Undone: {version.reason or 'last change'} ({when}); restored {', '.join(version.files)}.")
+    return 0
+
+
+def _cmd_import(args, config: Config, console: Console) -> int:
+    # A big document takes a while: say what is happening, on a terminal only (stdout is the passages' YAML).
+    progress = (lambda step: print(f"kb import: {step}", file=sys.stderr, flush=True)) if sys.stderr.isatty() else None
+    draft = prepare_import(config, args.file, args.source_id, args.url, args.publisher, progress=progress)
+    console.out.write(dump_passage_file(draft.source, draft.passages))
+    console.print(f"\n{len(draft.passages)} passages for the new source '{draft.source.id}' -> {draft.target}")
+    if draft.review:
+        console.print(f"Review these: they may lean on the sentence before them: {', '.join(draft.review)}")
+    for new_id, existing_id, score in draft.duplicates:
+        console.print(f"Warning: {new_id} is a near-duplicate of {existing_id} ({score:.0f}% similar)")
+    if not args.yes:
+        if not console.can_ask():
+            print("Error: nothing saved: review the passages above, then run again with --yes", file=sys.stderr)
+            return 1
+        if console.ask("Save these passages? [y/N] ").strip().lower() not in ("y", "yes"):
+            console.print("Nothing saved.")
+            return 1
+    if progress:
+        progress(f"saving {len(draft.passages):,} passages")
+    save_import(config, draft, args.file)
+    console.print(f"Saved {len(draft.passages)} passages to {draft.target}; 'python -m bot kb undo' removes them.")
+    return 0
+
+
+def _cmd_check(args, config: Config, console: Console) -> int:
+    report = check_knowledge(config, ask_questions=not args.quick)
+    for error in report.errors:
+        console.print(f"Error: {error}")
+    for warning in report.warnings:
+        console.print(f"Warning: {warning}")
+    status = "FAILED" if report.errors else "OK"
+    console.print(f"{status}: {report.passages} passages, {report.questions} regression questions, "
+                  f"{len(report.errors)} error(s), {len(report.warnings)} warning(s) in {report.seconds:.2f} s")
+    return 1 if report.errors else 0
+
+
+def _cmd_unanswered(args, config: Config, console: Console) -> int:
+    if not 1 <= args.limit <= MAX_LIST:
+        raise UsageError(f"--limit must be between 1 and {MAX_LIST:,}")
+    if args.add is not None and not 1 <= args.add <= MAX_LIST:
+        raise UsageError(f"--add must be an entry number of the list, between 1 and {MAX_LIST:,}")
+    entries = unanswered_entries(config, max(args.limit, args.add or 0))
+    if entries is None:
+        console.print(f"No questions logged yet ({config.storage.database} does not exist).")
+        return 0
+    if args.add is None:
+        if not entries:
+            console.print("No unanswered questions.")
+        for number, entry in enumerate(entries[: args.limit], start=1):
+            console.print(f"{number:>3}. ({entry.count}x) {entry.question}")
+        if entries:
+            console.print("Turn one into a passage: python -m bot kb unanswered --add N --text \"...\" --section \"...\"")
+        return 0
+    question = unanswered_question(entries, args.add)
+    console.print(f"Question: {question}")
+    text = _ask_missing(console, args.text, "Passage text that answers it: ", "--text")
+    section = _ask_missing(console, args.section, "Section: ", "--section")
+    source = _ask_source(config, console, args.source)
+    passage = add_passage(config, text, section, source, [question], args.force)
+    _report_added(config, console, passage, [question])
+    return 0
+
+
+HANDLERS = {
+    "split": _cmd_split, "list": _cmd_list, "show": _cmd_show, "stats": _cmd_stats, "add": _cmd_add,
+    "edit": _cmd_edit, "remove": _cmd_remove, "undo": _cmd_undo, "import": _cmd_import, "check": _cmd_check,
+    "unanswered": _cmd_unanswered,
+}
