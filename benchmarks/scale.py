@@ -35,9 +35,10 @@ LABELS = {"bot": "factbot (full answer path)", "bm25s": "bm25s + English stemmer
 
 def _bot(path: Path):
     """Build the bot over a knowledge file (index fitted from scratch) and return its answer function."""
-    from bot.answer import Answerer
+    from bot.core.pipeline import Answerer
     from bot.config import load_config
-    from bot.index import TfidfIndex, choose_scoring
+    from bot.core.index import TfidfIndex
+    from bot.core.index_build import choose_scoring
     from bot.knowledge import MAX_TEXT_CHARS, load_knowledge
 
     kb = load_knowledge(path)

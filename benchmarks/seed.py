@@ -34,11 +34,13 @@ def main() -> None:
     parser.add_argument("--cold-runs", type=int, default=3, help="fresh processes per cold-start row (median)")
     args = parser.parse_args()
 
-    from bot.answer import Answerer
+    from bot.core.pipeline import Answerer
     from bot.config import load_config
-    from bot.conversation import Context
+    from bot.core.context import Context
     from bot.kb.evaluate import load_cases
-    from bot.index import TfidfIndex, choose_scoring, load_or_build
+    from bot.core.index import TfidfIndex
+    from bot.core.index_build import choose_scoring
+    from bot.core.index_file import load_or_build
     from bot.knowledge import MAX_TEXT_CHARS, load_knowledge
 
     config = load_config(None).with_knowledge(args.knowledge)

@@ -170,7 +170,7 @@ def import_article(article: Article, folder: Path, config) -> Built:
     sentence over the passage limit is refused by the import, as it would be for a maintainer, and
     gets the fix the error message asks for: the paragraph is broken in two at a clause boundary.
     """
-    from bot.answer import build_answerer
+    from bot.core.pipeline import build_answerer
     from bot.errors import KnowledgeError
     from bot.kb_ops import PassageRejected, draft_passages, prepare_import, save_import, slug
     from bot.knowledge import Passage, check_passage_text, dump_passage_file, load_knowledge, passage_files

@@ -572,7 +572,7 @@ def check_knowledge(config: Config, ask_questions: bool = True) -> CheckReport:
         warnings.append(f"near-duplicates ({score:.0f}% similar): {a.id} ({a.file}, line {a.line}) and "
                         f"{b.id} ({b.file}, line {b.line})")
     if ask_questions and not errors:
-        from .answer import build_answerer
+        from .core.pipeline import build_answerer
         from .kb.evaluate import load_cases
 
         answerer = build_answerer(config, kb)
@@ -606,7 +606,7 @@ def unanswered_by(config: Config, passage_id: str, questions: Iterable[str]) -> 
     questions = list(questions)
     if not questions:
         return []
-    from .answer import build_answerer
+    from .core.pipeline import build_answerer
 
     answerer = build_answerer(config)
     return [(q, ids) for q, passed, ids in run_questions(answerer, [RegressionQuestion(q, passage_id) for q in questions])

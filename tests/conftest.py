@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import Answerer, build_answerer, new_sessions
+from bot.core.pipeline import Answerer, build_answerer, new_sessions
 from bot.config import Config, load_config
 
 REPO = Path(__file__).resolve().parent.parent

@@ -171,10 +171,10 @@ def test_a_word_found_through_many_synonyms_counts_once():
 
 
 def test_a_synonym_standing_in_for_an_unknown_word_weighs_more_than_one_added_to_a_known_word(answerer):
-    from bot.answer import EXPANSION_WEIGHT, SUBSTITUTE_WEIGHT
+    from bot.core.settings import AnswerSettings
     from bot.text import words
     stands_in = answerer._analyse(words("who pays the grant"))  # 'grant' is not in the knowledge
     added = answerer._analyse(words("who provides the funding"))  # 'funding' is
-    assert stands_in.weights["fund"] == SUBSTITUTE_WEIGHT > EXPANSION_WEIGHT
-    assert added.weights["money"] == EXPANSION_WEIGHT
+    assert stands_in.weights["fund"] == AnswerSettings.substitute_weight > AnswerSettings.expansion_weight
+    assert added.weights["money"] == AnswerSettings.expansion_weight
     assert answerer.search("who pays the grant")[0].id == "p5"

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import _parser, run
-from bot.answer import build_answerer
+from bot.core.pipeline import build_answerer
 from bot.config import load_config
 from bot.core.conversation import Conversation
 from bot.frontends.console import interactive
-from bot.answer import new_sessions
+from bot.core.pipeline import new_sessions
 from bot.knowledge import load_knowledge, load_questions
 from bot.core.live import LiveAnswerer
 from bot.kb_ops import run_questions

@@ -179,7 +179,7 @@ def test_memory_database_is_kept_as_is(tmp_path):
 
 def test_every_scoring_preset_can_be_named_in_the_config():
     from bot.config import SCORING_NAMES
-    from bot.index import SCORING
+    from bot.core.index_build import SCORING
 
     assert set(SCORING_NAMES) == {"auto", *SCORING}
 

@@ -211,7 +211,7 @@ def test_reload_is_atomic_under_concurrent_questions(tiny_config):
 
 
 def test_an_unexpected_failure_while_rebuilding_keeps_the_old_answers(tiny_config):
-    from bot.answer import build_answerer
+    from bot.core.pipeline import build_answerer
 
     calls = []
 

@@ -1,11 +1,11 @@
-"""The pipeline as a whole: how often it enters the index, what the Answer carries, and the old import names."""
+"""The pipeline as a whole: how often it enters the index and what the Answer carries."""
 
 from __future__ import annotations
 
 from bot.config import Config
 from bot.core.context import Context
 from bot.core.index import TfidfIndex
-from bot.core.pipeline import Answerer, build_answerer
+from bot.core.pipeline import Answerer
 from bot.knowledge import KnowledgeBase, Passage, Source
 
 PASSAGES = (
@@ -60,15 +60,3 @@ def test_the_answer_carries_its_source_url_and_explanation():
     assert answer.source_url == "https://example.org/glacier" == answerer.source_url(answer.passage_ids[0])
     assert answer.why_lines[0].startswith(f"score {answer.score:.3f} (threshold 0.200) -> answered")
     assert answerer.answer("What is the price of bitcoin?").source_url == ""
-
-
-def test_the_old_module_names_still_import_the_core(tiny_config):
-    import bot.answer
-    import bot.conversation
-    import bot.index
-    from bot.core import hits, smalltalk
-
-    assert bot.answer.Answerer is Answerer and bot.answer.build_answerer is build_answerer
-    assert bot.answer.Hit is hits.Hit and bot.index.TfidfIndex is TfidfIndex
-    assert bot.conversation.smalltalk_intent is smalltalk.smalltalk_intent
-    assert bot.answer.build_answerer(tiny_config, cache=False).answer("Where do snow leopards live?").found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.answer import build_answerer
+from bot.core.pipeline import build_answerer
 from bot.config import PACKAGE_ROOT
 from bot.kb.evaluate import load_cases
 from telegram_harness import QUESTION, Harness, buttons, make_config, plain, run

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.answer import build_answerer
+from bot.core.pipeline import build_answerer
 from telegram_harness import QUESTION, Harness, assert_valid_html, make_config, plain, run
 
 
