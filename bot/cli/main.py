@@ -210,10 +210,11 @@ def _evaluate(args: argparse.Namespace, config: Config) -> int:
 
 def _regression(answerer, config: Config) -> int:
     """Run knowledge/questions.yaml: exit 1 when a question not marked xfail is no longer answered right."""
+    from ..kb.folder import KnowledgeFolder
+    from ..kb_ops import run_questions
     from ..knowledge import load_questions
-    from ..kb_ops import QUESTIONS_FILE, run_questions
 
-    path = Path(config.knowledge) / QUESTIONS_FILE
+    path = KnowledgeFolder(Path(config.knowledge)).questions
     if not path.is_file():
         return 0
     results = run_questions(answerer, load_questions(path))

@@ -118,17 +118,13 @@ class Answerer:
 def build_answerer(config: Config, kb: KnowledgeBase | None = None, cache: bool = True,
                    clock: Callable[[], float] = time.monotonic) -> Answerer:
     """Load the knowledge and its index (saved beside it when possible) and make an answerer."""
-    from pathlib import Path
-
+    from ..kb.folder import index_cache
     from ..knowledge import MAX_TEXT_CHARS, load_knowledge
     from .index_build import choose_scoring
     from .index_file import load_or_build
 
     kb = kb or load_knowledge(config.knowledge)
-    folder = Path(kb.path)
-    cache_dir = None
-    if cache and kb.path:
-        cache_dir = folder / ".index" if folder.is_dir() else folder.parent / f".{folder.name}.index"
+    cache_dir = index_cache(kb.path) if cache and kb.path else None
     settings = choose_scoring(config.retrieval.scoring, kb.passages, MAX_TEXT_CHARS)
     index = load_or_build(kb.passages, cache_dir, settings)
     return Answerer(kb, index, config, clock)
