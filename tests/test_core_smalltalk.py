@@ -1,4 +1,4 @@
-"""Small talk within the settings' bounds (the phrases themselves are tested in test_conversation.py)."""
+"""Small talk within the settings' bounds (the phrases themselves are tested in test_core_context.py)."""
 
 from __future__ import annotations
 
