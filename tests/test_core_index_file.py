@@ -181,7 +181,7 @@ def test_a_read_only_cache_folder_still_serves(tmp_path):
 def test_starting_with_a_fresh_saved_index_imports_no_scikit_learn(tmp_path):
     load_or_build(PASSAGES, tmp_path)
     script = (
-        "import sys\nfrom pathlib import Path\nfrom bot.core.index_file import load_or_build\nfrom tests.test_index import PASSAGES\n"
+        "import sys\nfrom pathlib import Path\nfrom bot.core.index_file import load_or_build\nfrom tests.test_core_index_file import PASSAGES\n"
         f"load_or_build(PASSAGES, Path({str(tmp_path)!r}))\n"
         "print(any(m.split('.')[0] == 'sklearn' for m in sys.modules))"
     )
