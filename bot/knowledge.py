@@ -14,7 +14,7 @@ import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import yaml
 
@@ -685,14 +685,15 @@ EXACT_PAIRS_UP_TO = 400  # passages; above this, candidate pairs are found first
 _UNSHARED_SHARE = 0.25
 
 
-def _signature_pairs(keys: list[str], first: int | None = None) -> tuple["np.ndarray", "np.ndarray"]:
+def _signature_pairs(keys: list[str], first: int | None = None,
+                     rows: int = 2000) -> Iterator[tuple["np.ndarray", "np.ndarray"]]:
     """Candidate pairs (i < j) that may score token_set_ratio >= 90, without scoring all n*n pairs.
 
     Every text's rarest words, up to a quarter of its length, form its signature. When two texts
     share words making up nine tenths of one of them (how token_set_ratio reaches 90 for texts of
-    comparable length), that text's signature holds a shared word, so the pair is a candidate: one
+    comparable length), that text's signature holds a shared word, so the pair is a candidate: a
     sparse product, and rare words have short posting lists. With `first`, only pairs between the
-    first `first` texts and the rest are kept.
+    first `first` texts and the others. Pairs come in blocks of `rows` texts, so memory stays bounded.
     """
     import numpy as np
     from scipy import sparse
@@ -704,23 +705,24 @@ def _signature_pairs(keys: list[str], first: int | None = None) -> tuple["np.nda
     width = np.fromiter((len(w) + 1 for w in vectorizer.get_feature_names_out()), dtype=np.int64,
                         count=words.shape[1])
     df = np.bincount(words.indices, minlength=words.shape[1])
-    rows = np.repeat(np.arange(n), np.diff(words.indptr))
-    order = np.lexsort((words.indices, df[words.indices], rows))  # each text's words, rarest first
+    row_of = np.repeat(np.arange(n), np.diff(words.indptr))
+    order = np.lexsort((words.indices, df[words.indices], row_of))  # each text's words, rarest first
     taken = np.cumsum(width[words.indices[order]])
     row_start = np.concatenate(([0], taken))[words.indptr[:-1]]
-    before = taken - width[words.indices[order]] - row_start[rows[order]]  # width of the rarer words before
-    total = np.bincount(rows, weights=width[words.indices], minlength=n)
-    chosen = order[before <= _UNSHARED_SHARE * total[rows[order]]]
-    signature = sparse.csr_matrix((np.ones(len(chosen), dtype=np.int32), (rows[chosen], words.indices[chosen])),
+    before = taken - width[words.indices[order]] - row_start[row_of[order]]  # width of the rarer words before
+    total = np.bincount(row_of, weights=width[words.indices], minlength=n)
+    chosen = order[before <= _UNSHARED_SHARE * total[row_of[order]]]
+    signature = sparse.csr_matrix((np.ones(len(chosen), dtype=np.int32), (row_of[chosen], words.indices[chosen])),
                                   shape=words.shape)
-    if first is not None:  # only pairs across the two groups
-        hits = sparse.vstack([signature[:first] @ words[first:].T, (signature[first:] @ words[:first].T).T]).tocoo()
-        pairs = np.unique(hits.row.astype(np.int64) % first * n + hits.col)
-        return pairs // n, pairs % n + first
-    hits = (signature @ words.T).tocoo()
-    a, b = np.minimum(hits.row, hits.col).astype(np.int64), np.maximum(hits.row, hits.col).astype(np.int64)
-    pairs = np.unique((a * n + b)[a != b])
-    return pairs // n, pairs % n
+    lo = first if first is not None else 0  # the texts each block is paired with start here
+    words_t, signature_t = words[lo:].T.tocsr(), signature[lo:].T.tocsr()
+    for start in range(0, first if first is not None else n, rows):
+        stop = min(start + rows, first if first is not None else n)
+        # Either text's signature may hold the shared word; the sum lists each pair once.
+        hits = (signature[start:stop] @ words_t + words[start:stop] @ signature_t).tocoo()
+        i, j = hits.row.astype(np.int64) + start, hits.col.astype(np.int64) + lo
+        keep = j > i
+        yield i[keep], j[keep]
 
 
 def near_duplicate_pairs(passages: Iterable[Passage]) -> list[tuple[Passage, Passage, float]]:
@@ -739,8 +741,8 @@ def near_duplicate_pairs(passages: Iterable[Passage]) -> list[tuple[Passage, Pas
         scores = process.cdist(keys, keys, scorer=fuzz.token_set_ratio, score_cutoff=DUPLICATE_SIMILARITY, workers=-1)
         pairs = [(int(i), int(j), float(scores[i, j])) for i, j in zip(*scores.nonzero()) if i < j]
     else:
-        first, second = _signature_pairs(keys)
-        pairs = _scored(keys, keys, first.tolist(), second.tolist())
+        pairs = [pair for first, second in _signature_pairs(keys)
+                 for pair in _scored(keys, keys, first.tolist(), second.tolist())]
     for i, j, score in sorted(pairs):
         if _similar(keys[i], keys[j], score):
             out.append((items[i], items[j], score))
@@ -763,18 +765,20 @@ def near_duplicates_of(texts: list[str], passages: Iterable[Passage]) -> list[tu
     items = list(passages)
     new = [fold(t) for t in texts]
     old = [fold(p.text) for p in items]
-    best: list[tuple[Passage, float] | None] = [None] * len(texts)
+    best: list[tuple[int, float] | None] = [None] * len(texts)
     if not new or not old:
-        return best
+        return [None] * len(texts)
     if len(new) * len(old) <= EXACT_PAIRS_UP_TO ** 2:
-        pairs = _scored(new, old, *zip(*[(i, j) for i in range(len(new)) for j in range(len(old))]))
+        blocks = [([i for i in range(len(new)) for _ in old], [j for _ in new for j in range(len(old))])]
     else:
-        first, second = _signature_pairs(new + old, first=len(new))
-        pairs = _scored(new, old, first.tolist(), (second - len(new)).tolist())
-    for i, j, score in pairs:  # in passage order: the first of equally similar passages wins, as one by one
-        if _similar(new[i], old[j], score) and (best[i] is None or score > best[i][1]):
-            best[i] = (items[j], score)
-    return best
+        blocks = ((first.tolist(), (second - len(new)).tolist())
+                  for first, second in _signature_pairs(new + old, first=len(new)))
+    for first, second in blocks:
+        for i, j, score in _scored(new, old, first, second):
+            # The most similar wins, and of equally similar ones the first in passage order, as one by one.
+            if _similar(new[i], old[j], score) and (best[i] is None or (-score, j) < (-best[i][1], best[i][0])):
+                best[i] = (j, score)
+    return [None if b is None else (items[b[0]], b[1]) for b in best]
 
 
 @dataclass(frozen=True)
