@@ -198,7 +198,8 @@ def load_config(path: Path | str | None = None, environ: Mapping[str, str] | Non
     """Read a config file (or the defaults), apply environment overrides and validate it all."""
     import yaml
 
-    from .knowledge import KnowledgeError, read_text
+    from .errors import KnowledgeError
+    from .kb.load import read_text
 
     environ = os.environ if environ is None else environ
     raw: dict = {}

@@ -19,10 +19,8 @@ from typing import Callable, Iterable
 
 from .config import PACKAGE_ROOT, Config
 from .errors import BotError, DuplicatePassage, KnowledgeError, PassageNotFound
-from .knowledge import (
-    MAX_FILE_BYTES, KnowledgeBase, Passage, RegressionQuestion, Source, check_id, check_passage_text, dump_passage_file,
-    find_near_duplicate, header_comment, ignored_files, knowledge_files, load_knowledge, load_passage_file, load_questions,
-    near_duplicate_pairs, near_duplicates_of, parse_yaml, passage_files, question_entry_yaml, read_bytes, read_text,
+from .kb.load import (
+    KnowledgeBase, MAX_FILE_BYTES, Passage, RegressionQuestion, Source, check_id, check_passage_text, dump_passage_file, find_near_duplicate, header_comment, ignored_files, knowledge_files, load_knowledge, load_passage_file, load_questions, near_duplicate_pairs, near_duplicates_of, parse_yaml, passage_files, question_entry_yaml, read_bytes, read_text,
 )
 from .splitter import split_document
 from .kb.store import KnowledgeStore, Transaction

@@ -14,7 +14,7 @@ import pytest
 from bot.core.index import TfidfIndex
 from bot.core.index_build import IndexSettings, passage_features
 from bot.core.index_file import INDEX_FILE, fingerprint, load_or_build
-from bot.knowledge import Passage
+from bot.kb.load import Passage
 from bot.text import stem
 
 PASSAGES = (

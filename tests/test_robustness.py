@@ -159,7 +159,7 @@ yamlish = st.one_of(
 @given(data=yamlish)
 def test_any_passages_file_loads_or_names_the_file(tmp_path_factory, data):
     from bot.errors import KnowledgeError
-    from bot.knowledge import load_knowledge
+    from bot.kb.load import load_knowledge
 
     folder = tmp_path_factory.mktemp("kb")
     (folder / "passages").mkdir()
@@ -179,7 +179,7 @@ def test_any_passages_file_loads_or_names_the_file(tmp_path_factory, data):
                       max_size=6))
 def test_any_jsonl_knowledge_loads_or_names_the_line(tmp_path_factory, lines):
     from bot.errors import KnowledgeError
-    from bot.knowledge import load_knowledge
+    from bot.kb.load import load_knowledge
 
     path = tmp_path_factory.mktemp("kb") / "facts.jsonl"
     path.write_bytes(b"\n".join(lines))

@@ -15,7 +15,7 @@ from ..kb_ops import (
     save_import, short, slug, source_files, undo, unanswered_entries, unanswered_question, unanswered_by,
 )
 from ..errors import KnowledgeError
-from ..knowledge import Passage, dump_passage_file, load_knowledge
+from ..kb.load import Passage, dump_passage_file, load_knowledge
 from .kb_editor import edit_in_editor
 
 

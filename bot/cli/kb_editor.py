@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ..config import Config
 from ..errors import DuplicatePassage, KnowledgeError
 from ..kb_ops import PassageRejected, UsageError, edit_passage, knowledge_root, locate
-from ..knowledge import Passage, dump_passage_file, load_passage_file
+from ..kb.load import Passage, dump_passage_file, load_passage_file
 
 if TYPE_CHECKING:
     from .kb_commands import Console

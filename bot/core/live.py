@@ -16,7 +16,7 @@ from typing import Callable
 
 from ..config import Config
 from ..errors import BotError
-from ..knowledge import knowledge_files
+from ..kb.load import knowledge_files
 from .answer import Answer
 from .context import Context
 from .pipeline import Answerer, build_answerer

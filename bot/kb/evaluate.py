@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 from ..core.context import Context
 from ..core.pipeline import Answerer
 from ..errors import KnowledgeError
-from ..knowledge import KnowledgeBase, parse_yaml, read_text
+from .load import KnowledgeBase, parse_yaml, read_text
 from ..text import holds_all
 
 ITEM_FIELDS = {"q", "category", "expect", "found", "context"}

@@ -9,7 +9,7 @@ import time
 
 from bot.core.pipeline import build_answerer, new_sessions
 from bot.config import PACKAGE_ROOT
-from bot.knowledge import load_knowledge
+from bot.kb.load import load_knowledge
 from telegram_harness import (ADMIN, QUESTION, Harness, assert_valid_html, buttons, jsonl_knowledge, make_config,
                               plain, run, yak_knowledge)
 

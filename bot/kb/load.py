@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator
 
 import yaml
 
-from .errors import KnowledgeError
+from ..errors import KnowledgeError
 
 SYNONYMS_FILE = "synonyms.yaml"
 MAX_TEXT_CHARS = 500  # a hand-written fact passage: a sentence or two
@@ -665,7 +665,7 @@ def find_near_duplicate(text: str, passages: Iterable[Passage], skip: str = "") 
     """The existing passage that says nearly the same as `text` (and its similarity), or None."""
     from rapidfuzz import fuzz
 
-    from .text import fold
+    from ..text import fold
 
     key = fold(text)
     best: tuple[Passage, float] | None = None
@@ -730,7 +730,7 @@ def near_duplicate_pairs(passages: Iterable[Passage]) -> list[tuple[Passage, Pas
     token_set_ratio over the candidate pairs of shared rare words for a large one."""
     from rapidfuzz import fuzz, process
 
-    from .text import fold
+    from ..text import fold
 
     items = list(passages)
     if len(items) < 2:
@@ -760,7 +760,7 @@ def _scored(left: list[str], right: list[str], first: list[int], second: list[in
 def near_duplicates_of(texts: list[str], passages: Iterable[Passage]) -> list[tuple[Passage, float] | None]:
     """For each new text, the existing passage that says nearly the same (and its similarity), or None: what
     find_near_duplicate says for one text, for many at once (an imported document) without n*m comparisons."""
-    from .text import fold
+    from ..text import fold
 
     items = list(passages)
     new = [fold(t) for t in texts]
@@ -797,7 +797,7 @@ class RegressionQuestion:
             return False
         if self.expect_id and self.expect_id not in passage_ids:
             return False
-        from .text import holds_all
+        from ..text import holds_all
 
         return holds_all(text, self.expect)
 
