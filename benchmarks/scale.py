@@ -39,7 +39,8 @@ def _bot(path: Path):
     from bot.config import load_config
     from bot.core.index import TfidfIndex
     from bot.core.index_build import choose_scoring
-    from bot.kb.load import MAX_TEXT_CHARS, load_knowledge
+    from bot.kb.load import load_knowledge
+    from bot.kb.model import MAX_TEXT_CHARS
 
     kb = load_knowledge(path)
     config = load_config(None).with_knowledge(path)

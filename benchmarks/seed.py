@@ -41,7 +41,8 @@ def main() -> None:
     from bot.core.index import TfidfIndex
     from bot.core.index_build import choose_scoring
     from bot.core.index_file import load_or_build
-    from bot.kb.load import MAX_TEXT_CHARS, load_knowledge
+    from bot.kb.load import load_knowledge
+    from bot.kb.model import MAX_TEXT_CHARS
 
     config = load_config(None).with_knowledge(args.knowledge)
     kb, load_s = timed(lambda: load_knowledge(args.knowledge))

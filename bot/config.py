@@ -199,7 +199,7 @@ def load_config(path: Path | str | None = None, environ: Mapping[str, str] | Non
     import yaml
 
     from .errors import KnowledgeError
-    from .kb.load import read_text
+    from .files import read_text
 
     environ = os.environ if environ is None else environ
     raw: dict = {}

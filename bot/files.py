@@ -1,14 +1,18 @@
-"""Durable file writes shared by the knowledge store and the saved index: one atomic writer, fsynced."""
+"""Files read and written safely: bounded reading of regular files only (never a FIFO or device), and one
+atomic writer, fsynced, shared by the knowledge store and the saved index."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
 from .errors import KnowledgeError
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
 def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
@@ -61,3 +65,79 @@ def fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+_SPECIAL_FILES = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                  (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+def _check_regular(info: os.stat_result, path: Path, limit: int) -> None:
+    """Refuse what is not a regular file, or is over the size limit, before a byte of it is read."""
+    for test, kind in _SPECIAL_FILES:
+        if test(info.st_mode):
+            raise KnowledgeError(f"{kind}, not a regular file: only regular files are read", path,
+                                 hint="replace it with a regular file, or remove it")
+    if not stat.S_ISREG(info.st_mode):
+        raise KnowledgeError("not a regular file: only regular files are read", path, hint="replace it with a regular file")
+    if info.st_size > limit:
+        raise KnowledgeError(f"file is {_mb(info.st_size)}, over the {_mb(limit)} limit", path,
+                             hint="split it into several files")
+
+
+def _mb(size: int) -> str:
+    """A size in MB as people say it: '64 MB', '1.5 MB'."""
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """Read a regular file of at most `limit` bytes; FIFOs, devices, sockets and folders are refused unopened.
+
+    A device (a link to /dev/zero) would read without end and a FIFO would block, so the target is
+    checked with stat before opening, and again on the open descriptor (the path may have been
+    swapped in between: the open never blocks, and at most `limit` + 1 bytes are read).
+    """
+    path = Path(path)
+    try:
+        _check_regular(os.stat(path), path, limit)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as handle:
+            _check_regular(os.fstat(handle.fileno()), path, limit)
+            data = handle.read(limit + 1)
+    except KnowledgeError:
+        raise
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise KnowledgeError("symbolic link leads nowhere (its target is missing)", path,
+                                 hint="point the link at a file, or remove it") from None
+        raise KnowledgeError("file does not exist", path, hint="check the knowledge path in config.yaml or --knowledge") from None
+    except PermissionError:
+        raise KnowledgeError("permission denied", path, hint="make the file readable by the bot's user") from None
+    except OSError as exc:
+        raise KnowledgeError(f"cannot read file: {exc.strerror or exc}", path) from None
+    if len(data) > limit:  # it grew after the stat
+        raise KnowledgeError(f"file is over the {_mb(limit)} limit", path, hint="split it into several files")
+    return data
+
+
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """Read a knowledge file as strict UTF-8, turning every I/O problem into a KnowledgeError."""
+    data = read_bytes(path, limit)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise KnowledgeError(
+            f"invalid UTF-8 byte 0x{data[exc.start]:02x}", path, line, hint="save the file as UTF-8"
+        ) from None
+
+
+def check_inside(root: Path, path: Path) -> None:
+    """Refuse a knowledge file whose real location is outside the knowledge folder (a symbolic link out of it):
+    its content would show in errors and answers, whatever file it is."""
+    try:
+        real, base = Path(path).resolve(), Path(root).resolve()
+    except (OSError, RuntimeError):  # a link loop: reading reports it with the usual message
+        return
+    if real != base and base not in real.parents and real.is_file():  # a FIFO or device: reading names its kind
+        raise KnowledgeError("a symbolic link to a file outside the knowledge folder: refused", path,
+                             hint="copy the file into the knowledge folder instead of linking to it")

@@ -19,9 +19,13 @@ from typing import Callable, Iterable
 
 from .config import PACKAGE_ROOT, Config
 from .errors import BotError, DuplicatePassage, KnowledgeError, PassageNotFound
-from .kb.load import (
-    KnowledgeBase, MAX_FILE_BYTES, Passage, RegressionQuestion, Source, check_id, check_passage_text, dump_passage_file, find_near_duplicate, header_comment, ignored_files, knowledge_files, load_knowledge, load_passage_file, load_questions, near_duplicate_pairs, near_duplicates_of, parse_yaml, passage_files, question_entry_yaml, read_bytes, read_text,
-)
+from .files import MAX_FILE_BYTES, read_bytes, read_text
+from .kb.duplicates import find_near_duplicate, near_duplicate_pairs, near_duplicates_of
+from .kb.entries import load_passage_file
+from .kb.load import ignored_files, knowledge_files, load_knowledge, passage_files
+from .kb.model import KnowledgeBase, Passage, RegressionQuestion, Source, check_id, check_passage_text
+from .kb.questions import load_questions, question_entry_yaml
+from .kb.yamlio import dump_passage_file, header_comment, parse_yaml
 from .splitter import split_document
 from .kb.store import KnowledgeStore, Transaction
 from .text import shorten as short

@@ -18,7 +18,8 @@ from bot.config import load_config
 from bot.core.conversation import Conversation
 from bot.frontends.console import interactive
 from bot.core.pipeline import new_sessions
-from bot.kb.load import load_knowledge, load_questions
+from bot.kb.load import load_knowledge
+from bot.kb.questions import load_questions
 from bot.core.live import LiveAnswerer
 from bot.kb_ops import run_questions
 from bot.querylog import Storage
@@ -453,7 +454,7 @@ def test_check_on_a_large_knowledge_finds_the_same_near_duplicates(kb, capsys, m
                  "building efforts in Afghanistan.", "--section", "Relations with Mongolia") == 0
     assert kbrun(kb, "check", "--quick") == 0
     exact = [line for line in capsys.readouterr().out.splitlines() if "near-duplicates" in line]
-    monkeypatch.setattr("bot.kb.load.EXACT_PAIRS_UP_TO", 1)  # take the pre-filtered path used above 400 passages
+    monkeypatch.setattr("bot.kb.duplicates.EXACT_PAIRS_UP_TO", 1)  # take the pre-filtered path used above 400 passages
     assert kbrun(kb, "check", "--quick") == 0
     filtered = [line for line in capsys.readouterr().out.splitlines() if "near-duplicates" in line]
     assert len(exact) == 1 and "mongolia-007" in exact[0] and new_id(1) in exact[0]

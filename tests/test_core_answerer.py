@@ -7,7 +7,7 @@ import pytest
 from bot.core.pipeline import Answerer
 from bot.config import Config, RetrievalConfig
 from bot.core.index import TfidfIndex
-from bot.kb.load import KnowledgeBase, Passage, Source
+from bot.kb.model import KnowledgeBase, Passage, Source
 
 PASSAGES = (
     Passage("p1", "The Glacier Research Programme (GRP) began in 2011 in the northern valleys.", "Research", "s"),

@@ -15,7 +15,7 @@ from bot.core.hits import Hit
 from bot.core.query import Query
 from bot.core.reading import Reading
 from bot.core.settings import AnswerSettings
-from bot.kb.load import KnowledgeBase, Passage, Source
+from bot.kb.model import KnowledgeBase, Passage, Source
 
 PASSAGES = (
     Passage("p1", "The programme began in 2011.", "Research", "a", questions=("When did the programme begin?",)),

@@ -10,7 +10,7 @@ from bot.core.index import TfidfIndex
 from bot.core.query import Query
 from bot.core.reading import Reading
 from bot.core.settings import AnswerSettings
-from bot.kb.load import Passage
+from bot.kb.model import Passage
 
 S = AnswerSettings()  # threshold 0.2
 UNDATED = Hit("a", "People", "The roof was rebuilt.", 0.5)

@@ -10,7 +10,7 @@ from bot.core.index_build import SCORING
 from bot.core.query import weigh
 from bot.core.reading import Reading
 from bot.core.settings import AnswerSettings
-from bot.kb.load import Passage
+from bot.kb.model import Passage
 
 PASSAGES = (
     Passage("ice", "Radar measures the glacier.", "Research"),

@@ -8,7 +8,7 @@ import pytest
 
 from bot.core.index import TfidfIndex
 from bot.core.index_build import SCORING
-from bot.kb.load import Passage
+from bot.kb.model import Passage
 
 # Two passages: every word below is in exactly one of them, so with the "tfidf" preset (smooth idf)
 # each has idf ln(3/2) + 1 = 1.405465, and a word in neither has ln(3/1) + 1 = 2.098612.

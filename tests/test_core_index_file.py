@@ -14,7 +14,7 @@ import pytest
 from bot.core.index import TfidfIndex
 from bot.core.index_build import IndexSettings, passage_features
 from bot.core.index_file import INDEX_FILE, fingerprint, load_or_build
-from bot.kb.load import Passage
+from bot.kb.model import Passage
 from bot.text import stem
 
 PASSAGES = (

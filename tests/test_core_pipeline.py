@@ -6,7 +6,7 @@ from bot.config import Config
 from bot.core.context import Context
 from bot.core.index import TfidfIndex
 from bot.core.pipeline import Answerer
-from bot.kb.load import KnowledgeBase, Passage, Source
+from bot.kb.model import KnowledgeBase, Passage, Source
 
 PASSAGES = (
     Passage("p1", "The Glacier Research Programme began in 2011 in the northern valleys.", "Research", "s"),

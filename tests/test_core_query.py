@@ -12,7 +12,7 @@ from bot.core.index_build import SCORING
 from bot.core.query import weigh
 from bot.core.reading import Reading
 from bot.core.settings import AnswerSettings
-from bot.kb.load import Passage
+from bot.kb.model import Passage
 
 # With the "tfidf" preset (smooth idf over 2 passages) a word in one passage has idf ln(1.5) + 1.
 PASSAGES = (Passage("ice", "glacier radar funding"), Passage("hut", "avalanche roof"))

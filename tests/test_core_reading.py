@@ -10,7 +10,7 @@ from bot.core.expand import Expander, Expansion, find_acronyms
 from bot.core.index import TfidfIndex
 from bot.core.reading import Reader, Reading
 from bot.core.settings import AnswerSettings
-from bot.kb.load import Passage
+from bot.kb.model import Passage
 
 PASSAGES = (
     Passage("p1", "The Glacier Research Programme (GRP) measures ice with radar."),

@@ -12,7 +12,7 @@ from bot.config import Config, RetrievalConfig, SessionConfig
 from bot.core.index import TfidfIndex
 from bot.core.pipeline import Answerer
 from bot.core.settings import AnswerSettings, setting_rows
-from bot.kb.load import KnowledgeBase, Passage, Source
+from bot.kb.model import KnowledgeBase, Passage, Source
 
 CORE = Path(__file__).resolve().parent.parent / "bot" / "core"
 STAGES = ("reading", "query", "hits", "decision", "compose", "pipeline", "conversation", "context")

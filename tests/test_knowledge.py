@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.errors import KnowledgeError
-from bot.kb.load import MAX_TEXT_CHARS, dump_passage_file, load_knowledge, parse_yaml
+from bot.kb.load import load_knowledge
+from bot.kb.model import MAX_TEXT_CHARS
+from bot.kb.yamlio import dump_passage_file, parse_yaml
 from conftest import SEED_KNOWLEDGE, TINY_PASSAGES, write_knowledge
 
 HEADER = "source:\n  id: s\n  title: S\npassages:\n"
@@ -329,7 +331,7 @@ def test_fifos_sockets_and_devices_in_passages_are_refused_unopened(tmp_path, ki
 
 @pytest.mark.parametrize("kind", ["fifo", "device"])
 def test_special_synonyms_questions_and_knowledge_files_are_refused(tmp_path, kind):
-    from bot.kb.load import load_questions
+    from bot.kb.questions import load_questions
 
     folder = write_knowledge(tmp_path / "kb")
     expected = _special(kind, folder / "synonyms.yaml")
@@ -368,7 +370,7 @@ def test_kb_import_of_a_device_is_refused_without_reading_it(tmp_path, name):
 
 
 def test_a_link_out_of_the_knowledge_folder_shows_nothing_of_its_target(tmp_path):
-    from bot.kb.load import load_questions
+    from bot.kb.questions import load_questions
 
     secret = tmp_path / "elsewhere" / "service.conf"
     secret.parent.mkdir()
@@ -421,7 +423,7 @@ def test_kb_check_names_files_in_passages_that_are_not_read(tiny_config):
 
 def _planted(count: int) -> list:
     """`count` distinct passages, then near-duplicates of some of them: reworded, extended, cut, with a typo."""
-    from bot.kb.load import Passage
+    from bot.kb.model import Passage
 
     import random
 
@@ -434,7 +436,7 @@ def _planted(count: int) -> list:
 
 
 def test_near_duplicates_of_a_large_knowledge_are_those_of_all_pairs(monkeypatch):
-    from bot.kb import load as knowledge
+    from bot.kb import duplicates as knowledge
 
     passages = _planted(600)
     fast = [(a.id, b.id, round(s, 3)) for a, b, s in knowledge.near_duplicate_pairs(passages)]
@@ -444,7 +446,7 @@ def test_near_duplicates_of_a_large_knowledge_are_those_of_all_pairs(monkeypatch
 
 
 def test_near_duplicates_of_many_new_texts_are_those_found_one_by_one():
-    from bot.kb.load import find_near_duplicate, near_duplicates_of
+    from bot.kb.duplicates import find_near_duplicate, near_duplicates_of
 
     passages = _planted(600)
     new = [p.text for p in passages[-6:]] + [p.text + " More." for p in passages[100:130]] + ["Unrelated words here."]
@@ -457,7 +459,8 @@ def test_near_duplicates_of_many_new_texts_are_those_found_one_by_one():
 def test_libyaml_writes_passages_files_as_pyyaml_does():
     import yaml
 
-    from bot.kb.load import Passage, Source, _dumper, dump_passage_file
+    from bot.kb.model import Passage, Source
+    from bot.kb.yamlio import _dumper, dump_passage_file
 
     odd = ["Ünïcödé “quotes” and 'single' and \"double\"", "yes", "null", "123", "1e3", "- dash", "# hash", "a: b",
            "tab\tin", " leading", "x" * 300, "colon: in text", "{brace}", "[b]", "@at", "`tick`", "|pipe", ">gt",
@@ -506,7 +509,7 @@ UNUSUAL_DOCUMENTS = ["a: &x 1\nb: *x\n", "base: &b {x: 1}\nmore:\n  <<: *b\n  y:
 def test_plain_documents_read_from_events_equal_pyyaml_s_load(text):
     import yaml
 
-    from bot.kb.load import _LineLoader, _load_plain
+    from bot.kb.yamlio import _LineLoader, _load_plain
 
     fast, full = _load_plain(text), yaml.load(text, Loader=_LineLoader)
     assert fast == full and type(fast) is type(full)
@@ -523,7 +526,7 @@ def test_plain_documents_read_from_events_equal_pyyaml_s_load(text):
 def test_anything_else_is_left_to_pyyaml_s_full_loader(text, tmp_path):
     import yaml
 
-    from bot.kb.load import _LineLoader, _load_plain, _Unusual
+    from bot.kb.yamlio import _LineLoader, _load_plain, _Unusual
 
     with pytest.raises(_Unusual):
         _load_plain(text)

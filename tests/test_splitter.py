@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from bot.kb.load import MAX_TEXT_CHARS
+from bot.kb.model import MAX_TEXT_CHARS
 from bot.splitter import html_to_text, sentences, split_document
 from conftest import SEED_KNOWLEDGE, run_bot
 

@@ -15,7 +15,9 @@ from ..kb_ops import (
     save_import, short, slug, source_files, undo, unanswered_entries, unanswered_question, unanswered_by,
 )
 from ..errors import KnowledgeError
-from ..kb.load import Passage, dump_passage_file, load_knowledge
+from ..kb.load import load_knowledge
+from ..kb.model import Passage
+from ..kb.yamlio import dump_passage_file
 from .kb_editor import edit_in_editor
 
 

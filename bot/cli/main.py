@@ -212,7 +212,7 @@ def _regression(answerer, config: Config) -> int:
     """Run knowledge/questions.yaml: exit 1 when a question not marked xfail is no longer answered right."""
     from ..kb.folder import KnowledgeFolder
     from ..kb_ops import run_questions
-    from ..kb.load import load_questions
+    from ..kb.questions import load_questions
 
     path = KnowledgeFolder(Path(config.knowledge)).questions
     if not path.is_file():

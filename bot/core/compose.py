@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..config import Replies
-from ..kb.load import KnowledgeBase, Passage
+from ..kb.model import KnowledgeBase, Passage
 from .answer import Alternative, Answer, Why, explain
 from .context import Context, Turn
 from .decision import Decision

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from ..kb.load import Passage
+from ..kb.model import Passage
 from .index import TfidfIndex
 from .query import Query
 from .settings import AnswerSettings

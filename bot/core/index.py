@@ -40,7 +40,7 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ..kb.load import Passage
+from ..kb.model import Passage
 from .index_build import IndexSettings, build_arrays, idf_values
 
 __all__ = ["Match", "TfidfIndex"]

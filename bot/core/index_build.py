@@ -10,7 +10,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..kb.load import Passage
+from ..kb.model import Passage
 from ..text import STOP_WORDS, stem, terms, words
 
 

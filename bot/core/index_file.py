@@ -15,7 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from ..files import write_atomically
-from ..kb.load import Passage
+from ..kb.model import Passage
 from .index import TfidfIndex
 from .index_build import IndexSettings
 

@@ -13,7 +13,7 @@ import time
 from typing import Callable
 
 from ..config import Config
-from ..kb.load import KnowledgeBase, Passage
+from ..kb.model import KnowledgeBase, Passage
 from ..text import clean, words
 from .answer import Answer
 from .compose import Composer
@@ -119,7 +119,8 @@ def build_answerer(config: Config, kb: KnowledgeBase | None = None, cache: bool 
                    clock: Callable[[], float] = time.monotonic) -> Answerer:
     """Load the knowledge and its index (saved beside it when possible) and make an answerer."""
     from ..kb.folder import index_cache
-    from ..kb.load import MAX_TEXT_CHARS, load_knowledge
+    from ..kb.load import load_knowledge
+    from ..kb.model import MAX_TEXT_CHARS
     from .index_build import choose_scoring
     from .index_file import load_or_build
 

@@ -16,7 +16,9 @@ from typing import Callable, Sequence
 from ..core.context import Context
 from ..core.pipeline import Answerer
 from ..errors import KnowledgeError
-from .load import KnowledgeBase, parse_yaml, read_text
+from ..files import read_text
+from .model import KnowledgeBase
+from .yamlio import parse_yaml
 from ..text import holds_all
 
 ITEM_FIELDS = {"q", "category", "expect", "found", "context"}

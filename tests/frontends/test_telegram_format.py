@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.frontends.telegram.format import fit_html, html_chunks, label, source_line, sources_html, strip_tags, topic_html
-from bot.kb.load import Source
+from bot.kb.model import Source
 from telegram_harness import assert_valid_html, plain
 
 

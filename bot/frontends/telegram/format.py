@@ -12,7 +12,7 @@ from typing import Iterable
 
 from telegram.constants import MessageLimit
 
-from ...kb.load import Source
+from ...kb.model import Source
 from ...text import shorten
 
 MAX_MESSAGE = MessageLimit.MAX_TEXT_LENGTH  # 4096
