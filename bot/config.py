@@ -132,20 +132,7 @@ def _convert(value: Any, annotation: Any, key: str) -> Any:
             raise ConfigError(f"config key '{key}' must be true or false, not {value!r}")
         return value
     if annotation in (int, float):
-        if isinstance(value, str):
-            try:
-                value = annotation(value)
-            except ValueError:
-                raise ConfigError(f"config key '{key}' must be a number, not {value!r}") from None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"config key '{key}' must be a number, not {value!r}")
-        if not math.isfinite(value):  # YAML's .inf and .nan: int() of them raises, and nan passes every bound
-            raise ConfigError(f"config key '{key}' must be a finite number, not {value!r}")
-        if annotation is int and value != int(value):
-            raise ConfigError(f"config key '{key}' must be a whole number, not {value!r}")
-        if value < 0:
-            raise ConfigError(f"config key '{key}' must not be negative, got {value!r}")
-        return annotation(value)
+        return _number(value, annotation, key)
     if annotation is str:
         if not isinstance(value, str):
             raise ConfigError(f"config key '{key}' must be text, not {value!r}")
@@ -160,6 +147,24 @@ def _convert(value: Any, annotation: Any, key: str) -> Any:
             raise ConfigError(f"config key '{key}' must be a list, not {value!r}")
         return tuple(_convert(item, item_type, key) for item in value)
     raise ConfigError(f"config key '{key}' has an unsupported type")  # pragma: no cover - programming error
+
+
+def _number(value: Any, annotation: type, key: str) -> int | float:
+    """A finite, non-negative number (a whole one for int), from YAML or from an environment string."""
+    if isinstance(value, str):
+        try:
+            value = annotation(value)
+        except ValueError:
+            raise ConfigError(f"config key '{key}' must be a number, not {value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"config key '{key}' must be a number, not {value!r}")
+    if not math.isfinite(value):  # YAML's .inf and .nan: int() of them raises, and nan passes every bound
+        raise ConfigError(f"config key '{key}' must be a finite number, not {value!r}")
+    if annotation is int and value != int(value):
+        raise ConfigError(f"config key '{key}' must be a whole number, not {value!r}")
+    if value < 0:
+        raise ConfigError(f"config key '{key}' must not be negative, got {value!r}")
+    return annotation(value)
 
 
 def _build(cls: type, data: Mapping[str, Any], prefix: str = "") -> Any:
@@ -196,39 +201,12 @@ def default_config_path(cwd: Path | None = None) -> Path | None:
 
 def load_config(path: Path | str | None = None, environ: Mapping[str, str] | None = None) -> Config:
     """Read a config file (or the defaults), apply environment overrides and validate it all."""
-    import yaml
-
-    from .errors import KnowledgeError
-    from .files import read_text
-
     environ = os.environ if environ is None else environ
     raw: dict = {}
     base = PACKAGE_ROOT
     if path is not None:
         path = Path(path)
-        if not path.exists() and not path.is_symlink():
-            raise ConfigError(f"config file {path} does not exist (pass --config PATH to another file)")
-        try:  # a regular file of at most 1 MB: a FIFO or device given as --config is refused, not read
-            text = read_text(path, MAX_CONFIG_BYTES)
-        except KnowledgeError as exc:
-            raise ConfigError(f"cannot read config file {path}: {exc.reason}"
-                              + (f" (line {exc.line})" if exc.line else "")) from None
-        try:
-            loaded = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = f", line {mark.line + 1}" if mark is not None else ""
-            raise ConfigError(f"config file {path}{line} is not valid YAML: {getattr(exc, 'problem', exc)}") from None
-        except RecursionError:
-            raise ConfigError(f"config file {path} is not valid YAML: lists or mappings nested too deeply") from None
-        except ValueError:  # Python refuses integers of over 4,300 digits
-            raise ConfigError(f"config file {path} is not valid YAML: a number has too many digits") from None
-        if loaded is None:
-            loaded = {}
-        if not isinstance(loaded, dict):
-            raise ConfigError(f"config file {path} must be a mapping of keys, not {type(loaded).__name__}")
-        raw = loaded
-        base = path.resolve().parent
+        raw, base = _read_config_file(path), path.resolve().parent
     for variable, dotted in ENV_OVERRIDES.items():
         if environ.get(variable):
             _set_dotted(raw, dotted, environ[variable])
@@ -238,6 +216,43 @@ def load_config(path: Path | str | None = None, environ: Mapping[str, str] | Non
     if not database.is_absolute() and config.storage.database != ":memory:":
         database = base / database
         config = dataclasses.replace(config, storage=StorageConfig(database=str(database)))
+    _check_values(config)
+    return dataclasses.replace(config, knowledge=knowledge, path=path)
+
+
+def _read_config_file(path: Path) -> dict:
+    """A config file's mapping: a regular UTF-8 file of at most 1 MB holding valid YAML (empty: no keys)."""
+    import yaml
+
+    from .errors import KnowledgeError
+    from .files import read_text
+
+    if not path.exists() and not path.is_symlink():
+        raise ConfigError(f"config file {path} does not exist (pass --config PATH to another file)")
+    try:  # a regular file of at most 1 MB: a FIFO or device given as --config is refused, not read
+        text = read_text(path, MAX_CONFIG_BYTES)
+    except KnowledgeError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.reason}"
+                          + (f" (line {exc.line})" if exc.line else "")) from None
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f", line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"config file {path}{line} is not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    except RecursionError:
+        raise ConfigError(f"config file {path} is not valid YAML: lists or mappings nested too deeply") from None
+    except ValueError:  # Python refuses integers of over 4,300 digits
+        raise ConfigError(f"config file {path} is not valid YAML: a number has too many digits") from None
+    if loaded is None:
+        loaded = {}
+    if not isinstance(loaded, dict):
+        raise ConfigError(f"config file {path} must be a mapping of keys, not {type(loaded).__name__}")
+    return loaded
+
+
+def _check_values(config: Config) -> None:
+    """Bounds that depend on more than a field's type."""
     if not 0 < config.retrieval.threshold < 1:
         raise ConfigError(f"config key 'retrieval.threshold' must be between 0 and 1, got {config.retrieval.threshold}")
     if config.retrieval.scoring not in SCORING_NAMES:
@@ -247,4 +262,3 @@ def load_config(path: Path | str | None = None, environ: Mapping[str, str] | Non
         raise ConfigError("config key 'retrieval.candidates' must be at least 1")
     if not 0 < config.retrieval.typo_min_similarity <= 100:
         raise ConfigError("config key 'retrieval.typo_min_similarity' must be between 1 and 100")
-    return dataclasses.replace(config, knowledge=knowledge, path=path)
