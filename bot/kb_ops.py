@@ -26,7 +26,7 @@ from .kb.load import ignored_files, knowledge_files, load_knowledge, passage_fil
 from .kb.model import KnowledgeBase, Passage, RegressionQuestion, Source, check_id, check_passage_text
 from .kb.questions import load_questions, question_entry_yaml
 from .kb.yamlio import dump_passage_file, header_comment, parse_yaml
-from .splitter import split_document
+from .kb.split import split_document
 from .kb.store import KnowledgeStore, Transaction
 from .text import shorten as short
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from .text import normalise
+from ..text import normalise
 
 _BULLET = re.compile(r"^\s*(?:[\u2022*\-+\u25cf\u25aa]|\d+[.)])\s+")
 _HEADING_MD = re.compile(r"^\s*#{1,6}\s+")

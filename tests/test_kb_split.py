@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from bot.kb.model import MAX_TEXT_CHARS
-from bot.splitter import html_to_text, sentences, split_document
+from bot.kb.split import html_to_text, sentences, split_document
 from conftest import SEED_KNOWLEDGE, run_bot
 
 DOC = """\
