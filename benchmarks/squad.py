@@ -172,7 +172,7 @@ def import_article(article: Article, folder: Path, config) -> Built:
     """
     from bot.core.pipeline import build_answerer
     from bot.errors import KnowledgeError
-    from bot.kb_ops import PassageRejected, draft_passages, prepare_import, save_import, slug
+    from bot.kb.edit import PassageRejected, draft_passages, prepare_import, save_import, slug
     from bot.kb.load import load_knowledge, passage_files
     from bot.kb.model import Passage, check_passage_text
     from bot.kb.yamlio import dump_passage_file

@@ -14,7 +14,7 @@ from typing import Callable
 
 from ..config import Config
 from ..errors import DuplicatePassage, PassageNotFound
-from ..kb_ops import PassageRejected, UsageError, recover
+from ..kb.edit import PassageRejected, UsageError, recover
 from .kb_commands import HANDLERS, Console
 
 # -- command line ----------------------------------------------------------------------------------

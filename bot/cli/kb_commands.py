@@ -9,10 +9,8 @@ from typing import Callable
 
 from ..config import Config
 from ..kb.store import KnowledgeStore
-from ..kb_ops import (
-    MAX_LIST, UsageError, add_passage, check_knowledge, draft_passages, edit_passage, find_passage,
-    knowledge_root, passages_in_section, prepare_import, regression_questions, remove_passage,
-    save_import, short, slug, source_files, undo, unanswered_entries, unanswered_question, unanswered_by,
+from ..kb.edit import (
+    MAX_LIST, UsageError, add_passage, check_knowledge, draft_passages, edit_passage, find_passage, knowledge_root, passages_in_section, prepare_import, regression_questions, remove_passage, save_import, short, slug, source_files, unanswered_by, unanswered_entries, unanswered_question, undo,
 )
 from ..errors import KnowledgeError
 from ..kb.load import load_knowledge

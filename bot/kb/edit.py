@@ -17,18 +17,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .config import PACKAGE_ROOT, Config
-from .errors import BotError, DuplicatePassage, KnowledgeError, PassageNotFound
-from .files import MAX_FILE_BYTES, read_bytes, read_text
-from .kb.duplicates import find_near_duplicate, near_duplicate_pairs, near_duplicates_of
-from .kb.entries import load_passage_file
-from .kb.load import ignored_files, knowledge_files, load_knowledge, passage_files
-from .kb.model import KnowledgeBase, Passage, RegressionQuestion, Source, check_id, check_passage_text
-from .kb.questions import load_questions, question_entry_yaml
-from .kb.yamlio import dump_passage_file, header_comment, parse_yaml
-from .kb.split import split_document
-from .kb.store import KnowledgeStore, Transaction
-from .text import shorten as short
+from ..config import PACKAGE_ROOT, Config
+from ..errors import BotError, DuplicatePassage, KnowledgeError, PassageNotFound
+from ..files import MAX_FILE_BYTES, read_bytes, read_text
+from .duplicates import find_near_duplicate, near_duplicate_pairs, near_duplicates_of
+from .entries import load_passage_file
+from .load import ignored_files, knowledge_files, load_knowledge, passage_files
+from .model import KnowledgeBase, Passage, RegressionQuestion, Source, check_id, check_passage_text
+from .questions import load_questions, question_entry_yaml
+from .yamlio import dump_passage_file, header_comment, parse_yaml
+from .split import split_document
+from .store import KnowledgeStore, Transaction
+from ..text import shorten as short
 
 QUESTIONS_FILE = "questions.yaml"
 QUESTIONS_HEADER = ("# Knowledge regression questions: each must keep being answered by the passage in expect_id\n"
@@ -574,8 +574,8 @@ def check_knowledge(config: Config, ask_questions: bool = True) -> CheckReport:
         warnings.append(f"near-duplicates ({score:.0f}% similar): {a.id} ({a.file}, line {a.line}) and "
                         f"{b.id} ({b.file}, line {b.line})")
     if ask_questions and not errors:
-        from .core.pipeline import build_answerer
-        from .kb.evaluate import load_cases
+        from ..core.pipeline import build_answerer
+        from .evaluate import load_cases
 
         answerer = build_answerer(config, kb)
         reached: set[str] = set()
@@ -608,7 +608,7 @@ def unanswered_by(config: Config, passage_id: str, questions: Iterable[str]) -> 
     questions = list(questions)
     if not questions:
         return []
-    from .core.pipeline import build_answerer
+    from ..core.pipeline import build_answerer
 
     answerer = build_answerer(config)
     return [(q, ids) for q, passed, ids in run_questions(answerer, [RegressionQuestion(q, passage_id) for q in questions])
@@ -617,7 +617,7 @@ def unanswered_by(config: Config, passage_id: str, questions: Iterable[str]) -> 
 
 def unanswered_entries(config: Config, limit: int):
     """The most frequent questions the bot could not answer, from the log; None when nothing was logged yet."""
-    from .querylog import existing_log
+    from ..querylog import existing_log
 
     if not 1 <= limit <= MAX_LIST:
         raise UsageError(f"the number of questions to list must be between 1 and {MAX_LIST:,}")
