@@ -172,7 +172,8 @@ def import_article(article: Article, folder: Path, config) -> Built:
     """
     from bot.core.pipeline import build_answerer
     from bot.errors import KnowledgeError
-    from bot.kb.edit import PassageRejected, draft_passages, prepare_import, save_import, slug
+    from bot.errors import PassageRejected
+    from bot.kb.importing import draft_passages, prepare_import, save_import, slug
     from bot.kb.load import load_knowledge, passage_files
     from bot.kb.model import Passage, check_passage_text
     from bot.kb.yamlio import dump_passage_file

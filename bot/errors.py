@@ -42,3 +42,11 @@ class DuplicatePassage(BotError):
     def __init__(self, message: str, existing_id: str) -> None:
         self.existing_id = existing_id
         super().__init__(message)
+
+
+class PassageRejected(BotError):
+    """A new or edited passage fails validation (empty, too long, bad section or source)."""
+
+
+class UsageError(BotError):
+    """Something the command needs is missing and there is no terminal to ask for it."""

@@ -21,7 +21,7 @@ from bot.core.pipeline import new_sessions
 from bot.kb.load import load_knowledge
 from bot.kb.questions import load_questions
 from bot.core.live import LiveAnswerer
-from bot.kb.edit import run_questions
+from bot.kb.check import run_questions
 from bot.querylog import Storage
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -411,7 +411,7 @@ def test_kb_import_refuses_a_file_without_a_known_ending_and_says_what_is_read(t
 
 
 def test_kb_check_names_files_in_passages_that_are_not_read(tiny_config):
-    from bot.kb.edit import check_knowledge
+    from bot.kb.check import check_knowledge
 
     notes = Path(tiny_config.knowledge) / "passages" / "notes"
     notes.write_text("passages:\n- id: n\n  text: Never loaded.\n", encoding="utf-8")
@@ -477,7 +477,7 @@ def test_libyaml_writes_passages_files_as_pyyaml_does():
 
 
 def test_import_reports_its_progress_and_refuses_early_a_file_too_big_to_load(tiny_config, tmp_path, monkeypatch):
-    from bot.kb import edit as kb_ops
+    from bot.kb import importing as kb_ops
 
     document = tmp_path / "handbook.txt"
     document.write_text("Handbook\n\n" + "".join(f"Fact number {n} is about the river.\n\n" for n in range(50)),

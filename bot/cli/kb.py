@@ -14,7 +14,8 @@ from typing import Callable
 
 from ..config import Config
 from ..errors import DuplicatePassage, PassageNotFound
-from ..kb.edit import PassageRejected, UsageError, recover
+from ..errors import PassageRejected, UsageError
+from ..kb.edit import recover
 from .kb_commands import HANDLERS, Console
 
 # -- command line ----------------------------------------------------------------------------------

@@ -9,9 +9,12 @@ from typing import Callable
 
 from ..config import Config
 from ..kb.store import KnowledgeStore
-from ..kb.edit import (
-    MAX_LIST, UsageError, add_passage, check_knowledge, draft_passages, edit_passage, find_passage, knowledge_root, passages_in_section, prepare_import, regression_questions, remove_passage, save_import, short, slug, source_files, unanswered_by, unanswered_entries, unanswered_question, undo,
-)
+from ..errors import UsageError
+from ..kb.check import MAX_LIST, check_knowledge, unanswered_by, unanswered_entries, unanswered_question
+from ..kb.edit import add_passage, edit_passage, remove_passage, undo
+from ..kb.importing import draft_passages, prepare_import, save_import, slug
+from ..kb.lookup import find_passage, knowledge_root, passages_in_section, regression_questions, source_files
+from ..text import shorten as short
 from ..errors import KnowledgeError
 from ..kb.load import load_knowledge
 from ..kb.model import Passage

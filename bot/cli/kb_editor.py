@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..errors import DuplicatePassage, KnowledgeError
-from ..kb.edit import PassageRejected, UsageError, edit_passage, knowledge_root, locate
+from ..errors import PassageRejected, UsageError
+from ..kb.edit import edit_passage
+from ..kb.lookup import knowledge_root, locate
 from ..kb.entries import load_passage_file
 from ..kb.model import Passage
 from ..kb.yamlio import dump_passage_file

@@ -211,7 +211,7 @@ def _evaluate(args: argparse.Namespace, config: Config) -> int:
 def _regression(answerer, config: Config) -> int:
     """Run knowledge/questions.yaml: exit 1 when a question not marked xfail is no longer answered right."""
     from ..kb.folder import KnowledgeFolder
-    from ..kb.edit import run_questions
+    from ..kb.check import run_questions
     from ..kb.questions import load_questions
 
     path = KnowledgeFolder(Path(config.knowledge)).questions

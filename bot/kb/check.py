@@ -1,0 +1,164 @@
+"""`kb check` and the question log: what is broken, what is duplicated, which passages no question reaches, and
+which questions users asked that the bot could not answer."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from ..config import PACKAGE_ROOT, Config
+from ..errors import KnowledgeError, PassageNotFound, UsageError
+from .duplicates import near_duplicate_pairs
+from .folder import KnowledgeFolder
+from .load import ignored_files, load_knowledge
+from .model import KnowledgeBase, RegressionQuestion
+from .questions import load_questions
+
+
+MAX_LIST = 1_000_000  # --limit and --add beyond this are typing mistakes (and overflow SQLite's integers)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What `kb check` found: errors make it fail, warnings only inform."""
+
+    errors: tuple[str, ...]
+    warnings: tuple[str, ...]
+    passages: int
+    questions: int
+    seconds: float
+
+
+def eval_files(config: Config) -> list[Path]:
+    """Evaluation sets that also count as questions reaching passages: eval/*.yaml beside the config or package."""
+    folders = [Path.cwd() / "eval", PACKAGE_ROOT / "eval"]
+    if config.path is not None:
+        folders.insert(0, Path(config.path).resolve().parent / "eval")
+    for folder in folders:
+        if folder.is_dir():
+            return sorted(folder.glob("*.yaml"))
+    return []
+
+
+def run_questions(answerer, questions: Iterable[RegressionQuestion]) -> list[tuple[RegressionQuestion, bool, tuple[str, ...]]]:
+    """Ask each regression question afresh: (question, passed, passage ids of the answer)."""
+    out = []
+    for question in questions:
+        answer = answerer.answer(question.question)
+        out.append((question, question.passes(answer.found, answer.text, answer.passage_ids), answer.passage_ids))
+    return out
+
+
+def check_knowledge(config: Config, ask_questions: bool = True) -> CheckReport:
+    """Validate every knowledge file (errors), then look for duplicates and unreached passages (warnings)."""
+    started = time.perf_counter()
+    root = Path(config.knowledge)
+    try:
+        kb = load_knowledge(root)
+    except KnowledgeError as exc:
+        return CheckReport((str(exc),), (), 0, 0, time.perf_counter() - started)
+    errors, questions = _question_errors(root, kb)
+    warnings = _file_warnings(root, kb)
+    if ask_questions and not errors:
+        warnings += _reach_warnings(config, kb, questions)
+    return CheckReport(tuple(errors), tuple(warnings), len(kb.passages), len(questions),
+                       time.perf_counter() - started)
+
+
+def _question_errors(root: Path, kb: KnowledgeBase) -> tuple[list[str], list[RegressionQuestion]]:
+    """A questions.yaml that does not load, or expects passages that do not exist; and its questions."""
+    errors: list[str] = []
+    questions: list[RegressionQuestion] = []
+    qpath = KnowledgeFolder(root).questions
+    if root.is_dir():
+        try:
+            questions = load_questions(qpath)
+        except KnowledgeError as exc:
+            errors.append(str(exc))
+    ids = {p.id for p in kb.passages}
+    for q in questions:
+        if q.expect_id and q.expect_id not in ids:
+            errors.append(str(KnowledgeError(f"expect_id '{q.expect_id}' is not a passage", qpath, q.line,
+                                             hint="fix the id or remove the question")))
+    return errors, questions
+
+
+def _file_warnings(root: Path, kb: KnowledgeBase) -> list[str]:
+    """Files in passages/ that are not read, leftovers of interrupted writes, and near-duplicate passages."""
+    warnings = []
+    if root.is_dir():
+        for ignored in ignored_files(root):
+            warnings.append(f"{ignored}: not read (passages files end in .yaml or .yml); rename it or move it out "
+                            "of passages/")
+        for leftover in sorted(root.rglob(".*.tmp")):
+            warnings.append(f"{leftover}: left over from an interrupted write (the real file is intact); delete it")
+    for a, b, score in near_duplicate_pairs(kb.passages):
+        warnings.append(f"near-duplicates ({score:.0f}% similar): {a.id} ({a.file}, line {a.line}) and "
+                        f"{b.id} ({b.file}, line {b.line})")
+    return warnings
+
+
+def _reach_warnings(config: Config, kb: KnowledgeBase, questions: list[RegressionQuestion]) -> list[str]:
+    """Regression questions that fail, and passages that no regression or evaluation question reaches."""
+    from ..core.pipeline import build_answerer  # kb check asks the core; the core never imports kb operations
+    from .evaluate import load_cases
+
+    warnings = []
+    qpath = KnowledgeFolder(Path(config.knowledge)).questions
+    answerer = build_answerer(config, kb)
+    reached: set[str] = set()
+    for q, passed, passage_ids in run_questions(answerer, questions):
+        reached.update(passage_ids)
+        if not passed and not q.xfail:
+            warnings.append(f"{qpath}, line {q.line}: regression question fails: {q.question!r} "
+                            f"(expected {q.expect_id or list(q.expect)}, got {list(passage_ids) or 'no answer'})")
+    for file in eval_files(config):
+        try:
+            cases = load_cases(file)
+        except KnowledgeError as exc:
+            warnings.append(f"evaluation file skipped: {exc}")
+            continue
+        for case in cases:
+            context = None
+            for earlier in case.context:
+                context = answerer.answer(earlier, context).context
+            reached.update(answerer.answer(case.question, context).passage_ids)
+    for passage in kb.passages:
+        if passage.id not in reached:
+            warnings.append(f"no evaluation or regression question reaches {passage.id} ({passage.file}, line "
+                            f"{passage.line}); add one with 'kb edit {passage.id} --question ...'")
+    return warnings
+
+
+def unanswered_by(config: Config, passage_id: str, questions: Iterable[str]) -> list[tuple[RegressionQuestion, tuple[str, ...]]]:
+    """The new regression questions the bot does not yet answer with their passage, and what it answers instead."""
+    questions = list(questions)
+    if not questions:
+        return []
+    from ..core.pipeline import build_answerer
+
+    answerer = build_answerer(config)
+    return [(q, ids) for q, passed, ids in run_questions(answerer, [RegressionQuestion(q, passage_id) for q in questions])
+            if not passed]
+
+
+def unanswered_entries(config: Config, limit: int):
+    """The most frequent questions the bot could not answer, from the log; None when nothing was logged yet."""
+    from ..querylog import existing_log
+
+    if not 1 <= limit <= MAX_LIST:
+        raise UsageError(f"the number of questions to list must be between 1 and {MAX_LIST:,}")
+    log = existing_log(config.storage.database)
+    if log is None:
+        return None
+    with log:
+        return log.unanswered(limit)
+
+
+def unanswered_question(entries, number: int) -> str:
+    """Entry `number` (from 1) of an unanswered list, or PassageNotFound saying how many there are."""
+    if not 1 <= number <= len(entries):
+        raise PassageNotFound(f"no unanswered question number {number} (there are {len(entries)})")
+    return entries[number - 1].question

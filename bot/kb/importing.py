@@ -1,0 +1,155 @@
+"""Importing a document: split it into a new source's draft passages, check them, and save them with the document."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import stat
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..config import Config
+from ..errors import PassageRejected, UsageError
+from ..files import MAX_FILE_BYTES, read_bytes, read_text
+from .duplicates import near_duplicates_of
+from .edit import clean_unicode
+from .folder import KnowledgeFolder
+from .load import load_knowledge
+from .lookup import knowledge_root
+from .model import KnowledgeBase, Passage, Source, check_id, check_passage_text
+from .split import split_document
+from .staging import commit_checked
+from .store import KnowledgeStore
+from .yamlio import dump_passage_file
+
+
+DOCUMENT_KINDS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+
+
+def kind_of(path: Path) -> str:
+    """The document kind the splitter should use, from the file name; only known document endings are read."""
+    kind = DOCUMENT_KINDS.get(path.suffix.lower())
+    if kind is None:  # a file with no ending may be anything, a binary or a system file: never guessed at
+        raise UsageError(f"{path}: documents are read from .txt, .md or .html files "
+                         f"({', '.join(DOCUMENT_KINDS)}); rename it if it is one")
+    return kind
+
+
+def slug(name: str) -> str:
+    """A source id from a file name: lower-case letters and digits joined by '-'."""
+    return "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
+
+
+def draft_passages(path: Path, source_id: str, url: str = "") -> tuple[Source, list[Passage], list[str]]:
+    """Split a document file into a source and draft passages, plus the ids that need a reviewer's eye."""
+    kind = kind_of(path)  # before reading: an unknown kind of file is not opened at all
+    draft = split_document(read_text(path), kind)
+    source = Source(id=source_id, title=draft.title, date=draft.date, url=url, document=f"{KnowledgeFolder.SOURCES}/{path.name}")
+    passages, review = [], []
+    for number, item in enumerate(draft.passages, start=1):
+        passage = Passage(id=f"{source_id}-{number:03d}", text=item.text, section=item.section, source=source_id)
+        passages.append(passage)
+        if item.needs_review:
+            review.append(passage.id)
+    return source, passages, review
+
+
+@dataclass(frozen=True)
+class ImportDraft:
+    """What an import would add: the new source, its passages, and what a reviewer should look at."""
+
+    source: Source
+    passages: tuple[Passage, ...]
+    review: tuple[str, ...]
+    duplicates: tuple[tuple[str, str, float], ...]  # (new id, existing id, similarity)
+    target: Path
+    document: Path
+
+
+def prepare_import(config: Config, path: Path, source_id: str | None = None, url: str = "",
+                   publisher: str = "", progress: Callable[[str], None] | None = None) -> ImportDraft:
+    """Split a document into a new source's passages and check them, without saving anything.
+
+    `progress` is told each step of a long import (reading, splitting, comparing) with the time so far.
+    """
+    started = time.perf_counter()
+
+    def step(what: str) -> None:
+        if progress is not None:
+            progress(f"{what} ({time.perf_counter() - started:.1f} s)")
+
+    root = knowledge_root(config)
+    kind_of(path)  # refuses a file of unknown kind before anything is read
+    url, publisher = clean_unicode(url, "--url"), clean_unicode(publisher, "--publisher")
+    source_id = source_id or slug(path.stem)
+    problem = check_id(source_id)
+    if problem:
+        raise PassageRejected(f"source {problem} (choose one with --source-id)")
+    kb = load_knowledge(root)
+    if source_id in kb.sources or (KnowledgeFolder(root).passage_file(source_id)).exists():
+        raise PassageRejected(f"a source '{source_id}' already exists (choose another with --source-id)")
+    step(f"reading and splitting {path}")
+    source, passages, review = draft_passages(path, source_id, url)
+    if publisher:
+        source = dataclasses.replace(source, publisher=publisher)
+    if not passages:
+        raise PassageRejected(f"{path}: no passages found in the document (is it empty?)")
+    step(f"split into {len(passages):,} passages; checking them")
+    _check_drafts(path, passages, kb)
+    step(f"comparing {len(passages):,} new passages with {len(kb.passages):,} existing ones")
+    found = near_duplicates_of([p.text for p in passages], kb.passages)
+    duplicates = [(p.id, dup[0].id, dup[1]) for p, dup in zip(passages, found) if dup is not None]
+    document = KnowledgeFolder(root).sources / path.name
+    if document.exists() and read_bytes(document) != read_bytes(path):
+        raise PassageRejected(f"{document} already exists with other content (rename the document)")
+    step("checked")
+    return ImportDraft(source, tuple(passages), tuple(review), tuple(duplicates),
+                       KnowledgeFolder(root).passage_file(source_id), document)
+
+
+def _check_drafts(path: Path, passages: list[Passage], kb: KnowledgeBase) -> None:
+    """Refuse drafts that could not be saved: a passages file over the size limit, a passage too long, a taken id."""
+    # Its passages file must load again: refuse now, not after minutes of work, when it cannot (28 bytes: the
+    # YAML around one passage's id, section and text, a lower bound).
+    size = sum(len(p.text.encode()) + len(p.section.encode()) + len(p.id) + 28 for p in passages)
+    if size > MAX_FILE_BYTES:
+        raise PassageRejected(f"{path}: its {len(passages):,} passages would make a passages file of over "
+                              f"{size // (1024 * 1024)} MB, above the {MAX_FILE_BYTES // (1024 * 1024)} MB limit of a "
+                              "knowledge file (split the document into parts, for example by chapter, and import each)")
+    taken = {p.id for p in kb.passages}
+    for passage in passages:
+        problem = check_passage_text(passage.text)
+        if problem:
+            raise PassageRejected(f"{passage.id}: {problem} (shorten that paragraph in the document, or add it by hand)")
+        if passage.id in taken:
+            raise PassageRejected(f"passage id {passage.id} is already used (choose another --source-id)")
+
+
+def save_import(config: Config, draft: ImportDraft, original: Path) -> None:
+    """Write an import's passages file and keep the document beside the others in sources/."""
+    root = knowledge_root(config)
+    with KnowledgeStore(root).transaction() as txn:
+        if draft.target.exists():
+            raise PassageRejected(f"{draft.target} appeared meanwhile; run the import again")
+        header = f"# Fact passages from '{draft.source.title}', imported by `python -m bot kb import`.\n"
+        txn.write(draft.target, header + dump_passage_file(draft.source, draft.passages))
+        if not draft.document.exists():
+            txn.write(draft.document, _read_document(original))
+        commit_checked(txn, root, f"import {draft.source.id}", load_knowledge(root))
+
+
+def _read_document(path: Path) -> bytes:
+    """An imported document's bytes: a regular file within the knowledge's size limit, read no further."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise UsageError(f"{path}: not a regular file (import reads .txt, .md or .html documents)")
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the document: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise UsageError(f"{path}: over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit (split the document)")
+    return data

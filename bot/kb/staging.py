@@ -1,0 +1,118 @@
+"""Staging a change in a store transaction, and the check that refuses it unless the knowledge, as it will be,
+loads exactly as the bot loads it and keeps every regression question's passage. No command can save a
+knowledge that does not load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import KnowledgeError, PassageRejected
+from ..files import read_text
+from .folder import KnowledgeFolder
+from .load import knowledge_files, load_knowledge
+from .model import KnowledgeBase, Passage, RegressionQuestion, Source
+from .questions import load_questions, question_entry_yaml
+from .store import Transaction
+from .yamlio import dump_passage_file, header_comment, parse_yaml
+
+
+
+
+QUESTIONS_HEADER = ("# Knowledge regression questions: each must keep being answered by the passage in expect_id\n"
+                    "# (or with every string in expect). `python -m bot eval` runs them.\n")
+
+
+def render_file(path: Path, source: Source | None, passages: Iterable[Passage]) -> str:
+    """A passages file's new text, keeping the comment lines at its top."""
+    header = header_comment(path.read_text(encoding="utf-8")) if path.exists() else ""
+    return header + dump_passage_file(source, passages)
+
+
+def stage_passages(txn: Transaction, file: Path, source: Source | None, passages: Iterable[Passage]) -> None:
+    """Stage a passages file's new text, keeping its top comments (`commit_checked` checks it loads)."""
+    txn.write(file, render_file(file, source, passages))
+
+
+def dangling_ids(kb: KnowledgeBase, questions: Iterable[RegressionQuestion]) -> set[str]:
+    """The expect_ids that name no passage: `kb check` fails on them."""
+    return {q.expect_id for q in questions if q.expect_id and kb.by_id(q.expect_id) is None}
+
+
+def commit_checked(txn: Transaction, root: Path, reason: str, before: KnowledgeBase | None = None) -> None:
+    """Commit only if the staged knowledge loads as the bot will load it and keeps its questions' passages."""
+    old_dangling = set()
+    if before is not None:
+        try:
+            old_dangling = dangling_ids(before, load_questions(KnowledgeFolder(root).questions))
+        except KnowledgeError:
+            pass  # a broken questions file shows up in the staged check below
+    txn.commit(reason, check=lambda staged: check_staged(root, staged, old_dangling), view=checked_files(root))
+
+
+def checked_files(root: Path) -> list[Path]:
+    """Every file the bot and `kb check` read from a knowledge folder."""
+    questions = KnowledgeFolder(root).questions
+    return knowledge_files(root) + ([questions] if questions.exists() else [])
+
+
+def check_staged(root: Path, staged: Path, old_dangling: set[str]) -> None:
+    """Load the staged copy of the knowledge with load_knowledge and load_questions; refuse with what broke."""
+    try:
+        kb = load_knowledge(staged)
+        new_dangling = dangling_ids(kb, load_questions(KnowledgeFolder(staged).questions)) - old_dangling
+    except KnowledgeError as exc:
+        # Name the real files, not their staged copies.
+        real = str(root)
+        message = f"{exc.path.replace(str(staged), real) if exc.path else 'knowledge'}"
+        message += f", line {exc.line}" if exc.line is not None else ""
+        message += f": {exc.reason.replace(str(staged), real)}"
+        raise PassageRejected(f"nothing was saved: the change would break the knowledge: {message}"
+                              + (f" ({exc.hint})" if exc.hint else "")) from None
+    if new_dangling:
+        raise PassageRejected(f"nothing was saved: questions.yaml would expect passages that do not exist: "
+                              f"{', '.join(sorted(new_dangling))}")
+
+
+def stage_questions(txn: Transaction, root: Path, questions: Iterable[tuple[str, str]]) -> None:
+    """Append (question, passage id) entries to questions.yaml, keeping its comments."""
+    questions = list(questions)
+    if not questions:
+        return
+    path = KnowledgeFolder(root).questions
+    staged = txn.staged(path)
+    text = staged if isinstance(staged, str) else (read_text(path) if path.exists() else QUESTIONS_HEADER + "questions:\n")
+    old = parse_yaml(text, path)
+    before = old.get("questions") if isinstance(old, dict) else None
+    if text and not text.endswith("\n"):
+        text += "\n"
+    new = text + "".join(question_entry_yaml(q, pid) for q, pid in questions)
+    data = parse_yaml(new, path)
+    entries = data.get("questions") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or len(entries) != len(before or []) + len(questions):
+        raise KnowledgeError("cannot append to this questions file", path,
+                             hint="keep 'questions:' as the last key, with '- q:' entries in block style")
+    txn.write(path, new)
+
+
+def stage_unquestion(txn: Transaction, root: Path, passage_id: str) -> int:
+    """Drop the questions.yaml entries that expect a passage id; returns how many."""
+    path = KnowledgeFolder(root).questions
+    if not path.exists():
+        return 0
+    text = read_text(path)
+    data = parse_yaml(text, path)
+    items = data.get("questions") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return 0
+    lines = text.splitlines(keepends=True)
+    starts = [getattr(item, "line", 0) for item in items]
+    drop: set[int] = set()
+    for n, item in enumerate(items):
+        if isinstance(item, dict) and item.get("expect_id") == passage_id and starts[n]:
+            end = starts[n + 1] - 1 if n + 1 < len(items) and starts[n + 1] else len(lines)
+            drop.update(range(starts[n] - 1, end))
+    if not drop:
+        return 0
+    txn.write(path, "".join(line for i, line in enumerate(lines) if i not in drop))
+    return sum(1 for item in items if isinstance(item, dict) and item.get("expect_id") == passage_id)
