@@ -131,8 +131,6 @@ def test_unsupported_file_kind(tmp_path):
     assert "unsupported knowledge file" in str(_error(tmp_path / "facts.txt"))
 
 
-# -- JSON lines ---------------------------------------------------------------------------------
-
 def test_jsonl_loads_and_skips_blank_lines(tmp_path):
     path = tmp_path / "facts.jsonl"
     lines = [{"id": "f1", "text": "The Gobi is a desert.", "section": "Land"}, {"id": 2, "text": "Ulaanbaatar is the capital."}]
@@ -157,8 +155,6 @@ def test_jsonl_bad_line_is_named(tmp_path, bad, message):
     error = _error(path)
     assert message in str(error) and error.line == 2 and error.path == str(path)
 
-
-# -- reliability: truncated, huge, looping, unreadable ----------------------------------------
 
 def test_truncated_file_is_reported_not_half_loaded(tmp_path):
     whole = TINY_PASSAGES
@@ -261,8 +257,6 @@ def test_parse_yaml_refuses_python_objects(tmp_path):
         parse_yaml("!!python/object/apply:os.system ['true']", tmp_path / "x.yaml")
 
 
-# -- the real knowledge folder ----------------------------------------------------------------
-
 def test_the_real_knowledge_folder_is_clean():
     kb = load_knowledge(SEED_KNOWLEDGE)
     assert len(kb.passages) >= 20
@@ -275,8 +269,6 @@ def test_the_real_knowledge_folder_is_clean():
         if source.document:
             assert (SEED_KNOWLEDGE / source.document).is_file(), source.document
 
-
-# -- issue 11: bounded parsers, regular files only, nothing of other files in errors, scale ----------------
 
 HUGE = "1" * 5000  # Python refuses to convert integers of over 4,300 digits
 
@@ -419,126 +411,6 @@ def test_kb_check_names_files_in_passages_that_are_not_read(tiny_config):
     assert not report.errors and report.passages == 4
     assert f"{notes}: not read (passages files end in .yaml or .yml); rename it or move it out of passages/" \
         in report.warnings
-
-
-def _planted(count: int) -> list:
-    """`count` distinct passages, then near-duplicates of some of them: reworded, extended, cut, with a typo."""
-    from bot.kb.model import Passage
-
-    import random
-
-    rng = random.Random(7)
-    vocabulary = [f"w{n}x" for n in range(3000)] + ["the", "of", "and", "river", "people"] * 40
-    texts = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(8, 16))).capitalize() + "." for _ in range(count)]
-    texts += [texts[3] + " It is so.", "Indeed " + texts[10], " ".join(texts[20].split()[:-1]) + ".",
-              texts[30].replace("w", "v", 1), texts[40].upper(), texts[50] + " " + texts[51]]
-    return [Passage(id=f"p{n}", text=t) for n, t in enumerate(texts)]
-
-
-def test_near_duplicates_of_a_large_knowledge_are_those_of_all_pairs(monkeypatch):
-    from bot.kb import duplicates as knowledge
-
-    passages = _planted(600)
-    fast = [(a.id, b.id, round(s, 3)) for a, b, s in knowledge.near_duplicate_pairs(passages)]
-    monkeypatch.setattr(knowledge, "EXACT_PAIRS_UP_TO", 10_000)  # every pair scored
-    exact = [(a.id, b.id, round(s, 3)) for a, b, s in knowledge.near_duplicate_pairs(passages)]
-    assert fast == exact and len(exact) >= 5
-
-
-def test_near_duplicates_of_many_new_texts_are_those_found_one_by_one():
-    from bot.kb.duplicates import find_near_duplicate, near_duplicates_of
-
-    passages = _planted(600)
-    new = [p.text for p in passages[-6:]] + [p.text + " More." for p in passages[100:130]] + ["Unrelated words here."]
-    old = passages[:-6]
-    one_by_one = [find_near_duplicate(t, old) for t in new]
-    assert near_duplicates_of(new, old) == one_by_one
-    assert sum(d is not None for d in one_by_one) >= 30
-
-
-def test_libyaml_writes_passages_files_as_pyyaml_does():
-    import yaml
-
-    from bot.kb.model import Passage, Source
-    from bot.kb.yamlio import _dumper, dump_passage_file
-
-    odd = ["Ünïcödé “quotes” and 'single' and \"double\"", "yes", "null", "123", "1e3", "- dash", "# hash", "a: b",
-           "tab\tin", " leading", "x" * 300, "colon: in text", "{brace}", "[b]", "@at", "`tick`", "|pipe", ">gt",
-           "2024-01-02", "0x1F", "~", "rtl \u200f mark", "line\u2028separator", "\u00a0nbsp", "word " * 60]
-    passages = [Passage(id=f"o-{n}", text=t, section=t, source="s", questions=(t,)) for n, t in enumerate(odd)]
-    source = Source("s", "Title: with colon", date="2024-01-02")
-    data = yaml.safe_load(dump_passage_file(source, passages))
-    assert _dumper(data) is yaml.CSafeDumper
-    python = yaml.dump(data, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True, width=110,
-                       default_flow_style=False)
-    assert dump_passage_file(source, passages) == python
-    emoji = [Passage(id="e", text="Camels \U0001F42A have humps.", source="s")]
-    assert "\U0001F42A" in dump_passage_file(source, emoji)  # written as it is, not as a \U escape
-
-
-def test_import_reports_its_progress_and_refuses_early_a_file_too_big_to_load(tiny_config, tmp_path, monkeypatch):
-    from bot.kb import importing as kb_ops
-
-    document = tmp_path / "handbook.txt"
-    document.write_text("Handbook\n\n" + "".join(f"Fact number {n} is about the river.\n\n" for n in range(50)),
-                        encoding="utf-8")
-    steps: list[str] = []
-    draft = kb_ops.prepare_import(tiny_config, document, progress=steps.append)
-    assert len(draft.passages) == 50
-    assert [s.split(" (")[0] for s in steps] == [f"reading and splitting {document}", "split into 50 passages; checking them",
-                                               "comparing 50 new passages with 4 existing ones", "checked"]
-    monkeypatch.setattr(kb_ops, "MAX_FILE_BYTES", 2000)
-    with pytest.raises(kb_ops.PassageRejected, match="50 passages would make a passages file of over 0 MB"):
-        kb_ops.prepare_import(tiny_config, document)
-
-
-PLAIN_DOCUMENTS = [
-    "", "---\n", "# only a comment\n", "just text\n", "- a\n- 1\n- 2.5\n- true\n- ~\n- 2024-01-02\n- 2024-01-02 10:00:00\n",
-    "a: 1\nb: [x, 'y', \"z\\u00e9\", {c: d}]\nc: {}\nd: []\ne:\nf: |\n  block\n  text\ng: >\n  folded\n  text\n",
-    "key with spaces: 'value: with colon'\n'quoted key': 0x1F\n1: one\nnull: n\n? simple\n: explicit\n",
-    "passages:\n- id: a\n  text: >-\n    long folded\n    text\n  questions: [q1, q2]\n- {id: b, text: flow}\n",
-    "nested:\n  - - deep\n    - [1, [2, [3]]]\n  - x: {y: {z: [w]}}\n",
-    "%YAML 1.1\n---\nx: y\n...\n", "x: 1e3\ny: .inf\nz: -.5\nw: 0o17\nv: 1_000\nu: +12\nt: yes\ns: Off\n",
-]
-UNUSUAL_DOCUMENTS = ["a: &x 1\nb: *x\n", "base: &b {x: 1}\nmore:\n  <<: *b\n  y: 2\n", "x: !!str 1\n",
-                     "? [a, b]\n: c\n", "--- a\n--- b\n", "a: !!binary aGVsbG8=\n", "s: !!set {a, b}\n"]
-
-
-@pytest.mark.parametrize("text", PLAIN_DOCUMENTS + [SEED_KNOWLEDGE.joinpath(*p).read_text(encoding="utf-8") for p in (
-    ("questions.yaml",), ("synonyms.yaml",), ("passages", "relations-with-mongolia.yaml"))] + [TINY_PASSAGES])
-def test_plain_documents_read_from_events_equal_pyyaml_s_load(text):
-    import yaml
-
-    from bot.kb.yamlio import _LineLoader, _load_plain
-
-    fast, full = _load_plain(text), yaml.load(text, Loader=_LineLoader)
-    assert fast == full and type(fast) is type(full)
-
-    def lines(value):  # every mapping's own line and its keys' lines, in order
-        if isinstance(value, dict):
-            return [(value.line, value.lines)] + [x for v in value.values() for x in lines(v)]
-        return [x for v in value for x in lines(v)] if isinstance(value, list) else []
-
-    assert lines(fast) == lines(full)
-
-
-@pytest.mark.parametrize("text", UNUSUAL_DOCUMENTS)
-def test_anything_else_is_left_to_pyyaml_s_full_loader(text, tmp_path):
-    import yaml
-
-    from bot.kb.yamlio import _LineLoader, _load_plain, _Unusual
-
-    with pytest.raises(_Unusual):
-        _load_plain(text)
-    try:
-        expected = yaml.load(text, Loader=_LineLoader)
-    except (yaml.YAMLError, KnowledgeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        with pytest.raises(KnowledgeError) as info:
-            parse_yaml(text, tmp_path / "x.yaml")
-        assert info.value.line == (mark.line + 1 if mark else exc.line)
-    else:
-        assert parse_yaml(text, tmp_path / "x.yaml") == expected
 
 
 def test_duplicate_keys_and_huge_numbers_get_the_same_line_either_way(tmp_path):
