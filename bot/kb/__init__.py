@@ -1,2 +1,2 @@
-"""The knowledge folder: its values, loading and validating, splitting documents, editing with history, checking
-and evaluating. Reading it (model, folder, load) is what the core may import; the rest serves `kb` commands."""
+"""The knowledge folder. Reading it (folder, model, yamlio, entries, load, questions) is what the core may import;
+working on it (split, duplicates, lookup, staging, edit, importing, check, evaluate, store, history) serves `kb`."""
