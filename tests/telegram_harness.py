@@ -9,6 +9,9 @@ import html
 import json
 import logging
 import re
+import socket
+import urllib.error
+import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -103,6 +106,26 @@ class Harness:
         clean = {k: v for k, v in message.items() if k != "_params"}
         self.fake.callback(user_id, data, clean)
         await self.fake.wait_for(lambda: len(self.fake.callback_answers) > before)
+
+
+async def post_update(url: str, update: dict, secret: str) -> int:
+    """POST one update to a webhook as Telegram would, with its secret header; the HTTP status."""
+    def send() -> int:
+        request = urllib.request.Request(url, json.dumps(update).encode(), method="POST", headers={
+            "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret})
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+    return await asyncio.to_thread(send)
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def run(coro):

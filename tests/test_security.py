@@ -11,10 +11,7 @@ import asyncio
 import json
 import logging
 import shutil
-import socket
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -27,7 +24,8 @@ from bot.frontends.telegram.handlers import PRIVATE_ONLY
 from bot.frontends.telegram.keyboards import ButtonStore, Pending, button_index
 from bot.core.live import LiveAnswerer
 from devtools.botapi_fake import FakeBotAPI
-from telegram_harness import ADMIN, QUESTION, TOKEN, Harness, buttons, make_config, plain, run
+from telegram_harness import (ADMIN, QUESTION, TOKEN, Harness, buttons, free_port, make_config, plain, post_update,
+                              run)
 
 SECRET = "My phone is 99114321"
 SECRET_QUESTION = f"{QUESTION} {SECRET}"
@@ -162,21 +160,8 @@ def test_a_malformed_update_is_skipped_once_and_its_text_never_logged(tmp_path):
 
 
 def test_the_library_never_logs_a_bad_webhook_update_with_its_text(tmp_path):
-    async def post(url: str, update: dict) -> int:
-        def send() -> int:
-            request = urllib.request.Request(url, json.dumps(update).encode(), method="POST", headers={
-                "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "s3cret"})
-            try:
-                with urllib.request.urlopen(request, timeout=5) as response:
-                    return response.status
-            except urllib.error.HTTPError as exc:
-                return exc.code
-        return await asyncio.to_thread(send)
-
     async def scenario():
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = free_port()
         config = make_config(tmp_path)
         fake = await FakeBotAPI(TOKEN).start()
         harness = Harness(config)  # only for its log capture
@@ -189,11 +174,11 @@ def test_the_library_never_logs_a_bad_webhook_update_with_its_text(tmp_path):
         await start_webhook(app, "s3cret", "127.0.0.1", port, "https://bot.example.org/")
         try:
             bad = {"update_id": 41, "message": {"message_id": 5, "text": SECRET, "chat": {"id": 7, "type": "private"}}}
-            await post(f"http://127.0.0.1:{port}/telegram", bad)
+            await post_update(f"http://127.0.0.1:{port}/telegram", bad, "s3cret")
             good = {"update_id": 42, "message": {"message_id": 6, "date": int(time.time()), "text": QUESTION,
                                                  "chat": {"id": 77, "type": "private"},
                                                  "from": {"id": 77, "is_bot": False, "first_name": "a"}}}
-            assert await post(f"http://127.0.0.1:{port}/telegram", good) == 200
+            assert await post_update(f"http://127.0.0.1:{port}/telegram", good, "s3cret") == 200
             await fake.wait_for(lambda: fake.sent_to(77))
         finally:
             await stop(app)

@@ -11,6 +11,7 @@ from typing import BinaryIO, Callable, TextIO
 
 from ..core.answer import Answer
 from ..core.conversation import Conversation
+from ..core.settings import AnswerSettings, setting_rows
 from ..errors import BotError
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,9 @@ def interactive(conversation: Conversation, out: TextIO = sys.stdout, read: Call
         if command in ("why", "why?", "/why"):
             print(format_why(last), file=out)
             continue
+        if command in ("why settings", "/why settings"):
+            print(format_settings(getattr(answerer, "current", answerer).settings), file=out)
+            continue
         reload_if_changed = getattr(answerer, "reload_if_changed", None)
         if reload_if_changed is not None:
             result = reload_if_changed()
@@ -102,6 +106,11 @@ def interactive(conversation: Conversation, out: TextIO = sys.stdout, read: Call
         last = conversation.ask(SESSION, line)
         print(format_answer(last), file=out)
         out.flush()
+
+
+def format_settings(settings: AnswerSettings) -> str:
+    """Every number the answer pipeline decides with, its value and its reason: `why settings`."""
+    return "\n".join(f"{name} = {value!r}: {why}" for name, value, why in setting_rows(settings))
 
 
 def _greet(answerer, out: TextIO) -> None:

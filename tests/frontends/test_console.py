@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import fields
 
 import pytest
 
@@ -146,3 +147,12 @@ def test_jsonl_huge_numbers_and_deep_nesting_cost_one_line_each(seed_answerer, s
     assert "5000 digits" in objects[0]["error"] and "150 digits" in objects[1]["error"]
     assert "nested too deeply" in objects[2]["error"]
     assert objects[3]["kind"] == "smalltalk" and objects[3]["session"] == "7"
+
+
+def test_why_settings_lists_every_tunable_with_its_value_and_reason(seed_answerer, sessions):
+    code, text, _ = _chat(seed_answerer, sessions, ["why settings"])
+    settings = seed_answerer.settings
+    assert code == 0
+    assert f"threshold = {settings.threshold!r}: " in text
+    lines = [line for line in text.splitlines() if " = " in line and ": " in line]
+    assert len(lines) == len(fields(settings)) and all(line.split(": ", 1)[1].strip() for line in lines)

@@ -4,16 +4,12 @@ faults, and the knowledge watcher; the real python-telegram-bot stack against a 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import signal
-import socket
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
@@ -23,7 +19,8 @@ from bot.frontends.telegram.app import build_application, start_webhook, stop, w
 from bot.frontends.telegram.guard import TokenRedactor, read_token
 from bot.core.live import LiveAnswerer
 from devtools.botapi_fake import FakeBotAPI
-from telegram_harness import ADMIN, QUESTION, TOKEN, Harness, make_config, plain, run, yak_knowledge
+from telegram_harness import (ADMIN, QUESTION, TOKEN, Harness, free_port, make_config, plain, post_update, run,
+                              yak_knowledge)
 
 
 def test_send_faults_are_survived_and_every_question_answered_exactly_once(tmp_path):
@@ -153,21 +150,8 @@ def test_a_stop_signal_during_a_burst_stops_within_five_seconds(tmp_path, stop_s
 
 
 def test_webhook_mode_answers_posted_updates_and_checks_the_secret(tmp_path):
-    async def post(url: str, update: dict, secret: str) -> int:
-        def send() -> int:
-            request = urllib.request.Request(url, json.dumps(update).encode(), method="POST", headers={
-                "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret})
-            try:
-                with urllib.request.urlopen(request, timeout=5) as response:
-                    return response.status
-            except urllib.error.HTTPError as exc:
-                return exc.code
-        return await asyncio.to_thread(send)
-
     async def scenario():
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = free_port()
         config = make_config(tmp_path)
         fake = await FakeBotAPI(TOKEN).start()
         live = LiveAnswerer(config)
@@ -182,8 +166,8 @@ def test_webhook_mode_answers_posted_updates_and_checks_the_secret(tmp_path):
                                                   "chat": {"id": 77, "type": "private"},
                                                   "from": {"id": 77, "is_bot": False, "first_name": "a"}}}
             url = f"http://127.0.0.1:{port}/telegram"
-            assert await post(url, dict(update, update_id=2), "wrong-secret") == 403
-            assert await post(url, update, secret) == 200
+            assert await post_update(url, dict(update, update_id=2), "wrong-secret") == 403
+            assert await post_update(url, update, secret) == 200
             await fake.wait_for(lambda: fake.sent_to(77))
             await asyncio.sleep(0.3)
             assert len(fake.sent_to(77)) == 1 and "Source:" in fake.sent_to(77)[0]["text"]
