@@ -1,0 +1,175 @@
+"""The reranker on the full answer path: SQuAD (leave-one-article-out) and the Mongolia sets, before and after.
+
+The product's answerer is used as it is, with the second stage plugged in where the answer-type
+weighing sits today (`Answerer._rerank`, which receives the first stage's candidates): the
+candidates are reordered by the reranker, their scores become its probabilities, and the
+configured threshold becomes a probability. Nothing in bot/ is changed; this is how the lead can
+see the effect before wiring it into the pipeline.
+
+    python benchmarks/train_rerank.py --data cands.json.gz --folds folds.json   # fold models + shipped model
+    python benchmarks/rerank_experiment.py --folds folds.json --corpus PATH
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import REPO, markdown_table
+from benchmarks.rerank_data import DEPTH, MONGOLIA, TUNING_SET
+from benchmarks.squad import (DEFAULT_SQUAD, FIGURES, HEADER, ask_bot, foreign_questions, grade, figures,
+                              import_article, percent, read_squad)
+from bot.rerank import Candidate, CorpusStats, Model, Reranker
+
+HELD_OUT_SET = REPO / "eval" / "mongolia-heldout.yaml"
+NEIGHBOURS = 2
+
+
+FITTED = False  # hand the reranker the first stage's scores after its answer-type weighing
+
+
+def reranked_answerer(kb, index, config, model: Model, depth: int = DEPTH, timings: list | None = None):
+    """The product's answerer with the second stage in place of the answer-type weighing.
+
+    The threshold in `config` is read as a probability. `timings` collects the seconds the second
+    stage took per question (building its candidates included)."""
+    from bot.answer import Answerer, Hit
+
+    class Reranked(Answerer):
+        def __init__(self, *args):
+            super().__init__(*args)
+            self.reranker = Reranker(model, CorpusStats.from_index(index))
+            self._reading, self._carried = None, ()
+
+        def _read(self, tokens):
+            self._reading = super()._read(tokens)
+            return self._reading
+
+        def _weigh(self, reading, carried=()):
+            self._carried = tuple(carried)  # the previous question's topic, when this search leans on it
+            return super()._weigh(reading, carried)
+
+        def _hits(self, query, k):
+            return super()._hits(query, max(k, depth))
+
+        def _rerank(self, text, hits):
+            if not hits:
+                return hits
+            if FITTED:
+                hits = super()._rerank(text, hits)
+            started = time.perf_counter()
+            passages, positions = self.kb.passages, self.positions
+            candidates = []
+            for hit in hits:
+                at = positions[hit.id]
+                section = passages[at].section
+                before = tuple(p.text for p in passages[max(0, at - NEIGHBOURS):at] if p.section == section)
+                after = tuple(p.text for p in passages[at + 1:at + 1 + NEIGHBOURS] if p.section == section)
+                candidates.append(Candidate(hit.text, hit.score, before, after, section, passages[at].questions))
+            content, _corrected, _unknown, expansions = self._reading
+            words = list(content) + [w for w in self._carried if w not in content]
+            ranking = self.reranker.rank(text, candidates, words, [(e.phrase, e.added) for e in expansions])
+            out = [Hit(hits[i].id, hits[i].section, hits[i].text, ranking.probabilities[i]) for i in ranking.order]
+            if timings is not None:
+                timings.append(time.perf_counter() - started)
+            return out
+
+    return Reranked(kb, index, config)
+
+
+def with_threshold(config, threshold: float):
+    return dataclasses.replace(config, retrieval=dataclasses.replace(config.retrieval, threshold=threshold))
+
+
+def squad(corpus: Path, config, folds: dict, timings: list) -> dict:
+    """Each article answered by the bot as it is and by the bot with the fold model that never saw it."""
+    articles = read_squad(corpus)
+    graded = {"bot": [], "reranked": []}
+    per_article = {}
+    with tempfile.TemporaryDirectory(prefix="factbot-rerank-exp-") as tmp:
+        for number, article in enumerate(articles):
+            built = import_article(article, Path(tmp) / f"article-{number}", config)
+            model = Model.from_dict(folds[article.title])
+            reranked = reranked_answerer(built.kb, built.answerer.index, with_threshold(config, model.threshold),
+                                         model, timings=timings)
+            asked = ([(q, "answerable") for q in article.answerable] + [(q, "adversarial") for q in article.adversarial]
+                     + [(q, "foreign") for q in foreign_questions(articles, article)])
+            rows = {"bot": [], "reranked": []}
+            for question, kind in asked:
+                rows["bot"].append(grade(ask_bot(built.answerer, question.text), question, kind))
+                rows["reranked"].append(grade(ask_bot(reranked, question.text), question, kind))
+            for system in rows:
+                graded[system].extend(rows[system])
+            per_article[article.title] = {s: figures(r) for s, r in rows.items()}
+    return {"total": {s: figures(r) for s, r in graded.items()}, "articles": per_article}
+
+
+def mongolia(config, model: Model, path: Path) -> tuple[float, float, dict]:
+    """An evaluation set's overall accuracy for the bot as it is and with the reranker, per category."""
+    from bot.answer import build_answerer
+    from bot.evaluation import evaluate, load_cases
+    from bot.knowledge import load_knowledge
+
+    kb = load_knowledge(config.knowledge)
+    plain = build_answerer(config, kb, cache=False)
+    reranked = reranked_answerer(kb, plain.index, with_threshold(config, model.threshold), model)
+    cases = load_cases(path)
+    before, after = evaluate(plain, cases), evaluate(reranked, cases)
+    categories = {c: (before.accuracy(c), after.accuracy(c)) for c in before.by_category()}
+    return before.accuracy(), after.accuracy(), categories, after
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_SQUAD)
+    parser.add_argument("--folds", type=Path, required=True, help="fold models from train_rerank.py --folds")
+    parser.add_argument("--model", type=Path, help="the model trained on everything (default: the shipped one)")
+    parser.add_argument("--failures", action="store_true", help="list the tuning-set questions the reranked bot misses")
+    parser.add_argument("--no-held-out", action="store_true", help="leave the held-out set alone (while tuning)")
+    parser.add_argument("--fitted", action="store_true", help="first-stage scores after the answer-type weighing")
+    args = parser.parse_args(argv)
+    global FITTED
+    FITTED = args.fitted
+
+    from bot.config import default_config_path, load_config
+
+    started = time.perf_counter()
+    config = load_config(default_config_path(REPO))
+    folds = json.loads(args.folds.read_text(encoding="utf-8"))
+    model = Model.load(args.model) if args.model else Model.load()
+    timings: list[float] = []
+    result = squad(args.corpus, config, folds, timings)
+    total = result["total"]
+    print("SQuAD part, full answer path, leave-one-article-out models:\n")
+    print(markdown_table(["system", *HEADER], [[s, *(percent(total[s][k]) for k in FIGURES)] for s in total]))
+    print()
+    rows = []
+    for name, path, used in (("tuning set, model trained on everything", TUNING_SET, model),
+                             ("tuning set, model that never saw Mongolia", TUNING_SET, Model.from_dict(folds[MONGOLIA])),
+                             *([] if args.no_held_out else
+                               [("HELD-OUT set, model trained on everything", HELD_OUT_SET, model)])):
+        before, after, categories, report = mongolia(config, used, path)
+        rows.append([name, f"{100 * before:.1f}%", f"{100 * after:.1f}%",
+                     ", ".join(f"{c} {100 * b:.0f}->{100 * a:.0f}" for c, (b, a) in categories.items() if b != a)])
+        if args.failures and path == TUNING_SET and used is model:
+            from bot.evaluation import failures
+            print("\n".join(failures(report)) + "\n")
+    print(markdown_table(["Mongolia", "bot", "bot + reranker", "categories that moved"], rows))
+    timings.sort()
+    print(f"\nSecond stage per question (candidates built, features, both models; k={DEPTH}): "
+          f"median {1000 * statistics.median(timings):.3f} ms, p99 {1000 * timings[int(0.99 * len(timings))]:.3f} ms "
+          f"over {len(timings)} questions")
+    print(f"Run time: {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
