@@ -46,7 +46,8 @@ def reranked_answerer(kb, index, config, model: Model, depth: int = DEPTH, timin
     class Reranked(Answerer):
         def __init__(self, *args):
             super().__init__(*args)
-            self.reranker = Reranker(model, CorpusStats.from_index(index))
+            self.reranker = Reranker(model, CorpusStats.from_index(index),
+                                     curated=any(p.questions for p in kb.passages))
             self._reading, self._carried = None, ()
 
         def _read(self, tokens):
@@ -77,7 +78,8 @@ def reranked_answerer(kb, index, config, model: Model, depth: int = DEPTH, timin
             content, _corrected, _unknown, expansions = self._reading
             words = list(content) + [w for w in self._carried if w not in content]
             ranking = self.reranker.rank(text, candidates, words, [(e.phrase, e.added) for e in expansions])
-            out = [Hit(hits[i].id, hits[i].section, hits[i].text, ranking.probabilities[i]) for i in ranking.order]
+            out = [Hit(hits[i].id, hits[i].section, hits[i].text, score)
+                   for i, score in zip(ranking.order, ranking.downstream())]
             if timings is not None:
                 timings.append(time.perf_counter() - started)
             return out

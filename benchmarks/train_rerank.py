@@ -53,7 +53,9 @@ class Asked:
     extra: dict = field(default_factory=dict)
 
 
-FITTED = False  # the first stage's score after the answer-type weighing (its order kept), not before
+TAKE = 10  # candidates taken from the first stage
+FITTED = True  # the first stage's score after its answer-type weighing (and in that order), as the pipeline has it
+CURATED = True  # tell the models whether maintainers wrote questions for the passages
 EXPAND_TOP = 0  # also rank the neighbours of the first stage's best few (first-stage score 0)
 
 
@@ -62,7 +64,7 @@ def expanded(group: dict, row: dict) -> list[dict]:
     from benchmarks.squad import holds
     from bot.text import holds_all
 
-    cands = list(row["candidates"])
+    cands = list(row["candidates"])[:TAKE]
     if FITTED:
         cands = sorted(({**c, "score": c["fitted"]} for c in cands), key=lambda c: -c["score"])
     if not EXPAND_TOP:
@@ -109,11 +111,12 @@ def featurise(data: dict) -> list[Asked]:
     out = []
     for group in data["groups"]:
         stats = stats_of(group)
+        curated = CURATED and any(p["questions"] for p in group["passages"])
         for row in group["questions"]:
             chosen = expanded(group, row)
             cands = candidates_of(group, row, chosen)
             x = features(row.get("asked", row["question"]), cands, stats, row["words"],
-                                [(phrase, tuple(added)) for phrase, added in row.get("expansions", ())]) if cands else \
+                                [(phrase, tuple(added)) for phrase, added in row.get("expansions", ())], curated) if cands else \
                 np.zeros((0, len(FEATURES)))
             out.append(Asked(group["name"], row["kind"], row["home"], row["benchmark"], row["category"], x,
                              np.array([c["label"] for c in chosen], dtype=bool), row["gold_anywhere"],
@@ -142,7 +145,7 @@ def fit_ranker(train: list[Asked], columns: list[int], c: float = 1.0) -> Linear
         pos, neg = z[a.labels], z[~a.labels]
         pairs = (pos[:, None, :] - neg[None, :, :]).reshape(-1, len(columns))
         diffs.append(pairs)
-        weight = MONGOLIA_WEIGHT if a.group == MONGOLIA else 1.0
+        weight = RANKER_MONGOLIA_WEIGHT if a.group == MONGOLIA else 1.0
         weights.append(np.full(len(pairs), weight / len(pairs)))  # each question counts once
     d, w = np.vstack(diffs), np.concatenate(weights)
     model = LogisticRegression(C=c, fit_intercept=False, max_iter=2000)
@@ -151,7 +154,8 @@ def fit_ranker(train: list[Asked], columns: list[int], c: float = 1.0) -> Linear
     return Linear(names, mean, scale, model.coef_[0].copy(), 0.0)
 
 
-MONGOLIA_WEIGHT = 1.0  # how much a question of the Mongolia tuning set counts beside a SQuAD one
+MONGOLIA_WEIGHT = 3.0  # how much a question of the Mongolia tuning set counts beside a SQuAD one (confidence)
+RANKER_MONGOLIA_WEIGHT = 1.0  # the same for the ranking model
 ADVERSARIAL_WEIGHT = 0.0  # how much a SQuAD adversarial question counts as one to decline, beside an answerable one
 
 
@@ -199,8 +203,11 @@ def fit_confidence(train: list[Asked], ranker: Linear, names: tuple[str, ...], g
     return Linear(names, mean, scale, model.coef_[0].copy(), float(model.intercept_[0]))
 
 
+RANKER_C = 0.1  # the ranking model's inverse regularisation (stronger: many features say nearly the same)
+
+
 def fit(train: list[Asked], names: tuple[str, ...], confidence_names: tuple[str, ...], c: float = 1.0) -> Model:
-    ranker = fit_ranker(train, [FEATURES.index(n) for n in names], c)
+    ranker = fit_ranker(train, [FEATURES.index(n) for n in names], RANKER_C)
     groups = {a.group for a in train}
     confidence = fit_confidence(train, ranker, confidence_names, groups, c)
     model = Model(ranker, confidence, 0.5)

@@ -34,7 +34,8 @@ MODEL_FILE = Path(__file__).with_name("rerank_model.json")
 MODEL_VERSION = 1
 BM25_K1 = 1.2
 BM25_B = 0.75
-PHRASE_CAP = 5  # a copied run of this many words or more counts the same
+PHRASE_CAP = 5
+FIRST_FLOOR = 0.2  # the first stage's own tuned threshold (config's cosine threshold before this stage)  # a copied run of this many words or more counts the same
 
 
 class RerankModelError(BotError):
@@ -67,6 +68,16 @@ class Reranking:
     def best(self) -> int | None:
         """The index of the chosen candidate, or None when there were none."""
         return self.order[0] if self.order else None
+
+    def downstream(self) -> tuple[float, ...]:
+        """Scores for the later stages, in the new order: the chosen candidate's probability, and for each
+        other one that probability times the odds the ranking model gives it against the chosen one, so
+        a neighbour 'nearly as good' (ratio >= 0.5, as the composer asks) still joins the answer."""
+        if not self.order:
+            return ()
+        top = self.order[0]
+        best, lead = self.probabilities[top], self.scores[top]
+        return tuple(best * math.exp(min(0.0, self.scores[i] - lead)) for i in self.order)
 
     @property
     def confidence(self) -> float:
@@ -155,6 +166,8 @@ _ASKS = (
                           r"what (?:person|man|woman|king|leader|president|author|ruler))\b")),
     ("place", re.compile(r"\b(?:where|what (?:city|country|town|place|region|state|area|province|continent|location)|"
                          r"which (?:city|country|town|place|region|state|area|province|continent|location))\b")),
+    ("name", re.compile(r"\b(?:what|which) (?!(?:is|are|was|were|do|does|did|has|have|had|can|could|would|will|"
+                        r"should|kind|type|sort|role|effect|reason|purpose)\b)\w+|\bname\b")),
 )
 KINDS = tuple(kind for kind, _ in _ASKS)
 # A span that closes ('from 2009 to 2014', 'until March 2007') or a word saying something ended.
@@ -180,6 +193,8 @@ def holds_kind(kind: str, text: str, question_words: frozenset[str]) -> bool:
         found = _YEAR.findall(normalise(text))
     elif kind == "number":
         found = [n for n in _NUMBER.findall(normalise(text)) if not _YEAR_ONLY.match(n)]
+    elif kind == "name":  # a capitalised word the question does not hold
+        found = _CAPITALISED.findall(text)
     elif kind == "person":  # a capitalised word, not an acronym (those name bodies and programmes)
         found = [w for w in _CAPITALISED.findall(text) if not w.isupper()]
     elif kind == "place":
@@ -201,6 +216,8 @@ FEATURES = (
     "context_gain", "previous_cover", "leaning", "leaning_previous", "rarest", "proximity", "bigrams", "phrase",
     "length", "fresh", "section_cover", "questions_cover", "questions_same_ask", "kind_fit", *(f"fit_{k}" for k in KINDS),
     "asks_kind", *(f"asks_{k}" for k in KINDS), "unknown_share", "unknown_name", "question_length",
+    "curated", "curated_first", "curated_unknown", "curated_kind_miss", "curated_cover", "first_floor",
+    "curated_floor", "paragraph_cover", "paragraph_bm25",
 )
 _CAPITALISED_WORD = re.compile(r"(?<=[\w,;:'\"] )[A-Z][\w'-]*")
 
@@ -340,7 +357,7 @@ def _phrase(q: _Question, every: tuple[str, ...]) -> float:
 
 def features(question: str, candidates: Sequence[Candidate], stats: CorpusStats,
              content_words: Sequence[str] | None = None,
-             expansions: Sequence[tuple[str, Sequence[str]]] = ()) -> np.ndarray:
+             expansions: Sequence[tuple[str, Sequence[str]]] = (), curated: bool = False) -> np.ndarray:
     """One row of FEATURES per candidate (see the module docstring for what they measure)."""
     q = _read_question(question, content_words, expansions, stats)
     rows = np.zeros((len(candidates), len(FEATURES)))
@@ -351,8 +368,11 @@ def features(question: str, candidates: Sequence[Candidate], stats: CorpusStats,
     best_first = max(c.score for c in candidates) or 1.0
     total = q.total or 1.0
     asks = float(bool(q.kind))
-    for n, (candidate, (every, content)) in enumerate(zip(candidates, read)):
+    paragraphs = [tuple(s for t in (*c.before, c.text, *c.after) for s in _content(t)[1]) for c in candidates]
+    mean_paragraph = max(1.0, sum(map(len, paragraphs)) / len(paragraphs))
+    for n, (candidate, (every, content), paragraph_content) in enumerate(zip(candidates, read, paragraphs)):
         matched = _matched(q, content)
+        paragraph = _matched(q, paragraph_content)
         before, after = candidate.before, candidate.after
         previous = _matched(q, _content(before[-1])[1]) if before else set()
         following = _matched(q, _content(after[0])[1]) if after else set()
@@ -378,6 +398,9 @@ def features(question: str, candidates: Sequence[Candidate], stats: CorpusStats,
             _covered(q, _matched(q, _content(candidate.section)[1])) / total, asked, same_ask,
             float(fit), *(float(fit and q.kind == k) for k in KINDS),
             asks, *(float(q.kind == k) for k in KINDS), q.unknown_share, float(q.unknown_name), math.log1p(len(q.stems)),
+            float(curated), curated * candidate.score, curated * q.unknown_share, curated * (asks - fit), curated * cover,
+            float(candidate.score >= FIRST_FLOOR), curated * float(candidate.score >= FIRST_FLOOR),
+            _covered(q, paragraph) / total, _bm25(q, paragraph_content, paragraph, mean_paragraph),
         )
     return rows
 
@@ -465,9 +488,10 @@ def _columns(model_names: Sequence[str], names: Sequence[str]) -> list[int]:
 class Reranker:
     """The second stage: give it a question and the first stage's candidates, get them reordered."""
 
-    def __init__(self, model: Model, stats: CorpusStats) -> None:
+    def __init__(self, model: Model, stats: CorpusStats, curated: bool = False) -> None:
         self.model = model
         self.stats = stats
+        self.curated = curated  # maintainers wrote questions for the passages (their words are then telling)
         self._ranker_columns = _columns(model.ranker.names, FEATURES)
         self._confidence_columns = _columns(model.confidence.names, CONFIDENCE_FEATURES)
 
@@ -481,7 +505,7 @@ class Reranker:
         """
         if not candidates:
             return Reranking((), (), ())
-        x = features(question, candidates, self.stats, content_words, expansions)
+        x = features(question, candidates, self.stats, content_words, expansions, self.curated)
         scores = self.model.ranker(x[:, self._ranker_columns])
         return Reranking(*rerank_from_scores(self.model, x, scores, self._confidence_columns))
 
