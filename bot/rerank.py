@@ -217,7 +217,7 @@ FEATURES = (
     "length", "fresh", "section_cover", "questions_cover", "questions_same_ask", "kind_fit", *(f"fit_{k}" for k in KINDS),
     "asks_kind", *(f"asks_{k}" for k in KINDS), "unknown_share", "unknown_name", "question_length",
     "curated", "curated_first", "curated_unknown", "curated_kind_miss", "curated_cover", "first_floor",
-    "curated_floor", "paragraph_cover", "paragraph_bm25",
+    "curated_floor", "paragraph_cover", "paragraph_bm25", "candidates", "curated_keywords", "defines",
 )
 _CAPITALISED_WORD = re.compile(r"(?<=[\w,;:'\"] )[A-Z][\w'-]*")
 
@@ -295,6 +295,14 @@ def _matched(q: _Question, content: Sequence[str]) -> set[str]:
     return matched
 
 
+def _defines(q: _Question, content: Sequence[str]) -> bool:
+    """Whether a passage says a question's phrase and what it means together ('Defence Education
+    Enhancement Programme (DEEP)'): where a term is defined, not merely used."""
+    present = set(content)
+    return any(all(s in present for s in own) and any(other <= present for other in others)
+               for own, others in q.alternatives)
+
+
 def _covered(q: _Question, matched: set[str]) -> float:
     idf = q.idf
     return sum(idf[s] for s in matched)
@@ -368,6 +376,7 @@ def features(question: str, candidates: Sequence[Candidate], stats: CorpusStats,
     best_first = max(c.score for c in candidates) or 1.0
     total = q.total or 1.0
     asks = float(bool(q.kind))
+    keywords = float(not q.opening and len(q.every) <= 3)  # a bare keyword or two ('Feyzabad', 'DEEP')
     paragraphs = [tuple(s for t in (*c.before, c.text, *c.after) for s in _content(t)[1]) for c in candidates]
     mean_paragraph = max(1.0, sum(map(len, paragraphs)) / len(paragraphs))
     for n, (candidate, (every, content), paragraph_content) in enumerate(zip(candidates, read, paragraphs)):
@@ -401,6 +410,7 @@ def features(question: str, candidates: Sequence[Candidate], stats: CorpusStats,
             float(curated), curated * candidate.score, curated * q.unknown_share, curated * (asks - fit), curated * cover,
             float(candidate.score >= FIRST_FLOOR), curated * float(candidate.score >= FIRST_FLOOR),
             _covered(q, paragraph) / total, _bm25(q, paragraph_content, paragraph, mean_paragraph),
+            math.log(len(candidates)), curated * keywords, float(_defines(q, content)),
         )
     return rows
 
