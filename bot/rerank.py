@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
+import Stemmer
 
 from .errors import BotError
 from .text import STOP_WORDS, normalise, stem, words
@@ -34,7 +35,9 @@ MODEL_FILE = Path(__file__).with_name("rerank_model.json")
 MODEL_VERSION = 1
 BM25_K1 = 1.2
 BM25_B = 0.75
+_STEMMER = Stemmer.Stemmer("english")
 PHRASE_CAP = 5
+READ_CHARS = 1000  # a long bulk passage is read this far: the answer shown is its start, and the cost stays bounded
 FIRST_FLOOR = 0.2  # the first stage's own tuned threshold (config's cosine threshold before this stage)  # a copied run of this many words or more counts the same
 
 
@@ -129,10 +132,26 @@ class CorpusStats:
 
 @lru_cache(maxsize=8192)
 def _content(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """All of a text's words stemmed (for copied phrases) and its content stems in order (for matching)."""
-    found = words(text)
-    every = tuple(stem(w) for w in found)
+    """All of a text's words stemmed (for copied phrases) and its content stems in order (for matching).
+    Cached: the same passages come back as candidates and as neighbours question after question."""
+    found = words(text[:READ_CHARS])
+    every = tuple(_STEMMER.stemWords(found))  # one C call; the same Snowball stemmer as bot.text.stem
     return every, tuple(s for w, s in zip(found, every) if w not in STOP_WORDS)
+
+
+@lru_cache(maxsize=8192)
+def _present(text: str) -> tuple[frozenset, dict]:
+    """A text's content stems as a set, and where each of its stemmed words stands (for copied phrases)."""
+    every, content = _content(text)
+    positions: dict[str, list[int]] = {}
+    for n, w in enumerate(every):
+        positions.setdefault(w, []).append(n)
+    return frozenset(content), positions
+
+
+@lru_cache(maxsize=8192)
+def _lowered(text: str) -> str:
+    return normalise(text[:READ_CHARS])
 
 
 # Openings that point back at the previous sentence: its subject is elsewhere.
@@ -186,19 +205,19 @@ def asked_kind(question: str) -> str:
 def holds_kind(kind: str, text: str, question_words: frozenset[str]) -> bool:
     """Whether a passage states a fact of that kind that the question does not already name."""
     if kind in ("end", "future"):
-        return bool((_END if kind == "end" else _FUTURE).search(normalise(text)))
+        return bool((_END if kind == "end" else _FUTURE).search(_lowered(text)))
     if kind == "span":  # 'how long': a date it runs from, or a number of years, miles, ...
         return holds_kind("date", text, question_words) or holds_kind("number", text, question_words)
     if kind == "date":
-        found = _YEAR.findall(normalise(text))
+        found = _YEAR.findall(_lowered(text))
     elif kind == "number":
-        found = [n for n in _NUMBER.findall(normalise(text)) if not _YEAR_ONLY.match(n)]
+        found = [n for n in _NUMBER.findall(_lowered(text)) if not _YEAR_ONLY.match(n)]
     elif kind == "name":  # a capitalised word the question does not hold
-        found = _CAPITALISED.findall(text)
+        found = _CAPITALISED.findall(text[:READ_CHARS])
     elif kind == "person":  # a capitalised word, not an acronym (those name bodies and programmes)
-        found = [w for w in _CAPITALISED.findall(text) if not w.isupper()]
+        found = [w for w in _CAPITALISED.findall(text[:READ_CHARS]) if not w.isupper()]
     elif kind == "place":
-        found = _PLACE.findall(text)
+        found = _PLACE.findall(text[:READ_CHARS])
     else:
         return False
     return any(normalise(f).strip(",.") not in question_words for f in found)
@@ -206,7 +225,7 @@ def holds_kind(kind: str, text: str, question_words: frozenset[str]) -> bool:
 
 def leans_back(text: str) -> bool:
     """Whether a passage opens by pointing back at the sentence before it ('It was...', 'They also...')."""
-    return bool(_LEANING.match(normalise(text.lstrip("\"'(\u201c"))))
+    return bool(_LEANING.match(_lowered(text).lstrip("\"'(")))
 
 
 # -- features -------------------------------------------------------------------------------------------
@@ -284,41 +303,36 @@ def _read_question(question: str, content_words: Sequence[str] | None,
                      any(s in capitalised for s in unknown))
 
 
-def _matched(q: _Question, content: Sequence[str]) -> set[str]:
+def _matched(q: _Question, present: frozenset) -> frozenset:
     """The question stems a passage speaks to: by the word itself, or by every word of a phrase meaning
     the same ('weapons of mass destruction' for 'non-proliferation'; 'arms' alone is not enough)."""
-    present = set(content)
-    matched = {s for s in present if s in q.idf}
+    matched = [s for s in q.stems if s in present]
     for own, others in q.alternatives:
         if any(other <= present for other in others):
-            matched.update(own)
-    return matched
+            matched.extend(own)
+    return frozenset(matched)
 
 
-def _defines(q: _Question, content: Sequence[str]) -> bool:
+def _defines(q: _Question, present: frozenset) -> bool:
     """Whether a passage says a question's phrase and what it means together ('Defence Education
     Enhancement Programme (DEEP)'): where a term is defined, not merely used."""
-    present = set(content)
     return any(all(s in present for s in own) and any(other <= present for other in others)
                for own, others in q.alternatives)
 
 
-def _covered(q: _Question, matched: set[str]) -> float:
+def _covered(q: _Question, matched) -> float:
     idf = q.idf
     return sum(idf[s] for s in matched)
 
 
-def _bm25(q: _Question, content: tuple[str, ...], matched: set[str], mean_length: float) -> float:
-    """BM25 of the passage for the question's stems (one found through an expansion counts once)."""
-    if not content or not q.total:
+def _bm25(q: _Question, counts: Mapping[str, int], length: int, mean_length: float) -> float:
+    """BM25 of a text for the question's stems, from their counts in it (one found through an
+    expansion counts once)."""
+    if not length or not q.total:
         return 0.0
-    counts = dict.fromkeys(matched, 0)
-    for s in content:
-        if s in counts:
-            counts[s] += 1
-    norm = BM25_K1 * (1 - BM25_B + BM25_B * len(content) / mean_length)
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * length / mean_length)
     idf = q.idf
-    return sum(idf[m] * tf * (BM25_K1 + 1) / (tf + norm) for m, tf in ((m, t or 1) for m, t in counts.items())) / q.total
+    return sum(idf[m] * tf * (BM25_K1 + 1) / (tf + norm) for m, tf in counts.items()) / q.total
 
 
 def _proximity(q: _Question, content: tuple[str, ...]) -> float:
@@ -342,25 +356,33 @@ def _proximity(q: _Question, content: tuple[str, ...]) -> float:
     return distinct / best
 
 
-def _phrase(q: _Question, every: tuple[str, ...]) -> float:
+def _phrase(q: _Question, every: tuple[str, ...], positions: Mapping[str, list[int]]) -> float:
     """The longest run of the question's words (stop words included) that the passage repeats, as a share
     of PHRASE_CAP; a run must hold a content word so 'of the' alone does not count."""
-    words_ = q.every
-    if not words_ or not every:
-        return 0.0
-    positions: dict[str, list[int]] = {}
-    for n, w in enumerate(every):
-        positions.setdefault(w, []).append(n)
+    words_, idf = q.every, q.idf
     best = 0
-    for start in range(len(words_)):
-        for n in positions.get(words_[start], ()):
+    for start, word in enumerate(words_):
+        for n in positions.get(word, ()):
             length, content = 0, False
             while start + length < len(words_) and n + length < len(every) and words_[start + length] == every[n + length]:
-                content = content or words_[start + length] in q.idf
+                content = content or words_[start + length] in idf
                 length += 1
             if content and length > best:
                 best = length
     return min(best, PHRASE_CAP) / PHRASE_CAP
+
+
+class _Reading:
+    """What one text says to one question, worked out once however many candidates it neighbours."""
+
+    __slots__ = ("every", "content", "present", "positions", "matched", "counts")
+
+    def __init__(self, q: _Question, text: str) -> None:
+        self.every, self.content = _content(text)
+        self.present, self.positions = _present(text)
+        self.matched = _matched(q, self.present)
+        content = self.content
+        self.counts = {m: content.count(m) or 1 for m in self.matched}
 
 
 def features(question: str, candidates: Sequence[Candidate], stats: CorpusStats,
@@ -368,51 +390,75 @@ def features(question: str, candidates: Sequence[Candidate], stats: CorpusStats,
              expansions: Sequence[tuple[str, Sequence[str]]] = (), curated: bool = False) -> np.ndarray:
     """One row of FEATURES per candidate (see the module docstring for what they measure)."""
     q = _read_question(question, content_words, expansions, stats)
-    rows = np.zeros((len(candidates), len(FEATURES)))
     if not candidates:
-        return rows
-    read = [_content(c.text) for c in candidates]
-    mean_length = max(1.0, sum(len(r[1]) for r in read) / len(read))
+        return np.zeros((0, len(FEATURES)))
+    readings: dict[str, _Reading] = {}
+
+    def read(text: str) -> _Reading:
+        found = readings.get(text)
+        if found is None:
+            found = readings[text] = _Reading(q, text)
+        return found
+
+    own = [read(c.text) for c in candidates]
+    around = [[read(t) for t in (*c.before, c.text, *c.after)] for c in candidates]
+    mean_length = max(1.0, sum(len(r.content) for r in own) / len(own))
+    paragraph_lengths = [sum(len(r.content) for r in rs) for rs in around]
+    mean_paragraph = max(1.0, sum(paragraph_lengths) / len(paragraph_lengths))
     best_first = max(c.score for c in candidates) or 1.0
     total = q.total or 1.0
+    known_total = q.known_total or 1.0
     asks = float(bool(q.kind))
     keywords = float(not q.opening and len(q.every) <= 3)  # a bare keyword or two ('Feyzabad', 'DEEP')
-    paragraphs = [tuple(s for t in (*c.before, c.text, *c.after) for s in _content(t)[1]) for c in candidates]
-    mean_paragraph = max(1.0, sum(map(len, paragraphs)) / len(paragraphs))
-    for n, (candidate, (every, content), paragraph_content) in enumerate(zip(candidates, read, paragraphs)):
-        matched = _matched(q, content)
-        paragraph = _matched(q, paragraph_content)
+    question_level = (asks, *(float(q.kind == k) for k in KINDS), q.unknown_share, float(q.unknown_name),
+                      math.log1p(len(q.stems)))
+    fitting = tuple(float(q.kind == k) for k in KINDS)  # the fit_<kind> columns of a passage that fits
+    missing = (0.0,) * len(KINDS)
+    rarest, bigrams, idf = q.rarest, q.bigrams, q.idf
+    log_candidates = math.log(len(candidates))
+    rows = []
+    for n, (candidate, r, rs, paragraph_length) in enumerate(zip(candidates, own, around, paragraph_lengths)):
+        matched = r.matched
         before, after = candidate.before, candidate.after
-        previous = _matched(q, _content(before[-1])[1]) if before else set()
-        following = _matched(q, _content(after[0])[1]) if after else set()
+        previous = read(before[-1]).matched if before else frozenset()
+        following = read(after[0]).matched if after else frozenset()
         wide = matched | previous | following
-        wide2 = wide.union(*(_matched(q, _content(t)[1]) for t in (*before[-2:-1], *after[1:2])))
+        wide2 = wide.union(*(read(t).matched for t in (*before[-2:-1], *after[1:2])))
+        paragraph = frozenset().union(*(x.matched for x in rs))
+        paragraph_counts: dict[str, int] = {}
+        for x in rs:
+            for m, tf in x.counts.items():
+                paragraph_counts[m] = paragraph_counts.get(m, 0) + tf
         cover = _covered(q, matched) / total
         window_cover = _covered(q, wide) / total
         previous_cover = _covered(q, previous) / total
         leaning = float(leans_back(candidate.text))
         fit = holds_kind(q.kind, candidate.text, q.folded) if q.kind else False
-        asked = max((_covered(q, _matched(q, _content(t)[1])) for t in candidate.questions), default=0.0) / total
-        fresh = sum(1 for s in content if s not in q.idf)
-        same_ask = max((_covered(q, _matched(q, _content(t)[1])) / total for t in candidate.questions
-                        if _opening(words(t)) == q.opening), default=0.0)
-        rows[n] = (
+        asked = same_ask = 0.0
+        for attached in candidate.questions:
+            value = _covered(q, read(attached).matched) / total
+            asked = max(asked, value)
+            if _opening(words(attached)) == q.opening:
+                same_ask = max(same_ask, value)
+        content = r.content
+        floor = float(candidate.score >= FIRST_FLOOR)
+        rows.append((
             candidate.score, candidate.score / best_first, 1.0 / (n + 1), cover,
-            _covered(q, matched) / (q.known_total or 1.0), _bm25(q, content, matched, mean_length),
+            _covered(q, matched) / known_total, _bm25(q, r.counts, len(content), mean_length),
             window_cover, _covered(q, wide2) / total, window_cover - cover, previous_cover, leaning,
-            leaning * previous_cover, sum(1 for s in q.rarest if s in matched) / (len(q.rarest) or 1),
-            _proximity(q, content),
-            sum(1 for pair in zip(content, content[1:]) if pair in q.bigrams) / (len(q.bigrams) or 1),
-            _phrase(q, every), math.log1p(len(content)), math.log1p(fresh),
-            _covered(q, _matched(q, _content(candidate.section)[1])) / total, asked, same_ask,
-            float(fit), *(float(fit and q.kind == k) for k in KINDS),
-            asks, *(float(q.kind == k) for k in KINDS), q.unknown_share, float(q.unknown_name), math.log1p(len(q.stems)),
+            leaning * previous_cover, sum(1 for s in rarest if s in matched) / (len(rarest) or 1),
+            _proximity(q, content) if len(matched) > 1 else 0.0,
+            sum(1 for pair in zip(content, content[1:]) if pair in bigrams) / len(bigrams) if bigrams else 0.0,
+            _phrase(q, r.every, r.positions) if matched else 0.0, math.log1p(len(content)),
+            math.log1p(len(content) - sum(1 for s in content if s in idf)),
+            _covered(q, read(candidate.section).matched) / total, asked, same_ask,
+            float(fit), *(fitting if fit else missing), *question_level,
             float(curated), curated * candidate.score, curated * q.unknown_share, curated * (asks - fit), curated * cover,
-            float(candidate.score >= FIRST_FLOOR), curated * float(candidate.score >= FIRST_FLOOR),
-            _covered(q, paragraph) / total, _bm25(q, paragraph_content, paragraph, mean_paragraph),
-            math.log(len(candidates)), curated * keywords, float(_defines(q, content)),
-        )
-    return rows
+            floor, curated * floor,
+            _covered(q, paragraph) / total, _bm25(q, paragraph_counts, paragraph_length, mean_paragraph),
+            log_candidates, curated * keywords, float(_defines(q, r.present)) if q.alternatives else 0.0,
+        ))
+    return np.array(rows, dtype=float)
 
 
 # -- the model ------------------------------------------------------------------------------------------
