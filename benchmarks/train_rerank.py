@@ -204,10 +204,45 @@ def fit_confidence(train: list[Asked], ranker: Linear, names: tuple[str, ...], g
 
 
 RANKER_C = 0.1  # the ranking model's inverse regularisation (stronger: many features say nearly the same)
+# Features that only a curated knowledge base (maintainers' questions, synonyms, acronyms) sets: a second,
+# residual pairwise fit on the curated questions alone weighs them, on top of the shared ranker, so the
+# curated tuning set refines its own ranking without moving the ranking of plain imported documents.
+CURATED_RANKING = ("curated_first", "curated_cover", "curated_floor", "curated_keywords", "curated_kind_miss",
+                   "questions_cover", "questions_same_ask", "defines", "curated_rank")
+CURATED_RESIDUAL = True
+
+
+def fit_curated_residual(train: list[Asked], ranker: Linear, c: float = 1.0) -> Linear:
+    """The shared ranker plus weights for the curated-only features, fitted on curated questions' pairs."""
+    from sklearn.linear_model import LogisticRegression
+
+    cols = ranker_columns(ranker)
+    extra = [ranker.names.index(n) for n in CURATED_RANKING if n in ranker.names]
+    diffs, weights = [], []
+    for a in train:
+        if a.kind != "answerable" or not a.labels.any() or a.labels.all() or not a.x[0, FEATURES.index("curated")]:
+            continue
+        z = (a.x[:, cols] - ranker.mean) / ranker.scale
+        inputs = np.column_stack([z @ ranker.weights, z[:, extra]])
+        pos, neg = inputs[a.labels], inputs[~a.labels]
+        pairs = (pos[:, None, :] - neg[None, :, :]).reshape(-1, inputs.shape[1])
+        diffs.append(pairs)
+        weights.append(np.full(len(pairs), 1.0 / len(pairs)))
+    if not diffs:
+        return ranker
+    d, w = np.vstack(diffs), np.concatenate(weights)
+    model = LogisticRegression(C=c, fit_intercept=False, max_iter=2000)
+    model.fit(np.vstack([d, -d]), np.r_[np.ones(len(d)), np.zeros(len(d))], sample_weight=np.r_[w, w])
+    scale, *residual = model.coef_[0]
+    combined = ranker.weights * scale
+    combined[extra] += residual
+    return Linear(ranker.names, ranker.mean, ranker.scale, combined, 0.0)
 
 
 def fit(train: list[Asked], names: tuple[str, ...], confidence_names: tuple[str, ...], c: float = 1.0) -> Model:
     ranker = fit_ranker(train, [FEATURES.index(n) for n in names], RANKER_C)
+    if CURATED_RESIDUAL:
+        ranker = fit_curated_residual(train, ranker)
     groups = {a.group for a in train}
     confidence = fit_confidence(train, ranker, confidence_names, groups, c)
     model = Model(ranker, confidence, 0.5)

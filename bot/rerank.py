@@ -237,6 +237,7 @@ FEATURES = (
     "asks_kind", *(f"asks_{k}" for k in KINDS), "unknown_share", "unknown_name", "question_length",
     "curated", "curated_first", "curated_unknown", "curated_kind_miss", "curated_cover", "first_floor",
     "curated_floor", "paragraph_cover", "paragraph_bm25", "candidates", "curated_keywords", "defines",
+    "curated_rank",
 )
 _CAPITALISED_WORD = re.compile(r"(?<=[\w,;:'\"] )[A-Z][\w'-]*")
 
@@ -457,6 +458,7 @@ def features(question: str, candidates: Sequence[Candidate], stats: CorpusStats,
             floor, curated * floor,
             _covered(q, paragraph) / total, _bm25(q, paragraph_counts, paragraph_length, mean_paragraph),
             log_candidates, curated * keywords, float(_defines(q, r.present)) if q.alternatives else 0.0,
+            curated / (n + 1),
         ))
     return np.array(rows, dtype=float)
 
