@@ -35,10 +35,10 @@ MODEL_FILE = Path(__file__).with_name("rerank_model.json")
 MODEL_VERSION = 1
 BM25_K1 = 1.2
 BM25_B = 0.75
-_STEMMER = Stemmer.Stemmer("english")
-PHRASE_CAP = 5
+PHRASE_CAP = 5  # a run of this many question words or more, copied into a passage, counts the same
 READ_CHARS = 1000  # a long bulk passage is read this far: the answer shown is its start, and the cost stays bounded
-FIRST_FLOOR = 0.2  # the first stage's own tuned threshold (config's cosine threshold before this stage)  # a copied run of this many words or more counts the same
+FIRST_FLOOR = 0.2  # the first stage's own tuned threshold (the cosine threshold before this stage existed)
+_STEMMER = Stemmer.Stemmer("english")  # the same Snowball stemmer as bot.text.stem, used on whole texts at once
 
 
 class RerankModelError(BotError):
@@ -491,7 +491,7 @@ class Linear:
                                    "retrain it with benchmarks/train_rerank.py")
         arrays = [np.asarray(data[key], dtype=float) for key in ("mean", "scale", "weights")]
         if any(a.shape != (len(names),) for a in arrays) or not all(np.isfinite(a).all() for a in arrays):
-            raise RerankModelError("the reranker model's numbers do not match its feature list; "
+            raise RerankModelError("the reranker model's numbers are not finite or do not match its feature list; "
                                    "retrain it with benchmarks/train_rerank.py")
         mean, scale, weights = arrays
         return cls(names, mean, np.where(scale > 0, scale, 1.0), weights, float(data.get("bias", 0.0)))
@@ -507,7 +507,7 @@ class Model:
     ranker: Linear
     confidence: Linear
     threshold: float = 0.5
-    info: Mapping = None  # how and on what it was trained, for people
+    info: Mapping | None = None  # how and on what it was trained, for people
 
     def to_dict(self) -> dict:
         return {"version": MODEL_VERSION, "ranker": self.ranker.to_dict(), "confidence": self.confidence.to_dict(),
