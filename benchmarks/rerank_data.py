@@ -75,6 +75,7 @@ class Asked:
     category: str = ""
     every: bool = False  # a passage is right only when it holds every expected string (the eval's rule)
     context: tuple[str, ...] = ()  # earlier questions of the conversation, asked first
+    plausible: tuple[str, ...] = ()  # an adversarial question's tempting wrong answer, in the passage it was written on
 
 
 def _group(name: str, kb, index, config, asked: list[Asked]) -> dict:
@@ -119,7 +120,8 @@ def _group(name: str, kb, index, config, asked: list[Asked]) -> dict:
             row["words"], row["unknown"] = list(content) + [w for w in carried if w not in content], list(unknown)
             row["expansions"] = [[e.phrase, list(e.added)] for e in expansions]
             row["candidates"] = [{"position": positions[h.id], "score": h.score, "fitted": fitted[h.id],
-                                  "label": right(h.text, item)} for h in hits]
+                                  "label": right(h.text, item),
+                                  "plausible": bool(item.plausible) and holds(h.text, item.plausible)} for h in hits]
         rows.append(row)
     return {"name": name, "passages": passages, "questions": rows}
 
@@ -140,7 +142,8 @@ def squad_groups(corpus: Path, config, articles: list[str] | None = None) -> lis
             pool = [q for other in every if other.title != article.title for q in other.answerable if q.id not in taken]
             extra = random.Random(f"{SEED}:extra:{article.title}").sample(pool, min(EXTRA_FOREIGN, len(pool)))
             asked = ([Asked(q.id, q.text, "answerable", q.answers, article.title) for q in article.answerable]
-                     + [Asked(q.id, q.text, "adversarial", (), article.title) for q in article.adversarial]
+                     + [Asked(q.id, q.text, "adversarial", (), article.title, plausible=q.plausible)
+                        for q in article.adversarial]
                      + [Asked(q.id, q.text, "foreign", (), home_of[q.id]) for q in sampled]
                      + [Asked(q.id, q.text, "foreign", (), home_of[q.id], benchmark=False) for q in extra])
             groups.append(_group(article.title, built.kb, built.answerer.index, config, asked))

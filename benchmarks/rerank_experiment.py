@@ -137,9 +137,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--failures", action="store_true", help="list the tuning-set questions the reranked bot misses")
     parser.add_argument("--no-held-out", action="store_true", help="leave the held-out set alone (while tuning)")
     parser.add_argument("--fitted", action="store_true", help="first-stage scores after the answer-type weighing")
+    parser.add_argument("--no-name-penalty", action="store_true",
+                        help="drop the answerer's penalty for unknown names (the model weighs them itself)")
+    parser.add_argument("--no-keyword-rule", action="store_true",
+                        help="drop the answerer's lower floor for bare keywords (the model weighs them itself)")
     args = parser.parse_args(argv)
     global FITTED
     FITTED = args.fitted
+    import bot.answer
+    if args.no_name_penalty:
+        bot.answer.UNKNOWN_NAME_PENALTY = 1.0  # these two hand rules sit after the second stage in the answer path
+    if args.no_keyword_rule:
+        bot.answer.KEYWORD_FLOOR = 1.0
 
     from bot.config import default_config_path, load_config
 

@@ -49,8 +49,7 @@ class Asked:
     labels: np.ndarray
     gold_anywhere: bool
     bot: dict
-    first: float = 0.0  # extra per-question fields filled by experiments
-    extra: dict = field(default_factory=dict)
+    plausible: np.ndarray | None = None  # adversarial questions: candidates holding the tempting wrong answer
 
 
 TAKE = 10  # candidates taken from the first stage
@@ -120,7 +119,7 @@ def featurise(data: dict) -> list[Asked]:
                 np.zeros((0, len(FEATURES)))
             out.append(Asked(group["name"], row["kind"], row["home"], row["benchmark"], row["category"], x,
                              np.array([c["label"] for c in chosen], dtype=bool), row["gold_anywhere"],
-                             row["bot"]))
+                             row["bot"], np.array([c.get("plausible", False) for c in chosen], dtype=bool)))
     return out
 
 
@@ -139,13 +138,18 @@ def fit_ranker(train: list[Asked], columns: list[int], c: float = 1.0) -> Linear
     mean, scale = _standardiser(np.vstack(rows))
     diffs, weights = [], []
     for a in train:
-        if a.kind != "answerable" or not a.labels.any() or a.labels.all():
+        if a.kind == "answerable":
+            labels, weight = a.labels, RANKER_MONGOLIA_WEIGHT if a.group == MONGOLIA else 1.0
+        elif a.kind == "adversarial" and PLAUSIBLE_WEIGHT and a.plausible is not None:
+            labels, weight = a.plausible, PLAUSIBLE_WEIGHT
+        else:
+            continue
+        if not labels.any() or labels.all():
             continue
         z = (a.x[:, columns] - mean) / scale
-        pos, neg = z[a.labels], z[~a.labels]
+        pos, neg = z[labels], z[~labels]
         pairs = (pos[:, None, :] - neg[None, :, :]).reshape(-1, len(columns))
         diffs.append(pairs)
-        weight = RANKER_MONGOLIA_WEIGHT if a.group == MONGOLIA else 1.0
         weights.append(np.full(len(pairs), weight / len(pairs)))  # each question counts once
     d, w = np.vstack(diffs), np.concatenate(weights)
     model = LogisticRegression(C=c, fit_intercept=False, max_iter=2000)
@@ -156,6 +160,9 @@ def fit_ranker(train: list[Asked], columns: list[int], c: float = 1.0) -> Linear
 
 MONGOLIA_WEIGHT = 3.0  # how much a question of the Mongolia tuning set counts beside a SQuAD one (confidence)
 RANKER_MONGOLIA_WEIGHT = 1.0  # the same for the ranking model
+# SQuAD's unanswerable questions were written against a paragraph too, and name a tempting wrong answer
+# in it: the passage holding that answer is the one the question is about, a ranking lesson of its own.
+PLAUSIBLE_WEIGHT = 0.0
 ADVERSARIAL_WEIGHT = 0.0  # how much a SQuAD adversarial question counts as one to decline, beside an answerable one
 
 
@@ -364,6 +371,18 @@ def cv_report(outcomes: list[Outcome], thresholds: dict) -> tuple[dict, dict]:
     return squad_figures(squad, 0.5), mongolia_figures(pooled, 0.5)
 
 
+def rounded(value, digits: int = 6):
+    """Numbers cut to `digits` decimals, so retraining on the same data gives the same file byte for byte
+    (the solver's last digits wander between runs)."""
+    if isinstance(value, float):
+        return round(value, digits)
+    if isinstance(value, dict):
+        return {k: rounded(v, digits) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rounded(v, digits) for v in value]
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_SQUAD)
@@ -414,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
                                     "mongolia_standalone": round(mongolia["standalone"], 2)},
                 "script": "benchmarks/train_rerank.py", "c": args.c}
         model = Model(model.ranker, model.confidence, model.threshold, info)
-        args.out.write_text(json.dumps(model.to_dict(), indent=1) + "\n", encoding="utf-8")
+        args.out.write_text(json.dumps(rounded(model.to_dict()), indent=1) + "\n", encoding="utf-8")
         print(f"\nWrote {args.out.relative_to(REPO) if args.out.is_relative_to(REPO) else args.out} "
               f"(threshold {model.threshold:.2f})")
         weights = sorted(zip(model.ranker.names, model.ranker.weights), key=lambda p: -abs(p[1]))

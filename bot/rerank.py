@@ -140,13 +140,18 @@ def _content(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 @lru_cache(maxsize=8192)
-def _present(text: str) -> tuple[frozenset, dict]:
-    """A text's content stems as a set, and where each of its stemmed words stands (for copied phrases)."""
-    every, content = _content(text)
+def _present(text: str) -> frozenset:
+    """A text's content stems as a set."""
+    return frozenset(_content(text)[1])
+
+
+@lru_cache(maxsize=8192)
+def _positions(text: str) -> dict[str, list[int]]:
+    """Where each of a text's stemmed words stands (for the phrases a candidate copies from the question)."""
     positions: dict[str, list[int]] = {}
-    for n, w in enumerate(every):
+    for n, w in enumerate(_content(text)[0]):
         positions.setdefault(w, []).append(n)
-    return frozenset(content), positions
+    return positions
 
 
 @lru_cache(maxsize=8192)
@@ -376,11 +381,11 @@ def _phrase(q: _Question, every: tuple[str, ...], positions: Mapping[str, list[i
 class _Reading:
     """What one text says to one question, worked out once however many candidates it neighbours."""
 
-    __slots__ = ("every", "content", "present", "positions", "matched", "counts")
+    __slots__ = ("every", "content", "present", "matched", "counts")
 
     def __init__(self, q: _Question, text: str) -> None:
         self.every, self.content = _content(text)
-        self.present, self.positions = _present(text)
+        self.present = _present(text)
         self.matched = _matched(q, self.present)
         content = self.content
         self.counts = {m: content.count(m) or 1 for m in self.matched}
@@ -450,7 +455,7 @@ def features(question: str, candidates: Sequence[Candidate], stats: CorpusStats,
             leaning * previous_cover, sum(1 for s in rarest if s in matched) / (len(rarest) or 1),
             _proximity(q, content) if len(matched) > 1 else 0.0,
             sum(1 for pair in zip(content, content[1:]) if pair in bigrams) / len(bigrams) if bigrams else 0.0,
-            _phrase(q, r.every, r.positions) if matched else 0.0, math.log1p(len(content)),
+            _phrase(q, r.every, _positions(candidate.text)) if matched else 0.0, math.log1p(len(content)),
             math.log1p(len(content) - sum(1 for s in content if s in idf)),
             _covered(q, read(candidate.section).matched) / total, asked, same_ask,
             float(fit), *(fitting if fit else missing), *question_level,
