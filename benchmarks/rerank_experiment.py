@@ -8,6 +8,7 @@ see the effect before wiring it into the pipeline.
 
     python benchmarks/train_rerank.py --data cands.json.gz --folds folds.json   # fold models + shipped model
     python benchmarks/rerank_experiment.py --folds folds.json --corpus PATH
+    python benchmarks/rerank_experiment.py --folds folds.json --no-held-out --failures   # while tuning
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import statistics
 import sys
 import tempfile
@@ -33,7 +35,8 @@ HELD_OUT_SET = REPO / "eval" / "mongolia-heldout.yaml"
 NEIGHBOURS = 2
 
 
-FITTED = False  # hand the reranker the first stage's scores after its answer-type weighing
+FITTED = True  # hand the reranker the first stage's scores after its answer-type weighing (as the model was trained)
+ODDS = False  # later stages see the chosen one's probability times each other's odds against it (tried, dropped)
 
 
 def reranked_answerer(kb, index, config, model: Model, depth: int = DEPTH, timings: list | None = None):
@@ -78,8 +81,11 @@ def reranked_answerer(kb, index, config, model: Model, depth: int = DEPTH, timin
             content, _corrected, _unknown, expansions = self._reading
             words = list(content) + [w for w in self._carried if w not in content]
             ranking = self.reranker.rank(text, candidates, words, [(e.phrase, e.added) for e in expansions])
-            out = [Hit(hits[i].id, hits[i].section, hits[i].text, score)
-                   for i, score in zip(ranking.order, ranking.downstream())]
+            scores = [ranking.probabilities[i] for i in ranking.order]
+            if ODDS:
+                top = ranking.order[0]
+                scores = [scores[0] * math.exp(min(0.0, ranking.scores[i] - ranking.scores[top])) for i in ranking.order]
+            out = [Hit(hits[i].id, hits[i].section, hits[i].text, score) for i, score in zip(ranking.order, scores)]
             if timings is not None:
                 timings.append(time.perf_counter() - started)
             return out
@@ -136,14 +142,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, help="the model trained on everything (default: the shipped one)")
     parser.add_argument("--failures", action="store_true", help="list the tuning-set questions the reranked bot misses")
     parser.add_argument("--no-held-out", action="store_true", help="leave the held-out set alone (while tuning)")
-    parser.add_argument("--fitted", action="store_true", help="first-stage scores after the answer-type weighing")
+    parser.add_argument("--raw-first-stage", action="store_true",
+                        help="hand over the first stage's scores before its answer-type weighing (a model trained so)")
     parser.add_argument("--no-name-penalty", action="store_true",
                         help="drop the answerer's penalty for unknown names (the model weighs them itself)")
     parser.add_argument("--no-keyword-rule", action="store_true",
                         help="drop the answerer's lower floor for bare keywords (the model weighs them itself)")
+    parser.add_argument("--odds", action="store_true",
+                        help="later stages see the chosen one's probability times each other's odds against it")
     args = parser.parse_args(argv)
-    global FITTED
-    FITTED = args.fitted
+    global FITTED, ODDS
+    FITTED, ODDS = not args.raw_first_stage, args.odds
     import bot.answer
     if args.no_name_penalty:
         bot.answer.UNKNOWN_NAME_PENALTY = 1.0  # these two hand rules sit after the second stage in the answer path

@@ -72,16 +72,6 @@ class Reranking:
         """The index of the chosen candidate, or None when there were none."""
         return self.order[0] if self.order else None
 
-    def downstream(self) -> tuple[float, ...]:
-        """Scores for the later stages, in the new order: the chosen candidate's probability, and for each
-        other one that probability times the odds the ranking model gives it against the chosen one, so
-        a neighbour 'nearly as good' (ratio >= 0.5, as the composer asks) still joins the answer."""
-        if not self.order:
-            return ()
-        top = self.order[0]
-        best, lead = self.probabilities[top], self.scores[top]
-        return tuple(best * math.exp(min(0.0, self.scores[i] - lead)) for i in self.order)
-
     @property
     def confidence(self) -> float:
         """The probability that the chosen candidate answers the question (0 when none)."""

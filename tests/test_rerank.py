@@ -177,8 +177,6 @@ def test_probabilities_come_from_the_lead_over_the_runner_up(stats):
     # margin +2 for the chosen one, -2 for the other; the hand-made confidence is sigmoid(margin)
     assert ranking.probabilities == pytest.approx((1 / (1 + math.e ** 2), 1 / (1 + math.e ** -2)))
     assert ranking.best == 1 and ranking.confidence == pytest.approx(1 / (1 + math.e ** -2))
-    # later stages: the chosen one's probability, the other's scaled by its odds against it
-    assert ranking.downstream() == pytest.approx((ranking.confidence, ranking.confidence * math.e ** -2))
 
 
 def test_no_candidates_is_no_answer(stats):
