@@ -232,7 +232,7 @@ FEATURES = (
     "asks_kind", *(f"asks_{k}" for k in KINDS), "unknown_share", "unknown_name", "question_length",
     "curated", "curated_first", "curated_unknown", "curated_kind_miss", "curated_cover", "first_floor",
     "curated_floor", "paragraph_cover", "paragraph_bm25", "candidates", "curated_keywords", "defines",
-    "curated_rank",
+    "curated_rank", "cover_family",
 )
 _CAPITALISED_WORD = re.compile(r"(?<=[\w,;:'\"] )[A-Z][\w'-]*")
 
@@ -314,6 +314,22 @@ def _defines(q: _Question, present: frozenset) -> bool:
     Enhancement Programme (DEEP)'): where a term is defined, not merely used."""
     return any(all(s in present for s in own) and any(other <= present for other in others)
                for own, others in q.alternatives)
+
+
+FAMILY_PREFIX = 5  # words sharing this many first letters past stemming are one family ('norse', 'norseman')
+
+
+def _family(q: _Question, matched: frozenset, text: str) -> set[str]:
+    """Question stems a passage holds only as another word of their family, which the stemmer keeps apart
+    ('norse' and 'norsemen', 'invent' and 'inventor')."""
+    heads = _heads(text)
+    return {s for s in q.stems if s not in matched and len(s) >= FAMILY_PREFIX and s[:FAMILY_PREFIX] in heads}
+
+
+@lru_cache(maxsize=8192)
+def _heads(text: str) -> frozenset:
+    """The first FAMILY_PREFIX letters of a text's longer content stems."""
+    return frozenset(s[:FAMILY_PREFIX] for s in _present(text) if len(s) >= FAMILY_PREFIX)
 
 
 def _covered(q: _Question, matched) -> float:
@@ -453,7 +469,7 @@ def features(question: str, candidates: Sequence[Candidate], stats: CorpusStats,
             floor, curated * floor,
             _covered(q, paragraph) / total, _bm25(q, paragraph_counts, paragraph_length, mean_paragraph),
             log_candidates, curated * keywords, float(_defines(q, r.present)) if q.alternatives else 0.0,
-            curated / (n + 1),
+            curated / (n + 1), _covered(q, matched | _family(q, matched, candidate.text)) / total,
         ))
     return np.array(rows, dtype=float)
 

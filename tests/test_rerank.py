@@ -124,6 +124,17 @@ def test_an_expansion_covers_a_word_only_when_every_word_of_it_is_there():
     assert column(plain, "cover") == [0.0, 0.0] and column(plain, "unknown_share") == [1.0, 1.0]
 
 
+def test_a_word_of_the_same_family_counts_where_the_stemmer_keeps_them_apart():
+    texts = ("Bell was the inventor of the telephone.", "The telephone rang twice.")
+    stats = CorpusStats.from_texts(texts)
+    rows = features("Who invented the telephone?", [Candidate(texts[0], 0.3), Candidate(texts[1], 0.3)], stats)
+    # 'invented' stems to 'invent', 'inventor' to 'inventor': apart for the stemmer, one family by their
+    # first five letters; idf: 'invent' (no passage) ln 6 = ln(1 + 2.5 / 0.5), 'telephon' (both) ln(1 + 0.5 / 2.5)
+    invent, telephone = math.log(6), math.log(1.2)
+    assert column(rows, "cover") == [round(telephone / (invent + telephone), 4)] * 2
+    assert column(rows, "cover_family") == [1.0, round(telephone / (invent + telephone), 4)]
+
+
 def test_the_first_stage_words_replace_the_question_text_words(stats):
     """The first stage corrected 'bridg' -> 'bridge'; the reranker reads the corrected words."""
     typo = features("When was the brigde built?", [at(0, 0.5)], stats)
