@@ -275,3 +275,30 @@ def test_scoring_never_imports_scikit_learn():
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["0", "False"]
+
+
+def test_the_training_script_learns_a_separating_feature_and_writes_a_model_the_bot_can_load(tmp_path):
+    """Offline training (scikit-learn) on synthetic questions: right candidates cover more of the question."""
+    from benchmarks.train_rerank import Asked, fit, predict, rounded
+
+    rng = np.random.default_rng(0)
+    asked = []
+    for n in range(120):
+        x = rng.normal(0.0, 0.1, (5, len(FEATURES)))
+        labels = np.zeros(5, dtype=bool)
+        right = int(rng.integers(0, 5))
+        if n % 3:  # two in three are answerable: one right candidate, covering more
+            labels[right] = True
+            x[right, FEATURES.index("cover")] += 1.0
+        asked.append(Asked(f"article-{n % 4}", "answerable" if n % 3 else "foreign", f"article-{(n + 1) % 4}", True,
+                           "", x, labels, bool(labels.any()), {"found": False, "top1": False, "right": False}))
+    model = fit(asked, FEATURES, CONFIDENCE_FEATURES)
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(rounded(model.to_dict())), encoding="utf-8")
+    loaded = Model.load(path)
+    assert loaded.ranker.weights[loaded.ranker.names.index("cover")] > 0
+    outcomes = predict(loaded, asked)
+    answerable = [o for o in outcomes if o.kind == "answerable"]
+    assert sum(o.top1 for o in answerable) == len(answerable)
+    # answerable questions (with a right candidate that leads) are surer than foreign ones
+    assert np.mean([o.probability for o in answerable]) > np.mean([o.probability for o in outcomes if o.kind == "foreign"])
