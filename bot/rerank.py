@@ -146,6 +146,7 @@ def _positions(text: str) -> dict[str, list[int]]:
 
 @lru_cache(maxsize=8192)
 def _lowered(text: str) -> str:
+    """A text folded for the answer-type and leaning rules, cached: they read the same passages again and again."""
     return normalise(text[:READ_CHARS])
 
 
@@ -192,7 +193,7 @@ _FUTURE = re.compile(r"\b(?:will|shall|planned|plans|scheduled|expected|due to|i
 
 
 def asked_kind(question: str) -> str:
-    """The kind of fact a question asks for (future, end, date, number, person, place), or '' for any other."""
+    """The kind of fact a question asks for (future, end, date, span, number, person, place, name), or ''."""
     lowered = normalise(question)
     return next((kind for kind, pattern in _ASKS if pattern.search(lowered)), "")
 
