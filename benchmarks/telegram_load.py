@@ -4,7 +4,7 @@ Usage:
     python benchmarks/telegram_load.py [--questions 300] [--chats 50] [--no-rate-limit] [--faults]
 
 The real Application, rate limiter and HTTP stack run against the stand-in server of the tests
-(tests/botapi_fake.py) on 127.0.0.1, so the figures measure the bot, not Telegram. All questions
+(devtools/botapi_fake.py) on 127.0.0.1, so the figures measure the bot, not Telegram. All questions
 arrive in rounds, one per chat per --interval seconds (a person types slower still); latency is from the update being queued to its reply being
 applied. With Telegram's own limit (30 messages a second overall) 300 replies need >= 10 s, so the
 latency percentiles are dominated by the rate limiter; --no-rate-limit shows the bot's own cost.
@@ -22,15 +22,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path.insert(0, str(ROOT))  # as every benchmark does, so `bot` and `devtools` import from this checkout
 
-from botapi_fake import FakeBotAPI  # noqa: E402
-
+from bot.cli.main import make_conversation  # noqa: E402
 from bot.config import StorageConfig, load_config  # noqa: E402
 from bot.evaluation import load_cases  # noqa: E402
 from bot.live import LiveAnswerer  # noqa: E402
 from bot.storage import Storage  # noqa: E402
-from bot.telegram_bot import FLOOD_NOTICE, build_application, start, stop  # noqa: E402
+from bot.frontends.telegram.app import build_application, start, stop  # noqa: E402
+from bot.frontends.telegram.front import FLOOD_NOTICE  # noqa: E402
+from devtools.botapi_fake import FakeBotAPI  # noqa: E402
 
 TOKEN = "4242424242:AAHbenchmarkTokenNotARealOne_abcdefgh"
 
@@ -53,7 +54,8 @@ async def run(args: argparse.Namespace) -> None:
                                          retry_base_seconds=0.1, overall_max_rate=overall))
         fake = await FakeBotAPI(TOKEN).start()
         storage = Storage(config.storage.database)
-        app = build_application(config, LiveAnswerer(config), storage, TOKEN, base_url=fake.base_url)
+        conversation = make_conversation(LiveAnswerer(config), config, storage, "telegram")
+        app = build_application(config, conversation, storage, TOKEN, base_url=fake.base_url)
         await start(app, poll_timeout=1.0)
         if args.faults:
             fake.fail("sendMessage", ("status", 429, 1), ("status", 500), ("status", 502), ("delay", 2.5),

@@ -18,6 +18,7 @@ from typing import Any, Mapping
 from .errors import ConfigError
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -197,23 +198,30 @@ def load_config(path: Path | str | None = None, environ: Mapping[str, str] | Non
     """Read a config file (or the defaults), apply environment overrides and validate it all."""
     import yaml
 
+    from .knowledge import KnowledgeError, read_text
+
     environ = os.environ if environ is None else environ
     raw: dict = {}
     base = PACKAGE_ROOT
     if path is not None:
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError(f"config file {path} does not exist (pass --config PATH to another file)") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read config file {path}: {exc}") from None
+        if not path.exists() and not path.is_symlink():
+            raise ConfigError(f"config file {path} does not exist (pass --config PATH to another file)")
+        try:  # a regular file of at most 1 MB: a FIFO or device given as --config is refused, not read
+            text = read_text(path, MAX_CONFIG_BYTES)
+        except KnowledgeError as exc:
+            raise ConfigError(f"cannot read config file {path}: {exc.reason}"
+                              + (f" (line {exc.line})" if exc.line else "")) from None
         try:
             loaded = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = f", line {mark.line + 1}" if mark is not None else ""
             raise ConfigError(f"config file {path}{line} is not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        except RecursionError:
+            raise ConfigError(f"config file {path} is not valid YAML: lists or mappings nested too deeply") from None
+        except ValueError:  # Python refuses integers of over 4,300 digits
+            raise ConfigError(f"config file {path} is not valid YAML: a number has too many digits") from None
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):

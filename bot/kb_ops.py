@@ -2,32 +2,37 @@
 
 They print nothing and never exit: they validate, then change the files through a locked, atomic,
 undoable `KnowledgeStore` transaction, and return what they did or raise a named error saying how
-to fix the problem. `bot.maintain` is the command line over them.
+to fix the problem. Before any file is replaced, the knowledge as it will be after the change is
+loaded exactly as the bot loads it (`_commit`), so no command can save a knowledge that does not
+load. `bot.maintain` is the command line over them.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import tempfile
+import os
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .config import PACKAGE_ROOT, Config
 from .errors import BotError, DuplicatePassage, KnowledgeError, PassageNotFound
 from .knowledge import (
-    KnowledgeBase, Passage, RegressionQuestion, Source, check_id, check_passage_text, dump_passage_file,
-    find_near_duplicate, header_comment, load_knowledge, load_passage_file, load_questions, near_duplicate_pairs,
-    parse_yaml, passage_files, question_entry_yaml, read_text,
+    MAX_FILE_BYTES, KnowledgeBase, Passage, RegressionQuestion, Source, check_id, check_passage_text, dump_passage_file,
+    find_near_duplicate, header_comment, ignored_files, knowledge_files, load_knowledge, load_passage_file, load_questions,
+    near_duplicate_pairs, near_duplicates_of, parse_yaml, passage_files, question_entry_yaml, read_bytes, read_text,
 )
 from .splitter import split_document
 from .store import KnowledgeStore, Transaction
+from .text import shorten as short
 
 QUESTIONS_FILE = "questions.yaml"
 QUESTIONS_HEADER = ("# Knowledge regression questions: each must keep being answered by the passage in expect_id\n"
                     "# (or with every string in expect). `python -m bot eval` runs them.\n")
 MAX_SECTION_CHARS = 200
+MAX_LIST = 1_000_000  # --limit and --add beyond this are typing mistakes (and overflow SQLite's integers)
 
 
 class PassageRejected(BotError):
@@ -36,11 +41,6 @@ class PassageRejected(BotError):
 
 class UsageError(BotError):
     """Something the command needs is missing and there is no terminal to ask for it."""
-
-
-def short(text: str, width: int = 70) -> str:
-    """Text cut to `width` characters with an ellipsis, for one-line listings and messages."""
-    return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
 
 
 # -- the knowledge's files ------------------------------------------------------------------------
@@ -59,18 +59,49 @@ def render_file(path: Path, source: Source | None, passages: Iterable[Passage]) 
     return header + dump_passage_file(source, passages)
 
 
-def _verified(path: Path, text: str) -> str:
-    """Load the rendered text as a passages file before it replaces the real one: never write a broken file."""
-    with tempfile.TemporaryDirectory() as folder:
-        probe = Path(folder) / path.name
-        probe.write_text(text, encoding="utf-8")
-        load_passage_file(probe)
-    return text
-
-
 def _stage_passages(txn: Transaction, file: Path, source: Source | None, passages: Iterable[Passage]) -> None:
-    """Stage a passages file's new text, checked to load first, keeping its top comments."""
-    txn.write(file, _verified(file, render_file(file, source, passages)))
+    """Stage a passages file's new text, keeping its top comments (`_commit` checks it loads)."""
+    txn.write(file, render_file(file, source, passages))
+
+
+def _dangling(kb: KnowledgeBase, questions: Iterable[RegressionQuestion]) -> set[str]:
+    """The expect_ids that name no passage: `kb check` fails on them."""
+    return {q.expect_id for q in questions if q.expect_id and kb.by_id(q.expect_id) is None}
+
+
+def _commit(txn: Transaction, root: Path, reason: str, before: KnowledgeBase | None = None) -> None:
+    """Commit only if the staged knowledge loads as the bot will load it and keeps its questions' passages."""
+    old_dangling = set()
+    if before is not None:
+        try:
+            old_dangling = _dangling(before, load_questions(root / QUESTIONS_FILE))
+        except KnowledgeError:
+            pass  # a broken questions file shows up in the staged check below
+    txn.commit(reason, check=lambda staged: _check_staged(root, staged, old_dangling), view=_view(root))
+
+
+def _view(root: Path) -> list[Path]:
+    """Every file the bot and `kb check` read from a knowledge folder."""
+    questions = root / QUESTIONS_FILE
+    return knowledge_files(root) + ([questions] if questions.exists() else [])
+
+
+def _check_staged(root: Path, staged: Path, old_dangling: set[str]) -> None:
+    """Load the staged copy of the knowledge with load_knowledge and load_questions; refuse with what broke."""
+    try:
+        kb = load_knowledge(staged)
+        new_dangling = _dangling(kb, load_questions(staged / QUESTIONS_FILE)) - old_dangling
+    except KnowledgeError as exc:
+        # Name the real files, not their staged copies.
+        real = str(root)
+        message = f"{exc.path.replace(str(staged), real) if exc.path else 'knowledge'}"
+        message += f", line {exc.line}" if exc.line is not None else ""
+        message += f": {exc.reason.replace(str(staged), real)}"
+        raise PassageRejected(f"nothing was saved: the change would break the knowledge: {message}"
+                              + (f" ({exc.hint})" if exc.hint else "")) from None
+    if new_dangling:
+        raise PassageRejected(f"nothing was saved: questions.yaml would expect passages that do not exist: "
+                              f"{', '.join(sorted(new_dangling))}")
 
 
 @dataclass(frozen=True)
@@ -121,9 +152,24 @@ def regression_questions(config: Config) -> list[RegressionQuestion]:
     return load_questions(root / QUESTIONS_FILE) if root.is_dir() else []
 
 
+def clean_unicode(value: str, what: str) -> str:
+    """Refuse text that cannot be saved as UTF-8: a byte that was not UTF-8 on the command line (Python hands it
+    over as a lone surrogate) or a lone surrogate an editor wrote as a \\u escape."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(value[exc.start])
+        if 0xDC80 <= code <= 0xDCFF:
+            raise PassageRejected(f"{what} holds the byte 0x{code - 0xDC00:02x}, which is not UTF-8 "
+                                  "(type or paste the text as UTF-8)") from None
+        raise PassageRejected(f"{what} holds an unpaired surrogate U+{code:04X}, which is not valid Unicode "
+                              "(write the character itself, not a \\u escape)") from None
+    return value
+
+
 def clean_text(text: str | None) -> str:
-    """Collapse whitespace and refuse what no passage may be: empty or over the length limit."""
-    text = " ".join((text or "").split())
+    """Collapse whitespace and refuse what no passage may be: empty, over the length limit, or not Unicode."""
+    text = " ".join(clean_unicode(text or "", "the passage text").split())
     problem = check_passage_text(text)
     if problem:
         raise PassageRejected(f"passage {problem}" + (" (split it into two facts)" if "limit" in problem else ""))
@@ -132,7 +178,7 @@ def clean_text(text: str | None) -> str:
 
 def clean_section(section: str | None) -> str:
     """A section name: one line, not empty, not too long."""
-    section = " ".join((section or "").split())
+    section = " ".join(clean_unicode(section or "", "the section").split())
     if not section:
         raise PassageRejected("section is empty (give --section, e.g. one listed by 'kb list')")
     if len(section) > MAX_SECTION_CHARS:
@@ -142,7 +188,7 @@ def clean_section(section: str | None) -> str:
 
 def clean_questions(questions: Iterable[str]) -> list[str]:
     """Regression questions: non-empty, one line each."""
-    out = [" ".join(q.split()) for q in questions]
+    out = [" ".join(clean_unicode(q, "a --question").split()) for q in questions]
     if any(not q for q in out):
         raise PassageRejected("a --question is empty")
     return out
@@ -164,19 +210,48 @@ def _next_id(kb: KnowledgeBase, file_ids: list[str], source_id: str) -> str:
     return new_id
 
 
-def _target_file(root: Path, source_id: str | None) -> Path:
+def source_files(root: Path) -> dict[str, Path]:
+    """Each source id a passage can be filed under, with its passages file (a file without a source header
+    is known by its file name)."""
+    out: dict[str, Path] = {}
+    for file in passage_files(root):
+        source, _ = load_passage_file(file)
+        out.setdefault(source.id if source else file.stem, file)
+    return out
+
+
+def _target_file(root: Path, source_id: str | None, kb: KnowledgeBase) -> tuple[Path, Source | None, list[Passage]]:
+    """The passages file a new passage goes to (the named source's, or the only one there is: never a guess), with
+    its source and passages. The file the loaded passages point to is read first: a large knowledge is parsed once."""
     files = passage_files(root)
+    if source_id is not None:
+        likely = {Path(p.file) for p in kb.passages if p.source == source_id}
+        files = sorted(files, key=lambda f: f not in likely)
     known = []
     for file in files:
-        source, _ = load_passage_file(file)
-        if source is not None:
-            known.append(source.id)
-            if source_id is None or source.id == source_id:
-                return file
-    if source_id is None and files:
-        return files[0]
-    raise PassageRejected(f"no source with id '{source_id}' (known sources: {', '.join(known) or 'none'}; "
+        source, passages = load_passage_file(file)
+        label = source.id if source else file.stem
+        if (source_id is None and len(files) == 1) or label == source_id:
+            return file, source, passages
+        known.append(label)
+    if source_id is None:
+        raise UsageError(f"give --source: the knowledge has {len(files)} sources ({', '.join(sorted(known))}) "
+                         "and a new passage must go to one of them")
+    raise PassageRejected(f"no source with id '{source_id}' (known sources: {', '.join(sorted(known)) or 'none'}; "
                           "'kb import' adds a new one)")
+
+
+def _locate(root: Path, kb: KnowledgeBase, passage_id: str) -> Located:
+    """`locate`, reading only the file the loaded knowledge says holds the passage."""
+    passage = kb.by_id(passage_id)
+    if passage is None or not passage.file:
+        raise _not_found(passage_id)
+    file = Path(passage.file)
+    source, passages = load_passage_file(file)
+    for found in passages:
+        if found.id == passage_id:
+            return Located(found, file, source, tuple(passages))
+    return locate(root, passage_id)
 
 
 def _stage_questions(txn: Transaction, root: Path, questions: Iterable[tuple[str, str]]) -> None:
@@ -185,7 +260,7 @@ def _stage_questions(txn: Transaction, root: Path, questions: Iterable[tuple[str
     if not questions:
         return
     path = root / QUESTIONS_FILE
-    staged = txn.changes.get(path)
+    staged = txn.staged(path)
     text = staged if isinstance(staged, str) else (read_text(path) if path.exists() else QUESTIONS_HEADER + "questions:\n")
     old = parse_yaml(text, path)
     before = old.get("questions") if isinstance(old, dict) else None
@@ -238,14 +313,13 @@ def add_passage(config: Config, text: str, section: str, source_id: str | None =
             existing, score = duplicate
             raise DuplicatePassage(f"near-duplicate of passage {existing.id} ({score:.0f}% similar): "
                                    f"\"{short(existing.text, 90)}\" (use --force to add it anyway)", existing.id)
-        file = _target_file(root, source_id)
-        source, passages = load_passage_file(file)
+        file, source, passages = _target_file(root, source_id, kb)
         file_source = source.id if source else (passages[0].source if passages else file.stem)
         passage = Passage(id=_next_id(kb, [p.id for p in passages], file_source), text=text, section=section,
                           source=file_source)
         _stage_passages(txn, file, source, [*passages, passage])
         _stage_questions(txn, root, [(q, passage.id) for q in questions])
-        txn.commit(f"add {passage.id}")
+        _commit(txn, root, f"add {passage.id}", kb)
     return passage
 
 
@@ -256,7 +330,7 @@ def edit_passage(config: Config, passage_id: str, text: str | None = None, secti
     questions = clean_questions(questions)
     with KnowledgeStore(root).transaction() as txn:
         kb = load_knowledge(root)
-        found = locate(root, passage_id)
+        found = _locate(root, kb, passage_id)
         new_text = clean_text(text) if text is not None else found.passage.text
         new_section = clean_section(section) if section is not None else found.passage.section
         if not force and text is not None:
@@ -270,7 +344,7 @@ def edit_passage(config: Config, passage_id: str, text: str | None = None, secti
             passages = [updated if p.id == passage_id else p for p in found.passages]
             _stage_passages(txn, found.file, found.source, passages)
         _stage_questions(txn, root, [(q, passage_id) for q in questions])
-        txn.commit(f"edit {passage_id}")
+        _commit(txn, root, f"edit {passage_id}", kb)
     return updated
 
 
@@ -279,25 +353,47 @@ def remove_passage(config: Config, passage_id: str) -> tuple[Passage, int]:
     root = knowledge_root(config)
     with KnowledgeStore(root).transaction() as txn:
         kb = load_knowledge(root)
-        found = locate(root, passage_id)
+        found = _locate(root, kb, passage_id)
         if len(kb.passages) == 1:
             raise PassageRejected(f"'{passage_id}' is the last passage: the bot needs at least one")
         passages = [p for p in found.passages if p.id != passage_id]
         _stage_passages(txn, found.file, found.source, passages)
         dropped = _stage_unquestion(txn, root, passage_id)
-        txn.commit(f"remove {passage_id}")
+        _commit(txn, root, f"remove {passage_id}", kb)
     return found.passage, dropped
 
 
 def undo(config: Config):
-    """Restore the version before the last change."""
-    return KnowledgeStore(knowledge_root(config)).undo()
+    """Restore the version before the last change, if the knowledge then still loads."""
+    root = knowledge_root(config)
+    store = KnowledgeStore(root)
+    try:
+        before = load_knowledge(root)
+        old_dangling = _dangling(before, load_questions(root / QUESTIONS_FILE))
+    except KnowledgeError:
+        old_dangling = set()  # undo is how a maintainer gets back from a broken state
+    return store.undo(check=lambda staged: _check_staged(root, staged, old_dangling), view=_view(root))
+
+
+def recover(config: Config) -> str | None:
+    """Complete or roll back a change a crash interrupted; what was done, or None when nothing waited."""
+    root = Path(config.knowledge)
+    if not root.is_dir():
+        return None
+    store = KnowledgeStore(root)
+    return store.recover() if store.pending() else None
+
+
+DOCUMENT_KINDS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 
 
 def kind_of(path: Path) -> str:
-    """The document kind the splitter should use, from the file name."""
-    suffix = path.suffix.lower()
-    return "html" if suffix in (".html", ".htm") else "md" if suffix in (".md", ".markdown") else "txt"
+    """The document kind the splitter should use, from the file name; only known document endings are read."""
+    kind = DOCUMENT_KINDS.get(path.suffix.lower())
+    if kind is None:  # a file with no ending may be anything, a binary or a system file: never guessed at
+        raise UsageError(f"{path}: documents are read from .txt, .md or .html files "
+                         f"({', '.join(DOCUMENT_KINDS)}); rename it if it is one")
+    return kind
 
 
 def slug(name: str) -> str:
@@ -307,7 +403,8 @@ def slug(name: str) -> str:
 
 def draft_passages(path: Path, source_id: str, url: str = "") -> tuple[Source, list[Passage], list[str]]:
     """Split a document file into a source and draft passages, plus the ids that need a reviewer's eye."""
-    draft = split_document(read_text(path), kind_of(path))
+    kind = kind_of(path)  # before reading: an unknown kind of file is not opened at all
+    draft = split_document(read_text(path), kind)
     source = Source(id=source_id, title=draft.title, date=draft.date, url=url, document=f"sources/{path.name}")
     passages, review = [], []
     for number, item in enumerate(draft.passages, start=1):
@@ -331,11 +428,20 @@ class ImportDraft:
 
 
 def prepare_import(config: Config, path: Path, source_id: str | None = None, url: str = "",
-                   publisher: str = "") -> ImportDraft:
-    """Split a document into a new source's passages and check them, without saving anything."""
+                   publisher: str = "", progress: Callable[[str], None] | None = None) -> ImportDraft:
+    """Split a document into a new source's passages and check them, without saving anything.
+
+    `progress` is told each step of a long import (reading, splitting, comparing) with the time so far.
+    """
+    started = time.perf_counter()
+
+    def step(what: str) -> None:
+        if progress is not None:
+            progress(f"{what} ({time.perf_counter() - started:.1f} s)")
+
     root = knowledge_root(config)
-    if kind_of(path) == "txt" and path.suffix.lower() not in (".txt", ".text", ""):
-        raise UsageError(f"{path}: import reads .txt, .md or .html documents")
+    kind_of(path)  # refuses a file of unknown kind before anything is read
+    url, publisher = clean_unicode(url, "--url"), clean_unicode(publisher, "--publisher")
     source_id = source_id or slug(path.stem)
     problem = check_id(source_id)
     if problem:
@@ -343,11 +449,20 @@ def prepare_import(config: Config, path: Path, source_id: str | None = None, url
     kb = load_knowledge(root)
     if source_id in kb.sources or (root / "passages" / f"{source_id}.yaml").exists():
         raise PassageRejected(f"a source '{source_id}' already exists (choose another with --source-id)")
+    step(f"reading and splitting {path}")
     source, passages, review = draft_passages(path, source_id, url)
     if publisher:
         source = dataclasses.replace(source, publisher=publisher)
     if not passages:
         raise PassageRejected(f"{path}: no passages found in the document (is it empty?)")
+    step(f"split into {len(passages):,} passages; checking them")
+    # Its passages file must load again: refuse now, not after minutes of work, when it cannot (28 bytes: the
+    # YAML around one passage's id, section and text, a lower bound).
+    size = sum(len(p.text.encode()) + len(p.section.encode()) + len(p.id) + 28 for p in passages)
+    if size > MAX_FILE_BYTES:
+        raise PassageRejected(f"{path}: its {len(passages):,} passages would make a passages file of over "
+                              f"{size // (1024 * 1024)} MB, above the {MAX_FILE_BYTES // (1024 * 1024)} MB limit of a "
+                              "knowledge file (split the document into parts, for example by chapter, and import each)")
     taken = {p.id for p in kb.passages}
     for passage in passages:
         problem = check_passage_text(passage.text)
@@ -355,14 +470,13 @@ def prepare_import(config: Config, path: Path, source_id: str | None = None, url
             raise PassageRejected(f"{passage.id}: {problem} (shorten that paragraph in the document, or add it by hand)")
         if passage.id in taken:
             raise PassageRejected(f"passage id {passage.id} is already used (choose another --source-id)")
-    duplicates = []
-    for passage in passages:
-        dup = find_near_duplicate(passage.text, kb.passages)
-        if dup is not None:
-            duplicates.append((passage.id, dup[0].id, dup[1]))
+    step(f"comparing {len(passages):,} new passages with {len(kb.passages):,} existing ones")
+    found = near_duplicates_of([p.text for p in passages], kb.passages)
+    duplicates = [(p.id, dup[0].id, dup[1]) for p, dup in zip(passages, found) if dup is not None]
     document = root / "sources" / path.name
-    if document.exists() and document.read_bytes() != path.read_bytes():
+    if document.exists() and read_bytes(document) != read_bytes(path):
         raise PassageRejected(f"{document} already exists with other content (rename the document)")
+    step("checked")
     return ImportDraft(source, tuple(passages), tuple(review), tuple(duplicates),
                        root / "passages" / f"{source_id}.yaml", document)
 
@@ -374,11 +488,25 @@ def save_import(config: Config, draft: ImportDraft, original: Path) -> None:
         if draft.target.exists():
             raise PassageRejected(f"{draft.target} appeared meanwhile; run the import again")
         header = f"# Fact passages from '{draft.source.title}', imported by `python -m bot kb import`.\n"
-        txn.write(draft.target, _verified(draft.target, header + dump_passage_file(draft.source, draft.passages)))
+        txn.write(draft.target, header + dump_passage_file(draft.source, draft.passages))
         if not draft.document.exists():
-            txn.write(draft.document, original.read_bytes())
-        txn.commit(f"import {draft.source.id}")
-    load_knowledge(root)  # the whole knowledge must still load; the caller reports it if not
+            txn.write(draft.document, _read_document(original))
+        _commit(txn, root, f"import {draft.source.id}", load_knowledge(root))
+
+
+def _read_document(path: Path) -> bytes:
+    """An imported document's bytes: a regular file within the knowledge's size limit, read no further."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise UsageError(f"{path}: not a regular file (import reads .txt, .md or .html documents)")
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the document: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise UsageError(f"{path}: over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit (split the document)")
+    return data
 
 
 @dataclass(frozen=True)
@@ -435,6 +563,9 @@ def check_knowledge(config: Config, ask_questions: bool = True) -> CheckReport:
             errors.append(str(KnowledgeError(f"expect_id '{q.expect_id}' is not a passage", qpath, q.line,
                                              hint="fix the id or remove the question")))
     if root.is_dir():
+        for ignored in ignored_files(root):
+            warnings.append(f"{ignored}: not read (passages files end in .yaml or .yml); rename it or move it out "
+                            "of passages/")
         for leftover in sorted(root.rglob(".*.tmp")):
             warnings.append(f"{leftover}: left over from an interrupted write (the real file is intact); delete it")
     for a, b, score in near_duplicate_pairs(kb.passages):
@@ -486,6 +617,8 @@ def unanswered_entries(config: Config, limit: int):
     """The most frequent questions the bot could not answer, from the log; None when nothing was logged yet."""
     from .storage import existing_log
 
+    if not 1 <= limit <= MAX_LIST:
+        raise UsageError(f"the number of questions to list must be between 1 and {MAX_LIST:,}")
     log = existing_log(config.storage.database)
     if log is None:
         return None

@@ -8,6 +8,7 @@ or setup error. The operations themselves print nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shlex
 import subprocess
@@ -20,9 +21,9 @@ from typing import Callable
 from .config import Config
 from .errors import DuplicatePassage, KnowledgeError, PassageNotFound
 from .kb_ops import (
-    PassageRejected, UsageError, add_passage, check_knowledge, draft_passages, edit_passage, find_passage,
-    knowledge_root, locate, passages_in_section, prepare_import, regression_questions, remove_passage, save_import,
-    short, slug, undo, unanswered_entries, unanswered_question, unanswered_by,
+    MAX_LIST, PassageRejected, UsageError, add_passage, check_knowledge, draft_passages, edit_passage, find_passage,
+    knowledge_root, locate, passages_in_section, prepare_import, recover, regression_questions, remove_passage,
+    save_import, short, slug, source_files, undo, unanswered_entries, unanswered_question, unanswered_by,
 )
 from .knowledge import Passage, dump_passage_file, load_knowledge, load_passage_file
 from .store import KnowledgeStore
@@ -59,7 +60,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
                                      "In a terminal, missing text and section are asked for.")
     add.add_argument("--text", help="the fact, a sentence or two")
     add.add_argument("--section", help="the section it belongs to (an existing one or a new one)")
-    add.add_argument("--source", help="the source id whose passages file receives it (default: the first source)")
+    add.add_argument("--source", help="the source id whose passages file receives it (needed when there are "
+                                      "several sources; in a terminal you are asked)")
     add.add_argument("--question", action="append", default=[], metavar="Q",
                      help="a regression question this passage must answer (saved in knowledge/questions.yaml); repeat")
     add.add_argument("--force", action="store_true", help="add it even if it is a near-duplicate")
@@ -105,7 +107,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     unanswered.add_argument("--add", type=int, metavar="N", help="turn entry N of the list into a new passage")
     unanswered.add_argument("--text", help="the passage text that answers it (with --add)")
     unanswered.add_argument("--section", help="its section (with --add)")
-    unanswered.add_argument("--source", help="the source id that receives it (with --add)")
+    unanswered.add_argument("--source", help="the source id that receives it (with --add; needed when there are "
+                                             "several sources)")
     unanswered.add_argument("--force", action="store_true", help="add it even if it is a near-duplicate")
 
 
@@ -117,6 +120,11 @@ def run(args: argparse.Namespace, config: Config, ask: Callable[[str], str] | No
     if handler is None:
         raise UsageError(f"unknown kb command {args.kb_command}")
     console = _Console(out, ask)
+    if args.kb_command != "split":
+        # A change a crash interrupted is completed (or rolled back) before anything reads the knowledge.
+        done = recover(config)
+        if done:
+            print(f"Note: {done}.", file=sys.stderr)
     try:
         return handler(args, config, console)
     except (DuplicatePassage, PassageNotFound, PassageRejected) as exc:
@@ -138,9 +146,12 @@ class _Console:
         return self._ask is not None or sys.stdin.isatty()
 
     def ask(self, prompt: str) -> str:
-        if self._ask is not None:
-            return self._ask(prompt)
-        return input(prompt)
+        try:
+            if self._ask is not None:
+                return self._ask(prompt)
+            return input(prompt)
+        except EOFError:  # Ctrl-D at the prompt
+            raise UsageError("the input ended before an answer was given; nothing was saved") from None
 
 
 # -- handlers (print, ask, exit code) ---------------------------------------------------------------
@@ -215,6 +226,21 @@ def _ask_missing(console: _Console, value: str | None, prompt: str, option: str)
     return console.ask(prompt)
 
 
+def _ask_source(config: Config, console: _Console, source: str | None) -> str | None:
+    """The source a new passage goes to: as given, the only one, or asked for at a terminal (else add refuses)."""
+    if source is not None or not console.can_ask():
+        return source
+    sources = list(source_files(knowledge_root(config)))
+    if len(sources) <= 1:
+        return source
+    console.print("Sources: " + "; ".join(sources))
+    while True:
+        answer = console.ask("Source: ").strip()
+        if answer in sources:
+            return answer
+        console.print(f"Choose one of: {'; '.join(sources)}")
+
+
 def _report_added(config: Config, console: _Console, passage: Passage, questions: list[str]) -> None:
     console.print(passage.id)
     for q, ids in unanswered_by(config, passage.id, questions):
@@ -223,39 +249,75 @@ def _report_added(config: Config, console: _Console, passage: Passage, questions
 
 
 def _cmd_add(args, config: Config, console: _Console) -> int:
-    kb = load_knowledge(knowledge_root(config))
+    root = knowledge_root(config)
+    kb = load_knowledge(root) if console.can_ask() else None  # only to list the sections; add_passage loads it again
     text = _ask_missing(console, args.text, "Passage text (a sentence or two): ", "--text")
-    if args.section is None and console.can_ask():
+    if args.section is None and kb is not None:
         console.print("Sections: " + "; ".join(kb.sections()))
     section = _ask_missing(console, args.section, "Section: ", "--section")
     questions = list(args.question)
     if not questions and args.text is None and console.can_ask():
         question = console.ask("A question it answers (Enter to skip): ").strip()
         questions = [question] if question else []
-    passage = add_passage(config, text, section, args.source, questions, args.force)
+    source = _ask_source(config, console, args.source)
+    passage = add_passage(config, text, section, source, questions, args.force)
     _report_added(config, console, passage, questions)
     return 0
+
+
+def _editor_command() -> list[str]:
+    """$VISUAL or $EDITOR (else vi) as an argument list, or UsageError saying how to set it."""
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    try:
+        command = shlex.split(editor)
+    except ValueError as exc:
+        raise UsageError(f"cannot read the editor command {editor!r}: {exc} (fix $VISUAL or $EDITOR)") from None
+    if not command:
+        raise UsageError("$VISUAL or $EDITOR is empty (set it to an editor, or use --text and --section)")
+    return command
 
 
 def _edit_in_editor(config: Config, passage_id: str, console: _Console) -> int:
     found = locate(knowledge_root(config), passage_id)
     original = dump_passage_file(None, [found.passage])
+    command = _editor_command()
     with tempfile.NamedTemporaryFile("w+", suffix=".yaml", encoding="utf-8", delete=False) as handle:
         handle.write("# Edit the passage, save and close. The id cannot change.\n" + original)
         name = handle.name
+    keep = False  # an edit that cannot be saved stays on disk, so the maintainer's work is not lost
     try:
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        subprocess.run([*shlex.split(editor), name], check=False)
-        _, edited = load_passage_file(Path(name))
+        try:
+            status = subprocess.run([*command, name], check=False).returncode
+        except OSError as exc:
+            raise UsageError(f"cannot run the editor {command[0]!r}: {exc.strerror or exc} (set $VISUAL or $EDITOR "
+                             "to an installed editor, or use --text and --section); nothing was saved") from None
+        if status != 0:
+            raise UsageError(f"the editor {command[0]!r} exited with status {status}; nothing was saved")
+        if not Path(name).is_file():
+            raise UsageError("the editor removed the file instead of saving it; nothing was saved")
+        keep = True
+        try:
+            _, edited = load_passage_file(Path(name))
+            if len(edited) != 1 or edited[0].id != passage_id:
+                raise PassageRejected("the edited file must hold exactly this one passage, with the same id")
+            new = edited[0]
+            if (new.text, new.section) == (found.passage.text, found.passage.section):
+                console.print("No change.")
+                keep = False
+                return 0
+            edit_passage(config, passage_id, new.text, new.section)
+        except KnowledgeError as exc:
+            raise PassageRejected(f"the edited passage was not saved: {exc.reason}"
+                                  + (f", line {exc.line}" if exc.line else "") + f"; your edit is kept in {name}") from None
+        except DuplicatePassage as exc:
+            raise DuplicatePassage(f"{exc}; your edit is kept in {name}", exc.existing_id) from None
+        except PassageRejected as exc:
+            raise PassageRejected(f"{exc}; your edit is kept in {name}") from None
+        keep = False
     finally:
-        os.unlink(name)
-    if len(edited) != 1 or edited[0].id != passage_id:
-        raise PassageRejected("the edited file must hold exactly this one passage, with the same id")
-    new = edited[0]
-    if (new.text, new.section) == (found.passage.text, found.passage.section):
-        console.print("No change.")
-        return 0
-    edit_passage(config, passage_id, new.text, new.section)
+        if not keep:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name)
     console.print(f"Saved {passage_id}.")
     return 0
 
@@ -289,7 +351,9 @@ def _cmd_undo(args, config: Config, console: _Console) -> int:
 
 
 def _cmd_import(args, config: Config, console: _Console) -> int:
-    draft = prepare_import(config, args.file, args.source_id, args.url, args.publisher)
+    # A big document takes a while: say what is happening, on a terminal only (stdout is the passages' YAML).
+    progress = (lambda step: print(f"kb import: {step}", file=sys.stderr, flush=True)) if sys.stderr.isatty() else None
+    draft = prepare_import(config, args.file, args.source_id, args.url, args.publisher, progress=progress)
     console.out.write(dump_passage_file(draft.source, draft.passages))
     console.print(f"\n{len(draft.passages)} passages for the new source '{draft.source.id}' -> {draft.target}")
     if draft.review:
@@ -303,6 +367,8 @@ def _cmd_import(args, config: Config, console: _Console) -> int:
         if console.ask("Save these passages? [y/N] ").strip().lower() not in ("y", "yes"):
             console.print("Nothing saved.")
             return 1
+    if progress:
+        progress(f"saving {len(draft.passages):,} passages")
     save_import(config, draft, args.file)
     console.print(f"Saved {len(draft.passages)} passages to {draft.target}; 'python -m bot kb undo' removes them.")
     return 0
@@ -321,8 +387,10 @@ def _cmd_check(args, config: Config, console: _Console) -> int:
 
 
 def _cmd_unanswered(args, config: Config, console: _Console) -> int:
-    if args.limit < 1:
-        raise UsageError("--limit must be 1 or more")
+    if not 1 <= args.limit <= MAX_LIST:
+        raise UsageError(f"--limit must be between 1 and {MAX_LIST:,}")
+    if args.add is not None and not 1 <= args.add <= MAX_LIST:
+        raise UsageError(f"--add must be an entry number of the list, between 1 and {MAX_LIST:,}")
     entries = unanswered_entries(config, max(args.limit, args.add or 0))
     if entries is None:
         console.print(f"No questions logged yet ({config.storage.database} does not exist).")
@@ -339,7 +407,8 @@ def _cmd_unanswered(args, config: Config, console: _Console) -> int:
     console.print(f"Question: {question}")
     text = _ask_missing(console, args.text, "Passage text that answers it: ", "--text")
     section = _ask_missing(console, args.section, "Section: ", "--section")
-    passage = add_passage(config, text, section, args.source, [question], args.force)
+    source = _ask_source(config, console, args.source)
+    passage = add_passage(config, text, section, source, [question], args.force)
     _report_added(config, console, passage, [question])
     return 0
 

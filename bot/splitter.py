@@ -87,13 +87,14 @@ def html_to_text(markup: str) -> str:
 def sentences(paragraph: str) -> list[str]:
     """Split a paragraph into sentences, keeping abbreviations and decimals intact."""
     pieces = _SENTENCE_END.split(" ".join(paragraph.split()))
-    out: list[str] = []
+    out: list[list[str]] = []  # each sentence as its pieces: joining as we go would be quadratic on "No. 1 No. 2 ..."
     for piece in pieces:
-        if out and out[-1].lower().endswith(_ABBREVIATIONS):
-            out[-1] = f"{out[-1]} {piece}"
+        if out and out[-1][-1].lower().endswith(_ABBREVIATIONS):  # pieces hold no spaces at their ends
+            out[-1].append(piece)
         else:
-            out.append(piece)
-    return [s.strip() for s in out if s.strip()]
+            out.append([piece])
+    joined = (" ".join(parts).strip() for parts in out)
+    return [s for s in joined if s]
 
 
 def _is_heading(line: str, next_blank: bool) -> bool:

@@ -1,11 +1,20 @@
-"""Safe writes of knowledge files: a file lock around read-modify-write, atomic replacement, undo history.
+"""Safe writes of knowledge files: a file lock around read-modify-write, a journal, atomic replacement, undo.
 
 Every change goes through `KnowledgeStore.transaction()`: it takes an exclusive `fcntl.flock` on
-`<knowledge>/.lock` (so concurrent `kb add` runs queue instead of overwriting each other), and
-`commit()` first copies the current version of every file it touches into
-`<knowledge>/.history/NNNNNN/` (bounded to the last `history_limit` versions) and then writes each
-file to a temporary file in the same folder, fsyncs it and renames it over the old one. A crash
-at any point leaves either the old file or the new one, never half of one.
+`<knowledge>/.lock` (so concurrent `kb add` runs queue instead of overwriting each other). `commit()`
+then works in three steps, so that a change touching several files is all-or-nothing:
+
+1. The new content of every file goes into `<knowledge>/.journal/new/`, beside the files the check
+   needs, and the caller's check loads that staged knowledge exactly as the bot would.
+2. `<knowledge>/.journal/journal.json` is written atomically: from then on the change is decided.
+3. The current version of every file is copied into `<knowledge>/.history/NNNNNN/` (bounded to the
+   last `history_limit` versions), each file is replaced atomically (temporary file, fsync, rename),
+   and the journal is removed.
+
+A crash before step 2 leaves the files untouched and the next command deletes the journal (rolls
+back); a crash after it leaves a journal that the next command (or `kb check`) completes. Undo
+restores a saved version through the same journal, and only ever touches regular files inside the
+knowledge folder, whatever its manifest says.
 """
 
 from __future__ import annotations
@@ -15,11 +24,12 @@ import fcntl
 import json
 import os
 import shutil
+import stat
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .errors import KnowledgeError
 
@@ -27,8 +37,13 @@ HISTORY_LIMIT = 20
 LOCK_NAME = ".lock"
 HISTORY_NAME = ".history"
 MANIFEST = "manifest.json"
+JOURNAL_NAME = ".journal"
+JOURNAL = "journal.json"
+MAX_FILE_BYTES = 64 * 1024 * 1024  # the knowledge loader's limit: no saved version can be larger
+LATEST_TIME = 253_402_300_799  # 9999-12-31: a later (or infinite) time in a manifest cannot be shown
 
 Content = str | bytes | Iterable[str] | None  # None deletes the file
+Check = Callable[[Path], None]  # loads the staged folder; raises when the change would break the knowledge
 
 
 def atomic_write(path: Path, content: str | bytes | Iterable[str]) -> None:
@@ -73,6 +88,48 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+
+def _remove_tree(folder: Path, marker: str) -> None:
+    """Delete a journal or version folder, its marker file first: a half-deleted folder must not look whole."""
+    with contextlib.suppress(FileNotFoundError):
+        (folder / marker).unlink()
+        _fsync_dir(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _relative_name(name: object) -> str:
+    """A path from a manifest or journal, refused unless it is a plain relative path with no '..' in it."""
+    if not isinstance(name, str) or not name or "\x00" in name:
+        raise ValueError(f"{name!r} is not a file name")
+    parts = Path(name).parts
+    if Path(name).is_absolute() or ".." in parts or not parts:
+        raise ValueError(f"'{name}' is not a path inside the knowledge folder")
+    return name
+
+
+def _read_manifest(folder: Path) -> dict:
+    """A version's manifest, checked field by field; ValueError says what is wrong with it."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("the manifest is not UTF-8 text") from None
+    except RecursionError:
+        raise ValueError("the manifest is nested too deeply") from None
+    if not isinstance(data, dict):
+        raise ValueError("the manifest is not a JSON object")
+    at, reason, files = data.get("at", 0), data.get("reason", ""), data.get("files")
+    if isinstance(at, bool) or not isinstance(at, (int, float)) or not 0 <= at <= LATEST_TIME \
+            or not isinstance(reason, str):
+        raise ValueError("'at' must be a time in seconds and 'reason' text")
+    if not isinstance(files, dict) or not files:
+        raise ValueError("'files' must map file names to true or false")
+    for name, existed in files.items():
+        _relative_name(name)
+        if not isinstance(existed, bool):
+            raise ValueError(f"'{name}' must map to true or false")
+    return {"at": float(at), "reason": reason, "files": files}
+
+
 @dataclass(frozen=True)
 class Version:
     """One saved previous version: when it was taken, why, and which files it holds."""
@@ -81,24 +138,29 @@ class Version:
     at: float
     reason: str
     files: tuple[str, ...]
+    damaged: str = ""  # what is wrong with its manifest; undo refuses a damaged version
 
 
 class KnowledgeStore:
-    """Locked, atomic, undoable writes to the files of one knowledge folder."""
+    """Locked, journalled, atomic, undoable writes to the files of one knowledge folder."""
 
     def __init__(self, root: Path | str, history_limit: int = HISTORY_LIMIT, timeout: float = 30.0) -> None:
         self.root = Path(root)
         self.history = self.root / HISTORY_NAME
+        self.journal = self.root / JOURNAL_NAME
         self.history_limit = history_limit
         self.timeout = timeout
         if not self.root.is_dir():
             raise KnowledgeError("knowledge folder does not exist", self.root,
                                  hint="maintainers' commands edit a knowledge folder, not a JSON-lines file")
+        self.real = self.root.resolve()
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator["Transaction"]:
-        """Hold the knowledge lock while reading, changing and committing files."""
+        """Hold the knowledge lock while reading, changing and committing files (an interrupted change is
+        completed or rolled back first, so the reads see a whole knowledge)."""
         with self._locked():
+            self._recover()
             yield Transaction(self)
 
     @contextlib.contextmanager
@@ -124,79 +186,260 @@ class KnowledgeStore:
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
+    # -- paths ----------------------------------------------------------------------------------------
+
+    def inside(self, path: Path | str) -> Path:
+        """The real path of a knowledge file, refused when it (or a link on the way) leads out of the folder
+        or into the store's own hidden files: writes and undo never touch anything else."""
+        path = Path(path)
+        if not path.is_absolute():
+            path = self.root / path
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):  # a symbolic link loop
+            raise KnowledgeError("cannot resolve the path (a symbolic link loop?)", path) from None
+        try:
+            relative = real.relative_to(self.real)
+        except ValueError:
+            raise KnowledgeError("leads out of the knowledge folder (a symbolic link?); nothing was changed", path,
+                                 hint="kb commands only write inside the knowledge folder: replace the link "
+                                      "with the file itself") from None
+        if not relative.parts or any(part.startswith(".") for part in relative.parts):
+            raise KnowledgeError("is not a knowledge file (the folder itself or a hidden file); nothing was changed",
+                                 path)
+        return real
+
+    def relative(self, real: Path) -> str:
+        """A checked real path's name inside the knowledge folder, as journals and manifests record it."""
+        return real.relative_to(self.real).as_posix()
+
+    # -- history --------------------------------------------------------------------------------------
+
+    def _version_folders(self) -> list[Path]:
+        if not self.history.is_dir() or self.history.is_symlink():
+            return []
+        return sorted(p for p in self.history.iterdir() if p.name.isdigit() and p.is_dir() and not p.is_symlink())
+
     def versions(self) -> list[Version]:
-        """Saved previous versions, oldest first."""
+        """Saved previous versions, oldest first (a damaged manifest gives a version undo refuses)."""
         out = []
-        if not self.history.is_dir():
-            return out
-        for folder in sorted(p for p in self.history.iterdir() if p.is_dir() and p.name.isdigit()):
-            try:
-                manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+        for folder in self._version_folders():
+            if not (folder / MANIFEST).exists():
                 continue  # a snapshot interrupted before its manifest was written is not a version
-            out.append(Version(folder.name, float(manifest.get("at", 0)), str(manifest.get("reason", "")),
-                               tuple(manifest.get("files", {}))))
+            try:
+                manifest = _read_manifest(folder)
+            except (OSError, ValueError) as exc:
+                out.append(Version(folder.name, 0.0, "", (), damaged=str(exc) or type(exc).__name__))
+                continue
+            out.append(Version(folder.name, manifest["at"], manifest["reason"], tuple(manifest["files"])))
         return out
 
-    def _snapshot(self, paths: Iterable[Path], reason: str) -> None:
+    def _next_version(self) -> str:
+        """A number after every version folder, complete or not, so no new snapshot lands in an old folder."""
+        folders = self._version_folders()
+        return f"{int(folders[-1].name) + 1 if folders else 1:06d}"
+
+    def _snapshot(self, name: str, files: Iterable[str], reason: str) -> None:
         """Copy the current version of each file (or note that it did not exist) into the history."""
-        existing = self.versions()
-        number = int(existing[-1].name) + 1 if existing else 1
-        folder = self.history / f"{number:06d}"
+        folder = self.history / name
         folder.mkdir(parents=True, exist_ok=True)
-        files: dict[str, bool] = {}
-        for path in paths:
-            relative = str(Path(path).resolve().relative_to(self.root.resolve()))
-            files[relative] = Path(path).exists()
-            if files[relative]:
+        existed: dict[str, bool] = {}
+        for relative in files:
+            path = self.real / relative
+            existed[relative] = path.exists()
+            if existed[relative]:
                 target = folder / "files" / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, target)
         # The manifest is written last and atomically: it is what makes the snapshot a version.
-        atomic_write(folder / MANIFEST, json.dumps({"at": time.time(), "reason": reason, "files": files}, indent=1))
+        atomic_write(folder / MANIFEST, json.dumps({"at": time.time(), "reason": reason, "files": existed}, indent=1))
         for old in self.versions()[: -self.history_limit]:
-            shutil.rmtree(self.history / old.name, ignore_errors=True)
+            _remove_tree(self.history / old.name, MANIFEST)
 
-    def undo(self) -> Version:
-        """Restore the files of the latest saved version and drop it from the history."""
+    def undo(self, check: Check | None = None, view: Iterable[Path] = ()) -> Version:
+        """Restore the files of the latest saved version and drop it from the history. Everything is read and
+        checked first: a damaged manifest, a path out of the folder or a non-regular file changes nothing."""
         with self._locked():
+            self._recover()
             versions = self.versions()
             if not versions:
                 raise KnowledgeError("there is no earlier version to go back to", self.history,
                                      hint="undo restores what the last kb add, edit, remove or import changed")
             latest = versions[-1]
             folder = self.history / latest.name
-            manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-            for relative, existed in manifest["files"].items():
-                path = self.root / relative
-                if existed:
-                    atomic_write(path, (folder / "files" / relative).read_bytes())
-                elif path.exists():
-                    path.unlink()
-            shutil.rmtree(folder, ignore_errors=True)
+            damaged = f"remove the folder {folder} to skip that version"
+            if latest.damaged:
+                raise KnowledgeError(f"the saved version is damaged: {latest.damaged}; nothing was changed",
+                                     folder / MANIFEST, hint=damaged)
+            changes: dict[Path, Content] = {}
+            for relative, existed in _read_manifest(folder)["files"].items():
+                target = self.inside(relative)
+                if target.is_symlink() or (target.exists() and not target.is_file()):
+                    raise KnowledgeError("is not a regular file; nothing was changed", target, hint=damaged)
+                changes[target] = self._saved_copy(folder, relative) if existed else None
+            self._run(changes, f"undo {latest.reason}", check, view, snapshot=None, drop=latest.name)
             return latest
+
+    def _saved_copy(self, folder: Path, relative: str) -> bytes:
+        """A file kept in a version folder: a regular file inside that folder, within the size limit."""
+        files = (folder / "files").resolve()
+        path = folder / "files" / relative
+        try:
+            info = os.lstat(path)
+            if not stat.S_ISREG(info.st_mode) or not path.resolve().is_relative_to(files):
+                raise KnowledgeError("the saved copy is not a regular file in the version folder; nothing was changed",
+                                     path, hint=f"remove the folder {folder} to skip that version")
+            if info.st_size > MAX_FILE_BYTES:
+                raise KnowledgeError("the saved copy is over the 64 MB limit; nothing was changed", path)
+            with open(path, "rb") as handle:
+                return handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise KnowledgeError(f"cannot read the saved copy: {exc.strerror or exc}; nothing was changed", path,
+                                 hint=f"remove the folder {folder} to skip that version") from None
+
+    # -- the journal ------------------------------------------------------------------------------------
+
+    def pending(self) -> bool:
+        """Whether an interrupted change waits in the journal."""
+        return self.journal.exists() or self.journal.is_symlink()
+
+    def recover(self) -> str | None:
+        """Complete (or roll back) an interrupted change; returns what was done, or None when nothing waited."""
+        if not self.pending():
+            return None
+        with self._locked():
+            return self._recover()
+
+    def _recover(self) -> str | None:
+        if not self.pending():
+            return None
+        if self.journal.is_symlink() or not self.journal.is_dir() or not (self.journal / JOURNAL).exists():
+            # Interrupted before the change was decided: no knowledge file was touched yet.
+            try:
+                if self.journal.is_dir() and not self.journal.is_symlink():
+                    shutil.rmtree(self.journal)
+                else:
+                    self.journal.unlink()
+            except OSError as exc:
+                raise KnowledgeError(f"cannot remove an unfinished change: {exc.strerror or exc}", self.journal,
+                                     hint="make the knowledge folder writable") from None
+            return "rolled back an interrupted change that had not been saved"
+        try:
+            journal = json.loads((self.journal / JOURNAL).read_text(encoding="utf-8"))
+            reason, files = journal["reason"], journal["files"]
+            snapshot, drop = journal.get("snapshot"), journal.get("drop")
+            if not isinstance(reason, str) or not isinstance(files, dict) or not all(
+                    isinstance(v, bool) for v in files.values()):
+                raise ValueError("unexpected fields")
+            for name in (snapshot, drop):
+                if name is not None and not (isinstance(name, str) and name.isdigit()):
+                    raise ValueError("unexpected version name")
+            targets = {self.inside(_relative_name(name)): keep for name, keep in files.items()}
+        except (OSError, ValueError, KeyError, TypeError, RecursionError, KnowledgeError) as exc:
+            raise KnowledgeError(f"an interrupted change cannot be completed: the journal is damaged ({exc})",
+                                 self.journal / JOURNAL,
+                                 hint=f"check the knowledge files by hand, then remove {self.journal}") from None
+        self._apply(reason, targets, snapshot, drop)
+        return f"completed the interrupted change '{reason}'"
+
+    def _run(self, changes: dict[Path, Content], reason: str, check: Check | None, view: Iterable[Path],
+             snapshot: str | None, drop: str | None = None) -> None:
+        """Stage the new contents in the journal, check them, decide the change, then apply it."""
+        staged = self.journal / "new"
+        names = {path: self.relative(path) for path in changes}
+        try:
+            try:
+                staged.mkdir(parents=True)
+            except OSError as exc:
+                raise KnowledgeError(f"cannot stage the change: {exc.strerror or exc}; nothing was changed", staged,
+                                     hint="make the knowledge folder writable") from None
+            for path, content in changes.items():
+                if content is not None:
+                    try:
+                        atomic_write(staged / names[path], content)
+                    except KnowledgeError as exc:
+                        raise KnowledgeError(exc.reason, path, hint=exc.hint) from None
+            if check is not None:
+                self._stage_view(staged, view, names)
+                check(staged)
+            atomic_write(self.journal / JOURNAL, json.dumps({
+                "reason": reason, "files": {names[p]: c is not None for p, c in changes.items()},
+                "snapshot": snapshot, "drop": drop}, indent=1))
+        except BaseException:
+            if not (self.journal / JOURNAL).exists():
+                shutil.rmtree(self.journal, ignore_errors=True)
+            raise
+        self._apply(reason, {path: changes[path] is not None for path in changes}, snapshot, drop)
+
+    def _stage_view(self, staged: Path, view: Iterable[Path], names: dict[Path, str]) -> None:
+        """Put every file the check reads into the staged folder at its place: the new content where the change
+        writes it, a hard link to (or a copy of) the current file elsewhere."""
+        changed = {name: staged / name for name in names.values()}
+        deleted = {name for path, name in names.items() if not (staged / name).exists()}
+        for file in view:
+            file = Path(file)
+            try:
+                place = staged / file.relative_to(self.root)
+                real = file.resolve()
+                name = self.relative(real) if real.is_relative_to(self.real) else None
+                if name in deleted or (name in changed and place == changed[name]):
+                    continue
+                source = changed.get(name, real)
+                if not source.exists():
+                    continue
+                place.parent.mkdir(parents=True, exist_ok=True)
+                if not stat.S_ISREG(os.stat(source).st_mode):
+                    place.symlink_to(source)  # never read a device or FIFO here: the check's loader judges it
+                    continue
+                try:
+                    os.link(source, place)
+                except OSError:
+                    shutil.copyfile(source, place)
+            except (OSError, ValueError, RuntimeError) as exc:
+                raise KnowledgeError(f"cannot stage the change: {exc}; nothing was changed", file) from None
+
+    def _apply(self, reason: str, targets: dict[Path, bool], snapshot: str | None, drop: str | None) -> None:
+        """Carry out a decided change; safe to repeat after a crash at any point."""
+        staged = self.journal / "new"
+        try:
+            if snapshot is not None and not (self.history / snapshot / MANIFEST).exists():
+                self._snapshot(snapshot, [self.relative(t) for t in targets], reason)
+            for target, keep in targets.items():
+                if keep:
+                    atomic_write(target, (staged / self.relative(target)).read_bytes())
+                elif target.exists() or target.is_symlink():
+                    target.unlink()
+                    _fsync_dir(target.parent)
+            if drop is not None:
+                _remove_tree(self.history / drop, MANIFEST)
+        except (OSError, KnowledgeError) as exc:
+            raise KnowledgeError(f"'{reason}' was interrupted: {exc}", self.journal,
+                                 hint="fix that, then run 'python -m bot kb check' to complete the change") from None
+        _remove_tree(self.journal, JOURNAL)
 
 
 class Transaction:
-    """Changes staged while the lock is held; `commit` snapshots, then writes them atomically."""
+    """Changes staged while the lock is held; `commit` checks, journals, snapshots and writes them."""
 
     def __init__(self, store: KnowledgeStore) -> None:
         self.store = store
         self.changes: dict[Path, Content] = {}
 
     def write(self, path: Path, content: Content) -> None:
-        """Stage new content for a file (None deletes it)."""
-        self.changes[Path(path)] = content
+        """Stage new content for a file (None deletes it); refused at once when the path leads out of the folder."""
+        real = self.store.inside(path)
+        if content is None and real.exists() and not real.is_file():
+            raise KnowledgeError("is not a regular file; nothing was changed", path)
+        self.changes[real] = content
 
-    def commit(self, reason: str) -> None:
-        """Keep the previous versions for undo, then replace each changed file atomically."""
+    def staged(self, path: Path) -> Content:
+        """The content staged for a file so far (None when nothing is staged or it is to be deleted)."""
+        return self.changes.get(self.store.inside(path))
+
+    def commit(self, reason: str, check: Check | None = None, view: Iterable[Path] = ()) -> None:
+        """Write all staged files or none: `check` first loads the staged knowledge (the `view` files, with the
+        new contents in place) and raises to refuse the change; then the journal decides it and it is applied."""
         if not self.changes:
             return
-        self.store._snapshot(self.changes, reason)
-        for path, content in self.changes.items():
-            if content is None:
-                if path.exists():
-                    path.unlink()
-            else:
-                atomic_write(path, content)
+        self.store._run(self.changes, reason, check, view, snapshot=self.store._next_version())
         self.changes = {}

@@ -86,6 +86,11 @@ def terms(tokens: list[str]) -> list[str]:
     return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
 
 
+def shorten(text: str, width: int = 70) -> str:
+    """Text cut to `width` characters, ending in an ellipsis when cut: one-line listings, buttons and titles."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
+
+
 def fold(text: str) -> str:
     """Text reduced for comparing what it says: normalised, whitespace collapsed."""
     return " ".join(normalise(text).split())

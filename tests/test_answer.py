@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer import Answerer
+from bot.core.pipeline import Answerer
 from bot.config import Config, RetrievalConfig
-from bot.index import TfidfIndex
+from bot.core.index import TfidfIndex
 from bot.knowledge import KnowledgeBase, Passage, Source
 
 PASSAGES = (

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 
 TOPICS = ["terminal emulator", "image viewer", "music player", "text editor", "web browser", "mail client",
@@ -24,6 +26,7 @@ def tiny_corpus(path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_the_scale_benchmark_prints_a_row_per_method_and_the_cold_start(tmp_path):
     corpus = tiny_corpus(tmp_path / "tiny.jsonl.gz")
     result = subprocess.run([sys.executable, "benchmarks/scale.py", "--corpus", str(corpus), "--sizes", "all",
@@ -37,6 +40,7 @@ def test_the_scale_benchmark_prints_a_row_per_method_and_the_cold_start(tmp_path
     assert bot_row.split("|")[7].strip() == "100.0%"  # each synopsis names its own package's topic
 
 
+@pytest.mark.slow
 def test_the_scale_benchmark_names_a_missing_corpus(tmp_path):
     result = subprocess.run([sys.executable, "benchmarks/scale.py", "--corpus", str(tmp_path / "none.gz"),
                              "--sizes", "10", "--no-cold"], cwd=REPO, capture_output=True, text=True, timeout=60)
@@ -44,6 +48,7 @@ def test_the_scale_benchmark_names_a_missing_corpus(tmp_path):
     assert "corpus not found" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_seed_benchmark_prints_latency_build_and_cold_start():
     result = subprocess.run([sys.executable, "benchmarks/seed.py", "--repeat", "1", "--cold-runs", "1"],
                             cwd=REPO, capture_output=True, text=True, timeout=120)
@@ -89,6 +94,7 @@ def squad_file(path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_squad_benchmark_smoke(tmp_path):
     corpus = squad_file(tmp_path / "squad.json.gz")
     figures = tmp_path / "figures.json"
@@ -117,6 +123,7 @@ def test_squad_benchmark_smoke(tmp_path):
     assert "broken at a clause" in out and "Bell_Rock_Lighthouse 1" in out
 
 
+@pytest.mark.slow
 def test_squad_benchmark_names_a_missing_corpus(tmp_path):
     result = subprocess.run([sys.executable, "benchmarks/squad.py", "--corpus", str(tmp_path / "none.json.gz")],
                             cwd=REPO, capture_output=True, text=True, timeout=60)

@@ -7,6 +7,8 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REPO, clean_env, run_bot, write_config
 
 QUESTION = "Since when have NATO and Mongolia been engaged in dialogue and cooperation?"
@@ -20,6 +22,7 @@ def _one_error_line(result) -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 def test_ask_answers_and_exits_zero(tmp_path):
     result = run_bot(["ask", QUESTION], tmp_path)
     assert result.returncode == 0, result.stderr
@@ -28,6 +31,7 @@ def test_ask_answers_and_exits_zero(tmp_path):
     assert result.stderr == b""
 
 
+@pytest.mark.slow
 def test_ask_json_and_the_question_is_logged(tmp_path):
     result = run_bot(["ask", "--json", QUESTION], tmp_path)
     assert result.returncode == 0
@@ -37,11 +41,13 @@ def test_ask_json_and_the_question_is_logged(tmp_path):
         assert db.execute("SELECT question, found FROM questions").fetchall() == [(QUESTION, 1)]
 
 
+@pytest.mark.slow
 def test_ask_no_log_writes_nothing(tmp_path):
     assert run_bot(["ask", "--no-log", "hello"], tmp_path).returncode == 0
     assert not (tmp_path / "cli.sqlite3").exists()
 
 
+@pytest.mark.slow
 def test_ask_with_invalid_utf8_in_argv_answers_and_logs(tmp_path):
     result = run_bot(["ask", "--json", b"when did dialogue start \xff".decode("utf-8", "surrogateescape")], tmp_path)
     assert result.returncode == 0, result.stderr
@@ -50,12 +56,14 @@ def test_ask_with_invalid_utf8_in_argv_answers_and_logs(tmp_path):
         assert db.execute("SELECT question FROM questions").fetchall() == [("when did dialogue start \\udcff",)]
 
 
+@pytest.mark.slow
 def test_ask_without_a_question_is_a_usage_error(tmp_path):
     result = run_bot(["ask"], tmp_path)
     assert result.returncode == 2
     assert "give a question" in _one_error_line(result)
 
 
+@pytest.mark.slow
 def test_missing_config_file_is_one_error_line_and_exit_2(tmp_path):
     result = run_bot(["--config", str(tmp_path / "missing.yaml"), "ask", "hello"], tmp_path)
     assert result.returncode == 2
@@ -64,6 +72,7 @@ def test_missing_config_file_is_one_error_line_and_exit_2(tmp_path):
     assert result.stdout == b""
 
 
+@pytest.mark.slow
 def test_bad_config_key_is_one_error_line(tmp_path):
     config = tmp_path / "config.yaml"
     config.write_text("retrieval:\n  treshold: 0.3\n", encoding="utf-8")
@@ -72,6 +81,7 @@ def test_bad_config_key_is_one_error_line(tmp_path):
     assert "unknown config key 'retrieval.treshold'" in _one_error_line(result)
 
 
+@pytest.mark.slow
 def test_bad_knowledge_path_is_one_error_line_and_exit_2(tmp_path):
     result = run_bot(["--knowledge", str(tmp_path / "nowhere"), "ask", "hello"], tmp_path)
     assert result.returncode == 2
@@ -79,6 +89,7 @@ def test_bad_knowledge_path_is_one_error_line_and_exit_2(tmp_path):
     assert "nowhere" in line and "does not exist" in line
 
 
+@pytest.mark.slow
 def test_broken_knowledge_file_is_one_error_line_with_file_and_line(tmp_path):
     (tmp_path / "kb" / "passages").mkdir(parents=True)
     (tmp_path / "kb" / "passages" / "x.yaml").write_text("passages:\n- id: a\n  text: ok\n  txet: typo\n", encoding="utf-8")
@@ -88,6 +99,7 @@ def test_broken_knowledge_file_is_one_error_line_with_file_and_line(tmp_path):
     assert "x.yaml, line 4: unknown field 'txet'" in line
 
 
+@pytest.mark.slow
 def test_unwritable_database_still_answers(tmp_path):
     (tmp_path / "file").write_text("not a folder", encoding="utf-8")
     config = write_config(tmp_path, REPO / "knowledge")
@@ -101,6 +113,7 @@ def test_unwritable_database_still_answers(tmp_path):
     assert (tmp_path / "file").read_text(encoding="utf-8") == "not a folder"
 
 
+@pytest.mark.slow
 def test_jsonl_subprocess_mixed_byte_stream(tmp_path):
     big = b'{"text": "' + b"a" * (1024 * 1024) + b'"}'
     lines = [
@@ -126,6 +139,7 @@ def test_jsonl_subprocess_mixed_byte_stream(tmp_path):
     assert objects[7]["kind"] in ("unknown", "answer", "empty") and objects[9]["kind"] == "smalltalk"
 
 
+@pytest.mark.slow
 def test_help_lists_the_commands(tmp_path):
     result = run_bot(["--help"], tmp_path)
     assert result.returncode == 0
@@ -133,6 +147,7 @@ def test_help_lists_the_commands(tmp_path):
         assert command in result.stdout.decode()
 
 
+@pytest.mark.slow
 def test_a_reader_that_stops_early_ends_the_stream_quietly(tmp_path):
     # `python -m bot ask --jsonl | head -n 1`: the reader leaves after one line; the bot must not print a traceback.
     bot = subprocess.Popen([sys.executable, "-m", "bot", "ask", "--jsonl", "--no-log"], cwd=REPO, env=clean_env(tmp_path),

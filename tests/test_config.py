@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import pytest
@@ -181,3 +182,27 @@ def test_every_scoring_preset_can_be_named_in_the_config():
     from bot.index import SCORING
 
     assert set(SCORING_NAMES) == {"auto", *SCORING}
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_config_that_is_not_a_regular_file_is_refused_unread(tmp_path, kind):
+    path = tmp_path / "config.yaml"
+    if kind == "fifo":
+        os.mkfifo(path)  # before: reading it blocked until someone wrote to the pipe
+    else:
+        path.symlink_to("/dev/zero")  # before: read without end
+    with pytest.raises(ConfigError, match="cannot read config file .*not a regular file"):
+        load_config(path, environ={})
+
+
+def test_a_config_over_1_mb_is_refused(tmp_path):
+    path = _write(tmp_path, "# padding\n" * 120_000)
+    with pytest.raises(ConfigError, match=r"file is 1.1 MB, over the 1 MB limit"):
+        load_config(path, environ={})
+
+
+@pytest.mark.parametrize("text, message", [("retrieval:\n  candidates: " + "9" * 5000 + "\n", "too many digits"),
+                                           ("a: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply")])
+def test_a_config_with_a_huge_number_or_deep_nesting_is_one_error(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(_write(tmp_path, text), environ={})

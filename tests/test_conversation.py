@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation import Context, SessionStore, Turn, smalltalk_intent, strip_greeting
+from bot.core.context import Context, SessionStore, Turn
+from bot.core.smalltalk import smalltalk_intent, strip_greeting
 
 
 @pytest.mark.parametrize("text,intent", [
@@ -47,3 +48,10 @@ def test_session_store_evicts_least_recently_used_and_expired():
     assert len(store) == 2 and store.get("b") == Context() and store.get("a") == ctx
     now[0] = 1000.0
     assert store.get("a") == Context()
+
+
+def test_a_session_store_bounded_to_nothing_remembers_nothing_and_never_fails():
+    store = SessionStore(max_sessions=0, max_age=60)  # session.max_sessions: 0 turns conversation memory off
+    ctx = Context((Turn("q", ("w",), "p", 0.0),))
+    store.put("a", ctx)
+    assert store.get("a") == Context() and len(store) == 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.expand import Expander, find_acronyms
+from bot.core.expand import Expander, find_acronyms
 from bot.text import words
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -10,7 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.index import INDEX_FILE, IndexSettings, TfidfIndex, fingerprint, load_or_build, passage_features
+from bot.core.index import TfidfIndex
+from bot.core.index_build import IndexSettings, passage_features
+from bot.core.index_file import INDEX_FILE, fingerprint, load_or_build
 from bot.knowledge import Passage
 from bot.text import stem
 
@@ -131,6 +134,19 @@ def test_a_stale_or_damaged_index_is_not_used(index, tmp_path):
     assert TfidfIndex.load(tmp_path / "missing", index.fingerprint) is None
 
 
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_saved_index_that_is_not_a_regular_file_is_rebuilt_not_read(index, tmp_path, kind):
+    (tmp_path / INDEX_FILE).unlink(missing_ok=True)
+    if kind == "fifo":
+        os.mkfifo(tmp_path / INDEX_FILE)  # before: np.load waited for a writer for ever
+    else:
+        (tmp_path / INDEX_FILE).symlink_to("/dev/zero")
+    assert TfidfIndex.load(tmp_path, index.fingerprint) is None
+    rebuilt = load_or_build(PASSAGES, tmp_path)  # and the saved copy replaces it
+    assert rebuilt.n_docs == 4 and (tmp_path / INDEX_FILE).is_file()
+    assert TfidfIndex.load(tmp_path, rebuilt.fingerprint) is not None
+
+
 def test_the_fingerprint_changes_with_any_passage_field_or_setting():
     base = fingerprint(PASSAGES, IndexSettings())
     changed = (Passage("dogs", PASSAGES[0].text, section="Pets"),) + PASSAGES[1:]
@@ -161,10 +177,11 @@ def test_a_read_only_cache_folder_still_serves(tmp_path):
     assert ids(index, "bark")[0] == "dogs"
 
 
+@pytest.mark.slow
 def test_starting_with_a_fresh_saved_index_imports_no_scikit_learn(tmp_path):
     load_or_build(PASSAGES, tmp_path)
     script = (
-        "import sys\nfrom pathlib import Path\nfrom bot.index import load_or_build\nfrom tests.test_index import PASSAGES\n"
+        "import sys\nfrom pathlib import Path\nfrom bot.core.index_file import load_or_build\nfrom tests.test_index import PASSAGES\n"
         f"load_or_build(PASSAGES, Path({str(tmp_path)!r}))\n"
         "print(any(m.split('.')[0] == 'sklearn' for m in sys.modules))"
     )

@@ -244,7 +244,8 @@ def test_lone_surrogate_escapes_are_refused(tmp_path):
     # "\ud800" decodes to a character no terminal, file or Telegram message can carry.
     folder = _kb(tmp_path, '- id: a\n  text: A fact.\n- id: b\n  text: "Bad \\ud800 fact."\n')
     error = _error(folder)
-    assert "unpaired surrogate" in str(error) and error.line == 7 and error.path.endswith("tiny.yaml")
+    # libyaml refuses the escape itself, on the line that holds it (the passage starts on line 7).
+    assert "unpaired surrogate" in str(error) and error.line == 8 and error.path.endswith("tiny.yaml")
     path = tmp_path / "facts.jsonl"
     path.write_text('{"id": "a", "text": "ok"}\n{"id": "b", "text": "x", "section": "\\udc80"}\n', encoding="utf-8")
     error = _error(path)
@@ -271,3 +272,273 @@ def test_the_real_knowledge_folder_is_clean():
         assert source.title and source.date and source.url.startswith("https://"), source.id
         if source.document:
             assert (SEED_KNOWLEDGE / source.document).is_file(), source.document
+
+
+# -- issue 11: bounded parsers, regular files only, nothing of other files in errors, scale ----------------
+
+HUGE = "1" * 5000  # Python refuses to convert integers of over 4,300 digits
+
+
+@pytest.mark.parametrize("line", [f'{{"id": {HUGE}, "text": "x"}}', f'{{"id": "b", "text": "x", "questions": [{HUGE}]}}'])
+def test_a_jsonl_number_with_too_many_digits_is_an_error_with_its_line(tmp_path, line):
+    path = tmp_path / "facts.jsonl"
+    path.write_text('{"id": "a", "text": "A fact."}\n' + line + "\n", encoding="utf-8")
+    error = _error(path)
+    assert "too many digits" in str(error) and error.line == 2 and error.path == str(path)
+
+
+def test_a_yaml_number_with_too_many_digits_is_an_error_with_its_line(tmp_path):
+    error = _error(_kb(tmp_path, f"- id: a\n  text: A fact.\n- id: {HUGE}\n  text: B.\n"))
+    assert "too many digits" in str(error) and error.line == 7 and error.path.endswith("tiny.yaml")
+
+
+def test_ask_with_a_huge_number_in_the_knowledge_file_prints_one_error_line(tmp_path):
+    from conftest import run_bot
+
+    path = tmp_path / "facts.jsonl"
+    path.write_text(f'{{"id": "a", "text": "A fact."}}\n{{"id": {HUGE}, "text": "x"}}\n', encoding="utf-8")
+    result = run_bot(["--knowledge", str(path), "ask", "--no-log", "what fact?"], tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.decode().splitlines() == [f"Error: {path}, line 2: invalid JSON: a number has too many digits "
+                                                   '(write ids as short text, for example "id": "p-001")']
+
+
+def _special(kind: str, path: Path) -> str:
+    """Make a FIFO, a socket or a link to a device at `path`; the words the error must use."""
+    if kind == "fifo":
+        os.mkfifo(path)
+        return "named pipe (FIFO), not a regular file"
+    if kind == "socket":
+        import socket
+
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(str(path))
+        server.close()
+        return "a socket, not a regular file"
+    path.symlink_to("/dev/zero")
+    return "a device, not a regular file"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "socket", "device"])
+def test_fifos_sockets_and_devices_in_passages_are_refused_unopened(tmp_path, kind):
+    folder = write_knowledge(tmp_path / "kb")
+    expected = _special(kind, folder / "passages" / "more.yaml")
+    error = _error(folder)  # before: a FIFO blocked for ever, /dev/zero was read without end
+    assert expected in str(error) and error.path.endswith("more.yaml")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_special_synonyms_questions_and_knowledge_files_are_refused(tmp_path, kind):
+    from bot.knowledge import load_questions
+
+    folder = write_knowledge(tmp_path / "kb")
+    expected = _special(kind, folder / "synonyms.yaml")
+    assert expected in str(_error(folder))
+    _special(kind, folder / "questions.yaml")
+    with pytest.raises(KnowledgeError, match="not a regular file"):
+        load_questions(folder / "questions.yaml")
+    expected = _special(kind, tmp_path / "facts.jsonl")
+    assert expected in str(_error(tmp_path / "facts.jsonl"))
+    _special(kind, tmp_path / "plain")
+    assert "not a regular file" in str(_error(tmp_path / "plain"))
+
+
+def test_kb_check_reports_a_fifo_in_passages_and_does_not_hang(tmp_path):
+    from conftest import run_bot
+
+    folder = write_knowledge(tmp_path / "kb")
+    os.mkfifo(folder / "passages" / "more.yaml")
+    result = run_bot(["--knowledge", str(folder), "kb", "check", "--quick"], tmp_path, timeout=30)
+    assert result.returncode == 1
+    assert f"Error: {folder / 'passages' / 'more.yaml'}: a named pipe (FIFO), not a regular file" in result.stdout.decode()
+
+
+@pytest.mark.parametrize("name", ["zero", "zero.txt"])
+def test_kb_import_of_a_device_is_refused_without_reading_it(tmp_path, name):
+    from conftest import run_bot
+
+    folder = write_knowledge(tmp_path / "kb")
+    (tmp_path / name).symlink_to("/dev/zero")
+    result = run_bot(["--knowledge", str(folder), "kb", "import", str(tmp_path / name), "--yes"], tmp_path, timeout=30)
+    assert result.returncode == 2
+    lines = result.stderr.decode().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ")
+    assert ("documents are read from .txt, .md or .html files" if name == "zero" else "a device, not a regular file") \
+        in lines[0]
+
+
+def test_a_link_out_of_the_knowledge_folder_shows_nothing_of_its_target(tmp_path):
+    from bot.knowledge import load_questions
+
+    secret = tmp_path / "elsewhere" / "service.conf"
+    secret.parent.mkdir()
+    secret.write_text("api_secret_key: hunter2\nhosts: files dns\n", encoding="utf-8")
+    folder = write_knowledge(tmp_path / "kb")
+    (folder / "passages" / "more.yaml").symlink_to(secret)
+    error = _error(folder)  # before: "unknown field 'api_secret_key' in the file"
+    assert "outside the knowledge folder" in str(error) and error.path.endswith("more.yaml")
+    assert "api_secret_key" not in str(error) and "hunter2" not in str(error) and str(secret) not in str(error)
+    (folder / "passages" / "more.yaml").unlink()
+    (folder / "synonyms.yaml").symlink_to(secret)
+    assert "outside the knowledge folder" in str(_error(folder))
+    (folder / "questions.yaml").symlink_to(secret)
+    with pytest.raises(KnowledgeError, match="outside the knowledge folder"):
+        load_questions(folder / "questions.yaml")
+
+
+def test_links_inside_the_knowledge_folder_and_a_linked_folder_still_load(tmp_path):
+    real = write_knowledge(tmp_path / "real")
+    (real / "shared").mkdir()
+    (real / "passages" / "tiny.yaml").rename(real / "shared" / "tiny.yaml")
+    (real / "passages" / "tiny.yaml").symlink_to(real / "shared" / "tiny.yaml")
+    (tmp_path / "linked").symlink_to(real)
+    assert len(load_knowledge(tmp_path / "linked").passages) == 4
+
+
+def test_kb_import_refuses_a_file_without_a_known_ending_and_says_what_is_read(tmp_path):
+    from conftest import run_bot
+
+    folder = write_knowledge(tmp_path / "kb")
+    document = tmp_path / "NOTES"
+    document.write_text("Notes\n\nThe Selenge River is long.\n", encoding="utf-8")
+    result = run_bot(["--knowledge", str(folder), "kb", "import", str(document), "--yes"], tmp_path)
+    assert result.returncode == 2  # before: imported as plain text, exit 0
+    assert result.stderr.decode().strip() == (f"Error: {document}: documents are read from .txt, .md or .html files "
+                                              "(.txt, .text, .md, .markdown, .html, .htm); rename it if it is one")
+    assert sorted(p.name for p in (folder / "passages").iterdir()) == ["tiny.yaml"]
+
+
+def test_kb_check_names_files_in_passages_that_are_not_read(tiny_config):
+    from bot.kb_ops import check_knowledge
+
+    notes = Path(tiny_config.knowledge) / "passages" / "notes"
+    notes.write_text("passages:\n- id: n\n  text: Never loaded.\n", encoding="utf-8")
+    report = check_knowledge(tiny_config, ask_questions=False)
+    assert not report.errors and report.passages == 4
+    assert f"{notes}: not read (passages files end in .yaml or .yml); rename it or move it out of passages/" \
+        in report.warnings
+
+
+def _planted(count: int) -> list:
+    """`count` distinct passages, then near-duplicates of some of them: reworded, extended, cut, with a typo."""
+    from bot.knowledge import Passage
+
+    import random
+
+    rng = random.Random(7)
+    vocabulary = [f"w{n}x" for n in range(3000)] + ["the", "of", "and", "river", "people"] * 40
+    texts = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(8, 16))).capitalize() + "." for _ in range(count)]
+    texts += [texts[3] + " It is so.", "Indeed " + texts[10], " ".join(texts[20].split()[:-1]) + ".",
+              texts[30].replace("w", "v", 1), texts[40].upper(), texts[50] + " " + texts[51]]
+    return [Passage(id=f"p{n}", text=t) for n, t in enumerate(texts)]
+
+
+def test_near_duplicates_of_a_large_knowledge_are_those_of_all_pairs(monkeypatch):
+    from bot import knowledge
+
+    passages = _planted(600)
+    fast = [(a.id, b.id, round(s, 3)) for a, b, s in knowledge.near_duplicate_pairs(passages)]
+    monkeypatch.setattr(knowledge, "EXACT_PAIRS_UP_TO", 10_000)  # every pair scored
+    exact = [(a.id, b.id, round(s, 3)) for a, b, s in knowledge.near_duplicate_pairs(passages)]
+    assert fast == exact and len(exact) >= 5
+
+
+def test_near_duplicates_of_many_new_texts_are_those_found_one_by_one():
+    from bot.knowledge import find_near_duplicate, near_duplicates_of
+
+    passages = _planted(600)
+    new = [p.text for p in passages[-6:]] + [p.text + " More." for p in passages[100:130]] + ["Unrelated words here."]
+    old = passages[:-6]
+    one_by_one = [find_near_duplicate(t, old) for t in new]
+    assert near_duplicates_of(new, old) == one_by_one
+    assert sum(d is not None for d in one_by_one) >= 30
+
+
+def test_libyaml_writes_passages_files_as_pyyaml_does():
+    import yaml
+
+    from bot.knowledge import Passage, Source, _dumper, dump_passage_file
+
+    odd = ["Ünïcödé “quotes” and 'single' and \"double\"", "yes", "null", "123", "1e3", "- dash", "# hash", "a: b",
+           "tab\tin", " leading", "x" * 300, "colon: in text", "{brace}", "[b]", "@at", "`tick`", "|pipe", ">gt",
+           "2024-01-02", "0x1F", "~", "rtl \u200f mark", "line\u2028separator", "\u00a0nbsp", "word " * 60]
+    passages = [Passage(id=f"o-{n}", text=t, section=t, source="s", questions=(t,)) for n, t in enumerate(odd)]
+    source = Source("s", "Title: with colon", date="2024-01-02")
+    data = yaml.safe_load(dump_passage_file(source, passages))
+    assert _dumper(data) is yaml.CSafeDumper
+    python = yaml.dump(data, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True, width=110,
+                       default_flow_style=False)
+    assert dump_passage_file(source, passages) == python
+    emoji = [Passage(id="e", text="Camels \U0001F42A have humps.", source="s")]
+    assert "\U0001F42A" in dump_passage_file(source, emoji)  # written as it is, not as a \U escape
+
+
+def test_import_reports_its_progress_and_refuses_early_a_file_too_big_to_load(tiny_config, tmp_path, monkeypatch):
+    from bot import kb_ops
+
+    document = tmp_path / "handbook.txt"
+    document.write_text("Handbook\n\n" + "".join(f"Fact number {n} is about the river.\n\n" for n in range(50)),
+                        encoding="utf-8")
+    steps: list[str] = []
+    draft = kb_ops.prepare_import(tiny_config, document, progress=steps.append)
+    assert len(draft.passages) == 50
+    assert [s.split(" (")[0] for s in steps] == [f"reading and splitting {document}", "split into 50 passages; checking them",
+                                               "comparing 50 new passages with 4 existing ones", "checked"]
+    monkeypatch.setattr(kb_ops, "MAX_FILE_BYTES", 2000)
+    with pytest.raises(kb_ops.PassageRejected, match="50 passages would make a passages file of over 0 MB"):
+        kb_ops.prepare_import(tiny_config, document)
+
+
+PLAIN_DOCUMENTS = [
+    "", "---\n", "# only a comment\n", "just text\n", "- a\n- 1\n- 2.5\n- true\n- ~\n- 2024-01-02\n- 2024-01-02 10:00:00\n",
+    "a: 1\nb: [x, 'y', \"z\\u00e9\", {c: d}]\nc: {}\nd: []\ne:\nf: |\n  block\n  text\ng: >\n  folded\n  text\n",
+    "key with spaces: 'value: with colon'\n'quoted key': 0x1F\n1: one\nnull: n\n? simple\n: explicit\n",
+    "passages:\n- id: a\n  text: >-\n    long folded\n    text\n  questions: [q1, q2]\n- {id: b, text: flow}\n",
+    "nested:\n  - - deep\n    - [1, [2, [3]]]\n  - x: {y: {z: [w]}}\n",
+    "%YAML 1.1\n---\nx: y\n...\n", "x: 1e3\ny: .inf\nz: -.5\nw: 0o17\nv: 1_000\nu: +12\nt: yes\ns: Off\n",
+]
+UNUSUAL_DOCUMENTS = ["a: &x 1\nb: *x\n", "base: &b {x: 1}\nmore:\n  <<: *b\n  y: 2\n", "x: !!str 1\n",
+                     "? [a, b]\n: c\n", "--- a\n--- b\n", "a: !!binary aGVsbG8=\n", "s: !!set {a, b}\n"]
+
+
+@pytest.mark.parametrize("text", PLAIN_DOCUMENTS + [SEED_KNOWLEDGE.joinpath(*p).read_text(encoding="utf-8") for p in (
+    ("questions.yaml",), ("synonyms.yaml",), ("passages", "relations-with-mongolia.yaml"))] + [TINY_PASSAGES])
+def test_plain_documents_read_from_events_equal_pyyaml_s_load(text):
+    import yaml
+
+    from bot.knowledge import _LineLoader, _load_plain
+
+    fast, full = _load_plain(text), yaml.load(text, Loader=_LineLoader)
+    assert fast == full and type(fast) is type(full)
+
+    def lines(value):  # every mapping's own line and its keys' lines, in order
+        if isinstance(value, dict):
+            return [(value.line, value.lines)] + [x for v in value.values() for x in lines(v)]
+        return [x for v in value for x in lines(v)] if isinstance(value, list) else []
+
+    assert lines(fast) == lines(full)
+
+
+@pytest.mark.parametrize("text", UNUSUAL_DOCUMENTS)
+def test_anything_else_is_left_to_pyyaml_s_full_loader(text, tmp_path):
+    import yaml
+
+    from bot.knowledge import _LineLoader, _load_plain, _Unusual
+
+    with pytest.raises(_Unusual):
+        _load_plain(text)
+    try:
+        expected = yaml.load(text, Loader=_LineLoader)
+    except (yaml.YAMLError, KnowledgeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        with pytest.raises(KnowledgeError) as info:
+            parse_yaml(text, tmp_path / "x.yaml")
+        assert info.value.line == (mark.line + 1 if mark else exc.line)
+    else:
+        assert parse_yaml(text, tmp_path / "x.yaml") == expected
+
+
+def test_duplicate_keys_and_huge_numbers_get_the_same_line_either_way(tmp_path):
+    assert _error(_kb(tmp_path, "- id: a\n  text: x\n  id: b\n")).line == 7
+    error = _error(write_knowledge(tmp_path / "kb2", HEADER + "- id: a\n  text: x\n- &anchor\n  id: a2\n  text: y\n  id: b\n"))
+    assert "duplicate key 'id'" in str(error) and error.line == 10

@@ -98,9 +98,23 @@ def _break_removed(path: Path) -> str:
     return "does not exist"
 
 
+def _break_fifo(path: Path) -> str:
+    # Opening a FIFO blocks until someone writes to it: the running console hung on reload.
+    path.unlink()
+    os.mkfifo(path)
+    return "a named pipe (FIFO), not a regular file"
+
+
+def _break_device(path: Path) -> str:
+    # /dev/zero never ends: the reload read it until memory ran out.
+    path.unlink()
+    path.symlink_to("/dev/zero")
+    return "a device, not a regular file"
+
+
 BREAKAGES = [_break_invalid_yaml, _break_truncated, _break_wrong_type, _break_duplicate_id, _break_huge,
              _break_symlink_loop, _break_unreadable, _break_invalid_utf8, _break_complex_key,
-             _break_deep_nesting, _break_removed]
+             _break_deep_nesting, _break_removed, _break_fifo, _break_device]
 
 
 @pytest.mark.parametrize("breakage", BREAKAGES, ids=lambda f: f.__name__[7:])
@@ -120,7 +134,8 @@ def test_a_broken_file_keeps_the_old_answers_and_reports_the_error(tiny_config, 
     assert live.answer(SELENGE) == before
 
 
-@pytest.mark.parametrize("breakage", [_break_invalid_yaml, _break_duplicate_id, _break_symlink_loop, _break_unreadable],
+@pytest.mark.parametrize("breakage", [_break_invalid_yaml, _break_duplicate_id, _break_symlink_loop, _break_unreadable,
+                                      _break_fifo],
                          ids=lambda f: f.__name__[7:])
 def test_a_broken_file_is_noticed_once_then_the_fix_is_picked_up(tiny_config, breakage):
     live = LiveAnswerer(tiny_config)
@@ -133,8 +148,8 @@ def test_a_broken_file_is_noticed_once_then_the_fix_is_picked_up(tiny_config, br
     if folder.is_file() or folder.is_symlink():
         folder.unlink()
     folder.mkdir(exist_ok=True)
-    if _file(tiny_config).is_symlink():
-        _file(tiny_config).unlink()
+    if _file(tiny_config).is_symlink() or (_file(tiny_config).exists() and not _file(tiny_config).is_file()):
+        _file(tiny_config).unlink()  # a link or a FIFO (writing to a FIFO would wait for a reader)
     _file(tiny_config).write_text(TINY_PASSAGES + NEW_FACT, encoding="utf-8")
     fixed = live.reload_if_changed()
     assert fixed is not None and fixed.ok and fixed.passages == 5

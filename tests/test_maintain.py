@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import _parser, run
+from bot.cli.main import _parser, run
 from bot.answer import build_answerer
 from bot.config import load_config
-from bot.console import interactive
+from bot.core.conversation import Conversation
+from bot.frontends.console import interactive
 from bot.answer import new_sessions
 from bot.knowledge import load_knowledge, load_questions
 from bot.live import LiveAnswerer
@@ -196,6 +197,7 @@ def test_add_to_an_unknown_source_lists_the_known_ones(kb, capsys):
     assert "known sources: nato-mongolia" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_three_concurrent_adds_keep_all_three_passages(kb, tmp_path):
     facts = ["Mongolia hosted a NATO cyber exercise in Ulaanbaatar in 2030.",
              "A NATO science grant funded Gobi desert water research in 2029.",
@@ -412,7 +414,7 @@ def test_console_picks_up_new_knowledge_and_survives_a_broken_file(kb, passages_
             raise EOFError from None
 
     out = io.StringIO()
-    assert interactive(live, new_sessions(config), out=out, read=read) == 0
+    assert interactive(Conversation(live, new_sessions(config)), out=out, read=read) == 0
     text = out.getvalue()
     before_add, after_add = text.split(f"(knowledge reloaded: {COUNT + 1} passages)")
     assert "Ulaanbaatar" not in before_add
@@ -478,3 +480,222 @@ def test_edit_question_adds_a_regression_question(kb):
     assert kbrun(kb, "edit", "mongolia-019", "--question", "How long was Mongolia in KFOR?") == 0
     assert ("How long was Mongolia in KFOR?", "mongolia-019") in [
         (q.question, q.expect_id) for q in load_questions(kb / "questions.yaml")]
+
+
+# -- every write is checked to load before anything is replaced ----------------------------------------
+
+def knowledge_bytes(kb: Path) -> dict[str, bytes]:
+    """Every knowledge file's bytes (not the lock, history or journal), to show a refused write changed nothing."""
+    return {str(p.relative_to(kb)): p.read_bytes() for p in sorted(kb.rglob("*"))
+            if p.is_file() and not p.relative_to(kb).parts[0].startswith(".")}
+
+
+def assert_refused_and_unchanged(kb: Path, before: dict[str, bytes], capsys, words: str) -> None:
+    """One Error line naming the problem, every knowledge file as it was, and `kb check` still OK."""
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ") and err.count("\n") == 1 and words in err, err
+    assert knowledge_bytes(kb) == before and not (kb / ".journal").exists()
+    assert kbrun(kb, "check", "--quick") == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("OK:")
+
+
+BAD_BYTE = "\udcff"  # what Python hands over for the byte 0xff in a command-line argument
+
+
+@pytest.mark.parametrize("argv, what", [
+    (["add", "--text", f"Mongolia joined a NATO {BAD_BYTE} exercise in 2030.", "--section", "X"], "passage text"),
+    (["add", "--text", NEW_FACT, "--section", f"Wider {BAD_BYTE}"], "section"),
+    (["add", "--text", NEW_FACT, "--section", "X", "--question", f"Where{BAD_BYTE}?"], "--question"),
+    (["edit", "mongolia-003", "--text", f"NATO and Mongolia talk since 2005 {BAD_BYTE}."], "passage text"),
+    (["edit", "mongolia-003", "--section", "Lone \ud800 surrogate"], "unpaired surrogate U+D800"),
+    (["edit", "mongolia-003", "--question", f"Since when{BAD_BYTE}?"], "--question"),
+])
+def test_text_that_is_not_utf8_is_refused_and_nothing_is_saved(kb, capsys, argv, what):
+    before = knowledge_bytes(kb)
+    assert kbrun(kb, *argv) == 1
+    assert_refused_and_unchanged(kb, before, capsys, what)
+
+
+@pytest.mark.slow
+def test_a_byte_that_is_not_utf8_on_the_real_command_line_is_refused(kb, tmp_path):
+    before = knowledge_bytes(kb)
+    env = {**os.environ, "BOT_DATABASE": str(tmp_path / "log.sqlite3"), "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-m", "bot", "--knowledge", str(kb), "kb", "add", "--text",
+                             b"Mongolia joined a NATO \xff exercise in 2030.", "--section", "Wider cooperation"],
+                            cwd=ROOT, env=env, capture_output=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == b"Error: the passage text holds the byte 0xff, which is not UTF-8 " \
+                            b"(type or paste the text as UTF-8)\n"
+    assert knowledge_bytes(kb) == before
+
+
+def test_unanswered_add_with_text_that_is_not_utf8_saves_nothing(kb, tmp_path, capsys):
+    Storage(tmp_path / "log.sqlite3").log_question("telegram", "42", "Where is the liaison office?", False,
+                                                   "unknown", 0.05)
+    before = knowledge_bytes(kb)
+    assert kbrun(kb, "unanswered", "--add", "1", "--text", f"It is in Ulaanbaatar {BAD_BYTE}.", "--section", "X") == 1
+    assert_refused_and_unchanged(kb, before, capsys, "passage text")
+
+
+def test_an_import_that_would_not_load_saves_nothing(kb, tmp_path, capsys):
+    # A URL that is not UTF-8 would make a source file that no longer loads: refused before anything is written.
+    document = tmp_path / "japan.md"
+    document.write_text(DOCUMENT, encoding="utf-8")
+    before = knowledge_bytes(kb)
+    assert kbrun(kb, "import", str(document), "--yes", "--url", f"https://example.org/{BAD_BYTE}") == 1
+    assert_refused_and_unchanged(kb, before, capsys, "--url holds the byte 0xff, which is not UTF-8")
+    assert kbrun(kb, "undo") == 1  # and no version was kept for a change that did not happen
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def editor_script(tmp_path: Path, body: str) -> str:
+    """$VISUAL for a stand-in editor: a Python script that does `body` to the file it is given (as `p`)."""
+    script = tmp_path / "editor.py"
+    script.write_text("import sys, pathlib\np = pathlib.Path(sys.argv[1])\n" + body + "\n", encoding="utf-8")
+    return f"{sys.executable} {script}"
+
+
+@pytest.mark.parametrize("body, words", [
+    ("p.write_text(p.read_text().replace('since 2005.', 'since 2005 \\\\ud800.\"').replace('text: ', 'text: \"'))",
+     "unpaired surrogate"),
+    ("p.write_bytes(p.read_bytes().replace(b'2005', b'20\\xff5'))", "invalid UTF-8 byte 0xff"),
+])
+def test_an_editor_writing_text_that_is_not_unicode_saves_nothing_and_keeps_the_edit(kb, tmp_path, monkeypatch,
+                                                                                     capsys, body, words):
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    monkeypatch.setenv("VISUAL", editor_script(tmp_path, body))
+    before = knowledge_bytes(kb)
+    assert kbrun(kb, "edit", "mongolia-003") == 1
+    err = capsys.readouterr().err
+    assert words in err and "your edit is kept in " in err
+    kept = Path(err.rsplit("your edit is kept in ", 1)[1].strip())
+    assert kept.is_file() and b"20" in kept.read_bytes()
+    kept.unlink()
+    assert knowledge_bytes(kb) == before
+    assert kbrun(kb, "check", "--quick") == 0
+
+
+@pytest.mark.parametrize("visual, body, words", [
+    ("/nonexistent/editor", None, "cannot run the editor '/nonexistent/editor'"),
+    (None, "p.unlink()", "the editor removed the file"),
+    (None, "sys.exit(3)", "exited with status 3"),
+    ("vi 'unclosed", None, "cannot read the editor command"),
+])
+def test_an_editor_that_cannot_run_or_loses_the_file_is_one_error_line(kb, tmp_path, monkeypatch, capsys,
+                                                                      visual, body, words):
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    monkeypatch.setenv("VISUAL", visual or editor_script(tmp_path, body))
+    before = knowledge_bytes(kb)
+    assert run(["--knowledge", str(kb), "kb", "edit", "mongolia-003"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ") and err.count("\n") == 1 and words in err, err
+    assert knowledge_bytes(kb) == before
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--limit", "99999999999999999999"], "--limit must be between 1 and 1,000,000"),
+    (["--limit", "0"], "--limit must be between 1 and 1,000,000"),
+    (["--add", "99999999999999999999", "--text", NEW_FACT, "--section", "X"], "--add must be an entry number"),
+])
+def test_unanswered_with_an_out_of_range_number_is_one_error_line(kb, tmp_path, capsys, argv, words):
+    Storage(tmp_path / "log.sqlite3").log_question("telegram", "42", "Where is the liaison office?", False,
+                                                   "unknown", 0.05)
+    assert kbrun(kb, "unanswered", *argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ") and err.count("\n") == 1 and words in err, err
+
+
+# -- a new passage goes to the source the maintainer chose ----------------------------------------------
+
+@pytest.fixture
+def two_sources(kb: Path) -> Path:
+    (kb / "passages" / "a-japan.yaml").write_text(
+        "source:\n  id: japan\n  title: Relations with Japan\npassages:\n- id: japan-001\n  section: Partnership\n"
+        "  text: NATO and Japan have been engaged in dialogue since the early 1990s.\n", encoding="utf-8")
+    return kb
+
+
+def test_add_without_source_among_several_is_refused_listing_them(two_sources, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    before = knowledge_bytes(two_sources)
+    assert kbrun(two_sources, "add", "--text", NEW_FACT, "--section", "Wider cooperation") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "give --source" in err and "japan, nato-mongolia" in err, err
+    assert knowledge_bytes(two_sources) == before  # not filed under 'japan', the alphabetically first
+
+
+def test_add_without_source_in_a_terminal_asks_which(two_sources, capsys, monkeypatch):
+    answers = iter(["Wider cooperation", "", "nope", "nato-mongolia"])
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    assert kbrun(two_sources, "add", "--text", NEW_FACT) == 0
+    out = capsys.readouterr().out
+    assert "Sources: japan; nato-mongolia" in out and "Choose one of" in out
+    assert load_knowledge(two_sources).by_id(new_id(1)).source == "nato-mongolia"
+
+
+def test_input_ending_at_a_prompt_is_one_error_line(two_sources, capsys, monkeypatch):
+    def end_of_input(prompt=""):
+        raise EOFError
+
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    monkeypatch.setattr("builtins.input", end_of_input)
+    before = knowledge_bytes(two_sources)
+    assert kbrun(two_sources, "add", "--text", NEW_FACT, "--section", "Wider cooperation") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: the input ended") and err.count("\n") == 1, err
+    assert knowledge_bytes(two_sources) == before
+
+
+# -- a change to two files survives a crash between them ---------------------------------------------
+
+def _killed_add(kb: Path, tmp_path: Path, victim: Path, before: bool = False) -> subprocess.CompletedProcess:
+    """`kb add --question` in a real process that dies right after (or before) writing `victim`."""
+    script = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "import bot.store as store\n"
+        "real = store.atomic_write\n"
+        "def dying(path, content):\n"
+        f"    hit = Path(path).resolve() == Path({str(victim)!r}).resolve()\n"
+        f"    if hit and {before!r}:\n"
+        "        os._exit(9)\n"
+        "    real(path, content)\n"
+        "    if hit:\n"
+        "        os._exit(9)\n"
+        "store.atomic_write = dying\n"
+        "from bot.cli.main import run\n"
+        f"sys.exit(run(['--knowledge', {str(kb)!r}, 'kb', 'add', '--text', {NEW_FACT!r}, '--section', "
+        "'Wider cooperation', '--question', 'Where did Mongolia open a NATO liaison office?']))\n"
+    )
+    env = {**os.environ, "BOT_DATABASE": str(tmp_path / "log.sqlite3"), "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, timeout=60)
+
+
+def test_an_add_killed_between_the_passage_and_its_question_is_completed_by_check(kb, passages_file, tmp_path,
+                                                                                  capsys):
+    assert _killed_add(kb, tmp_path, passages_file).returncode == 9
+    assert kbrun(kb, "check", "--quick") == 0
+    captured = capsys.readouterr()
+    assert f"completed the interrupted change 'add {new_id(1)}'" in captured.err
+    assert load_knowledge(kb).by_id(new_id(1)).text == NEW_FACT
+    assert (new_id(1), "Where did Mongolia open a NATO liaison office?") in [
+        (q.expect_id, q.question) for q in load_questions(kb / "questions.yaml")]
+    assert kbrun(kb, "undo") == 0  # one undo takes back both halves
+    assert load_knowledge(kb).by_id(new_id(1)) is None
+    assert all(q.expect_id != new_id(1) for q in load_questions(kb / "questions.yaml"))
+
+
+def test_an_add_killed_before_it_was_decided_is_rolled_back_by_the_next_command(kb, tmp_path, capsys):
+    before = knowledge_bytes(kb)
+    assert _killed_add(kb, tmp_path, kb / ".journal" / "journal.json", before=True).returncode == 9
+    assert knowledge_bytes(kb) == before
+    assert kbrun(kb, "list") == 0
+    assert "rolled back an interrupted change" in capsys.readouterr().err
+    assert not (kb / ".journal").exists() and knowledge_bytes(kb) == before
+    assert kbrun(kb, "add", "--text", NEW_FACT, "--section", "Wider cooperation") == 0
+    assert capsys.readouterr().out.strip() == new_id(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.question import SWITCH, is_anaphoric, unknown_names, wanted_kind
+from bot.core.phrasing import SWITCH, is_anaphoric, unknown_names, wanted_kind
 
 
 @pytest.mark.parametrize("question,passage,holds", [

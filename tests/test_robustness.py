@@ -9,9 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import console
+from bot.frontends import console
 from bot.answer import new_sessions
-from test_console import check_contract, run_jsonl
+from bot.core.conversation import Conversation
+from console_helpers import check_contract, fake_read, run_jsonl
 
 KINDS = {"answer", "unknown", "smalltalk", "help", "empty", "too_long"}
 PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -124,7 +125,7 @@ def test_jsonl_gives_one_object_per_line_in_order(seed_answerer, lines):
 @given(stream=st.binary(max_size=400))
 def test_jsonl_survives_arbitrary_bytes(seed_answerer, stream):
     out = io.StringIO()
-    assert console.jsonl(seed_answerer, new_sessions(seed_answerer.config), io.BytesIO(stream), out) == 0
+    assert console.jsonl(Conversation(seed_answerer, new_sessions(seed_answerer.config)), io.BytesIO(stream), out) == 0
     objects = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [o["line"] for o in objects] == list(range(1, len(objects) + 1))
     assert len(objects) == stream.count(b"\n") + (0 if stream.endswith(b"\n") or not stream else 1)
@@ -136,10 +137,9 @@ def test_jsonl_survives_arbitrary_bytes(seed_answerer, stream):
 @given(lines=st.lists(hostile_text.filter(lambda t: t.strip().lower() not in ("quit", "exit", ":q", "/quit", "/exit")),
                       max_size=5))
 def test_interactive_answers_any_line_and_exits_zero(seed_answerer, lines):
-    from test_console import fake_read
-
     out = io.StringIO()
-    assert console.interactive(seed_answerer, new_sessions(seed_answerer.config), out=out, read=fake_read(lines)) == 0
+    assert console.interactive(Conversation(seed_answerer, new_sessions(seed_answerer.config)), out=out,
+                               read=fake_read(lines)) == 0
     assert out.getvalue().rstrip().endswith("Goodbye!")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.spelling import Speller, trigrams
+from bot.core.spelling import Speller, trigrams
 
 COUNTS = {"mongolia": 40, "cooperation": 12, "partnership": 9, "defence": 7, "defense": 2, "training": 5,
           "the": 100, "what": 30, "peacekeeping": 4, "nato": 50}

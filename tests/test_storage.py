@@ -1,19 +1,26 @@
-"""The SQLite log: questions and feedback are kept, grouped for maintainers, and survive crashes and a full disk."""
+"""The SQLite log: questions and feedback are kept, grouped for maintainers, survive crashes, a full disk
+and another process holding the lock, and logging never makes an answer wait."""
 
 from __future__ import annotations
 
 import errno
+import json
+import logging
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
+import time
+from contextlib import closing
 
 import pytest
 
+from bot import storage as storage_module
 from bot.storage import MAX_LOGGED_CHARS, Storage, StorageError
-from conftest import REPO
+from conftest import REPO, clean_env, run_bot
 
 
 @pytest.fixture
@@ -46,6 +53,7 @@ def test_unanswered_groups_spellings_and_orders_by_frequency(storage):
 
 def test_long_questions_are_cut_not_refused(storage):
     storage.log_question("console", "c", "q" * 10_000, False, "too_long", 0.0)
+    assert storage.flush()
     with sqlite3.connect(storage.path) as db:
         assert db.execute("SELECT length(question) FROM questions").fetchone() == (MAX_LOGGED_CHARS,)
 
@@ -98,22 +106,33 @@ class FullDisk:
         self.real.close()
 
 
-def test_full_disk_gives_a_clear_error_and_loses_nothing(tmp_path):
+def full_disk(store: Storage) -> FullDisk:
+    """Put the fake in front of the writer thread's connection (the write seam), once it is idle."""
+    assert store.flush()
+    disk = FullDisk(store._database.db)
+    store._database.db = disk
+    return disk
+
+
+def warnings(caplog, text: str) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING and text in r.getMessage()]
+
+
+def test_full_disk_keeps_records_in_memory_reports_once_and_loses_nothing(tmp_path, caplog):
     path = tmp_path / "bot.sqlite3"
     store = Storage(path)
     store.log_question("console", "c", "before the disk filled", False, "unknown", 0.0)
-    disk = FullDisk(store._db)
-    store._db = disk  # the write seam: SQLite reports ENOSPC as SQLITE_FULL
+    disk = full_disk(store)
     for n in range(3):
-        with pytest.raises(StorageError, match=rf"database or disk is full \({n + 1} record\(s\) kept in memory"):
-            store.log_question("console", "c", f"while full {n}", False, "unknown", 0.0)
-    with pytest.raises(StorageError):
-        store.log_feedback("console", "c", "while full 0", ["p"], -1)
-    assert store.pending == 4 and disk.refused == 4
+        store.log_question("console", "c", f"while full {n}", False, "unknown", 0.0)  # no error: answering goes on
+    store.log_feedback("console", "c", "while full 0", ["p"], -1)
+    assert not store.flush(0.3)  # cannot be written while the disk is full
+    assert store.pending == 4 and disk.refused >= 1 and store.dropped == 0
     assert store.counts() == {"questions": 1, "answered": 0, "unanswered": 1, "helpful": 0, "unhelpful": 0}
-    disk.full = False  # space freed: the next write flushes the waiting records first, in order
+    assert len(warnings(caplog, "database or disk is full")) == 1  # one line per episode, not one per retry
+    disk.full = False  # space freed: the waiting records are written, in order
     store.log_question("console", "c", "after", True, "answer", 0.5, ["p"])
-    assert store.pending == 0
+    assert store.flush(5) and store.pending == 0
     store.close()
     with sqlite3.connect(path) as db:
         assert [q for (q,) in db.execute("SELECT question FROM questions ORDER BY id")] == [
@@ -124,14 +143,34 @@ def test_full_disk_gives_a_clear_error_and_loses_nothing(tmp_path):
 def test_records_waiting_at_close_are_written_if_the_disk_recovered(tmp_path):
     path = tmp_path / "bot.sqlite3"
     store = Storage(path)
-    disk = FullDisk(store._db)
-    store._db = disk
-    with pytest.raises(StorageError):
-        store.log_question("console", "c", "waiting", False, "unknown", 0.0)
+    disk = full_disk(store)
+    store.log_question("console", "c", "waiting", False, "unknown", 0.0)
+    assert not store.flush(0.2)
     disk.full = False
     store.close()
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT question FROM questions").fetchall() == [("waiting",)]
+
+
+def test_real_sqlite_full_error_loses_nothing(tmp_path, caplog):
+    # SQLite's page limit makes the real engine fail with SQLITE_FULL, the error a full disk gives.
+    path = tmp_path / "bot.sqlite3"
+    store = Storage(path)
+    store.log_question("console", "c", "first", False, "unknown", 0.0)
+    assert store.flush()
+    writer = store._database.db
+    pages = writer.execute("PRAGMA page_count").fetchone()[0]
+    writer.execute(f"PRAGMA max_page_count = {pages}")
+    for n in range(200):
+        store.log_question("console", "c", f"{n} " + "long question text " * 90, False, "unknown", 0.0)
+    assert not store.flush(0.3) and store.pending > 0
+    assert len(warnings(caplog, "database or disk is full")) == 1
+    writer.execute("PRAGMA max_page_count = 1000000")  # space freed
+    store.log_question("console", "c", "last", False, "unknown", 0.0)
+    store.close()
+    with sqlite3.connect(path) as db:
+        rows = [q.split(" ", 1)[0] for (q,) in db.execute("SELECT question FROM questions ORDER BY id")]
+    assert rows == ["first"] + [str(n) for n in range(200)] + ["last"]
 
 
 # -- kill -9 mid-write ---------------------------------------------------------------------------
@@ -144,11 +183,13 @@ WRITER = textwrap.dedent("""
     while True:
         store.log_question("console", "c", f"question {n}", n % 2 == 0, "answer" if n % 2 == 0 else "unknown", 0.1)
         store.log_feedback("console", "c", f"question {n}", ["p"], 1)
+        assert store.flush(10)
         print(n, flush=True)  # acknowledged: both rows were committed
         n += 1
 """)
 
 
+@pytest.mark.slow
 def test_log_and_feedback_survive_kill_9_mid_write(tmp_path):
     path = tmp_path / "bot.sqlite3"
     for _round in range(3):
@@ -176,25 +217,197 @@ def test_log_and_feedback_survive_kill_9_mid_write(tmp_path):
     store.close()
 
 
-def test_real_sqlite_full_error_loses_nothing(tmp_path):
-    # SQLite's page limit makes the real engine fail with SQLITE_FULL, the error a full disk gives.
+# -- another process holds the lock: logging never makes an answer wait --------------------------
+
+class Locker:
+    """A second real connection holding SQLite's write lock (BEGIN EXCLUSIVE) until released."""
+
+    def __init__(self, path) -> None:
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.execute("BEGIN EXCLUSIVE")
+
+    def release(self) -> None:
+        self.db.execute("COMMIT")
+        self.db.close()
+
+
+HOLDER = textwrap.dedent("""
+    import sqlite3, sys
+    db = sqlite3.connect(sys.argv[1], isolation_level=None)
+    db.execute("BEGIN EXCLUSIVE")
+    print("locked", flush=True)
+    sys.stdin.readline()  # hold the lock until told
+    db.execute("COMMIT")
+""")
+
+
+def hold_lock(path) -> subprocess.Popen:
+    """Another process holding the write lock on path until a line is written to its stdin."""
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
+    assert proc.stdout.readline() == "locked\n"
+    return proc
+
+
+def release(proc: subprocess.Popen) -> None:
+    proc.communicate("go\n", timeout=10)
+    assert proc.returncode == 0
+
+
+def questions_in(path) -> list[str]:
+    with closing(sqlite3.connect(path)) as db:
+        return [q for (q,) in db.execute("SELECT question FROM questions ORDER BY id")]
+
+
+def journal_mode(path) -> str:
+    with closing(sqlite3.connect(path)) as db:
+        return db.execute("PRAGMA journal_mode").fetchone()[0]
+
+
+def test_logging_returns_while_another_connection_holds_the_write_lock(tmp_path, caplog, monkeypatch):
+    monkeypatch.setattr(storage_module, "LOCK_GRACE", 0.3)
     path = tmp_path / "bot.sqlite3"
     store = Storage(path)
-    store.log_question("console", "c", "first", False, "unknown", 0.0)
-    pages = store._db.execute("PRAGMA page_count").fetchone()[0]
-    store._db.execute(f"PRAGMA max_page_count = {pages}")
-    written, failed = 0, 0
-    for n in range(200):
-        try:
-            store.log_question("console", "c", f"{n} " + "long question text " * 90, False, "unknown", 0.0)
-            written += 1
-        except StorageError as exc:
-            assert "database or disk is full" in str(exc)
-            failed += 1
-    assert failed > 0 and store.pending == failed
-    store._db.execute("PRAGMA max_page_count = 1000000")  # space freed
-    store.log_question("console", "c", "last", False, "unknown", 0.0)
+    locker = Locker(path)
+    # Called on the thread that holds the lock: had it waited for the lock it could never return.
+    store.log_question("telegram", 1, "asked while locked", False, "unknown", 0.0)
+    store.log_feedback("telegram", 1, "asked while locked", ["p"], 1)
+    assert store.pending == 2 and not store.flush(0.1)
+    assert questions_in(path) == []  # WAL: readers go on; the record waits in memory
+    while not warnings(caplog, "records wait in memory"):  # a lock held past LOCK_GRACE is reported ...
+        assert not store.flush(0.1)
+    assert not store.flush(0.5)
+    assert len(warnings(caplog, "database is locked; records wait in memory")) == 1  # ... once, not per retry
+    locker.release()
+    assert store.flush(5)
+    assert questions_in(path) == ["asked while locked"] and store.counts()["helpful"] == 1
     store.close()
-    with sqlite3.connect(path) as db:
-        rows = [q.split(" ", 1)[0] for (q,) in db.execute("SELECT question FROM questions ORDER BY id")]
-    assert rows == ["first"] + [str(n) for n in range(200)] + ["last"]
+
+
+def test_sqlite_is_only_ever_called_on_the_writer_thread(tmp_path):
+    store = Storage(tmp_path / "bot.sqlite3")
+    threads = set()
+    store._database.db.set_trace_callback(lambda sql: threads.add(threading.get_ident()))
+    for n in range(20):
+        store.log_question("console", "c", f"q{n}", False, "unknown", 0.0)
+        store.log_feedback("console", "c", f"q{n}", ["p"], 1)
+    assert store.flush(5)
+    assert threads and threading.get_ident() not in threads
+    assert threads == {store._database.thread.ident}
+    store.close()
+
+
+def test_database_locked_at_start_up_and_not_in_wal_mode_still_logs_later(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:  # an old log in the default rollback-journal mode
+        db.execute("CREATE TABLE unrelated (x)")
+    assert journal_mode(path) == "delete"
+    locker = Locker(path)
+    store = Storage(path)  # opens without waiting for the lock, and logging stays on
+    store.log_question("console", "c", "asked while locked at start", False, "unknown", 0.0)
+    assert store.pending == 1
+    with pytest.raises(StorageError, match=r"cannot read the log database .*database is locked"):
+        store.counts()  # reads do not wait either: one clear error
+    locker.release()
+    assert store.flush(5)
+    assert store.counts()["questions"] == 1 and questions_in(path) == ["asked while locked at start"]
+    assert journal_mode(path) == "wal"  # set once it could be
+    store.close()
+
+
+def test_beyond_the_bound_the_oldest_are_dropped_counted_and_reported_once(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(storage_module, "MAX_PENDING", 5)
+    path = tmp_path / "bot.sqlite3"
+    store = Storage(path)
+    locker = Locker(path)
+    for n in range(8):
+        store.log_question("console", "c", f"q{n}", False, "unknown", 0.0)
+    assert store.pending == 5 and store.dropped == 3
+    assert len(warnings(caplog, "the oldest are dropped")) == 1
+    locker.release()
+    assert store.flush(5)
+    written = questions_in(path)
+    assert len(written) == 5 and written[-1] == "q7" and written == sorted(written)  # newest kept, order kept
+    assert warnings(caplog, "3 record(s) were dropped")  # and the episode's total when it ends
+    store.close()
+
+
+def test_close_writes_what_waits_or_reports_how_many_could_not_be(tmp_path, caplog):
+    path = tmp_path / "bot.sqlite3"
+    store = Storage(path)
+    for n in range(50):
+        store.log_question("console", "c", f"q{n}", False, "unknown", 0.0)
+    store.close()  # nothing stops it: all written
+    assert len(questions_in(path)) == 50 and not warnings(caplog, "not logged")
+    store = Storage(path)
+    locker = Locker(path)
+    store.log_question("console", "c", "never written", False, "unknown", 0.0)
+    store.close()  # returns while the lock is still held, and says so
+    assert warnings(caplog, "not logged") == [
+        f"1 record(s) could not be written to the log database {path} within 1.0 s (database is locked) "
+        "and are not logged"]
+    with pytest.raises(StorageError, match="is closed"):
+        store.log_question("console", "c", "after close", False, "unknown", 0.0)
+    locker.release()
+    assert len(questions_in(path)) == 50
+
+
+@pytest.mark.slow
+def test_one_shot_ask_while_another_process_holds_the_lock(tmp_path, tiny_kb):
+    database = tmp_path / "cli.sqlite3"
+    Storage(database).close()
+    holder = hold_lock(database)
+    try:  # the holder keeps the lock until released below, so ask ends while it is held
+        result = run_bot(["--knowledge", str(tiny_kb), "ask", "Where does the Selenge River flow?"], tmp_path,
+                         timeout=30)
+    finally:
+        release(holder)
+    assert result.returncode == 0 and "Lake Baikal" in result.stdout.decode()
+    lines = result.stderr.decode().splitlines()
+    assert len(lines) == 1 and lines[0].endswith("(database is locked) and are not logged") and " WARNING " in lines[0]
+    assert "1 record(s) could not be written" in lines[0]
+    assert questions_in(database) == []  # as it said
+
+
+@pytest.mark.slow
+def test_a_running_console_writes_its_record_once_the_lock_is_released(tmp_path, tiny_kb):
+    database = tmp_path / "cli.sqlite3"
+    Storage(database).close()
+    holder = hold_lock(database)
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "--knowledge", str(tiny_kb), "ask", "--jsonl"], cwd=REPO,
+                            env=clean_env(tmp_path), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        proc.stdin.write(json.dumps({"text": "Where does the Selenge River flow?"}) + "\n")
+        proc.stdin.flush()
+        assert "Lake Baikal" in json.loads(proc.stdout.readline())["answer"]  # answered while the lock is held
+        assert questions_in(database) == []
+        release(holder)
+        deadline = time.monotonic() + 20
+        while not questions_in(database) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert questions_in(database) == ["Where does the Selenge River flow?"]
+        assert proc.poll() is None  # written by the running process, not at its exit
+    finally:
+        out, err = proc.communicate("", timeout=30)
+        if holder.returncode is None:
+            holder.kill()
+    assert proc.returncode == 0
+    assert "not logged" not in err and "Traceback" not in err
+
+
+def test_a_locked_log_never_stalls_the_telegram_bot(tmp_path):
+    from telegram_harness import QUESTION, Harness, make_config, run
+
+    async def scenario():
+        async with Harness(make_config(tmp_path)) as h:
+            locker = Locker(h.config.storage.database)
+            try:
+                for chat in (11, 12, 13):  # before: each message blocked every chat for 10 s
+                    reply = await h.ask(chat, QUESTION, timeout=5)
+                    assert "Source:" in reply["text"]
+                assert h.storage.pending == 3
+            finally:
+                locker.release()
+            assert h.storage.flush(5) and h.storage.counts()["questions"] == 3
+    run(scenario())

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import KnowledgeError
-from bot.store import KnowledgeStore, atomic_write
+from bot.store import MANIFEST, KnowledgeStore, atomic_write
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +41,7 @@ def test_a_serialiser_failing_half_way_leaves_the_old_file_intact(tmp_path):
     assert _leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_a_process_killed_mid_write_leaves_the_old_file_intact(tmp_path):
     target = tmp_path / "facts.yaml"
     target.write_text("the original\n", encoding="utf-8")
@@ -111,3 +112,125 @@ def test_the_lock_serialises_read_modify_write(tmp_path):
 def test_a_missing_knowledge_folder_is_a_clear_error(tmp_path):
     with pytest.raises(KnowledgeError, match="knowledge folder does not exist"):
         KnowledgeStore(tmp_path / "nowhere")
+
+
+# -- a change to several files is all-or-nothing -------------------------------------------------------
+
+def _kill_at(tmp_path: Path, victim: str, before: bool = False) -> subprocess.CompletedProcess:
+    """Run a two-file change in a real process that dies (no cleanup at all) right after, or right before,
+    the file `victim` (relative to tmp_path) is written."""
+    script = (
+        "import os\n"
+        "from pathlib import Path\n"
+        "import bot.store as store\n"
+        "real = store.atomic_write\n"
+        "def dying(path, content):\n"
+        f"    hit = Path(path) == Path({str(tmp_path / victim)!r})\n"
+        f"    if hit and {before!r}:\n"
+        "        os._exit(9)\n"
+        "    real(path, content)\n"
+        "    if hit:\n"
+        "        os._exit(9)\n"
+        "store.atomic_write = dying\n"
+        f"s = store.KnowledgeStore({str(tmp_path)!r})\n"
+        "with s.transaction() as txn:\n"
+        f"    txn.write(Path({str(tmp_path / 'a.txt')!r}), 'a2')\n"
+        f"    txn.write(Path({str(tmp_path / 'b.txt')!r}), 'b2')\n"
+        "    txn.commit('both')\n"
+    )
+    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, timeout=60)
+
+
+def _two_files(tmp_path: Path) -> tuple[Path, Path]:
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("a1", encoding="utf-8")
+    b.write_text("b1", encoding="utf-8")
+    return a, b
+
+
+def test_a_change_killed_between_its_two_files_is_completed_by_the_next_transaction(tmp_path):
+    a, b = _two_files(tmp_path)
+    assert _kill_at(tmp_path, "a.txt").returncode == 9
+    assert (a.read_text(encoding="utf-8"), b.read_text(encoding="utf-8")) == ("a2", "b1")  # the crash window
+    with KnowledgeStore(tmp_path).transaction():
+        pass
+    assert (a.read_text(encoding="utf-8"), b.read_text(encoding="utf-8")) == ("a2", "b2")
+    assert not (tmp_path / ".journal").exists()
+    store = KnowledgeStore(tmp_path)
+    assert [v.reason for v in store.versions()] == ["both"]
+    store.undo()  # the version saved before the crash still holds both old files
+    assert (a.read_text(encoding="utf-8"), b.read_text(encoding="utf-8")) == ("a1", "b1")
+
+
+def test_a_change_killed_before_it_was_decided_is_rolled_back(tmp_path):
+    a, b = _two_files(tmp_path)
+    assert _kill_at(tmp_path, ".journal/journal.json", before=True).returncode == 9
+    assert (tmp_path / ".journal").exists()
+    assert KnowledgeStore(tmp_path).recover() == "rolled back an interrupted change that had not been saved"
+    assert (a.read_text(encoding="utf-8"), b.read_text(encoding="utf-8")) == ("a1", "b1")
+    assert not (tmp_path / ".journal").exists() and KnowledgeStore(tmp_path).versions() == []
+
+
+def test_a_change_killed_while_saving_the_old_version_is_completed_with_its_version(tmp_path):
+    a, b = _two_files(tmp_path)
+    assert _kill_at(tmp_path, f".history/000001/{MANIFEST}", before=True).returncode == 9
+    assert (a.read_text(encoding="utf-8"), b.read_text(encoding="utf-8")) == ("a1", "b1")
+    assert KnowledgeStore(tmp_path).recover() == "completed the interrupted change 'both'"
+    assert (a.read_text(encoding="utf-8"), b.read_text(encoding="utf-8")) == ("a2", "b2")
+    KnowledgeStore(tmp_path).undo()
+    assert (a.read_text(encoding="utf-8"), b.read_text(encoding="utf-8")) == ("a1", "b1")
+
+
+def test_a_refusing_check_changes_nothing_and_keeps_no_version(tmp_path):
+    a, b = _two_files(tmp_path)
+    seen = {}
+
+    def refuse(staged: Path) -> None:
+        seen.update({p.name: p.read_text(encoding="utf-8") for p in staged.iterdir()})
+        raise KnowledgeError("the staged knowledge does not load")
+
+    store = KnowledgeStore(tmp_path)
+    with pytest.raises(KnowledgeError, match="does not load"), store.transaction() as txn:
+        txn.write(a, "a2")
+        txn.write(b, None)
+        txn.commit("refused", check=refuse, view=[a, b])
+    assert seen == {"a.txt": "a2"}  # the check saw the new a, and b already gone
+    assert (a.read_text(encoding="utf-8"), b.read_text(encoding="utf-8")) == ("a1", "b1")
+    assert store.versions() == [] and not (tmp_path / ".journal").exists()
+
+
+@pytest.mark.slow
+def test_an_undo_killed_half_way_is_completed(tmp_path):
+    a, b = _two_files(tmp_path)
+    store = KnowledgeStore(tmp_path)
+    with store.transaction() as txn:
+        txn.write(a, "a2")
+        txn.write(b, "b2")
+        txn.commit("both")
+    script = (
+        "import os\n"
+        "from pathlib import Path\n"
+        "import bot.store as store\n"
+        "real = store.atomic_write\n"
+        "def dying(path, content):\n"
+        "    real(path, content)\n"
+        "    if Path(path).name == 'a.txt' and '.journal' not in str(path):\n"
+        "        os._exit(9)\n"
+        "store.atomic_write = dying\n"
+        f"store.KnowledgeStore({str(tmp_path)!r}).undo()\n"
+    )
+    assert subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, timeout=60).returncode == 9
+    assert (a.read_text(encoding="utf-8"), b.read_text(encoding="utf-8")) == ("a1", "b2")
+    assert store.recover() == "completed the interrupted change 'undo both'"
+    assert (a.read_text(encoding="utf-8"), b.read_text(encoding="utf-8")) == ("a1", "b1")
+    assert store.versions() == []  # the undone version is used up, as after an undo that was not interrupted
+
+
+def test_a_damaged_journal_is_one_clear_error_and_nothing_is_touched(tmp_path):
+    a, _ = _two_files(tmp_path)
+    (tmp_path / ".journal" / "new").mkdir(parents=True)
+    (tmp_path / ".journal" / "journal.json").write_text('{"reason": "x", "files": {"../../etc/passwd": true}}',
+                                                        encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="journal is damaged"):
+        KnowledgeStore(tmp_path).recover()
+    assert a.read_text(encoding="utf-8") == "a1" and (tmp_path / ".journal" / "journal.json").exists()

@@ -9,12 +9,13 @@ import sys
 from pathlib import Path
 from typing import BinaryIO, Callable, TextIO
 
-from .answer import Answer, Answerer, SessionStore
-from .errors import BotError
+from ..core.answer import Answer
+from ..core.conversation import Conversation
+from ..errors import BotError
 
 log = logging.getLogger(__name__)
 
-QuestionLogger = Callable[[str, str, Answer], None]
+SESSION = "console"  # the interactive console is one conversation
 MAX_LINE_BYTES = 4 * 1024 * 1024
 MAX_SESSION_CHARS = 200  # session ids are memory keys: a bounded count of bounded keys
 MAX_NUMBER_DIGITS = 100  # no field needs a longer number; int() of 4,301+ digits raises, and big ones cost time
@@ -39,26 +40,10 @@ def format_answer(answer: Answer) -> str:
 
 
 def format_why(answer: Answer | None) -> str:
-    """Explain the last answer: matched and corrected words, expansions, score and runner-ups."""
+    """Explain the last answer, in the core's words (matched and corrected words, expansions, score, runner-ups)."""
     if answer is None:
         return "Ask a question first; then 'why' explains the answer."
-    why = answer.why
-    if answer.kind not in ("answer", "unknown"):
-        return f"That was {answer.kind.replace('_', ' ')}, not a search of the knowledge."
-    lines = [f"score {why.score:.3f} (threshold {why.threshold:.3f}) -> {'answered' if answer.found else 'not answered'}; "
-             f"the best passage holds {why.coverage:.0%} of the question"]
-    lines.append("matched terms: " + (", ".join(why.matched) or "none"))
-    if why.corrected:
-        lines.append("corrected: " + ", ".join(f"{a} -> {b}" for a, b in why.corrected))
-    if why.unknown:
-        lines.append("unknown words: " + ", ".join(why.unknown))
-    if why.expansions:
-        lines.append("expanded: " + "; ".join(f"{p} -> {a} ({k})" for p, a, k in why.expansions))
-    if why.context:
-        lines.append("carried from the previous question: " + ", ".join(why.context))
-    for hit in why.runners_up:
-        lines.append(f"runner-up {hit.id} ({hit.score:.3f}): {hit.text[:90]}")
-    return "\n".join(lines)
+    return "\n".join(answer.why_lines)
 
 
 def _setup_readline() -> None:
@@ -84,23 +69,17 @@ def _setup_readline() -> None:
     atexit.register(save)
 
 
-def interactive(answerer: Answerer, sessions: SessionStore, out: TextIO = sys.stdout,
-                read: Callable[[str], str] = input, on_answer: QuestionLogger | None = None) -> int:
+def interactive(conversation: Conversation, out: TextIO = sys.stdout, read: Callable[[str], str] = input) -> int:
     """Run a conversation in the terminal until quit, Ctrl-D or Ctrl-C.
 
-    `answerer` may be a LiveAnswerer: then edited knowledge is picked up before each question, and a
-    broken knowledge file is reported once while the previous knowledge keeps answering.
+    The conversation's answerer may be a LiveAnswerer: then edited knowledge is picked up before each
+    question, and a broken knowledge file is reported once while the previous knowledge keeps answering.
     """
     if read is input:
         _setup_readline()
-    current = getattr(answerer, "current", answerer)
-    print(current.config.replies.greeting, file=out)
-    print("Ask in your own words, for example:", file=out)
-    for example in current.examples:
-        print(f"  \u2022 {example}", file=out)
-    print("Type 'help' for topics, 'why' to explain the last answer, 'quit' to leave.", file=out)
+    answerer = conversation.answerer
+    _greet(getattr(answerer, "current", answerer), out)
     last: Answer | None = None
-    key = "console"
     while True:
         try:
             line = read("> ")
@@ -120,21 +99,23 @@ def interactive(answerer: Answerer, sessions: SessionStore, out: TextIO = sys.st
             if result is not None:
                 print(result.message if not result.ok else f"(knowledge reloaded: {result.passages} passages)",
                       file=out)
-        answer = answerer.answer(line, sessions.get(key))
-        sessions.put(key, answer.context)
-        if on_answer is not None:
-            on_answer(key, line, answer)
-        last = answer
-        print(format_answer(answer), file=out)
+        last = conversation.ask(SESSION, line)
+        print(format_answer(last), file=out)
         out.flush()
 
 
-def ask_once(answerer: Answerer, question: str, as_json: bool, out: TextIO = sys.stdout,
-             on_answer: QuestionLogger | None = None) -> int:
-    """Answer one question and print it (text or one JSON object)."""
-    answer = answerer.answer(question)
-    if on_answer is not None:
-        on_answer("ask", question, answer)
+def _greet(answerer, out: TextIO) -> None:
+    """The greeting, the example questions and the console's own commands."""
+    print(answerer.config.replies.greeting, file=out)
+    print("Ask in your own words, for example:", file=out)
+    for example in answerer.examples:
+        print(f"  \u2022 {example}", file=out)
+    print("Type 'help' for topics, 'why' to explain the last answer, 'quit' to leave.", file=out)
+
+
+def ask_once(conversation: Conversation, question: str, as_json: bool, out: TextIO = sys.stdout) -> int:
+    """Answer one question, with no memory, and print it (text or one JSON object); logged as "ask"."""
+    answer = conversation.ask("", question, log_as="ask")
     if as_json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False), file=out)
     else:
@@ -175,9 +156,11 @@ def _parse_line(raw: bytes) -> tuple[str, str] | str:
     return text, str(session)
 
 
-def jsonl(answerer: Answerer, sessions: SessionStore, stdin: BinaryIO, out: TextIO,
-          on_answer: QuestionLogger | None = None) -> int:
-    """Answer one JSON object per input line, in order, one JSON object out per line, flushed."""
+def jsonl(conversation: Conversation, stdin: BinaryIO, out: TextIO) -> int:
+    """Answer one JSON object per input line, in order, one JSON object out per line, flushed.
+
+    A line's "session" keeps a conversation across lines; lines without one are answered alone.
+    """
     for number, raw in enumerate(_lines(stdin), start=1):
         if not raw.strip():
             result: dict = {"line": number, "error": "empty line: send a JSON object per line"}
@@ -188,12 +171,7 @@ def jsonl(answerer: Answerer, sessions: SessionStore, stdin: BinaryIO, out: Text
             else:
                 text, session = parsed
                 try:
-                    context = sessions.get(session) if session else None
-                    answer = answerer.answer(text, context)
-                    if session:
-                        sessions.put(session, answer.context)
-                    if on_answer is not None:
-                        on_answer(session or "jsonl", text, answer)
+                    answer = conversation.ask(session, text, log_as=session or "jsonl")
                     result = answer.to_dict()
                     result["line"] = number
                     if session:

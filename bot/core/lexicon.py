@@ -12,15 +12,14 @@ import json
 from functools import lru_cache
 from importlib import resources
 
-MIN_COUNT = 100  # rarer entries are mostly names and misspellings themselves
 
-
-@lru_cache(maxsize=1)
-def english_words() -> frozenset[str]:
-    """English words seen at least MIN_COUNT times in pyspellchecker's corpus (empty if unavailable)."""
+@lru_cache(maxsize=2)
+def english_words(min_count: int) -> frozenset[str]:
+    """English words seen at least `min_count` times in pyspellchecker's corpus (empty if unavailable);
+    AnswerSettings.english_min_count says which count the answerer uses."""
     try:
         data = resources.files("spellchecker").joinpath("resources/en.json.gz").read_bytes()
     except (ModuleNotFoundError, FileNotFoundError, OSError):
         return frozenset()
     counts = json.loads(gzip.decompress(data))
-    return frozenset(word for word, count in counts.items() if count >= MIN_COUNT)
+    return frozenset(word for word, count in counts.items() if count >= min_count)

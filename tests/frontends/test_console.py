@@ -7,33 +7,18 @@ import json
 
 import pytest
 
-from bot import console
+from bot.core.conversation import Conversation
+from bot.frontends import console
+from console_helpers import SOURCE_KEYS, check_contract, fake_read, run_jsonl
 
 QUESTION = "Since when have NATO and Mongolia been engaged in dialogue and cooperation?"
-ANSWER_KEYS = {"found", "answer", "sources", "score"}
-SOURCE_KEYS = {"id", "section", "text", "score"}
-
-
-def fake_read(lines, end: type[BaseException] = EOFError):
-    """A `read` that types the given lines, then ends the input as Ctrl-D (EOFError) or Ctrl-C would."""
-    queue = list(lines)
-    prompts = []
-
-    def read(prompt: str) -> str:
-        prompts.append(prompt)
-        if not queue:
-            raise end()
-        return queue.pop(0)
-
-    read.prompts = prompts  # type: ignore[attr-defined]
-    return read
 
 
 def _chat(answerer, sessions, lines, end=EOFError):
     out = io.StringIO()
     logged = []
-    code = console.interactive(answerer, sessions, out=out, read=fake_read(lines, end),
-                               on_answer=lambda chat, q, a: logged.append((chat, q, a.kind)))
+    conversation = Conversation(answerer, sessions, log=lambda chat, q, a: logged.append((chat, q, a.kind)))
+    code = console.interactive(conversation, out=out, read=fake_read(lines, end))
     return code, out.getvalue(), logged
 
 
@@ -74,41 +59,16 @@ def test_interactive_follow_up_uses_the_conversation(seed_answerer, sessions):
     assert "April 2020" in text
 
 
-def test_ask_once_text_and_json(seed_answerer):
+def test_ask_once_text_and_json(seed_answerer, sessions):
     out = io.StringIO()
-    assert console.ask_once(seed_answerer, QUESTION, False, out) == 0
+    assert console.ask_once(Conversation(seed_answerer, sessions), QUESTION, False, out) == 0
     assert "since 2005" in out.getvalue() and "Source:" in out.getvalue()
     out = io.StringIO()
-    assert console.ask_once(seed_answerer, QUESTION, True, out) == 0
+    assert console.ask_once(Conversation(seed_answerer, sessions), QUESTION, True, out) == 0
     data = json.loads(out.getvalue())
     assert data["found"] is True and "since 2005" in data["answer"]
     assert data["passage_ids"] == [data["sources"][0]["id"]]
     assert all(set(s) == SOURCE_KEYS for s in data["sources"])
-
-
-def run_jsonl(answerer, sessions, data: bytes) -> tuple[int, list[dict]]:
-    """Run the JSON-lines loop over bytes, writing through a strict UTF-8 stream as stdout does."""
-    raw = io.BytesIO()
-    out = io.TextIOWrapper(raw, encoding="utf-8", newline="\n", write_through=True)
-    code = console.jsonl(answerer, sessions, io.BytesIO(data), out)
-    out.flush()
-    text = raw.getvalue().decode("utf-8")
-    assert text == "" or text.endswith("\n")
-    return code, [json.loads(line) for line in text.splitlines()]
-
-
-def check_contract(objects: list[dict], n_lines: int) -> None:
-    """One object per input line, in order; each an answer with the contract keys or an error."""
-    assert [o["line"] for o in objects] == list(range(1, n_lines + 1))
-    for obj in objects:
-        if "error" in obj:
-            assert set(obj) == {"line", "error"} and isinstance(obj["error"], str) and obj["error"]
-            assert "internal error" not in obj["error"]  # a bad line is the user's to fix, never a crash
-        else:
-            assert ANSWER_KEYS <= set(obj)
-            assert isinstance(obj["found"], bool) and isinstance(obj["answer"], str) and obj["answer"]
-            assert isinstance(obj["score"], (int, float)) and 0 <= obj["score"] <= 1
-            assert all(set(s) == SOURCE_KEYS for s in obj["sources"])
 
 
 def test_jsonl_answers_in_order_and_reports_bad_lines(seed_answerer, sessions):

@@ -1,0 +1,232 @@
+"""Entry point: parse arguments, set up logging, build config, knowledge and answerer, pick a front end.
+
+Usage:
+    python -m bot                      interactive console
+    python -m bot ask "QUESTION"       one answer (--json for the structured answer)
+    python -m bot ask --jsonl          JSON lines in, JSON lines out
+    python -m bot eval [FILE ...]      accuracy per category, beside a plain TF-IDF baseline
+                                       (no FILE: also the knowledge's regression questions)
+    python -m bot kb ...               maintainers' commands (split, list, add, check, ...)
+    python -m bot telegram             the Telegram bot (token in TELEGRAM_BOT_TOKEN)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from typing import TYPE_CHECKING, Mapping
+
+from ..config import PACKAGE_ROOT, Config, default_config_path, load_config
+from ..core.answer import Answer
+from ..core.conversation import Answers, Conversation, QuestionLog
+from ..errors import BotError
+
+if TYPE_CHECKING:
+    from ..storage import Storage
+
+log = logging.getLogger("bot")
+DEFAULT_EVAL = ("eval/mongolia.yaml",)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="factbot", description="Answer questions from your documents, with sources.")
+    parser.add_argument("--config", type=Path, help="configuration file (default ./config.yaml, else the packaged one)")
+    parser.add_argument("--knowledge", type=Path, help="use another knowledge folder or JSON-lines file of passages")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to standard error")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="answer one question, or a JSON-lines stream")
+    ask.add_argument("question", nargs="*", help="the question (quote it)")
+    ask.add_argument("--json", action="store_true", help="print the structured answer as one JSON object")
+    ask.add_argument("--jsonl", action="store_true", help="read JSON objects from standard input, one answer per line")
+    ask.add_argument("--no-log", action="store_true", help="do not record questions in the log database")
+
+    evaluate = commands.add_parser("eval", help="print accuracy per category on evaluation files")
+    evaluate.add_argument("files", nargs="*", type=Path, help=f"evaluation YAML files (default {', '.join(DEFAULT_EVAL)}, then "
+                          "the regression questions in the knowledge's questions.yaml)")
+    evaluate.add_argument("--no-baseline", action="store_true", help="skip the plain TF-IDF baseline")
+    evaluate.add_argument("--failures", action="store_true", help="list the questions answered wrongly")
+
+    from .. import maintain
+
+    maintain.add_commands(commands)
+    telegram = commands.add_parser("telegram", help="run the Telegram bot (token in TELEGRAM_BOT_TOKEN)")
+    telegram.add_argument("--webhook", action="store_true", help="use webhook mode instead of long polling")
+    return parser
+
+
+def _setup_logging(verbose: bool) -> None:
+    """Configure logging once. httpx and httpcore, whose URLs hold the bot token, are kept at WARNING by the
+    Telegram front end itself (guard.guard_loggers, as it builds the Application), whoever hosts it."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def open_storage(config: Config, unlogged: str = "questions") -> Storage | None:
+    """The question log database, or None (with a warning naming what goes unlogged) when it cannot be opened."""
+    from ..storage import Storage, StorageError
+
+    try:
+        return Storage(config.storage.database)
+    except StorageError as exc:
+        log.warning("%s; %s will not be logged", exc, unlogged)
+        return None
+
+
+def question_log(storage: Storage | None, channel: str) -> QuestionLog | None:
+    """The log callable a Conversation is given: records each question on `channel`; a write that fails is
+    a warning, never a lost answer. None without a database."""
+    from ..storage import StorageError
+
+    if storage is None:
+        return None
+
+    def record(who: str, question: str, answer: Answer) -> None:
+        try:
+            storage.log_question(channel, who, question, answer.found, answer.kind, answer.score, answer.passage_ids)
+        except StorageError as exc:
+            log.warning("%s", exc)
+
+    return record
+
+
+def make_conversation(answerer: Answers, config: Config, storage: Storage | None, channel: str) -> Conversation:
+    """A conversation over `answerer`: sessions bounded as the config says, questions logged on `channel`."""
+    from ..core.pipeline import new_sessions
+
+    return Conversation(answerer, new_sessions(config), question_log(storage, channel))
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 failed check, 2 usage or setup error)."""
+    args = _parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    try:
+        config = load_config(args.config or default_config_path())
+        if args.knowledge is not None:
+            config = config.with_knowledge(args.knowledge)
+        return _dispatch(args, config)
+    except BotError as exc:
+        return fail(exc)
+    except KeyboardInterrupt:
+        print("", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # the reader went away (`... | head`): stop quietly, as command-line tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail again
+        return 141
+
+
+def fail(error: BotError | str, code: int = 2) -> int:
+    """Say what went wrong in one `Error: ...` line on standard error; returns the exit code to use."""
+    print(f"Error: {error}", file=sys.stderr)
+    return code
+
+
+def _dispatch(args: argparse.Namespace, config: Config) -> int:
+    if args.command == "kb":
+        from .. import maintain
+
+        return maintain.run(args, config)
+    if args.command == "telegram":
+        return run_telegram(config, webhook=args.webhook)
+    if args.command == "eval":
+        return _evaluate(args, config)
+    if args.command is None:
+        return _interactive(config)
+    if not args.jsonl and not args.question:  # ask: say what is missing before loading anything
+        return fail("give a question, e.g. python -m bot ask \"When did cooperation start?\", or use --jsonl")
+    from ..core.pipeline import build_answerer
+    from ..frontends import console
+
+    answerer = build_answerer(config)
+    conversation = make_conversation(answerer, config, None if args.no_log else open_storage(config), "console")
+    if args.jsonl:
+        return console.jsonl(conversation, sys.stdin.buffer, sys.stdout)
+    return console.ask_once(conversation, " ".join(args.question), args.json, sys.stdout)
+
+
+def _interactive(config: Config) -> int:
+    """The interactive console, over a LiveAnswerer: edited knowledge is picked up without a restart."""
+    from ..frontends import console
+    from ..live import LiveAnswerer
+
+    live = LiveAnswerer(config)
+    return console.interactive(make_conversation(live, config, open_storage(config), "console"))
+
+
+def run_telegram(config: Config, webhook: bool = False, environ: Mapping[str, str] | None = None) -> int:
+    """Wire and run the Telegram bot until SIGTERM or SIGINT: 0 on a clean stop, 2 for a setup problem
+    (token, webhook settings, knowledge), 1 when the Bot API cannot be reached."""
+    from ..frontends.telegram import app as telegram
+    from ..frontends.telegram.errors import BotApiUnreachable
+    from ..frontends.telegram.guard import install_redactor, read_token
+    from ..live import LiveAnswerer
+
+    environ = os.environ if environ is None else environ
+    try:
+        token = read_token(environ)
+        install_redactor(token)
+        secret = telegram.webhook_secret(config, environ, webhook)
+        live = LiveAnswerer(config)
+        storage = open_storage(config, "questions and feedback")
+        try:
+            conversation = make_conversation(live, config, storage, "telegram")
+            return telegram.serve(telegram.build_application(config, conversation, storage, token), webhook, secret)
+        finally:
+            if storage is not None:
+                storage.close()
+    except BotApiUnreachable as exc:
+        return fail(exc, 1)
+    except BotError as exc:
+        return fail(exc)
+
+
+def _evaluate(args: argparse.Namespace, config: Config) -> int:
+    from ..core.pipeline import build_answerer
+    from ..evaluation import baseline, evaluate, failures, load_cases, table
+
+    # Without FILE: the bundled evaluation set (wherever the command runs from), then the regression questions.
+    files = args.files or [PACKAGE_ROOT / f for f in DEFAULT_EVAL if (PACKAGE_ROOT / f).is_file()]
+    answerer = build_answerer(config)
+    for file in files:
+        cases = load_cases(file)
+        reports = [evaluate(answerer, cases)]
+        if not args.no_baseline:
+            reports.append(baseline(answerer.kb, cases))
+        print(f"{file} ({len(cases)} questions)")
+        print(table(reports))
+        if args.failures:
+            print("\n".join(failures(reports[0])) or "no failures")
+        print()
+    if not args.files:
+        return _regression(answerer, config)
+    return 0
+
+
+def _regression(answerer, config: Config) -> int:
+    """Run knowledge/questions.yaml: exit 1 when a question not marked xfail is no longer answered right."""
+    from ..knowledge import load_questions
+    from ..kb_ops import QUESTIONS_FILE, run_questions
+
+    path = Path(config.knowledge) / QUESTIONS_FILE
+    if not path.is_file():
+        return 0
+    results = run_questions(answerer, load_questions(path))
+    failed = [(q, ids) for q, ok, ids in results if not ok and not q.xfail]
+    known = sum(1 for q, ok, _ in results if not ok and q.xfail)
+    print(f"{path} ({len(results)} regression questions): {len(results) - len(failed) - known} passed, "
+          f"{len(failed)} failed, {known} known failure(s)")
+    for q, ids in failed:
+        print(f"  line {q.line}: {q.question!r}: expected {q.expect_id or list(q.expect)}, got {list(ids) or 'no answer'}")
+    return 1 if failed else 0
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run())
+

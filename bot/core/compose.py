@@ -1,0 +1,174 @@
+"""Stage 5, composing: a decision becomes an Answer with its text, source, suggestions and explanation."""
+
+from __future__ import annotations
+
+from ..config import Replies
+from ..knowledge import KnowledgeBase, Passage
+from .answer import Alternative, Answer, Why, explain
+from .context import Context, Turn
+from .decision import Decision
+from .hits import Hit
+from .settings import AnswerSettings
+
+
+def bulleted(lead: str, items) -> str:
+    """A lead line followed by one bullet per item."""
+    return f"{lead}\n" + "\n".join(f"\u2022 {item}" for item in items)
+
+
+class Composer:
+    """Writes answers from one knowledge base: facts in document order, cited, with what to offer next."""
+
+    def __init__(self, kb: KnowledgeBase, settings: AnswerSettings, replies: Replies) -> None:
+        self.kb = kb
+        self.settings = settings
+        self.replies = replies
+        self.positions = kb.positions
+        self.examples = self._examples()
+
+    # -- answers from a decision ------------------------------------------------------------------
+
+    def found(self, decision: Decision, context: Context, now: float) -> Answer:
+        """The best fact (and its continuation when it fits), cited, remembered for a follow-up."""
+        s, query, hits = self.settings, decision.query, decision.hits
+        best = hits[0]
+        passage = self.kb.passages[self.positions[best.id]]
+        carried = decision.carried
+        topic = tuple(dict.fromkeys(carried + query.tokens))[-s.topic_words:] if carried else query.tokens
+        new_context = context.add(Turn(query.reading.text, topic, passage.id, now), s.max_turns)
+        chosen = self._facts(hits)
+        ids = (best.id,) + tuple(h.id for h in chosen if h.id != best.id)  # best first
+        unsure = best.score < s.threshold * s.unsure_margin
+        source = self.kb.sources.get(passage.source)
+        why = self._why(decision)
+        return Answer(True, " ".join(self._shorten(h.text) for h in chosen), "answer", best.score,
+                      tuple(hits[:s.candidates]), self.citation(passage), ids, why=why, context=new_context,
+                      source_url=source.url if source else "", unsure=unsure,
+                      nearby=self._nearby(hits[:s.candidates], ids, best.score) if unsure else (),
+                      alternatives=self._alternatives(hits[:s.candidates], ids),
+                      why_lines=explain("answer", True, why, s.why_text_chars))
+
+    def not_found(self, decision: Decision) -> Answer:
+        """The honest no, with two or three questions the knowledge does answer."""
+        hits, why = decision.hits, self._why(decision)
+        suggestions = self._suggestions(hits)
+        text = bulleted(f"{self.replies.not_found} {self.replies.suggest}", suggestions)
+        return Answer(False, text, "unknown", decision.best, tuple(hits[:self.settings.candidates]),
+                      suggestions=suggestions, why=why, context=Context(),
+                      alternatives=self._alternatives(hits[:self.settings.candidates], ()),
+                      why_lines=explain("unknown", False, why, self.settings.why_text_chars))
+
+    def reply(self, kind: str, text: str, context: Context, suggestions: tuple[str, ...] = ()) -> Answer:
+        """A reply that is not a search (small talk, help, an empty or over-long message)."""
+        return Answer(False, text, kind, suggestions=suggestions, context=context,
+                      why_lines=explain(kind, False, Why(), self.settings.why_text_chars))
+
+    def _why(self, decision: Decision) -> Why:
+        """The explanation's facts: terms, corrections, expansions, carried topic, score and runner-ups."""
+        query, hits = decision.query, decision.hits
+        return Why(matched=query.matched, corrected=query.reading.corrected, unknown=query.unknown,
+                   expansions=tuple((e.phrase, ", ".join(e.added), e.kind) for e in query.expansions),
+                   context=decision.carried, score=decision.best, coverage=decision.coverage,
+                   threshold=self.settings.threshold, runners_up=tuple(hits[1:1 + self.settings.runners_up]))
+
+    def _facts(self, hits: tuple[Hit, ...]) -> list[Hit]:
+        """The best fact, plus the next one when it continues the first in the document and fits."""
+        s, best = self.settings, hits[0]
+        chosen = [best]
+        position = self.positions[best.id]
+        for other in hits[1:1 + s.second_fact_candidates]:
+            other_position = self.positions[other.id]
+            adjacent = abs(other_position - position) == 1
+            same_section = self.kb.passages[other_position].section == self.kb.passages[position].section
+            fits = len(best.text) + len(other.text) + 1 <= s.max_answer_chars
+            if adjacent and same_section and fits and other.score >= s.second_fact_ratio * best.score:
+                chosen.append(other)
+                chosen.sort(key=lambda h: self.positions[h.id])  # in document order, so two facts read naturally
+                break
+        return chosen
+
+    def _shorten(self, text: str) -> str:
+        """Cut a long bulk passage to its first sentences within the answer limit."""
+        limit = self.settings.max_answer_chars
+        if len(text) <= limit:
+            return text
+        cut = text[:limit]
+        end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
+        return cut[: end + 1] if end > limit // self.settings.cut_divisor else cut.rsplit(" ", 1)[0] + "\u2026"
+
+    def _nearby(self, sources: tuple[Hit, ...], ids: tuple[str, ...], score: float) -> tuple[str, ...]:
+        """Sections of runner-ups in other topics that score close to an unsure answer ('did you mean')."""
+        answered = {hit.section for hit in sources if hit.id in ids}
+        close = [hit.section for hit in sources if hit.section and hit.section not in answered
+                 and hit.score >= self.settings.close_runner_up * score]
+        return tuple(dict.fromkeys(close))[:self.settings.nearby_sections]
+
+    def _alternatives(self, sources: tuple[Hit, ...], ids: tuple[str, ...]) -> tuple[Alternative, ...]:
+        """The other sources worth offering beside the answer, each with its citation and URL."""
+        floor = self.settings.threshold * self.settings.alternative_floor
+        out = []
+        for hit in sources:
+            if hit.id not in ids and hit.score >= floor:
+                passage = self.kb.passages[self.positions[hit.id]]
+                source = self.kb.sources.get(passage.source)
+                out.append(Alternative(hit, self.citation(passage), source.url if source else ""))
+        return tuple(out)
+
+    # -- what the bot knows -----------------------------------------------------------------------
+
+    def citation(self, passage: Passage) -> str:
+        """The source line: document, publisher, date and section."""
+        source = self.kb.sources.get(passage.source)
+        name = source.citation() if source else (passage.source or "knowledge base")
+        return f"{name}, section \u201c{passage.section}\u201d" if passage.section else name
+
+    def sources_text(self) -> str:
+        """The documents the answers come from, as a person would name them."""
+        return ", ".join(s.citation() for s in self.kb.sources.values()) or "my documents"
+
+    def help_text(self) -> str:
+        """What the bot knows about, for `help` and /help."""
+        topics = "; ".join(self.kb.sections()[:self.settings.help_topics])
+        return self.with_examples(f"I answer questions from {self.sources_text()}. Topics: {topics}. "
+                                  "Ask in your own words, for example:")
+
+    def with_examples(self, lead: str) -> str:
+        """A lead line followed by the example questions."""
+        return bulleted(lead, self.examples)
+
+    def _examples(self) -> tuple[str, ...]:
+        """Example questions, one per section: a passage's own question, else its topic."""
+        out: list[str] = []
+        seen_sections: set[str] = set()
+        for passage in self.kb.passages:
+            if passage.section in seen_sections:
+                continue
+            seen_sections.add(passage.section)
+            out.append(self.question_for(passage))
+            if len(out) == self.settings.examples:
+                break
+        return tuple(out)
+
+    def question_for(self, passage: Passage) -> str:
+        """A question that leads to a passage: its own first question, else 'Tell me about' its topic."""
+        if passage.questions:
+            return passage.questions[0]
+        topic = passage.section or " ".join(passage.text.split()[:self.settings.example_topic_words])
+        return f"Tell me about {topic[0].lower() + topic[1:] if topic[:2].istitle() else topic}"
+
+    def _suggestions(self, hits: tuple[Hit, ...]) -> tuple[str, ...]:
+        """Two or three things to ask instead: the near misses if any, else the examples."""
+        s = self.settings
+        out: list[str] = []
+        for hit in (h for h in hits if h.score >= s.threshold * s.near_miss_ratio):
+            suggestion = self.question_for(self.kb.passages[self.positions[hit.id]])
+            if suggestion not in out:
+                out.append(suggestion)
+            if len(out) == s.suggestions:
+                break
+        for example in self.examples:
+            if len(out) >= s.suggestions:
+                break
+            if example not in out:
+                out.append(example)
+        return tuple(out)

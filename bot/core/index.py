@@ -1,0 +1,243 @@
+"""TF-IDF retrieval over passages: every scoring formula of the bot, over posting lists.
+
+Scoring, written out: a passage d and a query q are vectors over index terms (word stems, and
+adjacent-stem bigrams when IndexSettings.bigrams is on). The passage weight of term t is
+
+    w(d, t) = f(tf(d, t)) * idf(t) / norm(d)
+    f(tf)   = tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(d) / mean_len))   BM25 saturation (k1 > 0)
+              or 1 + ln tf                                                  (k1 = 0: sublinear tf)
+    idf(t)  = ln(1 + (n - df + 0.5) / (df + 0.5))                           "bm25"
+              or ln((1 + n) / (1 + df)) + 1                                 "smooth" (scikit-learn's)
+    norm(d) = (1 - slope) * mean_l2 + slope * l2(d)                         pivoted; slope 1 = cosine
+
+where l2(d) is the length of the passage's unnormalised vector (index_build.py computes it). The
+query weight of a term is its per-term weight u(t) (1 for the user's own words, less for
+expansions) times idf(t) ** query_idf, divided by the length of the query's own words' vector,
+where a word the knowledge has never seen counts with the highest idf: a question about
+something the knowledge does not mention scores low instead of matching on its one familiar
+word. The score is the dot product, clipped to 1, times the question's known share:
+
+    score(d, q) = min(1, sum_t u(t) * qidf(t) * w(d, t) / |q|) * known(q)
+    known(q)    = sqrt(K / (K + n_unknown * (unknown_weight * max_idf) ** 2)),  K = sum_{t known} idf(t) ** 2
+
+With expansions offering several alternatives (grouped rescoring), each expansion counts once,
+by its best alternative in the passage, instead of once per alternative term.
+
+The defaults (k1 1.2, b 0.75, bm25 idf, query_idf 0, slope 0) make the ranking BM25's, scaled by
+the mean passage length so that scores stay near the cosine's range; with k1 0, smooth idf,
+query_idf 1 and slope 1 it is the cosine of scikit-learn's TfidfVectorizer(sublinear_tf=True).
+They were chosen on the Debian corpus and the seed evaluation together (README, Performance):
+the cosine buries long bulk passages. Only the posting lists of the query's terms are read.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+
+from ..knowledge import Passage
+from .index_build import IndexSettings, build_arrays, idf_values
+
+__all__ = ["Match", "TfidfIndex"]
+
+# A group of expansion alternatives as the index reads it: (weight, alternatives as tuples of terms).
+Group = tuple[float, tuple[tuple[str, ...], ...]]
+
+
+@dataclass(frozen=True)
+class Match:
+    """One scored passage position from a search."""
+
+    position: int
+    score: float
+
+
+class TfidfIndex:
+    """An inverted TF-IDF index: term columns stored as compressed posting lists."""
+
+    def __init__(self, vocabulary: dict[str, int], idf: np.ndarray, indptr: np.ndarray, indices: np.ndarray,
+                 data: np.ndarray, n_docs: int, word_counts: dict[str, int], settings: IndexSettings, key: str) -> None:
+        self.vocabulary = vocabulary
+        self.idf = idf
+        self.indptr = indptr
+        self.indices = indices
+        self.data = data
+        self.n_docs = n_docs
+        self.word_counts = word_counts
+        self.settings = settings
+        self.fingerprint = key
+        self.max_idf = float(idf_values(np.zeros(1), n_docs, settings.idf)[0])
+        # The query side weighs a term by idf ** query_idf (1: the textbook cosine; lower: rare words
+        # count less twice over, once in the passage and once in the query).
+        self.query_idf = idf.astype(np.float64) ** settings.query_idf
+        self.max_query_idf = self.max_idf ** settings.query_idf
+        # Plain buffers over the same memory: reading one number from them costs a tenth of
+        # indexing the numpy array, which matters for the few lookups every answer makes.
+        self._idf_items, self._starts = memoryview(idf), memoryview(indptr)
+        self._postings, self._values = memoryview(indices), memoryview(data)
+
+    @classmethod
+    def build(cls, passages: Sequence[Passage], settings: IndexSettings = IndexSettings(),
+              key: str | None = None) -> "TfidfIndex":
+        """Weigh every passage's terms into posting lists (index_build.py); `key` is the passages'
+        fingerprint when the caller has already computed it."""
+        from .index_file import fingerprint
+
+        a = build_arrays(passages, settings)
+        return cls(a.vocabulary, a.idf, a.indptr, a.indices, a.data, a.n_docs, a.word_counts, settings,
+                   key or fingerprint(passages, settings))
+
+    def save(self, folder: Path) -> None:
+        """Write the index as one .npz of plain arrays, atomically (index_file.py)."""
+        from .index_file import save_index
+
+        save_index(self, folder)
+
+    @classmethod
+    def load(cls, folder: Path, expected: str) -> "TfidfIndex | None":
+        """Load a saved index if it matches the expected fingerprint; None when missing, damaged or stale."""
+        from .index_file import load_index
+
+        return load_index(cls, folder, expected)
+
+    # -- reading single values --------------------------------------------------------------------
+
+    def idf_of(self, term: str) -> float:
+        """The idf of a term, or the highest possible idf for a term no passage contains."""
+        col = self.vocabulary.get(term)
+        return self._idf_items[col] if col is not None else self.max_idf
+
+    def has(self, position: int, term: str) -> bool:
+        """Whether a passage contains a term: a binary search in the term's posting list (kept in
+        passage order), so checking a few terms never tokenises a long passage again."""
+        return self._slot(position, term) is not None
+
+    def _slot(self, position: int, term: str) -> int | None:
+        """Where a passage sits in a term's posting list, or None when it lacks the term."""
+        col = self.vocabulary.get(term)
+        if col is None:
+            return None
+        end = self._starts[col + 1]
+        i = bisect.bisect_left(self._postings, position, self._starts[col], end)
+        return i if i < end and self._postings[i] == position else None
+
+    def value(self, position: int, term: str) -> float:
+        """A passage's stored weight for a term (0 when it lacks the term), by the same binary search."""
+        i = self._slot(position, term)
+        return 0.0 if i is None else float(self._values[i])
+
+    def query_factor(self, term: str) -> float:
+        """How much a query term's match counts before its weight: its query idf (0 when unknown)."""
+        col = self.vocabulary.get(term)
+        return float(self.query_idf[col]) if col is not None else 0.0
+
+    def query_norm(self, norm_terms: Iterable[str]) -> float:
+        """The query's length |q|: unknown terms count at the highest idf."""
+        vocabulary, query_idf = self.vocabulary, self.query_idf
+        return math.sqrt(sum((query_idf[vocabulary[t]] if t in vocabulary else self.max_query_idf) ** 2
+                             for t in norm_terms))
+
+    # -- the question's and a passage's coverage --------------------------------------------------
+
+    def known_share(self, norm_terms: Iterable[str], unknown: int, unknown_weight: float) -> float:
+        """known(q): the share of the question's idf mass the knowledge knows (1.0 = every word)."""
+        known_sq = sum(self.idf_of(t) ** 2 for t in norm_terms)
+        unknown_sq = unknown * (unknown_weight * self.max_idf) ** 2
+        return math.sqrt(known_sq / (known_sq + unknown_sq)) if known_sq else 0.0
+
+    def coverage(self, position: int, stems: Iterable[tuple[str, Iterable[str]]]) -> float:
+        """How much of a question a passage speaks to, over (stem, stems meaning the same) pairs:
+
+            coverage = sqrt( sum_{s covered} idf(s)^2 / sum_{s in question} idf(s)^2 )
+
+        where s is covered when the passage holds it or any of its alternatives.
+        """
+        total = covered = 0.0
+        for s, alternatives in stems:
+            weight = self.idf_of(s) ** 2
+            total += weight
+            if self.has(position, s) or any(self.has(position, a) for a in alternatives):
+                covered += weight
+        return math.sqrt(covered / total) if total else 1.0
+
+    # -- ranking ----------------------------------------------------------------------------------
+
+    def search(self, weights: Mapping[str, float], norm_terms: Iterable[str], k: int) -> list[Match]:
+        """Score passages against weighted query terms and return the k best, best first.
+
+        `weights` maps index terms to their query weight (before idf); `norm_terms` are the
+        query's own words, whose idf sets the query's length, so unknown words lower the score.
+        Equal scores rank in passage order, so the same question always gets the same passages.
+        """
+        return self._search(weights, self.query_norm(norm_terms), k)
+
+    def rank(self, weights: Mapping[str, float], norm_terms: Iterable[str], k: int, own: Mapping[str, float],
+             groups: Sequence[Group], depth: int, known: float) -> list[Match]:
+        """The k best passages for a weighed question, scores times its known share: one entry for
+        the whole ranking. When an expansion offers alternatives, the depth x k best of the plain
+        search are rescored so each expansion counts once (`_grouped`)."""
+        norm = self.query_norm(norm_terms)
+        if not any(len(alternatives) > 1 for _weight, alternatives in groups):
+            return self._search(weights, norm, k, known)
+        matches = self._search(weights, norm, k * depth)
+        factor = self.query_factor
+        own_terms = [(t, w * factor(t)) for t, w in own.items() if factor(t)]
+        grouped = [[[(t, weight * factor(t)) for t in alt if factor(t)] for alt in alternatives]
+                   for weight, alternatives in groups]
+        scored = sorted(((min(1.0, self._grouped(own_terms, grouped, m.position) / norm), m.position)
+                         for m in matches), key=lambda sp: (-sp[0], sp[1]))[:k]
+        return [Match(position, score * known) for score, position in scored]
+
+    def _grouped(self, own: list, groups: list, position: int) -> float:
+        """A passage's match where each expansion counts once, by its best alternative: 'army' found
+        as 'armed forces', 'military' and 'personnel' in one passage is still one word of the question."""
+        value = self.value
+        score = sum(f * value(position, t) for t, f in own)
+        for alternatives in groups:
+            score += max((sum(f * value(position, t) for t, f in alt) for alt in alternatives), default=0.0)
+        return score
+
+    def _search(self, weights: Mapping[str, float], norm: float, k: int, scale: float = 1.0) -> list[Match]:
+        """`search` with the query's length already known; scores are clipped to 1, then scaled."""
+        query_idf, cols, factors = self.query_idf, [], []
+        for term, weight in weights.items():
+            col = self.vocabulary.get(term)
+            if col is not None and weight > 0:
+                cols.append(col)
+                factors.append(weight * float(query_idf[col]))
+        if not cols or norm <= 0:
+            return []
+        docs, values = self._scores(cols, factors, 1.0 / norm, k)
+        if len(docs) > 4 * k:  # a cheap cut first, keeping every passage tied with the k-th
+            keep = values >= np.partition(values, len(values) - k)[len(values) - k]
+            docs, values = docs[keep], values[keep]
+        order = np.lexsort((docs, -values))[:k]  # best first; ties in passage order
+        return [Match(d, min(1.0, v) * scale) for d, v in zip(docs[order].tolist(), values[order].tolist())]
+
+    def _scores(self, cols: list[int], factors: list[float], scale: float, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The passages the query's posting lists touch (or those that can still be among the k best)
+        and their dot products with the query."""
+        indptr, indices, data = self.indptr, self.indices, self.data
+        if len(cols) == 1:
+            start, end = int(indptr[cols[0]]), int(indptr[cols[0] + 1])
+            return indices[start:end], data[start:end] * (factors[0] * scale)
+        at = np.array(cols)
+        starts, ends = indptr[at].tolist(), indptr[at + 1].tolist()
+        docs = np.concatenate([indices[s:e] for s, e in zip(starts, ends)])
+        contributions = np.concatenate([data[s:e] * (f * scale) for s, e, f in zip(starts, ends, factors)])
+        scores = np.bincount(docs, weights=contributions, minlength=self.n_docs)  # one C pass, no sort
+        # A floor the k-th best score cannot be under: the k-th best among the passages of one
+        # posting list holding at least k (the shortest: its rare term tends to pick good ones).
+        # Only passages at or above it are ranked, instead of every passage the query touches.
+        enough = [(e - s, i) for i, (s, e) in enumerate(zip(starts, ends)) if e - s >= k]
+        floor = 0.0
+        if len(docs) > 4 * k and enough:
+            n, i = min(enough)
+            floor = np.partition(scores[indices[starts[i]:ends[i]]], n - k)[n - k]
+        docs = np.flatnonzero(scores >= floor) if floor > 0 else np.unique(docs)
+        return docs, scores[docs]

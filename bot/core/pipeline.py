@@ -1,0 +1,139 @@
+"""The answerer: a question (and its conversation) through the stages to a short, sourced answer or an honest no.
+
+    guard the input -> small talk? -> reading -> query -> hits -> decision -> compose
+                                                    \\-> (follow-up: the same reading with the last topic)
+
+The index is entered once per search (ranking with grouped rescoring) and once for the chosen
+passage's coverage; a follow-up question searches twice, reading the question only once.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from ..config import Config
+from ..knowledge import KnowledgeBase, Passage
+from ..text import clean, words
+from .answer import Answer
+from .compose import Composer
+from .context import Context, SessionStore
+from .decision import decide, fit_answer_type, leans_on_context, prefers_followup
+from .expand import Expander, find_acronyms
+from .hits import Hit, Hits, search
+from .index import TfidfIndex
+from .query import Query, weigh
+from .reading import Reader, Reading
+from .settings import AnswerSettings
+from .smalltalk import SmallTalk
+
+
+class Answerer:
+    """Answers questions from one knowledge base and its index; pure, no I/O."""
+
+    def __init__(self, kb: KnowledgeBase, index: TfidfIndex, config: Config,
+                 clock: Callable[[], float] = time.monotonic, settings: AnswerSettings | None = None) -> None:
+        self.kb = kb
+        self.index = index
+        self.config = config
+        self.retrieval = config.retrieval
+        self.clock = clock
+        self.settings = settings or AnswerSettings.from_config(config)
+        self.acronyms = find_acronyms((p.text for p in kb.passages), self.settings)
+        expander = Expander(kb.synonyms, self.acronyms)
+        self.reader = Reader(index.vocabulary, index.word_counts, expander, self.settings)
+        self.smalltalk = SmallTalk(self.settings)
+        self.composer = Composer(kb, self.settings, config.replies)
+        self.examples = self.composer.examples
+
+    def answer(self, question: str, context: Context | None = None) -> Answer:
+        """Answer one question; `context` is the conversation so far (returned updated in the answer)."""
+        context = context or Context()
+        compose, replies, limit = self.composer, self.config.replies, self.settings.max_question_chars
+        if len(question) > limit:
+            return compose.reply("too_long", replies.too_long.format(limit=f"{limit:,}"), context)
+        text = clean(question)
+        if not any(ch.isalnum() for ch in text):
+            return compose.reply("empty", compose.with_examples(replies.empty), context, self.examples)
+        intent = self.smalltalk.intent(text)
+        if intent == "help":
+            return compose.reply("help", compose.help_text(), context, self.examples)
+        if intent is not None:
+            reply = getattr(replies, f"smalltalk_{intent}")
+            return compose.reply("smalltalk", reply, Context() if intent == "bye" else context)
+        return self._retrieve(self.smalltalk.strip_greeting(text), context)
+
+    def _retrieve(self, text: str, context: Context) -> Answer:
+        """Search alone, and with the previous topic when the question leans on it; decide; compose."""
+        s = self.settings
+        reading = self.reader.read(text)
+        chosen = alone = self._search(reading)
+        previous = context.topic(self.clock(), s.max_age_seconds)
+        if previous and leans_on_context(text, alone, s):
+            followup = self._search(reading, previous)
+            if prefers_followup(text, alone, followup, s):
+                chosen = followup
+        decision = decide(text, chosen, self.index, self.kb.positions, s)
+        if not decision.confident:
+            return self.composer.not_found(decision)
+        return self.composer.found(decision, context, self.clock())
+
+    def _search(self, reading: Reading, carried: tuple[str, ...] = ()) -> Hits:
+        """Weigh a reading (with a carried topic), rank passages, and fit them to the kind of fact asked for."""
+        query = weigh(reading, self.index, self.settings, carried)
+        k = max(self.settings.candidates, self.settings.search_depth)
+        return Hits(query, fit_answer_type(reading.text, search(self.index, self.kb.passages, query, k, self.settings),
+                                           self.settings))
+
+    # -- for maintainers, tools and front ends ---------------------------------------------------
+
+    def search(self, question: str, k: int | None = None) -> list[Hit]:
+        """The top passages for a question without composing an answer (for maintainers and tools)."""
+        query = self._analyse(words(question))
+        return list(search(self.index, self.kb.passages, query, k or self.settings.candidates, self.settings))
+
+    def _analyse(self, tokens: list[str], carried: tuple[str, ...] = ()) -> Query:
+        """Read and weigh a question's words, without the answer-type fit or a decision."""
+        return weigh(self.reader.read_words(" ".join(tokens), tokens), self.index, self.settings, carried)
+
+    def help_text(self) -> str:
+        """What the bot knows about, for `help` and /help."""
+        return self.composer.help_text()
+
+    def sources_text(self) -> str:
+        """The documents the answers come from, as a person would name them."""
+        return self.composer.sources_text()
+
+    def citation(self, passage: Passage) -> str:
+        """The source line: document, publisher, date and section."""
+        return self.composer.citation(passage)
+
+    def source_url(self, passage_id: str) -> str:
+        """The URL of a passage's source document, when known."""
+        passage = self.kb.by_id(passage_id)
+        source = self.kb.sources.get(passage.source) if passage else None
+        return source.url if source else ""
+
+
+def build_answerer(config: Config, kb: KnowledgeBase | None = None, cache: bool = True,
+                   clock: Callable[[], float] = time.monotonic) -> Answerer:
+    """Load the knowledge and its index (saved beside it when possible) and make an answerer."""
+    from pathlib import Path
+
+    from ..knowledge import MAX_TEXT_CHARS, load_knowledge
+    from .index_build import choose_scoring
+    from .index_file import load_or_build
+
+    kb = kb or load_knowledge(config.knowledge)
+    folder = Path(kb.path)
+    cache_dir = None
+    if cache and kb.path:
+        cache_dir = folder / ".index" if folder.is_dir() else folder.parent / f".{folder.name}.index"
+    settings = choose_scoring(config.retrieval.scoring, kb.passages, MAX_TEXT_CHARS)
+    index = load_or_build(kb.passages, cache_dir, settings)
+    return Answerer(kb, index, config, clock)
+
+
+def new_sessions(config: Config, clock: Callable[[], float] = time.monotonic) -> SessionStore:
+    """A session store bounded as the configuration says."""
+    return SessionStore(config.session.max_sessions, config.session.max_age_seconds, clock)

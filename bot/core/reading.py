@@ -1,0 +1,113 @@
+"""Stage 1, reading: a question's content words, corrected and expanded against the knowledge's own words.
+
+Everything here is independent of the conversation, so a follow-up reads the question once and
+weighs it twice (with and without the previous topic).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from ..text import STOP_WORDS, stem, words
+from .expand import Expander, Expansion
+from .lexicon import english_words
+from .phrasing import FRAME_WORDS, UPPER_ACRONYMS
+from .settings import AnswerSettings
+from .spelling import Speller
+
+_UPPER_ACRONYMS = tuple((re.compile(rf"\b{k}\b"), v) for k, v in UPPER_ACRONYMS.items())
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a question says in the knowledge's words: its content words after corrections, the
+    corrections made, the words the knowledge lacks and the expansions that apply."""
+
+    text: str
+    tokens: tuple[str, ...]
+    corrected: tuple[tuple[str, str], ...] = ()
+    unknown: tuple[str, ...] = ()
+    expansions: tuple[Expansion, ...] = ()
+
+
+class Reader:
+    """Reads questions against one index's vocabulary; holds the speller and the expander."""
+
+    def __init__(self, vocabulary: Mapping[str, int], word_counts: Mapping[str, int], expander: Expander,
+                 settings: AnswerSettings) -> None:
+        self.vocabulary = vocabulary
+        self.expander = expander
+        self.settings = settings
+        self.speller = Speller(word_counts, extra=STOP_WORDS, settings=settings)
+        self._sorted_words = sorted(word_counts)
+
+    def read(self, text: str) -> Reading:
+        """Read a cleaned question, including the capitalised acronyms ('US', 'IT') that read as stop words."""
+        return self.read_words(text, words(text) + [v for pattern, v in _UPPER_ACRONYMS if pattern.search(text)])
+
+    def read_words(self, text: str, tokens: Sequence[str]) -> Reading:
+        """Read a question from its words: drop stop and frame words, split compounds, correct
+        typos, map words to their knowledge family, and find the expansions that apply."""
+        content: list[str] = []
+        corrected: list[tuple[str, str]] = []
+        unknown: list[str] = []
+        for token in self.split_compounds(tokens):
+            if token in STOP_WORDS or token in FRAME_WORDS:
+                continue
+            fixed = self._typo(token)
+            if fixed is not None:
+                corrected.append((token, fixed))
+                token = fixed
+                if token in STOP_WORDS:
+                    continue
+            if stem(token) not in self.vocabulary:
+                related = self.related_word(token)
+                if related is not None:
+                    corrected.append((token, related))
+                    token = related
+                else:
+                    unknown.append(token)
+            content.append(token)
+        return Reading(text, tuple(content), tuple(corrected), tuple(unknown), tuple(self.expander.expand(content)))
+
+    def _typo(self, token: str) -> str | None:
+        """The correction of a misspelt word, or None; a real English word is never 'corrected'."""
+        if (not self.settings.typo_correction or stem(token) in self.vocabulary
+                or token in english_words(self.settings.english_min_count)):
+            return None
+        fixed = self.speller.correct(token)
+        return fixed if fixed is not None and fixed != token else None
+
+    def related_word(self, token: str) -> str | None:
+        """A knowledge word of the same family that stemming missed ('environment' for 'environmental')."""
+        if len(token) < self.settings.related_min_length:
+            return None
+        i = bisect.bisect_left(self._sorted_words, token)
+        while i < len(self._sorted_words) and self._sorted_words[i].startswith(token):
+            candidate = self._sorted_words[i]
+            if len(candidate) - len(token) <= self.settings.related_max_extra:
+                return candidate
+            i += 1
+        return None
+
+    def split_compounds(self, tokens: Sequence[str]) -> list[str]:
+        """Split a run-together word into two known words ('counterterrorism', 'fivehills', 'covid19')."""
+        out: list[str] = []
+        for token in tokens:
+            parts = self._compound(token) if len(token) >= self.settings.compound_min_length else None
+            out.extend(parts or (token,))
+        return out
+
+    def _compound(self, token: str) -> tuple[str, str] | None:
+        """The first split of an unknown word into a known head and a known (or numeric) tail."""
+        vocabulary = self.vocabulary
+        if stem(token) in vocabulary:
+            return None
+        for i in range(self.settings.compound_min_head, len(token) - self.settings.compound_min_tail + 1):
+            head, tail = token[:i], token[i:]
+            if stem(head) in vocabulary and (stem(tail) in vocabulary or tail.isdigit()):
+                return head, tail
+        return None

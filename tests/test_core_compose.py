@@ -1,0 +1,105 @@
+"""Stage 5, composing: the answer's text, source, memory and what a front end offers around it, hand-checked."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bot.config import Replies
+from bot.core.answer import Alternative
+from bot.core.compose import Composer
+from bot.core.context import Context, Turn
+from bot.core.decision import Decision
+from bot.core.hits import Hit
+from bot.core.query import Query
+from bot.core.reading import Reading
+from bot.core.settings import AnswerSettings
+from bot.knowledge import KnowledgeBase, Passage, Source
+
+PASSAGES = (
+    Passage("p1", "The programme began in 2011.", "Research", "a", questions=("When did the programme begin?",)),
+    Passage("p2", "It measures ice with radar.", "Research", "a"),
+    Passage("p3", "Volunteers staff the hut.", "People", "b"),
+    Passage("p4", "The hut was rebuilt in 2019.", "People", "b"),
+)
+SOURCES = {"a": Source("a", "Notes A", url="https://example.org/a"), "b": Source("b", "Notes B")}
+KB = KnowledgeBase(PASSAGES, SOURCES)
+S = AnswerSettings()  # threshold 0.2
+
+
+def decision(*scored: tuple[str, float], text: str = "question", carried: tuple[str, ...] = ()) -> Decision:
+    hits = tuple(Hit(i, KB.by_id(i).section, KB.by_id(i).text, s) for i, s in scored)
+    query = Query(Reading(text, tuple(text.split())), {}, (), 1.0, carried=carried, matched=("programm",))
+    return Decision(query, hits, 1.0, True)
+
+
+@pytest.fixture(scope="module")
+def compose() -> Composer:
+    return Composer(KB, S, Replies())
+
+
+def test_a_fact_continued_by_the_next_one_is_answered_with_both_in_document_order(compose):
+    answer = compose.found(decision(("p2", 0.5), ("p1", 0.4), ("p3", 0.1), text="programme radar"), Context(), 7.0)
+    assert answer.found and answer.kind == "answer" and answer.score == 0.5
+    assert answer.text == "The programme began in 2011. It measures ice with radar."
+    assert answer.passage_ids == ("p2", "p1")  # the best first
+    assert answer.citation == "Notes A, section \u201cResearch\u201d" and answer.source_url == "https://example.org/a"
+    assert answer.context == Context((Turn("programme radar", ("programme", "radar"), "p2", 7.0),))
+    assert not answer.unsure and answer.nearby == ()
+
+
+def test_a_neighbour_in_another_section_or_scoring_low_does_not_join(compose):
+    assert compose.found(decision(("p2", 0.5), ("p3", 0.5)), Context(), 0.0).passage_ids == ("p2",)
+    assert compose.found(decision(("p2", 0.5), ("p1", 0.24)), Context(), 0.0).passage_ids == ("p2",)  # < 0.5 x best
+
+
+def test_an_answer_near_the_threshold_is_unsure_and_offers_close_sections_and_alternatives(compose):
+    answer = compose.found(decision(("p2", 0.25), ("p3", 0.22), ("p4", 0.16), ("p1", 0.1)), Context(), 0.0)
+    assert answer.unsure  # 0.25 < 1.5 x 0.2
+    assert answer.nearby == ("People",)  # p3 scores at least 0.8 x 0.25 in another section; p4 does not
+    assert answer.alternatives == (  # at least 0.75 x 0.2 = 0.15, not in the answer
+        Alternative(answer.sources[1], "Notes B, section \u201cPeople\u201d", ""),
+        Alternative(answer.sources[2], "Notes B, section \u201cPeople\u201d", ""))
+    sure = compose.found(decision(("p2", 0.31), ("p3", 0.3)), Context(), 0.0)
+    assert not sure.unsure and sure.nearby == ()
+
+
+def test_a_follow_up_remembers_the_carried_topic_with_the_new_words(compose):
+    answer = compose.found(decision(("p4", 0.5), text="rebuilt", carried=("hut", "volunteers")), Context(), 3.0)
+    assert answer.context.turns[-1].topic == ("hut", "volunteers", "rebuilt")
+    assert "carried from the previous question: hut, volunteers" in answer.why_lines
+
+
+def test_a_long_passage_is_cut_at_a_sentence_end_or_else_at_a_word():
+    short = Composer(KB, dataclasses.replace(S, max_answer_chars=20), Replies())
+    assert short._shorten("First part is here. Second sentence runs on.") == "First part is here."
+    assert short._shorten("Sure. This sentence runs on and on.") == "Sure. This sentence\u2026"  # 'Sure.' ends at 5 <= 20 // 3
+
+
+def test_the_explanation_lines_are_made_in_the_core(compose):
+    answer = compose.found(decision(("p2", 0.5), ("p3", 0.1)), Context(), 0.0)
+    assert answer.why_lines == (
+        "score 0.500 (threshold 0.200) -> answered; the best passage holds 100% of the question",
+        "matched terms: programm",
+        "runner-up p3 (0.100): Volunteers staff the hut.")
+    assert compose.reply("too_long", "Too long.", Context()).why_lines == (
+        "That was too long, not a search of the knowledge.",)
+
+
+def test_an_honest_no_suggests_near_misses_then_examples(compose):
+    no = decision(("p1", 0.16), ("p3", 0.05))
+    answer = compose.not_found(dataclasses.replace(no, confident=False))
+    assert not answer.found and answer.kind == "unknown" and answer.passage_ids == ()
+    # p1 scores at least 0.5 x threshold: its own question first; then the examples (one per section)
+    assert answer.suggestions == ("When did the programme begin?", "Tell me about people")
+    assert answer.text.startswith(Replies().not_found) and answer.context == Context()
+    assert [a.hit.id for a in answer.alternatives] == ["p1"]  # 0.16 >= 0.75 x threshold
+    assert answer.why_lines[0].endswith("-> not answered; the best passage holds 100% of the question")
+
+
+def test_help_names_the_sources_and_sections_and_gives_examples(compose):
+    assert compose.examples == ("When did the programme begin?", "Tell me about people")
+    assert compose.help_text() == ("I answer questions from Notes A, Notes B. Topics: Research; People. "
+                                   "Ask in your own words, for example:\n"
+                                   "\u2022 When did the programme begin?\n\u2022 Tell me about people")

@@ -1,0 +1,54 @@
+"""Stage 3, hits: the index's ranking as passages with scores, the known share applied."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.hits import Hit, Hits, search
+from bot.core.index import TfidfIndex
+from bot.core.index_build import SCORING
+from bot.core.query import weigh
+from bot.core.reading import Reading
+from bot.core.settings import AnswerSettings
+from bot.knowledge import Passage
+
+PASSAGES = (
+    Passage("ice", "Radar measures the glacier.", "Research"),
+    Passage("hut", "An avalanche hit the hut roof.", "People"),
+    Passage("roof", "The roof was rebuilt.", "People"),
+)
+S = AnswerSettings()
+
+
+@pytest.fixture(scope="module")
+def index() -> TfidfIndex:
+    return TfidfIndex.build(PASSAGES, SCORING["tfidf"])
+
+
+def test_hits_are_the_passages_best_first_with_their_section_and_text(index):
+    hits = search(index, PASSAGES, weigh(Reading("roof", ("roof",)), index, S), 5, S)
+    assert [h.id for h in hits] == ["roof", "hut"]  # the shorter passage says more about its one shared word
+    assert hits[0] == Hit("roof", "People", "The roof was rebuilt.", hits[0].score)
+    assert 1 >= hits[0].score > hits[1].score > 0
+
+
+def test_k_limits_the_hits_and_nothing_matched_is_no_hits(index):
+    query = weigh(Reading("roof", ("roof",)), index, S)
+    assert len(search(index, PASSAGES, query, 1, S)) == 1
+    assert search(index, PASSAGES, weigh(Reading("penguin", ("penguin",), unknown=("penguin",)), index, S), 5, S) == ()
+    assert Hits(query).best == 0.0
+
+
+def test_an_unknown_word_scales_every_hit_by_the_known_share(index):
+    alone = search(index, PASSAGES, weigh(Reading("roof", ("roof",)), index, S), 5, S)
+    query = weigh(Reading("roof penguin", ("roof", "penguin"), unknown=("penguin",)), index, S)
+    with_unknown = search(index, PASSAGES, query, 5, S)
+    assert [h.id for h in with_unknown] == [h.id for h in alone]
+    assert [h.score for h in with_unknown] == pytest.approx([h.score * query.known_share for h in alone])
+    assert 0 < query.known_share < 1
+
+
+def test_a_scaled_hit_is_the_same_passage_with_the_score_times_the_factor_clipped_when_asked():
+    hit = Hit("a", "S", "text", 0.8)
+    assert hit.scaled(0.5) == Hit("a", "S", "text", 0.4)
+    assert hit.scaled(2.0).score == 1.6 and hit.scaled(2.0, cap=1.0).score == 1.0

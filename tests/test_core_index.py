@@ -1,0 +1,68 @@
+"""The index's scoring formulas beyond plain search: grouped rescoring, known share and coverage, hand-checked."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from bot.core.index import TfidfIndex
+from bot.core.index_build import SCORING
+from bot.knowledge import Passage
+
+# Two passages: every word below is in exactly one of them, so with the "tfidf" preset (smooth idf)
+# each has idf ln(3/2) + 1 = 1.405465, and a word in neither has ln(3/1) + 1 = 2.098612.
+TWO = (Passage("ice", "glacier radar"), Passage("hut", "avalanche roof"))
+IDF_ONE, IDF_NONE = math.log(1.5) + 1, math.log(3) + 1
+
+
+@pytest.fixture(scope="module")
+def two() -> TfidfIndex:
+    return TfidfIndex.build(TWO, SCORING["tfidf"])
+
+
+def test_idf_and_the_highest_idf_are_the_smooth_formula(two):
+    assert two.idf_of("glacier") == pytest.approx(1.405465, abs=1e-6) == pytest.approx(IDF_ONE)
+    assert two.idf_of("penguin") == two.max_idf == pytest.approx(2.098612, abs=1e-6)
+
+
+def test_known_share_is_one_when_every_word_is_known_and_drops_with_an_unknown_word(two):
+    assert two.known_share(["glacier", "radar"], 0, 1.0) == pytest.approx(1.0)
+    # sqrt(1.4055^2 / (1.4055^2 + 2.0986^2)) = sqrt(1.9753 / 6.3795) = 0.5565
+    assert two.known_share(["glacier"], 1, 1.0) == pytest.approx(0.5565, abs=1e-4)
+    assert two.known_share(["glacier"], 1, 0.0) == pytest.approx(1.0)  # unknown words weighing nothing
+    assert two.known_share([], 2, 1.0) == 0.0  # nothing known: no share, not a division by zero
+
+
+def test_coverage_counts_a_word_or_one_meaning_the_same_by_idf(two):
+    ice = 0
+    # 'glacier' is in the passage, 'avalanch' is not: sqrt(1.4055^2 / (2 * 1.4055^2)) = sqrt(1/2)
+    assert two.coverage(ice, [("glacier", ()), ("avalanch", ())]) == pytest.approx(math.sqrt(0.5))
+    assert two.coverage(ice, [("glacier", ()), ("avalanch", ("radar",))]) == pytest.approx(1.0)
+    assert two.coverage(ice, []) == 1.0  # a question of no words asks for nothing the passage lacks
+
+
+ARMY = (
+    Passage("drill", "The armed forces, military personnel and troops trained together every winter."),
+    Passage("cleanup", "Former military sites got environmental rehabilitation."),
+    Passage("hut", "The hut was rebuilt after an avalanche."),
+)
+
+
+def test_each_expansion_counts_once_by_its_best_alternative():
+    index = TfidfIndex.build(ARMY, SCORING["tfidf"])
+    weights = {"militari": 0.6, "troop": 0.6, "personnel": 0.6, "rehabilit": 0.6}
+    groups = ((0.6, (("militari",), ("troop",), ("personnel",))), (0.6, (("rehabilit",),)))
+    plain = [ARMY[m.position].id for m in index.search(weights, ["militari", "rehabilit"], 2)]
+    grouped = [ARMY[m.position].id for m in index.rank(weights, ["militari", "rehabilit"], 2, {}, groups, 2, 1.0)]
+    assert plain == ["drill", "cleanup"]  # three synonyms of one word outweigh two different words ...
+    assert grouped == ["cleanup", "drill"]  # ... until each expansion counts once
+
+
+def test_without_alternatives_rank_is_search_times_the_known_share():
+    index = TfidfIndex.build(ARMY, SCORING["tfidf"])
+    weights = {"militari": 1.0, "site": 1.0}
+    plain = index.search(weights, ["militari", "site"], 3)
+    ranked = index.rank(weights, ["militari", "site"], 3, weights, ((0.6, (("troop",),)),), 2, 0.5)
+    assert [m.position for m in ranked] == [m.position for m in plain]
+    assert [m.score for m in ranked] == [m.score * 0.5 for m in plain]

@@ -1,0 +1,77 @@
+"""Stage 1, reading: content words, compounds, typos, word families and expansions on a hand-made vocabulary."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bot.core.expand import Expander, Expansion, find_acronyms
+from bot.core.index import TfidfIndex
+from bot.core.reading import Reader, Reading
+from bot.core.settings import AnswerSettings
+from bot.knowledge import Passage
+
+PASSAGES = (
+    Passage("p1", "The Glacier Research Programme (GRP) measures ice with radar."),
+    Passage("p2", "Counter terrorism training ran in the Five Hills centre."),
+    Passage("p3", "Environmental cleanup of the USA base ended."),
+)
+
+
+def reader(settings: AnswerSettings = AnswerSettings(), synonyms=(("cleanup", "rehabilitation"),)) -> Reader:
+    index = TfidfIndex.build(PASSAGES)
+    expander = Expander(synonyms, find_acronyms(p.text for p in PASSAGES))
+    return Reader(index.vocabulary, index.word_counts, expander, settings)
+
+
+@pytest.fixture(scope="module")
+def read() -> Reader:
+    return reader()
+
+
+def test_stop_and_frame_words_are_dropped_and_the_rest_kept_in_order(read):
+    question = "What kind of radar does the glacier research programme use?"
+    assert read.read(question) == Reading(question, ("radar", "glacier", "research", "programme"), (), (),
+                                          (Expansion("glacier research programme", ("grp",), "acronym"),))
+
+
+def test_a_run_together_word_is_split_into_two_known_words(read):
+    assert read.read("counterterrorism").tokens == ("counter", "terrorism")
+    assert read.read("fivehills").tokens == ("five", "hills")
+    assert read.split_compounds(["glacier", "counterterrorism"]) == ["glacier", "counter", "terrorism"]
+
+
+def test_compounds_respect_the_minimum_length():
+    strict = reader(dataclasses.replace(AnswerSettings(), compound_min_length=20))
+    assert strict.read("counterterrorism").tokens == ("counterterrorism",)
+    assert strict.read("counterterrorism").unknown == ("counterterrorism",)
+
+
+def test_a_misspelt_word_is_corrected_but_a_real_english_word_is_not(read):
+    reading = read.read("how is ice measurd with radr")
+    assert reading.corrected == (("measurd", "measures"), ("radr", "radar"))
+    assert reading.tokens == ("ice", "measures", "radar")
+    assert read.read("penguin radar").unknown == ("penguin",)  # English, so never turned into a knowledge word
+
+
+def test_typo_correction_can_be_switched_off():
+    off = reader(dataclasses.replace(AnswerSettings(), typo_correction=False))
+    assert off.read("radr").unknown == ("radr",)
+
+
+def test_a_word_of_the_same_family_stands_in_for_one_stemming_missed(read):
+    # 'environment' stems to 'environ', the knowledge's 'environmental' to 'environment'
+    reading = read.read("environment")
+    assert reading.corrected == (("environment", "environmental"),) and not reading.unknown
+    assert read.related_word("env") is None  # too short to choose a family
+
+
+def test_synonyms_and_acronyms_are_found_and_capitalised_acronyms_read_as_words(read):
+    assert read.read("GRP").expansions == (Expansion("grp", ("glacier research programme",), "acronym"),)
+    assert read.read("cleanup").expansions == (Expansion("cleanup", ("rehabilitation",), "synonym"),)
+    assert "usa" in read.read("Did the US base close?").tokens  # 'us' alone is a stop word
+
+
+def test_an_empty_question_reads_as_nothing(read):
+    assert read.read("") == Reading("", ())
