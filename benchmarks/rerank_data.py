@@ -28,38 +28,43 @@ TUNING_SET = REPO / "eval" / "mongolia.yaml"
 MONGOLIA = "mongolia (tuning set)"
 
 
-def capturing_answerer(kb, index, config, depth: int = DEPTH):
-    """The product's answerer, unchanged, except that it notes what its first stage found.
+FIRST_STAGE_THRESHOLD = 0.2  # the cosine threshold of the first stage alone ("bot today" in the figures)
 
-    `_read` is where a question's words are read (spelling corrected, unknown words listed) and
-    `_rerank` receives the first stage's candidates before the answer-type weighing; both are
-    observed, not altered, apart from asking the first stage for `depth` candidates.
+
+def first_stage(config):
+    """The configuration with the second stage off and the first stage's own threshold: the bot the
+    model learns to improve on, and the candidates it was trained on."""
+    import dataclasses
+    return dataclasses.replace(config, retrieval=dataclasses.replace(config.retrieval, rerank=False,
+                                                                     threshold=FIRST_STAGE_THRESHOLD))
+
+
+def capturing_answerer(kb, index, config, depth: int = DEPTH):
+    """The product's answerer with the second stage off, noting what its first stage found.
+
+    Each search's reading, carried topic and candidates (before and after the answer-type weighing)
+    are observed, not altered, apart from asking the first stage for `depth` candidates.
     """
-    from bot.answer import Answerer
+    from bot.core.decision import fit_answer_type
+    from bot.core.hits import Hits, search
+    from bot.core.pipeline import Answerer
+    from bot.core.query import weigh
 
     class Capturing(Answerer):
         def __init__(self, *args):
             super().__init__(*args)
-            self.seen: list[tuple[str, tuple, tuple, list]] = []
-            self._reading, self._carried = None, ()
+            self.seen: list[tuple[str, tuple, tuple, list, dict]] = []
 
-        def _read(self, tokens):
-            self._reading = super()._read(tokens)
-            return self._reading
+        def _search(self, reading, carried=()):
+            s = self.settings
+            query = weigh(reading, self.index, s, carried)
+            hits = search(self.index, self.kb.passages, query, max(s.candidates, s.search_depth, depth), s)
+            fitted = fit_answer_type(reading.text, hits, s)
+            seen = (reading.tokens, reading.corrected, reading.unknown, reading.expansions)
+            self.seen.append((reading.text, seen, tuple(carried), list(hits), {h.id: h.score for h in fitted}))
+            return Hits(query, fitted)
 
-        def _weigh(self, reading, carried=()):
-            self._carried = tuple(carried)
-            return super()._weigh(reading, carried)
-
-        def _hits(self, query, k):
-            return super()._hits(query, max(k, depth))
-
-        def _rerank(self, text, hits):
-            fitted = super()._rerank(text, hits)
-            self.seen.append((text, self._reading, self._carried, list(hits), {h.id: h.score for h in fitted}))
-            return fitted
-
-    return Capturing(kb, index, config)
+    return Capturing(kb, index, first_stage(config))
 
 
 @dataclass(frozen=True)
@@ -80,12 +85,12 @@ class Asked:
 
 def _group(name: str, kb, index, config, asked: list[Asked]) -> dict:
     """Ask every question of one knowledge base; its passages and each question's candidates."""
-    from bot.answer import Answerer
-    from bot.conversation import Context
+    from bot.core.context import Context
+    from bot.core.pipeline import Answerer
     from bot.text import holds_all
 
     capture = capturing_answerer(kb, index, config)
-    plain = Answerer(kb, index, config)
+    plain = Answerer(kb, index, first_stage(config))
     positions = kb.positions
     passages = [{"id": p.id, "text": p.text, "section": p.section, "questions": list(p.questions)}
                 for p in kb.passages]

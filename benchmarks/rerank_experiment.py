@@ -1,10 +1,9 @@
 """The reranker on the full answer path: SQuAD (leave-one-article-out) and the Mongolia sets, before and after.
 
-The product's answerer is used as it is, with the second stage plugged in where the answer-type
-weighing sits today (`Answerer._rerank`, which receives the first stage's candidates): the
-candidates are reordered by the reranker, their scores become its probabilities, and the
-configured threshold becomes a probability. Nothing in bot/ is changed; this is how the lead can
-see the effect before wiring it into the pipeline.
+The product's answerer is used as it is: "bot" with the second stage off (`retrieval.rerank: false`,
+the first stage's threshold 0.2), "reranked" with it on and each fold's model in place of the
+shipped one (its threshold read as a probability). The options --raw-first-stage and --odds of the
+first version (both dropped ideas, see docs/quality-experiments.md) are in its git history.
 
     python benchmarks/train_rerank.py --data cands.json.gz --folds folds.json   # fold models + shipped model
     python benchmarks/rerank_experiment.py --folds folds.json --corpus PATH
@@ -16,7 +15,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import math
 import statistics
 import sys
 import tempfile
@@ -26,71 +24,45 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import REPO, markdown_table
-from benchmarks.rerank_data import DEPTH, MONGOLIA, TUNING_SET
+from benchmarks.rerank_data import DEPTH, MONGOLIA, TUNING_SET, first_stage
 from benchmarks.squad import (DEFAULT_SQUAD, FIGURES, HEADER, ask_bot, foreign_questions, grade, figures,
                               import_article, percent, read_squad)
-from bot.rerank import Candidate, CorpusStats, Model, Reranker
+from bot.core.pipeline import Answerer
+from bot.core.rerank import CorpusStats, Model, Reranker
 
 HELD_OUT_SET = REPO / "eval" / "mongolia-heldout.yaml"
-NEIGHBOURS = 2
 
 
-FITTED = True  # hand the reranker the first stage's scores after its answer-type weighing (as the model was trained)
-ODDS = False  # later stages see the chosen one's probability times each other's odds against it (tried, dropped)
+CHANGES: dict = {}  # AnswerSettings changed for the reranked bot (--no-name-penalty, --no-keyword-rule)
 
 
-def reranked_answerer(kb, index, config, model: Model, depth: int = DEPTH, timings: list | None = None):
-    """The product's answerer with the second stage in place of the answer-type weighing.
+def reranked_answerer(kb, index, config, model: Model, timings: list | None = None):
+    """The product's answerer (second stage on) with `model` in place of the shipped one.
 
     The threshold in `config` is read as a probability. `timings` collects the seconds the second
-    stage took per question (building its candidates included)."""
-    from bot.answer import Answerer, Hit
+    stage's `rank` took per search (features and both models)."""
+    from bot.core.pipeline import Answerer
+    from bot.core.settings import AnswerSettings
 
-    class Reranked(Answerer):
-        def __init__(self, *args):
-            super().__init__(*args)
-            self.reranker = Reranker(model, CorpusStats.from_index(index),
-                                     curated=any(p.questions for p in kb.passages))
-            self._reading, self._carried = None, ()
+    config = with_rerank(config)
+    answerer = Answerer(kb, index, config, settings=AnswerSettings.from_config(config, **CHANGES))
+    answerer.reranker = reranker = Reranker(model, CorpusStats.from_index(index),
+                                            curated=any(p.questions for p in kb.passages))
+    if timings is not None:
+        rank = reranker.rank
 
-        def _read(self, tokens):
-            self._reading = super()._read(tokens)
-            return self._reading
-
-        def _weigh(self, reading, carried=()):
-            self._carried = tuple(carried)  # the previous question's topic, when this search leans on it
-            return super()._weigh(reading, carried)
-
-        def _hits(self, query, k):
-            return super()._hits(query, max(k, depth))
-
-        def _rerank(self, text, hits):
-            if not hits:
-                return hits
-            if FITTED:
-                hits = super()._rerank(text, hits)
+        def timed(*args, **kwargs):
             started = time.perf_counter()
-            passages, positions = self.kb.passages, self.positions
-            candidates = []
-            for hit in hits:
-                at = positions[hit.id]
-                section = passages[at].section
-                before = tuple(p.text for p in passages[max(0, at - NEIGHBOURS):at] if p.section == section)
-                after = tuple(p.text for p in passages[at + 1:at + 1 + NEIGHBOURS] if p.section == section)
-                candidates.append(Candidate(hit.text, hit.score, before, after, section, passages[at].questions))
-            content, _corrected, _unknown, expansions = self._reading
-            words = list(content) + [w for w in self._carried if w not in content]
-            ranking = self.reranker.rank(text, candidates, words, [(e.phrase, e.added) for e in expansions])
-            scores = [ranking.probabilities[i] for i in ranking.order]
-            if ODDS:
-                top = ranking.order[0]
-                scores = [scores[0] * math.exp(min(0.0, ranking.scores[i] - ranking.scores[top])) for i in ranking.order]
-            out = [Hit(hits[i].id, hits[i].section, hits[i].text, score) for i, score in zip(ranking.order, scores)]
-            if timings is not None:
-                timings.append(time.perf_counter() - started)
+            out = rank(*args, **kwargs)
+            timings.append(time.perf_counter() - started)
             return out
 
-    return Reranked(kb, index, config)
+        reranker.rank = timed
+    return answerer
+
+
+def with_rerank(config):
+    return dataclasses.replace(config, retrieval=dataclasses.replace(config.retrieval, rerank=True))
 
 
 def with_threshold(config, threshold: float):
@@ -106,13 +78,14 @@ def squad(corpus: Path, config, folds: dict, timings: list) -> dict:
         for number, article in enumerate(articles):
             built = import_article(article, Path(tmp) / f"article-{number}", config)
             model = Model.from_dict(folds[article.title])
+            plain = Answerer(built.kb, built.answerer.index, first_stage(config))
             reranked = reranked_answerer(built.kb, built.answerer.index, with_threshold(config, model.threshold),
                                          model, timings=timings)
             asked = ([(q, "answerable") for q in article.answerable] + [(q, "adversarial") for q in article.adversarial]
                      + [(q, "foreign") for q in foreign_questions(articles, article)])
             rows = {"bot": [], "reranked": []}
             for question, kind in asked:
-                rows["bot"].append(grade(ask_bot(built.answerer, question.text), question, kind))
+                rows["bot"].append(grade(ask_bot(plain, question.text), question, kind))
                 rows["reranked"].append(grade(ask_bot(reranked, question.text), question, kind))
             for system in rows:
                 graded[system].extend(rows[system])
@@ -122,12 +95,12 @@ def squad(corpus: Path, config, folds: dict, timings: list) -> dict:
 
 def mongolia(config, model: Model, path: Path) -> tuple[float, float, dict]:
     """An evaluation set's overall accuracy for the bot as it is and with the reranker, per category."""
-    from bot.answer import build_answerer
+    from bot.core.pipeline import build_answerer
     from bot.evaluation import evaluate, load_cases
     from bot.knowledge import load_knowledge
 
     kb = load_knowledge(config.knowledge)
-    plain = build_answerer(config, kb, cache=False)
+    plain = build_answerer(first_stage(config), kb, cache=False)
     reranked = reranked_answerer(kb, plain.index, with_threshold(config, model.threshold), model)
     cases = load_cases(path)
     before, after = evaluate(plain, cases), evaluate(reranked, cases)
@@ -142,22 +115,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, help="the model trained on everything (default: the shipped one)")
     parser.add_argument("--failures", action="store_true", help="list the tuning-set questions the reranked bot misses")
     parser.add_argument("--no-held-out", action="store_true", help="leave the held-out set alone (while tuning)")
-    parser.add_argument("--raw-first-stage", action="store_true",
-                        help="hand over the first stage's scores before its answer-type weighing (a model trained so)")
     parser.add_argument("--no-name-penalty", action="store_true",
                         help="drop the answerer's penalty for unknown names (the model weighs them itself)")
     parser.add_argument("--no-keyword-rule", action="store_true",
                         help="drop the answerer's lower floor for bare keywords (the model weighs them itself)")
-    parser.add_argument("--odds", action="store_true",
-                        help="later stages see the chosen one's probability times each other's odds against it")
     args = parser.parse_args(argv)
-    global FITTED, ODDS
-    FITTED, ODDS = not args.raw_first_stage, args.odds
-    import bot.answer
     if args.no_name_penalty:
-        bot.answer.UNKNOWN_NAME_PENALTY = 1.0  # these two hand rules sit after the second stage in the answer path
+        CHANGES["unknown_name_penalty"] = 1.0  # these two hand rules sit after the second stage in the answer path
     if args.no_keyword_rule:
-        bot.answer.KEYWORD_FLOOR = 1.0
+        CHANGES["keyword_floor"] = 1.0
 
     from bot.config import default_config_path, load_config
 
@@ -184,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(failures(report)) + "\n")
     print(markdown_table(["Mongolia", "bot", "bot + reranker", "categories that moved"], rows))
     timings.sort()
-    print(f"\nSecond stage per question (candidates built, features, both models; k={DEPTH}): "
+    print(f"\nSecond stage per search (features and both models; k={DEPTH}): "
           f"median {1000 * statistics.median(timings):.3f} ms, p99 {1000 * timings[int(0.99 * len(timings))]:.3f} ms "
           f"over {len(timings)} questions")
     print(f"Run time: {time.perf_counter() - started:.1f} s")

@@ -7,7 +7,7 @@ Mongolia set is never read. Candidates are the product's own first-stage top ten
 an article's questions never saw that article, nor any question written for it (a foreign
 question written for a held-out article is dropped from training too).
 
-    python benchmarks/train_rerank.py                       # collect, cross-validate, write bot/rerank_model.json
+    python benchmarks/train_rerank.py                       # collect, cross-validate, write bot/core/rerank_model.json
     python benchmarks/train_rerank.py --data cands.json.gz  # reuse collected candidates (collect once with --save)
     python benchmarks/train_rerank.py --no-write --drop phrase bigrams   # an ablation, figures only
 
@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import REPO, markdown_table
 from benchmarks.rerank_data import DEFAULT_SQUAD, MONGOLIA, collect, load, save
-from bot.rerank import (CONFIDENCE_FEATURES, FEATURES, MODEL_FILE, Candidate, CorpusStats, Linear, Model,
-                        confidence_rows, features)
+from bot.core.rerank import (CONFIDENCE_FEATURES, FEATURES, MODEL_FILE, Candidate, CorpusStats, Linear, Model,
+                             confidence_rows, features)
 
 NEIGHBOURS = 2  # passages on each side a candidate is given (the features read one or two)
 FOREIGN_FLOOR = 95.0  # the threshold is the best balanced score that still declines this share of foreign questions

@@ -25,7 +25,8 @@ MAX_CONFIG_BYTES = 1024 * 1024
 class RetrievalConfig:
     """How passages are found and when an answer is trusted."""
 
-    threshold: float = 0.2
+    threshold: float = 0.31
+    rerank: bool = True
     candidates: int = 5
     max_answer_chars: int = 400
     max_question_chars: int = 2000

@@ -23,7 +23,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 def test_no_file_gives_the_defaults():
     config = load_config(None, environ={})
     assert config == dataclasses.replace(Config(), storage=config.storage, knowledge=config.knowledge)
-    assert config.retrieval.threshold == 0.2
+    assert config.retrieval.threshold == 0.31 and config.retrieval.rerank
     assert config.knowledge.name == "knowledge"
 
 
@@ -117,7 +117,7 @@ def test_missing_config_file_says_how_to_fix_it(tmp_path):
 
 def test_empty_config_file_gives_defaults(tmp_path):
     config = load_config(_write(tmp_path, "# nothing here\n"), environ={})
-    assert config.retrieval.threshold == 0.2
+    assert config.retrieval.threshold == 0.31 and config.retrieval.rerank
     assert config.knowledge == load_config(None, environ={}).knowledge  # the packaged knowledge
     assert Path(config.storage.database) == tmp_path / "data" / "bot.sqlite3"
 

@@ -58,7 +58,7 @@ def test_the_answer_carries_its_source_url_and_explanation():
     answerer, _calls = counting_answerer()
     answer = answerer.answer("When did the Glacier Research Programme begin?")
     assert answer.source_url == "https://example.org/glacier" == answerer.source_url(answer.passage_ids[0])
-    assert answer.why_lines[0].startswith(f"score {answer.score:.3f} (threshold 0.200) -> answered")
+    assert answer.why_lines[0].startswith(f"score {answer.score:.3f} (threshold 0.310) -> answered")
     assert answerer.answer("What is the price of bitcoin?").source_url == ""
 
 

@@ -13,8 +13,9 @@ import pytest
 
 from bot.index import TfidfIndex
 from bot.knowledge import Passage
-from bot.rerank import (CONFIDENCE_FEATURES, FEATURES, Candidate, CorpusStats, Linear, Model, Reranker,
-                        Reranking, RerankModelError, asked_kind, features, holds_kind, leans_back, shipped_model)
+from bot.core.rerank import (CONFIDENCE_FEATURES, FEATURES, Candidate, CorpusStats, Linear, Model, Reranker,
+                             Reranking, RerankModelError, features, shipped_model)
+from bot.core.rerank_text import asked_kind, holds_kind, leans_back
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -258,7 +259,7 @@ def test_a_missing_or_garbled_model_file_is_a_named_error(tmp_path):
 
 
 def test_the_shipped_model_is_plain_numbers_for_every_feature_it_names():
-    data = json.loads((REPO / "bot" / "rerank_model.json").read_text(encoding="utf-8"))
+    data = json.loads((REPO / "bot" / "core" / "rerank_model.json").read_text(encoding="utf-8"))
     model = Model.from_dict(data)
     assert set(model.ranker.names) <= set(FEATURES) and set(model.confidence.names) <= set(CONFIDENCE_FEATURES)
     assert 0.0 < model.threshold < 1.0
@@ -267,7 +268,7 @@ def test_the_shipped_model_is_plain_numbers_for_every_feature_it_names():
 
 def test_scoring_never_imports_scikit_learn():
     """Cold start stays fast: the shipped numbers are scored with numpy alone."""
-    code = ("import sys; from bot.rerank import Candidate, CorpusStats, Reranker, shipped_model; "
+    code = ("import sys; from bot.core.rerank import Candidate, CorpusStats, Reranker, shipped_model; "
             "texts = ['The bridge was built in 1883.', 'The river floods.']; "
             "r = Reranker(shipped_model(), CorpusStats.from_texts(texts)).rank("
             "'When was the bridge built?', [Candidate(t, 0.3) for t in texts]); "
