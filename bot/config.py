@@ -26,6 +26,7 @@ class RetrievalConfig:
     """How passages are found and when an answer is trusted."""
 
     threshold: float = 0.2
+    rerank: bool = False
     candidates: int = 5
     max_answer_chars: int = 400
     max_question_chars: int = 2000

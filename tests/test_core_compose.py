@@ -25,7 +25,7 @@ PASSAGES = (
 )
 SOURCES = {"a": Source("a", "Notes A", url="https://example.org/a"), "b": Source("b", "Notes B")}
 KB = KnowledgeBase(PASSAGES, SOURCES)
-S = AnswerSettings()  # threshold 0.2
+S = AnswerSettings(threshold=0.2)  # the scores below are set against this threshold, not the default
 
 
 def decision(*scored: tuple[str, float], text: str = "question", carried: tuple[str, ...] = ()) -> Decision:

@@ -12,7 +12,7 @@ from bot.core.reading import Reading
 from bot.core.settings import AnswerSettings
 from bot.kb.model import Passage
 
-S = AnswerSettings()  # threshold 0.2
+S = AnswerSettings(threshold=0.2)  # the scores below are set against this threshold, not the default
 UNDATED = Hit("a", "People", "The roof was rebuilt.", 0.5)
 DATED = Hit("b", "People", "The hut was rebuilt in 2019.", 0.4)
 

@@ -1,13 +1,15 @@
-"""Stage 3, hits: the index's ranking of passages for a weighed query, as passages with their scores."""
+"""Stage 3, hits: the index's ranking of passages for a weighed query, as passages with their scores;
+then (rerank.py) the second stage's order over the first ten, each scored with a calibrated probability."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from ..kb.model import Passage
 from .index import TfidfIndex
 from .query import Query
+from .rerank import Candidate, Reranker
 from .settings import AnswerSettings
 
 
@@ -45,3 +47,27 @@ def search(index: TfidfIndex, passages: Sequence[Passage], query: Query, k: int,
     matches = index.rank(query.weights, query.norm_terms, k, query.own, query.groups, settings.rescore_depth,
                          query.known_share)
     return tuple(Hit(p.id, p.section, p.text, m.score) for m in matches for p in (passages[m.position],))
+
+
+def rerank(reranker: Reranker, passages: Sequence[Passage], positions: Mapping[str, int], query: Query,
+           hits: tuple[Hit, ...], settings: AnswerSettings) -> tuple[Hit, ...]:
+    """The first stage's top candidates in the second stage's order, each scored with the probability
+    that it answers the question (what the threshold is then read against)."""
+    top = hits[:settings.rerank_depth]
+    if not top:
+        return hits
+    candidates = [_candidate(passages, positions[h.id], h, settings.rerank_neighbours) for h in top]
+    own = query.tokens
+    content_words = list(own) + [w for w in query.carried if w not in own]  # a follow-up reads with its topic
+    expansions = [(e.phrase, e.added) for e in query.expansions]
+    ranking = reranker.rank(query.reading.text, candidates, content_words, expansions)
+    return tuple(Hit(top[i].id, top[i].section, top[i].text, ranking.probabilities[i]) for i in ranking.order)
+
+
+def _candidate(passages: Sequence[Passage], at: int, hit: Hit, neighbours: int) -> Candidate:
+    """A hit as the second stage reads it: with up to `neighbours` passages each side in its section."""
+    passage = passages[at]
+    section = passage.section
+    before = tuple(p.text for p in passages[max(0, at - neighbours):at] if p.section == section)
+    after = tuple(p.text for p in passages[at + 1:at + 1 + neighbours] if p.section == section)
+    return Candidate(hit.text, hit.score, before, after, section, passage.questions)

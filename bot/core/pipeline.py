@@ -2,6 +2,8 @@
 
     guard the input -> small talk? -> reading -> query -> hits -> decision -> compose
                                                     \\-> (follow-up: the same reading with the last topic)
+    hits = the index's top ten, weighed for the kind of fact asked, then reordered by the second stage
+    (rerank.py) with each passage's probability of answering as its score
 
 The index is entered once per search (ranking with grouped rescoring) and once for the chosen
 passage's coverage; a follow-up question searches twice, reading the question only once.
@@ -20,10 +22,11 @@ from .compose import Composer
 from .context import Context, SessionStore
 from .decision import decide, fit_answer_type, leans_on_context, prefers_followup
 from .expand import Expander, find_acronyms
-from .hits import Hit, Hits, search
+from .hits import Hit, Hits, rerank, search
 from .index import TfidfIndex
 from .query import Query, weigh
 from .reading import Reader, Reading
+from .rerank import CorpusStats, Reranker, shipped_model
 from .settings import AnswerSettings
 from .smalltalk import SmallTalk
 
@@ -42,6 +45,9 @@ class Answerer:
         self.acronyms = find_acronyms((p.text for p in kb.passages), self.settings)
         expander = Expander(kb.synonyms, self.acronyms)
         self.reader = Reader(index.vocabulary, index.word_counts, expander, self.settings)
+        self.reranker = (Reranker(shipped_model(), CorpusStats.from_index(index),
+                                  curated=any(p.questions for p in kb.passages))  # maintainers' questions are telling
+                         if self.settings.rerank else None)
         self.smalltalk = SmallTalk(self.settings)
         self.composer = Composer(kb, self.settings, config.replies)
         self.examples = self.composer.examples
@@ -79,11 +85,14 @@ class Answerer:
         return self.composer.found(decision, context, self.clock())
 
     def _search(self, reading: Reading, carried: tuple[str, ...] = ()) -> Hits:
-        """Weigh a reading (with a carried topic), rank passages, and fit them to the kind of fact asked for."""
-        query = weigh(reading, self.index, self.settings, carried)
-        k = max(self.settings.candidates, self.settings.search_depth)
-        return Hits(query, fit_answer_type(reading.text, search(self.index, self.kb.passages, query, k, self.settings),
-                                           self.settings))
+        """Weigh a reading (with a carried topic), rank passages, fit them to the kind of fact asked for, rerank."""
+        s = self.settings
+        query = weigh(reading, self.index, s, carried)
+        k = max(s.candidates, s.search_depth, s.rerank_depth if self.reranker else 0)
+        hits = fit_answer_type(reading.text, search(self.index, self.kb.passages, query, k, s), s)
+        if self.reranker:  # the second stage reads the weighed candidates closely and scores them as probabilities
+            hits = rerank(self.reranker, self.kb.passages, self.kb.positions, query, hits, s)
+        return Hits(query, hits)
 
     # -- for maintainers, tools and front ends ---------------------------------------------------
 

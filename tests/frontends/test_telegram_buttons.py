@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot.core.pipeline import build_answerer
 from bot.config import PACKAGE_ROOT
 from bot.kb.evaluate import load_cases
@@ -52,7 +54,11 @@ def test_feedback_and_why_buttons(tmp_path):
 
 def test_an_unsure_answer_offers_nearby_topics(tmp_path):
     async def scenario():
-        async with Harness(make_config(tmp_path)) as h:
+        # The first stage alone: the second stage's probabilities seldom leave a runner-up within 0.8 x an
+        # answer under 1.5 x the threshold (no such question in the tuning set); this test is about the buttons.
+        config = make_config(tmp_path)
+        config = dataclasses.replace(config, retrieval=dataclasses.replace(config.retrieval, rerank=False, threshold=0.2))
+        async with Harness(config) as h:
             answerer = build_answerer(h.config)
             threshold = h.config.retrieval.threshold
             for case in load_cases(PACKAGE_ROOT / "eval" / "mongolia.yaml"):

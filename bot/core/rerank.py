@@ -1,0 +1,188 @@
+"""Second stage: reorder the first stage's top candidates with a small learned model and say how sure it is.
+
+The first stage (the TF-IDF index) finds the right passage among its top ten nine times in ten but
+puts it first only two times in three. This stage reads those few candidates closely (features in
+rerank_features.py: coverage of rare words by the sentence and its neighbours, closeness and order,
+the kind of fact asked for, leaning on the sentence before). A linear model weighs these; a second
+small model turns the winner's lead into a calibrated probability that it answers the question, so
+the no-answer threshold is a probability the user can read.
+
+Both models were fitted offline by benchmarks/train_rerank.py on the tuning sources (the SQuAD part
+and the Mongolia tuning set, validated on held-out articles) and ship as plain numbers in
+rerank_model.json beside this module; scoring needs only numpy. See docs/quality-experiments.md.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from ..errors import BotError
+from .rerank_features import FEATURES, Candidate, features
+from .rerank_question import CorpusStats
+
+__all__ = ["CONFIDENCE_FEATURES", "FEATURES", "Candidate", "CorpusStats", "Linear", "Model", "RerankModelError",
+           "Reranker", "Reranking", "confidence_rows", "features", "rerank_from_scores", "shipped_model"]
+
+MODEL_FILE = Path(__file__).with_name("rerank_model.json")
+MODEL_VERSION = 1
+
+
+class RerankModelError(BotError):
+    """The reranker's weights file is missing, unreadable or does not fit this code."""
+
+
+@dataclass(frozen=True)
+class Reranking:
+    """The candidates' new order (indexes into the list given), a score and probability for each."""
+
+    order: tuple[int, ...]
+    scores: tuple[float, ...]  # the ranking model's score per candidate, in the order given
+    probabilities: tuple[float, ...]  # per candidate, in the order given: that it answers the question
+
+    @property
+    def best(self) -> int | None:
+        """The index of the chosen candidate, or None when there were none."""
+        return self.order[0] if self.order else None
+
+    @property
+    def confidence(self) -> float:
+        """The probability that the chosen candidate answers the question (0 when none)."""
+        return self.probabilities[self.order[0]] if self.order else 0.0
+
+
+@dataclass(frozen=True)
+class Linear:
+    """A standardised linear model: score = ((x - mean) / scale) . weights + bias."""
+
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float = 0.0
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return ((x - self.mean) / self.scale) @ self.weights + self.bias
+
+    def to_dict(self) -> dict:
+        return {"features": list(self.names), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
+                "weights": self.weights.tolist(), "bias": self.bias}
+
+    @classmethod
+    def from_dict(cls, data: Mapping, known: Sequence[str]) -> "Linear":
+        names = tuple(data["features"])
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise RerankModelError(f"the reranker model uses features this code lacks: {', '.join(unknown)}; "
+                                   "retrain it with benchmarks/train_rerank.py")
+        arrays = [np.asarray(data[key], dtype=float) for key in ("mean", "scale", "weights")]
+        if any(a.shape != (len(names),) for a in arrays) or not all(np.isfinite(a).all() for a in arrays):
+            raise RerankModelError("the reranker model's numbers are not finite or do not match its feature list; "
+                                   "retrain it with benchmarks/train_rerank.py")
+        mean, scale, weights = arrays
+        return cls(names, mean, np.where(scale > 0, scale, 1.0), weights, float(data.get("bias", 0.0)))
+
+
+CONFIDENCE_FEATURES = ("rank_score", "margin", *FEATURES)
+
+
+@dataclass(frozen=True)
+class Model:
+    """The ranking model, the confidence model over its output, and the threshold it was tuned with."""
+
+    ranker: Linear
+    confidence: Linear
+    threshold: float = 0.5
+    info: Mapping | None = None  # how and on what it was trained, for people
+
+    def to_dict(self) -> dict:
+        return {"version": MODEL_VERSION, "ranker": self.ranker.to_dict(), "confidence": self.confidence.to_dict(),
+                "threshold": self.threshold, "info": dict(self.info or {})}
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "Model":
+        if not isinstance(data, Mapping) or data.get("version") != MODEL_VERSION:
+            raise RerankModelError(f"the reranker model is not version {MODEL_VERSION}; "
+                                   "retrain it with benchmarks/train_rerank.py")
+        try:
+            return cls(Linear.from_dict(data["ranker"], FEATURES),
+                       Linear.from_dict(data["confidence"], CONFIDENCE_FEATURES),
+                       float(data.get("threshold", 0.5)), dict(data.get("info") or {}))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RerankModelError(f"the reranker model is malformed ({type(exc).__name__}: {exc}); "
+                                   "retrain it with benchmarks/train_rerank.py") from None
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> "Model":
+        """Read a model saved as JSON (plain numbers: loading it runs no code)."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise RerankModelError(f"cannot read the reranker model {path}: {exc.strerror or exc}") from None
+        except ValueError as exc:
+            raise RerankModelError(f"the reranker model {path} is not JSON: {exc}") from None
+        return cls.from_dict(data)
+
+
+def _columns(model_names: Sequence[str], names: Sequence[str]) -> list[int]:
+    where = {n: i for i, n in enumerate(names)}
+    return [where[n] for n in model_names]
+
+
+class Reranker:
+    """The second stage: give it a question and the first stage's candidates, get them reordered."""
+
+    def __init__(self, model: Model, stats: CorpusStats, curated: bool = False) -> None:
+        self.model = model
+        self.stats = stats
+        self.curated = curated  # maintainers wrote questions for the passages (their words are then telling)
+        self._ranker_columns = _columns(model.ranker.names, FEATURES)
+        self._confidence_columns = _columns(model.confidence.names, CONFIDENCE_FEATURES)
+
+    def rank(self, question: str, candidates: Sequence[Candidate], content_words: Sequence[str] | None = None,
+             expansions: Sequence[tuple[str, Sequence[str]]] = ()) -> Reranking:
+        """Reorder candidates (given best first by the first stage) and give each a probability.
+
+        `content_words` are the question's words as the first stage read them (spelling corrected,
+        stop words out); without them the question's own content words are used. `expansions` are the
+        synonyms and acronyms the first stage added: (the user's phrase, the phrases meaning the same).
+        """
+        if not candidates:
+            return Reranking((), (), ())
+        x = features(question, candidates, self.stats, content_words, expansions, self.curated)
+        scores = self.model.ranker(x[:, self._ranker_columns])
+        return Reranking(*rerank_from_scores(self.model, x, scores, self._confidence_columns))
+
+
+def confidence_rows(x: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """The confidence model's inputs: each candidate's ranking score, its lead over the best other
+    candidate (negative when it is not first), and its own features."""
+    if len(scores) > 1:
+        top2 = np.sort(scores)[-2:]
+        others = np.where(scores >= top2[1], top2[0], top2[1])
+    else:
+        others = scores - 1.0  # a lone candidate leads by a fixed margin (its ranker score decides)
+    return np.column_stack([scores, scores - others, x])
+
+
+def rerank_from_scores(model: Model, x: np.ndarray, scores: np.ndarray,
+                       columns: Sequence[int] | None = None) -> tuple[tuple[int, ...], tuple[float, ...], tuple[float, ...]]:
+    """Order by ranking score (ties keep the first stage's order) and turn scores into probabilities."""
+    order = tuple(int(i) for i in np.lexsort((np.arange(len(scores)), -scores)))
+    rows = confidence_rows(x, scores)
+    if columns is None:
+        columns = _columns(model.confidence.names, CONFIDENCE_FEATURES)
+    logits = model.confidence(rows[:, columns])
+    probabilities = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
+    return order, tuple(float(s) for s in scores), tuple(float(p) for p in probabilities)
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> Model:
+    """The model shipped beside this module, read once."""
+    return Model.load(MODEL_FILE)

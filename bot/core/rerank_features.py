@@ -1,0 +1,207 @@
+"""The second stage's features: how a candidate passage, its neighbours and its section speak to a
+question (coverage of rare words, closeness and order, the kind of fact, leaning on the sentence
+before), one row of FEATURES per candidate. Plain data in, a numpy array out."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from ..text import words
+from .rerank_question import CorpusStats, Question, covered, defines, family, matched, opening, read_question
+from .rerank_text import KINDS, content, holds_kind, leans_back, positions, present
+
+BM25_K1 = 1.2
+BM25_B = 0.75
+PHRASE_CAP = 5  # a run of this many question words or more, copied into a passage, counts the same
+FIRST_FLOOR = 0.2  # the first stage's own tuned threshold (the cosine threshold before this stage existed)
+# These define the features the shipped model was trained on: changing one means retraining
+# (benchmarks/train_rerank.py), so they are constants here, not AnswerSettings.
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One passage the first stage found, as plain data: its text, score and surroundings."""
+
+    text: str
+    score: float  # the first stage's score (any scale; the model also sees it relative to the best)
+    before: tuple[str, ...] = ()  # the passages just before it in the same section, nearest last
+    after: tuple[str, ...] = ()  # the passages just after it in the same section, nearest first
+    section: str = ""
+    questions: tuple[str, ...] = ()  # questions a maintainer attached to the passage
+
+
+FEATURES = (
+    "first_score", "first_share", "first_rank", "cover", "cover_known", "bm25", "window_cover", "window2_cover",
+    "context_gain", "previous_cover", "leaning", "leaning_previous", "rarest", "proximity", "bigrams", "phrase",
+    "length", "fresh", "section_cover", "questions_cover", "questions_same_ask", "kind_fit", *(f"fit_{k}" for k in KINDS),
+    "asks_kind", *(f"asks_{k}" for k in KINDS), "unknown_share", "unknown_name", "question_length",
+    "curated", "curated_first", "curated_unknown", "curated_kind_miss", "curated_cover", "first_floor",
+    "curated_floor", "paragraph_cover", "paragraph_bm25", "candidates", "curated_keywords", "defines",
+    "curated_rank", "cover_family",
+)
+
+
+def _bm25(q: Question, counts: Mapping[str, int], length: int, mean_length: float) -> float:
+    """BM25 of a text for the question's stems, from their counts in it (one found through an
+    expansion counts once)."""
+    if not length or not q.total:
+        return 0.0
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * length / mean_length)
+    idf = q.idf
+    return sum(idf[m] * tf * (BM25_K1 + 1) / (tf + norm) for m, tf in counts.items()) / q.total
+
+
+def _proximity(q: Question, content: tuple[str, ...]) -> float:
+    """How tightly the question's words sit in the passage: matched words over the span holding them."""
+    idf = q.idf
+    where = [(n, s) for n, s in enumerate(content) if s in idf]
+    distinct = len({s for _n, s in where})
+    if distinct < 2:
+        return 0.0
+    have: dict[str, int] = {}
+    best, left = len(content), 0
+    for n, m in where:  # the shortest window holding every distinct matched stem
+        have[m] = have.get(m, 0) + 1
+        while len(have) == distinct:
+            start, first = where[left]
+            best = min(best, n - start + 1)
+            have[first] -= 1
+            if not have[first]:
+                del have[first]
+            left += 1
+    return distinct / best
+
+
+def _phrase(q: Question, every: tuple[str, ...], positions: Mapping[str, list[int]]) -> float:
+    """The longest run of the question's words (stop words included) that the passage repeats, as a share
+    of PHRASE_CAP; a run must hold a content word so 'of the' alone does not count."""
+    words_, idf = q.every, q.idf
+    best = 0
+    for start, word in enumerate(words_):
+        for n in positions.get(word, ()):
+            length, content = 0, False
+            while start + length < len(words_) and n + length < len(every) and words_[start + length] == every[n + length]:
+                content = content or words_[start + length] in idf
+                length += 1
+            if content and length > best:
+                best = length
+    return min(best, PHRASE_CAP) / PHRASE_CAP
+
+
+class _Reading:
+    """What one text says to one question, worked out once however many candidates it neighbours."""
+
+    __slots__ = ("every", "content", "present", "matched", "counts")
+
+    def __init__(self, q: Question, text: str) -> None:
+        self.every, self.content = content(text)
+        self.present = present(text)
+        self.matched = matched(q, self.present)
+        own = self.content
+        self.counts = {m: own.count(m) or 1 for m in self.matched}
+
+
+def features(question: str, candidates: Sequence[Candidate], stats: CorpusStats,
+             content_words: Sequence[str] | None = None,
+             expansions: Sequence[tuple[str, Sequence[str]]] = (), curated: bool = False) -> np.ndarray:
+    """One row of FEATURES per candidate (see the module docstring for what they measure)."""
+    q = read_question(question, content_words, expansions, stats)
+    if not candidates:
+        return np.zeros((0, len(FEATURES)))
+    batch = _Batch(q, candidates, curated)
+    return np.array([batch.row(n, c) for n, c in enumerate(candidates)], dtype=float)
+
+
+class _Batch:
+    """One question's candidates: each text read once, and the values every candidate's row shares."""
+
+    def __init__(self, q: Question, candidates: Sequence[Candidate], curated: bool) -> None:
+        self.q, self.curated = q, float(curated)
+        self.readings: dict[str, _Reading] = {}
+        self.own = [self.read(c.text) for c in candidates]
+        self.around = [[self.read(t) for t in (*c.before, c.text, *c.after)] for c in candidates]
+        self.mean_length = max(1.0, sum(len(r.content) for r in self.own) / len(self.own))
+        self.paragraph_lengths = [sum(len(r.content) for r in rs) for rs in self.around]
+        self.mean_paragraph = max(1.0, sum(self.paragraph_lengths) / len(self.paragraph_lengths))
+        self.best_first = max(c.score for c in candidates) or 1.0
+        self.total, self.known_total = q.total or 1.0, q.known_total or 1.0
+        self.asks = float(bool(q.kind))
+        self.keywords = float(not q.opening and len(q.every) <= 3)  # a bare keyword or two ('Feyzabad', 'DEEP')
+        self.question_level = (self.asks, *(float(q.kind == k) for k in KINDS), q.unknown_share,
+                               float(q.unknown_name), math.log1p(len(q.stems)))
+        self.fitting = tuple(float(q.kind == k) for k in KINDS)  # the fit_<kind> columns of a passage that fits
+        self.log_candidates = math.log(len(candidates))
+
+    def read(self, text: str) -> _Reading:
+        """A text's reading for this question, made once."""
+        found = self.readings.get(text)
+        if found is None:
+            found = self.readings[text] = _Reading(self.q, text)
+        return found
+
+    def share(self, found) -> float:
+        """The share of the question's idf mass that the stems found hold."""
+        return covered(self.q, found) / self.total
+
+    def row(self, n: int, candidate: Candidate) -> tuple:
+        """The candidate's features, in the order of FEATURES."""
+        q, r = self.q, self.own[n]
+        cover = self.share(r.matched)
+        fit = holds_kind(q.kind, candidate.text, q.folded) if q.kind else False
+        floor = float(candidate.score >= FIRST_FLOOR)
+        curated = self.curated
+        return (candidate.score, candidate.score / self.best_first, 1.0 / (n + 1), cover,
+                covered(q, r.matched) / self.known_total, _bm25(q, r.counts, len(r.content), self.mean_length),
+                *self._context(candidate, r, cover), *self._order(candidate, r), *self._maintained(candidate),
+                float(fit), *(self.fitting if fit else (0.0,) * len(KINDS)), *self.question_level,
+                curated, curated * candidate.score, curated * q.unknown_share, curated * (self.asks - fit),
+                curated * cover, floor, curated * floor, *self._paragraph(n),
+                self.log_candidates, curated * self.keywords,
+                float(defines(q, r.present)) if q.alternatives else 0.0, curated / (n + 1),
+                self.share(r.matched | family(q, r.matched, candidate.text)))
+
+    def _context(self, candidate: Candidate, r: _Reading, cover: float) -> tuple:
+        """window_cover, window2_cover, context_gain, previous_cover, leaning, leaning_previous."""
+        before, after = candidate.before, candidate.after
+        previous = self.read(before[-1]).matched if before else frozenset()
+        following = self.read(after[0]).matched if after else frozenset()
+        wide = r.matched | previous | following
+        wide2 = wide.union(*(self.read(t).matched for t in (*before[-2:-1], *after[1:2])))
+        window_cover, previous_cover = self.share(wide), self.share(previous)
+        leaning = float(leans_back(candidate.text))
+        return (window_cover, self.share(wide2), window_cover - cover, previous_cover, leaning,
+                leaning * previous_cover)
+
+    def _order(self, candidate: Candidate, r: _Reading) -> tuple:
+        """rarest, proximity, bigrams, phrase, length, fresh."""
+        q, found, own = self.q, r.matched, r.content
+        bigrams = q.bigrams
+        return (sum(1 for s in q.rarest if s in found) / (len(q.rarest) or 1),
+                _proximity(q, own) if len(found) > 1 else 0.0,
+                sum(1 for pair in zip(own, own[1:]) if pair in bigrams) / len(bigrams) if bigrams else 0.0,
+                _phrase(q, r.every, positions(candidate.text)) if found else 0.0, math.log1p(len(own)),
+                math.log1p(len(own) - sum(1 for s in own if s in q.idf)))
+
+    def _maintained(self, candidate: Candidate) -> tuple:
+        """section_cover, questions_cover, questions_same_ask: what the maintainers wrote around it."""
+        asked = same_ask = 0.0
+        for attached in candidate.questions:
+            value = self.share(self.read(attached).matched)
+            asked = max(asked, value)
+            if opening(words(attached)) == self.q.opening:
+                same_ask = max(same_ask, value)
+        return self.share(self.read(candidate.section).matched), asked, same_ask
+
+    def _paragraph(self, n: int) -> tuple:
+        """paragraph_cover, paragraph_bm25: the candidate with its neighbours as one text."""
+        readings = self.around[n]
+        counts: dict[str, int] = {}
+        for x in readings:
+            for m, tf in x.counts.items():
+                counts[m] = counts.get(m, 0) + tf
+        found = frozenset().union(*(x.matched for x in readings))
+        return self.share(found), _bm25(self.q, counts, self.paragraph_lengths[n], self.mean_paragraph)

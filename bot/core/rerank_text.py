@@ -1,0 +1,124 @@
+"""The second stage's reading of text: words and stems of a passage (cached), and the kinds of fact
+a question asks for and a passage holds. Every rule is about English, never about one document."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+
+from ..text import STOP_WORDS, normalise, words
+
+READ_CHARS = 1000  # a long bulk passage is read this far: the answer shown is its start, and the cost stays bounded
+FAMILY_PREFIX = 5  # words sharing this many first letters past stemming are one family ('norse', 'norseman')
+_STEMMER = Stemmer.Stemmer("english")  # the same Snowball stemmer as bot.text.stem, used on whole texts at once
+
+@lru_cache(maxsize=8192)
+def content(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """All of a text's words stemmed (for copied phrases) and its content stems in order (for matching).
+    Cached: the same passages come back as candidates and as neighbours question after question."""
+    found = words(text[:READ_CHARS])
+    every = tuple(_STEMMER.stemWords(found))  # one C call; the same Snowball stemmer as bot.text.stem
+    return every, tuple(s for w, s in zip(found, every) if w not in STOP_WORDS)
+
+
+@lru_cache(maxsize=8192)
+def present(text: str) -> frozenset:
+    """A text's content stems as a set."""
+    return frozenset(content(text)[1])
+
+
+@lru_cache(maxsize=8192)
+def positions(text: str) -> dict[str, list[int]]:
+    """Where each of a text's stemmed words stands (for the phrases a candidate copies from the question)."""
+    positions: dict[str, list[int]] = {}
+    for n, w in enumerate(content(text)[0]):
+        positions.setdefault(w, []).append(n)
+    return positions
+
+
+@lru_cache(maxsize=8192)
+def _lowered(text: str) -> str:
+    """A text folded for the answer-type and leaning rules, cached: they read the same passages again and again."""
+    return normalise(text[:READ_CHARS])
+
+
+# Openings that point back at the previous sentence: its subject is elsewhere.
+_LEANING = re.compile(r"^(?:it|its|this|these|that|those|they|their|them|he|his|she|her|such|also|however|"
+                      r"moreover|furthermore|there|then|thus|the latter|the former|both|another|others?)\b")
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_YEAR = re.compile(rf"\b(?:1\d\d\d|20\d\d|\d{{1,4}}s|\d{{1,2}}(?:st|nd|rd|th) century|{_MONTHS})\b|\b\d{{2,4}} (?:bc|ad|bce|ce)\b")
+_NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(?:one(?! of\b)|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+                     r"thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|billions|"
+                     r"dozen|dozens|half|third|quarter|percent|per cent)\b")
+_YEAR_ONLY = re.compile(r"^(?:1\d\d\d|20\d\d)$")  # a year is a date, not a count
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'-]*")
+_PLACE = re.compile(r"\b(?:in|at|near|from|to|into|across|outside|inside|throughout)\s+(?:the\s+)?([A-Z][\w'-]*)")
+
+# The kind of fact a question asks for, by how English questions open; the first that matches decides,
+# so 'when did it end' wants an end, not any date.
+_ENDING = (r"end|ends|ended|ending|finish|finishes|finished|expire|expires|expired|conclude|concludes|concluded|"
+           r"stop|stops|stopped|close|closes|closed|terminate|terminated|dissolve|dissolved|collapse|collapsed")
+_ASKS = (
+    ("future", re.compile(r"^(?:when|by when) (?:will|shall|is \w+(?: \w+)? (?:going|due|expected|planned|scheduled))\b|"
+                          r"^when\b.*\bnext\b")),
+    ("end", re.compile(rf"^(?:when|by when|what year|in what year|which year)\b.*\b(?:{_ENDING})\b|\buntil when\b")),
+    ("date", re.compile(r"\b(?:when|what (?:year|years|date|decade|century|month|day|time|period|era)|"
+                        r"which (?:year|years|date|decade|century|month|day|period|era)|since when|"
+                        r"how long ago)\b")),
+    ("span", re.compile(r"\bhow long\b")),
+    ("number", re.compile(r"\b(?:how (?:many|much|old|far|large|big|high|tall|fast|often|deep|wide)|"
+                          r"what (?:number|percentage|percent|amount|proportion|fraction|size|population|age)|"
+                          r"which (?:number|percentage|amount))\b")),
+    ("person", re.compile(r"\b(?:who|whom|whose|which (?:person|man|woman|king|leader|president|author|ruler)|"
+                          r"what (?:person|man|woman|king|leader|president|author|ruler))\b")),
+    ("place", re.compile(r"\b(?:where|what (?:city|country|town|place|region|state|area|province|continent|location)|"
+                         r"which (?:city|country|town|place|region|state|area|province|continent|location))\b")),
+    ("name", re.compile(r"\b(?:what|which) (?!(?:is|are|was|were|do|does|did|has|have|had|can|could|would|will|"
+                        r"should|kind|type|sort|role|effect|reason|purpose)\b)\w+|\bname\b")),
+)
+KINDS = tuple(kind for kind, _ in _ASKS)
+# A span that closes ('from 2009 to 2014', 'until March 2007') or a word saying something ended.
+_END = re.compile(rf"\b(?:to|until|till|through|ended in|by)\s+(?:(?:\d{{1,2}} )?(?:{_MONTHS}) )?(?:1\d\d\d|20\d\d)\b|"
+                  rf"\b(?:ended|expired|concluded|finished|completed|closed|terminated|dissolved|collapsed|"
+                  rf"abolished|disbanded|ceased|lasted|until)\b")
+_FUTURE = re.compile(r"\b(?:will|shall|planned|plans|scheduled|expected|due to|intends|upcoming|future|next)\b")
+
+
+def asked_kind(question: str) -> str:
+    """The kind of fact a question asks for (future, end, date, span, number, person, place, name), or ''."""
+    lowered = normalise(question)
+    return next((kind for kind, pattern in _ASKS if pattern.search(lowered)), "")
+
+
+def holds_kind(kind: str, text: str, question_words: frozenset[str]) -> bool:
+    """Whether a passage states a fact of that kind that the question does not already name."""
+    if kind in ("end", "future"):
+        return bool((_END if kind == "end" else _FUTURE).search(_lowered(text)))
+    if kind == "span":  # 'how long': a date it runs from, or a number of years, miles, ...
+        return holds_kind("date", text, question_words) or holds_kind("number", text, question_words)
+    if kind == "date":
+        found = _YEAR.findall(_lowered(text))
+    elif kind == "number":
+        found = [n for n in _NUMBER.findall(_lowered(text)) if not _YEAR_ONLY.match(n)]
+    elif kind == "name":  # a capitalised word the question does not hold
+        found = _CAPITALISED.findall(text[:READ_CHARS])
+    elif kind == "person":  # a capitalised word, not an acronym (those name bodies and programmes)
+        found = [w for w in _CAPITALISED.findall(text[:READ_CHARS]) if not w.isupper()]
+    elif kind == "place":
+        found = _PLACE.findall(text[:READ_CHARS])
+    else:
+        return False
+    return any(normalise(f).strip(",.") not in question_words for f in found)
+
+
+def leans_back(text: str) -> bool:
+    """Whether a passage opens by pointing back at the sentence before it ('It was...', 'They also...')."""
+    return bool(_LEANING.match(_lowered(text).lstrip("\"'(")))
+
+
+@lru_cache(maxsize=8192)
+def heads(text: str) -> frozenset:
+    """The first FAMILY_PREFIX letters of a text's longer content stems."""
+    return frozenset(s[:FAMILY_PREFIX] for s in present(text) if len(s) >= FAMILY_PREFIX)
