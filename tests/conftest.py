@@ -99,3 +99,21 @@ def run_bot(args: list[str], tmp_path: Path, stdin: bytes | None = None, timeout
     """Run `python -m bot ARGS` in the repository as a user would, capturing bytes."""
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=REPO, env=env or clean_env(tmp_path), input=stdin,
                           capture_output=True, timeout=timeout)
+
+
+def dying_writes(hit: str, before: bool = False) -> str:
+    """Python source that makes every atomic write kill the process (no cleanup at all) right after, or
+    right before, writing a file for which the expression `hit` (over `path`) is true: a crash between
+    the files of one change, for the tests of the journal."""
+    return ("import os, sys\n"
+            "from pathlib import Path\n"
+            "import bot.files as disk\n"
+            "real = disk.atomic_write\n"
+            "def dying(path, content):\n"
+            f"    hit = {hit}\n"
+            f"    if hit and {before!r}:\n"
+            "        os._exit(9)\n"
+            "    real(path, content)\n"
+            "    if hit:\n"
+            "        os._exit(9)\n"
+            "disk.atomic_write = dying\n")

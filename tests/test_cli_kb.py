@@ -23,6 +23,7 @@ from bot.kb.questions import load_questions
 from bot.core.live import LiveAnswerer
 from bot.kb.check import run_questions
 from bot.querylog import Storage
+from conftest import dying_writes
 
 ROOT = Path(__file__).resolve().parent.parent
 NEW_FACT = "Mongolia opened a NATO liaison office in Ulaanbaatar in 2031."
@@ -657,19 +658,7 @@ def test_input_ending_at_a_prompt_is_one_error_line(two_sources, capsys, monkeyp
 def _killed_add(kb: Path, tmp_path: Path, victim: Path, before: bool = False) -> subprocess.CompletedProcess:
     """`kb add --question` in a real process that dies right after (or before) writing `victim`."""
     script = (
-        "import os, sys\n"
-        "from pathlib import Path\n"
-        "import bot.files as disk\n"
-        "from bot.kb.store import KnowledgeStore\n"
-        "real = disk.atomic_write\n"
-        "def dying(path, content):\n"
-        f"    hit = Path(path).resolve() == Path({str(victim)!r}).resolve()\n"
-        f"    if hit and {before!r}:\n"
-        "        os._exit(9)\n"
-        "    real(path, content)\n"
-        "    if hit:\n"
-        "        os._exit(9)\n"
-        "disk.atomic_write = dying\n"
+        dying_writes(f"Path(path).resolve() == Path({str(victim)!r}).resolve()", before) +
         "from bot.cli.main import run\n"
         f"sys.exit(run(['--knowledge', {str(kb)!r}, 'kb', 'add', '--text', {NEW_FACT!r}, '--section', "
         "'Wider cooperation', '--question', 'Where did Mongolia open a NATO liaison office?']))\n"

@@ -13,6 +13,7 @@ from bot.errors import KnowledgeError
 from bot.files import atomic_write
 from bot.kb.history import MANIFEST
 from bot.kb.store import KnowledgeStore
+from conftest import dying_writes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -122,19 +123,8 @@ def _kill_at(tmp_path: Path, victim: str, before: bool = False) -> subprocess.Co
     """Run a two-file change in a real process that dies (no cleanup at all) right after, or right before,
     the file `victim` (relative to tmp_path) is written."""
     script = (
-        "import os\n"
-        "from pathlib import Path\n"
-        "import bot.files as disk\n"
+        dying_writes(f"Path(path) == Path({str(tmp_path / victim)!r})", before) +
         "from bot.kb.store import KnowledgeStore\n"
-        "real = disk.atomic_write\n"
-        "def dying(path, content):\n"
-        f"    hit = Path(path) == Path({str(tmp_path / victim)!r})\n"
-        f"    if hit and {before!r}:\n"
-        "        os._exit(9)\n"
-        "    real(path, content)\n"
-        "    if hit:\n"
-        "        os._exit(9)\n"
-        "disk.atomic_write = dying\n"
         f"s = KnowledgeStore({str(tmp_path)!r})\n"
         "with s.transaction() as txn:\n"
         f"    txn.write(Path({str(tmp_path / 'a.txt')!r}), 'a2')\n"
@@ -211,16 +201,8 @@ def test_an_undo_killed_half_way_is_completed(tmp_path):
         txn.write(b, "b2")
         txn.commit("both")
     script = (
-        "import os\n"
-        "from pathlib import Path\n"
-        "import bot.files as disk\n"
+        dying_writes("Path(path).name == 'a.txt' and '.journal' not in str(path)") +
         "from bot.kb.store import KnowledgeStore\n"
-        "real = disk.atomic_write\n"
-        "def dying(path, content):\n"
-        "    real(path, content)\n"
-        "    if Path(path).name == 'a.txt' and '.journal' not in str(path):\n"
-        "        os._exit(9)\n"
-        "disk.atomic_write = dying\n"
         f"KnowledgeStore({str(tmp_path)!r}).undo()\n"
     )
     assert subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, timeout=60).returncode == 9
