@@ -36,6 +36,11 @@ from bot.core.phrasing import SWITCH, is_anaphoric, unknown_names, wanted_kind
     ("When will the programme next be renewed?", "The programme was renewed in April 2020.", False),
     ("When will the centre open?", "The centre will open in 2027.", True),
     ("Which city is the university in?", "The university placed greater emphasis on English.", False),
+    ("Why do the two clubs work together?", "The clubs have worked together since 2005.", False),
+    ("Why do the two clubs work together?", "The clubs work together to share their pitches.", True),
+    ("why was the bridge closed", "The bridge was closed because of flooding.", True),
+    ("What is the purpose of the fund?", "The fund was moved to Oslo.", False),
+    ("What was the reason for the move?", "The move aimed at lower costs.", True),
 ])
 def test_wanted_kind_and_whether_a_passage_holds_it(question, passage, holds):
     has = wanted_kind(question)

@@ -51,6 +51,13 @@ _HAS_FUTURE = re.compile(r"\b(?:will|shall|planned|plans|scheduled|expected|due 
 # and Information Agency", "the Ministry of Defence").
 _HAS_BODY = re.compile(r"\b(Agency|Centre|Center|Ministry|Department|Office|Council|Committee|Commission|Institute|"
                        r"Organi[sz]ation|Authority|Bureau|Foundation|Association|Command|Headquarters)\b")
+# A reason or purpose: 'to' before a verb ('to address shared challenges'), or the words English states
+# a cause or an aim with. Not 'since' or 'as', which as often mean a time; case-sensitive so 'to Kabul'
+# (a place) is no purpose.
+_HAS_REASON = re.compile(r"\b(?:[Ii]n order to|[Ss]o as to|[Ss]o that|[Bb]ecause|[Dd]ue to|[Tt]hanks to|[Aa]s a result|"
+                         r"[Ii]n response to|[Ii]n support of|aim|aims|aimed|purpose|purposes|goal|goals|objective|"
+                         r"objectives|intended|designed|seeks?|reason|reasons)\b|"
+                         r"\bto (?!(?:the|a|an|this|that|these|those|its|their|his|her|our|be|date|\d)\b)[a-z]+")
 # The kinds of fact a question asks for: (name, how the question asks, how a passage holds it).
 # The first kind found decides: 'when did it end' wants an end, not any date, and a date question is
 # never also a number question.
@@ -72,6 +79,9 @@ ANSWER_TYPES = (
                         r"\bwho (did|does|do|was|were|has|have) \w+(?: \w+)? (work|worked|working|partner|partnered|"
                         r"cooperate|cooperated|team|teamed|collaborate|collaborated) (up )?with\b|\bwith (which|whom)\b"),
      _HAS_BODY),
+    ("reason", re.compile(r"^(and |but |so )?(why|how come)\b|\b(for what|what for|to what end)\b|"
+                          r"\bwhat (is|are|was|were) the (purpose|reason|reasons|point)\b"),
+     _HAS_REASON),
     ("place", re.compile(r"^where (is|are|was|were)\b|\b(which|what) (city|town|province|region|place|village)\b"),
      _HAS_PLACE),
 )
