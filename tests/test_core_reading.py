@@ -19,7 +19,8 @@ PASSAGES = (
 )
 
 
-def reader(settings: AnswerSettings = AnswerSettings(), synonyms=(("cleanup", "rehabilitation"),)) -> Reader:
+def reader(settings: AnswerSettings = AnswerSettings(),
+           synonyms=(("cleanup", "rehabilitation"), ("usa", "US", "america"))) -> Reader:
     index = TfidfIndex.build(PASSAGES)
     expander = Expander(synonyms, find_acronyms(p.text for p in PASSAGES))
     return Reader(index.vocabulary, index.word_counts, expander, settings)
@@ -70,7 +71,9 @@ def test_a_word_of_the_same_family_stands_in_for_one_stemming_missed(read):
 def test_synonyms_and_acronyms_are_found_and_capitalised_acronyms_read_as_words(read):
     assert read.read("GRP").expansions == (Expansion("grp", ("glacier research programme",), "acronym"),)
     assert read.read("cleanup").expansions == (Expansion("cleanup", ("rehabilitation",), "synonym"),)
-    assert "usa" in read.read("Did the US base close?").tokens  # 'us' alone is a stop word
+    assert "usa" in read.read("Did the US base close?").tokens  # 'us' alone is a stop word; synonyms say US is usa
+    assert "usa" not in read.read("Did the base help us?").tokens  # only the capitals are the acronym
+    assert "usa" not in reader(synonyms=()).read("Did the US base close?").tokens  # no rule of the bot's own
 
 
 def test_an_empty_question_reads_as_nothing(read):

@@ -60,10 +60,26 @@ def find_acronyms(texts: Iterable[str], settings: AnswerSettings = AnswerSetting
     return found
 
 
+def capital_readings(synonyms: Iterable[Sequence[str]]) -> tuple[tuple[re.Pattern, str], ...]:
+    """A group member written in capitals ('US', 'IT') is an acronym that lower-cased would be an
+    ordinary word ('us', 'it'): written so in a question, it reads as its group's first member."""
+    out = []
+    for group in synonyms:
+        first = next((m for m in group if not _is_capitals(m)), None)
+        out.extend((re.compile(rf"\b{re.escape(m)}\b"), first) for m in group if first and _is_capitals(m))
+    return tuple(out)
+
+
+def _is_capitals(member: str) -> bool:
+    return len(member) > 1 and member.isupper() and member.isalpha()
+
+
 class Expander:
     """Finds the acronyms and synonym phrases in a query's words and returns what to add."""
 
     def __init__(self, synonyms: Iterable[Sequence[str]], acronyms: dict[str, str]) -> None:
+        synonyms = tuple(synonyms)
+        self.capitals = capital_readings(synonyms)  # this knowledge base's own acronyms, never built in
         # Each phrase is matched on stems, so 'armies' finds the group of 'army'.
         # A rule: (stems of its phrase, the phrases it adds, the phrase, kind, group). One rule per group fires
         # per query: 'start' and 'starting' are the same stem, and 'army and troops' needs the group once.

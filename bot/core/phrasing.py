@@ -20,8 +20,6 @@ mean means meant use used using like want wanted need needed know known called n
 currently still ever anymore overall basically generally specifically role part anyone someone somebody n one ones
 since until kinds types sorts done doing
 """.split())
-# Capitalised acronyms that would otherwise read as stop words.
-UPPER_ACRONYMS = {"US": "usa", "IT": "it-systems"}
 # The only words a message of bare keywords may hold besides them ("the Five Hills centre").
 KEYWORD_GLUE = {"the", "a", "an", "and", "of", "for", "in", "on", "to", "s"}
 # Words that point back at what came before ("What does it promote?").
@@ -74,7 +72,7 @@ ANSWER_TYPES = (
     ("person", re.compile(r"\bwho (is|was|are|were) (the )?(current )?(head|leader|director|chief|president|commander|"
                           r"secretary|minister|boss|chair|chairman|founder)\b|\bwho (leads|led|heads|headed|runs|ran|directs|"
                           r"commands|chairs|founded)\b"), _HAS_PERSON),
-    ("body", re.compile(r"\b(which|what) (nato |un |government |international )?(agency|agencies|body|bodies|"
+    ("body", re.compile(r"\b(which|what) (?!(?:are|is|was|were|do|does|did|have|has)\b)([\w-]+ )?(agency|agencies|body|bodies|"
                         r"organi[sz]ations?|institutions?|centres?|centers?|ministry|ministries|department|office)\b|"
                         r"\bwho (did|does|do|was|were|has|have) \w+(?: \w+)? (work|worked|working|partner|partnered|"
                         r"cooperate|cooperated|team|teamed|collaborate|collaborated) (up )?with\b|\bwith (which|whom)\b"),

@@ -7,18 +7,15 @@ weighs it twice (with and without the previous topic).
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from ..text import STOP_WORDS, stem, words
 from .expand import Expander, Expansion
 from .lexicon import english_words
-from .phrasing import FRAME_WORDS, UPPER_ACRONYMS
+from .phrasing import FRAME_WORDS
 from .settings import AnswerSettings
 from .spelling import Speller
-
-_UPPER_ACRONYMS = tuple((re.compile(rf"\b{k}\b"), v) for k, v in UPPER_ACRONYMS.items())
 
 
 @dataclass(frozen=True)
@@ -45,8 +42,10 @@ class Reader:
         self._sorted_words = sorted(word_counts)
 
     def read(self, text: str) -> Reading:
-        """Read a cleaned question, including the capitalised acronyms ('US', 'IT') that read as stop words."""
-        return self.read_words(text, words(text) + [v for pattern, v in _UPPER_ACRONYMS if pattern.search(text)])
+        """Read a cleaned question, including the capitalised acronyms ('US') that would read as stop words:
+        the knowledge base's synonyms.yaml says what each means."""
+        extra = [w for pattern, reading in self.expander.capitals if pattern.search(text) for w in words(reading)]
+        return self.read_words(text, words(text) + extra)
 
     def read_words(self, text: str, tokens: Sequence[str]) -> Reading:
         """Read a question from its words: drop stop and frame words, split compounds, correct
