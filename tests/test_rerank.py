@@ -325,3 +325,22 @@ def test_the_features_are_exactly_those_the_shipped_model_was_trained_on():
             # Equal to the last bits or so: sums over sets of stems run in string-hash order, which differs
             # between processes (PYTHONHASHSEED), so exact equality never held across runs even before.
             np.testing.assert_allclose(rows, np.array(call["rows"]), rtol=1e-12, atol=1e-12, err_msg=call["question"])
+
+
+def test_the_stem_memo_stays_bounded_and_gives_the_stemmer_s_own_stems(monkeypatch):
+    """The second stage remembers word stems to skip the stemmer; past its bound it starts again, same stems."""
+    import Stemmer
+
+    from bot import text as bot_text
+    from bot.core import rerank_text
+
+    monkeypatch.setattr(rerank_text, "MEMO_WORDS", 12)
+    monkeypatch.setattr(rerank_text, "_STEMS", {})
+    monkeypatch.setattr(rerank_text, "_KEEP", {})
+    stemmer = Stemmer.Stemmer("english")
+    for n, passage in enumerate(TEXTS * 2):
+        text = f"{passage} Variation {n} running runners ran"  # a new text each time, so the lru cache misses
+        found = bot_text.words(text)
+        every = tuple(stemmer.stemWords(found))
+        assert rerank_text.content(text) == (every, tuple(s for w, s in zip(found, every) if w not in bot_text.STOP_WORDS))
+        assert len(rerank_text._STEMS) <= max(12, len(set(found)))

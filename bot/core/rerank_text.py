@@ -40,10 +40,10 @@ def content(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     try:
         every = tuple(map(_STEMS.__getitem__, found))
         keep = list(map(_KEEP.__getitem__, found))
-    except KeyError:  # a word not met before
+    except KeyError:  # a word not met before: stem this text directly (never reads a memo another call may clear)
         _learn(found)
-        every = tuple(map(_STEMS.__getitem__, found))
-        keep = list(map(_KEEP.__getitem__, found))
+        every = tuple(_STEMMER.stemWords(found))
+        keep = [w not in STOP_WORDS for w in found]
     return every, tuple(compress(every, keep))
 
 
