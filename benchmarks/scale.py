@@ -9,6 +9,7 @@ memory comes from a fresh process per size and method.
 Usage:
     python benchmarks/scale.py                      # 1k, 10k and all 58,938 passages
     python benchmarks/scale.py --sizes 1000 --queries 100 --corpus PATH
+    python benchmarks/scale.py --sizes all --rerank     # with the learned second stage on
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ LABELS = {"bot": "factbot (full answer path)", "bm25s": "bm25s + English stemmer
           "tfidf": "sklearn TfidfVectorizer() + cosine"}
 
 
-def _bot(path: Path):
+def _bot(path: Path, rerank: bool = False):
     """Build the bot over a knowledge file (index fitted from scratch) and return its answer function."""
+    import dataclasses
+
     from bot.core.pipeline import Answerer
     from bot.config import load_config
     from bot.core.index import TfidfIndex
@@ -44,6 +47,8 @@ def _bot(path: Path):
 
     kb = load_knowledge(path)
     config = load_config(None).with_knowledge(path)
+    if rerank:  # the learned second stage on, with the probability threshold squad.py --rerank uses
+        config = dataclasses.replace(config, retrieval=dataclasses.replace(config.retrieval, rerank=True, threshold=0.31))
 
     def build():  # the scoring the bot would choose for this knowledge (config retrieval.scoring: auto)
         settings = choose_scoring(config.retrieval.scoring, kb.passages, MAX_TEXT_CHARS)
@@ -101,7 +106,7 @@ def _tfidf(records: list[dict]):
     return ask, seconds
 
 
-def worker(corpus: Path, size: int, count: int, methods: list[str]) -> None:
+def worker(corpus: Path, size: int, count: int, methods: list[str], rerank: bool = False) -> None:
     """Run the given methods over one size in this process, one JSON line of figures per method."""
     records = subset(read_corpus(corpus), size)
     asked = queries(records, count)
@@ -115,7 +120,7 @@ def worker(corpus: Path, size: int, count: int, methods: list[str]) -> None:
         for method in methods:
             start_peak = peak_rss_mb()
             if method == "bot":
-                askers[method], build = _bot(knowledge)
+                askers[method], build = _bot(knowledge, rerank)
             else:
                 records = records or subset(read_corpus(corpus), size)
                 askers[method], build = (_bm25s if method == "bm25s" else _tfidf)(records)
@@ -157,7 +162,7 @@ def cold_start(corpus: Path, size: int, question: str) -> dict:
 
 def _run_worker(args: argparse.Namespace, size: int, methods: list[str]) -> list[dict]:
     command = [sys.executable, __file__, "--worker", "--corpus", str(args.corpus), "--sizes", str(size),
-               "--queries", str(args.queries), "--methods", ",".join(methods)]
+               "--queries", str(args.queries), "--methods", ",".join(methods), *(["--rerank"] if args.rerank else [])]
     result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, env={**os.environ, "PYTHONHASHSEED": "0"})
     if result.returncode != 0:
         sys.exit(f"Error: benchmark worker failed:\n{result.stderr}")
@@ -172,12 +177,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=500, help="synopsis queries sampled per size (seed 0)")
     parser.add_argument("--methods", default=",".join(METHODS), help="which of bot,bm25s,tfidf to run")
     parser.add_argument("--no-cold", action="store_true", help="skip the cold-start runs of python -m bot")
+    parser.add_argument("--rerank", action="store_true", help="turn the learned second stage on (retrieval.rerank: true)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = [10**9 if s == "all" else int(s) for s in args.sizes.split(",")]
     methods = [m for m in args.methods.split(",") if m]
     if args.worker:
-        worker(args.corpus, sizes[0], args.queries, methods)
+        worker(args.corpus, sizes[0], args.queries, methods, args.rerank)
         return
     rows, cold_rows = [], []
     for size in sizes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import compress
 
 import Stemmer
 
@@ -13,14 +14,37 @@ from ..text import STOP_WORDS, normalise, words
 READ_CHARS = 1000  # a long bulk passage is read this far: the answer shown is its start, and the cost stays bounded
 FAMILY_PREFIX = 5  # words sharing this many first letters past stemming are one family ('norse', 'norseman')
 _STEMMER = Stemmer.Stemmer("english")  # the same Snowball stemmer as bot.text.stem, used on whole texts at once
+MEMO_WORDS = 200_000  # words whose stem is remembered; past this the memo starts again (a few tens of MB at most)
+# A word's stem, and whether it is a content word: a dict lookup is several times cheaper than the stemmer,
+# and most of a passage's words were seen in an earlier one. Same stems, so the features do not move.
+_STEMS: dict[str, str] = {}
+_KEEP: dict[str, bool] = {}
+
+
+def _learn(found: list[str]) -> None:
+    """Remember the stems of the words not yet in the memo."""
+    new = [w for w in dict.fromkeys(found) if w not in _STEMS]
+    if len(_STEMS) + len(new) > MEMO_WORDS:
+        _STEMS.clear()
+        _KEEP.clear()
+        new = list(dict.fromkeys(found))
+    _STEMS.update(zip(new, _STEMMER.stemWords(new)))
+    _KEEP.update((w, w not in STOP_WORDS) for w in new)
+
 
 @lru_cache(maxsize=8192)
 def content(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """All of a text's words stemmed (for copied phrases) and its content stems in order (for matching).
     Cached: the same passages come back as candidates and as neighbours question after question."""
     found = words(text[:READ_CHARS])
-    every = tuple(_STEMMER.stemWords(found))  # one C call; the same Snowball stemmer as bot.text.stem
-    return every, tuple(s for w, s in zip(found, every) if w not in STOP_WORDS)
+    try:
+        every = tuple(map(_STEMS.__getitem__, found))
+        keep = list(map(_KEEP.__getitem__, found))
+    except KeyError:  # a word not met before: stem this text directly (never reads a memo another call may clear)
+        _learn(found)
+        every = tuple(_STEMMER.stemWords(found))
+        keep = [w not in STOP_WORDS for w in found]
+    return every, tuple(compress(every, keep))
 
 
 @lru_cache(maxsize=8192)
