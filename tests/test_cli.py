@@ -161,3 +161,24 @@ def test_a_reader_that_stops_early_ends_the_stream_quietly(tmp_path):
     assert bot.wait(timeout=60) == 141
     stderr = bot.stderr.read().decode()
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr
+
+
+@pytest.mark.parametrize("args, help_hint", [
+    (["frob"], "factbot --help"),
+    (["--bogus"], "factbot --help"),
+    (["ask", "--zzz", "x"], "factbot --help"),
+    (["kb", "frob"], "factbot kb --help"),
+    (["kb"], "factbot kb --help"),
+])
+def test_usage_errors_are_one_error_line_saying_how_to_get_help(tmp_path, args, help_hint):
+    result = run_bot(args, tmp_path)
+    assert result.returncode == 2
+    line = _one_error_line(result)
+    assert help_hint in line and "usage:" not in result.stderr.decode() and "factbot: error" not in line
+    assert result.stdout == b""
+
+
+def test_help_still_prints_usage_and_exits_zero(tmp_path):
+    result = run_bot(["--help"], tmp_path)
+    assert result.returncode == 0 and result.stderr == b""
+    assert result.stdout.decode("utf-8").startswith("usage: factbot")

@@ -32,8 +32,17 @@ log = logging.getLogger("bot")
 DEFAULT_EVAL = ("eval/mongolia.yaml",)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose usage errors are the one `Error:` line every other failure gets (subcommands inherit it)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        """Print one `Error:` line saying how to get help, and exit 2 as argparse does."""
+        print(f"Error: {message} (see '{self.prog} --help')", file=sys.stderr)
+        sys.exit(2)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="factbot", description="Answer questions from your documents, with sources.")
+    parser = _Parser(prog="factbot", description="Answer questions from your documents, with sources.")
     parser.add_argument("--config", type=Path, help="configuration file (default ./config.yaml, else the packaged one)")
     parser.add_argument("--knowledge", type=Path, help="use another knowledge folder or JSON-lines file of passages")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to standard error")
