@@ -71,7 +71,7 @@ def _setup_readline() -> None:
 
 
 def interactive(conversation: Conversation, out: TextIO = sys.stdout, read: Callable[[str], str] = input) -> int:
-    """Run a conversation in the terminal until quit, Ctrl-D or Ctrl-C.
+    """Run a conversation in the terminal until `quit` or Ctrl-D; Ctrl-C clears the line, as Python's prompt does.
 
     The conversation's answerer may be a LiveAnswerer: then edited knowledge is picked up before each
     question, and a broken knowledge file is reported once while the previous knowledge keeps answering.
@@ -84,10 +84,15 @@ def interactive(conversation: Conversation, out: TextIO = sys.stdout, read: Call
     while True:
         try:
             line = read("> ")
-        except (EOFError, KeyboardInterrupt):
+        except EOFError:
             print("\nGoodbye!", file=out)
             return 0
+        except KeyboardInterrupt:  # the half-typed line is dropped; a new prompt on a fresh line, nothing asked
+            print(file=out)
+            continue
         command = line.strip().lower()
+        if not command:  # Enter on an empty line: nothing was asked, so nothing to say (no hint, no log)
+            continue
         if command in ("quit", "exit", ":q", "/quit", "/exit"):
             print("Goodbye!", file=out)
             return 0

@@ -48,10 +48,27 @@ def test_interactive_why_after_small_talk(seed_answerer, sessions):
     assert "That was smalltalk, not a search of the knowledge." in text
 
 
-@pytest.mark.parametrize("end", [EOFError, KeyboardInterrupt])
-def test_interactive_end_of_input_and_ctrl_c_exit_zero(seed_answerer, sessions, end):
-    code, text, _ = _chat(seed_answerer, sessions, [], end)
+def test_interactive_ctrl_d_leaves_with_exit_zero(seed_answerer, sessions):
+    code, text, _ = _chat(seed_answerer, sessions, [])
     assert code == 0 and text.rstrip().endswith("Goodbye!")
+
+
+def test_interactive_ctrl_c_clears_the_line_and_the_session_goes_on(seed_answerer, sessions):
+    read = fake_read([KeyboardInterrupt, KeyboardInterrupt, QUESTION, "quit"])
+    out, logged = io.StringIO(), []
+    conversation = Conversation(seed_answerer, sessions, log=lambda chat, q, a: logged.append(q))
+    assert console.interactive(conversation, out=out, read=read) == 0
+    text = out.getvalue()
+    assert read.prompts == ["> "] * 4  # prompted again after each Ctrl-C, then the question, then quit
+    assert "since 2005" in text and text.rstrip().endswith("Goodbye!") and text.count("Goodbye!") == 1
+    assert logged == [QUESTION]  # an interrupted line is never asked
+
+
+def test_interactive_blank_lines_are_ignored_quietly(seed_answerer, sessions):
+    code, quiet, logged = _chat(seed_answerer, sessions, ["", "   ", "\t"])
+    _, greeting_only, _ = _chat(seed_answerer, sessions, [])
+    assert code == 0 and logged == []
+    assert quiet == greeting_only  # nothing printed for a blank line: no hint, no examples
 
 
 def test_interactive_follow_up_uses_the_conversation(seed_answerer, sessions):
