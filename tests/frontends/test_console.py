@@ -173,3 +173,56 @@ def test_why_settings_lists_every_tunable_with_its_value_and_reason(seed_answere
     assert f"threshold = {settings.threshold!r}: " in text
     lines = [line for line in text.splitlines() if " = " in line and ": " in line]
     assert len(lines) == len(fields(settings)) and all(line.split(": ", 1)[1].strip() for line in lines)
+
+
+def _read_until(fd: int, needle: bytes, seen: bytearray, limit: float = 60) -> bytes:
+    """Read the pseudo-terminal until `needle` has appeared after what was already seen (or EOF / the limit)."""
+    import os
+    import select
+    import time
+
+    start, deadline = len(seen), time.monotonic() + limit
+    while needle not in seen[start:] and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 1)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+    return bytes(seen[start:])
+
+
+def test_console_in_a_pseudo_terminal_ctrl_c_clears_the_line_and_quit_leaves(tmp_path):
+    """Real keys through a real terminal: the tty turns Ctrl-C into SIGINT, which readline's input() raises."""
+    import os
+    import pty
+    import sys
+
+    from conftest import REPO, clean_env
+
+    env = clean_env(tmp_path)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the pseudo-terminal is its controlling terminal, so ^C is a real SIGINT
+        os.chdir(REPO)
+        os.execve(sys.executable, [sys.executable, "-m", "bot"], env)
+    seen = bytearray()
+    try:
+        assert b"> " in _read_until(fd, b"> ", seen)
+        os.write(fd, b"half a quest")
+        _read_until(fd, b"quest", seen)
+        os.write(fd, b"\x03")
+        after_ctrl_c = _read_until(fd, b"> ", seen)
+        assert after_ctrl_c.lstrip(b"^C\r\n") == b"> "  # a fresh prompt and nothing else: no answer, no goodbye
+        os.write(fd, b"quit\r")
+        assert b"Goodbye!" in _read_until(fd, b"Goodbye!", seen)
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0, bytes(seen).decode("utf-8", "replace")
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as db:  # the interrupted line was never asked
+        assert db.execute("SELECT question FROM questions").fetchall() == []
