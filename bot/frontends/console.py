@@ -155,16 +155,20 @@ def interactive(conversation: Conversation, out: TextIO = sys.stdout, read: Call
         if command in ("why settings", "/why settings"):
             say(format_settings(getattr(answerer, "current", answerer).settings), "dim")
             continue
-        reload_if_changed = getattr(answerer, "reload_if_changed", None)
-        if reload_if_changed is not None:
-            result = reload_if_changed()
-            if result is not None:
-                if result.ok:
-                    say(f"(knowledge reloaded: {result.passages} passages)", "dim")
-                else:
-                    say(result.message, "bold red")
+        _reload(answerer, say)
         last = conversation.ask(SESSION, line)
         say.answer(last)
+
+
+def _reload(answerer, say: Printer) -> None:
+    """Pick up edited knowledge before a question (a LiveAnswerer), saying so, or saying why it was refused."""
+    reload_if_changed = getattr(answerer, "reload_if_changed", None)
+    result = reload_if_changed() if reload_if_changed is not None else None
+    if result is not None:
+        if result.ok:
+            say(f"(knowledge reloaded: {result.passages} passages)", "dim")
+        else:
+            say(result.message, "bold red")
 
 
 def format_settings(settings: AnswerSettings) -> str:
