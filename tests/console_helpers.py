@@ -14,7 +14,8 @@ SOURCE_KEYS = {"id", "section", "text", "score"}
 
 
 def fake_read(lines, end: type[BaseException] = EOFError):
-    """A `read` that types the given lines, then ends the input as Ctrl-D (EOFError) or Ctrl-C would."""
+    """A `read` that types the given lines, then ends the input as Ctrl-D (EOFError) would; a line that is an
+    exception class is a key pressed instead of Enter (KeyboardInterrupt for Ctrl-C, EOFError for Ctrl-D)."""
     queue = list(lines)
     prompts = []
 
@@ -22,7 +23,10 @@ def fake_read(lines, end: type[BaseException] = EOFError):
         prompts.append(prompt)
         if not queue:
             raise end()
-        return queue.pop(0)
+        line = queue.pop(0)
+        if isinstance(line, type) and issubclass(line, BaseException):
+            raise line()
+        return line
 
     read.prompts = prompts  # type: ignore[attr-defined]
     return read

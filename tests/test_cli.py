@@ -161,3 +161,67 @@ def test_a_reader_that_stops_early_ends_the_stream_quietly(tmp_path):
     assert bot.wait(timeout=60) == 141
     stderr = bot.stderr.read().decode()
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr
+
+
+@pytest.mark.parametrize("args, help_hint", [
+    (["frob"], "factbot --help"),
+    (["--bogus"], "factbot --help"),
+    (["ask", "--zzz", "x"], "factbot --help"),
+    (["kb", "frob"], "factbot kb --help"),
+    (["kb"], "factbot kb --help"),
+])
+def test_usage_errors_are_one_error_line_saying_how_to_get_help(tmp_path, args, help_hint):
+    result = run_bot(args, tmp_path)
+    assert result.returncode == 2
+    line = _one_error_line(result)
+    assert help_hint in line and "usage:" not in result.stderr.decode() and "factbot: error" not in line
+    assert result.stdout == b""
+
+
+def test_help_still_prints_usage_and_exits_zero(tmp_path):
+    result = run_bot(["--help"], tmp_path)
+    assert result.returncode == 0 and result.stderr == b""
+    assert result.stdout.decode("utf-8").startswith("usage: factbot")
+
+
+def _environment_variables_read() -> set[str]:
+    """Every environment variable the code reads: environ.get("X"), environ["X"], getenv("X") and the
+    config's override table, found by reading the source so a new one cannot slip by undocumented."""
+    import re
+
+    from bot.config import ENV_OVERRIDES
+
+    pattern = re.compile(r"""(?:environ\.get|environ\[|getenv)\(?\s*["']([A-Z][A-Z0-9_]*)["']""")
+    names = set(ENV_OVERRIDES)
+    for path in (REPO / "bot").rglob("*.py"):
+        names |= set(pattern.findall(path.read_text(encoding="utf-8")))
+    return names
+
+
+def test_every_environment_variable_the_code_reads_is_in_the_readme_and_help():
+    from bot.cli.main import _parser
+
+    names = _environment_variables_read()
+    assert {"BOT_HISTORY", "BOT_DATABASE", "BOT_THRESHOLD", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"} <= names
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    commands = readme.split("\n## Commands\n", 1)[1].split("\n## ", 1)[0]
+    help_text = _parser().format_help()
+    assert [n for n in sorted(names) if f"`{n}`" not in commands] == []
+    assert [n for n in sorted(names) if n not in help_text] == []
+
+
+def test_help_explains_the_console_every_option_and_every_exit_code(tmp_path):
+    result = run_bot(["--help"], tmp_path)
+    text = " ".join(result.stdout.decode("utf-8").split())
+    assert "With no COMMAND, starts the interactive console" in text
+    for option in ("--json", "--jsonl", "--no-log", "--failures", "--no-baseline", "--webhook", "--config",
+                   "--knowledge", "--verbose"):
+        assert option in text, option
+    exit_codes = text.split("exit codes:", 1)[1]
+    for code in ("0 success", "1 a check failed", "Bot API could not be reached", "2 a usage or setup error",
+                 "130 interrupted", "141 whatever reads the output stopped early"):
+        assert code in exit_codes, code
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    commands = readme.split("\n## Commands\n", 1)[1].split("\n## ", 1)[0]
+    for needle in ("--no-log", "| 0 |", "| 1 |", "Bot API could not be reached", "| 2 |", "| 130 |", "| 141 |"):
+        assert needle in commands, needle

@@ -32,8 +32,53 @@ log = logging.getLogger("bot")
 DEFAULT_EVAL = ("eval/mongolia.yaml",)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose usage errors are the one `Error:` line every other failure gets (subcommands inherit it)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        """Print one `Error:` line saying how to get help, and exit 2 as argparse does."""
+        print(f"Error: {message} (see '{self.prog} --help')", file=sys.stderr)
+        sys.exit(2)
+
+
+# The part of --help a new user needs most: what no command does, what the environment changes, what exit
+# codes mean. README's Commands section says the same; tests/test_cli.py keeps both complete.
+EPILOG = """\
+With no COMMAND, factbot starts the interactive console: ask in your own words; 'why' explains the
+last answer, 'why settings' lists every tunable, 'help' lists topics; Ctrl-C clears the line, Ctrl-D
+or 'quit' leaves. Each command's options: factbot COMMAND --help, e.g.
+  ask QUESTION [--json]     one answer (--json: one JSON object); --no-log: do not log the question
+  ask --jsonl               JSON lines in, JSON lines out, one answer per line
+  eval [FILE ...]           accuracy per category; --failures lists misses, --no-baseline skips TF-IDF
+  kb KB_COMMAND             maintain the knowledge (split, import, list, show, add, edit, remove, undo, ...)
+  telegram [--webhook]      the Telegram bot, long polling or (--webhook) webhook mode
+
+environment:
+  BOT_KNOWLEDGE             knowledge folder or JSON-lines file (overrides config key knowledge)
+  BOT_THRESHOLD             answer threshold (overrides retrieval.threshold)
+  BOT_DATABASE              the question log, an SQLite file (overrides storage.database)
+  BOT_HISTORY               the console's line history (default ~/.factbot_history)
+  TELEGRAM_BOT_TOKEN        the Telegram bot token (only ever read from the environment)
+  TELEGRAM_ADMINS           comma-separated Telegram user ids of admins (overrides telegram.admins)
+  TELEGRAM_BASE_URL         another Bot API server (overrides telegram.base_url)
+  TELEGRAM_WEBHOOK_SECRET   the webhook's secret token (default: a new random one at each start)
+  VISUAL, EDITOR            the editor 'kb edit ID' opens with no options (default vi)
+  NO_COLOR                  set (not empty): no colour in the console (piped output never has any)
+
+exit codes:
+  0    success (also at the end of 'ask --jsonl' input, whatever its lines held)
+  1    a check failed (eval's regression questions, kb check), a kb command was refused,
+       or the Telegram Bot API could not be reached
+  2    a usage or setup error (bad option, config, knowledge or token): one 'Error: ...' line
+  130  interrupted by Ctrl-C
+  141  whatever reads the output stopped early ('... | head'), quietly
+"""
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="factbot", description="Answer questions from your documents, with sources.")
+    parser = _Parser(prog="factbot", description="Answer questions from your documents, with sources. "
+                     "With no COMMAND, starts the interactive console.",
+                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", type=Path, help="configuration file (default ./config.yaml, else the packaged one)")
     parser.add_argument("--knowledge", type=Path, help="use another knowledge folder or JSON-lines file of passages")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to standard error")

@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import BinaryIO, Callable, TextIO
+from typing import BinaryIO, Callable, Mapping, TextIO
 
 from ..core.answer import Answer
 from ..core.conversation import Conversation
@@ -37,7 +37,58 @@ def format_answer(answer: Answer) -> str:
     """The answer as a person reads it in a terminal: the text, then its source."""
     if not answer.found:
         return answer.text
-    return f"{answer.text}\n  \u2014 Source: {answer.citation} [{', '.join(answer.passage_ids)}]"
+    return f"{answer.text}\n{_source_line(answer)}"
+
+
+def _source_line(answer: Answer) -> str:
+    """The line under a found answer that says where it comes from."""
+    return f"  \u2014 Source: {answer.citation} [{', '.join(answer.passage_ids)}]"
+
+
+class Printer:
+    """Lines for a person: colour and word wrapping (rich) on a terminal, plain print() when piped or NO_COLOR.
+
+    Piped output stays byte-for-byte what scripts and tests read; on a terminal, rich wraps answers at word
+    boundaries for the window's width (so words no longer break in the middle) and colours the parts.
+    """
+
+    def __init__(self, out: TextIO, environ: Mapping[str, str] | None = None) -> None:
+        environ = os.environ if environ is None else environ
+        self.out = out
+        self._rich = None
+        self._plain_style = True
+        if _is_terminal(out):
+            from rich.console import Console
+
+            no_color = bool(environ.get("NO_COLOR"))  # https://no-color.org: set and not empty
+            # markup/emoji/highlight off: passage ids like [mongolia-001] and ':q' are text, never rich syntax
+            self._rich = Console(file=out, markup=False, emoji=False, highlight=False, no_color=no_color,
+                                 force_terminal=not no_color, color_system=None if no_color else "auto")
+            self._plain_style = no_color
+
+    def __call__(self, text: str = "", style: str | None = None) -> None:
+        if self._rich is None:
+            print(text, file=self.out)
+        else:
+            self._rich.print(text, style=None if self._plain_style else style, markup=False, emoji=False,
+                             highlight=False)
+        self.out.flush()
+
+    def answer(self, answer: Answer) -> None:
+        """The answer in the default colour, its source dimmed; a miss in yellow so it reads as one."""
+        if not answer.found:
+            self(answer.text, "yellow" if answer.kind == "unknown" else None)
+            return
+        self(answer.text)
+        self(_source_line(answer), "dim cyan")
+
+
+def _is_terminal(out: TextIO) -> bool:
+    """True when `out` is an interactive terminal (a pipe, file or StringIO is not)."""
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
 
 
 def format_why(answer: Answer | None) -> str:
@@ -71,41 +122,53 @@ def _setup_readline() -> None:
 
 
 def interactive(conversation: Conversation, out: TextIO = sys.stdout, read: Callable[[str], str] = input) -> int:
-    """Run a conversation in the terminal until quit, Ctrl-D or Ctrl-C.
+    """Run a conversation in the terminal until `quit` or Ctrl-D; Ctrl-C clears the line, as Python's prompt does.
 
     The conversation's answerer may be a LiveAnswerer: then edited knowledge is picked up before each
     question, and a broken knowledge file is reported once while the previous knowledge keeps answering.
     """
     if read is input:
         _setup_readline()
+    say = Printer(out)
     answerer = conversation.answerer
-    _greet(getattr(answerer, "current", answerer), out)
+    _greet(getattr(answerer, "current", answerer), say)
     last: Answer | None = None
     while True:
         try:
             line = read("> ")
-        except (EOFError, KeyboardInterrupt):
-            print("\nGoodbye!", file=out)
+        except EOFError:
+            say()
+            say("Goodbye!")
             return 0
+        except KeyboardInterrupt:  # the half-typed line is dropped; a new prompt on a fresh line, nothing asked
+            say()
+            continue
         command = line.strip().lower()
+        if not command:  # Enter on an empty line: nothing was asked, so nothing to say (no hint, no log)
+            continue
         if command in ("quit", "exit", ":q", "/quit", "/exit"):
-            print("Goodbye!", file=out)
+            say("Goodbye!")
             return 0
         if command in ("why", "why?", "/why"):
-            print(format_why(last), file=out)
+            say(format_why(last), "dim")
             continue
         if command in ("why settings", "/why settings"):
-            print(format_settings(getattr(answerer, "current", answerer).settings), file=out)
+            say(format_settings(getattr(answerer, "current", answerer).settings), "dim")
             continue
-        reload_if_changed = getattr(answerer, "reload_if_changed", None)
-        if reload_if_changed is not None:
-            result = reload_if_changed()
-            if result is not None:
-                print(result.message if not result.ok else f"(knowledge reloaded: {result.passages} passages)",
-                      file=out)
+        _reload(answerer, say)
         last = conversation.ask(SESSION, line)
-        print(format_answer(last), file=out)
-        out.flush()
+        say.answer(last)
+
+
+def _reload(answerer, say: Printer) -> None:
+    """Pick up edited knowledge before a question (a LiveAnswerer), saying so, or saying why it was refused."""
+    reload_if_changed = getattr(answerer, "reload_if_changed", None)
+    result = reload_if_changed() if reload_if_changed is not None else None
+    if result is not None:
+        if result.ok:
+            say(f"(knowledge reloaded: {result.passages} passages)", "dim")
+        else:
+            say(result.message, "bold red")
 
 
 def format_settings(settings: AnswerSettings) -> str:
@@ -113,13 +176,13 @@ def format_settings(settings: AnswerSettings) -> str:
     return "\n".join(f"{name} = {value!r}: {why}" for name, value, why in setting_rows(settings))
 
 
-def _greet(answerer, out: TextIO) -> None:
+def _greet(answerer, say: Printer) -> None:
     """The greeting, the example questions and the console's own commands."""
-    print(answerer.config.replies.greeting, file=out)
-    print("Ask in your own words, for example:", file=out)
+    say(answerer.config.replies.greeting, "bold")
+    say("Ask in your own words, for example:")
     for example in answerer.examples:
-        print(f"  \u2022 {example}", file=out)
-    print("Type 'help' for topics, 'why' to explain the last answer, 'quit' to leave.", file=out)
+        say(f"  \u2022 {example}", "cyan")
+    say("Type 'help' for topics, 'why' to explain the last answer, 'quit' to leave.", "dim")
 
 
 def ask_once(conversation: Conversation, question: str, as_json: bool, out: TextIO = sys.stdout) -> int:
@@ -128,7 +191,7 @@ def ask_once(conversation: Conversation, question: str, as_json: bool, out: Text
     if as_json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False), file=out)
     else:
-        print(format_answer(answer), file=out)
+        Printer(out).answer(answer)
     return 0
 
 

@@ -48,10 +48,27 @@ def test_interactive_why_after_small_talk(seed_answerer, sessions):
     assert "That was smalltalk, not a search of the knowledge." in text
 
 
-@pytest.mark.parametrize("end", [EOFError, KeyboardInterrupt])
-def test_interactive_end_of_input_and_ctrl_c_exit_zero(seed_answerer, sessions, end):
-    code, text, _ = _chat(seed_answerer, sessions, [], end)
+def test_interactive_ctrl_d_leaves_with_exit_zero(seed_answerer, sessions):
+    code, text, _ = _chat(seed_answerer, sessions, [])
     assert code == 0 and text.rstrip().endswith("Goodbye!")
+
+
+def test_interactive_ctrl_c_clears_the_line_and_the_session_goes_on(seed_answerer, sessions):
+    read = fake_read([KeyboardInterrupt, KeyboardInterrupt, QUESTION, "quit"])
+    out, logged = io.StringIO(), []
+    conversation = Conversation(seed_answerer, sessions, log=lambda chat, q, a: logged.append(q))
+    assert console.interactive(conversation, out=out, read=read) == 0
+    text = out.getvalue()
+    assert read.prompts == ["> "] * 4  # prompted again after each Ctrl-C, then the question, then quit
+    assert "since 2005" in text and text.rstrip().endswith("Goodbye!") and text.count("Goodbye!") == 1
+    assert logged == [QUESTION]  # an interrupted line is never asked
+
+
+def test_interactive_blank_lines_are_ignored_quietly(seed_answerer, sessions):
+    code, quiet, logged = _chat(seed_answerer, sessions, ["", "   ", "\t"])
+    _, greeting_only, _ = _chat(seed_answerer, sessions, [])
+    assert code == 0 and logged == []
+    assert quiet == greeting_only  # nothing printed for a blank line: no hint, no examples
 
 
 def test_interactive_follow_up_uses_the_conversation(seed_answerer, sessions):
@@ -156,3 +173,132 @@ def test_why_settings_lists_every_tunable_with_its_value_and_reason(seed_answere
     assert f"threshold = {settings.threshold!r}: " in text
     lines = [line for line in text.splitlines() if " = " in line and ": " in line]
     assert len(lines) == len(fields(settings)) and all(line.split(": ", 1)[1].strip() for line in lines)
+
+
+def _read_until(fd: int, needle: bytes, seen: bytearray, limit: float = 60) -> bytes:
+    """Read the pseudo-terminal until `needle` has appeared after what was already seen (or EOF / the limit)."""
+    import os
+    import select
+    import time
+
+    start, deadline = len(seen), time.monotonic() + limit
+    while needle not in seen[start:] and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 1)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+    return bytes(seen[start:])
+
+
+def test_console_in_a_pseudo_terminal_ctrl_c_clears_the_line_and_quit_leaves(tmp_path):
+    """Real keys through a real terminal: the tty turns Ctrl-C into SIGINT, which readline's input() raises."""
+    import os
+    import pty
+    import sys
+
+    from conftest import REPO, clean_env
+
+    env = clean_env(tmp_path)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the pseudo-terminal is its controlling terminal, so ^C is a real SIGINT
+        os.chdir(REPO)
+        os.execve(sys.executable, [sys.executable, "-m", "bot"], env)
+    seen = bytearray()
+    try:
+        assert b"> " in _read_until(fd, b"> ", seen)
+        os.write(fd, b"half a quest")
+        _read_until(fd, b"quest", seen)
+        os.write(fd, b"\x03")
+        after_ctrl_c = _read_until(fd, b"> ", seen)
+        import re  # readline may switch bracketed paste off and on around a prompt: escapes, not text
+
+        after_ctrl_c = re.sub(rb"\x1b\[[0-9;?]*[a-zA-Z]", b"", after_ctrl_c)
+        assert after_ctrl_c.lstrip(b"^C\r\n") == b"> "  # a fresh prompt and nothing else: no answer, no goodbye
+        os.write(fd, b"quit\r")
+        assert b"Goodbye!" in _read_until(fd, b"Goodbye!", seen)
+    except BaseException:
+        os.kill(pid, 9)  # a failed check must not leave the test waiting on a console that waits on us
+        raise
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0, bytes(seen).decode("utf-8", "replace")
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as db:  # the interrupted line was never asked
+        assert db.execute("SELECT question FROM questions").fetchall() == []
+
+
+SOURCE_LINE = "  \u2014 Source: Relations with Mongolia (NATO, 24 May 2022), section \u201cRelations with Mongolia\u201d [mongolia-003]"
+
+
+def _console_in_a_terminal(tmp_path, question: str, columns: int, **extra_env: str) -> str:
+    """The console run in a pseudo-terminal `columns` wide: ask one question, quit; everything it printed."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import sys
+    import termios
+
+    from conftest import REPO, clean_env
+
+    env = {k: v for k, v in clean_env(tmp_path).items() if k != "NO_COLOR"}  # the user's own NO_COLOR aside
+    env.update(extra_env)
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(REPO)
+        os.execve(sys.executable, [sys.executable, "-m", "bot"], env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    seen = bytearray()
+    try:
+        _read_until(fd, b"> ", seen)
+        os.write(fd, question.encode() + b"\r")
+        _read_until(fd, b"> ", seen)
+        os.write(fd, b"quit\r")
+        _read_until(fd, b"Goodbye!", seen)
+    except BaseException:
+        os.kill(pid, 9)
+        raise
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0
+    return bytes(seen).decode("utf-8")
+
+
+def test_console_on_a_terminal_has_colour_and_wraps_at_word_boundaries(tmp_path):
+    import re
+
+    text = _console_in_a_terminal(tmp_path, "Since when have NATO and Mongolia been engaged in dialogue?", 40)
+    assert "\x1b[" in text  # coloured
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    lines = plain.split("\r\n")
+    answer_lines = lines[lines.index("> Since when have NATO and Mongolia been engaged in dialogue?") + 1:]
+    answer_lines = answer_lines[:next(i for i, line in enumerate(answer_lines) if line.startswith("> "))]
+    assert len(answer_lines) > 2 and all(len(line) <= 40 for line in answer_lines)  # wrapped to the window
+    words = " ".join(answer_lines).split()
+    assert words == ("NATO and Mongolia have been engaged in dialogue and cooperation since 2005."
+                     + SOURCE_LINE).split()  # every word whole: wrapped between words, never inside one
+
+
+def test_console_on_a_terminal_with_no_color_has_no_escapes(tmp_path):
+    text = _console_in_a_terminal(tmp_path, "Since when have NATO and Mongolia been engaged in dialogue?", 60,
+                                  NO_COLOR="1")
+    assert "\x1b[" not in text and "since 2005" in text
+
+
+def test_console_piped_is_plain_text_unwrapped(tmp_path):
+    from conftest import clean_env, run_bot
+
+    env = {k: v for k, v in clean_env(tmp_path).items() if k != "NO_COLOR"}
+    result = run_bot([], tmp_path, stdin=b"Since when have NATO and Mongolia been engaged in dialogue?\nquit\n",
+                     env={**env, "COLUMNS": "40"})
+    out = result.stdout.decode("utf-8")
+    assert result.returncode == 0 and "\x1b" not in out
+    assert SOURCE_LINE in out.splitlines()  # one long line, as scripts read it: no colour, no wrapping
