@@ -345,10 +345,29 @@ def test_check_warns_about_near_duplicates_and_unreached_passages(kb, capsys):
     assert kbrun(kb, "add", "--text", "The Mongolian horse festival Naadam takes place every July.",
                  "--section", "Culture") == 0
     capsys.readouterr()
-    assert kbrun(kb, "check") == 0
+    assert kbrun(kb, "check") == 1  # the forced duplicate now takes mongolia-003's regression question
     out = capsys.readouterr().out
+    assert "regression question fails: 'Since when have NATO and Mongolia been in dialogue?'" in out
     assert "near-duplicates" in out and "mongolia-003" in out and new_id(1) in out
     assert f"no evaluation or regression question reaches {new_id(2)}" in out
+
+
+def test_check_fails_when_a_regression_question_fails_unless_it_is_marked_xfail(kb, capsys):
+    assert kbrun(kb, "edit", "mongolia-019", "--text", "Mongolia took part in a peacekeeping operation.") == 0
+    capsys.readouterr()
+    assert kbrun(kb, "check") == 1
+    out = capsys.readouterr().out
+    assert "Error: " in out and "regression question fails: 'When did Mongolia support KFOR in Kosovo?'" in out
+    assert "FAILED" in out and "OK:" not in out
+    assert kbrun(kb, "check", "--quick") == 0  # --quick asks nothing
+    questions = kb / "questions.yaml"
+    text = questions.read_text(encoding="utf-8")
+    marked = text.replace("expect_id: mongolia-019\n", "expect_id: mongolia-019\n  xfail: true  # known failure\n")
+    assert marked != text
+    questions.write_text(marked, encoding="utf-8")
+    capsys.readouterr()
+    assert kbrun(kb, "check") == 0
+    assert "KFOR" not in capsys.readouterr().out
 
 
 # -- unanswered ------------------------------------------------------------------------------------

@@ -97,9 +97,10 @@ def _add_import_commands(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--yes", action="store_true", help="save without asking")
 
     check = sub.add_parser("check", help="validate all knowledge files; warn about duplicates and unreached passages",
-                           description="Exit 1 on errors (each names its file and line). Warnings (exit 0): "
-                                       "near-duplicate passages, passages no evaluation or regression question "
-                                       "reaches, regression questions that fail.")
+                           description="Exit 1 on errors, each naming its file and line: a file that does not "
+                                       "load, or a regression question that fails (unless marked xfail). Warnings "
+                                       "(exit 0): near-duplicate passages, passages no evaluation or regression "
+                                       "question reaches.")
     check.add_argument("--quick", action="store_true", help="skip asking the questions (no reach or regression check)")
 
     unanswered = sub.add_parser("unanswered", help="questions users asked that the bot could not answer",

@@ -62,7 +62,9 @@ def check_knowledge(config: Config, ask_questions: bool = True) -> CheckReport:
     errors, questions = _question_errors(root, kb)
     warnings = _file_warnings(root, kb)
     if ask_questions and not errors:
-        warnings += _reach_warnings(config, kb, questions)
+        failures, unreached = _reach_findings(config, kb, questions)
+        errors += failures  # a failing regression question fails the check, as it fails `eval`
+        warnings += unreached
     return CheckReport(tuple(errors), tuple(warnings), len(kb.passages), len(questions),
                        time.perf_counter() - started)
 
@@ -100,20 +102,22 @@ def _file_warnings(root: Path, kb: KnowledgeBase) -> list[str]:
     return warnings
 
 
-def _reach_warnings(config: Config, kb: KnowledgeBase, questions: list[RegressionQuestion]) -> list[str]:
-    """Regression questions that fail, and passages that no regression or evaluation question reaches."""
+def _reach_findings(config: Config, kb: KnowledgeBase,
+                    questions: list[RegressionQuestion]) -> tuple[list[str], list[str]]:
+    """Regression questions that fail (not marked xfail), and passages no regression or evaluation question reaches."""
     from ..core.pipeline import build_answerer  # kb check asks the core; the core never imports kb operations
     from .evaluate import load_cases
 
-    warnings = []
+    failures, warnings = [], []
     qpath = KnowledgeFolder(Path(config.knowledge)).questions
     answerer = build_answerer(config, kb)
     reached: set[str] = set()
     for q, passed, passage_ids in run_questions(answerer, questions):
         reached.update(passage_ids)
         if not passed and not q.xfail:
-            warnings.append(f"{qpath}, line {q.line}: regression question fails: {q.question!r} "
-                            f"(expected {q.expect_id or list(q.expect)}, got {list(passage_ids) or 'no answer'})")
+            failures.append(f"{qpath}, line {q.line}: regression question fails: {q.question!r} "
+                            f"(expected {q.expect_id or list(q.expect)}, got {list(passage_ids) or 'no answer'}); "
+                            "fix the passage or the question, or mark it 'xfail: true'")
     for file in eval_files(config):
         try:
             cases = load_cases(file)
@@ -129,7 +133,7 @@ def _reach_warnings(config: Config, kb: KnowledgeBase, questions: list[Regressio
         if passage.id not in reached:
             warnings.append(f"no evaluation or regression question reaches {passage.id} ({passage.file}, line "
                             f"{passage.line}); add one with 'kb edit {passage.id} --question ...'")
-    return warnings
+    return failures, warnings
 
 
 def unanswered_by(config: Config, passage_id: str, questions: Iterable[str]) -> list[tuple[RegressionQuestion, tuple[str, ...]]]:
