@@ -190,6 +190,19 @@ def test_add_refuses_a_near_duplicate_naming_it_unless_forced(kb, capsys):
     assert load_knowledge(kb).by_id(new_id(1)).text == paraphrase
 
 
+def test_add_refuses_a_passage_that_fails_its_own_question_unless_forced(kb, capsys):
+    text, question = "The Mongolian horse festival Naadam takes place every July.", "Who is NATO's Secretary General?"
+    before = knowledge_bytes(kb)
+    assert kbrun(kb, "add", "--text", text, "--section", "Culture", "--question", question) == 1
+    assert_refused_and_unchanged(kb, before, capsys, f"the bot would not answer {question!r} with the new passage")
+    assert kbrun(kb, "undo") == 1  # nothing to undo: nothing was written
+    capsys.readouterr()
+    assert kbrun(kb, "add", "--text", text, "--section", "Culture", "--question", question, "--force") == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == new_id(1) and "Warning: the bot does not answer" in captured.err
+    assert load_knowledge(kb).by_id(new_id(1)).text == text
+
+
 def test_a_short_fact_is_not_taken_for_a_duplicate_of_a_longer_one(kb):
     assert kbrun(kb, "add", "--text", "Mongolia is in Asia.", "--section", "Relations with Mongolia") == 0
 

@@ -56,7 +56,8 @@ def _add_edit_commands(sub: argparse._SubParsersAction) -> None:
     """add, edit, remove and undo: single changes, each undoable."""
     add = sub.add_parser("add", help="check and save a new passage; prints its generated id",
                          description="Add a fact passage. It is refused (exit 1) when it is empty, over the length "
-                                     "limit or a near-duplicate of an existing passage (use --force to add it anyway). "
+                                     "limit, a near-duplicate of an existing passage, or not what the bot answers its "
+                                     "own --question with (use --force to add it anyway). "
                                      "In a terminal, missing text and section are asked for.")
     add.add_argument("--text", help="the fact, a sentence or two")
     add.add_argument("--section", help="the section it belongs to (an existing one or a new one)")
@@ -64,7 +65,8 @@ def _add_edit_commands(sub: argparse._SubParsersAction) -> None:
                                       "several sources; in a terminal you are asked)")
     add.add_argument("--question", action="append", default=[], metavar="Q",
                      help="a regression question this passage must answer (saved in knowledge/questions.yaml); repeat")
-    add.add_argument("--force", action="store_true", help="add it even if it is a near-duplicate")
+    add.add_argument("--force", action="store_true",
+                     help="add it even if it is a near-duplicate or the bot does not answer its --question with it")
 
     edit = sub.add_parser("edit", help="change a passage's text, section or questions (or open $EDITOR)",
                           description="Edit a passage in place. Without options, in a terminal, opens the passage's "
@@ -113,7 +115,8 @@ def _add_import_commands(sub: argparse._SubParsersAction) -> None:
     unanswered.add_argument("--section", help="its section (with --add)")
     unanswered.add_argument("--source", help="the source id that receives it (with --add; needed when there are "
                                              "several sources)")
-    unanswered.add_argument("--force", action="store_true", help="add it even if it is a near-duplicate")
+    unanswered.add_argument("--force", action="store_true",
+                            help="add it even if it is a near-duplicate or the bot does not answer the question with it")
 
 
 def run(args: argparse.Namespace, config: Config, ask: Callable[[str], str] | None = None,

@@ -136,14 +136,16 @@ def _reach_findings(config: Config, kb: KnowledgeBase,
     return failures, warnings
 
 
-def unanswered_by(config: Config, passage_id: str, questions: Iterable[str]) -> list[tuple[RegressionQuestion, tuple[str, ...]]]:
-    """The new regression questions the bot does not yet answer with their passage, and what it answers instead."""
+def unanswered_by(config: Config, passage_id: str, questions: Iterable[str], kb: KnowledgeBase | None = None,
+                  ) -> list[tuple[RegressionQuestion, tuple[str, ...]]]:
+    """The new regression questions the bot does not yet answer with their passage, and what it answers instead
+    (from the saved knowledge, or from `kb`, e.g. a staged copy, whose index is then not cached)."""
     questions = list(questions)
     if not questions:
         return []
     from ..core.pipeline import build_answerer
 
-    answerer = build_answerer(config)
+    answerer = build_answerer(config, kb, cache=kb is None)
     return [(q, ids) for q, passed, ids in run_questions(answerer, [RegressionQuestion(q, passage_id) for q in questions])
             if not passed]
 

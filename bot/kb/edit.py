@@ -126,8 +126,23 @@ def add_passage(config: Config, text: str, section: str, source_id: str | None =
                           source=file_source)
         stage_passages(txn, file, source, [*passages, passage])
         stage_questions(txn, root, [(q, passage.id) for q in questions])
-        commit_checked(txn, root, f"add {passage.id}", kb)
+        verify = None if force or not questions else _answers_its_questions(config, passage.id, questions)
+        commit_checked(txn, root, f"add {passage.id}", kb, verify)
     return passage
+
+
+def _answers_its_questions(config: Config, passage_id: str, questions: list[str]):
+    """A check of the staged knowledge: the bot must answer each of a new passage's questions with it."""
+    def verify(staged: KnowledgeBase) -> None:
+        from .check import unanswered_by  # asks the core; imported here so editing without questions never loads it
+
+        missed = unanswered_by(config, passage_id, questions, staged)
+        if missed:
+            question, ids = missed[0]
+            raise PassageRejected(f"nothing was saved: the bot would not answer {question.question!r} with the new "
+                                  f"passage (it answers with {', '.join(ids) or 'nothing'}); use the question's words "
+                                  "in the passage, or --force to add it anyway")
+    return verify
 
 
 def edit_passage(config: Config, passage_id: str, text: str | None = None, section: str | None = None,

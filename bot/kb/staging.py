@@ -5,7 +5,7 @@ knowledge that does not load."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ..errors import KnowledgeError, PassageRejected
 from ..files import read_text
@@ -39,15 +39,18 @@ def dangling_ids(kb: KnowledgeBase, questions: Iterable[RegressionQuestion]) -> 
     return {q.expect_id for q in questions if q.expect_id and kb.by_id(q.expect_id) is None}
 
 
-def commit_checked(txn: Transaction, root: Path, reason: str, before: KnowledgeBase | None = None) -> None:
-    """Commit only if the staged knowledge loads as the bot will load it and keeps its questions' passages."""
+def commit_checked(txn: Transaction, root: Path, reason: str, before: KnowledgeBase | None = None,
+                   verify: Callable[[KnowledgeBase], None] | None = None) -> None:
+    """Commit only if the staged knowledge loads as the bot will load it, keeps its questions' passages, and passes
+    `verify` (given the staged knowledge; it raises to refuse)."""
     old_dangling = set()
     if before is not None:
         try:
             old_dangling = dangling_ids(before, load_questions(KnowledgeFolder(root).questions))
         except KnowledgeError:
             pass  # a broken questions file shows up in the staged check below
-    txn.commit(reason, check=lambda staged: check_staged(root, staged, old_dangling), view=checked_files(root))
+    txn.commit(reason, check=lambda staged: check_staged(root, staged, old_dangling, verify),
+               view=checked_files(root))
 
 
 def checked_files(root: Path) -> list[Path]:
@@ -56,7 +59,8 @@ def checked_files(root: Path) -> list[Path]:
     return knowledge_files(root) + ([questions] if questions.exists() else [])
 
 
-def check_staged(root: Path, staged: Path, old_dangling: set[str]) -> None:
+def check_staged(root: Path, staged: Path, old_dangling: set[str],
+                 verify: Callable[[KnowledgeBase], None] | None = None) -> None:
     """Load the staged copy of the knowledge with load_knowledge and load_questions; refuse with what broke."""
     try:
         kb = load_knowledge(staged)
@@ -72,6 +76,8 @@ def check_staged(root: Path, staged: Path, old_dangling: set[str]) -> None:
     if new_dangling:
         raise PassageRejected(f"nothing was saved: questions.yaml would expect passages that do not exist: "
                               f"{', '.join(sorted(new_dangling))}")
+    if verify is not None:
+        verify(kb)
 
 
 def stage_questions(txn: Transaction, root: Path, questions: Iterable[tuple[str, str]]) -> None:
