@@ -19,6 +19,7 @@ not yet written and never corrupts what was logged before.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import time
 import weakref
@@ -38,6 +39,13 @@ class Unanswered:
     question: str
     count: int
     last_at: float
+    normalised: str = ""
+
+    @property
+    def id(self) -> str:
+        """A short id that stays the same while the log grows (a list position shifts): a hash of the normalised
+        question, so every spelling grouped under it has the same id."""
+        return hashlib.sha256(self.normalised.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
 class Storage:
@@ -94,12 +102,13 @@ class Storage:
         """Wait up to timeout for the records logged so far to be written; True if none still waits."""
         return self._database.flush(timeout)
 
-    def unanswered(self, limit: int = 20) -> list[Unanswered]:
+    def unanswered(self, limit: int = 20, offset: int = 0) -> list[Unanswered]:
         """Questions the bot could not answer, most frequent first (small talk and empty input excluded)."""
         rows = self._database.read(lambda db: db.execute(
-            "SELECT MAX(question), COUNT(*), MAX(at) FROM questions WHERE found = 0 AND kind = 'unknown' "
-            "GROUP BY normalised ORDER BY COUNT(*) DESC, MAX(at) DESC LIMIT ?", (limit,)).fetchall())
-        return [Unanswered(q, n, at) for q, n, at in rows]
+            "SELECT MAX(question), COUNT(*), MAX(at), normalised FROM questions WHERE found = 0 AND kind = 'unknown' "
+            "GROUP BY normalised ORDER BY COUNT(*) DESC, MAX(at) DESC, normalised LIMIT ? OFFSET ?",
+            (limit, offset)).fetchall())
+        return [Unanswered(q, n, at, key) for q, n, at, key in rows]
 
     def counts(self) -> dict[str, int]:
         """Totals for /stats and `kb stats`: questions, answered, unanswered, feedback up and down."""

@@ -106,11 +106,13 @@ def _add_import_commands(sub: argparse._SubParsersAction) -> None:
     check.add_argument("--quick", action="store_true", help="skip asking the questions (no reach or regression check)")
 
     unanswered = sub.add_parser("unanswered", help="questions users asked that the bot could not answer",
-                                description="List unanswered questions from the log database, most frequent first. "
-                                            "With --add N, entry N becomes a new passage in one step, with the "
-                                            "user's question as its regression question.")
+                                description="List the logged questions the current knowledge still does not "
+                                            "answer (each is asked again), most frequent first, each with a stable "
+                                            "id. With --add ID (or the question's text), that question becomes a new "
+                                            "passage in one step, with the user's question as its regression question.")
     unanswered.add_argument("--limit", type=int, default=20, help="how many to list (default 20)")
-    unanswered.add_argument("--add", type=int, metavar="N", help="turn entry N of the list into a new passage")
+    unanswered.add_argument("--add", metavar="ID", help="turn the question with this id (shown in the list) or this "
+                                                        "text into a new passage")
     unanswered.add_argument("--text", help="the passage text that answers it (with --add)")
     unanswered.add_argument("--section", help="its section (with --add)")
     unanswered.add_argument("--source", help="the source id that receives it (with --add; needed when there are "

@@ -220,27 +220,32 @@ def _cmd_check(args, config: Config, console: Console) -> int:
 def _cmd_unanswered(args, config: Config, console: Console) -> int:
     if not 1 <= args.limit <= MAX_LIST:
         raise UsageError(f"--limit must be between 1 and {MAX_LIST:,}")
-    if args.add is not None and not 1 <= args.add <= MAX_LIST:
-        raise UsageError(f"--add must be an entry number of the list, between 1 and {MAX_LIST:,}")
-    entries = unanswered_entries(config, max(args.limit, args.add or 0))
-    if entries is None:
-        console.print(f"No questions logged yet ({config.storage.database} does not exist).")
-        return 0
     if args.add is None:
-        if not entries:
-            console.print("No unanswered questions.")
-        for number, entry in enumerate(entries[: args.limit], start=1):
-            console.print(f"{number:>3}. ({entry.count}x) {entry.question}")
-        if entries:
-            console.print("Turn one into a passage: python -m bot kb unanswered --add N --text \"...\" --section \"...\"")
-        return 0
-    question = unanswered_question(entries, args.add)
+        return _list_unanswered(args.limit, config, console)
+    question = unanswered_question(config, args.add)
     console.print(f"Question: {question}")
     text = _ask_missing(console, args.text, "Passage text that answers it: ", "--text")
     section = _ask_missing(console, args.section, "Section: ", "--section")
     source = _ask_source(config, console, args.source)
     passage = add_passage(config, text, section, source, [question], args.force)
     _report_added(config, console, passage, [question])
+    return 0
+
+
+def _list_unanswered(limit: int, config: Config, console: Console) -> int:
+    """The logged questions the knowledge still does not answer, each with its stable id."""
+    found = unanswered_entries(config, limit)
+    if found is None:
+        console.print(f"No questions logged yet ({config.storage.database} does not exist).")
+        return 0
+    if not found.entries:
+        console.print("No unanswered questions.")
+    for entry in found.entries:
+        console.print(f"  {entry.id}  ({entry.count}x) {entry.question}")
+    if found.now_answered:
+        console.print(f"({found.now_answered} logged question(s) the knowledge now answers are not shown)")
+    if found.entries:
+        console.print("Turn one into a passage: python -m bot kb unanswered --add ID --text \"...\" --section \"...\"")
     return 0
 
 

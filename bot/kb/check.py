@@ -15,9 +15,11 @@ from .folder import KnowledgeFolder
 from .load import ignored_files, load_knowledge
 from .model import KnowledgeBase, RegressionQuestion
 from .questions import load_questions
+from ..text import shorten as short
 
 
-MAX_LIST = 1_000_000  # --limit and --add beyond this are typing mistakes (and overflow SQLite's integers)
+MAX_LIST = 1_000_000  # a --limit beyond this is a typing mistake (and overflows SQLite's integers)
+PAGE = 100  # logged questions read (and asked again) at a time by `kb unanswered`
 
 
 @dataclass(frozen=True)
@@ -150,8 +152,18 @@ def unanswered_by(config: Config, passage_id: str, questions: Iterable[str], kb:
             if not passed]
 
 
-def unanswered_entries(config: Config, limit: int):
-    """The most frequent questions the bot could not answer, from the log; None when nothing was logged yet."""
+@dataclass(frozen=True)
+class UnansweredList:
+    """The logged questions the current knowledge still does not answer, and how many it now answers (hidden)."""
+
+    entries: tuple  # of querylog.Unanswered
+    now_answered: int
+
+
+def unanswered_entries(config: Config, limit: int) -> UnansweredList | None:
+    """The most frequent logged questions the current knowledge still cannot answer (each is asked again, so one a
+    new passage answers drops out); None when nothing was logged yet."""
+    from ..core.pipeline import build_answerer
     from ..querylog import existing_log
 
     if not 1 <= limit <= MAX_LIST:
@@ -159,12 +171,40 @@ def unanswered_entries(config: Config, limit: int):
     log = existing_log(config.storage.database)
     if log is None:
         return None
+    answerer = build_answerer(config)
+    still, answered, offset = [], 0, 0
     with log:
-        return log.unanswered(limit)
+        while len(still) < limit:
+            page = log.unanswered(PAGE, offset)
+            offset += len(page)
+            for entry in page:
+                if answerer.answer(entry.question).found:
+                    answered += 1
+                elif len(still) < limit:
+                    still.append(entry)
+            if len(page) < PAGE:
+                break
+    return UnansweredList(tuple(still), answered)
 
 
-def unanswered_question(entries, number: int) -> str:
-    """Entry `number` (from 1) of an unanswered list, or PassageNotFound saying how many there are."""
-    if not 1 <= number <= len(entries):
-        raise PassageNotFound(f"no unanswered question number {number} (there are {len(entries)})")
-    return entries[number - 1].question
+def unanswered_question(config: Config, wanted: str) -> str:
+    """The logged unanswered question with this id (from the listing) or this text; a list position is refused,
+    because it shifts as the log grows and would pick another question."""
+    from ..querylog import existing_log
+    from ..text import words
+
+    key = " ".join(wanted.split())
+    log = existing_log(config.storage.database)
+    entries = []
+    if log is not None:
+        with log:
+            entries = log.unanswered(MAX_LIST)
+    normalised = " ".join(words(key))
+    for entry in entries:
+        if entry.id == key.lower() or (normalised and entry.normalised == normalised):
+            return entry.question
+    if key.isdigit():
+        raise PassageNotFound(f"--add takes the id shown by 'kb unanswered' (e.g. {entries[0].id if entries else '1a2b3c4d'}) "
+                              "or the question's text, not a list position (positions shift as questions are logged)")
+    raise PassageNotFound(f"no logged unanswered question with id or text {short(key, 60)!r} (run 'kb unanswered' for "
+                          "the ids; 'kb add --question' adds a passage for a question nobody asked yet)")
