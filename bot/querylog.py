@@ -111,12 +111,14 @@ class Storage:
         return [Unanswered(q, n, at, key) for q, n, at, key in rows]
 
     def counts(self) -> dict[str, int]:
-        """Totals for /stats and `kb stats`: questions, answered, unanswered, feedback up and down."""
+        """Totals for /stats and `kb stats`: questions split into answered, unanswered and other (small talk, help,
+        empty or over-long input: not questions the knowledge could answer), so the three add up; feedback up and down."""
         q, f = self._database.read(lambda db: (
-            db.execute("SELECT COUNT(*), COALESCE(SUM(found), 0), "
-                       "COALESCE(SUM(kind = 'unknown'), 0) FROM questions").fetchone(),
+            db.execute("SELECT COUNT(*), COALESCE(SUM(found != 0), 0), COALESCE(SUM(found = 0 AND kind = 'unknown'), 0), "
+                       "COALESCE(SUM(found = 0 AND kind != 'unknown'), 0) FROM questions").fetchone(),
             db.execute("SELECT COALESCE(SUM(vote > 0), 0), COALESCE(SUM(vote < 0), 0) FROM feedback").fetchone()))
-        return {"questions": q[0], "answered": q[1], "unanswered": q[2], "helpful": f[0], "unhelpful": f[1]}
+        return {"questions": q[0], "answered": q[1], "unanswered": q[2], "other": q[3], "helpful": f[0],
+                "unhelpful": f[1]}
 
     def close(self) -> None:
         """Write what waits within CLOSE_TIMEOUT, log how many records could not be, and close the connections."""

@@ -102,13 +102,22 @@ def test_show_unknown_id_is_refused_with_one_line(kb, capsys):
     assert err.strip() == "Error: no passage with id 'mongolia-999' (see 'python -m bot kb list')"
 
 
-def test_stats_counts_passages_and_logged_questions(kb, capsys, tmp_path):
-    Storage(tmp_path / "log.sqlite3").log_question("console", "1", "Who won?", False, "unknown", 0.0)
+def test_stats_counts_passages_and_logged_questions_and_they_add_up(kb, capsys, tmp_path):
+    storage = Storage(tmp_path / "log.sqlite3")
+    storage.log_question("console", "1", "Who won?", False, "unknown", 0.0)
+    storage.log_question("console", "1", "When did Mongolia join?", True, "answer", 0.9, ["mongolia-001"])
+    for what, kind in [("hello", "smalltalk"), ("", "empty"), ("help", "help"), ("x" * 3000, "too_long")]:
+        storage.log_question("console", "1", what, False, kind, 0.0)
+    storage.log_feedback("console", "1", "When did Mongolia join?", ["mongolia-001"], +1)
+    storage.close()
     assert kbrun(kb, "stats") == 0
     out = capsys.readouterr().out
     assert f"passages:   {COUNT}" in out
+    per_source = [int(line.split(": ")[1].split()[0]) for line in out.splitlines() if line.startswith("  ")]
+    assert sum(per_source) == COUNT
     assert f"regression questions: {QUESTIONS}" in out
-    assert "1 questions, 0 answered, 1 not answered" in out
+    assert "6 questions = 1 answered + 1 not answered + 4 other (small talk, help, empty or too long)" in out
+    assert "feedback:   1 helpful, 0 not helpful" in out
 
 
 # -- add -------------------------------------------------------------------------------------------

@@ -37,7 +37,8 @@ def test_log_and_counts(storage):
     storage.log_feedback("telegram", 42, "When did it start?", ["a-1"], +1)
     storage.log_feedback("telegram", 43, "When did it start?", ["a-1"], -1)
     storage.log_feedback("telegram", 44, "Other?", ["a-2"], -1)
-    assert storage.counts() == {"questions": 3, "answered": 1, "unanswered": 1, "helpful": 1, "unhelpful": 2}
+    assert storage.counts() == {"questions": 3, "answered": 1, "unanswered": 1, "other": 1, "helpful": 1,
+                                "unhelpful": 2}
 
 
 def test_unanswered_groups_spellings_and_orders_by_frequency(storage):

@@ -89,6 +89,9 @@ def _cmd_stats(args, config: Config, console: Console) -> int:
     console.print(f"sources:    {len(kb.sources)}")
     for source in kb.sources.values():
         console.print(f"  {source.id}: {sum(p.source == source.id for p in kb.passages)} passages, {source.title}")
+    unsourced = sum(p.source not in kb.sources for p in kb.passages)
+    if unsourced:  # so the per-source counts add up to the passages
+        console.print(f"  (no source entry): {unsourced} passages")
     console.print(f"sections:   {len(kb.sections())}")
     if root.is_dir():
         console.print(f"regression questions: {len(regression_questions(config))}")
@@ -99,8 +102,9 @@ def _cmd_stats(args, config: Config, console: Console) -> int:
     if log is not None:
         with log:
             counts = log.counts()
-        console.print("asked:      {questions} questions, {answered} answered, {unanswered} not answered; "
-                      "feedback {helpful} helpful, {unhelpful} not".format(**counts))
+        console.print("asked:      {questions} questions = {answered} answered + {unanswered} not answered + "
+                      "{other} other (small talk, help, empty or too long)".format(**counts))
+        console.print("feedback:   {helpful} helpful, {unhelpful} not helpful".format(**counts))
     else:
         console.print("asked:      no log database yet")
     return 0
