@@ -129,7 +129,7 @@ def test_full_disk_keeps_records_in_memory_reports_once_and_loses_nothing(tmp_pa
     store.log_feedback("console", "c", "while full 0", ["p"], -1)
     assert not store.flush(0.3)  # cannot be written while the disk is full
     assert store.pending == 4 and disk.refused >= 1 and store.dropped == 0
-    assert store.counts() == {"questions": 1, "answered": 0, "unanswered": 1, "helpful": 0, "unhelpful": 0}
+    assert store.counts() == {"questions": 1, "answered": 0, "unanswered": 1, "other": 0, "helpful": 0, "unhelpful": 0}
     assert len(warnings(caplog, "database or disk is full")) == 1  # one line per episode, not one per retry
     disk.full = False  # space freed: the waiting records are written, in order
     store.log_question("console", "c", "after", True, "answer", 0.5, ["p"])
