@@ -162,47 +162,34 @@ class Built:
 
     kb: object
     answerer: object
-    bootstrapped: bool
     broken_sentences: int
 
 
 def import_article(article: Article, folder: Path, config) -> Built:
-    """Import the article into a fresh knowledge folder with `kb import`'s own functions.
+    """Import the article into a new knowledge folder with `kb import`'s own functions.
 
-    `kb import` loads the existing knowledge first, and a folder without a passages file does not
-    load; then a one-passage placeholder file is made for the import and removed after it. A
-    sentence over the passage limit is refused by the import, as it would be for a maintainer, and
+    A sentence over the passage limit is refused by the import, as it would be for a maintainer, and
     gets the fix the error message asks for: the paragraph is broken in two at a clause boundary.
     """
     from bot.core.pipeline import build_answerer
-    from bot.errors import KnowledgeError
     from bot.errors import PassageRejected
     from bot.kb.importing import draft_passages, prepare_import, save_import, slug
-    from bot.kb.load import load_knowledge, passage_files
-    from bot.kb.model import Passage, check_passage_text
-    from bot.kb.yamlio import dump_passage_file
+    from bot.kb.load import load_knowledge
+    from bot.kb.model import check_passage_text
 
-    root = folder / "knowledge"
-    (root / "passages").mkdir(parents=True)
+    root = folder / "knowledge"  # not made here: the first import starts it, as for a maintainer
+    folder.mkdir(parents=True)
     config = config.with_knowledge(root)
     source_id = slug(article.title)
     document = folder / f"{source_id}.md"
     avoid = tuple(a for q in article.questions for a in q.answers + q.plausible)
     paragraphs = list(article.paragraphs)
-    bootstrap = root / "passages" / "benchmark-placeholder.yaml"
-    bootstrapped, broken = False, 0
+    broken = 0
     while True:
         document.write_text(markdown(article, tuple(paragraphs)), encoding="utf-8")
         try:
             draft = prepare_import(config, document, source_id)
             break
-        except KnowledgeError:
-            if passage_files(root):
-                raise
-            placeholder = Passage(id="benchmark-placeholder-001", text="A placeholder so the import can load.",
-                                  section="Placeholder", source="benchmark-placeholder")
-            bootstrap.write_text(dump_passage_file(None, [placeholder]), encoding="utf-8")
-            bootstrapped = True
         except PassageRejected:
             _, drafted, _ = draft_passages(document, source_id)
             too_long = [p.text for p in drafted if check_passage_text(p.text)]
@@ -216,10 +203,8 @@ def import_article(article: Article, folder: Path, config) -> Built:
                 paragraphs[place] = paragraphs[place].replace(sentence, fixed, 1)
                 broken += 1
     save_import(config, draft, document)
-    if bootstrapped:
-        bootstrap.unlink()
     kb = load_knowledge(root)
-    return Built(kb, build_answerer(config, kb), bootstrapped, broken)
+    return Built(kb, build_answerer(config, kb), broken)
 
 
 # -- the three systems --------------------------------------------------------------------------------
@@ -359,13 +344,12 @@ def run(articles: list[Article], chosen: list[Article], config, details_out=None
     """Import, ask and grade every chosen article; figures per article and pooled, per system."""
     graded: dict[str, dict[str, list[dict]]] = {s: {} for s in SYSTEMS}
     raw: dict[str, dict[str, list[tuple[Result, Question, str]]]] = {s: {} for s in SYSTEMS[1:]}
-    notes = {"bootstrapped": False, "broken_sentences": {}, "passages": {}}
+    notes = {"broken_sentences": {}, "passages": {}}
     bot_details: list[dict] = []
     gold_passages: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="factbot-squad-") as tmp:
         for number, article in enumerate(chosen):
             built = import_article(article, Path(tmp) / f"article-{number}", config)
-            notes["bootstrapped"] |= built.bootstrapped
             notes["broken_sentences"][article.title] = built.broken_sentences
             texts = [p.text for p in built.kb.passages]
             notes["passages"][article.title] = len(texts)
@@ -424,9 +408,6 @@ def report(result: dict, seconds: float) -> str:
              markdown_table(["outcome", "questions"], result["bot_misses"]), ""]
     notes = result["notes"]
     broken = {t: n for t, n in notes["broken_sentences"].items() if n}
-    if notes["bootstrapped"]:
-        lines.append("Note: `kb import` cannot load a fresh knowledge folder; a placeholder passages file was "
-                     "made for each import and removed after it.")
     if broken:
         lines.append("Note: sentences over the passage limit, broken at a clause by the benchmark as the import "
                      "asks: " + ", ".join(f"{t} {n}" for t, n in broken.items()) + ".")

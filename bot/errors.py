@@ -28,6 +28,14 @@ class KnowledgeError(BotError):
         super().__init__(text)
 
 
+class EmptyKnowledge(KnowledgeError):
+    """A knowledge folder holds no passages yet (just made by `kb init`): the fix is to import a document."""
+
+    def __init__(self, path: object) -> None:
+        super().__init__("the knowledge holds no passages yet", path,
+                         hint=f"import a document: python -m bot --knowledge {path} kb import FILE --yes")
+
+
 class StorageError(BotError):
     """The log database cannot be opened or read, or is already closed."""
 

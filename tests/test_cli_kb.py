@@ -67,7 +67,7 @@ def test_every_kb_command_has_help():
     kb_parser = _parser()._subparsers._group_actions[0].choices["kb"]
     sub = kb_parser._subparsers._group_actions[0]
     helps = {action.dest: action.help for action in sub._choices_actions}
-    expected = {"split", "list", "show", "stats", "add", "edit", "remove", "undo", "import", "check", "unanswered"}
+    expected = {"init", "split", "list", "show", "stats", "add", "edit", "remove", "undo", "import", "check", "unanswered"}
     assert set(helps) == expected
     assert all(helps[name] and len(helps[name]) > 20 for name in expected)
 

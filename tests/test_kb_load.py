@@ -119,8 +119,11 @@ def test_file_that_is_not_a_mapping(tmp_path):
 
 
 def test_empty_folder_and_missing_path(tmp_path):
-    (tmp_path / "empty").mkdir()
-    assert "no passage files found" in str(_error(tmp_path / "empty"))
+    (tmp_path / "empty").mkdir()  # what `kb import` fills: the error says to import a document
+    assert "holds no passages yet" in str(_error(tmp_path / "empty")) and "kb import" in str(_error(tmp_path / "empty"))
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("not knowledge", encoding="utf-8")
+    assert "no passage files found" in str(_error(tmp_path / "other"))
     assert "knowledge path does not exist" in str(_error(tmp_path / "missing"))
     folder = write_knowledge(tmp_path / "kb", "# only a comment\n")
     assert "holds no passages" in str(_error(folder))

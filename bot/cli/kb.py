@@ -1,4 +1,4 @@
-"""Maintainers' commands (`python -m bot kb ...`): split, import, list, add, edit, remove, undo, check the knowledge.
+"""Maintainers' commands (`python -m bot kb ...`): init, split, import, list, add, edit, remove, undo, check the knowledge.
 
 This is the command-line layer over the operations in `bot.kb`: it parses, asks (only at a terminal), prints and
 picks the exit code (the commands themselves are in kb_commands): 0 done, 1 refused (unknown id, bad or duplicate passage, failed check), 2 usage
@@ -22,14 +22,24 @@ from .kb_commands import HANDLERS, Console
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
     """Register `kb` and its subcommands on the main parser (each command's help is its documentation)."""
-    kb = commands.add_parser("kb", help="maintain the knowledge: split, import, list, add, edit, remove, undo, check",
+    kb = commands.add_parser("kb", help="maintain the knowledge: init, split, import, list, add, edit, remove, undo, check",
                              description="Maintain the fact passages. Every change is checked first, written "
                                          "atomically under a lock, and can be rolled back with 'kb undo'.")
     sub = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND", required=True)
 
+    _add_init_command(sub)
     _add_view_commands(sub)
     _add_edit_commands(sub)
     _add_import_commands(sub)
+
+
+def _add_init_command(sub: argparse._SubParsersAction) -> None:
+    """init: start a knowledge base from nothing."""
+    init = sub.add_parser("init", help="start an empty knowledge base in a new or empty folder",
+                          description="Make passages/, sources/ and commented synonyms.yaml and questions.yaml in "
+                                      "a new or empty folder (the --knowledge folder, or DIR), then import a "
+                                      "document into it with 'kb import'. A non-empty folder is refused.")
+    init.add_argument("dir", nargs="?", type=Path, help="the folder (default: --knowledge, or config's knowledge)")
 
 
 def _add_view_commands(sub: argparse._SubParsersAction) -> None:

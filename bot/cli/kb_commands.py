@@ -12,6 +12,7 @@ from ..kb.store import KnowledgeStore
 from ..errors import UsageError
 from ..kb.check import MAX_LIST, check_knowledge, unanswered_by, unanswered_entries, unanswered_question
 from ..kb.edit import add_passage, edit_passage, remove_passage, undo
+from ..kb.init import init_knowledge
 from ..kb.importing import draft_passages, prepare_import, save_import, slug
 from ..kb.lookup import find_passage, knowledge_root, passages_in_section, regression_questions, source_files
 from ..text import shorten as short
@@ -42,6 +43,19 @@ class Console:
             return input(prompt)
         except EOFError:  # Ctrl-D at the prompt
             raise UsageError("the input ended before an answer was given; nothing was saved") from None
+
+
+def _cmd_init(args, config: Config, console: Console) -> int:
+    root = args.dir if args.dir is not None else Path(config.knowledge)
+    option = f"--knowledge {root}"
+    if not init_knowledge(root):
+        console.print(f"{root} is already a knowledge base; nothing changed.")
+        return 0
+    console.print(f"Made an empty knowledge base in {root} (passages/, sources/, synonyms.yaml, questions.yaml).")
+    console.print("Next: import a document (.txt, .md or .html), then ask about it:")
+    console.print(f"  python -m bot {option} kb import YOUR-DOCUMENT.md --yes")
+    console.print(f"  python -m bot {option} ask \"a question about it\"")
+    return 0
 
 
 def _cmd_split(args, config: Config, console: Console) -> int:
@@ -254,7 +268,7 @@ def _list_unanswered(limit: int, config: Config, console: Console) -> int:
 
 
 HANDLERS = {
-    "split": _cmd_split, "list": _cmd_list, "show": _cmd_show, "stats": _cmd_stats, "add": _cmd_add,
+    "init": _cmd_init, "split": _cmd_split, "list": _cmd_list, "show": _cmd_show, "stats": _cmd_stats, "add": _cmd_add,
     "edit": _cmd_edit, "remove": _cmd_remove, "undo": _cmd_undo, "import": _cmd_import, "check": _cmd_check,
     "unanswered": _cmd_unanswered,
 }

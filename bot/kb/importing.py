@@ -16,8 +16,8 @@ from ..files import MAX_FILE_BYTES, read_bytes, read_text
 from .duplicates import near_duplicates_of
 from .edit import clean_unicode
 from .folder import KnowledgeFolder
-from .load import load_knowledge
-from .lookup import knowledge_root
+from .init import init_knowledge, is_knowledge_folder
+from .load import load_knowledge_or_empty
 from .model import KnowledgeBase, Passage, Source, check_id, check_passage_text
 from .split import split_document
 from .staging import commit_checked
@@ -80,14 +80,14 @@ def prepare_import(config: Config, path: Path, source_id: str | None = None, url
         if progress is not None:
             progress(f"{what} ({time.perf_counter() - started:.1f} s)")
 
-    root = knowledge_root(config)
+    root = _import_root(config)
     kind_of(path)  # refuses a file of unknown kind before anything is read
     url, publisher = clean_unicode(url, "--url"), clean_unicode(publisher, "--publisher")
     source_id = source_id or slug(path.stem)
     problem = check_id(source_id)
     if problem:
         raise PassageRejected(f"source {problem} (choose one with --source-id)")
-    kb = load_knowledge(root)
+    kb = load_knowledge_or_empty(root)  # a new or just-initialised folder: nothing to compare with yet
     if source_id in kb.sources or (KnowledgeFolder(root).passage_file(source_id)).exists():
         raise PassageRejected(f"a source '{source_id}' already exists (choose another with --source-id)")
     step(f"reading and splitting {path}")
@@ -127,9 +127,19 @@ def _check_drafts(path: Path, passages: list[Passage], kb: KnowledgeBase) -> Non
             raise PassageRejected(f"passage id {passage.id} is already used (choose another --source-id)")
 
 
+def _import_root(config: Config) -> Path:
+    """The knowledge folder an import adds to: an existing one, or a new or empty folder it will start."""
+    root = Path(config.knowledge)
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"{root}: maintainers' commands need a knowledge folder (passages/*.yaml), not a file")
+    return root
+
+
 def save_import(config: Config, draft: ImportDraft, original: Path) -> None:
     """Write an import's passages file and keep the document beside the others in sources/."""
-    root = knowledge_root(config)
+    root = _import_root(config)
+    if not is_knowledge_folder(root):
+        init_knowledge(root)  # the first import into a new or empty folder starts the knowledge base
     with KnowledgeStore(root).transaction() as txn:
         if draft.target.exists():
             raise PassageRejected(f"{draft.target} appeared meanwhile; run the import again")
@@ -137,7 +147,7 @@ def save_import(config: Config, draft: ImportDraft, original: Path) -> None:
         txn.write(draft.target, header + dump_passage_file(draft.source, draft.passages))
         if not draft.document.exists():
             txn.write(draft.document, _read_document(original))
-        commit_checked(txn, root, f"import {draft.source.id}", load_knowledge(root))
+        commit_checked(txn, root, f"import {draft.source.id}", load_knowledge_or_empty(root))
 
 
 def _read_document(path: Path) -> bytes:

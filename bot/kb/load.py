@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from ..errors import KnowledgeError
+from ..errors import EmptyKnowledge, KnowledgeError
 from ..files import check_inside, read_bytes, read_text
 from .entries import load_jsonl, read_passage_file
 from .folder import KnowledgeFolder
@@ -87,7 +87,10 @@ def _load_folder(path: Path) -> tuple[dict[str, Source], list[Passage], tuple[tu
     except OSError as exc:
         raise KnowledgeError(f"cannot list folder: {exc.strerror or exc}", folder) from None
     if not files:
-        raise KnowledgeError("no passage files found", folder, hint="a knowledge folder holds passages/*.yaml")
+        if folder.is_dir() or not any(path.iterdir()):  # made by `kb init` (or empty), nothing imported yet
+            raise EmptyKnowledge(path)
+        raise KnowledgeError("no passage files found", folder, hint="a knowledge folder holds passages/*.yaml "
+                             "(start one with 'python -m bot --knowledge DIR kb init')")
     for file in files:
         check_inside(path, file)
         source, found = read_passage_file(file)
@@ -123,7 +126,20 @@ def load_knowledge(path: Path | str) -> KnowledgeBase:
                              hint="point the link at the knowledge folder or file")
     else:
         raise KnowledgeError("knowledge path does not exist", path, hint="check 'knowledge' in config.yaml or --knowledge")
+    if not passages and is_dir:
+        raise EmptyKnowledge(path)
     if not passages:
         raise KnowledgeError("the knowledge holds no passages", path, hint="add passages with 'python -m bot kb add'")
     _check_unique(passages)
     return KnowledgeBase(passages=tuple(passages), sources=sources, synonyms=synonyms, path=str(path))
+
+
+def load_knowledge_or_empty(path: Path | str) -> KnowledgeBase:
+    """The knowledge an import adds to: empty for a new or just-initialised folder, else loaded and validated."""
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        return KnowledgeBase(passages=(), path=str(path))
+    try:
+        return load_knowledge(path)
+    except EmptyKnowledge:
+        return KnowledgeBase(passages=(), path=str(path))

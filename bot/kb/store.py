@@ -266,14 +266,16 @@ class Transaction:
 
     def write(self, path: Path, content: Content) -> None:
         """Stage new content for a file (None deletes it); refused at once when the path leads out of the folder."""
-        real = self.store.inside(path)
+        # Paths here are built from the knowledge folder as given, so relative ones are relative to the working
+        # directory (a relative --knowledge), not to the folder: inside() would otherwise put them one level deeper.
+        real = self.store.inside(Path(path).absolute())
         if content is None and real.exists() and not real.is_file():
             raise KnowledgeError("is not a regular file; nothing was changed", path)
         self.changes[real] = content
 
     def staged(self, path: Path) -> Content:
         """The content staged for a file so far (None when nothing is staged or it is to be deleted)."""
-        return self.changes.get(self.store.inside(path))
+        return self.changes.get(self.store.inside(Path(path).absolute()))
 
     def commit(self, reason: str, check: Check | None = None, view: Iterable[Path] = ()) -> None:
         """Write all staged files or none: `check` first loads the staged knowledge (the `view` files, with the

@@ -1,0 +1,96 @@
+"""Starting a knowledge base from nothing: `kb init`, the first `kb import`, and asking it, as a maintainer would."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import clean_env, run_bot
+
+DOCUMENT = """\
+# Garden Club
+
+The Riverside Garden Club was founded in 1987 by a group of twelve neighbours.
+
+## Meetings
+
+The club meets on the first Tuesday of every month in the community hall.
+
+## Membership
+
+Membership costs 25 euros a year and includes a seed exchange in spring.
+"""
+
+
+def _document(tmp_path: Path) -> Path:
+    path = tmp_path / "garden-club.md"
+    path.write_text(DOCUMENT, encoding="utf-8")
+    return path
+
+
+def _errors(result) -> list[str]:
+    return result.stderr.decode().strip().splitlines()
+
+
+def test_init_import_ask_answers_from_the_document(tmp_path):
+    kb = tmp_path / "kb"
+    init = run_bot(["--knowledge", str(kb), "kb", "init"], tmp_path)
+    assert init.returncode == 0, init.stderr
+    assert "kb import" in init.stdout.decode()  # says what to do next
+    assert {p.name for p in kb.iterdir()} == {"passages", "sources", "synonyms.yaml", "questions.yaml"}
+    assert (kb / "synonyms.yaml").read_text().startswith("# ")  # explained to whoever opens it
+
+    empty = run_bot(["--knowledge", str(kb), "ask", "How much does membership cost?"], tmp_path)
+    assert empty.returncode == 2
+    assert len(_errors(empty)) == 1 and "no passages yet" in empty.stderr.decode() and "kb import" in empty.stderr.decode()
+    console = run_bot(["--knowledge", str(kb)], tmp_path, stdin=b"hello\n")
+    assert len(_errors(console)) == 1 and "kb import" in console.stderr.decode()
+
+    imported = run_bot(["--knowledge", str(kb), "kb", "import", str(_document(tmp_path)), "--yes"], tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    check = run_bot(["--knowledge", str(kb), "kb", "check", "--quick"], tmp_path)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+    answer = run_bot(["--knowledge", str(kb), "ask", "How much does membership cost?"], tmp_path)
+    assert answer.returncode == 0, answer.stderr
+    out = answer.stdout.decode()
+    assert "25 euros a year" in out and "Garden Club" in out and "garden-club-003" in out
+
+
+def test_init_refuses_a_folder_that_is_not_a_knowledge_base(tmp_path):
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    result = run_bot(["kb", "init", str(folder)], tmp_path)
+    assert result.returncode == 2
+    assert len(_errors(result)) == 1 and _errors(result)[0].startswith("Error: ") and "not empty" in _errors(result)[0]
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]  # nothing added to the maintainer's folder
+
+
+def test_init_leaves_an_existing_knowledge_base_alone(tmp_path):
+    kb = tmp_path / "kb"
+    assert run_bot(["kb", "init", str(kb)], tmp_path).returncode == 0
+    (kb / "synonyms.yaml").write_text("synonyms: [[car, automobile]]\n", encoding="utf-8")
+    again = run_bot(["kb", "init", str(kb)], tmp_path)
+    assert again.returncode == 0 and "already a knowledge base" in again.stdout.decode()
+    assert (kb / "synonyms.yaml").read_text() == "synonyms: [[car, automobile]]\n"
+
+
+def test_import_into_a_new_folder_path_starts_the_knowledge_base(tmp_path):
+    kb = tmp_path / "new" / "kb"
+    imported = run_bot(["--knowledge", str(kb), "kb", "import", str(_document(tmp_path)), "--yes"], tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    assert (kb / "sources" / "garden-club.md").read_text() == DOCUMENT
+    answer = run_bot(["--knowledge", str(kb), "ask", "Where does the club meet?"], tmp_path)
+    assert answer.returncode == 0 and "community hall" in answer.stdout.decode()
+
+
+def test_import_with_a_relative_knowledge_path_writes_inside_that_folder(tmp_path):
+    # A relative --knowledge is relative to the working directory: the files go to kb/passages, not kb/kb/passages.
+    _document(tmp_path)
+    command = [sys.executable, "-m", "bot", "--knowledge", "kb", "kb", "import", "garden-club.md", "--yes"]
+    result = subprocess.run(command, cwd=tmp_path, env=clean_env(tmp_path), capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "kb" / "passages" / "garden-club.yaml").is_file()
+    assert (tmp_path / "kb" / "sources" / "garden-club.md").is_file() and not (tmp_path / "kb" / "kb").exists()
