@@ -15,7 +15,7 @@ import time
 from typing import Callable
 
 from ..config import Config
-from ..kb.model import KnowledgeBase, Passage
+from ..kb.model import KnowledgeBase
 from ..text import clean, words
 from .answer import Answer
 from .compose import Composer
@@ -112,16 +112,6 @@ class Answerer:
     def sources_text(self) -> str:
         """The documents the answers come from, as a person would name them."""
         return self.composer.sources_text()
-
-    def citation(self, passage: Passage) -> str:
-        """The source line: document, publisher, date and section."""
-        return self.composer.citation(passage)
-
-    def source_url(self, passage_id: str) -> str:
-        """The URL of a passage's source document, when known."""
-        passage = self.kb.by_id(passage_id)
-        source = self.kb.sources.get(passage.source) if passage else None
-        return source.url if source else ""
 
 
 def build_answerer(config: Config, kb: KnowledgeBase | None = None, cache: bool = True,
