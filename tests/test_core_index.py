@@ -66,3 +66,17 @@ def test_without_alternatives_rank_is_search_times_the_known_share():
     ranked = index.rank(weights, ["militari", "site"], 3, weights, ((0.6, (("troop",),)),), 2, 0.5)
     assert [m.position for m in ranked] == [m.position for m in plain]
     assert [m.score for m in ranked] == [m.score * 0.5 for m in plain]
+
+
+def test_a_build_reports_passages_counted_rising_to_the_total():
+    from bot.core.index_build import PROGRESS_STEPS
+
+    passages = [Passage(f"p{n}", f"fact {n} about rivers") for n in range(2 * PROGRESS_STEPS + 7)]
+    heard: list[tuple[int, int]] = []
+    built = TfidfIndex.build(passages, SCORING["bm25"], on_progress=lambda done, total: heard.append((done, total)))
+    done = [d for d, _ in heard]
+    assert done == sorted(set(done)) and done[-1] == len(passages) and len(heard) > 10
+    assert {total for _, total in heard} == {len(passages)}
+    assert built.n_docs == len(passages)  # and the index is the same as one built without listening
+    quiet = TfidfIndex.build(passages, SCORING["bm25"])
+    assert (built.data == quiet.data).all() and built.vocabulary == quiet.vocabulary

@@ -35,3 +35,13 @@ def test_near_duplicates_of_many_new_texts_are_those_found_one_by_one():
     one_by_one = [find_near_duplicate(t, old) for t in new]
     assert near_duplicates_of(new, old) == one_by_one
     assert sum(d is not None for d in one_by_one) >= 30
+
+
+def test_comparing_many_new_texts_reports_how_many_are_done():
+    from bot.kb import duplicates
+
+    passages = _planted(600)
+    new = [p.text for p in passages[:450]]  # 450 x 150 pairs: over the exact limit, the candidate path
+    heard: list[tuple[int, int]] = []
+    duplicates.near_duplicates_of(new, passages[450:], on_progress=lambda done, total: heard.append((done, total)))
+    assert [d for d, _ in heard] == sorted(d for d, _ in heard) and heard[-1] == (450, 450)

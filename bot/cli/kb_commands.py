@@ -21,6 +21,7 @@ from ..kb.load import load_knowledge
 from ..kb.model import Passage
 from ..kb.yamlio import dump_passage_file
 from .kb_editor import edit_in_editor
+from .progress import ProgressBar
 
 
 class Console:
@@ -200,9 +201,10 @@ def _cmd_undo(args, config: Config, console: Console) -> int:
 
 
 def _cmd_import(args, config: Config, console: Console) -> int:
-    # A big document takes a while: say what is happening, on a terminal only (stdout is the passages' YAML).
-    progress = (lambda step: print(f"kb import: {step}", file=sys.stderr, flush=True)) if sys.stderr.isatty() else None
-    draft = prepare_import(config, args.file, args.source_id, args.url, args.publisher, progress=progress)
+    # A big document takes a while: a bar on stderr at a terminal only (stdout is the passages' YAML).
+    with ProgressBar(f"kb import: {args.file.name}") as bar:
+        draft = prepare_import(config, args.file, args.source_id, args.url, args.publisher,
+                               progress=bar.step if bar.enabled else None, on_progress=bar.callback())
     console.out.write(dump_passage_file(draft.source, draft.passages))
     console.print(f"\n{len(draft.passages)} passages for the new source '{draft.source.id}' -> {draft.target}")
     if draft.review:
@@ -216,9 +218,9 @@ def _cmd_import(args, config: Config, console: Console) -> int:
         if console.ask("Save these passages? [y/N] ").strip().lower() not in ("y", "yes"):
             console.print("Nothing saved.")
             return 1
-    if progress:
-        progress(f"saving {len(draft.passages):,} passages")
-    save_import(config, draft, args.file)
+    with ProgressBar(f"kb import: saving {len(draft.passages):,} passages") as bar:
+        bar.pulse()  # saving reports no count: the bar shows it is at work
+        save_import(config, draft, args.file)
     console.print(f"Saved {len(draft.passages)} passages to {draft.target}; 'python -m bot kb undo' removes them.")
     return 0
 

@@ -187,8 +187,10 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
         return fail("give a question, e.g. python -m bot ask \"When did cooperation start?\", or use --jsonl")
     from ..core.pipeline import build_answerer
     from ..frontends import console
+    from .progress import build_answerer as build_with_bar
 
-    answerer = build_answerer(config)
+    # --jsonl is for programs: never a bar, whatever stderr is.
+    answerer = build_answerer(config) if args.jsonl else build_with_bar(config)
     conversation = make_conversation(answerer, config, None if args.no_log else open_storage(config), "console")
     if args.jsonl:
         return console.jsonl(conversation, sys.stdin.buffer, sys.stdout)
@@ -199,8 +201,9 @@ def _interactive(config: Config) -> int:
     """The interactive console, over a LiveAnswerer: edited knowledge is picked up without a restart."""
     from ..frontends import console
     from ..core.live import LiveAnswerer
+    from .progress import build_answerer
 
-    live = LiveAnswerer(config)
+    live = LiveAnswerer(config, build_answerer)
     return console.interactive(make_conversation(live, config, open_storage(config), "console"))
 
 
@@ -232,8 +235,8 @@ def run_telegram(config: Config, webhook: bool = False, environ: Mapping[str, st
 
 
 def _evaluate(args: argparse.Namespace, config: Config) -> int:
-    from ..core.pipeline import build_answerer
     from ..kb.evaluate import baseline, evaluate, failures, load_cases, table
+    from .progress import build_answerer
 
     # Without FILE: the bundled evaluation set (wherever the command runs from), then the regression questions.
     files = args.files or [PACKAGE_ROOT / f for f in DEFAULT_EVAL if (PACKAGE_ROOT / f).is_file()]

@@ -41,7 +41,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from ..kb.model import Passage
-from .index_build import IndexSettings, build_arrays, idf_values
+from .index_build import IndexSettings, Progress, build_arrays, idf_values
 
 __all__ = ["Match", "TfidfIndex"]
 
@@ -83,12 +83,12 @@ class TfidfIndex:
 
     @classmethod
     def build(cls, passages: Sequence[Passage], settings: IndexSettings = IndexSettings(),
-              key: str | None = None) -> "TfidfIndex":
+              key: str | None = None, on_progress: Progress | None = None) -> "TfidfIndex":
         """Weigh every passage's terms into posting lists (index_build.py); `key` is the passages'
-        fingerprint when the caller has already computed it."""
+        fingerprint when the caller has already computed it; `on_progress` hears (passages done, total)."""
         from .index_file import fingerprint
 
-        a = build_arrays(passages, settings)
+        a = build_arrays(passages, settings, on_progress)
         return cls(a.vocabulary, a.idf, a.indptr, a.indices, a.data, a.n_docs, a.word_counts, settings,
                    key or fingerprint(passages, settings))
 

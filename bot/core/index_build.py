@@ -6,7 +6,7 @@ import itertools
 from array import array
 from collections import Counter
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -86,15 +86,19 @@ def passage_features(passage: Passage, settings: IndexSettings, word_counts: Cou
     return features
 
 
-def build_arrays(passages: Sequence[Passage], settings: IndexSettings) -> IndexArrays:
+Progress = Callable[[int, int], None]  # told (done, total) now and then during a long step; the front end draws it
+PROGRESS_STEPS = 100  # how many times a build reports its progress, at most
+
+
+def build_arrays(passages: Sequence[Passage], settings: IndexSettings, on_progress: Progress | None = None) -> IndexArrays:
     """Weigh every passage's terms and keep them as posting lists (numpy only: no scikit-learn to import).
 
     One tokenisation pass feeds the terms and the speller's word counts. With k1 0, smooth idf,
     bigram weight 1 and slope 1 the weights are scikit-learn's TfidfVectorizer(sublinear_tf=True).
     Each large array is dropped as soon as the next is made, so the peak memory stays near a few
-    copies of one array (float32 and in-place arithmetic help too).
+    copies of one array (float32 and in-place arithmetic help too). `on_progress` hears the passages counted.
     """
-    vocabulary, word_counts, term_ids, counts, lengths = _count_terms(passages, settings)
+    vocabulary, word_counts, term_ids, counts, lengths = _count_terms(passages, settings, on_progress)
     n_docs, n_terms = len(passages), len(vocabulary)
     cols = _dense_ids(vocabulary, term_ids)
     del term_ids
@@ -120,7 +124,7 @@ def build_arrays(passages: Sequence[Passage], settings: IndexSettings) -> IndexA
     return IndexArrays(vocabulary, idf, indptr, indices, weights, n_docs, dict(word_counts))
 
 
-def _count_terms(passages: Sequence[Passage], settings: IndexSettings) -> tuple:
+def _count_terms(passages: Sequence[Passage], settings: IndexSettings, on_progress: Progress | None = None) -> tuple:
     """Each passage's term counts as flat arrays: (vocabulary, word counts, term ids, counts, terms per passage)."""
     vocabulary: dict[str, int] = {}
     word_counts: Counter[str] = Counter()
@@ -129,11 +133,16 @@ def _count_terms(passages: Sequence[Passage], settings: IndexSettings) -> tuple:
     # setdefault with a running counter gives each new term a (sparse) id inside C loops;
     # _dense_ids makes the ids dense.
     draw = itertools.count()
+    every = max(1, len(passages) // PROGRESS_STEPS)
     for position, passage in enumerate(passages):
         tf = Counter(passage_features(passage, settings, word_counts))
         term_ids.extend(map(vocabulary.setdefault, tf, draw))
         counts.extend(tf.values())
         lengths[position] = len(tf)
+        if on_progress is not None and (position + 1) % every == 0:
+            on_progress(position + 1, len(passages))
+    if on_progress is not None and len(passages) % every:
+        on_progress(len(passages), len(passages))
     return vocabulary, word_counts, term_ids, counts, lengths
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from ..files import write_atomically
 from ..kb.model import Passage
 from .index import TfidfIndex
-from .index_build import IndexSettings
+from .index_build import IndexSettings, Progress
 
 log = logging.getLogger(__name__)
 
@@ -94,14 +94,15 @@ def load_index(cls: type[TfidfIndex], folder: Path, expected: str) -> TfidfIndex
                meta["fingerprint"])
 
 
-def load_or_build(passages: Sequence[Passage], cache: Path | None, settings: IndexSettings = IndexSettings()) -> TfidfIndex:
-    """Use the saved index when it is fresh; otherwise build one and try to save it for next time."""
+def load_or_build(passages: Sequence[Passage], cache: Path | None, settings: IndexSettings = IndexSettings(),
+                  on_progress: Progress | None = None) -> TfidfIndex:
+    """Use the saved index when it is fresh; otherwise build one (telling `on_progress`) and save it for next time."""
     key = fingerprint(passages, settings)
     if cache is not None:
         index = TfidfIndex.load(cache, key)
         if index is not None:
             return index
-    index = TfidfIndex.build(passages, settings, key)  # the fingerprint is known: do not hash 22 MB twice
+    index = TfidfIndex.build(passages, settings, key, on_progress)  # the fingerprint is known: do not hash 22 MB twice
     if cache is not None:
         try:
             index.save(cache)

@@ -115,8 +115,9 @@ class Answerer:
 
 
 def build_answerer(config: Config, kb: KnowledgeBase | None = None, cache: bool = True,
-                   clock: Callable[[], float] = time.monotonic) -> Answerer:
-    """Load the knowledge and its index (saved beside it when possible) and make an answerer."""
+                   clock: Callable[[], float] = time.monotonic,
+                   on_progress: Callable[[int, int], None] | None = None) -> Answerer:
+    """Load the knowledge and its index (saved beside it when possible; a build tells `on_progress`) and make an answerer."""
     from ..kb.folder import index_cache
     from ..kb.load import load_knowledge
     from ..kb.model import MAX_TEXT_CHARS
@@ -126,7 +127,7 @@ def build_answerer(config: Config, kb: KnowledgeBase | None = None, cache: bool 
     kb = kb or load_knowledge(config.knowledge)
     cache_dir = index_cache(kb.path) if cache and kb.path else None
     settings = choose_scoring(config.retrieval.scoring, kb.passages, MAX_TEXT_CHARS)
-    index = load_or_build(kb.passages, cache_dir, settings)
+    index = load_or_build(kb.passages, cache_dir, settings, on_progress)
     return Answerer(kb, index, config, clock)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .model import Passage
 
@@ -47,14 +47,15 @@ _UNSHARED_SHARE = 0.25
 
 
 def _signature_pairs(keys: list[str], first: int | None = None,
-                     rows: int = 2000) -> Iterator[tuple["np.ndarray", "np.ndarray"]]:
+                     rows: int = 2000) -> Iterator[tuple["np.ndarray", "np.ndarray", int]]:
     """Candidate pairs (i < j) that may score token_set_ratio >= 90, without scoring all n*n pairs.
 
     Every text's rarest words, up to a quarter of its length, form its signature. When two texts
     share words making up nine tenths of one of them (how token_set_ratio reaches 90 for texts of
     comparable length), that text's signature holds a shared word, so the pair is a candidate: a
     sparse product, and rare words have short posting lists. With `first`, only pairs between the
-    first `first` texts and the others. Pairs come in blocks of `rows` texts, so memory stays bounded.
+    first `first` texts and the others. Pairs come in blocks of `rows` texts, so memory stays bounded,
+    each with the number of texts paired so far.
     """
     import numpy as np
     from scipy import sparse
@@ -83,7 +84,7 @@ def _signature_pairs(keys: list[str], first: int | None = None,
         hits = (signature[start:stop] @ words_t + words[start:stop] @ signature_t).tocoo()
         i, j = hits.row.astype(np.int64) + start, hits.col.astype(np.int64) + lo
         keep = j > i
-        yield i[keep], j[keep]
+        yield i[keep], j[keep], stop
 
 
 def near_duplicate_pairs(passages: Iterable[Passage]) -> list[tuple[Passage, Passage, float]]:
@@ -102,7 +103,7 @@ def near_duplicate_pairs(passages: Iterable[Passage]) -> list[tuple[Passage, Pas
         scores = process.cdist(keys, keys, scorer=fuzz.token_set_ratio, score_cutoff=DUPLICATE_SIMILARITY, workers=-1)
         pairs = [(int(i), int(j), float(scores[i, j])) for i, j in zip(*scores.nonzero()) if i < j]
     else:
-        pairs = [pair for first, second in _signature_pairs(keys)
+        pairs = [pair for first, second, _ in _signature_pairs(keys)
                  for pair in _scored(keys, keys, first.tolist(), second.tolist())]
     for i, j, score in sorted(pairs):
         if _similar(keys[i], keys[j], score):
@@ -118,9 +119,11 @@ def _scored(left: list[str], right: list[str], first: list[int], second: list[in
     return [(i, j, score) for i, j in zip(first, second) if (score := scorer(left[i], right[j], score_cutoff=cutoff))]
 
 
-def near_duplicates_of(texts: list[str], passages: Iterable[Passage]) -> list[tuple[Passage, float] | None]:
+def near_duplicates_of(texts: list[str], passages: Iterable[Passage],
+                       on_progress: Callable[[int, int], None] | None = None) -> list[tuple[Passage, float] | None]:
     """For each new text, the existing passage that says nearly the same (and its similarity), or None: what
-    find_near_duplicate says for one text, for many at once (an imported document) without n*m comparisons."""
+    find_near_duplicate says for one text, for many at once (an imported document) without n*m comparisons.
+    `on_progress` hears (new texts compared, all new texts) after each block."""
     from ..text import fold
 
     items = list(passages)
@@ -130,13 +133,15 @@ def near_duplicates_of(texts: list[str], passages: Iterable[Passage]) -> list[tu
     if not new or not old:
         return [None] * len(texts)
     if len(new) * len(old) <= EXACT_PAIRS_UP_TO ** 2:
-        blocks = [([i for i in range(len(new)) for _ in old], [j for _ in new for j in range(len(old))])]
+        blocks = [([i for i in range(len(new)) for _ in old], [j for _ in new for j in range(len(old))], len(new))]
     else:
-        blocks = ((first.tolist(), (second - len(new)).tolist())
-                  for first, second in _signature_pairs(new + old, first=len(new)))
-    for first, second in blocks:
+        blocks = ((first.tolist(), (second - len(new)).tolist(), done)
+                  for first, second, done in _signature_pairs(new + old, first=len(new)))
+    for first, second, done in blocks:
         for i, j, score in _scored(new, old, first, second):
             # The most similar wins, and of equally similar ones the first in passage order, as one by one.
             if _similar(new[i], old[j], score) and (best[i] is None or (-score, j) < (-best[i][1], best[i][0])):
                 best[i] = (j, score)
+        if on_progress is not None:
+            on_progress(done, len(new))
     return [None if b is None else (items[b[0]], b[1]) for b in best]

@@ -69,10 +69,11 @@ class ImportDraft:
 
 
 def prepare_import(config: Config, path: Path, source_id: str | None = None, url: str = "",
-                   publisher: str = "", progress: Callable[[str], None] | None = None) -> ImportDraft:
+                   publisher: str = "", progress: Callable[[str], None] | None = None,
+                   on_progress: Callable[[int, int], None] | None = None) -> ImportDraft:
     """Split a document into a new source's passages and check them, without saving anything.
 
-    `progress` is told each step of a long import (reading, splitting, comparing) with the time so far.
+    `progress` hears each step of a long import with the time so far; `on_progress` the passages compared so far.
     """
     started = time.perf_counter()
 
@@ -99,7 +100,7 @@ def prepare_import(config: Config, path: Path, source_id: str | None = None, url
     step(f"split into {len(passages):,} passages; checking them")
     _check_drafts(path, passages, kb)
     step(f"comparing {len(passages):,} new passages with {len(kb.passages):,} existing ones")
-    found = near_duplicates_of([p.text for p in passages], kb.passages)
+    found = near_duplicates_of([p.text for p in passages], kb.passages, on_progress)
     duplicates = [(p.id, dup[0].id, dup[1]) for p, dup in zip(passages, found) if dup is not None]
     document = KnowledgeFolder(root).sources / path.name
     if document.exists() and read_bytes(document) != read_bytes(path):
