@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.cli.progress import SHOW_AFTER_SECONDS, ProgressBar
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,6 +58,7 @@ def test_no_bar_when_piped_or_no_color():
     assert run_bar(no_color, {"NO_COLOR": "1"}, Clock()).callback() is None and no_color.getvalue() == ""
 
 
+@pytest.mark.slow
 def test_a_piped_build_of_a_large_knowledge_writes_nothing_to_stderr(tmp_path):
     knowledge = tmp_path / "many.jsonl"
     knowledge.write_text("".join(json.dumps({"id": f"p{n}", "text": f"Fact {n} is about river number {n}."}) + "\n"

@@ -63,7 +63,7 @@ environment:
   TELEGRAM_BASE_URL         another Bot API server (overrides telegram.base_url)
   TELEGRAM_WEBHOOK_SECRET   the webhook's secret token (default: a new random one at each start)
   VISUAL, EDITOR            the editor 'kb edit ID' opens with no options (default vi)
-  NO_COLOR                  set (not empty): no colour in the console (piped output never has any)
+  NO_COLOR                  set (not empty): no colour, no progress bar (piped output never has them)
 
 exit codes:
   0    success (also at the end of 'ask --jsonl' input, whatever its lines held)
