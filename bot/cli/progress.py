@@ -66,10 +66,10 @@ class ProgressBar:
 
     def _start(self) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
         console = Console(file=self.stream, stderr=self.stream is sys.stderr)
-        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
                                   TimeElapsedColumn(), console=console, transient=True)
         self._progress.start()
         self._task = self._progress.add_task(self.description, total=None)
