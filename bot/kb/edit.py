@@ -124,7 +124,7 @@ def add_passage(config: Config, text: str, section: str, source_id: str | None =
         file_source = source.id if source else (passages[0].source if passages else file.stem)
         passage = Passage(id=_next_id(kb, [p.id for p in passages], file_source), text=text, section=section,
                           source=file_source)
-        stage_passages(txn, file, source, [*passages, passage])
+        stage_passages(txn, file, source, [*passages, passage], before=passages)
         stage_questions(txn, root, [(q, passage.id) for q in questions])
         verify = None if force or not questions else _answers_its_questions(config, passage.id, questions)
         commit_checked(txn, root, f"add {passage.id}", kb, verify)
@@ -164,7 +164,7 @@ def edit_passage(config: Config, passage_id: str, text: str | None = None, secti
         updated = dataclasses.replace(found.passage, text=new_text, section=new_section)
         if updated != found.passage:
             passages = [updated if p.id == passage_id else p for p in found.passages]
-            stage_passages(txn, found.file, found.source, passages)
+            stage_passages(txn, found.file, found.source, passages, before=found.passages)
         stage_questions(txn, root, [(q, passage_id) for q in questions])
         commit_checked(txn, root, f"edit {passage_id}", kb)
     return updated
@@ -179,7 +179,7 @@ def remove_passage(config: Config, passage_id: str) -> tuple[Passage, int]:
         if len(kb.passages) == 1:
             raise PassageRejected(f"'{passage_id}' is the last passage: the bot needs at least one")
         passages = [p for p in found.passages if p.id != passage_id]
-        stage_passages(txn, found.file, found.source, passages)
+        stage_passages(txn, found.file, found.source, passages, before=found.passages)
         dropped = stage_unquestion(txn, root, passage_id)
         commit_checked(txn, root, f"remove {passage_id}", kb)
     return found.passage, dropped

@@ -49,7 +49,11 @@ def text_field(entry: dict, key: str, path: Path, required: bool, what: str) -> 
 
 def read_passage_file(path: Path) -> tuple[Source | None, list[Passage]]:
     """A passages YAML file's source (None without a header) and passages, every entry checked."""
-    content = read_text(path)
+    return parse_passage_text(read_text(path), path)
+
+
+def parse_passage_text(content: str, path: Path) -> tuple[Source | None, list[Passage]]:
+    """The source and passages of a passages file's text, checked as if read from `path`."""
     data = parse_yaml(content, path)
     if data is None:
         return None, []
