@@ -154,3 +154,18 @@ def test_windows_line_endings_and_a_missing_last_newline_are_kept():
     text = "passages:\r\n- id: a-001\r\n  text: Alpha.\r\n- id: a-002\r\n  text: Beta."
     assert _splice(text, lambda ps: [ps[0]]) == "passages:\r\n- id: a-001\r\n  text: Alpha.\r\n"
     assert _splice(text, lambda ps: [Passage(id="a-001", text="Alef."), ps[1]]) == text.replace("Alpha", "Alef")
+
+
+def test_a_changed_field_on_the_dash_line_rewrites_that_entry_only():
+    text = "passages:\n- text: Alpha.\n  id: a-001\n- id: a-002\n  text: 'Beta.'\n"
+    edited = _splice(text, lambda ps: [Passage(id="a-001", text="Alef."), ps[1]])
+    assert edited == "passages:\n- id: a-001\n  section: ''\n  text: Alef.\n- id: a-002\n  text: 'Beta.'\n"
+
+
+def test_a_flow_style_file_is_written_whole_in_the_standard_layout(tiny_config, tiny_kb):
+    path = tiny_kb / "passages" / "tiny.yaml"
+    path.write_text("# Kept.\npassages: [{id: a-001, section: S, text: Alpha is first.}, "
+                    "{id: a-002, section: S, text: Beta is second.}]\n", encoding="utf-8")
+    edit_passage(tiny_config, "a-002", text="Beta comes second.")
+    assert path.read_text(encoding="utf-8") == ("# Kept.\npassages:\n- id: a-001\n  section: S\n  text: Alpha is first.\n"
+                                                "- id: a-002\n  section: S\n  text: Beta comes second.\n")
