@@ -13,7 +13,7 @@ from typing import Iterable
 
 from ..config import Config
 from ..errors import DuplicatePassage, KnowledgeError, PassageRejected, UsageError
-from ..text import shorten as short
+from ..text import lone_surrogate, shorten as short
 from .duplicates import find_near_duplicate
 from .entries import load_passage_file
 from .folder import KnowledgeFolder
@@ -31,15 +31,14 @@ MAX_SECTION_CHARS = 200
 def clean_unicode(value: str, what: str) -> str:
     """Refuse text that cannot be saved as UTF-8: a byte that was not UTF-8 on the command line (Python hands it
     over as a lone surrogate) or a lone surrogate an editor wrote as a \\u escape."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        code = ord(value[exc.start])
+    at = lone_surrogate(value)
+    if at is not None:
+        code = ord(value[at])
         if 0xDC80 <= code <= 0xDCFF:
             raise PassageRejected(f"{what} holds the byte 0x{code - 0xDC00:02x}, which is not UTF-8 "
-                                  "(type or paste the text as UTF-8)") from None
+                                  "(type or paste the text as UTF-8)")
         raise PassageRejected(f"{what} holds an unpaired surrogate U+{code:04X}, which is not valid Unicode "
-                              "(write the character itself, not a \\u escape)") from None
+                              "(write the character itself, not a \\u escape)")
     return value
 
 

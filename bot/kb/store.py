@@ -164,7 +164,7 @@ class KnowledgeStore:
                                      hint="make the knowledge folder writable") from None
             return "rolled back an interrupted change that had not been saved"
         try:
-            journal = json.loads((self.journal / JOURNAL).read_text(encoding="utf-8"))
+            journal = disk.parse_json((self.journal / JOURNAL).read_text(encoding="utf-8"))
             reason, files = journal["reason"], journal["files"]
             snapshot, drop = journal.get("snapshot"), journal.get("drop")
             if not isinstance(reason, str) or not isinstance(files, dict) or not all(
