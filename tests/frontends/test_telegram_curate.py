@@ -176,3 +176,23 @@ def test_non_admins_reach_nothing_with_the_command_forged_or_copied_buttons(conf
             saved = plain((await press(h, ADMIN, preview, "Save"))["text"])  # the admin's own still work
             assert saved.startswith("Saved")
     run(scenario())
+
+
+def test_a_reply_to_a_prompt_answers_that_prompts_question(config):
+    second = "What is the price of yak cheese?"
+
+    async def scenario():
+        async with Harness(config) as h:
+            await h.ask(ASKER, QUESTION)
+            await h.ask(ASKER, second)
+            listing = await h.ask(ADMIN, "/unanswered")
+            labels = [t for t, _ in buttons(listing)]
+            first = await press(h, ADMIN, listing, next(t for t in labels if "NATO" in t))
+            await press(h, ADMIN, listing, next(t for t in labels if "yak" in t))  # the latest prompt
+            reply_to = {k: v for k, v in first.items() if k != "_params"}
+            preview = await h.ask(ADMIN, FACT, reply_to=reply_to)
+            assert plain(preview["text"]).startswith(f"Question: {QUESTION}")
+            assert [t for t, _ in buttons(preview)] == ["Save", "Cancel"]
+            refusal = plain((await h.ask(ADMIN, FACT))["text"])  # still owed for the yak question
+            assert refusal.startswith("Not saved:") and repr(second) in refusal
+    run(scenario())

@@ -1,8 +1,8 @@
 """Telegram routes for answering logged questions from the chat (admins only, in their private chat).
 
-/unanswered lists the questions with an 'Answer this' button each; the admin's next message is the fact;
-the preview carries Save and Cancel. What is checked and what is said comes from bot.kb.curate; this module
-only shows it and routes presses. Every step checks again that the user is an admin in their own private
+/unanswered lists the questions with an 'Answer this' button each; the admin's next message, or a reply to
+the bot's prompt, is the fact; the preview carries Save and Cancel. What is checked and what is said comes
+from bot.kb.curate; this module only shows it and routes presses. Every step checks again that the user is an admin in their own private
 chat and that the token was sent with that very message, so non-admins, forged or copied data reach nothing.
 """
 
@@ -78,25 +78,40 @@ async def on_press(front: TelegramFrontEnd, update: Update, context: ContextType
     if step.action == "answer":
         prompt = await front.say(context.bot, chat_id, html_chunks(curate.prompt_text(step.question)),
                                  InlineKeyboardMarkup([_cancel_row(front, step.question, chat_id)]))
-        front.awaiting[chat_id] = AdminStep("fact", step.question, step.normalised, chat_id,
-                                            message=prompt.message_id if prompt else None)
+        owed = AdminStep("fact", step.question, step.normalised, chat_id, message=prompt.message_id)
+        front.awaiting[chat_id] = front.prompts[(chat_id, prompt.message_id)] = owed
         return
     front.admin_buttons.forget(chat_id, message.message_id)  # a draft is saved or dropped once
     await _clear_buttons(front, query, chat_id)
     if step.action == "save":
         await _save(front, context.bot, chat_id, step)
     else:
-        front.awaiting.pop(chat_id, None)
+        front.prompts.pop((chat_id, message.message_id), None)
+        _settle(front, chat_id, step.question)
         await front.say(context.bot, chat_id, html_chunks("Cancelled: nothing was saved."))
+
+
+def _owed(front: TelegramFrontEnd, message) -> AdminStep | None:
+    """The question an admin's message answers: the prompt it replies to, else the latest 'Answer this'."""
+    reply = message.reply_to_message
+    step = front.prompts.get((message.chat_id, reply.message_id)) if reply is not None else None
+    return step or front.awaiting.get(message.chat_id)
+
+
+def _settle(front: TelegramFrontEnd, chat_id: int, question: str) -> None:
+    """Stop waiting for a fact for this question (a newer 'Answer this' for another question keeps waiting)."""
+    waiting = front.awaiting.get(chat_id)
+    if waiting is not None and waiting.question == question:
+        del front.awaiting[chat_id]
 
 
 async def take_fact(front: TelegramFrontEnd, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """The admin's fact for the question they chose: check it as `kb add` would and show the preview with Save
     and Cancel, or the reason it cannot be saved. False when this message is not a fact owed (a question)."""
     message = update.message
-    if not is_admin_chat(front, update.effective_user, message.chat) or message.chat_id not in front.awaiting:
+    step = _owed(front, message) if is_admin_chat(front, update.effective_user, message.chat) else None
+    if step is None:
         return False
-    step = front.awaiting[message.chat_id]
     chat_id = message.chat_id
     front.typing(context.bot, chat_id)
     try:
@@ -106,7 +121,8 @@ async def take_fact(front: TelegramFrontEnd, update: Update, context: ContextTyp
         await front.say(context.bot, chat_id, html_chunks(curate.refusal_text(exc)),
                         InlineKeyboardMarkup([_cancel_row(front, step.question, chat_id)]))
         return True  # still waiting: the next message is another try
-    front.awaiting.pop(chat_id, None)
+    front.prompts.pop((chat_id, step.message), None)
+    _settle(front, chat_id, step.question)
     save = AdminStep("save", step.question, step.normalised, chat_id, draft)
     markup = InlineKeyboardMarkup([[_button(front, "Save", save)] + _cancel_row(front, step.question, chat_id)])
     await front.say(context.bot, chat_id, html_chunks(curate.preview_text(draft)), markup)

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 TYPING_SECONDS = 5.0
 ADMIN_BUTTONS = 500  # curation steps kept; admins are few
 AWAIT_SECONDS = 3600.0  # an 'Answer this' waits an hour for its fact, then the admin's next message is a question
+PROMPT_SECONDS = 86400.0  # a reply to an 'Answer this' prompt answers its question for a day
 NOTIFIED_PAIRS = 100_000  # (question, chat) pairs already told a new answer, so none is told twice
 TYPING_CHATS = 5000  # chats remembered as just shown 'typing'; beyond, the least recent is forgotten
 FLOOD_NOTICE = "You are sending messages faster than I can read them, so I skipped some. Please wait a moment."
@@ -53,6 +54,7 @@ class TelegramFrontEnd:
         self.buttons = ButtonStore()
         self.admin_buttons = ButtonStore(ADMIN_BUTTONS)  # admins' curation steps: never mixed with users' buttons
         self.awaiting: TTLCache[int, AdminStep] = TTLCache(ADMIN_BUTTONS, AWAIT_SECONDS)  # admin chats owing a fact
+        self.prompts: TTLCache[tuple[int, int], AdminStep] = TTLCache(ADMIN_BUTTONS, PROMPT_SECONDS)  # by prompt
         self.notified: TTLCache[tuple[str, str], bool] = TTLCache(NOTIFIED_PAIRS, NOTIFY_DAYS * 86400.0)
         self.flood = FloodGuard(self.settings.flood_burst, self.settings.flood_per_second, clock)
         self.locks = ChatLocks()
