@@ -49,12 +49,13 @@ async def press(h: Harness, user: int, message: dict, label_start: str) -> dict:
     return await next_message(h, user, before)
 
 
-async def preview_for(h: Harness, fact: str) -> dict:
-    """Ask once (so the question is logged), list it, press 'Answer this' and send `fact`: the bot's reply."""
-    first = await h.ask(ASKER, QUESTION)
-    assert "Source:" not in first["text"]  # the knowledge cannot answer it yet
+async def preview_for(h: Harness, fact: str, times: int = 1) -> dict:
+    """Ask `times` (so the question is logged), list it, press 'Answer this' and send `fact`: the bot's reply."""
+    for _ in range(times):
+        first = await h.ask(ASKER, QUESTION)
+        assert "Source:" not in first["text"]  # the knowledge cannot answer it yet
     listing = await h.ask(ADMIN, "/unanswered")
-    assert f"1. 1\u00d7 {QUESTION}" in plain(listing["text"])
+    assert f"1. {times}\u00d7 {QUESTION}" in plain(listing["text"])
     prompt = await press(h, ADMIN, listing, "Answer this: 1.")
     assert QUESTION in plain(prompt["text"]) and [t for t, _ in buttons(prompt)] == ["Cancel"]
     return await h.ask(ADMIN, fact)
@@ -65,7 +66,7 @@ def test_admin_answers_a_question_saves_it_live_with_undo_and_the_asker_is_told_
 
     async def scenario():
         async with Harness(config) as h:
-            preview = await preview_for(h, FACT)
+            preview = await preview_for(h, FACT, times=2)  # asked twice, told once
             new_id = plain(preview["text"]).split("New passage ")[1].split(",")[0]
             assert FACT in plain(preview["text"]) and [t for t, _ in buttons(preview)] == ["Save", "Cancel"]
             assert load_knowledge(folder).by_id(new_id) is None and KnowledgeStore(folder).versions() == []
