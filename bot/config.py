@@ -84,6 +84,7 @@ class TelegramConfig:
     webhook_url: str = ""
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
+    notify_askers: bool = True
 
 
 @dataclass(frozen=True)

@@ -107,8 +107,9 @@ def _target_file(root: Path, source_id: str | None, kb: KnowledgeBase) -> tuple[
 
 
 def add_passage(config: Config, text: str, section: str, source_id: str | None = None,
-                questions: Iterable[str] = (), force: bool = False) -> Passage:
-    """Check a new passage (valid, not a near-duplicate), save it with the next free id, and its questions."""
+                questions: Iterable[str] = (), force: bool = False, trial: bool = False) -> Passage:
+    """Check a new passage (valid, not a near-duplicate, answering its questions), save it with the next free id,
+    and its questions; a trial runs every check and saves nothing (the Telegram preview)."""
     text, section, questions = clean_text(text), clean_section(section), clean_questions(questions)
     root = knowledge_root(config)
     store = KnowledgeStore(root)
@@ -126,7 +127,7 @@ def add_passage(config: Config, text: str, section: str, source_id: str | None =
         stage_passages(txn, file, source, [*passages, passage], before=passages)
         stage_questions(txn, root, [(q, passage.id) for q in questions])
         verify = None if force or not questions else _answers_its_questions(config, passage.id, questions)
-        commit_checked(txn, root, f"add {passage.id}", kb, verify)
+        commit_checked(txn, root, f"add {passage.id}", kb, verify, trial)
     return passage
 
 

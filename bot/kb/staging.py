@@ -18,9 +18,6 @@ from .store import Transaction
 from .splice import passage_spans, splice_passages
 from .yamlio import dump_passage_file, header_comment, parse_yaml
 
-
-
-
 QUESTIONS_HEADER = ("# Knowledge regression questions: each must keep being answered by the passage in expect_id\n"
                     "# (or with every string in expect). `python -m bot eval` runs them.\n")
 
@@ -62,9 +59,9 @@ def dangling_ids(kb: KnowledgeBase, questions: Iterable[RegressionQuestion]) -> 
 
 
 def commit_checked(txn: Transaction, root: Path, reason: str, before: KnowledgeBase | None = None,
-                   verify: Callable[[KnowledgeBase], None] | None = None) -> None:
+                   verify: Callable[[KnowledgeBase], None] | None = None, trial: bool = False) -> None:
     """Commit only if the staged knowledge loads as the bot will load it, keeps its questions' passages, and passes
-    `verify` (given the staged knowledge; it raises to refuse)."""
+    `verify` (given the staged knowledge; it raises to refuse). A trial checks the same way and writes nothing."""
     old_dangling = set()
     if before is not None:
         try:
@@ -72,7 +69,7 @@ def commit_checked(txn: Transaction, root: Path, reason: str, before: KnowledgeB
         except KnowledgeError:
             pass  # a broken questions file shows up in the staged check below
     txn.commit(reason, check=lambda staged: check_staged(root, staged, old_dangling, verify),
-               view=checked_files(root))
+               view=checked_files(root), trial=trial)
 
 
 def checked_files(root: Path) -> list[Path]:
