@@ -65,9 +65,11 @@ def test_an_answer_near_the_threshold_is_unsure_and_offers_close_sections_and_al
     assert not sure.unsure and sure.nearby == ()
 
 
-def test_a_follow_up_remembers_the_carried_topic_with_the_new_words(compose):
+def test_a_follow_up_remembers_the_topic_it_pointed_back_at_and_adds_nothing_to_it(compose):
     answer = compose.found(decision(("p4", 0.5), text="rebuilt", carried=("hut", "volunteers")), Context(), 3.0)
-    assert answer.context.turns[-1].topic == ("hut", "volunteers", "rebuilt")
+    assert answer.context.turns[-1].topic == ("hut", "volunteers")  # topics never pile up turn after turn
+    alone = compose.found(decision(("p4", 0.5), text="rebuilt"), answer.context, 4.0)
+    assert alone.context.topic(4.0, 600.0) == ("rebuilt",)
     assert "carried from the previous question: hut, volunteers" in answer.why_lines
 
 

@@ -34,7 +34,7 @@ class Composer:
         best = hits[0]
         passage = self.kb.passages[self.positions[best.id]]
         carried = decision.carried
-        topic = tuple(dict.fromkeys(carried + query.tokens))[-s.topic_words:] if carried else query.tokens
+        topic = carried or query.tokens  # a follow-up stays on the subject it pointed back at: topics never pile up
         new_context = context.add(Turn(query.reading.text, topic, passage.id, now), s.max_turns)
         chosen = self._facts(hits)
         ids = (best.id,) + tuple(h.id for h in chosen if h.id != best.id)  # best first

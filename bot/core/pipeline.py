@@ -5,8 +5,10 @@
     hits = the index's top ten, weighed for the kind of fact asked, then reordered by the second stage
     (rerank.py) with each passage's probability of answering as its score
 
-The index is entered once per search (ranking with grouped rescoring) and once for the chosen
-passage's coverage; a follow-up question searches twice, reading the question only once.
+The index is entered once per search (ranking with grouped rescoring) and once for its best
+passage's coverage; a question that leans on the last topic searches twice (alone and with the
+topic), reading it only once, and the topic wins only where the question alone is not confident or
+its answer holds less of the question (a question that stands alone is never overridden).
 """
 
 from __future__ import annotations
@@ -73,13 +75,13 @@ class Answerer:
         """Search alone, and with the previous topic when the question leans on it; decide; compose."""
         s = self.settings
         reading = self.reader.read(text)
-        chosen = alone = self._search(reading)
+        alone = self._search(reading)
+        decision = decide(text, alone, self.index, self.kb.positions, s)
         previous = context.topic(self.clock(), s.max_age_seconds)
         if previous and leans_on_context(text, alone, s):
-            followup = self._search(reading, previous)
-            if prefers_followup(text, alone, followup, s):
-                chosen = followup
-        decision = decide(text, chosen, self.index, self.kb.positions, s)
+            followup = decide(text, self._search(reading, previous), self.index, self.kb.positions, s)
+            if prefers_followup(text, decision, followup, s):
+                decision = followup
         if not decision.confident:
             return self.composer.not_found(decision)
         return self.composer.found(decision, context, self.clock())

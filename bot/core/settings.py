@@ -79,7 +79,6 @@ class AnswerSettings:
     second_fact_ratio: float = _tunable(0.5, "a neighbouring fact joins the answer when it scores this close")
     cut_divisor: int = _tunable(3, "a long passage is cut at a sentence end after limit // 3 characters, else a word")
     runners_up: int = _tunable(3, "runner-up passages `why` shows")
-    topic_words: int = _tunable(8, "words of a carried topic kept, newest last, so a long conversation stays on track")
     examples: int = _tunable(3, "example questions offered (one per section)")
     example_topic_words: int = _tunable(6, "words of a passage that name its topic when it has no section")
     suggestions: int = _tunable(3, "'you could ask' suggestions under an unknown answer")
