@@ -49,6 +49,13 @@ def test_a_fact_continued_by_the_next_one_is_answered_with_both_in_document_orde
     assert not answer.unsure and answer.nearby == ()
 
 
+def test_the_runner_ups_never_list_a_passage_already_in_the_answer(compose):
+    answer = compose.found(decision(("p2", 0.5), ("p1", 0.4), ("p3", 0.1), ("p4", 0.05)), Context(), 0.0)
+    assert answer.passage_ids == ("p2", "p1")
+    assert [h.id for h in answer.why.runners_up] == ["p3", "p4"]  # p1 is part of the answer
+    assert not any(line.startswith("runner-up p1") for line in answer.why_lines)
+
+
 def test_a_neighbour_in_another_section_or_scoring_low_does_not_join(compose):
     assert compose.found(decision(("p2", 0.5), ("p3", 0.5)), Context(), 0.0).passage_ids == ("p2",)
     assert compose.found(decision(("p2", 0.5), ("p1", 0.24)), Context(), 0.0).passage_ids == ("p2",)  # < 0.5 x best
