@@ -1,7 +1,7 @@
 """The answerer: a question (and its conversation) through the stages to a short, sourced answer or an honest no.
 
-    guard the input -> small talk? -> reading -> query -> hits -> decision -> compose
-                                                    \\-> (follow-up: the same reading with the last topic)
+    guard the input -> small talk? -> English? -> reading -> query -> hits -> decision -> compose
+                                                                \\-> (follow-up: the same reading with the last topic)
     hits = the index's top ten, weighed for the kind of fact asked, then reordered by the second stage
     (rerank.py) with each passage's probability of answering as its score
 
@@ -26,6 +26,7 @@ from .decision import decide, fit_answer_type, leans_on_context, prefers_followu
 from .expand import Expander, find_acronyms
 from .hits import Hit, Hits, rerank, search
 from .index import TfidfIndex
+from .language import is_foreign
 from .query import Query, weigh
 from .reading import Reader, Reading
 from .rerank import CorpusStats, Reranker, shipped_model
@@ -69,6 +70,8 @@ class Answerer:
         if intent is not None:
             reply = getattr(replies, f"smalltalk_{intent}")
             return compose.reply("smalltalk", reply, Context() if intent == "bye" else context)
+        if is_foreign(text, self.reader.knows, self.settings):  # kept: the conversation goes on in English
+            return compose.reply("not_english", replies.not_english, context)
         return self._retrieve(self.smalltalk.strip_greeting(text), context)
 
     def _retrieve(self, text: str, context: Context) -> Answer:
