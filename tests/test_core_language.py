@@ -40,7 +40,7 @@ def test_a_question_in_another_language_is_foreign(reader, text):
     "who staffs the tsagaan nuur hut",  # the knowledge's own names, lower case
     "Did Kublai Khan visit Ulaanbaatar or Karakorum?",  # names it lacks, capitalised
     "What doesn't the GRP measure?", "glacierresearch volunters",  # a contraction, run-together words and a typo
-    "Монгол", "hola",  # a single word is never judged
+    "Монгол", "hola", "qwzx vbnm plkj",  # a single word is never judged, nor words without a vowel
 ])
 def test_english_with_typos_names_and_acronyms_is_never_foreign(reader, text):
     assert not is_foreign(text, reader.knows, S)

@@ -11,7 +11,8 @@ Names (words capitalised inside the sentence) belong to no language and are left
 written without spaces (Chinese, Japanese, Thai) each character counts as a word.
 A word is English when the reader knows it (Reader.knows): pyspellchecker's English word list, a stop
 word, a word of the knowledge (so its names and acronyms never count as foreign), or a misspelling,
-relative or run-together pair of the knowledge's words (so typos stay English).
+relative or run-together pair of the knowledge's words (so typos stay English). A Latin word without
+a vowel is no word of any language (keyboard mash, an acronym typed in lower case) and is left out too.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..text import normalise
 from .settings import AnswerSettings
 
 _LETTERS = re.compile(r"[^\W\d_]+")
+_VOWEL = re.compile(r"[aeiouy]|[^a-z']")  # accents are folded, so a word of another script always passes
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")  # "doesn't" is one English word, not 'doesn' and 't'
 
 
@@ -53,5 +55,8 @@ def is_foreign(text: str, knows: Callable[[str], bool], settings: AnswerSettings
     letters = "".join(_LETTERS.findall(text))
     if sum(not _latin(ch) for ch in letters) > settings.foreign_letter_share * len(letters):
         return True
-    unknown = sum(not knows(w) for w in found)
-    return unknown > settings.foreign_word_share * len(found)
+    worded = [w for w in found if _VOWEL.search(w)]  # 'qwzx vbnm' is a keyboard, not a language
+    if len(worded) < settings.foreign_min_words:
+        return False
+    unknown = sum(not knows(w) for w in worded)
+    return unknown > settings.foreign_word_share * len(worded)
