@@ -1,4 +1,4 @@
-"""Scale benchmark for maintainers' commands: `kb check --quick`, loading a big knowledge, `kb import`.
+"""Scale benchmark for maintainers' commands: `kb check --quick`, loading a big knowledge, `kb import`, `kb add`.
 
 It writes synthetic but varied knowledge into a temporary folder (fixed seed, so the figures can be
 regenerated), runs each command as `python -m bot ...` in a fresh process and prints its wall time,
@@ -9,6 +9,7 @@ Usage:
     python benchmarks/kb_scale.py                                 # the sizes of issue 11: 10k, 50 MB, 50 MB
     python benchmarks/kb_scale.py --check-passages 2000 --load-mb 5 --import-mb 5
     python benchmarks/kb_scale.py --only load --keep /tmp/kb      # keep the generated files to profile them
+    python benchmarks/kb_scale.py --only add                      # add, edit, remove in a 10k-passage file
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import REPO, SEED, markdown_table
 
-SCENARIOS = ("check", "load", "import")
+SCENARIOS = ("check", "load", "import", "add")
 QUESTION = "How many people live in the river valley?"
 _SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "an", "or", "el", "um", "ber", "dor", "gan", "lis",
               "mon", "par", "sen", "tar", "zu", "qui", "fe", "ho")
@@ -123,15 +124,29 @@ def run(command: list[str], timeout: float) -> dict:
             "stderr": tail[0][:120] if tail else ""}
 
 
+def _edits(folder: Path, passages: int, text: Text, timeout: float, row) -> None:
+    """`kb add`, `kb edit` and `kb remove` of one passage in a knowledge of one big passages file (the worst case:
+    the whole file is read, changed and checked), each a fresh process."""
+    write_folder(folder, passages, 1, text, 10, 22)
+    size = f"{passages:,} passages in 1 file"
+    base = ["--knowledge", str(folder), "kb"]
+    steps = (("kb add --force", ["add", "--force", "--text", text.sentence(10, 22), "--section", "Added"]),
+             ("kb edit", ["edit", f"doc-000-{passages // 2:06d}", "--text", text.sentence(10, 22)]),
+             ("kb remove", ["remove", f"doc-000-{passages // 3:06d}"]))
+    for label, command in steps:
+        row(label, size, run(base + command, timeout))
+
+
 def main() -> None:
     """Generate the inputs, run each command once and print a Markdown table of the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check-passages", type=int, default=10000, help="passages for `kb check --quick`")
+    parser.add_argument("--check-passages", type=int, default=10000,
+                        help="passages for `kb check --quick`, and in the one file `kb add`, `edit`, `remove` change")
     parser.add_argument("--load-mb", type=float, default=50, help="size of the big passages file")
     parser.add_argument("--import-mb", default="50,35",
                         help="sizes of the text documents `kb import` reads (comma-separated MB; 50 MB of short "
                              "sentences makes a passages file over the 64 MB limit, 35 MB one under it)")
-    parser.add_argument("--only", default=",".join(SCENARIOS), help="which of check,load,import to run")
+    parser.add_argument("--only", default=",".join(SCENARIOS), help="which of check,load,import,add to run")
     parser.add_argument("--timeout", type=float, default=600, help="seconds before a command is stopped")
     parser.add_argument("--keep", type=Path, help="write the inputs here and keep them (default: a temp dir)")
     args = parser.parse_args()
@@ -170,6 +185,8 @@ def main() -> None:
                 document = write_document(base / f"handbook-{megabytes:g}.txt", megabytes, text)
                 row("kb import --yes", f"{document.stat().st_size / 1e6:.1f} MB text",
                     run(["--knowledge", str(folder), "kb", "import", str(document), "--yes"], args.timeout))
+        if "add" in only:
+            _edits(base / "add", args.check_passages, text, args.timeout, row)
     finally:
         if args.keep is None:
             shutil.rmtree(base, ignore_errors=True)

@@ -51,6 +51,7 @@ class Replies:
     greeting: str = "Hello! I answer questions about the documents in my knowledge base."
     not_found: str = "Sorry, I don't know that: my documents don't say."
     suggest: str = "You could ask, for example:"
+    not_english: str = "I answer in English, about my documents: please ask your question in English."
     empty: str = "Please type a question, for example:"
     too_long: str = "That message is too long for me. Please ask one question in fewer than {limit} characters."
     smalltalk_hello: str = "Hello! Ask me a question about my documents."
@@ -84,6 +85,7 @@ class TelegramConfig:
     webhook_url: str = ""
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
+    notify_askers: bool = True
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,58 @@
-"""Files read and written safely: bounded reading of regular files only (never a FIFO or device), and one
-atomic writer, fsynced, shared by the knowledge store and the saved index."""
+"""Files read and written safely: bounded reading of regular files only (never a FIFO or device), one atomic
+writer, fsynced, shared by the knowledge store and the saved index, and one bounded JSON parser for what
+comes from outside (JSON-lines input and knowledge, the store's journal and history manifests)."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable
+from typing import Any, BinaryIO, Callable, Iterable
 
 from .errors import KnowledgeError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
+
+MAX_NUMBER_DIGITS = 100  # no field needs a longer number; int() of 4,301+ digits raises, and big ones cost time
+
+TOO_DEEP = "nested too deeply"
+
+
+class JsonRefused(ValueError):
+    """JSON that parse_json refuses: str() is the whole reason (with the position), `msg` the short phrase."""
+
+    def __init__(self, message: str, msg: str | None = None) -> None:
+        super().__init__(message)
+        self.msg = msg or message
+
+
+class JsonNumberTooLong(JsonRefused):
+    """A JSON number longer than any field needs (refused before int() is asked to convert it)."""
+
+
+def parse_json(text: str) -> Any:
+    """json.loads for text from outside, refusing with JsonRefused what would otherwise raise something else or
+    cost time: numbers of over MAX_NUMBER_DIGITS digits, nesting deeper than Python's stack, malformed JSON."""
+    try:
+        return json.loads(text, parse_int=_bounded_int)
+    except JsonRefused:
+        raise
+    except json.JSONDecodeError as exc:
+        raise JsonRefused(str(exc), exc.msg) from None
+    except RecursionError:  # the parser recurses once per level of nesting
+        raise JsonRefused(TOO_DEEP) from None
+    except ValueError as exc:
+        raise JsonRefused(str(exc)) from None
+
+
+def _bounded_int(literal: str) -> int:
+    """int() for JSON, refusing numbers longer than MAX_NUMBER_DIGITS before converting them."""
+    if len(literal) > MAX_NUMBER_DIGITS:
+        raise JsonNumberTooLong(f"a number has {len(literal)} digits (at most {MAX_NUMBER_DIGITS} are accepted)")
+    return int(literal)
 
 
 def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:

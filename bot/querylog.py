@@ -110,6 +110,14 @@ class Storage:
             (limit, offset)).fetchall())
         return [Unanswered(q, n, at, key) for q, n, at, key in rows]
 
+    def askers(self, normalised: str, since: float, limit: int) -> list[str]:
+        """The Telegram chats that asked this (normalised) question unanswered since `since`, latest first, each once:
+        whom to tell when an admin answers it."""
+        rows = self._database.read(lambda db: db.execute(
+            "SELECT chat FROM questions WHERE channel = 'telegram' AND normalised = ? AND at >= ? AND found = 0 "
+            "GROUP BY chat ORDER BY MAX(at) DESC LIMIT ?", (normalised, since, limit)).fetchall())
+        return [chat for (chat,) in rows]
+
     def counts(self) -> dict[str, int]:
         """Totals for /stats and `kb stats`: questions split into answered, unanswered and other (small talk, help,
         empty or over-long input: not questions the knowledge could answer), so the three add up; feedback up and down."""

@@ -100,3 +100,13 @@ def holds_all(text: str, expected) -> bool:
     """Whether a text says every expected string (case, quotes, accents and spacing folded)."""
     folded = fold(text)
     return all(fold(e) in folded for e in expected)
+
+
+def lone_surrogate(value: str) -> int | None:
+    """Where text holds an unpaired surrogate (a "\\ud800" escape, or a byte that was not UTF-8 on the command
+    line, which Python hands over as U+DC80-U+DCFF), or None: no file, terminal or Telegram takes one."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None

@@ -129,3 +129,37 @@ def test_squad_benchmark_names_a_missing_corpus(tmp_path):
                             cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "corpus not found" in result.stderr
+
+
+@pytest.mark.slow
+def test_realdocs_benchmark_smoke(tmp_path):
+    figures = tmp_path / "realdocs.json"
+    result = subprocess.run([sys.executable, "benchmarks/realdocs.py", "--documents", "valgrind", "--no-mongolia",
+                             "--json", str(figures)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    assert rows[0].startswith("| document | format | passages |")
+    assert [row.split("|")[1].strip() for row in rows[2:]] == ["valgrind"]  # only the document asked for
+    cells = [cell.strip() for cell in rows[2].split("|")[1:-1]]
+    assert cells[1] == "HTML" and int(cells[2]) > 0 and cells[9] == "20" and 0 <= int(cells[8]) <= 17
+    for cell in cells[4:6]:
+        assert cell.endswith("%") and 0 <= float(cell[:-1]) <= 100, rows[2]
+    assert "bm25s (English stemmer and stop words) answers when its best score is above" in result.stdout
+    assert "Mongolia" not in result.stdout
+    data = json.loads(figures.read_text())
+    questions = data["documents"][0]["questions"]
+    assert len(questions) == 20 and sum(not q["found"] for q in questions) == 3  # the set's out-of-scope questions
+    assert data["documents"][0]["passages"] == int(cells[2])
+
+
+@pytest.mark.slow
+def test_realdocs_benchmark_reports_a_document_the_import_refuses(tmp_path):
+    from benchmarks.realdocs import Document, Run, build, row
+
+    junk = tmp_path / "notes.data"  # an ending no splitter reads: the import refuses it, whatever splitter is merged
+    junk.write_bytes(b"\x00\x01 not a document \xff")
+    document = Document("junk", "binary", str(junk), "eval/realdocs-valgrind.yaml")
+    knowledge, failed = build(document, tmp_path / "kb", None)
+    assert knowledge is None
+    assert failed.startswith("kb import failed: Error:") and "notes.data" in failed
+    assert row(Run(document, failed=failed), 0.0)[:3] == ["junk", "binary", "import failed"]

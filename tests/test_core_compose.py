@@ -49,6 +49,13 @@ def test_a_fact_continued_by_the_next_one_is_answered_with_both_in_document_orde
     assert not answer.unsure and answer.nearby == ()
 
 
+def test_the_runner_ups_never_list_a_passage_already_in_the_answer(compose):
+    answer = compose.found(decision(("p2", 0.5), ("p1", 0.4), ("p3", 0.1), ("p4", 0.05)), Context(), 0.0)
+    assert answer.passage_ids == ("p2", "p1")
+    assert [h.id for h in answer.why.runners_up] == ["p3", "p4"]  # p1 is part of the answer
+    assert not any(line.startswith("runner-up p1") for line in answer.why_lines)
+
+
 def test_a_neighbour_in_another_section_or_scoring_low_does_not_join(compose):
     assert compose.found(decision(("p2", 0.5), ("p3", 0.5)), Context(), 0.0).passage_ids == ("p2",)
     assert compose.found(decision(("p2", 0.5), ("p1", 0.24)), Context(), 0.0).passage_ids == ("p2",)  # < 0.5 x best
@@ -65,9 +72,11 @@ def test_an_answer_near_the_threshold_is_unsure_and_offers_close_sections_and_al
     assert not sure.unsure and sure.nearby == ()
 
 
-def test_a_follow_up_remembers_the_carried_topic_with_the_new_words(compose):
+def test_a_follow_up_remembers_the_topic_it_pointed_back_at_and_adds_nothing_to_it(compose):
     answer = compose.found(decision(("p4", 0.5), text="rebuilt", carried=("hut", "volunteers")), Context(), 3.0)
-    assert answer.context.turns[-1].topic == ("hut", "volunteers", "rebuilt")
+    assert answer.context.turns[-1].topic == ("hut", "volunteers")  # topics never pile up turn after turn
+    alone = compose.found(decision(("p4", 0.5), text="rebuilt"), answer.context, 4.0)
+    assert alone.context.topic(4.0, 600.0) == ("rebuilt",)
     assert "carried from the previous question: hut, volunteers" in answer.why_lines
 
 

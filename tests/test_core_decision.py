@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.decision import decide, fit_answer_type, leans_on_context, prefers_followup
+from bot.core.decision import Decision, decide, fit_answer_type, leans_on_context, prefers_followup
 from bot.core.hits import Hit, Hits
 from bot.core.index import TfidfIndex
 from bot.core.query import Query
@@ -46,13 +46,26 @@ def test_a_question_leans_on_the_last_topic_only_when_it_cannot_stand_alone(text
     assert leans_on_context(text, alone, S) is leans
 
 
+def ruling(best: float | None, confident: bool = False, coverage: float = 1.0, holds: bool = True) -> Decision:
+    """A decision whose best passage scores `best` (None: nothing found)."""
+    hits = (Hit("x", "", "", best),) if best is not None else ()
+    return Decision(query("rebuilt"), hits, coverage, confident, holds)
+
+
 def test_the_follow_up_reading_wins_when_it_scores_nearly_as_well_or_the_question_points_back():
-    alone = Hits(query("rebuilt"), (Hit("x", "", "", 0.5),))
-    assert prefers_followup("rebuilt when", alone, Hits(query("rebuilt"), (Hit("y", "", "", 0.45),)), S)  # 0.45 >= 0.9 x 0.5
-    assert not prefers_followup("rebuilt when", alone, Hits(query("rebuilt"), (Hit("y", "", "", 0.44),)), S)
-    assert prefers_followup("when was it rebuilt", alone, Hits(query("rebuilt"), (Hit("y", "", "", 0.1),)), S)
-    assert not prefers_followup("when was it rebuilt", alone, Hits(query("rebuilt")), S)  # it finds nothing
-    assert prefers_followup("rebuilt when", Hits(query("rebuilt")), Hits(query("rebuilt"), (Hit("y", "", "", 0.1),)), S)
+    alone = ruling(0.15)
+    assert prefers_followup("rebuilt when", alone, ruling(0.135), S)  # 0.135 >= 0.9 x 0.15
+    assert not prefers_followup("rebuilt when", alone, ruling(0.134), S)
+    assert prefers_followup("when was it rebuilt", alone, ruling(0.1), S)
+    assert not prefers_followup("when was it rebuilt", alone, ruling(None), S)  # it finds nothing
+    assert prefers_followup("rebuilt when", ruling(None), ruling(0.1), S)
+
+
+def test_a_confident_answer_alone_is_never_overridden_by_a_passage_holding_less_of_the_question():
+    alone = ruling(0.5, confident=True)
+    assert not prefers_followup("who did they work with", alone, ruling(0.6, coverage=0.0), S)  # only the topic matched
+    assert not prefers_followup("when did they automate it", alone, ruling(0.6, holds=False), S)  # the topic added nothing
+    assert prefers_followup("when was it rebuilt", alone, ruling(0.6), S)  # as much of the question, and the topic too
 
 
 PASSAGES = (Passage("five", "The Five Hills centre trains peacekeepers.", "Training"),

@@ -43,12 +43,12 @@ def test_a_question_ranks_once_and_measures_coverage_once():
     assert calls == ["rank", "coverage"]
 
 
-def test_a_follow_up_ranks_alone_and_with_the_topic_and_small_talk_never_enters_the_index():
+def test_a_follow_up_is_decided_alone_and_with_the_topic_and_small_talk_never_enters_the_index():
     answerer, calls = counting_answerer()
     first = answerer.answer("Tell me about the mountain hut")
     calls.clear()
     follow = answerer.answer("when was it rebuilt?", first.context)
-    assert follow.why.context and calls == ["rank", "rank", "coverage"]
+    assert follow.why.context and calls == ["rank", "coverage", "rank", "coverage"]
     calls.clear()
     answerer.answer("thanks!", Context())
     assert calls == []

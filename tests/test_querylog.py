@@ -412,3 +412,19 @@ def test_a_locked_log_never_stalls_the_telegram_bot(tmp_path):
                 locker.release()
             assert h.storage.flush(5) and h.storage.counts()["questions"] == 3
     run(scenario())
+
+
+def test_askers_are_the_telegram_chats_that_asked_it_unanswered_recently_each_once(storage):
+    old = time.time() - 40 * 86400
+    storage.log_question("telegram", 5, "Yak cheese price?", False, "unknown", 0.0)
+    storage.log_question("telegram", 5, "yak  cheese PRICE", False, "unknown", 0.0)  # the same chat, once
+    storage.log_question("telegram", -100, "Yak cheese price?", False, "unknown", 0.0)  # a group
+    storage.log_question("console", "console", "Yak cheese price?", False, "unknown", 0.0)  # no chat to tell
+    storage.log_question("telegram", 6, "Camel milk price?", False, "unknown", 0.0)
+    storage.flush()
+    storage._db.execute("UPDATE questions SET at = ? WHERE chat = '-100'", (old,))
+    storage._db.commit()
+    since = time.time() - 30 * 86400
+    assert sorted(storage.askers("yak cheese price", since, 10)) == ["5"]
+    assert sorted(storage.askers("yak cheese price", old - 1, 10)) == ["-100", "5"]
+    assert len(storage.askers("yak cheese price", old - 1, 1)) == 1

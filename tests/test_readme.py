@@ -225,3 +225,24 @@ def test_every_environment_variable_and_exit_code_of_help_is_documented():
     assert codes == ["0", "1", "2", "130", "141"]
     commands = readme_table("Commands")
     assert [c for c in codes if f"\n| {c} |" not in commands] == []
+
+
+def options_of(parser, path: tuple[str, ...] = ()):
+    """(command path, option) for every option of the program and each of its (sub)commands."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from options_of(sub, (*path, name))
+        else:
+            yield from ((path, option) for option in action.option_strings if option not in ("-h", "--help"))
+
+
+def test_every_option_of_every_command_is_documented_beside_its_command():
+    lines = README.splitlines()
+    found = list(options_of(_parser()))
+    assert len(found) > 30
+    undocumented = [" ".join((*path, option)) for path, option in found
+                    if not any(option in line and (not path or path[-1] in line) for line in lines)]
+    assert undocumented == []

@@ -14,7 +14,7 @@ from bot.core.pipeline import new_sessions
 from bot.core.conversation import Conversation
 from console_helpers import check_contract, fake_read, run_jsonl
 
-KINDS = {"answer", "unknown", "smalltalk", "help", "empty", "too_long"}
+KINDS = {"answer", "unknown", "smalltalk", "help", "empty", "too_long", "not_english"}
 PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 # Text a hostile or careless user might send: any code point incl. control, right-to-left marks, emoji, surrogates.

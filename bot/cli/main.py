@@ -104,11 +104,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _setup_logging(verbose: bool) -> None:
-    """Configure logging once. httpx and httpcore, whose URLs hold the bot token, are kept at WARNING by the
-    Telegram front end itself (guard.guard_loggers, as it builds the Application), whoever hosts it."""
+def _setup_logging(verbose: bool, service: bool = False) -> None:
+    """Configure logging once: warnings only, or everything with -v. A long-running service (the Telegram
+    bot) also logs the bot's own INFO lines (started, stopping, reloaded) and nobody else's: httpx and
+    httpcore, whose URLs hold the bot token, are kept at WARNING by the Telegram front end itself
+    (guard.guard_loggers, as it builds the Application), whoever hosts it."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if service and not verbose:
+        logging.getLogger("bot").setLevel(logging.INFO)
 
 
 def open_storage(config: Config, unlogged: str = "questions") -> Storage | None:
@@ -149,7 +153,7 @@ def make_conversation(answerer: Answers, config: Config, storage: Storage | None
 def run(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 failed check, 2 usage or setup error)."""
     args = _parser().parse_args(argv)
-    _setup_logging(args.verbose)
+    _setup_logging(args.verbose, service=args.command == "telegram")
     try:
         config = load_config(args.config or default_config_path())
         if args.knowledge is not None:

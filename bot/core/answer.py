@@ -42,7 +42,7 @@ class Answer:
 
     found: bool
     text: str
-    kind: str  # answer | unknown | smalltalk | help | empty | too_long
+    kind: str  # answer | unknown | smalltalk | help | empty | too_long | not_english
     score: float = 0.0
     sources: tuple[Hit, ...] = ()
     citation: str = ""
@@ -69,7 +69,8 @@ class Answer:
 def explain(kind: str, found: bool, why: Why, text_chars: int) -> tuple[str, ...]:
     """The explanation of an answer: matched and corrected words, expansions, score and runner-ups."""
     if kind not in SEARCHED:
-        return (f"That was {kind.replace('_', ' ')}, not a search of the knowledge.",)
+        said = {"not_english": "a question in another language than English"}.get(kind, kind.replace("_", " "))
+        return (f"That was {said}, not a search of the knowledge.",)
     lines = [f"score {why.score:.3f} (threshold {why.threshold:.3f}) -> {'answered' if found else 'not answered'}; "
              f"the best passage holds {why.coverage:.0%} of the question"]
     lines.append("matched terms: " + (", ".join(why.matched) or "none"))

@@ -34,13 +34,13 @@ class Composer:
         best = hits[0]
         passage = self.kb.passages[self.positions[best.id]]
         carried = decision.carried
-        topic = tuple(dict.fromkeys(carried + query.tokens))[-s.topic_words:] if carried else query.tokens
+        topic = carried or query.tokens  # a follow-up stays on the subject it pointed back at: topics never pile up
         new_context = context.add(Turn(query.reading.text, topic, passage.id, now), s.max_turns)
         chosen = self._facts(hits)
         ids = (best.id,) + tuple(h.id for h in chosen if h.id != best.id)  # best first
         unsure = best.score < s.threshold * s.unsure_margin
         source = self.kb.sources.get(passage.source)
-        why = self._why(decision)
+        why = self._why(decision, ids)
         return Answer(True, " ".join(self._shorten(h.text) for h in chosen), "answer", best.score,
                       tuple(hits[:s.candidates]), self.citation(passage), ids, why=why, context=new_context,
                       source_url=source.url if source else "", unsure=unsure,
@@ -63,13 +63,15 @@ class Composer:
         return Answer(False, text, kind, suggestions=suggestions, context=context,
                       why_lines=explain(kind, False, Why(), self.settings.why_text_chars))
 
-    def _why(self, decision: Decision) -> Why:
-        """The explanation's facts: terms, corrections, expansions, carried topic, score and runner-ups."""
+    def _why(self, decision: Decision, answered: tuple[str, ...] = ()) -> Why:
+        """The explanation's facts: terms, corrections, expansions, carried topic, score and runner-ups
+        (passages other than the best that are not already part of the answer)."""
         query, hits = decision.query, decision.hits
+        runners_up = tuple(h for h in hits[1:] if h.id not in answered)[:self.settings.runners_up]
         return Why(matched=query.matched, corrected=query.reading.corrected, unknown=query.unknown,
                    expansions=tuple((e.phrase, ", ".join(e.added), e.kind) for e in query.expansions),
                    context=decision.carried, score=decision.best, coverage=decision.coverage,
-                   threshold=self.settings.threshold, runners_up=tuple(hits[1:1 + self.settings.runners_up]))
+                   threshold=self.settings.threshold, runners_up=runners_up)
 
     def _facts(self, hits: tuple[Hit, ...]) -> list[Hit]:
         """The best fact, plus the next one when it continues the first in the document and fits."""

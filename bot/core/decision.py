@@ -21,6 +21,7 @@ class Decision:
     hits: tuple[Hit, ...]
     coverage: float  # how much of the question the best passage speaks to (see TfidfIndex.coverage)
     confident: bool
+    holds_topic: bool = False  # the best passage holds a word of the carried topic (a follow-up reading)
 
     @property
     def best(self) -> float:
@@ -61,11 +62,19 @@ def leans_on_context(text: str, alone: Hits, settings: AnswerSettings) -> bool:
     return not known or (not standalone and len(known) <= settings.short_followup_words)
 
 
-def prefers_followup(text: str, alone: Hits, followup: Hits, settings: AnswerSettings) -> bool:
-    """Whether the reading with the previous topic answers: it finds something, and scores nearly
-    as well as the question alone (or the question points back with a pronoun)."""
-    return bool(followup.ranked) and (not alone.ranked or followup.best >= alone.best * settings.followup_ratio
-                                      or _anaphoric(text, alone.query))
+def prefers_followup(text: str, alone: Decision, followup: Decision, settings: AnswerSettings) -> bool:
+    """Whether the reading with the previous topic answers instead of the question alone.
+
+    A question that finds a confident answer alone is never overridden by a passage that holds less
+    of its own words (the old topic winning on the carried words) or none of the carried topic (the
+    topic changed nothing, so the question was about something new). Otherwise the follow-up
+    reading wins when it finds something and scores nearly as well (or the question points back).
+    """
+    if not followup.hits:
+        return False
+    if alone.confident and (followup.coverage < alone.coverage or not followup.holds_topic):
+        return False
+    return not alone.hits or followup.best >= alone.best * settings.followup_ratio or _anaphoric(text, alone.query)
 
 
 def decide(text: str, chosen: Hits, index: TfidfIndex, positions: Mapping[str, int],
@@ -76,7 +85,8 @@ def decide(text: str, chosen: Hits, index: TfidfIndex, positions: Mapping[str, i
         hits = tuple(h.scaled(settings.unknown_name_penalty) for h in hits)
     coverage = passage_coverage(query, index, positions[hits[0].id]) if hits else 0.0
     best = hits[0].score if hits else 0.0
-    return Decision(query, hits, coverage, _confident(text, query, best, coverage, settings))
+    holds = bool(hits) and any(index.has(positions[hits[0].id], stem(w)) for w in query.carried)
+    return Decision(query, hits, coverage, _confident(text, query, best, coverage, settings), holds)
 
 
 def passage_coverage(query: Query, index: TfidfIndex, position: int) -> float:

@@ -1,12 +1,14 @@
 """The answerer: a question (and its conversation) through the stages to a short, sourced answer or an honest no.
 
-    guard the input -> small talk? -> reading -> query -> hits -> decision -> compose
-                                                    \\-> (follow-up: the same reading with the last topic)
+    guard the input -> small talk? -> English? -> reading -> query -> hits -> decision -> compose
+                                                                \\-> (follow-up: the same reading with the last topic)
     hits = the index's top ten, weighed for the kind of fact asked, then reordered by the second stage
     (rerank.py) with each passage's probability of answering as its score
 
-The index is entered once per search (ranking with grouped rescoring) and once for the chosen
-passage's coverage; a follow-up question searches twice, reading the question only once.
+The index is entered once per search (ranking with grouped rescoring) and once for its best
+passage's coverage; a question that leans on the last topic searches twice (alone and with the
+topic), reading it only once, and the topic wins only where the question alone is not confident or
+its answer holds less of the question (a question that stands alone is never overridden).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from .decision import decide, fit_answer_type, leans_on_context, prefers_followu
 from .expand import Expander, find_acronyms
 from .hits import Hit, Hits, rerank, search
 from .index import TfidfIndex
+from .language import is_foreign
 from .query import Query, weigh
 from .reading import Reader, Reading
 from .rerank import CorpusStats, Reranker, shipped_model
@@ -67,19 +70,21 @@ class Answerer:
         if intent is not None:
             reply = getattr(replies, f"smalltalk_{intent}")
             return compose.reply("smalltalk", reply, Context() if intent == "bye" else context)
+        if is_foreign(text, self.reader.knows, self.settings):  # kept: the conversation goes on in English
+            return compose.reply("not_english", replies.not_english, context)
         return self._retrieve(self.smalltalk.strip_greeting(text), context)
 
     def _retrieve(self, text: str, context: Context) -> Answer:
         """Search alone, and with the previous topic when the question leans on it; decide; compose."""
         s = self.settings
         reading = self.reader.read(text)
-        chosen = alone = self._search(reading)
+        alone = self._search(reading)
+        decision = decide(text, alone, self.index, self.kb.positions, s)
         previous = context.topic(self.clock(), s.max_age_seconds)
         if previous and leans_on_context(text, alone, s):
-            followup = self._search(reading, previous)
-            if prefers_followup(text, alone, followup, s):
-                chosen = followup
-        decision = decide(text, chosen, self.index, self.kb.positions, s)
+            followup = decide(text, self._search(reading, previous), self.index, self.kb.positions, s)
+            if prefers_followup(text, decision, followup, s):
+                decision = followup
         if not decision.confident:
             return self.composer.not_found(decision)
         return self.composer.found(decision, context, self.clock())

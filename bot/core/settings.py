@@ -49,6 +49,9 @@ class AnswerSettings:
     smalltalk_max_words: int = _tunable(8, "a longer message is a question even when it opens politely")
     smalltalk_similarity: float = _tunable(80.0, "rapidfuzz ratio at which a typed word is a small-talk word misspelt")
     smalltalk_fuzzy_min_length: int = _tunable(4, "shorter words must match small talk exactly ('hi' vs 'ho')")
+    foreign_min_words: int = _tunable(2, "a single word is a name or keyword, never judged a language")
+    foreign_letter_share: float = _tunable(0.5, "mostly non-Latin letters (Cyrillic, CJK ...) is not English")
+    foreign_word_share: float = _tunable(0.5, "a question mostly of words neither English nor the knowledge's is another language")
     greeting_max_words: int = _tunable(3, "longest greeting dropped before a question ('hi there, ...')")
 
     # -- the query: how much each term counts -----------------------------------------------------
@@ -79,7 +82,6 @@ class AnswerSettings:
     second_fact_ratio: float = _tunable(0.5, "a neighbouring fact joins the answer when it scores this close")
     cut_divisor: int = _tunable(3, "a long passage is cut at a sentence end after limit // 3 characters, else a word")
     runners_up: int = _tunable(3, "runner-up passages `why` shows")
-    topic_words: int = _tunable(8, "words of a carried topic kept, newest last, so a long conversation stays on track")
     examples: int = _tunable(3, "example questions offered (one per section)")
     example_topic_words: int = _tunable(6, "words of a passage that name its topic when it has no section")
     suggestions: int = _tunable(3, "'you could ask' suggestions under an unknown answer")

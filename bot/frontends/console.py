@@ -13,24 +13,14 @@ from ..core.answer import Answer
 from ..core.conversation import Conversation
 from ..core.settings import AnswerSettings, setting_rows
 from ..errors import BotError
+from ..files import JsonNumberTooLong, JsonRefused, parse_json
+from ..text import lone_surrogate
 
 log = logging.getLogger(__name__)
 
 SESSION = "console"  # the interactive console is one conversation
 MAX_LINE_BYTES = 4 * 1024 * 1024
 MAX_SESSION_CHARS = 200  # session ids are memory keys: a bounded count of bounded keys
-MAX_NUMBER_DIGITS = 100  # no field needs a longer number; int() of 4,301+ digits raises, and big ones cost time
-
-
-class _NumberTooLong(ValueError):
-    """A JSON number longer than any field needs (checked before int() is asked to convert it)."""
-
-
-def _bounded_int(literal: str) -> int:
-    """int() for JSON, refusing numbers longer than MAX_NUMBER_DIGITS before converting them."""
-    if len(literal) > MAX_NUMBER_DIGITS:
-        raise _NumberTooLong(f"a number has {len(literal)} digits (at most {MAX_NUMBER_DIGITS} are accepted)")
-    return int(literal)
 
 
 def format_answer(answer: Answer) -> str:
@@ -204,11 +194,11 @@ def _parse_line(raw: bytes) -> tuple[str, str] | str:
     except UnicodeDecodeError as exc:
         return f"line is not valid UTF-8 (byte {exc.start})"
     try:
-        data = json.loads(line, parse_int=_bounded_int)
-    except _NumberTooLong as exc:
+        data = parse_json(line)
+    except JsonNumberTooLong as exc:
         return f"line is not accepted: {exc}"
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError; deep nesting recurses
-        return f"line is not valid JSON: {getattr(exc, 'msg', 'nested too deeply')}"
+    except JsonRefused as exc:
+        return f"line is not valid JSON: {exc.msg}"
     if not isinstance(data, dict):
         return 'expected a JSON object like {"text": "your question", "session": "optional id"}'
     text, session = data.get("text"), data.get("session", "")
@@ -221,10 +211,9 @@ def _parse_line(raw: bytes) -> tuple[str, str] | str:
     if len(str(session)) > MAX_SESSION_CHARS:
         return f'"session" must be at most {MAX_SESSION_CHARS} characters'
     for name, value in (("text", text), ("session", str(session))):
-        try:  # JSON's "\ud800" escapes decode to lone surrogates, which cannot be written out or logged
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            return f'"{name}" holds an unpaired surrogate {value[exc.start]!r} at character {exc.start}: not valid Unicode'
+        at = lone_surrogate(value)  # JSON's "\ud800" escapes decode to them; they cannot be written out or logged
+        if at is not None:
+            return f'"{name}" holds an unpaired surrogate {value[at]!r} at character {at}: not valid Unicode'
     return text, str(session)
 
 

@@ -171,19 +171,24 @@ def unanswered_entries(config: Config, limit: int) -> UnansweredList | None:
     log = existing_log(config.storage.database)
     if log is None:
         return None
-    answerer = build_answerer(config)
-    still, answered, offset = [], 0, 0
     with log:
-        while len(still) < limit:
-            page = log.unanswered(PAGE, offset)
-            offset += len(page)
-            for entry in page:
-                if answerer.answer(entry.question).found:
-                    answered += 1
-                elif len(still) < limit:
-                    still.append(entry)
-            if len(page) < PAGE:
-                break
+        return still_unanswered(log, build_answerer(config), limit)
+
+
+def still_unanswered(log, answerer, limit: int) -> UnansweredList:
+    """The `limit` most frequent logged unanswered questions that `answerer` still cannot answer, and how many it
+    now answers (shared by `kb unanswered` and Telegram's /unanswered, so both hide the same ones)."""
+    still, answered, offset = [], 0, 0
+    while len(still) < limit:
+        page = log.unanswered(PAGE, offset)
+        offset += len(page)
+        for entry in page:
+            if answerer.answer(entry.question).found:
+                answered += 1
+            elif len(still) < limit:
+                still.append(entry)
+        if len(page) < PAGE:
+            break
     return UnansweredList(tuple(still), answered)
 
 

@@ -13,7 +13,7 @@ from typing import Iterable
 
 from ..config import Config
 from ..errors import DuplicatePassage, KnowledgeError, PassageRejected, UsageError
-from ..text import shorten as short
+from ..text import lone_surrogate, shorten as short
 from .duplicates import find_near_duplicate
 from .entries import load_passage_file
 from .folder import KnowledgeFolder
@@ -31,15 +31,14 @@ MAX_SECTION_CHARS = 200
 def clean_unicode(value: str, what: str) -> str:
     """Refuse text that cannot be saved as UTF-8: a byte that was not UTF-8 on the command line (Python hands it
     over as a lone surrogate) or a lone surrogate an editor wrote as a \\u escape."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        code = ord(value[exc.start])
+    at = lone_surrogate(value)
+    if at is not None:
+        code = ord(value[at])
         if 0xDC80 <= code <= 0xDCFF:
             raise PassageRejected(f"{what} holds the byte 0x{code - 0xDC00:02x}, which is not UTF-8 "
-                                  "(type or paste the text as UTF-8)") from None
+                                  "(type or paste the text as UTF-8)")
         raise PassageRejected(f"{what} holds an unpaired surrogate U+{code:04X}, which is not valid Unicode "
-                              "(write the character itself, not a \\u escape)") from None
+                              "(write the character itself, not a \\u escape)")
     return value
 
 
@@ -108,8 +107,9 @@ def _target_file(root: Path, source_id: str | None, kb: KnowledgeBase) -> tuple[
 
 
 def add_passage(config: Config, text: str, section: str, source_id: str | None = None,
-                questions: Iterable[str] = (), force: bool = False) -> Passage:
-    """Check a new passage (valid, not a near-duplicate), save it with the next free id, and its questions."""
+                questions: Iterable[str] = (), force: bool = False, trial: bool = False) -> Passage:
+    """Check a new passage (valid, not a near-duplicate, answering its questions), save it with the next free id,
+    and its questions; a trial runs every check and saves nothing (the Telegram preview)."""
     text, section, questions = clean_text(text), clean_section(section), clean_questions(questions)
     root = knowledge_root(config)
     store = KnowledgeStore(root)
@@ -124,10 +124,10 @@ def add_passage(config: Config, text: str, section: str, source_id: str | None =
         file_source = source.id if source else (passages[0].source if passages else file.stem)
         passage = Passage(id=_next_id(kb, [p.id for p in passages], file_source), text=text, section=section,
                           source=file_source)
-        stage_passages(txn, file, source, [*passages, passage])
+        stage_passages(txn, file, source, [*passages, passage], before=passages)
         stage_questions(txn, root, [(q, passage.id) for q in questions])
         verify = None if force or not questions else _answers_its_questions(config, passage.id, questions)
-        commit_checked(txn, root, f"add {passage.id}", kb, verify)
+        commit_checked(txn, root, f"add {passage.id}", kb, verify, trial)
     return passage
 
 
@@ -164,7 +164,7 @@ def edit_passage(config: Config, passage_id: str, text: str | None = None, secti
         updated = dataclasses.replace(found.passage, text=new_text, section=new_section)
         if updated != found.passage:
             passages = [updated if p.id == passage_id else p for p in found.passages]
-            stage_passages(txn, found.file, found.source, passages)
+            stage_passages(txn, found.file, found.source, passages, before=found.passages)
         stage_questions(txn, root, [(q, passage_id) for q in questions])
         commit_checked(txn, root, f"edit {passage_id}", kb)
     return updated
@@ -179,7 +179,7 @@ def remove_passage(config: Config, passage_id: str) -> tuple[Passage, int]:
         if len(kb.passages) == 1:
             raise PassageRejected(f"'{passage_id}' is the last passage: the bot needs at least one")
         passages = [p for p in found.passages if p.id != passage_id]
-        stage_passages(txn, found.file, found.source, passages)
+        stage_passages(txn, found.file, found.source, passages, before=found.passages)
         dropped = stage_unquestion(txn, root, passage_id)
         commit_checked(txn, root, f"remove {passage_id}", kb)
     return found.passage, dropped

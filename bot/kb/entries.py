@@ -3,12 +3,12 @@ checked, every error naming its file and line."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Iterable
 
 from ..errors import KnowledgeError
-from ..files import read_text
+from ..files import JsonNumberTooLong, JsonRefused, parse_json, read_text
+from ..text import lone_surrogate
 from .model import MAX_BULK_TEXT_CHARS, Passage, Source, check_id, check_passage_text
 from .yamlio import parse_yaml
 
@@ -49,7 +49,11 @@ def text_field(entry: dict, key: str, path: Path, required: bool, what: str) -> 
 
 def read_passage_file(path: Path) -> tuple[Source | None, list[Passage]]:
     """A passages YAML file's source (None without a header) and passages, every entry checked."""
-    content = read_text(path)
+    return parse_passage_text(read_text(path), path)
+
+
+def parse_passage_text(content: str, path: Path) -> tuple[Source | None, list[Passage]]:
+    """The source and passages of a passages file's text, checked as if read from `path`."""
     data = parse_yaml(content, path)
     if data is None:
         return None, []
@@ -123,14 +127,12 @@ def load_jsonl(path: Path) -> list[Passage]:
         if not line.strip():
             continue
         try:
-            entry = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise KnowledgeError(f"invalid JSON: {exc.msg}", path, number, hint=_JSONL_HINT) from None
-        except RecursionError:
-            raise KnowledgeError("invalid JSON: nested too deeply", path, number, hint=_JSONL_HINT) from None
-        except ValueError:  # Python refuses to convert integers of over 4,300 digits (sys.int_info)
+            entry = parse_json(line)
+        except JsonNumberTooLong:
             raise KnowledgeError("invalid JSON: a number has too many digits", path, number,
                                  hint="write ids as short text, for example \"id\": \"p-001\"") from None
+        except JsonRefused as exc:
+            raise KnowledgeError(f"invalid JSON: {exc.msg}", path, number, hint=_JSONL_HINT) from None
         if not isinstance(entry, dict):
             raise KnowledgeError("each line must be a JSON object", path, number, hint='{"id": ..., "text": ..., "section": ...}')
         if not entry.keys() <= PASSAGE_FIELDS:
@@ -158,11 +160,10 @@ def check_unicode(passages: Iterable[Passage], sources: Iterable[Source], path: 
         values = [getattr(item, f) for f in ("id", "text", "section", "source", "title", "publisher", "date", "url",
                                              "document") if isinstance(getattr(item, f, None), str)]
         for value in values + list(getattr(item, "questions", ())):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError as exc:
+            at = lone_surrogate(value)
+            if at is not None:
                 where = (item.file, item.line) if isinstance(item, Passage) else (path, None)
-                raise KnowledgeError(f"unpaired surrogate {value[exc.start]!r} in {value[:40]!r}: not valid Unicode",
+                raise KnowledgeError(f"unpaired surrogate {value[at]!r} in {value[:40]!r}: not valid Unicode",
                                      where[0], where[1], hint="remove the \\u escape or write the character itself")
 
 

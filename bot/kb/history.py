@@ -46,11 +46,11 @@ def relative_name(name: object) -> str:
 def read_manifest(folder: Path) -> dict:
     """A version's manifest, checked field by field; ValueError says what is wrong with it."""
     try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        data = disk.parse_json((folder / MANIFEST).read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise ValueError("the manifest is not UTF-8 text") from None
-    except RecursionError:
-        raise ValueError("the manifest is nested too deeply") from None
+    except disk.JsonRefused as exc:
+        raise ValueError(f"the manifest is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise ValueError("the manifest is not a JSON object")
     at, reason, files = data.get("at", 0), data.get("reason", ""), data.get("files")

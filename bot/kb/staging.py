@@ -5,33 +5,52 @@ knowledge that does not load."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from ..errors import KnowledgeError, PassageRejected
 from ..files import read_text
+from .entries import parse_passage_text
 from .folder import KnowledgeFolder
 from .load import knowledge_files, load_knowledge
 from .model import KnowledgeBase, Passage, RegressionQuestion, Source
 from .questions import load_questions, question_entry_yaml
 from .store import Transaction
+from .splice import passage_spans, splice_passages
 from .yamlio import dump_passage_file, header_comment, parse_yaml
-
-
-
 
 QUESTIONS_HEADER = ("# Knowledge regression questions: each must keep being answered by the passage in expect_id\n"
                     "# (or with every string in expect). `python -m bot eval` runs them.\n")
 
 
-def render_file(path: Path, source: Source | None, passages: Iterable[Passage]) -> str:
-    """A passages file's new text, keeping the comment lines at its top."""
-    header = header_comment(path.read_text(encoding="utf-8")) if path.exists() else ""
-    return header + dump_passage_file(source, passages)
+def render_file(path: Path, source: Source | None, passages: Sequence[Passage], before: Sequence[Passage] = ()) -> str:
+    """A passages file's new text: only the lines of the passages that differ from `before` (the file's passages as
+    loaded, with their lines) rewritten when that can be done; else the whole file, keeping its top comments."""
+    text = read_text(path) if path.exists() else ""
+    file_source = source.id if source else ""
+    spliced = splice_passages(text, path, file_source, before, passages) if before else None
+    if spliced is not None and _loads_as(spliced, path, source, passages):
+        return spliced
+    return header_comment(text) + dump_passage_file(source, passages)
 
 
-def stage_passages(txn: Transaction, file: Path, source: Source | None, passages: Iterable[Passage]) -> None:
-    """Stage a passages file's new text, keeping its top comments (`commit_checked` checks it loads)."""
-    txn.write(file, render_file(file, source, passages))
+def _loads_as(text: str, path: Path, source: Source | None, passages: Sequence[Passage]) -> bool:
+    """Whether a passages file's text loads back as exactly this source and these passages."""
+    try:
+        loaded_source, loaded = parse_passage_text(text, path)
+    except KnowledgeError:
+        return False
+    fields = ("id", "text", "section", "source", "questions")
+    same = [tuple(getattr(p, f) for f in fields) for p in loaded] == [tuple(getattr(p, f) for f in fields) for p in passages]
+    return same and loaded_source == source
+
+
+def stage_passages(txn: Transaction, file: Path, source: Source | None, passages: Sequence[Passage],
+                   before: Sequence[Passage] = ()) -> None:
+    """Stage a passages file's new text, changing only the lines of the passages that differ from `before` (the
+    passages loaded from it) where possible (`commit_checked` then checks that the knowledge loads)."""
+    if txn.staged(file) is not None:
+        before = ()  # the passages' lines are those of the file on disk, not of text staged since
+    txn.write(file, render_file(file, source, passages, before))
 
 
 def dangling_ids(kb: KnowledgeBase, questions: Iterable[RegressionQuestion]) -> set[str]:
@@ -40,9 +59,9 @@ def dangling_ids(kb: KnowledgeBase, questions: Iterable[RegressionQuestion]) -> 
 
 
 def commit_checked(txn: Transaction, root: Path, reason: str, before: KnowledgeBase | None = None,
-                   verify: Callable[[KnowledgeBase], None] | None = None) -> None:
+                   verify: Callable[[KnowledgeBase], None] | None = None, trial: bool = False) -> None:
     """Commit only if the staged knowledge loads as the bot will load it, keeps its questions' passages, and passes
-    `verify` (given the staged knowledge; it raises to refuse)."""
+    `verify` (given the staged knowledge; it raises to refuse). A trial checks the same way and writes nothing."""
     old_dangling = set()
     if before is not None:
         try:
@@ -50,7 +69,7 @@ def commit_checked(txn: Transaction, root: Path, reason: str, before: KnowledgeB
         except KnowledgeError:
             pass  # a broken questions file shows up in the staged check below
     txn.commit(reason, check=lambda staged: check_staged(root, staged, old_dangling, verify),
-               view=checked_files(root))
+               view=checked_files(root), trial=trial)
 
 
 def checked_files(root: Path) -> list[Path]:
@@ -113,11 +132,15 @@ def stage_unquestion(txn: Transaction, root: Path, passage_id: str) -> int:
         return 0
     lines = text.splitlines(keepends=True)
     starts = [getattr(item, "line", 0) for item in items]
+    # Each entry's own lines: the comments and blank lines after it stay (they may be about the next one).
+    spans = passage_spans(lines, starts) if all(starts) else None
+    if spans is None:  # an unusual layout: from each entry to the next
+        spans = [(s - 1, starts[n + 1] - 1 if n + 1 < len(items) and starts[n + 1] else len(lines))
+                 for n, s in enumerate(starts)]
     drop: set[int] = set()
     for n, item in enumerate(items):
         if isinstance(item, dict) and item.get("expect_id") == passage_id and starts[n]:
-            end = starts[n + 1] - 1 if n + 1 < len(items) and starts[n + 1] else len(lines)
-            drop.update(range(starts[n] - 1, end))
+            drop.update(range(*spans[n]))
     if not drop:
         return 0
     txn.write(path, "".join(line for i, line in enumerate(lines) if i not in drop))

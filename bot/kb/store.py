@@ -164,7 +164,7 @@ class KnowledgeStore:
                                      hint="make the knowledge folder writable") from None
             return "rolled back an interrupted change that had not been saved"
         try:
-            journal = json.loads((self.journal / JOURNAL).read_text(encoding="utf-8"))
+            journal = disk.parse_json((self.journal / JOURNAL).read_text(encoding="utf-8"))
             reason, files = journal["reason"], journal["files"]
             snapshot, drop = journal.get("snapshot"), journal.get("drop")
             if not isinstance(reason, str) or not isinstance(files, dict) or not all(
@@ -182,8 +182,9 @@ class KnowledgeStore:
         return f"completed the interrupted change '{reason}'"
 
     def _run(self, changes: dict[Path, Content], reason: str, check: Check | None, view: Iterable[Path],
-             snapshot: str | None, drop: str | None = None) -> None:
-        """Stage the new contents in the journal, check them, decide the change, then apply it."""
+             snapshot: str | None, drop: str | None = None, trial: bool = False) -> None:
+        """Stage the new contents in the journal, check them, decide the change, then apply it (a trial stops
+        after the check and discards the staged copy: nothing is written)."""
         staged = self.journal / "new"
         names = {path: self.relative(path) for path in changes}
         try:
@@ -201,6 +202,9 @@ class KnowledgeStore:
             if check is not None:
                 self._stage_view(staged, view, names)
                 check(staged)
+            if trial:
+                shutil.rmtree(self.journal, ignore_errors=True)
+                return
             disk.atomic_write(self.journal / JOURNAL, json.dumps({
                 "reason": reason, "files": {names[p]: c is not None for p, c in changes.items()},
                 "snapshot": snapshot, "drop": drop}, indent=1))
@@ -277,10 +281,11 @@ class Transaction:
         """The content staged for a file so far (None when nothing is staged or it is to be deleted)."""
         return self.changes.get(self.store.inside(Path(path).absolute()))
 
-    def commit(self, reason: str, check: Check | None = None, view: Iterable[Path] = ()) -> None:
+    def commit(self, reason: str, check: Check | None = None, view: Iterable[Path] = (), trial: bool = False) -> None:
         """Write all staged files or none: `check` first loads the staged knowledge (the `view` files, with the
-        new contents in place) and raises to refuse the change; then the journal decides it and it is applied."""
+        new contents in place) and raises to refuse the change; then the journal decides it and it is applied.
+        A trial runs the same check and writes nothing (a preview of whether the change would be saved)."""
         if not self.changes:
             return
-        self.store._run(self.changes, reason, check, view, snapshot=self.store.history.next_version())
+        self.store._run(self.changes, reason, check, view, snapshot=self.store.history.next_version(), trial=trial)
         self.changes = {}

@@ -215,22 +215,33 @@ def dump_passage_file(source: Source | None, passages: Iterable[Passage]) -> str
             ("url", source.url), ("document", source.document)) if v}
     file_source = source.id if source else ""
     data["passages"] = [passage_entry(p, file_source) for p in passages]
-    return yaml.dump(data, Dumper=_dumper(data), sort_keys=False, allow_unicode=True, width=110,
+    return _dump(data, list(data.get("source", {}).values()), data["passages"])
+
+
+def dump_passages(passages: Iterable[Passage], file_source: str) -> str:
+    """Passages as the `- id:` entries of a passages file, for writing only the ones a change adds or edits."""
+    entries = [passage_entry(p, file_source) for p in passages]
+    return _dump(entries, [], entries)
+
+
+def _dump(data: Any, source_values: list, entries: list[dict]) -> str:
+    """YAML text of passages entries (and a source), with the emitter _dumper picks for their characters."""
+    texts = [str(v) for v in source_values]
+    for entry in entries:
+        for value in entry.values():
+            texts.extend(value if isinstance(value, list) else (str(value),))
+    return yaml.dump(data, Dumper=_dumper(texts), sort_keys=False, allow_unicode=True, width=110,
                      default_flow_style=False)
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
-def _dumper(data: dict) -> type:
+def _dumper(texts: list[str]) -> type:
     """libyaml's emitter (6x faster on an imported document) where it writes what PyYAML's does: it escapes
     characters beyond U+FFFF (emoji) that PyYAML writes as they are, so such files keep the Python emitter."""
     if not getattr(yaml, "__with_libyaml__", False):
         return yaml.SafeDumper
-    texts = [str(v) for v in data.get("source", {}).values()]
-    for entry in data["passages"]:
-        for value in entry.values():
-            texts.extend(value if isinstance(value, list) else (str(value),))
     return yaml.SafeDumper if _ASTRAL.search("\n".join(texts)) else yaml.CSafeDumper
 
 

@@ -71,6 +71,13 @@ def test_interactive_blank_lines_are_ignored_quietly(seed_answerer, sessions):
     assert quiet == greeting_only  # nothing printed for a blank line: no hint, no examples
 
 
+def test_interactive_question_in_another_language_gets_one_line_in_english(seed_answerer, sessions):
+    _, text, logged = _chat(seed_answerer, sessions, ["Когда Монголия начала сотрудничать с НАТО?", "why"])
+    assert seed_answerer.config.replies.not_english in text and seed_answerer.config.replies.not_found not in text
+    assert "That was a question in another language than English" in text
+    assert logged[0][2] == "not_english"
+
+
 def test_interactive_follow_up_uses_the_conversation(seed_answerer, sessions):
     _, text, _ = _chat(seed_answerer, sessions, ["When was the Individual Partnership and Cooperation Programme renewed?",
                                                   "And when did it start?"])

@@ -199,3 +199,30 @@ def test_a_broken_file_found_by_the_watcher_is_reported_to_the_admins(tmp_path):
             finally:
                 watcher.cancel()
     run(scenario())
+
+
+def test_the_start_up_line_is_logged_at_info_and_no_request_url_or_token_ever_is(tmp_path):
+    async def scenario():
+        fake = await FakeBotAPI(TOKEN).start()
+        config_file = tmp_path / "config.yaml"
+        config_file.write_text(f"knowledge: {PACKAGE_ROOT / 'knowledge'}\nstorage:\n  database: {tmp_path / 'bot.sqlite3'}\n"
+                               "telegram:\n  poll_timeout: 1\n", encoding="utf-8")
+        env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=fake.base_url, PYTHONPATH=str(PACKAGE_ROOT))
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "--config", str(config_file), "telegram", cwd=str(tmp_path), env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        try:
+            fake.message(77, QUESTION)
+            await fake.wait_for(lambda: fake.sent_to(77), timeout=30)  # requests were made: httpx had lines to log
+            process.send_signal(signal.SIGTERM)
+            _out, err = await asyncio.wait_for(process.communicate(), 10)
+        finally:
+            if process.returncode is None:
+                process.kill()
+            await fake.stop()
+        return err.decode()
+
+    err = run(scenario())
+    assert " INFO bot.frontends.telegram.app: bot @" in err and "is running (long polling)" in err
+    assert " INFO bot.frontends.telegram.app: stopping" in err
+    assert "WARNING" not in err and "httpx" not in err and "HTTP Request" not in err and TOKEN not in err

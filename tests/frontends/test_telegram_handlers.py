@@ -273,3 +273,11 @@ def test_reload_with_broken_knowledge_keeps_serving_the_old_one(tmp_path):
             assert reply.startswith("Reload failed, still serving the previous knowledge") and "line 1" in reply
             assert "Source:" in (await h.ask(51, "What do yaks give?"))["text"]
     run(scenario())
+
+
+def test_a_question_in_another_language_gets_the_english_line_and_no_buttons(tmp_path):
+    async def scenario():
+        async with Harness(make_config(tmp_path)) as h:
+            reply = await h.ask(3, "¿Quién pagó el apoyo contra la COVID-19?")
+            assert plain(reply["text"]) == h.config.replies.not_english and buttons(reply) == []
+    run(scenario())

@@ -171,12 +171,12 @@ async def _serve(app: Application, webhook: bool, secret: str) -> int:
     except BaseException:
         await stop(app, grace=2.0)
         raise
-    log.warning("bot @%s is running (%s); stop it with Ctrl-C or SIGTERM", app.bot.username,
+    log.info("bot @%s is running (%s); stop it with Ctrl-C or SIGTERM", app.bot.username,
                 "webhook" if webhook else "long polling")
     reloader = asyncio.create_task(watch_knowledge(front, app.bot))
     await stop_event.wait()
     reloader.cancel()
-    log.warning("stopping")
+    log.info("stopping")
     await stop(app)
     return 0
 

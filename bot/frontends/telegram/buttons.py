@@ -1,8 +1,8 @@
 """Telegram button presses (callback queries): votes, 'why?', 'did you mean', examples and topics.
 
 Callback data is "<kind>:<arg>". Buttons that refer to a user's question carry a token from the
-ButtonStore, honoured only on the message and in the chat it was sent with; examples, topics and
-sections carry a number. Anything else, forged or expired, gets one EXPIRED toast and nothing more.
+ButtonStore, honoured only on the message and in the chat it was sent with; admins' curation buttons ("cur")
+carry a token from a store of their own (see curate); examples, topics and sections carry a number. Anything else, forged or expired, gets one EXPIRED toast and nothing more.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from telegram.ext import ContextTypes
 from ...querylog import StorageError
 from .format import html_chunks, topic_html
 from .front import TelegramFrontEnd, front_of, session_key
-from .keyboards import Pending, all_topics_keyboard, button_index, topics_keyboard, why_button
+from . import curate
+from .keyboards import EXPIRED, Pending, all_topics_keyboard, button_index, topics_keyboard, why_button
 
 log = logging.getLogger(__name__)
 
-EXPIRED = "This button has expired. Please ask your question again."
 TOKEN_KINDS = ("up", "down", "why", "ask")
 TOPIC_FACTS = 4  # a section's first passages, shown when its topic is tapped
 
@@ -45,6 +45,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif kind in ("topic", "topics"):
         await front.ack(query, None)
         await _show_topic(front, query, arg if kind == "topic" else None)
+    elif kind == curate.KIND:
+        await curate.on_press(front, update, context, arg)
     elif kind == "sec":
         facts = _topic_facts(front, arg)
         await front.ack(query, None if facts else EXPIRED)

@@ -21,15 +21,20 @@ from ...config import Config
 from ...core.answer import Answer
 from ...core.conversation import Conversation
 from ...core.live import LiveAnswerer
+from ...kb.curate import NOTIFY_DAYS
 from ...querylog import Storage
 from .format import html_chunks, source_line
 from .guard import ChatLocks, FloodGuard, with_retries
-from .keyboards import (ButtonStore, Pending, examples_keyboard, feedback_row, nearby_topic_rows,
+from .keyboards import (AdminStep, ButtonStore, Pending, examples_keyboard, feedback_row, nearby_topic_rows,
                         suggestion_rows, why_button)
 
 log = logging.getLogger(__name__)
 
 TYPING_SECONDS = 5.0
+ADMIN_BUTTONS = 500  # curation steps kept; admins are few
+AWAIT_SECONDS = 3600.0  # an 'Answer this' waits an hour for its fact, then the admin's next message is a question
+PROMPT_SECONDS = 86400.0  # a reply to an 'Answer this' prompt answers its question for a day
+NOTIFIED_PAIRS = 100_000  # (question, chat) pairs already told a new answer, so none is told twice
 TYPING_CHATS = 5000  # chats remembered as just shown 'typing'; beyond, the least recent is forgotten
 FLOOD_NOTICE = "You are sending messages faster than I can read them, so I skipped some. Please wait a moment."
 FLOOD_TOAST = "Please slow down a little."
@@ -47,6 +52,10 @@ class TelegramFrontEnd:
         self.live: LiveAnswerer = conversation.answerer  # type: ignore[assignment]  # /reload and the browsing views
         self.storage = storage  # feedback and the admin views; questions are logged by the conversation
         self.buttons = ButtonStore()
+        self.admin_buttons = ButtonStore(ADMIN_BUTTONS)  # admins' curation steps: never mixed with users' buttons
+        self.awaiting: TTLCache[int, AdminStep] = TTLCache(ADMIN_BUTTONS, AWAIT_SECONDS)  # admin chats owing a fact
+        self.prompts: TTLCache[tuple[int, int], AdminStep] = TTLCache(ADMIN_BUTTONS, PROMPT_SECONDS)  # by prompt
+        self.notified: TTLCache[tuple[str, str], bool] = TTLCache(NOTIFIED_PAIRS, NOTIFY_DAYS * 86400.0)
         self.flood = FloodGuard(self.settings.flood_burst, self.settings.flood_per_second, clock)
         self.locks = ChatLocks()
         self.started = time.time()
@@ -67,8 +76,9 @@ class TelegramFrontEnd:
                                   lambda: self.stopping)
 
     async def say(self, bot, chat_id: int, chunks: list[str], markup: InlineKeyboardMarkup | None = None,
-                  reply_to: int | None = None) -> None:
-        """Send HTML messages in order; the buttons go under the last one and are bound to it."""
+                  reply_to: int | None = None):
+        """Send HTML messages in order; the buttons go under the last one and are bound to it. Returns the last."""
+        sent = None
         for number, chunk in enumerate(chunks):
             last = number == len(chunks) - 1
             reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and number == 0 else None
@@ -78,6 +88,8 @@ class TelegramFrontEnd:
                 "sendMessage", chat_id)
             if last and markup is not None:
                 self.buttons.bind(markup, chat_id, sent.message_id)
+                self.admin_buttons.bind(markup, chat_id, sent.message_id)
+        return sent
 
     async def ack(self, query, text: str | None) -> None:
         """Answer a callback query (Telegram shows a spinner until we do); failures only cost the toast."""

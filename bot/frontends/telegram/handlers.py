@@ -15,6 +15,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from ...querylog import StorageError
+from . import curate
 from .format import fit_html, html_chunks, sources_html
 from .front import TelegramFrontEnd, front_of, session_key
 from .keyboards import examples_keyboard, topics_keyboard
@@ -89,12 +90,13 @@ async def on_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await front.say(context.bot, message.chat_id, html_chunks(PRIVATE_ONLY.format(command=command)),
                         reply_to=message.message_id)
         return
+    if command == "unanswered":
+        await curate.show_unanswered(front, context.bot, message.chat_id)
+        return
     if command == "reload":
         text = (await asyncio.to_thread(front.live.reload)).message
-    elif command == "stats":
-        text = _stats(front)
     else:
-        text = _unanswered(front)
+        text = _stats(front)
     await front.say(context.bot, message.chat_id, html_chunks(text))
 
 
@@ -111,19 +113,6 @@ def _stats(front: TelegramFrontEnd) -> str:
     return "\n".join(lines)
 
 
-def _unanswered(front: TelegramFrontEnd) -> str:
-    """/unanswered: the recent questions the bot could not answer, most asked first."""
-    if front.storage is None:
-        return "The question log is not available."
-    try:
-        rows = front.storage.unanswered(20)
-    except StorageError as exc:
-        return str(exc)
-    if not rows:
-        return "No unanswered questions so far."
-    return "Recent questions I could not answer:\n" + "\n".join(f"{r.count}\u00d7 {r.question}" for r in rows)
-
-
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A question: in private always; in groups only when mentioned or replied to."""
     front = front_of(context)
@@ -137,6 +126,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         reply_to = message.message_id
     if not await front.admit(update, context):
         return
+    if await curate.take_fact(front, update, context):
+        return  # an admin's fact for a logged question, not a question
     await front.respond(context.bot, message.chat_id, session_key(update), text, reply_to)
 
 

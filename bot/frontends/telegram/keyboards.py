@@ -11,9 +11,11 @@ from cachetools import FIFOCache
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from ...core.answer import Answer
+from ...kb.curate import Draft
 from .format import label
 
 MAX_BUTTONS = 5000
+EXPIRED = "This button has expired. Please ask your question again."  # every refused press gets only this toast
 
 TOKEN_BYTES = 12  # 96 random bits, 16 characters: unguessable, and "down:" + token is well under 64 bytes
 MAX_INDEX_DIGITS = 6  # topic and example numbers are small; a longer number in button data is forged
@@ -34,11 +36,24 @@ class Pending:
     message: int | None = None
 
 
+@dataclass(frozen=True)
+class AdminStep:
+    """What an admin's curation button (or the fact they owe) refers to: 'answer' a logged question, 'save' or
+    'cancel' a draft. Bound to its chat and message like Pending, and kept in a store of its own."""
+
+    action: str
+    question: str
+    normalised: str
+    chat: int
+    draft: Draft | None = None
+    message: int | None = None
+
+
 @dataclass
 class _Button:
     """A live button: what it means and who has rated the answer behind it (changed in place)."""
 
-    pending: Pending
+    pending: Pending | AdminStep
     voters: set[int] = field(default_factory=set)
 
 
@@ -59,7 +74,7 @@ class ButtonStore:
     def __len__(self) -> int:
         return len(self._items)
 
-    def add(self, pending: Pending) -> str:
+    def add(self, pending: Pending | AdminStep) -> str:
         """Remember what a new button means and return its fresh random token."""
         key = secrets.token_urlsafe(TOKEN_BYTES)
         while key in self._items:  # pragma: no cover - 96 random bits do not collide in practice
@@ -76,12 +91,17 @@ class ButtonStore:
                 if entry is not None and entry.pending.chat == chat and entry.pending.message is None:
                     entry.pending = replace(entry.pending, message=message)  # in place: the button keeps its age
 
-    def lookup(self, key: str, chat: int, message: int) -> Pending | None:
+    def lookup(self, key: str, chat: int, message: int) -> Pending | AdminStep | None:
         """What a button pressed on `message` in `chat` means; None when expired, unknown or sent elsewhere."""
         entry = self._items.get(key)
         if entry is None or entry.pending.chat != chat or entry.pending.message not in (None, message):
             return None
         return entry.pending
+
+    def forget(self, chat: int, message: int) -> None:
+        """Retire every button under one message (a draft saved or cancelled), so none can be pressed again."""
+        for key in [k for k, e in self._items.items() if e.pending.chat == chat and e.pending.message == message]:
+            del self._items[key]
 
     def vote(self, key: str, user: int) -> bool:
         """Record that `user` rated the answer behind `key`; False when they already had."""

@@ -1,0 +1,62 @@
+"""Whether a question is written in another language than English, by a measured rule (no model).
+
+The bot answers in English about its documents; a question in Spanish, French or Mongolian would
+otherwise get "my documents don't say", as if the documents had been searched and found wanting.
+
+    foreign  <=>  at least `foreign_min_words` words of letters besides names, and either
+                  more than `foreign_letter_share` of the letters are not Latin (Cyrillic, Greek, CJK ...), or
+                  more than `foreign_word_share` of the words are neither English nor the knowledge's own
+
+Names (words capitalised inside the sentence) belong to no language and are left out; in scripts
+written without spaces (Chinese, Japanese, Thai) each character counts as a word.
+A word is English when the reader knows it (Reader.knows): pyspellchecker's English word list, a stop
+word, a word of the knowledge (so its names and acronyms never count as foreign), or a misspelling,
+relative or run-together pair of the knowledge's words (so typos stay English). A Latin word without
+a vowel is no word of any language (keyboard mash, an acronym typed in lower case) and is left out too.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Callable
+
+from ..text import normalise
+from .settings import AnswerSettings
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+_VOWEL = re.compile(r"[aeiouy]|[^a-z']")  # accents are folded, so a word of another script always passes
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")  # "doesn't" is one English word, not 'doesn' and 't'
+
+
+def _latin(ch: str) -> bool:
+    """Whether a letter is Latin script (a-z and its accented forms)."""
+    return ch.isascii() or unicodedata.name(ch, "").startswith("LATIN")
+
+
+def _unspaced(ch: str) -> bool:
+    """Whether a letter belongs to a script written without spaces, where each character counts as a word."""
+    return unicodedata.name(ch, "").startswith(("CJK", "HIRAGANA", "KATAKANA", "THAI"))
+
+
+def judged_words(text: str) -> list[str]:
+    """The words a language is judged by: normalised, possessive 's dropped, and without the words
+    capitalised inside the sentence, which are names ('Kublai Khan', 'NATO') in any language."""
+    found = _WORD.findall(text)
+    out = [normalise(w).removesuffix("'s") for i, w in enumerate(found) if i == 0 or not w[0].isupper()]
+    return [w for w in out if w]
+
+
+def is_foreign(text: str, knows: Callable[[str], bool], settings: AnswerSettings) -> bool:
+    """Whether `text` reads as a language other than English (see the module docstring for the rule)."""
+    found = judged_words(text)
+    if sum(len(w) if _unspaced(w[0]) else 1 for w in found) < settings.foreign_min_words:
+        return False
+    letters = "".join(_LETTERS.findall(text))
+    if sum(not _latin(ch) for ch in letters) > settings.foreign_letter_share * len(letters):
+        return True
+    worded = [w for w in found if _VOWEL.search(w)]  # 'qwzx vbnm' is a keyboard, not a language
+    if len(worded) < settings.foreign_min_words:
+        return False
+    unknown = sum(not knows(w) for w in worded)
+    return unknown > settings.foreign_word_share * len(worded)
