@@ -246,3 +246,9 @@ def test_every_option_of_every_command_is_documented_beside_its_command():
     undocumented = [" ".join((*path, option)) for path, option in found
                     if not any(option in line and (not path or path[-1] in line) for line in lines)]
     assert undocumented == []
+
+
+def test_every_file_the_readme_points_to_exists():
+    named = set(re.findall(r"\]\(([\w./-]+)\)", README)) | set(re.findall(r"`((?:docs|benchmarks|tests|eval|devtools)/[\w./-]+\.\w+)`", README))
+    assert len(named) >= 8
+    assert sorted(p for p in named if not (REPO / p).exists()) == []
