@@ -44,7 +44,7 @@ def _add_init_command(sub: argparse._SubParsersAction) -> None:
 
 def _add_view_commands(sub: argparse._SubParsersAction) -> None:
     """split, list, show and stats: commands that change nothing."""
-    split = sub.add_parser("split", help="split a document (.txt, .md, .html) into draft passages (YAML on stdout)",
+    split = sub.add_parser("split", help="split a document (.txt, .md, .html, .pdf, manual page) into draft passages (YAML on stdout)",
                            description="Print draft passages for a document without saving anything.")
     split.add_argument("file", type=Path, help="the document")
     split.add_argument("--source-id", help="id of the new source (default: the file name)")
