@@ -19,7 +19,7 @@ from .split_blocks import Block, Outline
 # Opening words that usually point back to the previous sentence (or, first in a section, to its heading).
 DEPENDENT_OPENERS = ("it ", "this ", "these ", "that ", "those ", "they ", "he ", "she ", "its ", "their ",
                      "his ", "her ", "them ", "the country ", "the programme ", "the project ", "furthermore",
-                     "moreover", "also ", "however", "in addition", "there ")
+                     "moreover", "also ", "however", "in addition", "there ", "in this case", "in that case")
 SHORT_WORDS = 8  # a passage of at most this many words usually needs its heading to say what it is about
 _WORD = re.compile(r"[^\W_]+")
 
@@ -102,14 +102,14 @@ class _Context:
         self.names = {m.group(1) for m in re.finditer(r"(?<=[a-z0-9,;)] )([A-Z][a-z]+)", text)}
 
     def lean(self, section: str, text: str, opening: bool, first: bool) -> bool:
-        """Whether a passage leans on its section heading, not naming it: short and first in its paragraph, or
+        """Whether a passage leans on its section heading, not naming it: opening its paragraph with a short sentence, or
         opening its section with 'it'/'they' (later on, they more likely mean something said before)."""
         if not section or section in (self.title, "General") or section.isupper():
             return False  # a document title is known from the source line; capitals are a manual's generic heads
         words = set(normalise(text).split())
         if set(normalise(section).split()) <= words:
             return False
-        return bool(dependent(text)) and opening or first and len(_WORD.findall(text)) <= SHORT_WORDS
+        return bool(dependent(text)) and opening or first and len(_WORD.findall(sentences(text)[0])) <= SHORT_WORDS
 
     def prefixed(self, section: str, text: str) -> str:
         """'Version 2: support ended in 2019.': the heading, then the passage, its first word lowered unless a name
@@ -122,8 +122,6 @@ class _Context:
 
 def _block_passages(block: Block, context: _Context, limit: int, opening: bool) -> list[DraftPassage]:
     """One block's passages: sentences grouped, long ones cut, each given the context it leans on."""
-    if block.kind == "para" and block.text.endswith(":") and len(block.text) < 120:
-        return []  # an introduction to a list ("... includes:") is not a fact on its own
     words = len(block.text.split())
     if block.kind == "para" and block.text[-1:].isalpha() and (words == 1 or block.text[:1].islower() and words <= 4):
         return []  # words between two examples ("is equivalent to"): half a sentence
@@ -132,7 +130,10 @@ def _block_passages(block: Block, context: _Context, limit: int, opening: bool) 
         term, body = "", block.text
     reviews: dict[str, str] = {}
     pieces: list[str] = []
-    for sentence in sentences(body):
+    found = sentences(body)
+    if block.kind == "para" and found and found[-1].endswith(":") and len(found[-1]) < 120:
+        found.pop()  # an introduction to a list or example ("... includes:") is not a fact on its own
+    for sentence in found:
         parts, how = break_long(sentence, MAX_TEXT_CHARS - len(term) - 2)
         for part in parts:
             if how:

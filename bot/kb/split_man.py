@@ -150,6 +150,8 @@ def _rendered_block(outline: Outline, section: str, run: list[str], term: tuple[
         return "", 0
     if section.upper() == "NAME" and not outline.title:
         outline.title = _join(run)
+    if run[0].lstrip().startswith(("\u2022 ", "o ", "* ")):  # a bullet list item: its text, without the bullet
+        run = [" " * _indent(run[0]) + run[0].lstrip()[1:].lstrip()] + run[1:]
     first, rest = run[0], run[1:]
     tag, column = term
     if tag and _indent(first) >= column:

@@ -44,12 +44,18 @@ def paragraphs(text: str) -> list[list[str]]:
 
 
 def _items(run: list[str], wrapped: bool) -> list[tuple[str, str]]:
-    """A run of lines as (kind, text): list items start at their bullet, wrapped lines are joined."""
+    """A run of lines as (kind, text): list items start at their bullet, wrapped lines are joined, and a short
+    line standing between a finished sentence (or the run's start) and a capitalised line is a heading (text
+    taken from a PDF has no blank lines around its headings)."""
     out: list[tuple[str, str]] = []
-    for line in run:
-        if BULLET.match(line):
+    for number, line in enumerate(run):
+        after_sentence = not out or out[-1][0] == "heading" or out[-1][1].endswith((".", "!", "?", ":"))
+        next_capital = number + 1 < len(run) and run[number + 1].lstrip()[:1].isupper()
+        if after_sentence and next_capital and is_heading(line) and len(line.strip()) <= 60:
+            out.append(("heading", line.strip()))
+        elif BULLET.match(line):
             out.append(("item", BULLET.sub("", line)))
-        elif out and wrapped:
+        elif out and wrapped and out[-1][0] != "heading":
             out[-1] = (out[-1][0], f"{out[-1][1]} {line.strip()}")
         else:
             out.append(("para", line.strip()))
@@ -76,5 +82,8 @@ def read_plain(text: str) -> Outline:
         if _is_code(run):
             continue
         for kind, item in _items(run, wrapped):
-            outline.add(item, kind)
+            if kind == "heading":
+                outline.heading(item)
+            else:
+                outline.add(item, kind)
     return outline
