@@ -131,8 +131,11 @@ def _block_passages(block: Block, context: _Context, limit: int, opening: bool) 
     reviews: dict[str, str] = {}
     pieces: list[str] = []
     found = sentences(body)
-    if block.kind == "para" and found and found[-1].endswith(":") and len(found[-1]) < 120:
-        found.pop()  # an introduction to a list or example ("... includes:") is not a fact on its own
+    # An introduction to a list or example ("... includes:") is not a fact on its own: a paragraph of one is
+    # left out, and a short one ending a paragraph ("For example:") is dropped from it.
+    if block.kind == "para" and found and found[-1].endswith(":") and (
+            len(found[-1]) < 40 or len(found) == 1 and len(found[-1]) < 120):
+        found.pop()
     for sentence in found:
         parts, how = break_long(sentence, MAX_TEXT_CHARS - len(term) - 2)
         for part in parts:
