@@ -126,3 +126,13 @@ def test_words_between_two_examples_are_no_passage():
     doc = ("# Usage\n\n## Examples\n\nThen\n\n    gzip -c a b\n\nis equivalent to\n\n    cat a b | gzip\n\n"
            "The shorter form is easier to type and to remember later.\n")
     assert [p.text for p in split_document(doc, "md").passages] == ["The shorter form is easier to type and to remember later."]
+
+
+def test_a_passage_ending_in_a_colon_is_named_for_review():
+    doc = ("# Build\n\n## Steps\n\nThe build needs a C compiler and GNU make on the system. "
+           "Then you can configure and build the library:\n\n    ./configure\n    make\n")
+    passages = split_document(doc, "md").passages
+    assert [(p.text, p.review) for p in passages] == [
+        ("The build needs a C compiler and GNU make on the system.", ""),
+        ("Then you can configure and build the library:",
+         "ends with ':' but what follows (a list or an example) is not in it")]

@@ -125,7 +125,7 @@ def _block_passages(block: Block, context: _Context, limit: int, opening: bool) 
     words = len(block.text.split())
     if block.kind == "para" and block.text[-1:].isalpha() and (words == 1 or block.text[:1].islower() and words <= 4):
         return []  # words between two examples ("is equivalent to"): half a sentence
-    term, body = (block.text.split(": ", 1) if block.kind == "term" and ": " in block.text else ("", block.text))
+    term, body = block.term, block.text[len(block.term) + 2:] if block.term else block.text
     if len(term) > 100:  # too long to repeat in front of each part: read as an ordinary paragraph
         term, body = "", block.text
     reviews: dict[str, str] = {}
@@ -152,6 +152,10 @@ def _block_passages(block: Block, context: _Context, limit: int, opening: bool) 
             piece = context.prefixed(block.section, piece)
         elif dependent(piece):
             review = review or f"opens with '{dependent(piece)}': say who or what it is"
+        if not review and piece.endswith(":"):
+            review = "ends with ':' but what follows (a list or an example) is not in it"
+        if not review and piece[-1:].islower() and len(_WORD.findall(piece)) > SHORT_WORDS:
+            review = "does not end like a sentence: is something missing after it?"
         if not review and len(_WORD.findall(piece)) < 3:
             review = "only a word or two: is it a fact on its own?"
         out.append(DraftPassage(block.section, piece, review))

@@ -19,6 +19,7 @@ class Block:
     section: str
     text: str
     kind: str = "para"  # "para", "item" or "term"
+    term: str = ""  # a term's name ('-k --keep'), which its text starts with
 
 
 @dataclass
@@ -40,12 +41,14 @@ class Outline:
         else:
             self.section = text
 
-    def add(self, text: str, kind: str = "para") -> None:
-        """A block of text: a 'Last updated' line dates the document, an empty one is nothing."""
-        text = " ".join(text.split())
+    def add(self, text: str, kind: str = "para", term: str = "") -> None:
+        """A block of text (with a term: its description); a 'Last updated' line dates the document."""
+        text, term = " ".join(text.split()), " ".join(term.split())
         if not text or self._dated(text):
             return
-        self.blocks.append(Block(self.section or self.title or "General", text, kind))
+        if term:
+            kind, text = "term", f"{term}: {text}"
+        self.blocks.append(Block(self.section or self.title or "General", text, kind, term))
 
     def _dated(self, text: str) -> bool:
         """A short 'Last updated: ...' line gives the document's date and is no passage."""

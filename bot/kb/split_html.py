@@ -83,7 +83,7 @@ class _Page(HTMLParser):
         elif tag == "dt":
             self.term = text
         elif self.term and any(t == "dd" for t, _ in self.stack):  # a description, maybe of several paragraphs
-            self.outline.add(f"{self.term}: {text}", "term")
+            self.outline.add(text, term=self.term)
         else:
             self.outline.add(text, "item" if tag == "li" else "para")
 

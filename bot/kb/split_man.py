@@ -69,7 +69,7 @@ class _Roff:
         if text and self.section.upper() not in LEFT_OUT:
             if self.section.upper() == "NAME" and not self.outline.title:
                 self.outline.title = text
-            self.outline.add(f"{self.tag}: {text}" if self.tag else text, "term" if self.tag else "para")
+            self.outline.add(text, term=self.tag)
         if not keep_tag:
             self.tag = ""
 
@@ -156,7 +156,7 @@ def _rendered_block(outline: Outline, section: str, run: list[str], term: tuple[
     tag, column = term
     if tag and _indent(first) >= column:
         if _indent(first) == column or any(line.rstrip().endswith((".", "?", "!")) for line in run):
-            outline.add(f"{tag}: {_join(run)}", "term")
+            outline.add(_join(run), term=tag)
         return term  # deeper lines without a sentence's end are a table or an example
     if not rest or min(_indent(line) for line in rest) <= _indent(first):
         if _indent(first) <= 7 or any(line.rstrip().endswith((".", "?", "!", ":")) for line in run):
@@ -167,7 +167,7 @@ def _rendered_block(outline: Outline, section: str, run: list[str], term: tuple[
     if len(first) > column and first[column - 2:column].isspace():  # "-a     text" on one line
         tag, same_line = first[:column], first[column:]
     tag = " ".join(tag.split())
-    outline.add(f"{tag}: {_join([same_line] + rest)}", "term")
+    outline.add(_join([same_line] + rest), term=tag)
     return tag, column
 
 

@@ -75,7 +75,10 @@ class _Reader:
             return
         cells = [f"{h} {c}".strip() if h else c for h, c in zip(self.header[1:], self.row[1:]) if c]
         if self.row and self.row[0]:
-            self.outline.add(f"{self.row[0]}: {'; '.join(cells)}" if cells else self.row[0], "term")
+            if cells:
+                self.outline.add("; ".join(cells), term=self.row[0])
+            else:
+                self.outline.add(self.row[0], "item")
 
     def table_done(self) -> None:
         self.header = []
