@@ -136,3 +136,15 @@ def test_a_passage_ending_in_a_colon_is_named_for_review():
         ("The build needs a C compiler and GNU make on the system.", ""),
         ("Then you can configure and build the library:",
          "ends with ':' but what follows (a list or an example) is not in it")]
+
+
+def test_an_answer_keeps_the_question_it_answers():
+    doc = ("FAQ\n\nUpgrades\n\nQ. Why is /etc/issue not changed by an upgrade?\n\n"
+           "A. The file is often customised by its owner, so it is left alone.\n\n"
+           "Q. Is that a bug?\n\nQ. Where is the version then?\n\nA. In /etc/debian_version, updated at every release.\n")
+    assert [p.text for p in split_document(doc).passages] == [
+        "Q. Why is /etc/issue not changed by an upgrade? A. The file is often customised by its owner, so it is left "
+        "alone.",
+        "Q. Is that a bug?",  # (a question followed by another question keeps to itself)
+        "Q. Where is the version then? A. In /etc/debian_version, updated at every release.",
+    ]

@@ -100,8 +100,14 @@ def test_hard_wrapped_plain_text():
         "Questions about /etc/issue and /etc/debian_version", "Other questions"]
     found = pairs(draft)
     for expected in [
+        # A question stays with the statement it asks about, and an answer with its question.
         ("Questions about /etc/issue and /etc/debian_version",
-         "A. That would be nice, but it is not possible because of the way the testing distribution works."),
+         'Q. I upgraded my system to the unstable distribution and now my /etc/issue says "trixie/sid". Should it '
+         'not read "sid" or "unstable"? A. That would be nice, but it is not possible because of the way the testing '
+         'distribution works.'),
+        ("Questions about /etc/issue and /etc/debian_version",
+         "Q. Why \"trixie/sid\" and not \"testing/unstable\" as it used to be? A. The codename is a little bit more "
+         "informative, as the meaning of \"testing\" changes over time."),
         ("Other questions", "The files installed by base-files are just defaults."),
         ("Other questions", "Note 2: The file /etc/nsswitch.conf has been moved to libc-bin."),
     ]:

@@ -81,11 +81,12 @@ def dependent(text: str) -> str:
 
 
 def group_sentences(items: list[str], limit: int) -> list[str]:
-    """Join a very short sentence, or one that leans on the one before ('It ...'), to its neighbour."""
+    """Join a very short sentence, or one that leans on the one before ('It ...', or a question about it), to
+    its neighbour."""
     out: list[str] = []
     for item in items:
         fits = out and len(out[-1]) + len(item) + 1 <= limit
-        if fits and (len(item) < 40 or len(out[-1]) < 40 or dependent(item)):
+        if fits and (len(item) < 40 or len(out[-1]) < 40 or dependent(item) or item.endswith("?")):
             out[-1] = f"{out[-1]} {item}"
         else:
             out.append(item)
@@ -104,8 +105,8 @@ class _Context:
     def lean(self, section: str, text: str, opening: bool, first: bool) -> bool:
         """Whether a passage leans on its section heading, not naming it: opening its paragraph with a short sentence, or
         opening its section with 'it'/'they' (later on, they more likely mean something said before)."""
-        if not section or section in (self.title, "General") or section.isupper():
-            return False  # a document title is known from the source line; capitals are a manual's generic heads
+        if not section or section in (self.title, "General") or section.isupper() or text.endswith("?"):
+            return False  # a title is on the source line; capitals are a manual's generic heads; a question no fact
         words = set(normalise(text).split())
         if set(normalise(section).split()) <= words:
             return False
@@ -120,45 +121,58 @@ class _Context:
         return f"{section.rstrip('.')}: {text}"
 
 
-def _block_passages(block: Block, context: _Context, limit: int, opening: bool) -> list[DraftPassage]:
-    """One block's passages: sentences grouped, long ones cut, each given the context it leans on."""
-    words = len(block.text.split())
-    if block.kind == "para" and block.text[-1:].isalpha() and (words == 1 or block.text[:1].islower() and words <= 4):
-        return []  # words between two examples ("is equivalent to"): half a sentence
+def _pieces(block: Block, limit: int) -> tuple[str, list[str], dict[str, str]]:
+    """A block's term, its sentences grouped into passage texts, and why any cut sentence needs review."""
     term, body = block.term, block.text[len(block.term) + 2:] if block.term else block.text
     if len(term) > 100:  # too long to repeat in front of each part: read as an ordinary paragraph
         term, body = "", block.text
-    reviews: dict[str, str] = {}
-    pieces: list[str] = []
     found = sentences(body)
     # An introduction to a list or example ("... includes:") is not a fact on its own: a paragraph of one is
     # left out, and a short one ending a paragraph ("For example:") is dropped from it.
     if block.kind == "para" and found and found[-1].endswith(":") and (
             len(found[-1]) < 40 or len(found) == 1 and len(found[-1]) < 120):
         found.pop()
+    reviews: dict[str, str] = {}
+    pieces: list[str] = []
     for sentence in found:
         parts, how = break_long(sentence, MAX_TEXT_CHARS - len(term) - 2)
         for part in parts:
             if how:
                 reviews[part] = f"a sentence of {len(sentence)} characters was cut {how}: check each part reads alone"
         pieces.extend(parts)
+    return term, group_sentences(pieces, limit), reviews
+
+
+def _review(piece: str) -> str:
+    """Why a finished passage needs a person's eye, or ''."""
+    words = len(_WORD.findall(piece))
+    if dependent(piece):
+        return f"opens with '{dependent(piece)}': say who or what it is"
+    if piece.endswith(":"):
+        return "ends with ':' but what follows (a list or an example) is not in it"
+    if piece[-1:].islower() and words > SHORT_WORDS:
+        return "does not end like a sentence: is something missing after it?"
+    return "only a word or two: is it a fact on its own?" if words < 3 else ""
+
+
+def _block_passages(block: Block, context: _Context, limit: int, opening: bool, question: str) -> list[DraftPassage]:
+    """One block's passages: sentences grouped, long ones cut, each given the context it leans on (the
+    question a paragraph answers, the term it describes, or the heading it sits under)."""
+    words = len(block.text.split())
+    if block.kind == "para" and block.text[-1:].isalpha() and (words == 1 or block.text[:1].islower() and words <= 4):
+        return []  # words between two examples ("is equivalent to"): half a sentence
+    term, pieces, reviews = _pieces(block, limit)
     out = []
-    for piece in group_sentences(pieces, limit):
+    for piece in pieces:
         review = next((why for part, why in reviews.items() if part in piece), "")
-        if term:
+        if question and not out and len(question) + len(piece) < MAX_TEXT_CHARS:
+            piece = f"{question} {piece}"  # an answer with the question it answers
+        elif term:
             piece = f"{term}: {piece}"
         elif context.lean(block.section, piece, opening and not out, not out) and len(
                 context.prefixed(block.section, piece)) <= MAX_TEXT_CHARS:
             piece = context.prefixed(block.section, piece)
-        elif dependent(piece):
-            review = review or f"opens with '{dependent(piece)}': say who or what it is"
-        if not review and piece.endswith(":"):
-            review = "ends with ':' but what follows (a list or an example) is not in it"
-        if not review and piece[-1:].islower() and len(_WORD.findall(piece)) > SHORT_WORDS:
-            review = "does not end like a sentence: is something missing after it?"
-        if not review and len(_WORD.findall(piece)) < 3:
-            review = "only a word or two: is it a fact on its own?"
-        out.append(DraftPassage(block.section, piece, review))
+        out.append(DraftPassage(block.section, piece, review or _review(piece)))
     return out
 
 
@@ -167,7 +181,13 @@ def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) ->
     outline = read_outline(content, kind)
     context = _Context(outline)
     passages: list[DraftPassage] = []
+    last: Block | None = None
     for block in outline.blocks:
         opening = not passages or passages[-1].section != block.section
-        passages.extend(_block_passages(block, context, limit, opening))
+        # A paragraph that ends by asking (a FAQ's question) goes in front of the paragraph that answers it.
+        asks = (last is not None and last.kind == block.kind == "para" and not opening and last.text.endswith("?")
+                and not block.text.endswith("?") and last.text.endswith(passages[-1].text))
+        question = passages.pop().text if asks else ""
+        passages.extend(_block_passages(block, context, limit, opening, question))
+        last = block
     return Draft(title=outline.title or "Untitled document", date=outline.date, passages=tuple(passages))
