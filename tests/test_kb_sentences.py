@@ -39,3 +39,11 @@ def test_a_sentence_without_clauses_is_cut_between_words_and_one_that_fits_is_le
     assert " ".join(parts) == sentence and all(len(p) <= 100 for p in parts)
     assert break_long("Short.", 100) == (["Short."], "")
     assert break_long("x" * 250, 100)[0] == ["x" * 100, "x" * 100, "x" * 50]
+
+
+def test_a_short_quotation_of_two_sentences_stays_in_one():
+    assert sentences('LSB lists bin as legacy, and says: "The bin UID is old. New programs should not use it." '
+                     "Debian agrees.") == [
+        'LSB lists bin as legacy, and says: "The bin UID is old. New programs should not use it."', "Debian agrees."]
+    stray = 'A stray " mark. ' + "Then a long sentence follows here. " * 12
+    assert len(sentences(stray)) == 13  # an unbalanced quote mark does not glue the paragraph together

@@ -14,6 +14,7 @@ import re
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'\u201d\u2019)]))\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "mr.", "mrs.", "ms.", "dr.", "st.", "no.", "jan.", "feb.", "mar.",
                   "apr.", "jun.", "jul.", "aug.", "sep.", "sept.", "oct.", "nov.", "dec.", "u.s.", "u.k.", "inc.", "ltd.")
+QUOTE_CHARS = 300  # a quotation longer than a passage is not kept in one sentence
 _INITIAL = re.compile(r"(?:^|\s)[A-Z]\.$")  # "P. Deutsch": a single capital and a full stop is an initial
 # Clause boundaries, strongest first: a long sentence is broken at the first kind that has a place near its middle.
 _CLAUSES = (re.compile(r"[;:]\s"), re.compile(r",\s(?=(?:which|who|whose|where|while|whereas|although|but|and|"
@@ -22,17 +23,26 @@ _CLAUSES = (re.compile(r"[;:]\s"), re.compile(r",\s(?=(?:which|who|whose|where|w
 
 
 def sentences(paragraph: str) -> list[str]:
-    """Split a paragraph into sentences, keeping abbreviations and decimals intact."""
+    """Split a paragraph into sentences, keeping abbreviations, initials, decimals and short quotations intact."""
     pieces = _SENTENCE_END.split(" ".join(paragraph.split()))
     out: list[list[str]] = []  # each sentence as its pieces: joining as we go would be quadratic on "No. 1 No. 2 ..."
     for piece in pieces:
         last = out[-1][-1] if out else ""
-        if out and (last.lower().endswith(_ABBREVIATIONS) or _INITIAL.search(last)):  # no spaces at pieces' ends
+        if out and (last.lower().endswith(_ABBREVIATIONS) or _INITIAL.search(last) or _closes_quote(out[-1], piece)):
             out[-1].append(piece)
         else:
             out.append([piece])
     joined = (" ".join(parts).strip() for parts in out)
     return [s for s in joined if s]
+
+
+def _closes_quote(parts: list[str], piece: str) -> bool:
+    """Whether `piece` ends a short quotation the sentence so far left open ('... says: "The UID was used.' then
+    'New code should not use it."'): then it belongs to that sentence. A quotation of over QUOTE_CHARS is let go."""
+    if '"' not in piece and "\u201d" not in piece:
+        return False
+    text = " ".join(parts)
+    return len(text) < QUOTE_CHARS and (text.count('"') % 2 == 1 or text.count("\u201c") > text.count("\u201d"))
 
 
 def break_long(sentence: str, limit: int) -> tuple[list[str], str]:

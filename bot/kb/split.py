@@ -19,7 +19,8 @@ from .split_blocks import Block, Outline
 # Opening words that usually point back to the previous sentence (or, first in a section, to its heading).
 DEPENDENT_OPENERS = ("it ", "this ", "these ", "that ", "those ", "they ", "he ", "she ", "its ", "their ",
                      "his ", "her ", "them ", "the country ", "the programme ", "the project ", "furthermore",
-                     "moreover", "also ", "however", "in addition", "there ", "in this case", "in that case")
+                     "moreover", "also ", "however", "in addition", "there ", "in this case", "in that case",
+                     "in particular", "at that point", "therefore", "thus ", "hence ")
 SHORT_WORDS = 8  # a passage of at most this many words usually needs its heading to say what it is about
 _WORD = re.compile(r"[^\W_]+")
 
