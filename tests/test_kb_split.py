@@ -112,7 +112,7 @@ def test_the_review_list_says_why_each_passage_needs_an_eye():
     assert len(long_sentence) > MAX_TEXT_CHARS
     assert [(p.text[:30], p.review) for p in passages] == [
         ("The council has nine members e", ""),
-        ("They meet in the old hall on t", "opens with 'they': say who or what it is"),
+        ("They meet in the old hall on t", "opens with 'they', which leans on what comes before: say what it means"),
         ("The council, which had met eve",
          f"a sentence of {len(long_sentence)} characters was cut at a clause boundary: check each part reads alone"),
         (passages[3].text[:30],

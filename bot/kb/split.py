@@ -148,7 +148,7 @@ def _review(piece: str) -> str:
     """Why a finished passage needs a person's eye, or ''."""
     words = len(_WORD.findall(piece))
     if dependent(piece):
-        return f"opens with '{dependent(piece)}': say who or what it is"
+        return f"opens with '{dependent(piece)}', which leans on what comes before: say what it means"
     if piece.endswith(":"):
         return "ends with ':' but what follows (a list or an example) is not in it"
     if piece[-1:].islower() and words > SHORT_WORDS:
