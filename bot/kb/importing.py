@@ -189,7 +189,7 @@ def _read_document(path: Path) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise UsageError(f"{path}: not a regular file (import reads .txt, .md or .html documents)")
+                raise UsageError(f"{path}: not a regular file (import reads .txt, .md, .html, .pdf or manual page documents)")
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the document: {exc.strerror or exc}") from None
