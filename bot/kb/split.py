@@ -21,6 +21,8 @@ DEPENDENT_OPENERS = ("it ", "this ", "these ", "that ", "those ", "they ", "he "
                      "his ", "her ", "them ", "the country ", "the programme ", "the project ", "furthermore",
                      "moreover", "also ", "however", "in addition", "there ", "in this case", "in that case",
                      "in particular", "at that point", "therefore", "thus ", "hence ")
+_OPENER = re.compile(r"[\W_]*(" + "|".join(re.escape(o.strip()) for o in DEPENDENT_OPENERS) + r")(?![^\W_])",
+                     re.IGNORECASE)
 SHORT_WORDS = 8  # a passage of at most this many words usually needs its heading to say what it is about
 _WORD = re.compile(r"[^\W_]+")
 
@@ -77,8 +79,8 @@ def read_outline(content: str | bytes, kind: str) -> Outline:
 
 def dependent(text: str) -> str:
     """The opening word that points back to something said before ('it', 'they', ...), or ''."""
-    lowered = normalise(text[:40]) + " "
-    return next((o.strip() for o in DEPENDENT_OPENERS if lowered.startswith(o)), "")
+    found = _OPENER.match(text)
+    return found.group(1).lower() if found else ""
 
 
 def group_sentences(items: list[str], limit: int) -> list[str]:
@@ -104,13 +106,12 @@ class _Context:
         self.names = {m.group(1) for m in re.finditer(r"(?<=[a-z0-9,;)] )([A-Z][a-z]+)", text)}
 
     def lean(self, section: str, text: str, opening: bool, first: bool) -> bool:
-        """Whether a passage leans on its section heading, not naming it: opening its paragraph with a short sentence, or
-        opening its section with 'it'/'they' (later on, they more likely mean something said before)."""
-        if not section or section in (self.title, "General") or section.isupper() or text.endswith("?"):
-            return False  # a title is on the source line; capitals are a manual's generic heads; a question no fact
-        words = set(normalise(text).split())
-        if set(normalise(section).split()) <= words:
-            return False
+        """Whether a passage leans on its section heading, not naming it: opening its paragraph with a short
+        sentence, or its section with 'it'/'they' (later on, they more likely mean something said before)."""
+        if not (first or opening) or not section or section in (self.title, "General") or section.isupper():
+            return False  # a title is on the source line; capitals are a manual's generic heads
+        if text.endswith("?") or set(normalise(section).split()) <= set(normalise(text).split()):
+            return False  # a question is no fact; a passage naming its heading needs nothing more
         return bool(dependent(text)) and opening or first and len(_WORD.findall(sentences(text)[0])) <= SHORT_WORDS
 
     def prefixed(self, section: str, text: str) -> str:
@@ -146,9 +147,9 @@ def _pieces(block: Block, limit: int) -> tuple[str, list[str], dict[str, str]]:
 
 def _review(piece: str) -> str:
     """Why a finished passage needs a person's eye, or ''."""
-    words = len(_WORD.findall(piece))
-    if dependent(piece):
-        return f"opens with '{dependent(piece)}', which leans on what comes before: say what it means"
+    words, opener = len(_WORD.findall(piece)), dependent(piece)
+    if opener:
+        return f"opens with '{opener}', which leans on what comes before: say what it means"
     if piece.endswith(":"):
         return "ends with ':' but what follows (a list or an example) is not in it"
     if piece[-1:].islower() and words > SHORT_WORDS:
