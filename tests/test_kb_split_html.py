@@ -59,3 +59,9 @@ def test_unclosed_tags_and_entities_are_read_as_a_browser_would():
     outline = read_html("<h1>Notes<p>Fish &amp; chips are sold here.<p>Tea costs &pound;2 a cup.")
     assert outline.title == "Notes"
     assert [b.text for b in outline.blocks] == ["Fish & chips are sold here.", "Tea costs \u00a32 a cup."]
+
+
+def test_a_table_row_is_one_block_with_its_cells_in_order():
+    outline = read_html("<h1>Prices</h1><table><tr><th>Item</th><th>Price</th></tr>"
+                        "<tr><td>Tea</td><td>2 euros a cup</td></tr></table>")
+    assert [b.text for b in outline.blocks] == ["Item; Price", "Tea; 2 euros a cup"]

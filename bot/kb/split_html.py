@@ -17,7 +17,7 @@ _SKIP_TAGS = {"head", "script", "style", "nav", "header", "footer", "aside", "fo
 _FURNITURE = re.compile(r"\b(?:nav|navbar|navigation|toc|table-of-contents|menu|sidebar|breadcrumbs?|footer|"
                         r"header|author|byline|skip|banner|cookie)\b", re.IGNORECASE)
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_BLOCKS = {"p", "div", "li", "dt", "dd", "tr", "td", "th", "section", "article", "main", "blockquote", "table",
+_BLOCKS = {"p", "div", "li", "dt", "dd", "tr", "section", "article", "main", "blockquote", "table",
            "ul", "ol", "dl", "body", "br", "hr"} | _HEADINGS
 _VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr"}
 
@@ -44,6 +44,9 @@ class _Page(HTMLParser):
         self.in_title = tag == "title"
         if tag in _BLOCKS:
             self.flush()
+        elif tag in ("td", "th") and self.text:  # a table row is one block, its cells joined by "; "
+            self.text.append("; ")
+            self.linked.append(False)
         if tag == "a" and not any(k == "href" for k, _ in attrs):
             tag = "anchor"  # <a name=...> marks a place; only a link (href) makes text link text
         if tag not in _VOID:
