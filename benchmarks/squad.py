@@ -19,7 +19,6 @@ import dataclasses
 import gzip
 import json
 import random
-import re
 import sys
 import tempfile
 import time
@@ -38,7 +37,6 @@ LABELS = {"bot": "factbot", "bm25s": "bm25s (stemmer, stop words), best threshol
           "tfidf": "sklearn TfidfVectorizer() + cosine, best threshold"}
 FIGURES = ("balanced", "answerable_right", "foreign_declined", "adversarial_declined", "top1")
 HEADER = ["balanced", "answerable right", "foreign declined", "adversarial declined", "top-1"]
-_CLAUSE = re.compile(r"[,;:] ")
 
 
 @dataclass(frozen=True)
@@ -137,74 +135,36 @@ def markdown(article: Article, paragraphs: tuple[str, ...] | None = None) -> str
     return f"# {title}\n\n" + "\n\n".join(paragraphs or article.paragraphs) + "\n"
 
 
-def _break_sentence(sentence: str, avoid: tuple[str, ...]) -> str:
-    """The maintainer's fix for a sentence over the passage limit: a paragraph break at the clause
-    boundary nearest its middle (never inside an answer span), else at the space nearest it."""
-    lowered = sentence.casefold()
-    inside = set()
-    for answer in avoid:
-        start = lowered.find(answer.casefold())
-        while answer.strip() and start >= 0:
-            inside.update(range(start, start + len(answer)))
-            start = lowered.find(answer.casefold(), start + 1)
-    middle = len(sentence) // 2
-    for pattern in (_CLAUSE, re.compile(" ")):
-        cuts = [m.start() + len(m.group()) - 1 for m in pattern.finditer(sentence) if m.start() not in inside]
-        if cuts:
-            cut = min(cuts, key=lambda c: abs(c - middle))
-            return sentence[:cut].rstrip() + "\n\n" + sentence[cut:].lstrip()
-    return sentence
-
-
 @dataclass(frozen=True)
 class Built:
     """An article's knowledge base and answerer, and what the import needed along the way."""
 
     kb: object
     answerer: object
-    broken_sentences: int
+    broken_sentences: int  # passages cut from sentences over the passage limit
 
 
 def import_article(article: Article, folder: Path, config) -> Built:
     """Import the article into a new knowledge folder with `kb import`'s own functions.
 
-    A sentence over the passage limit is refused by the import, as it would be for a maintainer, and
-    gets the fix the error message asks for: the paragraph is broken in two at a clause boundary.
+    A sentence over the passage limit is cut at a clause boundary by the splitter itself (and named for
+    review); the figure says how many passages came from such cuts.
     """
     from bot.core.pipeline import build_answerer
-    from bot.errors import PassageRejected
-    from bot.kb.importing import draft_passages, prepare_import, save_import, slug
+    from bot.kb.importing import prepare_import, save_import, slug
     from bot.kb.load import load_knowledge
-    from bot.kb.model import check_passage_text
 
     root = folder / "knowledge"  # not made here: the first import starts it, as for a maintainer
     folder.mkdir(parents=True)
     config = config.with_knowledge(root)
     source_id = slug(article.title)
     document = folder / f"{source_id}.md"
-    avoid = tuple(a for q in article.questions for a in q.answers + q.plausible)
-    paragraphs = list(article.paragraphs)
-    broken = 0
-    while True:
-        document.write_text(markdown(article, tuple(paragraphs)), encoding="utf-8")
-        try:
-            draft = prepare_import(config, document, source_id)
-            break
-        except PassageRejected:
-            _, drafted, _ = draft_passages(document, source_id)
-            too_long = [p.text for p in drafted if check_passage_text(p.text)]
-            if not too_long:
-                raise
-            for sentence in too_long:
-                fixed = _break_sentence(sentence, avoid)
-                place = next((n for n, paragraph in enumerate(paragraphs) if sentence in paragraph), None)
-                if fixed == sentence or place is None:
-                    raise  # a passage the benchmark cannot break: the import's own error says which
-                paragraphs[place] = paragraphs[place].replace(sentence, fixed, 1)
-                broken += 1
+    document.write_text(markdown(article), encoding="utf-8")
+    draft = prepare_import(config, document, source_id)
     save_import(config, draft, document)
     kb = load_knowledge(root)
-    return Built(kb, build_answerer(config, kb), broken)
+    cut = sum("was cut" in line for line in draft.review)
+    return Built(kb, build_answerer(config, kb), cut)
 
 
 # -- the three systems --------------------------------------------------------------------------------
@@ -409,8 +369,8 @@ def report(result: dict, seconds: float) -> str:
     notes = result["notes"]
     broken = {t: n for t, n in notes["broken_sentences"].items() if n}
     if broken:
-        lines.append("Note: sentences over the passage limit, broken at a clause by the benchmark as the import "
-                     "asks: " + ", ".join(f"{t} {n}" for t, n in broken.items()) + ".")
+        lines.append("Note: passages from sentences over the passage limit, cut at a clause by the splitter: "
+                     + ", ".join(f"{t} {n}" for t, n in broken.items()) + ".")
     lines.append(f"Passages per article: {', '.join(f'{t} {n}' for t, n in notes['passages'].items())}.")
     lines.append(f"Run time: {seconds:.1f} s")
     return "\n".join(lines)

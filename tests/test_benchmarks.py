@@ -120,7 +120,7 @@ def test_squad_benchmark_smoke(tmp_path):
         assert figure["counts"] == {"answerable": 3, "adversarial": 1, "foreign": 2}  # foreign: the other article's
         assert figure["top1"] == 100.0  # every question repeats its sentence's words: each system finds it
         assert figure["balanced"] == (figure["answerable_right"] + figure["foreign_declined"]) / 2
-    assert "broken at a clause" in out and "Bell_Rock_Lighthouse 1" in out
+    assert "cut at a clause by the splitter" in out and "Bell_Rock_Lighthouse 2" in out
 
 
 @pytest.mark.slow

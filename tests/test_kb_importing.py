@@ -18,3 +18,79 @@ def test_import_reports_its_progress_and_refuses_early_a_file_too_big_to_load(ti
     monkeypatch.setattr(kb_ops, "MAX_FILE_BYTES", 2000)
     with pytest.raises(kb_ops.PassageRejected, match="50 passages would make a passages file of over 0 MB"):
         kb_ops.prepare_import(tiny_config, document)
+
+
+def _import_and_ask(config, document, question):
+    """Import a document into a new knowledge folder as `kb import` does, then ask one question."""
+    from bot.core.pipeline import build_answerer
+    from bot.kb import importing as kb_ops
+    from bot.kb.load import load_knowledge
+
+    root = document.parent / "knowledge"
+    config = config.with_knowledge(root)
+    draft = kb_ops.prepare_import(config, document)
+    kb_ops.save_import(config, draft, document)
+    return draft, build_answerer(config, load_knowledge(root)).answer(question)
+
+
+def test_a_gzipped_manual_page_imports_and_its_options_are_answered(tiny_config, tmp_path):
+    from pathlib import Path
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    document = folder / "gzip.1.gz"
+    document.write_bytes((Path(__file__).parent / "fixtures" / "docs" / "gzip.1.gz").read_bytes())
+    draft, answer = _import_and_ask(tiny_config, document, "How do I keep the input files?")
+    assert draft.source.title == "gzip, gunzip, zcat - compress or expand files"
+    assert answer.found and "-k --keep: Keep (don't delete) input files" in answer.text
+
+
+def test_an_answer_shows_the_heading_its_sentence_leans_on(tiny_config, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    document = folder / "releases.md"
+    document.write_text("# Release history\n\n## Version 2\n\nSupport ended in 2019.\n\n## Version 3\n\n"
+                        "Version 3 is supported until 2030 and receives security fixes every month.\n", encoding="utf-8")
+    _, answer = _import_and_ask(tiny_config, document, "When did support for version 2 end?")
+    assert answer.found and "Version 2: support ended in 2019." in answer.text
+
+
+def test_a_sentence_over_the_limit_never_blocks_the_import(tiny_config, tmp_path):
+    from bot.kb.model import MAX_TEXT_CHARS
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    document = folder / "report.txt"
+    sentence = ("The survey, which covered every district of the province over three years, found that rainfall "
+                "had fallen by a fifth") + ", and that the herders had moved their camps further north each year" * 7
+    document.write_text(f"Survey report\n\nFindings\n\n{sentence}.\n", encoding="utf-8")
+    assert len(sentence) > MAX_TEXT_CHARS
+    draft, answer = _import_and_ask(tiny_config, document, "How much had rainfall fallen by?")
+    assert len(draft.passages) >= 2 and all(len(p.text) <= MAX_TEXT_CHARS for p in draft.passages)
+    assert all("was cut at a clause boundary" in line for line in draft.review)
+    assert answer.found and "a fifth" in answer.text
+
+
+def test_a_pdf_imports(tiny_config, tmp_path):
+    from test_kb_split_pdf import tiny_pdf
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    document = folder / "garden.pdf"
+    document.write_bytes(tiny_pdf([["Garden Guide", "Watering", "Tomatoes need water every morning in summer."]]))
+    draft, answer = _import_and_ask(tiny_config, document, "When do tomatoes need water?")
+    assert [p.text for p in draft.passages] == ["Watering: tomatoes need water every morning in summer."]
+    assert answer.found and "every morning" in answer.text
+
+
+def test_the_kind_of_a_document_comes_from_its_name_gzipped_or_not():
+    from pathlib import Path
+
+    from bot.errors import UsageError
+    from bot.kb.importing import kind_of
+
+    assert [kind_of(Path(n)) for n in ("a.md", "README.md.gz", "gzip.1.gz", "sshd.8", "openssl.1ssl", "x.pdf",
+                                       "notes.TXT", "page.htm")] == ["md", "md", "man", "man", "man", "pdf", "txt", "html"]
+    for name in ("README", "archive.tar.gz", "data.gz", "photo.jpg"):
+        with pytest.raises(UsageError, match="documents are read from"):
+            kind_of(Path(name))

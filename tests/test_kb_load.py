@@ -360,7 +360,7 @@ def test_kb_import_of_a_device_is_refused_without_reading_it(tmp_path, name):
     assert result.returncode == 2
     lines = result.stderr.decode().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ")
-    assert ("documents are read from .txt, .md or .html files" if name == "zero" else "a device, not a regular file") \
+    assert ("documents are read from .txt, .md, .html, .pdf or manual page" if name == "zero" else "a device, not a regular file") \
         in lines[0]
 
 
@@ -400,8 +400,8 @@ def test_kb_import_refuses_a_file_without_a_known_ending_and_says_what_is_read(t
     document.write_text("Notes\n\nThe Selenge River is long.\n", encoding="utf-8")
     result = run_bot(["--knowledge", str(folder), "kb", "import", str(document), "--yes"], tmp_path)
     assert result.returncode == 2  # before: imported as plain text, exit 0
-    assert result.stderr.decode().strip() == (f"Error: {document}: documents are read from .txt, .md or .html files "
-                                              "(.txt, .text, .md, .markdown, .html, .htm); rename it if it is one")
+    assert result.stderr.decode().strip() == (f"Error: {document}: documents are read from .txt, .md, .html, .pdf or "
+                                              "manual page (.1 to .9) files, gzipped or not; rename it if it is one")
     assert sorted(p.name for p in (folder / "passages").iterdir()) == ["tiny.yaml"]
 
 

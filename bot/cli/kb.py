@@ -44,7 +44,7 @@ def _add_init_command(sub: argparse._SubParsersAction) -> None:
 
 def _add_view_commands(sub: argparse._SubParsersAction) -> None:
     """split, list, show and stats: commands that change nothing."""
-    split = sub.add_parser("split", help="split a document (.txt, .md, .html) into draft passages (YAML on stdout)",
+    split = sub.add_parser("split", help="split a document (.txt, .md, .html, .pdf, manual page) into draft passages (YAML on stdout)",
                            description="Print draft passages for a document without saving anything.")
     split.add_argument("file", type=Path, help="the document")
     split.add_argument("--source-id", help="id of the new source (default: the file name)")
@@ -99,7 +99,7 @@ def _add_edit_commands(sub: argparse._SubParsersAction) -> None:
 
 def _add_import_commands(sub: argparse._SubParsersAction) -> None:
     """import, check and unanswered: whole documents, the whole knowledge, and the question log."""
-    imp = sub.add_parser("import", help="turn a document (.txt, .md, .html) into passages under a new source",
+    imp = sub.add_parser("import", help="turn a document (.txt, .md, .html, .pdf, manual page) into passages under a new source",
                          description="Split a document into fact passages, show them for review, and save them "
                                      "(with the document, in sources/) when you confirm or pass --yes.")
     imp.add_argument("file", type=Path, help="the document")

@@ -63,8 +63,7 @@ def _cmd_split(args, config: Config, console: Console) -> int:
     source, passages, review = draft_passages(args.file, args.source_id or slug(args.file.stem), args.url)
     console.out.write(dump_passage_file(source, passages))
     if review:
-        print(f"Review these passages: they may lean on the sentence before them: {', '.join(review)}",
-              file=sys.stderr)
+        print("Review these passages:\n" + "".join(f"  {line}\n" for line in review), end="", file=sys.stderr)
     return 0
 
 
@@ -208,7 +207,9 @@ def _cmd_import(args, config: Config, console: Console) -> int:
     console.out.write(dump_passage_file(draft.source, draft.passages))
     console.print(f"\n{len(draft.passages)} passages for the new source '{draft.source.id}' -> {draft.target}")
     if draft.review:
-        console.print(f"Review these: they may lean on the sentence before them: {', '.join(draft.review)}")
+        console.print("Review these passages:")
+        for line in draft.review:
+            console.print(f"  {line}")
     for new_id, existing_id, score in draft.duplicates:
         console.print(f"Warning: {new_id} is a near-duplicate of {existing_id} ({score:.0f}% similar)")
     if not args.yes:

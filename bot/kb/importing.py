@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import gzip
+import io
 import os
+import re
 import stat
 import time
 from dataclasses import dataclass
@@ -25,16 +28,46 @@ from .store import KnowledgeStore
 from .yamlio import dump_passage_file
 
 
-DOCUMENT_KINDS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+DOCUMENT_KINDS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
+                  ".pdf": "pdf", **{f".{n}": "man" for n in range(1, 10)}}
+_MAN_SUFFIX = re.compile(r"^\.[1-9][a-z]{0,6}$")  # a manual page's section: .1, .8, .3pm, .1ssl
 
 
 def kind_of(path: Path) -> str:
-    """The document kind the splitter should use, from the file name; only known document endings are read."""
-    kind = DOCUMENT_KINDS.get(path.suffix.lower())
+    """The document kind the splitter should use, from the file name; only known document endings are read.
+
+    A gzipped document (README.md.gz, gzip.1.gz) is known by the ending before '.gz'.
+    """
+    name = Path(path.stem) if path.suffix.lower() == ".gz" else path
+    suffix = name.suffix.lower()
+    kind = DOCUMENT_KINDS.get(suffix) or ("man" if _MAN_SUFFIX.match(suffix) else None)
     if kind is None:  # a file with no ending may be anything, a binary or a system file: never guessed at
-        raise UsageError(f"{path}: documents are read from .txt, .md or .html files "
-                         f"({', '.join(DOCUMENT_KINDS)}); rename it if it is one")
+        raise UsageError(f"{path}: documents are read from .txt, .md, .html, .pdf or manual page (.1 to .9) files, "
+                         "gzipped or not; rename it if it is one")
     return kind
+
+
+def read_document(path: Path) -> str | bytes:
+    """A document's content: text (UTF-8, or Latin-1 for old manual pages), or a PDF's bytes; .gz unpacked."""
+    data = read_bytes(path)
+    if path.suffix.lower() == ".gz":
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as packed:
+                data = packed.read(MAX_FILE_BYTES + 1)
+        except (OSError, EOFError) as exc:
+            raise UsageError(f"{path}: not a readable gzip file ({exc})") from None
+        if len(data) > MAX_FILE_BYTES:
+            raise UsageError(f"{path}: unpacks to over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit (split the document)")
+    if kind_of(path) == "pdf":
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        if kind_of(path) == "man":
+            return data.decode("latin-1")
+        if path.suffix.lower() == ".gz":
+            raise UsageError(f"{path}: its text is not UTF-8 (unpack it and save it as UTF-8)") from None
+        return read_text(path)  # its error names the line and the fix
 
 
 def slug(name: str) -> str:
@@ -43,16 +76,16 @@ def slug(name: str) -> str:
 
 
 def draft_passages(path: Path, source_id: str, url: str = "") -> tuple[Source, list[Passage], list[str]]:
-    """Split a document file into a source and draft passages, plus the ids that need a reviewer's eye."""
+    """Split a document file into a source and draft passages, plus 'id: reason' for each that needs a person's eye."""
     kind = kind_of(path)  # before reading: an unknown kind of file is not opened at all
-    draft = split_document(read_text(path), kind)
+    draft = split_document(read_document(path), kind)
     source = Source(id=source_id, title=draft.title, date=draft.date, url=url, document=f"{KnowledgeFolder.SOURCES}/{path.name}")
     passages, review = [], []
     for number, item in enumerate(draft.passages, start=1):
         passage = Passage(id=f"{source_id}-{number:03d}", text=item.text, section=item.section, source=source_id)
         passages.append(passage)
         if item.needs_review:
-            review.append(passage.id)
+            review.append(f"{passage.id}: {item.review}")
     return source, passages, review
 
 
@@ -62,7 +95,7 @@ class ImportDraft:
 
     source: Source
     passages: tuple[Passage, ...]
-    review: tuple[str, ...]
+    review: tuple[str, ...]  # "id: why a person should look at it"
     duplicates: tuple[tuple[str, str, float], ...]  # (new id, existing id, similarity)
     target: Path
     document: Path
@@ -157,7 +190,7 @@ def _read_document(path: Path) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise UsageError(f"{path}: not a regular file (import reads .txt, .md or .html documents)")
+                raise UsageError(f"{path}: not a regular file (import reads .txt, .md, .html, .pdf or manual page documents)")
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the document: {exc.strerror or exc}") from None

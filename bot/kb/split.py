@@ -1,39 +1,44 @@
-"""Split a plain-text, Markdown or HTML document into short fact passages, repeatably.
+"""Split a document (plain text, Markdown, HTML, manual page or PDF) into short fact passages, repeatably.
 
-The output is a draft for a person to review: sentences that lean on a neighbour
-("This was renewed in April 2020") are flagged so the reviewer can give them their subject.
+Each format's reader (bot/kb/split_*.py) finds the headings and blocks; this module turns blocks into
+passages that stand on their own: a sentence that leans on the one before is kept with it, one that leans
+on its heading gets the heading in front ("Version 2: support ended in 2019."), and what still needs a
+person's eye is named with the reason.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
 from ..text import normalise
+from .model import MAX_TEXT_CHARS
+from .sentences import break_long, sentences
+from .split_blocks import Block, Outline
 
-_BULLET = re.compile(r"^\s*(?:[\u2022*\-+\u25cf\u25aa]|\d+[.)])\s+")
-_HEADING_MD = re.compile(r"^\s*#{1,6}\s+")
-_UPDATED = re.compile(r"last updated:?\s*(.+)$", re.IGNORECASE)
-# A sentence ends at . ! or ? followed by space and a capital, digit or opening quote, but not
-# after a common abbreviation or a single initial.
-# The closing quote or bracket stays with its sentence (it is in the lookbehind, not the separator).
-_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'\u201d\u2019)]))\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
-_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "mr.", "mrs.", "ms.", "dr.", "st.", "no.", "jan.", "feb.", "mar.",
-                  "apr.", "jun.", "jul.", "aug.", "sep.", "sept.", "oct.", "nov.", "dec.", "u.s.", "u.k.", "inc.", "ltd.")
-# Opening words that usually point back to the previous sentence.
+# Opening words that usually point back to the previous sentence (or, first in a section, to its heading).
 DEPENDENT_OPENERS = ("it ", "this ", "these ", "that ", "those ", "they ", "he ", "she ", "its ", "their ",
-                     "the country ", "the programme ", "the project ", "furthermore", "moreover", "also ", "however")
+                     "his ", "her ", "them ", "the country ", "the programme ", "the project ", "furthermore",
+                     "moreover", "also ", "however", "in addition", "there ", "in this case", "in that case",
+                     "in particular", "at that point", "therefore", "thus ", "hence ")
+_OPENER = re.compile(r"[\W_]*(" + "|".join(re.escape(o.strip()) for o in DEPENDENT_OPENERS) + r")(?![^\W_])",
+                     re.IGNORECASE)
+SHORT_WORDS = 8  # a passage of at most this many words usually needs its heading to say what it is about
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
 class DraftPassage:
-    """A passage proposed by the splitter, before review."""
+    """A passage proposed by the splitter, before review; `review` says why a person should look at it."""
 
     section: str
     text: str
-    needs_review: bool
+    review: str = ""
+
+    @property
+    def needs_review(self) -> bool:
+        """Whether a reviewer should look at this passage."""
+        return bool(self.review)
 
 
 @dataclass(frozen=True)
@@ -45,107 +50,146 @@ class Draft:
     passages: tuple[DraftPassage, ...]
 
 
-class _HTMLText(HTMLParser):
-    """Turn HTML into lines: headings become '# ' lines, list items bullets, scripts dropped."""
+def read_outline(content: str | bytes, kind: str) -> Outline:
+    """The document's title, date and blocks, by the reader for its kind."""
+    if kind == "pdf":
+        from .split_pdf import pdf_text
 
-    BLOCKS = {"p", "div", "br", "li", "tr", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6", "title"}
+        content = pdf_text(content)
+    text = content.decode("utf-8") if isinstance(content, bytes) else content
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if kind == "html":
+        from .split_html import read_html
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
+        return read_html(text)
+    if kind == "md":
+        from .split_markdown import read_markdown
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in ("script", "style", "nav", "footer", "head"):
-            self._skip += 1
-        elif tag in self.BLOCKS and not self._skip:  # a <title> inside <head> must not leave an empty heading
-            self.parts.append("\n\n")
-            if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "title"):
-                self.parts.append("# ")
-            elif tag == "li":
-                self.parts.append("\u2022 ")
+        return read_markdown(text)
+    from . import split_man
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "nav", "footer", "head"):
-            self._skip = max(0, self._skip - 1)
-        elif tag in self.BLOCKS and not self._skip:
-            self.parts.append("\n\n")
+    if kind == "man" or split_man.is_roff(text):
+        return split_man.read_roff(text)
+    if split_man.is_rendered(text):
+        return split_man.read_rendered(text)
+    from .split_text import read_plain
 
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data.replace("\n", " "))
+    return read_plain(text)
 
 
-def html_to_text(markup: str) -> str:
-    """Extract readable text with headings and list items from an HTML page."""
-    parser = _HTMLText()
-    parser.feed(markup)
-    parser.close()
-    return html.unescape("".join(parser.parts))
-
-
-def sentences(paragraph: str) -> list[str]:
-    """Split a paragraph into sentences, keeping abbreviations and decimals intact."""
-    pieces = _SENTENCE_END.split(" ".join(paragraph.split()))
-    out: list[list[str]] = []  # each sentence as its pieces: joining as we go would be quadratic on "No. 1 No. 2 ..."
-    for piece in pieces:
-        if out and out[-1][-1].lower().endswith(_ABBREVIATIONS):  # pieces hold no spaces at their ends
-            out[-1].append(piece)
-        else:
-            out.append([piece])
-    joined = (" ".join(parts).strip() for parts in out)
-    return [s for s in joined if s]
-
-
-def _is_heading(line: str, next_blank: bool) -> bool:
-    stripped = line.strip()
-    return (
-        bool(stripped) and len(stripped) <= 80 and not stripped.endswith((".", "?", "!", ":", ";", ","))
-        and next_blank and not _BULLET.match(line)
-    )
+def dependent(text: str) -> str:
+    """The opening word that points back to something said before ('it', 'they', ...), or ''."""
+    found = _OPENER.match(text)
+    return found.group(1).lower() if found else ""
 
 
 def group_sentences(items: list[str], limit: int) -> list[str]:
-    """Join a very short sentence to its neighbour so each passage is one self-contained fact."""
+    """Join a very short sentence, or one that leans on the one before ('It ...', or a question about it), to
+    its neighbour."""
     out: list[str] = []
     for item in items:
-        if out and (len(item) < 40 or len(out[-1]) < 40) and len(out[-1]) + len(item) + 1 <= limit:
+        fits = out and len(out[-1]) + len(item) + 1 <= limit
+        if fits and (len(item) < 40 or len(out[-1]) < 40 or dependent(item) or item.endswith("?")):
             out[-1] = f"{out[-1]} {item}"
         else:
             out.append(item)
     return out
 
 
-def split_document(text: str, kind: str = "txt", limit: int = 300) -> Draft:
+class _Context:
+    """What a heading adds to a passage that leans on it, with the document's own capitalisation in mind."""
+
+    def __init__(self, outline: Outline) -> None:
+        self.title = outline.title
+        text = "\n".join(b.text for b in outline.blocks)
+        # A word written capitalised in mid-sentence is a name: it keeps its capital behind a prefix.
+        self.names = {m.group(1) for m in re.finditer(r"(?<=[a-z0-9,;)] )([A-Z][a-z]+)", text)}
+
+    def lean(self, section: str, text: str, opening: bool, first: bool) -> bool:
+        """Whether a passage leans on its section heading, not naming it: opening its paragraph with a short
+        sentence, or its section with 'it'/'they' (later on, they more likely mean something said before)."""
+        if not (first or opening) or not section or section in (self.title, "General") or section.isupper():
+            return False  # a title is on the source line; capitals are a manual's generic heads
+        if text.endswith("?") or set(normalise(section).split()) <= set(normalise(text).split()):
+            return False  # a question is no fact; a passage naming its heading needs nothing more
+        return bool(dependent(text)) and opening or first and len(_WORD.findall(sentences(text)[0])) <= SHORT_WORDS
+
+    def prefixed(self, section: str, text: str) -> str:
+        """'Version 2: support ended in 2019.': the heading, then the passage, its first word lowered unless a name
+        (written capitalised in mid-sentence elsewhere, or followed by another capitalised word: 'Daniel Veillard')."""
+        first, second = (text.split(" ", 2) + ["", ""])[:2]
+        if first[:1].isupper() and first[1:].islower() and first not in self.names and not second[:1].isupper():
+            text = first.lower() + text[len(first):]
+        return f"{section.rstrip('.')}: {text}"
+
+
+def _pieces(block: Block, limit: int) -> tuple[str, list[str], dict[str, str]]:
+    """A block's term, its sentences grouped into passage texts, and why any cut sentence needs review."""
+    term, body = block.term, block.text[len(block.term) + 2:] if block.term else block.text
+    if len(term) > 100:  # too long to repeat in front of each part: read as an ordinary paragraph
+        term, body = "", block.text
+    found = sentences(body)
+    # An introduction to a list or example ("... includes:") is not a fact on its own: a paragraph of one is
+    # left out, and a short one ending a paragraph ("For example:") is dropped from it.
+    if block.kind == "para" and found and found[-1].endswith(":") and (
+            len(found[-1]) < 40 or len(found) == 1 and len(found[-1]) < 120):
+        found.pop()
+    reviews: dict[str, str] = {}
+    pieces: list[str] = []
+    for sentence in found:
+        parts, how = break_long(sentence, MAX_TEXT_CHARS - len(term) - 2)
+        for part in parts:
+            if how:
+                reviews[part] = f"a sentence of {len(sentence)} characters was cut {how}: check each part reads alone"
+        pieces.extend(parts)
+    return term, group_sentences(pieces, limit), reviews
+
+
+def _review(piece: str) -> str:
+    """Why a finished passage needs a person's eye, or ''."""
+    words, opener = len(_WORD.findall(piece)), dependent(piece)
+    if opener:
+        return f"opens with '{opener}', which leans on what comes before: say what it means"
+    if piece.endswith(":"):
+        return "ends with ':' but what follows (a list or an example) is not in it"
+    if piece[-1:].islower() and words > SHORT_WORDS:
+        return "does not end like a sentence: is something missing after it?"
+    return "only a word or two: is it a fact on its own?" if words < 3 else ""
+
+
+def _block_passages(block: Block, context: _Context, limit: int, opening: bool, question: str) -> list[DraftPassage]:
+    """One block's passages: sentences grouped, long ones cut, each given the context it leans on (the
+    question a paragraph answers, the term it describes, or the heading it sits under)."""
+    words = len(block.text.split())
+    if block.kind == "para" and block.text[-1:].isalpha() and (words == 1 or block.text[:1].islower() and words <= 4):
+        return []  # words between two examples ("is equivalent to"): half a sentence
+    term, pieces, reviews = _pieces(block, limit)
+    out = []
+    for piece in pieces:
+        review = next((why for part, why in reviews.items() if part in piece), "")
+        if question and not out and len(question) + len(piece) < MAX_TEXT_CHARS:
+            piece = f"{question} {piece}"  # an answer with the question it answers
+        elif term:
+            piece = f"{term}: {piece}"
+        elif context.lean(block.section, piece, opening and not out, not out) and len(
+                context.prefixed(block.section, piece)) <= MAX_TEXT_CHARS:
+            piece = context.prefixed(block.section, piece)
+        out.append(DraftPassage(block.section, piece, review or _review(piece)))
+    return out
+
+
+def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) -> Draft:
     """Split a document into sections and passages of a sentence or two each."""
-    if kind == "html":
-        text = html_to_text(text)
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    title, date, section = "", "", ""
-    blocks: list[tuple[str, str]] = []
-    for number, line in enumerate(lines):
-        stripped = _BULLET.sub("", line).strip()
-        if not stripped:
-            continue
-        updated = _UPDATED.search(stripped)
-        if updated and len(stripped) < 80:
-            date = updated.group(1).strip()
-            continue
-        next_blank = number + 1 >= len(lines) or not lines[number + 1].strip()
-        markdown_heading = bool(_HEADING_MD.match(line))
-        if markdown_heading or (kind != "html" and _is_heading(line, next_blank)):
-            heading = _HEADING_MD.sub("", line).strip()
-            if not title:
-                title = heading
-            else:
-                section = heading
-            continue
-        if stripped.endswith(":") and len(stripped) < 120:
-            continue  # an introduction to a list ("... includes:") is not a fact on its own
-        blocks.append((section or title or "General", stripped))
-    passages = []
-    for block_section, block in blocks:
-        for piece in group_sentences(sentences(block), limit):
-            lowered = normalise(piece)
-            passages.append(DraftPassage(block_section, piece, lowered.startswith(DEPENDENT_OPENERS)))
-    return Draft(title=title or "Untitled document", date=date, passages=tuple(passages))
+    outline = read_outline(content, kind)
+    context = _Context(outline)
+    passages: list[DraftPassage] = []
+    last: Block | None = None
+    for block in outline.blocks:
+        opening = not passages or passages[-1].section != block.section
+        # A paragraph that ends by asking (a FAQ's question) goes in front of the paragraph that answers it.
+        asks = (last is not None and last.kind == block.kind == "para" and not opening and last.text.endswith("?")
+                and not block.text.endswith("?") and last.text.endswith(passages[-1].text))
+        question = passages.pop().text if asks else ""
+        passages.extend(_block_passages(block, context, limit, opening, question))
+        last = block
+    return Draft(title=outline.title or "Untitled document", date=outline.date, passages=tuple(passages))

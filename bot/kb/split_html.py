@@ -1,0 +1,108 @@
+"""HTML through the standard library's parser: the main content under its headings, not the page's furniture.
+
+Left out: head, script, style, nav, header, footer, aside, forms, preformatted code, anything whose class,
+id or role names navigation, a table of contents, a menu, a sidebar or a byline, and lists made only of
+links. html.parser is enough here: it tolerates broken markup, and the page is read once, in order.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from .split_blocks import Outline
+
+_SKIP_TAGS = {"head", "script", "style", "nav", "header", "footer", "aside", "form", "pre", "noscript", "svg",
+              "template", "button", "select"}
+_FURNITURE = re.compile(r"\b(?:nav|navbar|navigation|toc|table-of-contents|menu|sidebar|breadcrumbs?|footer|"
+                        r"header|author|byline|skip|banner|cookie)\b", re.IGNORECASE)
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_BLOCKS = {"p", "div", "li", "dt", "dd", "tr", "section", "article", "main", "blockquote", "table",
+           "ul", "ol", "dl", "body", "br", "hr"} | _HEADINGS
+_VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr"}
+
+
+class _Page(HTMLParser):
+    """Collects text between block tags; a skipped element's whole subtree is ignored."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.outline = Outline()
+        self.page_title = ""
+        self.stack: list[tuple[str, bool]] = []  # open elements: (tag, skipped)
+        self.text: list[str] = []
+        self.linked: list[bool] = []  # for each piece of text: whether it sits inside a link
+        self.term = ""  # a <dt>'s text, waiting for its <dd>
+        self.in_title = False
+
+    @property
+    def skipping(self) -> bool:
+        return any(skipped for _, skipped in self.stack)
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        names = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role"))
+        self.in_title = tag == "title"
+        if tag in _BLOCKS:
+            self.flush()
+        elif tag in ("td", "th") and self.text:  # a table row is one block, its cells joined by "; "
+            self.text.append("; ")
+            self.linked.append(False)
+        if tag == "a" and not any(k == "href" for k, _ in attrs):
+            tag = "anchor"  # <a name=...> marks a place; only a link (href) makes text link text
+        if tag not in _VOID:
+            self.stack.append((tag, tag in _SKIP_TAGS or bool(_FURNITURE.search(names))))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.in_title = False
+        if tag in _BLOCKS or tag in _SKIP_TAGS:
+            self.flush(tag)
+        if tag == "dd":
+            self.term = ""
+        if tag == "a" and not any(t == "a" for t, _ in self.stack):
+            tag = "anchor"
+        for depth in range(len(self.stack) - 1, -1, -1):  # close up to the matching tag (HTML may omit end tags)
+            if self.stack[depth][0] == tag:
+                del self.stack[depth:]
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.page_title += data
+        elif not self.skipping and data.strip():
+            self.text.append(data)
+            self.linked.append(any(t == "a" for t, _ in self.stack))
+
+    def flush(self, closing: str = "") -> None:
+        """End the current block: a heading, a definition term or description, a list item or a paragraph."""
+        text = " ".join("".join(self.text).split())
+        letters = [linked for piece, linked in zip(self.text, self.linked) if any(c.isalpha() for c in piece)]
+        only_links = bool(letters) and all(letters)
+        self.text, self.linked = [], []
+        tag = closing or (self.stack[-1][0] if self.stack else "")
+        if not text or only_links and tag not in _HEADINGS:
+            return
+        if tag in _HEADINGS:
+            self.outline.heading(text, int(tag[1]))
+        elif tag == "dt":
+            self.term = text
+        elif self.term and any(t == "dd" for t, _ in self.stack):  # a description, maybe of several paragraphs
+            self.outline.add(text, term=self.term)
+        else:
+            self.outline.add(text, "item" if tag == "li" else "para")
+
+
+def read_html(markup: str) -> Outline:
+    """Read an HTML page into its title, sections and blocks."""
+    page = _Page()
+    page.feed(markup)
+    page.close()
+    page.flush()
+    if not page.outline.title:
+        page.outline.title = " ".join(page.page_title.split())
+    return page.outline
+
+
+def html_to_text(markup: str) -> str:
+    """The page's readable text: headings and blocks, one per paragraph (for people checking what was read)."""
+    outline = read_html(markup)
+    return "\n\n".join([outline.title] + [block.text for block in outline.blocks])

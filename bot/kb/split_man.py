@@ -1,0 +1,191 @@
+"""Manual pages: roff source (.1 to .9, gzipped or not) and text rendered by `man` (or `col -b`).
+
+Section headings (NAME, DESCRIPTION, OPTIONS) name sections and never become passages; an option keeps its
+description ("-k --keep: Keep (don't delete) input files ..."); the SYNOPSIS (command syntax) and example
+blocks (.nf/.EX) are left out. No well-kept Python library reads roff, so this reads the man(7) macros only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .split_blocks import Outline
+
+_REQUEST = re.compile(r"^[.'][ \t]*([A-Za-z]{1,3}|\\\")")
+_ESCAPE = re.compile(r"\\(?:\((..)|\[([^\]]*)\]|\*(?:\((..)|\[([^\]]*)\]|(.))|f(?:\(..|\[[^\]]*\]|.)|s[-+]?\d+|(.))")
+_NAMED = {"em": "\u2014", "en": "\u2013", "bu": "\u2022", "aq": "'", "dq": '"', "lq": "\u201c", "rq": "\u201d",
+          "oq": "\u2018", "cq": "\u2019", "co": "\u00a9", "rg": "\u00ae", "tm": "\u2122", "mi": "-", "hy": "-",
+          "ga": "`", "ti": "~", "ha": "^", "pl": "+", "mu": "\u00d7", "de": "\u00b0", "->": "\u2192", "<-": "\u2190",
+          ">=": "\u2265", "<=": "\u2264", "R": "\u00ae", "Tm": "\u2122"}
+_SINGLE = {"-": "-", "e": "\\", "\\": "\\", " ": " ", "~": " ", "0": " ", "t": " ", "'": "'", "`": "`", ".": "."}
+_ALTERNATING = {"BR", "RB", "IR", "RI", "BI", "IB"}
+_BREAKS = {"PP", "LP", "P", "HP", "TP", "IP"}  # these end a tagged paragraph; .sp, .br, .RS and .RE continue it
+_SKIP_UNTIL = {"nf": "fi", "EX": "EE", "TS": "TE", "de": "..", "ig": "..", "EQ": "EN"}
+_HEADER = re.compile(r"^\S+\(\d\w*\)\s.*\S+\(\d\w*\)\s*$")
+LEFT_OUT = {"SYNOPSIS"}  # command syntax, not sentences
+
+
+def _unescape(text: str) -> str:
+    """Roff escapes as the characters they print: \\- as '-', \\(em as a dash, font changes as nothing."""
+    def one(m: re.Match) -> str:
+        named = m.group(1) or m.group(2) or m.group(3) or m.group(4) or m.group(5)
+        if named is not None:
+            return _NAMED.get(named, "")
+        return _SINGLE.get(m.group(6) or "", "")
+
+    return _ESCAPE.sub(one, text.split('\\"', 1)[0])
+
+
+def _arguments(rest: str) -> list[str]:
+    """A request's arguments: space-separated, "double quotes" keeping spaces together."""
+    return [a if a else q for q, a in re.findall(r'"([^"]*)"|(\S+)', rest)]
+
+
+def is_roff(text: str) -> bool:
+    """Whether text is roff source: it has a .TH (or .Dd) request and section headings."""
+    return bool(re.search(r"^\.(TH|Dd)\s", text, re.MULTILINE)) and bool(re.search(r"^\.S[Hh]\s", text, re.MULTILINE))
+
+
+def is_rendered(text: str) -> bool:
+    """Whether text is a rendered manual page: a NAME heading at column 0, then an indented line."""
+    return bool(re.search(r"^NAME\n[ \t]+\S", text.lstrip("\n")[:2000], re.MULTILINE))
+
+
+class _Roff:
+    """The man(7) macros read in order: headings, paragraphs and tagged paragraphs (.TP, .IP)."""
+
+    def __init__(self) -> None:
+        self.outline = Outline()
+        self.text: list[str] = []
+        self.tag = ""
+        self.await_tag = self.await_heading = False
+        self.skip_until = ""
+        self.section = ""
+
+    def flush(self, keep_tag: bool = False) -> None:
+        """End a paragraph; a tagged paragraph's later paragraphs (after .sp or a blank line) keep its tag."""
+        text = " ".join(" ".join(self.text).split())
+        self.text = []
+        if text and self.section.upper() not in LEFT_OUT:
+            if self.section.upper() == "NAME" and not self.outline.title:
+                self.outline.title = text
+            self.outline.add(text, term=self.tag)
+        if not keep_tag:
+            self.tag = ""
+
+    def line(self, raw: str) -> None:
+        request = _REQUEST.match(raw)
+        if self.skip_until:
+            if request and request.group(1) == self.skip_until or raw.strip() == self.skip_until:
+                self.skip_until = ""
+            return
+        if not request:
+            if not raw.strip() or raw[:1].isspace():  # a blank line breaks; an indented one is an example line
+                self.flush(keep_tag=True)
+            else:
+                self.words(_unescape(raw))
+            return
+        name, rest = request.group(1), raw[request.end():]
+        args = [_unescape(a) for a in _arguments(rest)]
+        if name in ("SH", "SS", "Sh", "Ss"):
+            self.flush()
+            self.await_heading = not args
+            if args:
+                self.set_section(" ".join(args))
+        elif name in ("sp", "br", "RS", "RE", "in"):
+            self.flush(keep_tag=True)
+        elif name in _BREAKS:
+            self.flush()
+            self.await_tag = name == "TP"
+            if name == "IP" and args and args[0].strip() not in ("", "\u2022", "-", "*", "o"):
+                self.tag = args[0]
+        elif name in _SKIP_UNTIL:
+            self.flush()
+            self.skip_until = _SKIP_UNTIL[name]
+        elif name in _ALTERNATING:
+            self.words("".join(args))
+        elif name in ("B", "I", "SM", "SB", "UR", "MT"):
+            self.words(" ".join(args))
+
+    def words(self, text: str) -> None:
+        if self.await_heading:
+            self.await_heading = False
+            self.set_section(text)
+        elif self.await_tag:
+            self.await_tag = False
+            self.tag = " ".join(text.split())
+        elif text.strip():
+            self.text.append(text)
+
+    def set_section(self, heading: str) -> None:
+        self.section = self.outline.section = " ".join(heading.split())
+
+
+def read_roff(text: str) -> Outline:
+    """Read roff source of a manual page into its title, sections and blocks."""
+    reader = _Roff()
+    for raw in re.sub(r"\\\n", "", text).split("\n"):
+        reader.line(raw)
+    reader.flush()
+    return reader.outline
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _join(lines: list[str]) -> str:
+    """Lines of rendered text as one: words broken at a line's end by hyphenation are joined again."""
+    out = ""
+    for line in lines:
+        line = line.strip()
+        out = out[:-1] + line if out.endswith("\u2010") else f"{out} {line}".strip()
+    return out
+
+
+def _rendered_block(outline: Outline, section: str, run: list[str], term: tuple[str, int]) -> tuple[str, int]:
+    """One paragraph of rendered text: a tagged one ('-k --keep' over indented lines) becomes a term, and
+    a later paragraph at its description's indent keeps the tag. Returns the tag in force and its indent."""
+    if section.upper() in LEFT_OUT:
+        return "", 0
+    if section.upper() == "NAME" and not outline.title:
+        outline.title = _join(run)
+    if run[0].lstrip().startswith(("\u2022 ", "o ", "* ")):  # a bullet list item: its text, without the bullet
+        run = [" " * _indent(run[0]) + run[0].lstrip()[1:].lstrip()] + run[1:]
+    first, rest = run[0], run[1:]
+    tag, column = term
+    if tag and _indent(first) >= column:
+        if _indent(first) == column or any(line.rstrip().endswith((".", "?", "!")) for line in run):
+            outline.add(_join(run), term=tag)
+        return term  # deeper lines without a sentence's end are a table or an example
+    if not rest or min(_indent(line) for line in rest) <= _indent(first):
+        if _indent(first) <= 7 or any(line.rstrip().endswith((".", "?", "!", ":")) for line in run):
+            outline.add(_join(run))  # (deeper lines without a sentence's end are an example)
+        return "", 0
+    column = min(_indent(line) for line in rest)
+    tag, same_line = first, ""
+    if len(first) > column and first[column - 2:column].isspace():  # "-a     text" on one line
+        tag, same_line = first[:column], first[column:]
+    tag = " ".join(tag.split())
+    outline.add(_join([same_line] + rest), term=tag)
+    return tag, column
+
+
+def read_rendered(text: str) -> Outline:
+    """Read a rendered manual page (the output of `man`, or `col -b`) into its title, sections and blocks."""
+    outline = Outline()
+    lines = [line.expandtabs(8).rstrip() for line in text.split("\n")]
+    lines = [line for line in lines if not _HEADER.match(line.strip()) or _indent(line) > 20 or not line.strip()]
+    section, run, term = "", [], ("", 0)
+    for line in lines + [""]:
+        if line and _indent(line) == 0 or (line and _indent(line) < 5 and not run):
+            if run:
+                _rendered_block(outline, section, run, term)
+            section = outline.section = " ".join(line.split())
+            run, term = [], ("", 0)
+        elif line.strip():
+            run.append(line)
+        elif run:
+            term = _rendered_block(outline, section, run, term)
+            run = []
+    return outline

@@ -1,0 +1,96 @@
+"""Markdown through markdown-it-py (CommonMark with tables): ATX and Setext headings, paragraphs, list items,
+table rows; code blocks, raw HTML and lists made only of links (a table of contents) are left out."""
+
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .split_blocks import Outline
+
+
+def inline_text(token: Token) -> tuple[str, bool]:
+    """An inline token's readable text, and whether all of it is link text (a table-of-contents entry)."""
+    words, linked, depth = [], [], 0
+    for child in token.children or []:
+        if child.type == "link_open":
+            depth += 1
+        elif child.type == "link_close":
+            depth -= 1
+        elif child.type in ("text", "code_inline"):
+            words.append(child.content)
+            if child.content.strip():
+                linked.append(depth > 0)
+        elif child.type == "image":
+            words.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            words.append(" ")
+    return " ".join("".join(words).split()), bool(linked) and all(linked)
+
+
+class _Reader:
+    """Walks the token stream, remembering the list items and table rows it is inside."""
+
+    def __init__(self) -> None:
+        self.outline = Outline()
+        self.lists: list[list[tuple[str, bool]]] = []  # each open list's items: (text, only links)
+        self.row: list[str] = []
+        self.header: list[str] = []
+
+    def token(self, tokens: list[Token], i: int) -> None:
+        kind = tokens[i].type
+        if kind == "heading_open":
+            self.outline.heading(inline_text(tokens[i + 1])[0], int(tokens[i].tag[1]))
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            self.lists.append([])
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            self._close_list(self.lists.pop())
+        elif kind == "tr_open":
+            self.row = []
+        elif kind == "tr_close":
+            self._row()
+        elif kind == "inline" and tokens[i - 1].type in ("th_open", "td_open"):
+            self.row.append(inline_text(tokens[i])[0])
+        elif kind == "inline" and tokens[i - 1].type == "paragraph_open":
+            text, links = inline_text(tokens[i])
+            if self.lists:
+                self.lists[-1].append((text, links))
+            else:
+                self.outline.add(text)
+
+    def _close_list(self, items: list[tuple[str, bool]]) -> None:
+        """A list's items become blocks, unless every one is only a link: then it is navigation."""
+        if items and all(links for _, links in items):
+            return
+        for text, _ in items:
+            if self.lists:  # a nested list's items stay in the outer list's order
+                self.lists[-1].append((text, False))
+            else:
+                self.outline.add(text, "item")
+
+    def _row(self) -> None:
+        """A table row: the header row is remembered; a body row reads 'first cell: header value; ...'."""
+        if not self.header:
+            self.header = self.row
+            return
+        cells = [f"{h} {c}".strip() if h else c for h, c in zip(self.header[1:], self.row[1:]) if c]
+        if self.row and self.row[0]:
+            if cells:
+                self.outline.add("; ".join(cells), term=self.row[0])
+            else:
+                self.outline.add(self.row[0], "item")
+
+    def table_done(self) -> None:
+        self.header = []
+
+
+def read_markdown(text: str) -> Outline:
+    """Read a Markdown document into its title, sections and blocks."""
+    reader = _Reader()
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    for i, token in enumerate(tokens):
+        if token.type == "table_close":
+            reader.table_done()
+        else:
+            reader.token(tokens, i)
+    return reader.outline

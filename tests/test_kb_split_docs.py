@@ -1,0 +1,114 @@
+"""Real documents from Debian packages (tests/fixtures/docs, with their licences): passages and sections as
+checked by hand, no navigation or code, options with their descriptions, no half-sentences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.kb.importing import kind_of, read_document
+from bot.kb.model import MAX_TEXT_CHARS
+from bot.kb.split import split_document
+
+DOCS = Path(__file__).parent / "fixtures" / "docs"
+MAN_HEADINGS = {"NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "AUTHOR", "SEE ALSO", "BUGS", "ENVIRONMENT"}
+
+
+def split(name: str):
+    path = DOCS / name
+    return split_document(read_document(path), kind_of(path))
+
+
+def pairs(draft) -> list[tuple[str, str]]:
+    return [(p.section, p.text) for p in draft.passages]
+
+
+@pytest.mark.parametrize("name", ["libxml2-README.md", "users-and-groups.html", "gzip.1.gz", "gzip-rendered.txt",
+                                  "base-files-README.txt"])
+def test_every_passage_loads_and_none_is_half_a_sentence(name):
+    draft = split(name)
+    assert draft.passages and all(len(p.text) <= MAX_TEXT_CHARS for p in draft.passages)
+    # A hard-wrapped line cut off mid-sentence ends in a word such as these.
+    assert not [p.text for p in draft.passages if p.text.rsplit(" ", 1)[-1] in ("the", "that", "a", "of", "and", "to")]
+    assert not [p.text for p in draft.passages if p.text.strip(" :").upper() in MAN_HEADINGS]
+
+
+def test_markdown_readme():
+    draft = split("libxml2-README.md")
+    assert draft.title == "libxml2"
+    assert list(dict.fromkeys(p.section for p in draft.passages)) == [
+        "libxml2", "License", "Build instructions", "Autotools (for POSIX systems like Linux, BSD, macOS)",
+        "CMake (mainly for Windows)", "Dependencies", "Contributing", "Authors"]
+    found = pairs(draft)
+    for expected in [
+        ("libxml2", "libxml2 is an XML toolkit implemented in C, originally developed for the GNOME Project."),
+        ("License", "License: this code is released under the MIT License, see the Copyright file."),
+        ("CMake (mainly for Windows)", "You can also open the libxml source directory with its CMakeLists.txt "
+                                       "directly in various IDEs such as CLion, QtCreator, or Visual Studio."),
+        ("Dependencies", "Dependencies: liblzma, another compression library."),
+        ("Authors", "Authors: Nick Wellnhofer"),
+    ]:
+        assert expected in found
+    assert not [t for _, t in found if "./configure" in t or "cmake -S" in t or "BUILD_SHARED_LIBS" in t]  # code
+
+
+def test_html_document():
+    draft = split("users-and-groups.html")
+    assert draft.title == "Users and Groups in the Debian System"
+    assert list(dict.fromkeys(p.section for p in draft.passages)) == [
+        "Users and Groups in the Debian System", "Chapter 1. Introduction", "Chapter 2. Users and Groups"]
+    found = pairs(draft)
+    assert not [t for _, t in found if "Table of Contents" in t or t.startswith("1. Introduction")]
+    for expected in [
+        ("Users and Groups in the Debian System", "Copyright \u00a9 2001, 2002 Joey Hess"),  # not under a name
+        ("Chapter 1. Introduction", "The Debian base-passwd package contains the master versions of /etc/passwd "
+                                    "and /etc/group."),
+        ("Chapter 2. Users and Groups", "root: Root is (typically) the superuser."),
+        ("Chapter 2. Users and Groups", "dip: The group's name stands for \"Dialup IP\"."),
+        ("Chapter 2. Users and Groups", "nobody, nogroup: If root-squashing is in use over NFS, root access from the "
+                                        "client is performed as user nobody on the server."),
+    ]:
+        assert expected in found
+
+
+@pytest.mark.parametrize("name", ["gzip.1.gz", "gzip-rendered.txt"])
+def test_manual_page_source_and_rendered(name):
+    draft = split(name)
+    assert draft.title == "gzip, gunzip, zcat - compress or expand files"
+    sections = list(dict.fromkeys(p.section for p in draft.passages))
+    assert sections[:4] == ["NAME", "DESCRIPTION", "OPTIONS", "ADVANCED USAGE"] and "SYNOPSIS" not in sections
+    found = pairs(draft)
+    for expected in [
+        ("OPTIONS", "-k --keep: Keep (don't delete) input files during compression or decompression."),
+        ("OPTIONS", "-c --stdout --to-stdout: Write output on standard output; keep original files unchanged."),
+        ("OPTIONS", "-l --list: The crc is given as ffffffff for a file not in gzip format."),
+        ("DESCRIPTION", "The gzip command reduces the size of the named files using Lempel-Ziv coding (LZ77)."),
+        ("ADVANCED USAGE", "Multiple compressed files can be concatenated. In this case, gunzip will extract all "
+                           "members at once."),
+    ]:
+        assert expected in found
+    options = [t for s, t in found if s == "OPTIONS"]
+    assert len(options) >= 30 and all(t.startswith("-") for t in options)  # each option with its description
+    assert not [t for _, t in found if "zcat file.Z | wc -c" in t]  # an example, not a fact
+
+
+def test_hard_wrapped_plain_text():
+    draft = split("base-files-README.txt")
+    assert draft.title == "Frequently Asked Questions about base-files"
+    assert list(dict.fromkeys(p.section for p in draft.passages)) == [
+        "Questions about /etc/issue and /etc/debian_version", "Other questions"]
+    found = pairs(draft)
+    for expected in [
+        # A question stays with the statement it asks about, and an answer with its question.
+        ("Questions about /etc/issue and /etc/debian_version",
+         'Q. I upgraded my system to the unstable distribution and now my /etc/issue says "trixie/sid". Should it '
+         'not read "sid" or "unstable"? A. That would be nice, but it is not possible because of the way the testing '
+         'distribution works.'),
+        ("Questions about /etc/issue and /etc/debian_version",
+         "Q. Why \"trixie/sid\" and not \"testing/unstable\" as it used to be? A. The codename is a little bit more "
+         "informative, as the meaning of \"testing\" changes over time."),
+        ("Other questions", "The files installed by base-files are just defaults."),
+        ("Other questions", "Note 2: The file /etc/nsswitch.conf has been moved to libc-bin."),
+    ]:
+        assert expected in found

@@ -1,0 +1,67 @@
+"""HTML: the main content under its headings; navigation, tables of contents, bylines and code left out."""
+
+from __future__ import annotations
+
+from bot.kb.split import split_document
+from bot.kb.split_html import html_to_text, read_html
+
+def test_html_headings_and_list_items():
+    page = ("<html><head><title>ignored head</title></head><body><h1>Page</h1><nav>menu</nav>"
+            "<h2>Facts</h2><ul><li>The Gobi desert covers southern Mongolia and northern China.</li></ul>"
+            "<script>var x = 1;</script><p>Camels &amp; horses are common in the Gobi desert today.</p></body></html>")
+    text = html_to_text(page)
+    assert "menu" not in text and "var x" not in text and "ignored head" not in text
+    draft = split_document(page, "html")
+    assert draft.title == "Page"
+    assert [(p.section, p.text) for p in draft.passages] == [
+        ("Facts", "The Gobi desert covers southern Mongolia and northern China."),
+        ("Facts", "Camels & horses are common in the Gobi desert today."),
+    ]
+
+
+
+
+PAGE = """<!DOCTYPE html><html><head><title>Tool manual</title><style>p {color: red}</style></head><body>
+<header><a href="/">Home</a> <a href="/docs">Docs</a></header>
+<nav><ul><li><a href="#intro">Introduction</a></li><li><a href="#use">Use</a></li></ul></nav>
+<main><h1>The Tool</h1><h3 class="author">Jane Doe</h3>
+<div class="toc"><dl><dt>Table of Contents</dt><dt>1. <a href="#intro">Introduction</a></dt></dl></div>
+<ol><li><a href="#a">First part</a></li><li><a href="#b">Second part</a></li></ol>
+<h2><a name="intro"></a>Introduction</h2>
+<p>The tool copies files between
+   machines over a <code>ssh</code> connection.</p>
+<pre>tool copy a b</pre>
+<h2>Accounts</h2>
+<dl><dt>root</dt><dd><p>The superuser owns the configuration.</p><p>It may change every setting.</p></dd>
+<dt>guest</dt><dd>Guests can read shared files only.</dd></dl>
+<aside>Sponsored: buy more disks today at our shop.</aside></main>
+<footer><p>Copyright 2024 Example Org. All rights reserved.</p></footer></body></html>"""
+
+
+def test_only_the_main_content_is_read_with_its_headings_and_definitions():
+    draft = split_document(PAGE, "html")
+    assert draft.title == "The Tool"
+    assert [(p.section, p.text) for p in draft.passages] == [
+        ("Introduction", "The tool copies files between machines over a ssh connection."),
+        ("Accounts", "root: The superuser owns the configuration."),
+        ("Accounts", "root: It may change every setting."),
+        ("Accounts", "guest: Guests can read shared files only."),
+    ]
+
+
+def test_a_page_without_a_heading_is_titled_by_its_title_element():
+    outline = read_html("<html><head><title>Release notes</title></head><body><p>Version 4 is out now.</p></body>")
+    assert outline.title == "Release notes"
+    assert [b.text for b in outline.blocks] == ["Version 4 is out now."]
+
+
+def test_unclosed_tags_and_entities_are_read_as_a_browser_would():
+    outline = read_html("<h1>Notes<p>Fish &amp; chips are sold here.<p>Tea costs &pound;2 a cup.")
+    assert outline.title == "Notes"
+    assert [b.text for b in outline.blocks] == ["Fish & chips are sold here.", "Tea costs \u00a32 a cup."]
+
+
+def test_a_table_row_is_one_block_with_its_cells_in_order():
+    outline = read_html("<h1>Prices</h1><table><tr><th>Item</th><th>Price</th></tr>"
+                        "<tr><td>Tea</td><td>2 euros a cup</td></tr></table>")
+    assert [b.text for b in outline.blocks] == ["Item; Price", "Tea; 2 euros a cup"]

@@ -1,0 +1,113 @@
+"""Manual pages, as roff source and as rendered text: headings are sections, never passages; options keep their
+descriptions; the synopsis and examples are left out."""
+
+from __future__ import annotations
+
+from bot.kb.split import split_document
+from bot.kb.split_man import is_rendered, is_roff, read_rendered, read_roff
+
+ROFF = r""".\" Manual page for pack
+.TH PACK 1 "2024-01-02" "pack 2.0"
+.SH NAME
+pack \- squeeze files into one archive
+.SH SYNOPSIS
+.B pack
+[\fB\-k\fR] [\fIfile\fR ...]
+.SH DESCRIPTION
+.B pack
+joins the named files into one archive
+and compresses it.
+The archive ends in
+.BR .pk .
+.PP
+It never changes the original files.
+.SH OPTIONS
+.TP
+.B \-k, \-\-keep
+Keep the input files after packing.
+.sp
+This is the default when writing to standard output.
+.TP
+\fB\-l\fR \fIlevel\fR
+Set the compression level from 1 to 9.
+.nf
+pack -l 9 big.txt
+.fi
+.SS Exit status
+.IP \(bu 2
+Zero means every file was packed.
+.SH AUTHOR
+Written by Jo Doe.
+"""
+
+RENDERED = """\
+PACK(1)                     General Commands Manual                    PACK(1)
+
+NAME
+       pack - squeeze files into one archive
+
+SYNOPSIS
+       pack [-k] [file ...]
+
+DESCRIPTION
+       pack  joins  the  named  files into one archive and compresses it.  The
+       archive ends in .pk.
+
+       It never changes the original files.
+
+OPTIONS
+       -k, --keep
+              Keep the input files after packing.
+
+              This is the default when writing to standard output.
+
+       -l level
+              Set the compression level from 1 to 9.
+
+                  pack -l 9 big.txt
+
+   Exit status
+       •      Zero means every file was packed.
+
+AUTHOR
+       Written by Jo Doe.
+
+pack 2.0                          2024-01-02                           PACK(1)
+"""
+
+EXPECTED = [
+    ("NAME", "pack - squeeze files into one archive"),
+    ("DESCRIPTION", "pack joins the named files into one archive and compresses it. The archive ends in .pk."),
+    ("DESCRIPTION", "It never changes the original files."),
+    ("OPTIONS", "-k, --keep: Keep the input files after packing."),
+    ("OPTIONS", "-k, --keep: This is the default when writing to standard output."),
+    ("OPTIONS", "-l level: Set the compression level from 1 to 9."),
+    ("Exit status", "Exit status: zero means every file was packed."),
+    ("AUTHOR", "Written by Jo Doe."),
+]
+
+
+def test_roff_source_is_read_by_its_macros():
+    assert is_roff(ROFF) and not is_rendered(ROFF)
+    draft = split_document(ROFF, "man")
+    assert draft.title == "pack - squeeze files into one archive"
+    assert [(p.section, p.text) for p in draft.passages] == EXPECTED
+
+
+def test_rendered_text_gives_the_same_passages_as_its_source():
+    assert is_rendered(RENDERED) and not is_roff(RENDERED)
+    draft = split_document(RENDERED, "txt")  # recognised by its shape, whatever the file is called
+    assert draft.title == "pack - squeeze files into one archive"
+    assert [(p.section, p.text) for p in draft.passages] == EXPECTED
+
+
+def test_no_heading_becomes_a_block_of_its_own():
+    for outline in (read_roff(ROFF), read_rendered(RENDERED)):
+        assert not any(b.text.upper() in ("NAME", "SYNOPSIS", "OPTIONS", "AUTHOR", "DESCRIPTION")
+                       for b in outline.blocks)
+        assert not any("[file ...]" in b.text or "big.txt" in b.text for b in outline.blocks)
+
+
+def test_hyphenated_words_at_a_line_end_are_joined_again():
+    text = "NAME\n       tool - does things\n\nDESCRIPTION\n       The tool reads its configu\u2010\n       ration once.\n"
+    assert [b.text for b in read_rendered(text).blocks][-1] == "The tool reads its configuration once."

@@ -1,0 +1,63 @@
+"""Markdown through markdown-it-py: ATX and Setext headings, lists, tables; code and link-only lists left out."""
+
+from __future__ import annotations
+
+from bot.kb.split import split_document
+from bot.kb.split_markdown import read_markdown
+
+DOC = """\
+Backup Tool
+===========
+
+Contents:
+
+- [Install](#install)
+- [Options](#options)
+
+Install
+-------
+
+Download the *latest* release and run
+`make install` as root.
+
+```sh
+make install
+```
+
+## Options
+
+| Option | Default | Meaning |
+|--------|---------|---------|
+| `--keep` | off | keep the source files |
+| `--fast` | on | compress quickly |
+
+1. Backups older than a year are deleted.
+2. See the [manual](https://example.org/manual) for the retention rules.
+
+<div>raw html is not read</div>
+"""
+
+
+def test_headings_lists_and_tables_are_read_and_code_is_left_out():
+    outline = read_markdown(DOC)
+    assert outline.title == "Backup Tool"
+    assert [(b.section, b.kind, b.text) for b in outline.blocks] == [
+        ("Backup Tool", "para", "Contents:"),  # (an introduction to a list: no passage, see below)
+        ("Install", "para", "Download the latest release and run make install as root."),
+        ("Options", "term", "--keep: Default off; Meaning keep the source files"),
+        ("Options", "term", "--fast: Default on; Meaning compress quickly"),
+        ("Options", "item", "Backups older than a year are deleted."),
+        ("Options", "item", "See the manual for the retention rules."),
+    ]
+    texts = [p.text for p in split_document(DOC, "md").passages]
+    assert len(texts) == 5 and "Contents:" not in texts
+
+
+def test_atx_heading_levels_title_and_sections():
+    draft = split_document("# Guide\n\nThe guide explains the tool in detail.\n\n## Setup\n\n### Linux\n\n"
+                           "Install the package with the system's package manager first.\n", "md")
+    assert draft.title == "Guide"
+    assert [(p.section, p.text) for p in draft.passages] == [
+        ("Guide", "The guide explains the tool in detail."),
+        ("Linux", "Install the package with the system's package manager first."),
+    ]
