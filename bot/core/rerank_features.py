@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
 from ..text import words
 from .rerank_question import CorpusStats, Question, covered, defines, family, matched, opening, read_question
-from .rerank_text import KINDS, content, holds_kind, leans_back, positions, present
+from .rerank_text import KINDS, content, holds_kind, leans_back
+
+Reader = Callable[[str], tuple[tuple[str, ...], tuple[str, ...]]]  # a text's stemmed words and content stems
 
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -92,14 +94,23 @@ def _phrase(q: Question, every: tuple[str, ...], positions: Mapping[str, list[in
     return min(best, PHRASE_CAP) / PHRASE_CAP
 
 
+def _positions(q: Question, every: tuple[str, ...]) -> dict[str, list[int]]:
+    """Where each of the question's stemmed words stands in a text's (all _phrase reads)."""
+    asked, found = frozenset(q.every), {}
+    for n, w in enumerate(every):
+        if w in asked:
+            found.setdefault(w, []).append(n)
+    return found
+
+
 class _Reading:
     """What one text says to one question, worked out once however many candidates it neighbours."""
 
     __slots__ = ("every", "content", "present", "matched", "counts")
 
-    def __init__(self, q: Question, text: str) -> None:
-        self.every, self.content = content(text)
-        self.present = present(text)
+    def __init__(self, q: Question, text: str, read: Reader) -> None:
+        self.every, self.content = read(text)
+        self.present = frozenset(self.content)
         self.matched = matched(q, self.present)
         own = self.content
         self.counts = {m: own.count(m) or 1 for m in self.matched}
@@ -107,20 +118,22 @@ class _Reading:
 
 def features(question: str, candidates: Sequence[Candidate], stats: CorpusStats,
              content_words: Sequence[str] | None = None,
-             expansions: Sequence[tuple[str, Sequence[str]]] = (), curated: bool = False) -> np.ndarray:
-    """One row of FEATURES per candidate (see the module docstring for what they measure)."""
+             expansions: Sequence[tuple[str, Sequence[str]]] = (), curated: bool = False,
+             read: Reader = content) -> np.ndarray:
+    """One row of FEATURES per candidate (see the module docstring for what they measure); `read` gives a
+    text's stems (rerank_store.PassageWords.content reads a passage's from ids kept since the first question)."""
     q = read_question(question, content_words, expansions, stats)
     if not candidates:
         return np.zeros((0, len(FEATURES)))
-    batch = _Batch(q, candidates, curated)
+    batch = _Batch(q, candidates, curated, read)
     return np.array([batch.row(n, c) for n, c in enumerate(candidates)], dtype=float)
 
 
 class _Batch:
     """One question's candidates: each text read once, and the values every candidate's row shares."""
 
-    def __init__(self, q: Question, candidates: Sequence[Candidate], curated: bool) -> None:
-        self.q, self.curated = q, float(curated)
+    def __init__(self, q: Question, candidates: Sequence[Candidate], curated: bool, read: Reader) -> None:
+        self.q, self.curated, self.reader = q, float(curated), read
         self.readings: dict[str, _Reading] = {}
         self.own = [self.read(c.text) for c in candidates]
         self.around = [[self.read(t) for t in (*c.before, c.text, *c.after)] for c in candidates]
@@ -140,7 +153,7 @@ class _Batch:
         """A text's reading for this question, made once."""
         found = self.readings.get(text)
         if found is None:
-            found = self.readings[text] = _Reading(self.q, text)
+            found = self.readings[text] = _Reading(self.q, text, self.reader)
         return found
 
     def share(self, found) -> float:
@@ -162,7 +175,7 @@ class _Batch:
                 curated * cover, floor, curated * floor, *self._paragraph(n),
                 self.log_candidates, curated * self.keywords,
                 float(defines(q, r.present)) if q.alternatives else 0.0, curated / (n + 1),
-                self.share(r.matched | family(q, r.matched, candidate.text)))
+                self.share(r.matched | family(q, r.matched, r.present)))
 
     def _context(self, candidate: Candidate, r: _Reading, cover: float) -> tuple:
         """window_cover, window2_cover, context_gain, previous_cover, leaning, leaning_previous."""
@@ -183,7 +196,7 @@ class _Batch:
         return (sum(1 for s in q.rarest if s in found) / (len(q.rarest) or 1),
                 _proximity(q, own) if len(found) > 1 else 0.0,
                 sum(1 for pair in zip(own, own[1:]) if pair in bigrams) / len(bigrams) if bigrams else 0.0,
-                _phrase(q, r.every, positions(candidate.text)) if found else 0.0, math.log1p(len(own)),
+                _phrase(q, r.every, _positions(q, r.every)) if found else 0.0, math.log1p(len(own)),
                 math.log1p(len(own) - sum(1 for s in own if s in q.idf)))
 
     def _maintained(self, candidate: Candidate) -> tuple:

@@ -148,10 +148,10 @@ def defines(q: Question, present: frozenset) -> bool:
                for own, others in q.alternatives)
 
 
-def family(q: Question, found: frozenset, text: str) -> set[str]:
-    """Question stems a passage holds only as another word of their family, which the stemmer keeps apart
-    ('norse' and 'norsemen', 'invent' and 'inventor')."""
-    starts = heads(text)
+def family(q: Question, found: frozenset, present: frozenset) -> set[str]:
+    """Question stems a passage (its content stems `present`) holds only as another word of their family,
+    which the stemmer keeps apart ('norse' and 'norsemen', 'invent' and 'inventor')."""
+    starts = heads(present)
     return {s for s in q.stems if s not in found and len(s) >= FAMILY_PREFIX and s[:FAMILY_PREFIX] in starts}
 
 
