@@ -24,7 +24,6 @@ import numpy as np
 
 from ..errors import BotError
 from .rerank_features import FEATURES, Candidate, features
-from .rerank_text import content
 from .rerank_question import CorpusStats
 from .rerank_store import PassageWords
 
@@ -164,8 +163,7 @@ class Reranker:
         """
         if not candidates:
             return Reranking((), (), ())
-        x = features(question, candidates, self.stats, content_words, expansions, self.curated,
-                     words.content if words is not None else content)
+        x = features(question, candidates, self.stats, content_words, expansions, self.curated, words)
         scores = self.model.ranker(x[:, self._ranker_columns])
         return Reranking(*rerank_from_scores(self.model, x, scores, self._confidence_columns))
 
