@@ -101,23 +101,27 @@ class PassageWords:
         index = np.arange(int(lengths.sum())) + np.repeat(begin - offsets, lengths)
         owner = np.repeat(np.arange(len(known)), lengths)
         keep = self._keep[index]
-        content, content_owner = self._stems[index][keep], owner[keep]
+        index, content_owner = index[keep], owner[keep]  # the content words only, from here on
+        content = self._stems[index]
         n_texts, n_terms, n_heads = len(known), len(terms), len(starts_)
         length = np.bincount(content_owner, minlength=n_texts).tolist()
         hit = self._column[content]
         on = hit >= 0
         width = max(1, n_terms)
         counts = np.bincount(content_owner[on] * width + hit[on], minlength=n_texts * width).reshape(n_texts, -1)
-        head = self._head_column[self._head[index][keep]]
+        head = self._head_column[self._head[index]]
         on_head = head >= 0
         heads = np.bincount(content_owner[on_head] * max(1, n_heads) + head[on_head],
                             minlength=n_texts * max(1, n_heads)).reshape(n_texts, -1)
         where = self._where(hit, content_owner, length, full, len(q.stems), terms)
-        out = {}
+        out, column, nothing = {}, {t: n for n, t in enumerate(terms)}, Reading(frozenset(), {}, 0, frozenset(), frozenset())
         for n, ((text, _p), row, head_row) in enumerate(zip(known, counts.tolist(), heads.tolist())):
+            if n >= full and not any(row) and not any(head_row):  # a neighbour holding none of the question's words
+                out[text] = Reading(nothing.matched, nothing.counts, length[n], nothing.present, nothing.heads)
+                continue
             present = frozenset(t for t, c in zip(terms, row) if c)
             found = matched(q, present)
-            counts_ = {m: row[terms.index(m)] or 1 for m in found}
+            counts_ = {m: row[column[m]] or 1 for m in found}
             heads_ = frozenset(h for h, c in zip(starts_, head_row) if c)
             if n < full:
                 lo = int(begin[n])
