@@ -52,7 +52,7 @@ class PassageWords:
         word_ids = np.frombuffer(ids, dtype=np.int32) if len(ids) else np.zeros(0, dtype=np.int32)
         self._stems = stem_of[word_ids]  # per word of every passage: its stem's id
         self._keep = np.array([w not in STOP_WORDS for w in known] or [False], dtype=bool)[word_ids]
-        self._head = head_of[self._stems]  # per word: its stem's head's id (-1: a short stem)
+        self._head_of = head_of  # per stem id: its head's id (-1: a short stem)
         self._starts = np.frombuffer(starts, dtype=np.int64)
         self._position: dict[str, int] = {}
         for n, text in enumerate(texts):
@@ -109,7 +109,7 @@ class PassageWords:
         on = hit >= 0
         width = max(1, n_terms)
         counts = np.bincount(content_owner[on] * width + hit[on], minlength=n_texts * width).reshape(n_texts, -1)
-        head = self._head_column[self._head[index]]
+        head = self._head_column[self._head_of[content]]
         on_head = head >= 0
         heads = np.bincount(content_owner[on_head] * max(1, n_heads) + head[on_head],
                             minlength=n_texts * max(1, n_heads)).reshape(n_texts, -1)
