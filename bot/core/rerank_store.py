@@ -13,7 +13,7 @@ the candidates), so the features do not move.
 from __future__ import annotations
 
 from array import array
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import Stemmer
@@ -57,10 +57,6 @@ class PassageWords:
         self._position: dict[str, int] = {}
         for n, text in enumerate(texts):
             self._position.setdefault(text, n)
-        # Scratch tables from a stem (or head) id to a question's column, -1 elsewhere; reset after each use.
-        self._column = np.full(len(self._stem_id) + 1, -1, dtype=np.int32)
-        self._head_column = np.full(len(self._heads) + 1, -1, dtype=np.int32)
-        self._word_column = np.full(len(self._stem_id) + 1, -1, dtype=np.int32)
 
     def __len__(self) -> int:
         return len(self._starts) - 1
@@ -74,27 +70,28 @@ class PassageWords:
         full = sum(1 for t in texts[:full] if t in self._position)
         terms = list(dict.fromkeys([*q.stems, *(s for _own, others in q.alternatives for o in others for s in o)]))
         starts_ = list(dict.fromkeys(s[:FAMILY_PREFIX] for s in q.stems if len(s) >= FAMILY_PREFIX))
-        columns = self._set(self._column, self._stem_id, terms)
-        head_columns = self._set(self._head_column, self._heads, starts_)
-        word_columns = self._set(self._word_column, self._stem_id, list(q.word_ids))
-        try:
-            return self._read(q, known, full, terms, starts_)
-        finally:
-            self._column[columns] = -1
-            self._head_column[head_columns] = -1
-            self._word_column[word_columns] = -1
+        return self._read(q, known, full, terms, starts_)
 
     @staticmethod
-    def _set(table: np.ndarray, ids: dict[str, int], keys: list[str]) -> list[int]:
-        """Point each key's id in a scratch table at the key's column; return the ids set."""
-        found = [(ids[k], n) for n, k in enumerate(keys) if k in ids]
-        for at, n in found:
-            table[at] = n
-        return [at for at, _n in found]
+    def _lookup(ids: dict[str, int], keys: list[str]) -> Callable[[np.ndarray], np.ndarray]:
+        """A map from stem (or head) ids to the keys' columns, -1 for any other id (a sorted search, so
+        nothing shared is written and readings may run side by side)."""
+        pairs = sorted((ids[k], n) for n, k in enumerate(keys) if k in ids)
+        if not pairs:
+            return lambda values: np.full(len(values), -1, dtype=np.int64)
+        known, columns = np.array([a for a, _n in pairs]), np.array([n for _a, n in pairs])
+
+        def column(values: np.ndarray) -> np.ndarray:
+            at = np.minimum(np.searchsorted(known, values), len(known) - 1)
+            return np.where(known[at] == values, columns[at], -1)
+
+        return column
 
     def _read(self, q: Question, known: list[tuple[str, int]], full: int, terms: list[str],
               starts_: list[str]) -> dict[str, Reading]:
         """The numpy passes: every word of the texts at once, then a small loop per text."""
+        column, head_column = self._lookup(self._stem_id, terms), self._lookup(self._heads, starts_)
+        word_column = self._lookup(self._stem_id, list(q.word_ids))
         at = np.array([p for _t, p in known])
         begin, lengths = self._starts[at], self._starts[at + 1] - self._starts[at]
         offsets = np.cumsum(lengths) - lengths
@@ -105,11 +102,11 @@ class PassageWords:
         content = self._stems[index]
         n_texts, n_terms, n_heads = len(known), len(terms), len(starts_)
         length = np.bincount(content_owner, minlength=n_texts).tolist()
-        hit = self._column[content]
+        hit = column(content)
         on = hit >= 0
         width = max(1, n_terms)
         counts = np.bincount(content_owner[on] * width + hit[on], minlength=n_texts * width).reshape(n_texts, -1)
-        head = self._head_column[self._head_of[content]]
+        head = head_column(self._head_of[content])
         on_head = head >= 0
         heads = np.bincount(content_owner[on_head] * max(1, n_heads) + head[on_head],
                             minlength=n_texts * max(1, n_heads)).reshape(n_texts, -1)
@@ -125,7 +122,7 @@ class PassageWords:
             heads_ = frozenset(h for h, c in zip(starts_, head_row) if c)
             if n < full:
                 lo = int(begin[n])
-                word_ids = self._word_column[self._stems[lo:lo + int(lengths[n])]].tolist()
+                word_ids = word_column(self._stems[lo:lo + int(lengths[n])]).tolist()
                 out[text] = Reading(found, counts_, length[n], present, heads_, where[n], tuple(word_ids))
             else:
                 out[text] = Reading(found, counts_, length[n], present, heads_)
