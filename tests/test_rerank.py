@@ -16,6 +16,7 @@ from bot.kb.model import Passage
 from bot.core.rerank import (CONFIDENCE_FEATURES, FEATURES, Candidate, CorpusStats, Linear, Model, Reranker,
                              Reranking, RerankModelError, features, shipped_model)
 from bot.core.rerank_text import asked_kind, holds_kind, leans_back
+from bot.core.rerank_store import PassageWords
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -317,11 +318,14 @@ def test_the_features_are_exactly_those_the_shipped_model_was_trained_on():
                          tuple(texts[i] for i in d["after"]), texts[d["section"]], tuple(texts[i] for i in d["questions"]))
 
     read = [[candidate(d) for d in call["candidates"]] for call in calls]
-    stats = CorpusStats.from_texts(sorted({t for cs in read for c in cs for t in (c.text, *c.before, *c.after)}))
-    for _round in range(2):  # the second time every passage's reading comes from the cache
+    passages = sorted({t for cs in read for c in cs for t in (c.text, *c.before, *c.after)})
+    stats = CorpusStats.from_texts(passages)
+    kept = PassageWords(passages)  # the passages' words kept as ids, as the answerer reads them
+    for words in (None, None, kept):  # the second time every passage's reading comes from the cache
         for call, candidates in zip(calls, read):
             rows = features(call["question"], candidates, stats, call["content_words"],
-                            [(p, tuple(a)) for p, a in call["expansions"]], call["curated"])
+                            [(p, tuple(a)) for p, a in call["expansions"]], call["curated"],
+                            words)
             # Equal to the last bits or so: sums over sets of stems run in string-hash order, which differs
             # between processes (PYTHONHASHSEED), so exact equality never held across runs even before.
             np.testing.assert_allclose(rows, np.array(call["rows"]), rtol=1e-12, atol=1e-12, err_msg=call["question"])

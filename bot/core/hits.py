@@ -60,7 +60,7 @@ def rerank(reranker: Reranker, passages: Sequence[Passage], positions: Mapping[s
     own = query.tokens
     content_words = list(own) + [w for w in query.carried if w not in own]  # a follow-up reads with its topic
     expansions = [(e.phrase, e.added) for e in query.expansions]
-    ranking = reranker.rank(query.reading.text, candidates, content_words, expansions)
+    ranking = reranker.rank(query.reading.text, candidates, content_words, expansions, reranker.passage_words(passages))
     return tuple(Hit(top[i].id, top[i].section, top[i].text, ranking.probabilities[i]) for i in ranking.order)
 
 

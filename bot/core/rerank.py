@@ -25,6 +25,7 @@ import numpy as np
 from ..errors import BotError
 from .rerank_features import FEATURES, Candidate, features
 from .rerank_question import CorpusStats
+from .rerank_store import PassageWords
 
 __all__ = ["CONFIDENCE_FEATURES", "FEATURES", "Candidate", "CorpusStats", "Linear", "Model", "RerankModelError",
            "Reranker", "Reranking", "confidence_rows", "features", "rerank_from_scores", "shipped_model"]
@@ -143,18 +144,26 @@ class Reranker:
         self.curated = curated  # maintainers wrote questions for the passages (their words are then telling)
         self._ranker_columns = _columns(model.ranker.names, FEATURES)
         self._confidence_columns = _columns(model.confidence.names, CONFIDENCE_FEATURES)
+        self._words: tuple[Sequence, PassageWords] | None = None  # the passages read, and their words
+
+    def passage_words(self, passages: Sequence) -> PassageWords:
+        """The passages' stemmed words, read once at the first question and kept (rerank_store.py)."""
+        if self._words is None or self._words[0] is not passages:
+            self._words = (passages, PassageWords([p.text for p in passages]))
+        return self._words[1]
 
     def rank(self, question: str, candidates: Sequence[Candidate], content_words: Sequence[str] | None = None,
-             expansions: Sequence[tuple[str, Sequence[str]]] = ()) -> Reranking:
+             expansions: Sequence[tuple[str, Sequence[str]]] = (), words: PassageWords | None = None) -> Reranking:
         """Reorder candidates (given best first by the first stage) and give each a probability.
 
         `content_words` are the question's words as the first stage read them (spelling corrected,
         stop words out); without them the question's own content words are used. `expansions` are the
         synonyms and acronyms the first stage added: (the user's phrase, the phrases meaning the same).
+        `words` holds the passages' stems read before (else each text is read here).
         """
         if not candidates:
             return Reranking((), (), ())
-        x = features(question, candidates, self.stats, content_words, expansions, self.curated)
+        x = features(question, candidates, self.stats, content_words, expansions, self.curated, words)
         scores = self.model.ranker(x[:, self._ranker_columns])
         return Reranking(*rerank_from_scores(self.model, x, scores, self._confidence_columns))
 

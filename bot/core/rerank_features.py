@@ -6,13 +6,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Mapping, Protocol, Sequence
 
 import numpy as np
 
 from ..text import words
-from .rerank_question import CorpusStats, Question, covered, defines, family, matched, opening, read_question
-from .rerank_text import KINDS, content, holds_kind, leans_back, positions, present
+from .rerank_question import CorpusStats, Question, Reading, covered, defines, family, opening, read_question, read_text
+from .rerank_text import KINDS, content, holds_kind, leans_back
+
+
+class Readings(Protocol):
+    """Passages read ahead for a question (rerank_store.PassageWords): the readings of those it holds."""
+
+    def readings(self, q: Question, texts: Sequence[str], full: int) -> dict[str, Reading]: ...
 
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -55,15 +61,14 @@ def _bm25(q: Question, counts: Mapping[str, int], length: int, mean_length: floa
     return sum(idf[m] * tf * (BM25_K1 + 1) / (tf + norm) for m, tf in counts.items()) / q.total
 
 
-def _proximity(q: Question, content: tuple[str, ...]) -> float:
-    """How tightly the question's words sit in the passage: matched words over the span holding them."""
-    idf = q.idf
-    where = [(n, s) for n, s in enumerate(content) if s in idf]
+def _proximity(where: tuple, length: int) -> float:
+    """How tightly the question's words sit in the passage: matched words over the span holding them
+    (`where`: each question stem's position among the passage's content stems, and the stem)."""
     distinct = len({s for _n, s in where})
     if distinct < 2:
         return 0.0
     have: dict[str, int] = {}
-    best, left = len(content), 0
+    best, left = length, 0
     for n, m in where:  # the shortest window holding every distinct matched stem
         have[m] = have.get(m, 0) + 1
         while len(have) == distinct:
@@ -76,56 +81,58 @@ def _proximity(q: Question, content: tuple[str, ...]) -> float:
     return distinct / best
 
 
-def _phrase(q: Question, every: tuple[str, ...], positions: Mapping[str, list[int]]) -> float:
+def _bigrams(q: Question, where: tuple) -> int:
+    """How many of the question's stem pairs stand next to each other in the passage."""
+    bigrams = q.bigrams
+    return sum(1 for (n, s), (n2, s2) in zip(where, where[1:]) if n2 == n + 1 and (s, s2) in bigrams)
+
+
+def _phrase(q: Question, every: tuple[int, ...]) -> float:
     """The longest run of the question's words (stop words included) that the passage repeats, as a share
-    of PHRASE_CAP; a run must hold a content word so 'of the' alone does not count."""
-    words_, idf = q.every, q.idf
+    of PHRASE_CAP; a run must hold a content word so 'of the' alone does not count. Words are compared as
+    q.word_ids (`every`: the passage's words so, -1 where the question has no such word)."""
+    asked, words_, idf = q.every_ids, q.every, q.idf
+    positions: dict[int, list[int]] = {}
+    for n, w in enumerate(every):
+        if w >= 0:
+            positions.setdefault(w, []).append(n)
     best = 0
-    for start, word in enumerate(words_):
+    for start, word in enumerate(asked):
         for n in positions.get(word, ()):
-            length, content = 0, False
-            while start + length < len(words_) and n + length < len(every) and words_[start + length] == every[n + length]:
-                content = content or words_[start + length] in idf
+            length, content_ = 0, False
+            while start + length < len(asked) and n + length < len(every) and asked[start + length] == every[n + length]:
+                content_ = content_ or words_[start + length] in idf
                 length += 1
-            if content and length > best:
+            if content_ and length > best:
                 best = length
     return min(best, PHRASE_CAP) / PHRASE_CAP
 
 
-class _Reading:
-    """What one text says to one question, worked out once however many candidates it neighbours."""
-
-    __slots__ = ("every", "content", "present", "matched", "counts")
-
-    def __init__(self, q: Question, text: str) -> None:
-        self.every, self.content = content(text)
-        self.present = present(text)
-        self.matched = matched(q, self.present)
-        own = self.content
-        self.counts = {m: own.count(m) or 1 for m in self.matched}
-
-
 def features(question: str, candidates: Sequence[Candidate], stats: CorpusStats,
              content_words: Sequence[str] | None = None,
-             expansions: Sequence[tuple[str, Sequence[str]]] = (), curated: bool = False) -> np.ndarray:
-    """One row of FEATURES per candidate (see the module docstring for what they measure)."""
+             expansions: Sequence[tuple[str, Sequence[str]]] = (), curated: bool = False,
+             words: Readings | None = None) -> np.ndarray:
+    """One row of FEATURES per candidate (see the module docstring for what they measure); `words` reads the
+    passages from what it kept (rerank_store.PassageWords), else each text is read here."""
     q = read_question(question, content_words, expansions, stats)
     if not candidates:
         return np.zeros((0, len(FEATURES)))
-    batch = _Batch(q, candidates, curated)
+    batch = _Batch(q, candidates, curated, words)
     return np.array([batch.row(n, c) for n, c in enumerate(candidates)], dtype=float)
 
 
 class _Batch:
     """One question's candidates: each text read once, and the values every candidate's row shares."""
 
-    def __init__(self, q: Question, candidates: Sequence[Candidate], curated: bool) -> None:
+    def __init__(self, q: Question, candidates: Sequence[Candidate], curated: bool, words: Readings | None) -> None:
         self.q, self.curated = q, float(curated)
-        self.readings: dict[str, _Reading] = {}
+        own = list(dict.fromkeys(c.text for c in candidates))
+        self.readings: dict[str, Reading] = {} if words is None else words.readings(
+            q, list(dict.fromkeys([*own, *(t for c in candidates for t in (*c.before, *c.after))])), len(own))
         self.own = [self.read(c.text) for c in candidates]
         self.around = [[self.read(t) for t in (*c.before, c.text, *c.after)] for c in candidates]
-        self.mean_length = max(1.0, sum(len(r.content) for r in self.own) / len(self.own))
-        self.paragraph_lengths = [sum(len(r.content) for r in rs) for rs in self.around]
+        self.mean_length = max(1.0, sum(r.length for r in self.own) / len(self.own))
+        self.paragraph_lengths = [sum(r.length for r in rs) for rs in self.around]
         self.mean_paragraph = max(1.0, sum(self.paragraph_lengths) / len(self.paragraph_lengths))
         self.best_first = max(c.score for c in candidates) or 1.0
         self.total, self.known_total = q.total or 1.0, q.known_total or 1.0
@@ -136,11 +143,11 @@ class _Batch:
         self.fitting = tuple(float(q.kind == k) for k in KINDS)  # the fit_<kind> columns of a passage that fits
         self.log_candidates = math.log(len(candidates))
 
-    def read(self, text: str) -> _Reading:
+    def read(self, text: str) -> Reading:
         """A text's reading for this question, made once."""
         found = self.readings.get(text)
         if found is None:
-            found = self.readings[text] = _Reading(self.q, text)
+            found = self.readings[text] = read_text(self.q, *content(text))
         return found
 
     def share(self, found) -> float:
@@ -155,16 +162,16 @@ class _Batch:
         floor = float(candidate.score >= FIRST_FLOOR)
         curated = self.curated
         return (candidate.score, candidate.score / self.best_first, 1.0 / (n + 1), cover,
-                covered(q, r.matched) / self.known_total, _bm25(q, r.counts, len(r.content), self.mean_length),
+                covered(q, r.matched) / self.known_total, _bm25(q, r.counts, r.length, self.mean_length),
                 *self._context(candidate, r, cover), *self._order(candidate, r), *self._maintained(candidate),
                 float(fit), *(self.fitting if fit else (0.0,) * len(KINDS)), *self.question_level,
                 curated, curated * candidate.score, curated * q.unknown_share, curated * (self.asks - fit),
                 curated * cover, floor, curated * floor, *self._paragraph(n),
                 self.log_candidates, curated * self.keywords,
                 float(defines(q, r.present)) if q.alternatives else 0.0, curated / (n + 1),
-                self.share(r.matched | family(q, r.matched, candidate.text)))
+                self.share(r.matched | family(q, r.matched, r.heads)))
 
-    def _context(self, candidate: Candidate, r: _Reading, cover: float) -> tuple:
+    def _context(self, candidate: Candidate, r: Reading, cover: float) -> tuple:
         """window_cover, window2_cover, context_gain, previous_cover, leaning, leaning_previous."""
         before, after = candidate.before, candidate.after
         previous = self.read(before[-1]).matched if before else frozenset()
@@ -176,15 +183,14 @@ class _Batch:
         return (window_cover, self.share(wide2), window_cover - cover, previous_cover, leaning,
                 leaning * previous_cover)
 
-    def _order(self, candidate: Candidate, r: _Reading) -> tuple:
+    def _order(self, candidate: Candidate, r: Reading) -> tuple:
         """rarest, proximity, bigrams, phrase, length, fresh."""
-        q, found, own = self.q, r.matched, r.content
+        q, found, where = self.q, r.matched, r.where
         bigrams = q.bigrams
         return (sum(1 for s in q.rarest if s in found) / (len(q.rarest) or 1),
-                _proximity(q, own) if len(found) > 1 else 0.0,
-                sum(1 for pair in zip(own, own[1:]) if pair in bigrams) / len(bigrams) if bigrams else 0.0,
-                _phrase(q, r.every, positions(candidate.text)) if found else 0.0, math.log1p(len(own)),
-                math.log1p(len(own) - sum(1 for s in own if s in q.idf)))
+                _proximity(where, r.length) if len(found) > 1 else 0.0,
+                _bigrams(q, where) / len(bigrams) if bigrams else 0.0,
+                _phrase(q, r.word_ids) if found else 0.0, math.log1p(r.length), math.log1p(r.length - len(where)))
 
     def _maintained(self, candidate: Candidate) -> tuple:
         """section_cover, questions_cover, questions_same_ask: what the maintainers wrote around it."""

@@ -68,6 +68,8 @@ class Question:
     rarest: tuple[str, ...]
     bigrams: frozenset
     every: tuple[str, ...]
+    every_ids: tuple[int, ...]  # each of `every` as an index into its distinct words (texts are matched on these)
+    word_ids: dict  # a distinct word of `every` -> its index
     folded: frozenset
     kind: str
     opening: str
@@ -96,8 +98,10 @@ def read_question(question: str, content_words: Sequence[str] | None,
     unknown_idf = sum(idf[s] for s in unknown)
     rarest = tuple(sorted((s for s in stems if s not in unknown), key=lambda s: -idf[s])[:2])
     capitalised = {stem(normalise(w)) for w in _CAPITALISED_WORD.findall(question)}
+    word_ids = {w: n for n, w in enumerate(dict.fromkeys(every))}
     return Question(stems, idf, total, total - unknown_idf, alternatives, rarest,
-                    frozenset(zip(own, own[1:])), every, frozenset(words(question)), asked_kind(question),
+                    frozenset(zip(own, own[1:])), every, tuple(word_ids[w] for w in every), word_ids,
+                    frozenset(words(question)), asked_kind(question),
                     opening(words(question)), unknown_idf / total if total else 0.0,
                     any(s in capitalised for s in unknown))
 
@@ -148,10 +152,9 @@ def defines(q: Question, present: frozenset) -> bool:
                for own, others in q.alternatives)
 
 
-def family(q: Question, found: frozenset, text: str) -> set[str]:
+def family(q: Question, found: frozenset, starts: frozenset) -> set[str]:
     """Question stems a passage holds only as another word of their family, which the stemmer keeps apart
-    ('norse' and 'norsemen', 'invent' and 'inventor')."""
-    starts = heads(text)
+    ('norse' and 'norsemen', 'invent' and 'inventor'); `starts` are the passage's heads (rerank_text.heads)."""
     return {s for s in q.stems if s not in found and len(s) >= FAMILY_PREFIX and s[:FAMILY_PREFIX] in starts}
 
 
@@ -159,3 +162,27 @@ def covered(q: Question, found) -> float:
     """The idf mass of the question stems found (divide by q.total for a share)."""
     idf = q.idf
     return sum(idf[s] for s in found)
+
+
+class Reading:
+    """What one text says to one question, worked out once however many candidates it neighbours.
+
+    `present` and `heads` need hold only the question's own and its expansions' stems and heads (all
+    that is asked of them); `where` and `word_ids` are filled for candidates (order and copied phrases)."""
+
+    __slots__ = ("matched", "counts", "length", "present", "heads", "where", "word_ids")
+
+    def __init__(self, matched_: frozenset, counts: dict, length: int, present: frozenset, heads_: frozenset,
+                 where: tuple = (), word_ids: tuple = ()) -> None:
+        self.matched, self.counts, self.length = matched_, counts, length  # counts: matched stem -> times in the text
+        self.present, self.heads, self.where, self.word_ids = present, heads_, where, word_ids
+
+
+def read_text(q: Question, every: tuple[str, ...], own: tuple[str, ...]) -> Reading:
+    """A text's reading from its stemmed words and content stems (rerank_text.content): `where` holds each
+    question stem's (position among the content stems, stem), `word_ids` each word as q.word_ids has it (-1: none)."""
+    present = frozenset(own)
+    found = matched(q, present)
+    idf, ids = q.idf, q.word_ids
+    return Reading(found, {m: own.count(m) or 1 for m in found}, len(own), present, heads(present),
+                   tuple((n, s) for n, s in enumerate(own) if s in idf), tuple(ids.get(w, -1) for w in every))

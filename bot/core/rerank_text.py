@@ -48,21 +48,6 @@ def content(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 @lru_cache(maxsize=8192)
-def present(text: str) -> frozenset:
-    """A text's content stems as a set."""
-    return frozenset(content(text)[1])
-
-
-@lru_cache(maxsize=8192)
-def positions(text: str) -> dict[str, list[int]]:
-    """Where each of a text's stemmed words stands (for the phrases a candidate copies from the question)."""
-    positions: dict[str, list[int]] = {}
-    for n, w in enumerate(content(text)[0]):
-        positions.setdefault(w, []).append(n)
-    return positions
-
-
-@lru_cache(maxsize=8192)
 def _lowered(text: str) -> str:
     """A text folded for the answer-type and leaning rules, cached: they read the same passages again and again."""
     return normalise(text[:READ_CHARS])
@@ -142,7 +127,6 @@ def leans_back(text: str) -> bool:
     return bool(_LEANING.match(_lowered(text).lstrip("\"'(")))
 
 
-@lru_cache(maxsize=8192)
-def heads(text: str) -> frozenset:
-    """The first FAMILY_PREFIX letters of a text's longer content stems."""
-    return frozenset(s[:FAMILY_PREFIX] for s in present(text) if len(s) >= FAMILY_PREFIX)
+def heads(present: frozenset) -> frozenset:
+    """The first FAMILY_PREFIX letters of a text's longer content stems (`present`, as a set)."""
+    return frozenset(s[:FAMILY_PREFIX] for s in present if len(s) >= FAMILY_PREFIX)

@@ -1,0 +1,141 @@
+"""Every passage's words, stemmed once for the whole knowledge base, so the second stage never
+re-tokenises a candidate or its neighbours question after question.
+
+At 58,938 passages the second stage reads about 39 passages per question (ten candidates and their
+neighbours), nearly all for the first time; tokenising and stemming them was most of its cost
+(docs/quality-experiments.md, "Cost per question"). Here each passage's words are kept as integer
+ids into one array, read at the first reranked question. A question's readings of its passages are
+then a few numpy passes over their ids at once, holding what `rerank_question.read_text` finds
+(the question's stems each passage holds and how often, its length, the question's word order in
+the candidates), so the features do not move.
+"""
+
+from __future__ import annotations
+
+from array import array
+from typing import Callable, Sequence
+
+import numpy as np
+import Stemmer
+
+from ..text import STOP_WORDS, words
+from .rerank_question import Question, Reading, matched
+from .rerank_text import FAMILY_PREFIX, READ_CHARS
+
+_STEMMER = Stemmer.Stemmer("english")  # the stemmer rerank_text.content uses
+
+
+class PassageWords:
+    """The stemmed words of every passage text, as ids: what `rerank_text.content(text)` gives, read once."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        vocabulary: dict[str, int] = {}
+        ids, starts = array("i"), array("q", [0])
+        lookup = vocabulary.__getitem__
+        for text in texts:
+            found = words(text[:READ_CHARS])
+            try:
+                ids.extend(map(lookup, found))
+            except KeyError:  # new words: give them ids, then map the whole text (a partial extend is undone)
+                del ids[starts[-1]:]
+                for w in found:
+                    vocabulary.setdefault(w, len(vocabulary))
+                ids.extend(map(lookup, found))
+            starts.append(len(ids))
+        known = list(vocabulary)
+        stems = _STEMMER.stemWords(known)
+        self._stem_id: dict[str, int] = {}
+        stem_of = np.array([self._stem_id.setdefault(s, len(self._stem_id)) for s in stems] or [0], dtype=np.int32)
+        self._heads: dict[str, int] = {}
+        head_of = np.array([self._heads.setdefault(s[:FAMILY_PREFIX], len(self._heads)) if len(s) >= FAMILY_PREFIX else -1
+                            for s in self._stem_id] + [-1], dtype=np.int32)
+        word_ids = np.frombuffer(ids, dtype=np.int32) if len(ids) else np.zeros(0, dtype=np.int32)
+        self._stems = stem_of[word_ids]  # per word of every passage: its stem's id
+        self._keep = np.array([w not in STOP_WORDS for w in known] or [False], dtype=bool)[word_ids]
+        self._head_of = head_of  # per stem id: its head's id (-1: a short stem)
+        self._starts = np.frombuffer(starts, dtype=np.int64)
+        self._position: dict[str, int] = {}
+        for n, text in enumerate(texts):
+            self._position.setdefault(text, n)
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    def readings(self, q: Question, texts: Sequence[str], full: int) -> dict[str, Reading]:
+        """The readings of those texts that are passages (distinct texts; the first `full` are candidates,
+        which also get their word order). Any other text is left to the caller to read."""
+        known = [(t, self._position[t]) for t in texts if t in self._position]
+        if not known:
+            return {}
+        full = sum(1 for t in texts[:full] if t in self._position)
+        terms = list(dict.fromkeys([*q.stems, *(s for _own, others in q.alternatives for o in others for s in o)]))
+        starts_ = list(dict.fromkeys(s[:FAMILY_PREFIX] for s in q.stems if len(s) >= FAMILY_PREFIX))
+        return self._read(q, known, full, terms, starts_)
+
+    @staticmethod
+    def _lookup(ids: dict[str, int], keys: list[str]) -> Callable[[np.ndarray], np.ndarray]:
+        """A map from stem (or head) ids to the keys' columns, -1 for any other id (a sorted search, so
+        nothing shared is written and readings may run side by side)."""
+        pairs = sorted((ids[k], n) for n, k in enumerate(keys) if k in ids)
+        if not pairs:
+            return lambda values: np.full(len(values), -1, dtype=np.int64)
+        known, columns = np.array([a for a, _n in pairs]), np.array([n for _a, n in pairs])
+
+        def column(values: np.ndarray) -> np.ndarray:
+            at = np.minimum(np.searchsorted(known, values), len(known) - 1)
+            return np.where(known[at] == values, columns[at], -1)
+
+        return column
+
+    def _read(self, q: Question, known: list[tuple[str, int]], full: int, terms: list[str],
+              starts_: list[str]) -> dict[str, Reading]:
+        """The numpy passes: every word of the texts at once, then a small loop per text."""
+        column, head_column = self._lookup(self._stem_id, terms), self._lookup(self._heads, starts_)
+        word_column = self._lookup(self._stem_id, list(q.word_ids))
+        at = np.array([p for _t, p in known])
+        begin, lengths = self._starts[at], self._starts[at + 1] - self._starts[at]
+        offsets = np.cumsum(lengths) - lengths
+        index = np.arange(int(lengths.sum())) + np.repeat(begin - offsets, lengths)
+        owner = np.repeat(np.arange(len(known)), lengths)
+        keep = self._keep[index]
+        index, content_owner = index[keep], owner[keep]  # the content words only, from here on
+        content = self._stems[index]
+        n_texts, n_terms, n_heads = len(known), len(terms), len(starts_)
+        length = np.bincount(content_owner, minlength=n_texts).tolist()
+        hit = column(content)
+        on = hit >= 0
+        width = max(1, n_terms)
+        counts = np.bincount(content_owner[on] * width + hit[on], minlength=n_texts * width).reshape(n_texts, -1)
+        head = head_column(self._head_of[content])
+        on_head = head >= 0
+        heads = np.bincount(content_owner[on_head] * max(1, n_heads) + head[on_head],
+                            minlength=n_texts * max(1, n_heads)).reshape(n_texts, -1)
+        where = self._where(hit, content_owner, length, full, len(q.stems), terms)
+        out, column, nothing = {}, {t: n for n, t in enumerate(terms)}, Reading(frozenset(), {}, 0, frozenset(), frozenset())
+        for n, ((text, _p), row, head_row) in enumerate(zip(known, counts.tolist(), heads.tolist())):
+            if n >= full and not any(row) and not any(head_row):  # a neighbour holding none of the question's words
+                out[text] = Reading(nothing.matched, nothing.counts, length[n], nothing.present, nothing.heads)
+                continue
+            present = frozenset(t for t, c in zip(terms, row) if c)
+            found = matched(q, present)
+            counts_ = {m: row[column[m]] or 1 for m in found}
+            heads_ = frozenset(h for h, c in zip(starts_, head_row) if c)
+            if n < full:
+                lo = int(begin[n])
+                word_ids = word_column(self._stems[lo:lo + int(lengths[n])]).tolist()
+                out[text] = Reading(found, counts_, length[n], present, heads_, where[n], tuple(word_ids))
+            else:
+                out[text] = Reading(found, counts_, length[n], present, heads_)
+        return out
+
+    @staticmethod
+    def _where(hit: np.ndarray, owner: np.ndarray, length: list[int], full: int, n_stems: int,
+               terms: list[str]) -> list[tuple]:
+        """For each of the first `full` texts: (position among its content stems, stem) of each question stem."""
+        cut = sum(length[:full])
+        stems_at = np.nonzero((hit[:cut] >= 0) & (hit[:cut] < n_stems))[0]
+        out: list[list] = [[] for _ in range(full)]
+        starts = np.cumsum([0, *length[:full]]).tolist()
+        for i, o, c in zip(stems_at.tolist(), owner[stems_at].tolist(), hit[stems_at].tolist()):
+            out[o].append((i - starts[o], terms[c]))
+        return [tuple(w) for w in out]
