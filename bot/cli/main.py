@@ -13,6 +13,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -189,6 +190,9 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
     from ..frontends import console
 
     answerer = build_answerer(config)
+    # Everything loaded so far lives as long as the process: out of the collector's sight, a full
+    # collection walks only what answers create, not every passage (no pauses of milliseconds).
+    gc.freeze()
     conversation = make_conversation(answerer, config, None if args.no_log else open_storage(config), "console")
     if args.jsonl:
         return console.jsonl(conversation, sys.stdin.buffer, sys.stdout)
