@@ -97,7 +97,8 @@ def _bm25s(records: list[dict], how: str = "retrieve"):
             return None
         if how == "scores":
             return ids[int(retriever.get_scores(known).argmax())]
-        docs, _scores = retriever.retrieve([known], k=1, show_progress=False, n_threads=0)
+        selection = "numba" if how == "numba" else "numpy"  # "auto" would pick numba when it is installed
+        docs, _scores = retriever.retrieve([known], k=1, show_progress=False, backend_selection=selection)
         return ids[int(docs[0][0])]
 
     return ask, seconds

@@ -129,3 +129,26 @@ def test_squad_benchmark_names_a_missing_corpus(tmp_path):
                             cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "corpus not found" in result.stderr
+
+
+@pytest.mark.slow
+def test_the_growth_benchmark_answers_by_description_from_sentence_passages(tmp_path):
+    corpus = tiny_corpus(tmp_path / "tiny.jsonl.gz")
+    result = subprocess.run([sys.executable, "benchmarks/growth.py", "--corpus", str(corpus), "--sizes", "all",
+                             "--queries", "8"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| 24 |")]  # two sentences a package
+    assert len(rows) == 4 and any("factbot" in r for r in rows) and any("bm25s" in r for r in rows)
+    bot_row = next(r for r in rows if "factbot" in r)
+    assert bot_row.split("|")[7].strip() == "100.0%"  # each synopsis names its own package's topic
+
+
+@pytest.mark.slow
+def test_the_jsonl_benchmark_prints_the_gap_between_answer_lines(tmp_path):
+    corpus = tiny_corpus(tmp_path / "tiny.jsonl.gz")
+    result = subprocess.run([sys.executable, "benchmarks/jsonl_gap.py", "--corpus", str(corpus), "--questions", "8",
+                             "--rounds", "1"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    gap = next(line for line in result.stdout.splitlines() if "gap between answer lines" in line)
+    assert gap.split("|")[3].strip() == "7"  # eight lines, seven gaps between them
+    assert "Answerer.answer() in process" in result.stdout
