@@ -128,7 +128,7 @@ def test_a_loaded_index_is_mapped_from_the_file_not_copied(index, tmp_path):
     first, second = (TfidfIndex.load(tmp_path, index.fingerprint) for _ in range(2))
     for loaded in (first, second):
         for array in (loaded.indices, loaded.data, loaded.indptr, loaded.idf):
-            assert isinstance(array, np.memmap) and not array.flags.writeable
+            assert isinstance(array.base, np.memmap) and not array.flags.writeable
     # Both loads map the saved file itself (Linux lists each mapping), so its pages are held once for both.
     data = str(index_folder(tmp_path, index.fingerprint) / "data.npy")
     maps = Path("/proc/self/maps")

@@ -186,7 +186,10 @@ def _open_array(path: Path, kind: str) -> np.ndarray:
             raise ValueError(f"{path.name} holds the wrong kind of array")
         if shape[0] == 0:
             return np.zeros(0, dtype=dtype)
-        return np.memmap(handle, dtype=dtype, mode="r", shape=shape, offset=handle.tell())
+        mapped = np.memmap(handle, dtype=dtype, mode="r", shape=shape, offset=handle.tell())
+    # A plain ndarray over the mapping: every slice of an np.memmap runs Python code (about 60 times
+    # the cost of a plain slice), and a question slices a posting list per term.
+    return mapped.view(np.ndarray)
 
 
 def _text_array(text: str) -> np.ndarray:
