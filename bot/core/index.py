@@ -239,8 +239,5 @@ class TfidfIndex:
         if len(docs) > 4 * k and enough:
             n, i = min(enough)
             floor = np.partition(scores[indices[starts[i]:ends[i]]], n - k)[n - k]
-        if floor > 0:  # a gather over the postings read, not a pass over every passage
-            docs = docs[scores[docs] >= floor]
-        docs = np.sort(docs)  # distinct and ascending: a sort and a neighbour test cost less than np.unique
-        docs = docs[np.concatenate(([True], docs[1:] != docs[:-1]))]
+        docs = np.flatnonzero(scores >= floor) if floor > 0 else np.unique(docs)
         return docs, scores[docs]
