@@ -253,3 +253,13 @@ def test_the_k_best_are_the_head_of_the_full_ranking_with_ties_in_passage_order(
             assert full == sorted(full, key=lambda m: (-m.score, m.position))
             for k in (1, 3, 8):
                 assert built.search(weights, norm, k) == full[:k]
+
+
+def test_a_changed_passage_makes_the_saved_index_stale_and_it_is_rebuilt(tmp_path):
+    old = load_or_build(PASSAGES, tmp_path)
+    edited = (Passage("dogs", "Dogs guard sheep on the hills."),) + PASSAGES[1:]
+    new = load_or_build(edited, tmp_path)
+    assert new.fingerprint != old.fingerprint
+    assert ids(new, "sheep")[0] == "dogs" and not ids(new, "strangers")  # the edit is searched, not the old text
+    assert [p.name for p in tmp_path.iterdir()] == [index_folder(tmp_path, new.fingerprint).name]
+    assert TfidfIndex.load(tmp_path, old.fingerprint) is None
