@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable
 
 from .context import Context
 from .hits import Hit
@@ -55,15 +54,11 @@ class Answer:
     source_url: str = ""  # the answer's source document, when known (a front end links only http(s))
     unsure: bool = False  # answered, but close to the threshold: `nearby` sections are worth offering
     nearby: tuple[str, ...] = ()  # sections of close runner-ups in other topics ("did you mean")
-    # What only some front ends show is made when first read, not for every answer: the
-    # alternatives (Telegram's inline results) and the explanation's lines (`why`, Telegram's 'why?').
-    offer: Callable[[], tuple[Alternative, ...]] | None = field(default=None, compare=False, repr=False)
+    alternatives: tuple[Alternative, ...] = ()  # other passages above the floor, best first
+    # The explanation's lines (`why`, Telegram's 'why?') are made when first read, not for every answer.
+    # (The alternatives stay eager: made later they would keep the knowledge base that made them alive
+    # in Telegram's button store after a reload.)
     why_chars: int = field(default=90, compare=False, repr=False)  # of a runner-up's text `why_lines` quotes (settings)
-
-    @cached_property
-    def alternatives(self) -> tuple[Alternative, ...]:
-        """Other passages above the floor, best first, each with its citation."""
-        return self.offer() if self.offer is not None else ()
 
     @cached_property
     def why_lines(self) -> tuple[str, ...]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from ..config import Replies
 from ..kb.model import KnowledgeBase, Passage
 from .answer import Alternative, Answer, Why
@@ -47,7 +45,7 @@ class Composer:
                       tuple(hits[:s.candidates]), self.citation(passage), ids, why=why, context=new_context,
                       source_url=source.url if source else "", unsure=unsure,
                       nearby=self._nearby(hits[:s.candidates], ids, best.score) if unsure else (),
-                      offer=partial(self._alternatives, hits[:s.candidates], ids), why_chars=s.why_text_chars)
+                      alternatives=self._alternatives(hits[:s.candidates], ids), why_chars=s.why_text_chars)
 
     def not_found(self, decision: Decision) -> Answer:
         """The honest no, with two or three questions the knowledge does answer."""
@@ -56,7 +54,7 @@ class Composer:
         text = bulleted(f"{self.replies.not_found} {self.replies.suggest}", suggestions)
         return Answer(False, text, "unknown", decision.best, tuple(hits[:self.settings.candidates]),
                       suggestions=suggestions, why=why, context=Context(),
-                      offer=partial(self._alternatives, hits[:self.settings.candidates], ()),
+                      alternatives=self._alternatives(hits[:self.settings.candidates], ()),
                       why_chars=self.settings.why_text_chars)
 
     def reply(self, kind: str, text: str, context: Context, suggestions: tuple[str, ...] = ()) -> Answer:
