@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "debian-descriptions.jsonl.gz"
+# Beside the repository, or beside the folder of worktrees when the repository is a git worktree.
+DEFAULT_CORPUS = next((p for p in (REPO.parent / "shared" / "corpora" / "debian-descriptions.jsonl.gz",
+                                   REPO.parent.parent / "shared" / "corpora" / "debian-descriptions.jsonl.gz")
+                       if p.is_file()), REPO.parent / "shared" / "corpora" / "debian-descriptions.jsonl.gz")
 SEED = 0
 
 

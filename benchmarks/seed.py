@@ -70,7 +70,7 @@ def main() -> None:
         ["answer one question (in process, full path)", f"{1000 * statistics.median(times):.3f}",
          f"{1000 * percentile(times, 99):.3f}"],
         ["build the index", f"{1000 * statistics.median(builds):.2f}", f"{1000 * max(builds):.2f}"],
-        ["load the saved index (fingerprint + npz)", f"{1000 * statistics.median(loads):.2f}", f"{1000 * max(loads):.2f}"],
+        ["load the saved index (fingerprint + mapped .npy)", f"{1000 * statistics.median(loads):.2f}", f"{1000 * max(loads):.2f}"],
         ["load the knowledge files", f"{1000 * load_s:.2f}", "-"],
         ["make the answerer (speller, acronyms)", f"{1000 * init_s:.2f}", "-"],
     ]))

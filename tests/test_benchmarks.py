@@ -30,11 +30,11 @@ def tiny_corpus(path: Path) -> Path:
 def test_the_scale_benchmark_prints_a_row_per_method_and_the_cold_start(tmp_path):
     corpus = tiny_corpus(tmp_path / "tiny.jsonl.gz")
     result = subprocess.run([sys.executable, "benchmarks/scale.py", "--corpus", str(corpus), "--sizes", "all",
-                             "--queries", "8"], cwd=REPO, capture_output=True, text=True, timeout=120)
+                             "--queries", "8", "--methods", "bot,bm25s-scores,bm25s,tfidf"], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.count("| 12 | factbot (full answer path) |") == 2  # per-size table and the summary
-    assert "bm25s + English stemmer" in out and "TfidfVectorizer" in out
+    assert "bm25s get_scores + argmax" in out and "bm25s retrieve(k=1)" in out and "TfidfVectorizer" in out
     assert "saved index (loads)" in out
     bot_row = next(line for line in out.splitlines() if "factbot" in line)
     assert bot_row.split("|")[7].strip() == "100.0%"  # each synopsis names its own package's topic
@@ -163,3 +163,26 @@ def test_realdocs_benchmark_reports_a_document_the_import_refuses(tmp_path):
     assert knowledge is None
     assert failed.startswith("kb import failed: Error:") and "notes.data" in failed
     assert row(Run(document, failed=failed), 0.0)[:3] == ["junk", "binary", "import failed"]
+
+
+@pytest.mark.slow
+def test_the_growth_benchmark_answers_by_description_from_sentence_passages(tmp_path):
+    corpus = tiny_corpus(tmp_path / "tiny.jsonl.gz")
+    result = subprocess.run([sys.executable, "benchmarks/growth.py", "--corpus", str(corpus), "--sizes", "all",
+                             "--queries", "8"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| 24 |")]  # two sentences a package
+    assert len(rows) == 4 and any("factbot" in r for r in rows) and any("bm25s" in r for r in rows)
+    bot_row = next(r for r in rows if "factbot" in r)
+    assert bot_row.split("|")[7].strip() == "100.0%"  # each synopsis names its own package's topic
+
+
+@pytest.mark.slow
+def test_the_jsonl_benchmark_prints_the_gap_between_answer_lines(tmp_path):
+    corpus = tiny_corpus(tmp_path / "tiny.jsonl.gz")
+    result = subprocess.run([sys.executable, "benchmarks/jsonl_gap.py", "--corpus", str(corpus), "--questions", "8",
+                             "--rounds", "1"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    gap = next(line for line in result.stdout.splitlines() if "gap between answer lines" in line)
+    assert gap.split("|")[3].strip() == "7"  # eight lines, seven gaps between them
+    assert "Answerer.answer() in process" in result.stdout

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +12,7 @@ import pytest
 
 from bot.core.index import TfidfIndex
 from bot.core.index_build import IndexSettings, passage_features
-from bot.core.index_file import INDEX_FILE, fingerprint, load_or_build
+from bot.core.index_file import ARRAYS, META_FILE, fingerprint, index_folder, load_or_build
 from bot.kb.model import Passage
 from bot.text import stem
 
@@ -117,33 +116,71 @@ def test_saved_and_loaded_index_answers_the_same(index, tmp_path):
         assert ids(loaded, *words) == ids(index, *words)
 
 
-def test_the_saved_file_holds_no_pickled_object(index, tmp_path):
+def test_the_saved_files_hold_no_pickled_object(index, tmp_path):
     index.save(tmp_path)
-    with np.load(tmp_path / INDEX_FILE, allow_pickle=False) as arrays:
-        assert all(arrays[name].dtype != object for name in arrays.files)
+    saved = index_folder(tmp_path, index.fingerprint)
+    for name in ARRAYS:
+        assert np.load(saved / f"{name}.npy", allow_pickle=False).dtype != object
 
 
-def test_a_stale_or_damaged_index_is_not_used(index, tmp_path):
+def test_a_loaded_index_is_mapped_from_the_file_not_copied(index, tmp_path):
+    index.save(tmp_path)
+    first, second = (TfidfIndex.load(tmp_path, index.fingerprint) for _ in range(2))
+    for loaded in (first, second):
+        for array in (loaded.indices, loaded.data, loaded.indptr, loaded.idf):
+            assert isinstance(array.base, np.memmap) and not array.flags.writeable
+    # Both loads map the saved file itself (Linux lists each mapping), so its pages are held once for both.
+    data = str(index_folder(tmp_path, index.fingerprint) / "data.npy")
+    maps = Path("/proc/self/maps")
+    if maps.exists():
+        assert sum(line.endswith(" " + data) for line in maps.read_text().splitlines()) >= 2
+
+
+def test_a_stale_index_is_not_used(index, tmp_path):
     index.save(tmp_path)
     assert TfidfIndex.load(tmp_path, "another fingerprint") is None
-    (tmp_path / INDEX_FILE).write_bytes(b"not a zip file")
-    assert TfidfIndex.load(tmp_path, index.fingerprint) is None
-    with zipfile.ZipFile(tmp_path / INDEX_FILE, "w") as broken:
-        broken.writestr("meta.npy", b"garbage")
-    assert TfidfIndex.load(tmp_path, index.fingerprint) is None
+    # A folder renamed to another fingerprint is refused by the fingerprint it records.
+    os.rename(index_folder(tmp_path, index.fingerprint), index_folder(tmp_path, "f" * 32))
+    assert TfidfIndex.load(tmp_path, "f" * 32) is None
     assert TfidfIndex.load(tmp_path / "missing", index.fingerprint) is None
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "object array", "wrong kind", "no metadata",
+                                    "bad metadata", "inconsistent"])
+def test_a_damaged_index_is_refused_and_rebuilt(tmp_path, damage):
+    saved = index_folder(tmp_path, load_or_build(PASSAGES, tmp_path).fingerprint)
+    data = saved / "data.npy"
+    if damage == "truncated":
+        data.write_bytes(data.read_bytes()[:-8])
+    elif damage == "garbage":
+        data.write_bytes(b"not an array")
+    elif damage == "object array":
+        np.save(data, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    elif damage == "wrong kind":
+        np.save(data, np.zeros(3, dtype=np.int32))
+    elif damage == "no metadata":
+        (saved / META_FILE).unlink()
+    elif damage == "bad metadata":
+        (saved / META_FILE).write_text("{not json")
+    else:
+        np.save(saved / "indices.npy", np.zeros(1, dtype=np.int32))
+    assert TfidfIndex.load(tmp_path, fingerprint(PASSAGES, IndexSettings())) is None
+    rebuilt = load_or_build(PASSAGES, tmp_path)  # rebuilt, and the saved copy replaced
+    assert ids(rebuilt, "water")[0] == "fish"
+    assert TfidfIndex.load(tmp_path, rebuilt.fingerprint) is not None
 
 
 @pytest.mark.parametrize("kind", ["fifo", "device"])
 def test_a_saved_index_that_is_not_a_regular_file_is_rebuilt_not_read(index, tmp_path, kind):
-    (tmp_path / INDEX_FILE).unlink(missing_ok=True)
+    saved = index_folder(tmp_path, load_or_build(PASSAGES, tmp_path).fingerprint)
+    (saved / "data.npy").unlink()
     if kind == "fifo":
-        os.mkfifo(tmp_path / INDEX_FILE)  # before: np.load waited for a writer for ever
+        os.mkfifo(saved / "data.npy")  # opening it to read would wait for a writer for ever
     else:
-        (tmp_path / INDEX_FILE).symlink_to("/dev/zero")
+        (saved / "data.npy").symlink_to("/dev/zero")
     assert TfidfIndex.load(tmp_path, index.fingerprint) is None
     rebuilt = load_or_build(PASSAGES, tmp_path)  # and the saved copy replaces it
-    assert rebuilt.n_docs == 4 and (tmp_path / INDEX_FILE).is_file()
+    assert rebuilt.n_docs == 4 and (saved / "data.npy").is_file()
     assert TfidfIndex.load(tmp_path, rebuilt.fingerprint) is not None
 
 
@@ -161,13 +198,15 @@ def test_the_fingerprint_changes_with_any_passage_field_or_setting():
 
 def test_load_or_build_rebuilds_when_the_passages_change(tmp_path):
     first = load_or_build(PASSAGES[:2], tmp_path)
-    assert (tmp_path / INDEX_FILE).exists()
+    assert index_folder(tmp_path, first.fingerprint).is_dir()
     again = load_or_build(PASSAGES[:2], tmp_path)
     assert again.fingerprint == first.fingerprint
     grown = load_or_build(PASSAGES, tmp_path)
     assert grown.n_docs == 4
     assert ids(grown, "water")[0] == "fish"
     assert TfidfIndex.load(tmp_path, fingerprint(PASSAGES, IndexSettings())) is not None
+    # The stale index is removed once the fresh one is saved: only one is kept.
+    assert [p.name for p in tmp_path.iterdir()] == [index_folder(tmp_path, grown.fingerprint).name]
 
 
 def test_a_read_only_cache_folder_still_serves(tmp_path):
@@ -214,3 +253,13 @@ def test_the_k_best_are_the_head_of_the_full_ranking_with_ties_in_passage_order(
             assert full == sorted(full, key=lambda m: (-m.score, m.position))
             for k in (1, 3, 8):
                 assert built.search(weights, norm, k) == full[:k]
+
+
+def test_a_changed_passage_makes_the_saved_index_stale_and_it_is_rebuilt(tmp_path):
+    old = load_or_build(PASSAGES, tmp_path)
+    edited = (Passage("dogs", "Dogs guard sheep on the hills."),) + PASSAGES[1:]
+    new = load_or_build(edited, tmp_path)
+    assert new.fingerprint != old.fingerprint
+    assert ids(new, "sheep")[0] == "dogs" and not ids(new, "strangers")  # the edit is searched, not the old text
+    assert [p.name for p in tmp_path.iterdir()] == [index_folder(tmp_path, new.fingerprint).name]
+    assert TfidfIndex.load(tmp_path, old.fingerprint) is None

@@ -13,6 +13,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -195,6 +196,9 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
 
     # --jsonl is for programs: never a bar, whatever stderr is.
     answerer = build_answerer(config) if args.jsonl else build_with_bar(config)
+    # Everything loaded so far lives as long as the process: out of the collector's sight, a full
+    # collection walks only what answers create, not every passage (no pauses of milliseconds).
+    gc.freeze()
     conversation = make_conversation(answerer, config, None if args.no_log else open_storage(config), "console")
     if args.jsonl:
         return console.jsonl(conversation, sys.stdin.buffer, sys.stdout)

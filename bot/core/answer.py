@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from .context import Context
 from .hits import Hit
@@ -54,7 +55,15 @@ class Answer:
     unsure: bool = False  # answered, but close to the threshold: `nearby` sections are worth offering
     nearby: tuple[str, ...] = ()  # sections of close runner-ups in other topics ("did you mean")
     alternatives: tuple[Alternative, ...] = ()  # other passages above the floor, best first
-    why_lines: tuple[str, ...] = ()  # the explanation, one line each (`why`, Telegram's 'why?')
+    # The explanation's lines (`why`, Telegram's 'why?') are made when first read, not for every answer.
+    # (The alternatives stay eager: made later they would keep the knowledge base that made them alive
+    # in Telegram's button store after a reload.)
+    why_chars: int = field(default=90, compare=False, repr=False)  # of a runner-up's text `why_lines` quotes (settings)
+
+    @cached_property
+    def why_lines(self) -> tuple[str, ...]:
+        """The explanation, one line each."""
+        return explain(self.kind, self.found, self.why, self.why_chars)
 
     def to_dict(self) -> dict:
         """The stable JSON shape of an answer (the JSON-lines contract)."""
@@ -88,10 +97,12 @@ def explain(kind: str, found: bool, why: Why, text_chars: int) -> tuple[str, ...
 
 
 def _why_dict(why: Why) -> dict:
-    """The explanation's JSON shape: pairs and triples as named fields, scores rounded."""
-    data = asdict(why)
-    data["corrected"] = [{"from": a, "to": b} for a, b in why.corrected]
-    data["expansions"] = [{"phrase": p, "added": a, "kind": k} for p, a, k in why.expansions]
-    data["runners_up"] = [{"id": h.id, "score": round(h.score, 4)} for h in why.runners_up]
-    data["score"] = round(why.score, 4)
-    return data
+    """The explanation's JSON shape: pairs and triples as named fields, scores rounded (field by field:
+    dataclasses.asdict deep-copies every runner-up only for it to be replaced)."""
+    return {
+        "matched": list(why.matched), "corrected": [{"from": a, "to": b} for a, b in why.corrected],
+        "expansions": [{"phrase": p, "added": a, "kind": k} for p, a, k in why.expansions],
+        "context": list(why.context), "unknown": list(why.unknown), "score": round(why.score, 4),
+        "coverage": why.coverage, "threshold": why.threshold,
+        "runners_up": [{"id": h.id, "score": round(h.score, 4)} for h in why.runners_up],
+    }

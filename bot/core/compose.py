@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..config import Replies
 from ..kb.model import KnowledgeBase, Passage
-from .answer import Alternative, Answer, Why, explain
+from .answer import Alternative, Answer, Why
 from .context import Context, Turn
 from .decision import Decision
 from .hits import Hit
@@ -45,8 +45,7 @@ class Composer:
                       tuple(hits[:s.candidates]), self.citation(passage), ids, why=why, context=new_context,
                       source_url=source.url if source else "", unsure=unsure,
                       nearby=self._nearby(hits[:s.candidates], ids, best.score) if unsure else (),
-                      alternatives=self._alternatives(hits[:s.candidates], ids),
-                      why_lines=explain("answer", True, why, s.why_text_chars))
+                      alternatives=self._alternatives(hits[:s.candidates], ids), why_chars=s.why_text_chars)
 
     def not_found(self, decision: Decision) -> Answer:
         """The honest no, with two or three questions the knowledge does answer."""
@@ -56,12 +55,12 @@ class Composer:
         return Answer(False, text, "unknown", decision.best, tuple(hits[:self.settings.candidates]),
                       suggestions=suggestions, why=why, context=Context(),
                       alternatives=self._alternatives(hits[:self.settings.candidates], ()),
-                      why_lines=explain("unknown", False, why, self.settings.why_text_chars))
+                      why_chars=self.settings.why_text_chars)
 
     def reply(self, kind: str, text: str, context: Context, suggestions: tuple[str, ...] = ()) -> Answer:
         """A reply that is not a search (small talk, help, an empty or over-long message)."""
         return Answer(False, text, kind, suggestions=suggestions, context=context,
-                      why_lines=explain(kind, False, Why(), self.settings.why_text_chars))
+                      why_chars=self.settings.why_text_chars)
 
     def _why(self, decision: Decision, answered: tuple[str, ...] = ()) -> Why:
         """The explanation's facts: terms, corrections, expansions, carried topic, score and runner-ups

@@ -7,7 +7,7 @@ from typing import Mapping
 
 from ..text import STOP_WORDS, normalise, stem, words
 from .hits import Hit, Hits
-from .index import TfidfIndex
+from .first_stage import FirstStage
 from .phrasing import FRAME_WORDS, KEYWORD_GLUE, SWITCH, is_anaphoric, unknown_names, wanted_kind
 from .query import Query
 from .settings import AnswerSettings
@@ -19,7 +19,7 @@ class Decision:
 
     query: Query
     hits: tuple[Hit, ...]
-    coverage: float  # how much of the question the best passage speaks to (see TfidfIndex.coverage)
+    coverage: float  # how much of the question the best passage speaks to (see FirstStage.coverage)
     confident: bool
     holds_topic: bool = False  # the best passage holds a word of the carried topic (a follow-up reading)
 
@@ -77,7 +77,7 @@ def prefers_followup(text: str, alone: Decision, followup: Decision, settings: A
     return not alone.hits or followup.best >= alone.best * settings.followup_ratio or _anaphoric(text, alone.query)
 
 
-def decide(text: str, chosen: Hits, index: TfidfIndex, positions: Mapping[str, int],
+def decide(text: str, chosen: Hits, index: FirstStage, positions: Mapping[str, int],
            settings: AnswerSettings) -> Decision:
     """Penalise a question naming what the knowledge never mentions, measure coverage, and decide."""
     query, hits = chosen.query, chosen.ranked
@@ -89,7 +89,7 @@ def decide(text: str, chosen: Hits, index: TfidfIndex, positions: Mapping[str, i
     return Decision(query, hits, coverage, _confident(text, query, best, coverage, settings), holds)
 
 
-def passage_coverage(query: Query, index: TfidfIndex, position: int) -> float:
+def passage_coverage(query: Query, index: FirstStage, position: int) -> float:
     """How much of the question a passage speaks to: its words, or words meaning the same
     (an expansion's phrase is covered by what it adds). Unknown words are never covered."""
     alternatives: dict[str, set[str]] = {}

@@ -51,13 +51,32 @@ def find_acronyms(texts: Iterable[str], settings: AnswerSettings = AnswerSetting
     for text in texts:
         for m in definition.finditer(text):
             acronym = m.group(1).lower()
-            before = words(text[:m.start()])
-            for size in range(1, min(len(before), len(acronym) + settings.acronym_extra_words) + 1):
+            longest = len(acronym) + settings.acronym_extra_words
+            before = _words_before(text, m.start(), longest)
+            for size in range(1, min(len(before), longest) + 1):
                 tail = before[-size:]
                 if tail[0] not in _JOINERS and _initials_match(acronym, tail):
                     found.setdefault(acronym, " ".join(tail))
                     break
     return found
+
+
+def _words_before(text: str, end: int, count: int) -> list[str]:
+    """The last `count` words before `end`: a window is tokenised, not the whole text before it, so
+    learning stays linear in a long text's length. The window starts at a space, where no word can
+    be cut in two, and widens until it holds enough words or reaches the start."""
+    width = 32 * count
+    while True:
+        start = max(0, end - width)
+        if start > 0:
+            start = text.find(" ", start, end)
+            if start < 0:  # no space in the window: widen it
+                width *= 2
+                continue
+        found = words(text[start:end])
+        if start == 0 or len(found) >= count:
+            return found[-count:]
+        width *= 2
 
 
 def capital_readings(synonyms: Iterable[Sequence[str]]) -> tuple[tuple[re.Pattern, str], ...]:

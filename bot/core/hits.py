@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from ..kb.model import Passage
-from .index import TfidfIndex
+from .first_stage import FirstStage
 from .query import Query
 from .rerank import Candidate, Reranker
 from .settings import AnswerSettings
@@ -41,7 +41,7 @@ class Hits:
         return self.ranked[0].score if self.ranked else 0.0
 
 
-def search(index: TfidfIndex, passages: Sequence[Passage], query: Query, k: int,
+def search(index: FirstStage, passages: Sequence[Passage], query: Query, k: int,
            settings: AnswerSettings) -> tuple[Hit, ...]:
     """The k best passages for a query: one call into the index, grouped rescoring included."""
     matches = index.rank(query.weights, query.norm_terms, k, query.own, query.groups, settings.rescore_depth,

@@ -93,7 +93,7 @@ class TfidfIndex:
                    key or fingerprint(passages, settings))
 
     def save(self, folder: Path) -> None:
-        """Write the index as one .npz of plain arrays, atomically (index_file.py)."""
+        """Write the index as plain .npy arrays, whole or not at all (index_file.py)."""
         from .index_file import save_index
 
         save_index(self, folder)

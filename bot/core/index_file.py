@@ -1,28 +1,40 @@
-"""The saved index: one .npz of plain arrays (no pickle), its fingerprint, and using it when fresh."""
+"""The saved index: plain .npy arrays (no pickle) opened memory-mapped, its fingerprint, and using it when fresh.
+
+Each index lives in a folder of its own named by its fingerprint, written beside it under a
+temporary name and renamed into place, so a reader sees a whole index or none. The arrays are
+uncompressed .npy files mapped read-only: a start reads only the pages a question touches, and
+every process serving the same knowledge shares those pages through the page cache.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
+import shutil
 import stat
-import zipfile
+import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from ..files import write_atomically
+from ..files import fsync_dir
 from ..kb.model import Passage
 from .index import TfidfIndex
 from .index_build import IndexSettings, Progress
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
-INDEX_FILE = "index.npz"
+FORMAT_VERSION = 3
+META_FILE = "meta.json"
+# The arrays of an index and the kind each must have ('i' integer, 'f' float, 'u' text bytes).
+ARRAYS = {"terms": "u", "words": "u", "word_counts": "i", "idf": "f", "indptr": "i", "indices": "i", "data": "f"}
+MAX_HEADER = 10_000  # bytes of .npy header read at most: numpy's own default
+LEGACY = ("index.npz",)  # earlier formats, removed when a new index is saved
 
 
 def fingerprint(passages: Sequence[Passage], settings: IndexSettings) -> str:
@@ -38,59 +50,96 @@ def fingerprint(passages: Sequence[Passage], settings: IndexSettings) -> str:
     return digest.hexdigest()[:32]
 
 
-def save_index(index: TfidfIndex, folder: Path) -> None:
-    """Write the index as one .npz of plain arrays (no pickle, nothing that runs code), atomically.
+def index_folder(folder: Path, key: str) -> Path:
+    """Where the index with this fingerprint is saved inside the cache folder."""
+    return folder / f"v{FORMAT_VERSION}-{key}"
 
-    Terms and words are stored as UTF-8 text joined by newlines (no index term holds one) and
-    the settings and fingerprint as JSON text, so one file rename swaps the whole index.
+
+def save_index(index: TfidfIndex, folder: Path) -> None:
+    """Write the index as .npy files of plain arrays (no pickle, nothing that runs code) into a
+    temporary folder, then rename it into place and remove any other saved index.
+
+    Terms and words are stored as UTF-8 text joined by newlines (no index term holds one), the
+    settings and fingerprint as JSON.
     """
     folder.mkdir(parents=True, exist_ok=True)
     meta = {"format": FORMAT_VERSION, "fingerprint": index.fingerprint, "n_docs": index.n_docs,
             "settings": asdict(index.settings)}
-    terms_text = "\n".join(sorted(index.vocabulary, key=index.vocabulary.__getitem__))
     counts = index.word_counts
     arrays = {
-        "meta": _text_array(json.dumps(meta)), "terms": _text_array(terms_text),
+        "terms": _text_array("\n".join(sorted(index.vocabulary, key=index.vocabulary.__getitem__))),
         "words": _text_array("\n".join(counts)),
         "word_counts": np.fromiter(counts.values(), dtype=np.int64, count=len(counts)),
         "idf": index.idf, "indptr": index.indptr, "indices": index.indices, "data": index.data,
     }
-    write_atomically(folder / INDEX_FILE, lambda f: np.savez(f, **arrays))
+    staging = Path(tempfile.mkdtemp(prefix=".saving-", dir=folder))
+    staging.chmod(0o755)  # readable as the old single file was: mkdtemp makes it private
+    try:
+        for name, array in arrays.items():
+            _write(staging / f"{name}.npy", lambda f, a=array: np.save(f, np.ascontiguousarray(a), allow_pickle=False))
+        _write(staging / META_FILE, lambda f: f.write(json.dumps(meta).encode()))  # last: it vouches for the rest
+        _move_into_place(staging, index_folder(folder, index.fingerprint))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _remove_others(folder, index_folder(folder, index.fingerprint).name)
+
+
+def _write(path: Path, write) -> None:
+    """Write one file and make it durable before the folder holding it is renamed into place."""
+    with path.open("wb") as handle:
+        write(handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    """Rename the written folder to its final name; a damaged folder already there is put aside first."""
+    try:
+        os.rename(staging, target)
+    except OSError:  # a folder of that name exists (an earlier, damaged save): replace it
+        aside = Path(tempfile.mkdtemp(prefix=".old-", dir=target.parent))
+        os.rename(target, aside / "index")
+        os.rename(staging, target)
+        shutil.rmtree(aside, ignore_errors=True)
+    fsync_dir(target.parent)
+
+
+def _remove_others(folder: Path, keep: str) -> None:
+    """Remove saved indexes of other fingerprints or formats, and what an interrupted save left behind
+    (a process still mapping a removed index keeps its pages)."""
+    for entry in folder.iterdir():
+        ours = entry.name.startswith((f"v{FORMAT_VERSION}-", ".saving-", ".old-")) or entry.name in LEGACY
+        if entry.name != keep and ours:
+            with contextlib.suppress(OSError):
+                shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
 
 
 def load_index(cls: type[TfidfIndex], folder: Path, expected: str) -> TfidfIndex | None:
     """Load a saved index if it matches the expected fingerprint; None when missing, damaged or stale."""
+    where = index_folder(folder, expected)
     try:
-        # Only a regular file is read: a FIFO put in its place would block every start (the open does not
-        # wait, and the open file is checked, not the path).
-        handle = os.fdopen(os.open(folder / INDEX_FILE, os.O_RDONLY | os.O_NONBLOCK), "rb")
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            handle.close()
-            log.info("saved index is not a regular file, rebuilding")
+        meta = json.loads(_read_small(where / META_FILE))
+        if meta.get("format") != FORMAT_VERSION or meta.get("fingerprint") != expected:
+            log.info("saved index is stale, rebuilding")
             return None
-        with handle, np.load(handle, allow_pickle=False) as arrays:
-            meta = json.loads(_array_text(arrays["meta"]))
-            if meta.get("format") != FORMAT_VERSION or meta.get("fingerprint") != expected:
-                return None
-            terms_text, words_text = _array_text(arrays["terms"]), _array_text(arrays["words"])
-            counts = _numeric(arrays["word_counts"], "i").tolist()
-            idf, data = _numeric(arrays["idf"], "f"), _numeric(arrays["data"], "f")
-            indptr, indices = _numeric(arrays["indptr"], "i"), _numeric(arrays["indices"], "i")
+        arrays = {name: _open_array(where / f"{name}.npy", kind) for name, kind in ARRAYS.items()}
         settings = IndexSettings(**meta["settings"])
         n_docs = int(meta["n_docs"])
+        term_list = _split(arrays["terms"])
+        word_list = _split(arrays["words"])
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         log.info("saved index unusable, rebuilding: %s", exc)
         return None
-    term_list = terms_text.split("\n") if terms_text else []
-    word_list = words_text.split("\n") if words_text else []
+    idf, indptr, indices, data = arrays["idf"], arrays["indptr"], arrays["indices"], arrays["data"]
+    counts = arrays["word_counts"]
     if (len(term_list) != len(idf) or len(indptr) != len(idf) + 1 or len(word_list) != len(counts)
             or len(indices) != len(data) or (len(indptr) and indptr[-1] != len(indices))):
         log.info("saved index inconsistent, rebuilding")
         return None
     vocabulary = dict(zip(term_list, range(len(term_list))))
-    return cls(vocabulary, idf, indptr, indices, data, n_docs, dict(zip(word_list, counts)), settings,
+    return cls(vocabulary, idf, indptr, indices, data, n_docs, dict(zip(word_list, counts.tolist())), settings,
                meta["fingerprint"])
 
 
@@ -111,19 +160,45 @@ def load_or_build(passages: Sequence[Passage], cache: Path | None, settings: Ind
     return index
 
 
+def _regular(path: Path):
+    """An open binary handle on a regular file: a FIFO or device put in its place is refused without
+    waiting (the open does not block, and the open file is checked, not the path)."""
+    handle = os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb")
+    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        handle.close()
+        raise ValueError(f"{path.name} is not a regular file")
+    return handle
+
+
+def _read_small(path: Path, limit: int = 1 << 16) -> bytes:
+    """A small file's bytes (the metadata), refused when it is not a regular file."""
+    with _regular(path) as handle:
+        return handle.read(limit)
+
+
+def _open_array(path: Path, kind: str) -> np.ndarray:
+    """One .npy file mapped read-only, checked to be a flat array of the expected kind; a truncated
+    file fails here (the mapping would be longer than the file), not while answering."""
+    with _regular(path) as handle:
+        version = np.lib.format.read_magic(handle)
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, fortran, dtype = read_header(handle, max_header_size=MAX_HEADER)
+        if dtype.hasobject or dtype.kind != kind or len(shape) != 1 or fortran:
+            raise ValueError(f"{path.name} holds the wrong kind of array")
+        if shape[0] == 0:
+            return np.zeros(0, dtype=dtype)
+        mapped = np.memmap(handle, dtype=dtype, mode="r", shape=shape, offset=handle.tell())
+    # A plain ndarray over the mapping: every slice of an np.memmap runs Python code (about 60 times
+    # the cost of a plain slice), and a question slices a posting list per term.
+    return mapped.view(np.ndarray)
+
+
 def _text_array(text: str) -> np.ndarray:
-    """Text as a uint8 array, so it sits in an .npz without pickle."""
+    """Text as a uint8 array, so it sits in a .npy without pickle."""
     return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
 
 
-def _array_text(array: object) -> str:
-    if not isinstance(array, np.ndarray) or array.dtype != np.uint8:
-        raise ValueError("a text member is not a byte array")
-    return array.tobytes().decode("utf-8")
-
-
-def _numeric(array: object, kind: str) -> np.ndarray:
-    """A saved array, checked to be numeric of the expected kind ('i' integer, 'f' float)."""
-    if not isinstance(array, np.ndarray) or array.dtype.kind != kind or array.ndim != 1:
-        raise ValueError("an index member has the wrong type")
-    return array
+def _split(array: np.ndarray) -> list[str]:
+    """The newline-joined text of a byte array, as its lines."""
+    text = array.tobytes().decode("utf-8")
+    return text.split("\n") if text else []

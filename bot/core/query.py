@@ -16,7 +16,8 @@ from typing import Mapping
 
 from ..text import content_words, stem, terms, words
 from .expand import Expansion
-from .index import Group, TfidfIndex
+from .first_stage import FirstStage
+from .index import Group
 from .reading import Reading
 from .settings import AnswerSettings
 
@@ -46,7 +47,7 @@ class Query:
         return self.reading.expansions
 
 
-def weigh(reading: Reading, index: TfidfIndex, settings: AnswerSettings, carried: tuple[str, ...] = ()) -> Query:
+def weigh(reading: Reading, index: FirstStage, settings: AnswerSettings, carried: tuple[str, ...] = ()) -> Query:
     """Search weights, normalising terms and known share for a read question (plus a carried topic)."""
     content = list(reading.tokens)
     own_terms = terms(content)  # the stems of the words, then their bigrams

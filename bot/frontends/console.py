@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import BinaryIO, Callable, Mapping, TextIO
 
+import orjson
+
 from ..core.answer import Answer
 from ..core.conversation import Conversation
 from ..core.settings import AnswerSettings, setting_rows
@@ -242,9 +244,18 @@ def jsonl(conversation: Conversation, stdin: BinaryIO, out: TextIO) -> int:
                 except Exception:  # a bug must cost one line's answer, not every answer after it
                     log.exception("answering JSON line %d failed", number)
                     result = {"line": number, "error": "internal error while answering this line (see the log)"}
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        out.write(_encode(result) + "\n")
         out.flush()
     return 0
+
+
+def _encode(result: dict) -> str:
+    """One JSON line: orjson, a tenth of the json module's time per answer; json for what orjson
+    refuses (a lone surrogate from an escaped input), written as before."""
+    try:
+        return orjson.dumps(result).decode("utf-8")
+    except orjson.JSONEncodeError:
+        return json.dumps(result, ensure_ascii=False)
 
 
 def _lines(stream: BinaryIO):

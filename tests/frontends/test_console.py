@@ -309,3 +309,10 @@ def test_console_piped_is_plain_text_unwrapped(tmp_path):
     out = result.stdout.decode("utf-8")
     assert result.returncode == 0 and "\x1b" not in out
     assert SOURCE_LINE in out.splitlines()  # one long line, as scripts read it: no colour, no wrapping
+
+
+def test_a_jsonl_line_encodes_as_the_json_module_would_read_it_even_with_a_lone_surrogate():
+    result = {"answer": "Ulaanbaatar – “the red hero”", "score": 0.25, "sources": [{"id": "p1"}], "line": 1}
+    assert json.loads(console._encode(result)) == result
+    odd = {"why": {"unknown": ["\ud800x"]}, "line": 2}  # orjson refuses lone surrogates: json writes them
+    assert json.loads(console._encode(odd)) == odd

@@ -1,0 +1,96 @@
+"""What the serving layer adds: the gap between answer lines of `python -m bot ask --jsonl`.
+
+One child process is started on a Debian knowledge file (its index built and saved first, so
+the child loads it); every question is written to its standard input at once, and each answer
+line is timestamped as it is read. With the questions already waiting, the gap between two
+lines is the time the process spends on one line: reading it, answering, JSON encoding,
+writing and flushing. The same questions answered in process by `Answerer.answer()` give the
+answer path alone, so the difference is what `--jsonl` adds.
+
+Usage:
+    python benchmarks/jsonl_gap.py                          # all 58,938 passages, 2,000 questions
+    python benchmarks/jsonl_gap.py --size 10000 --questions 500 --corpus PATH
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import (DEFAULT_CORPUS, REPO, markdown_table, percentile, queries, read_corpus, subset,
+                               write_knowledge)
+
+
+def line_gaps(knowledge: Path, questions: list[str]) -> list[float]:
+    """Seconds between consecutive answer lines of one `ask --jsonl --no-log` child fed every question."""
+    command = [sys.executable, "-m", "bot", "--knowledge", str(knowledge), "ask", "--jsonl", "--no-log"]
+    child = subprocess.Popen(command, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    payload = "".join(json.dumps({"text": q}) + "\n" for q in questions)
+    writer = threading.Thread(target=lambda: (child.stdin.write(payload), child.stdin.close()))
+    writer.start()  # written from a thread, so a full pipe never blocks the reading below
+    stamps = []
+    for line in child.stdout:
+        stamps.append(time.perf_counter())
+        if "error" in json.loads(line):
+            raise RuntimeError(f"the bot refused a line: {line.strip()}")
+    writer.join()
+    if child.wait() != 0 or len(stamps) != len(questions):
+        raise RuntimeError(f"ask --jsonl answered {len(stamps)} of {len(questions)} lines (exit {child.returncode})")
+    return [b - a for a, b in zip(stamps, stamps[1:])]
+
+
+def in_process(knowledge: Path, questions: list[str]) -> list[float]:
+    """Seconds per `Answerer.answer()` over the same questions and the same saved index."""
+    import gc
+
+    from bot.config import load_config
+    from bot.core.pipeline import build_answerer
+
+    answerer = build_answerer(load_config(None).with_knowledge(knowledge))
+    gc.freeze()  # as the command line does once loaded
+    times = []
+    for question in questions:
+        start = time.perf_counter()
+        answerer.answer(question)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    """Print the gap between `ask --jsonl` answer lines beside the in-process answer time."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="debian-descriptions.jsonl.gz")
+    parser.add_argument("--size", type=int, default=10**9, help="passages (default: all)")
+    parser.add_argument("--questions", type=int, default=2000, help="synopsis questions (seed 0)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of both measurements")
+    args = parser.parse_args()
+    records = subset(read_corpus(args.corpus), args.size)
+    questions = [q for q, _id in queries(records, args.questions)]
+    with tempfile.TemporaryDirectory(prefix="factbot-jsonl-") as tmp:
+        knowledge = write_knowledge(records, Path(tmp) / "debian.jsonl")
+        size = len(records)
+        del records
+        subprocess.run([sys.executable, "-m", "bot", "--knowledge", str(knowledge), "ask", "--no-log", "warm up"],
+                       cwd=REPO, capture_output=True, check=True)  # builds and saves the index once
+        gaps, answers = [], []
+        for _ in range(args.rounds):  # alternate, so a busy spell of the machine hits both alike
+            gaps += line_gaps(knowledge, questions)
+            answers += in_process(knowledge, questions)
+    rows = [[f"{size:,}", what, f"{len(v):,}", f"{1000 * statistics.median(v):.3f}", f"{1000 * percentile(v, 99):.3f}",
+             f"{1000 * statistics.fmean(v):.3f}"]
+            for what, v in (("ask --jsonl: gap between answer lines", gaps),
+                            ("Answerer.answer() in process", answers))]
+    print(markdown_table(["N", "path", "samples", "median ms", "p99 ms", "mean ms"], rows))
+
+
+if __name__ == "__main__":
+    main()
