@@ -114,20 +114,24 @@ def test_a_rejected_token_gives_one_line_and_exit_code_2(tmp_path, capsys):
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
 
+async def _start_bot_process(tmp_path, fake, telegram_extra: str = ""):
+    """`python -m bot telegram` in a process of its own, polling the fake Bot API, on the seed knowledge."""
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(f"knowledge: {PACKAGE_ROOT / 'knowledge'}\nstorage:\n  database: {tmp_path / 'bot.sqlite3'}\n"
+                           f"telegram:\n  poll_timeout: 1\n{telegram_extra}", encoding="utf-8")
+    env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=fake.base_url, PYTHONPATH=str(PACKAGE_ROOT))
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "--config", str(config_file), "telegram", cwd=str(tmp_path), env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_stop_signal_during_a_burst_stops_within_five_seconds(tmp_path, stop_signal):
     async def scenario():
         fake = await FakeBotAPI(TOKEN).start()
-        config_file = tmp_path / "config.yaml"
-        config_file.write_text(
-            f"knowledge: {PACKAGE_ROOT / 'knowledge'}\nstorage:\n  database: {tmp_path / 'bot.sqlite3'}\n"
-            "telegram:\n  poll_timeout: 1\n  request_timeout: 2\n  overall_max_rate: 30\n", encoding="utf-8")
-        env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=fake.base_url, PYTHONPATH=str(PACKAGE_ROOT))
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "--config", str(config_file), "telegram", cwd=str(tmp_path), env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        process = await _start_bot_process(tmp_path, fake, "  request_timeout: 2\n  overall_max_rate: 30\n")
         try:
             await fake.wait_for(lambda: fake.method_calls("getUpdates"), timeout=20)
             fake.fail("sendMessage", *[("delay", 1.5)] * 5)
@@ -204,13 +208,7 @@ def test_a_broken_file_found_by_the_watcher_is_reported_to_the_admins(tmp_path):
 def test_the_start_up_line_is_logged_at_info_and_no_request_url_or_token_ever_is(tmp_path):
     async def scenario():
         fake = await FakeBotAPI(TOKEN).start()
-        config_file = tmp_path / "config.yaml"
-        config_file.write_text(f"knowledge: {PACKAGE_ROOT / 'knowledge'}\nstorage:\n  database: {tmp_path / 'bot.sqlite3'}\n"
-                               "telegram:\n  poll_timeout: 1\n", encoding="utf-8")
-        env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=fake.base_url, PYTHONPATH=str(PACKAGE_ROOT))
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "--config", str(config_file), "telegram", cwd=str(tmp_path), env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        process = await _start_bot_process(tmp_path, fake)
         try:
             fake.message(77, QUESTION)
             await fake.wait_for(lambda: fake.sent_to(77), timeout=30)  # requests were made: httpx had lines to log
