@@ -53,7 +53,7 @@ def _cmd_init(args, config: Config, console: Console) -> int:
         console.print(f"{root} is already a knowledge base; nothing changed.")
         return 0
     console.print(f"Made an empty knowledge base in {root} (passages/, sources/, synonyms.yaml, questions.yaml).")
-    console.print("Next: import a document (.txt, .md or .html), then ask about it:")
+    console.print("Next: import a document (.txt, .md, .html, .pdf or a manual page), then ask about it:")
     console.print(f"  python -m bot {option} kb import YOUR-DOCUMENT.md --yes")
     console.print(f"  python -m bot {option} ask \"a question about it\"")
     return 0
