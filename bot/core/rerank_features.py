@@ -87,25 +87,35 @@ def _bigrams(q: Question, where: tuple) -> int:
     return sum(1 for (n, s), (n2, s2) in zip(where, where[1:]) if n2 == n + 1 and (s, s2) in bigrams)
 
 
-def _phrase(q: Question, every: tuple[int, ...]) -> float:
-    """The longest run of the question's words (stop words included) that the passage repeats, as a share
-    of PHRASE_CAP; a run must hold a content word so 'of the' alone does not count. Words are compared as
-    q.word_ids (`every`: the passage's words so, -1 where the question has no such word)."""
-    asked, words_, idf = q.every_ids, q.every, q.idf
-    positions: dict[int, list[int]] = {}
-    for n, w in enumerate(every):
-        if w >= 0:
-            positions.setdefault(w, []).append(n)
-    best = 0
-    for start, word in enumerate(asked):
-        for n in positions.get(word, ()):
-            length, content_ = 0, False
-            while start + length < len(asked) and n + length < len(every) and asked[start + length] == every[n + length]:
-                content_ = content_ or words_[start + length] in idf
-                length += 1
-            if content_ and length > best:
-                best = length
-    return min(best, PHRASE_CAP) / PHRASE_CAP
+def _phrases(q: Question, passages: Sequence[Sequence[int]]) -> list[float]:
+    """Per passage, the longest run of the question's words (stop words included) that it repeats, as a
+    share of PHRASE_CAP; a run must hold a content word so 'of the' alone does not count. Words are compared
+    as q.word_ids (each passage's words so, -1 where the question has no such word). All passages at once:
+    one pass per question word over their words joined (-2 between passages), each cell the length of the
+    run of matches ending there and whether it holds a content word."""
+    asked, idf = q.every_ids, q.idf
+    if not passages:
+        return []
+    sizes = [len(p) + 1 for p in passages]
+    joined = np.full(sum(sizes), -2, dtype=np.int64)
+    ends = np.cumsum(sizes)
+    for p, end in zip(passages, ends.tolist()):
+        joined[end - len(p) - 1:end - 1] = p
+    run = np.zeros(len(joined), dtype=np.int64)
+    holds = np.zeros(len(joined), dtype=bool)
+    best = np.zeros(len(joined), dtype=np.int64)
+    present = set(joined.tolist())
+    for word, spoken in zip(asked, q.every):
+        if word not in present:
+            run[:], holds[:] = 0, False
+            continue
+        same = joined == word
+        run[1:] = np.where(same[1:], run[:-1] + 1, 0)
+        holds[1:] = same[1:] & (holds[:-1] | (spoken in idf))
+        run[0], holds[0] = same[0], same[0] and spoken in idf
+        np.maximum(best, np.where(holds, run, 0), out=best)
+    longest = np.maximum.reduceat(best, ends - np.asarray(sizes))
+    return [min(int(n), PHRASE_CAP) / PHRASE_CAP for n in longest]
 
 
 def features(question: str, candidates: Sequence[Candidate], stats: CorpusStats,
@@ -142,6 +152,7 @@ class _Batch:
                                float(q.unknown_name), math.log1p(len(q.stems)))
         self.fitting = tuple(float(q.kind == k) for k in KINDS)  # the fit_<kind> columns of a passage that fits
         self.log_candidates = math.log(len(candidates))
+        self.phrases = _phrases(q, [r.word_ids for r in self.own])
 
     def read(self, text: str) -> Reading:
         """A text's reading for this question, made once."""
@@ -163,7 +174,7 @@ class _Batch:
         curated = self.curated
         return (candidate.score, candidate.score / self.best_first, 1.0 / (n + 1), cover,
                 covered(q, r.matched) / self.known_total, _bm25(q, r.counts, r.length, self.mean_length),
-                *self._context(candidate, r, cover), *self._order(candidate, r), *self._maintained(candidate),
+                *self._context(candidate, r, cover), *self._order(n, r), *self._maintained(candidate),
                 float(fit), *(self.fitting if fit else (0.0,) * len(KINDS)), *self.question_level,
                 curated, curated * candidate.score, curated * q.unknown_share, curated * (self.asks - fit),
                 curated * cover, floor, curated * floor, *self._paragraph(n),
@@ -183,14 +194,14 @@ class _Batch:
         return (window_cover, self.share(wide2), window_cover - cover, previous_cover, leaning,
                 leaning * previous_cover)
 
-    def _order(self, candidate: Candidate, r: Reading) -> tuple:
+    def _order(self, n: int, r: Reading) -> tuple:
         """rarest, proximity, bigrams, phrase, length, fresh."""
         q, found, where = self.q, r.matched, r.where
         bigrams = q.bigrams
         return (sum(1 for s in q.rarest if s in found) / (len(q.rarest) or 1),
                 _proximity(where, r.length) if len(found) > 1 else 0.0,
                 _bigrams(q, where) / len(bigrams) if bigrams else 0.0,
-                _phrase(q, r.word_ids) if found else 0.0, math.log1p(r.length), math.log1p(r.length - len(where)))
+                self.phrases[n] if found else 0.0, math.log1p(r.length), math.log1p(r.length - len(where)))
 
     def _maintained(self, candidate: Candidate) -> tuple:
         """section_cover, questions_cover, questions_same_ask: what the maintainers wrote around it."""

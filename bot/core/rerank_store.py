@@ -95,7 +95,7 @@ class PassageWords:
         at = np.array([p for _t, p in known])
         begin, lengths = self._starts[at], self._starts[at + 1] - self._starts[at]
         offsets = np.cumsum(lengths) - lengths
-        index = np.arange(int(lengths.sum())) + np.repeat(begin - offsets, lengths)
+        index = index_all = np.arange(int(lengths.sum())) + np.repeat(begin - offsets, lengths)
         owner = np.repeat(np.arange(len(known)), lengths)
         keep = self._keep[index]
         index, content_owner = index[keep], owner[keep]  # the content words only, from here on
@@ -111,19 +111,37 @@ class PassageWords:
         heads = np.bincount(content_owner[on_head] * max(1, n_heads) + head[on_head],
                             minlength=n_texts * max(1, n_heads)).reshape(n_texts, -1)
         where = self._where(hit, content_owner, length, full, len(q.stems), terms)
-        out, column, nothing = {}, {t: n for n, t in enumerate(terms)}, Reading(frozenset(), {}, 0, frozenset(), frozenset())
-        for n, ((text, _p), row, head_row) in enumerate(zip(known, counts.tolist(), heads.tolist())):
-            if n >= full and not any(row) and not any(head_row):  # a neighbour holding none of the question's words
-                out[text] = Reading(nothing.matched, nothing.counts, length[n], nothing.present, nothing.heads)
+        every = word_column(self._stems[index_all[:int(lengths[:full].sum())]]).tolist()  # the candidates' words
+        return self._assemble(q, [t for t, _p in known], full, terms, starts_, counts, heads, length,
+                              where, every, lengths[:full].tolist())
+
+    @staticmethod
+    def _assemble(q: Question, texts: list[str], full: int, terms: list[str], starts_: list[str], counts: np.ndarray,
+                  heads: np.ndarray, length: list[int], where: list[tuple], every: list[int],
+                  sizes: list[int]) -> dict[str, Reading]:
+        """A Reading per text from its row of counts (only its nonzero columns are visited)."""
+        rows, cols = np.nonzero(counts)
+        head_rows, head_cols = np.nonzero(heads)
+        held: list[list[int]] = [[] for _ in texts]
+        for r, c in zip(rows.tolist(), cols.tolist()):
+            held[r].append(c)
+        held_heads: list[list[int]] = [[] for _ in texts]
+        for r, c in zip(head_rows.tolist(), head_cols.tolist()):
+            held_heads[r].append(c)
+        out, column, empty = {}, {t: n for n, t in enumerate(terms)}, frozenset()
+        starts = [0, *np.cumsum(sizes).tolist()]
+        for n, text in enumerate(texts):
+            if n >= full and not held[n] and not held_heads[n]:  # a neighbour holding none of the question's words
+                out[text] = Reading(empty, {}, length[n], empty, empty)
                 continue
-            present = frozenset(t for t, c in zip(terms, row) if c)
+            present = frozenset(terms[c] for c in held[n])
             found = matched(q, present)
-            counts_ = {m: row[column[m]] or 1 for m in found}
-            heads_ = frozenset(h for h, c in zip(starts_, head_row) if c)
+            row = counts[n]
+            counts_ = {m: int(row[column[m]]) or 1 for m in found}
+            heads_ = frozenset(starts_[c] for c in held_heads[n])
             if n < full:
-                lo = int(begin[n])
-                word_ids = word_column(self._stems[lo:lo + int(lengths[n])]).tolist()
-                out[text] = Reading(found, counts_, length[n], present, heads_, where[n], tuple(word_ids))
+                out[text] = Reading(found, counts_, length[n], present, heads_, where[n],
+                                    tuple(every[starts[n]:starts[n + 1]]))
             else:
                 out[text] = Reading(found, counts_, length[n], present, heads_)
         return out
