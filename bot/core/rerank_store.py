@@ -19,7 +19,7 @@ import numpy as np
 import Stemmer
 
 from ..text import STOP_WORDS, words
-from .rerank_question import Question, Reading, matched
+from .rerank_question import Question, Reading
 from .rerank_text import FAMILY_PREFIX, READ_CHARS
 
 _STEMMER = Stemmer.Stemmer("english")  # the stemmer rerank_text.content uses
@@ -119,25 +119,22 @@ class PassageWords:
     def _assemble(q: Question, texts: list[str], full: int, terms: list[str], starts_: list[str], counts: np.ndarray,
                   heads: np.ndarray, length: list[int], where: list[tuple], every: list[int],
                   sizes: list[int]) -> dict[str, Reading]:
-        """A Reading per text from its row of counts (only its nonzero columns are visited)."""
-        rows, cols = np.nonzero(counts)
-        head_rows, head_cols = np.nonzero(heads)
-        held: list[list[int]] = [[] for _ in texts]
-        for r, c in zip(rows.tolist(), cols.tolist()):
-            held[r].append(c)
-        held_heads: list[list[int]] = [[] for _ in texts]
-        for r, c in zip(head_rows.tolist(), head_cols.tolist()):
-            held_heads[r].append(c)
-        out, column, empty = {}, {t: n for n, t in enumerate(terms)}, frozenset()
-        starts = [0, *np.cumsum(sizes).tolist()]
+        """A Reading per text from its row of counts (only its nonzero columns are visited); the stems it
+        speaks to as `rerank_question.matched` finds them, in the same order."""
+        held, held_heads = _nonzero(counts, len(texts)), _nonzero(heads, len(texts))
+        expanded = _expanded(q, terms, counts > 0)
+        out, column, empty, n_stems = {}, {t: n for n, t in enumerate(terms)}, frozenset(), len(q.stems)
+        rows, starts = counts.tolist(), [0, *np.cumsum(sizes).tolist()]
         for n, text in enumerate(texts):
             if n >= full and not held[n] and not held_heads[n]:  # a neighbour holding none of the question's words
                 out[text] = Reading(empty, {}, length[n], empty, empty)
                 continue
             present = frozenset(terms[c] for c in held[n])
-            found = matched(q, present)
-            row = counts[n]
-            counts_ = {m: int(row[column[m]]) or 1 for m in found}
+            found_ = [terms[c] for c in held[n] if c < n_stems]
+            for a in expanded[n]:
+                found_.extend(q.alternatives[a][0])
+            found, row = frozenset(found_), rows[n]
+            counts_ = {m: row[column[m]] or 1 for m in found}
             heads_ = frozenset(starts_[c] for c in held_heads[n])
             if n < full:
                 out[text] = Reading(found, counts_, length[n], present, heads_, where[n],
@@ -157,3 +154,31 @@ class PassageWords:
         for i, o, c in zip(stems_at.tolist(), owner[stems_at].tolist(), hit[stems_at].tolist()):
             out[o].append((i - starts[o], terms[c]))
         return [tuple(w) for w in out]
+
+
+def _nonzero(matrix: np.ndarray, n_rows: int) -> list[list[int]]:
+    """Per row, the columns holding a nonzero value, in order."""
+    out: list[list[int]] = [[] for _ in range(n_rows)]
+    rows, cols = np.nonzero(matrix)
+    for r, c in zip(rows.tolist(), cols.tolist()):
+        out[r].append(c)
+    return out
+
+
+def _expanded(q: Question, terms: list[str], present: np.ndarray) -> list[list[int]]:
+    """Per text (rows of `present`: which terms it holds), the expansions it speaks to by every word of one
+    of their phrases (rerank_question.matched's rule), as indexes into q.alternatives, in order."""
+    out: list[list[int]] = [[] for _ in range(len(present))]
+    if not q.alternatives:
+        return out
+    column = {t: n for n, t in enumerate(terms)}
+    owner = [a for a, (_own, others) in enumerate(q.alternatives) for _o in others]
+    phrases = np.zeros((len(terms), len(owner)), dtype=np.int64)
+    for n, other in enumerate(o for _own, others in q.alternatives for o in others):
+        phrases[[column[s] for s in other], n] = 1
+    whole = (present.astype(np.int64) @ phrases) == phrases.sum(axis=0)  # texts x phrases: every word held
+    spoken = np.zeros((len(present), len(q.alternatives)), dtype=bool)
+    np.logical_or.at(spoken, (slice(None), np.array(owner)), whole)
+    for r, a in zip(*(x.tolist() for x in np.nonzero(spoken))):
+        out[r].append(a)
+    return out
