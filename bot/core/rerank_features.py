@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import chain
 from typing import Mapping, Protocol, Sequence
 
 import numpy as np
@@ -91,31 +92,25 @@ def _phrases(q: Question, passages: Sequence[Sequence[int]]) -> list[float]:
     """Per passage, the longest run of the question's words (stop words included) that it repeats, as a
     share of PHRASE_CAP; a run must hold a content word so 'of the' alone does not count. Words are compared
     as q.word_ids (each passage's words so, -1 where the question has no such word). All passages at once:
-    one pass per question word over their words joined (-2 between passages), each cell the length of the
-    run of matches ending there and whether it holds a content word."""
-    asked, idf = q.every_ids, q.idf
-    if not passages:
-        return []
-    sizes = [len(p) + 1 for p in passages]
-    joined = np.full(sum(sizes), -2, dtype=np.int64)
-    ends = np.cumsum(sizes)
-    for p, end in zip(passages, ends.tolist()):
-        joined[end - len(p) - 1:end - 1] = p
-    run = np.zeros(len(joined), dtype=np.int64)
-    holds = np.zeros(len(joined), dtype=bool)
-    best = np.zeros(len(joined), dtype=np.int64)
-    present = set(joined.tolist())
-    for word, spoken in zip(asked, q.every):
-        if word not in present:
-            run[:], holds[:] = 0, False
-            continue
-        same = joined == word
-        run[1:] = np.where(same[1:], run[:-1] + 1, 0)
-        holds[1:] = same[1:] & (holds[:-1] | (spoken in idf))
-        run[0], holds[0] = same[0], same[0] and spoken in idf
-        np.maximum(best, np.where(holds, run, 0), out=best)
-    longest = np.maximum.reduceat(best, ends - np.asarray(sizes))
-    return [min(int(n), PHRASE_CAP) / PHRASE_CAP for n in longest]
+    their words joined (-2 between passages), every (question word, passage word) match found, and the
+    matches on one diagonal with consecutive question words making one run."""
+    best = np.zeros(len(passages), dtype=np.int64)
+    if passages and q.every_ids:
+        ends = np.cumsum([len(p) + 1 for p in passages])
+        joined = np.fromiter(chain.from_iterable((*p, -2) for p in passages), dtype=np.int64, count=int(ends[-1]))
+        i, j = np.nonzero(np.array(q.every_ids)[:, None] == joined[None, :])
+        if len(i):
+            order = np.argsort((j - i) * (len(q.every_ids) + 1) + i, kind="stable")  # by diagonal, then word
+            i, j = i[order], j[order]
+            start = np.ones(len(i), dtype=bool)
+            start[1:] = (np.diff(i) != 1) | (np.diff(j) != 1)
+            run = np.cumsum(start) - 1
+            lengths = np.bincount(run)
+            content_ = np.array([w in q.idf for w in q.every])[i]
+            holds = np.bincount(run, weights=content_, minlength=len(lengths)) > 0
+            owner = np.searchsorted(ends, j[start], side="right")  # the passage each run is in
+            np.maximum.at(best, owner[holds], lengths[holds])
+    return [min(n, PHRASE_CAP) / PHRASE_CAP for n in best.tolist()]
 
 
 def features(question: str, candidates: Sequence[Candidate], stats: CorpusStats,
@@ -153,6 +148,7 @@ class _Batch:
         self.fitting = tuple(float(q.kind == k) for k in KINDS)  # the fit_<kind> columns of a passage that fits
         self.log_candidates = math.log(len(candidates))
         self.phrases = _phrases(q, [r.word_ids for r in self.own])
+        self.covers: dict[str, float] = {}
 
     def read(self, text: str) -> Reading:
         """A text's reading for this question, made once."""
@@ -165,15 +161,23 @@ class _Batch:
         """The share of the question's idf mass that the stems found hold."""
         return covered(self.q, found) / self.total
 
+    def cover_of(self, text: str) -> float:
+        """The share of the question's idf mass a text's matched stems hold, worked out once per text."""
+        found = self.covers.get(text)
+        if found is None:
+            found = self.covers[text] = self.share(self.read(text).matched)
+        return found
+
     def row(self, n: int, candidate: Candidate) -> tuple:
         """The candidate's features, in the order of FEATURES."""
         q, r = self.q, self.own[n]
-        cover = self.share(r.matched)
+        mass = covered(q, r.matched)
+        cover = mass / self.total
         fit = holds_kind(q.kind, candidate.text, q.folded) if q.kind else False
         floor = float(candidate.score >= FIRST_FLOOR)
         curated = self.curated
         return (candidate.score, candidate.score / self.best_first, 1.0 / (n + 1), cover,
-                covered(q, r.matched) / self.known_total, _bm25(q, r.counts, r.length, self.mean_length),
+                mass / self.known_total, _bm25(q, r.counts, r.length, self.mean_length),
                 *self._context(candidate, r, cover), *self._order(n, r), *self._maintained(candidate),
                 float(fit), *(self.fitting if fit else (0.0,) * len(KINDS)), *self.question_level,
                 curated, curated * candidate.score, curated * q.unknown_share, curated * (self.asks - fit),
@@ -189,7 +193,7 @@ class _Batch:
         following = self.read(after[0]).matched if after else frozenset()
         wide = r.matched | previous | following
         wide2 = wide.union(*(self.read(t).matched for t in (*before[-2:-1], *after[1:2])))
-        window_cover, previous_cover = self.share(wide), self.share(previous)
+        window_cover, previous_cover = self.share(wide), self.cover_of(before[-1]) if before else 0.0
         leaning = float(leans_back(candidate.text))
         return (window_cover, self.share(wide2), window_cover - cover, previous_cover, leaning,
                 leaning * previous_cover)
@@ -207,18 +211,18 @@ class _Batch:
         """section_cover, questions_cover, questions_same_ask: what the maintainers wrote around it."""
         asked = same_ask = 0.0
         for attached in candidate.questions:
-            value = self.share(self.read(attached).matched)
+            value = self.cover_of(attached)
             asked = max(asked, value)
             if opening(words(attached)) == self.q.opening:
                 same_ask = max(same_ask, value)
-        return self.share(self.read(candidate.section).matched), asked, same_ask
+        return self.cover_of(candidate.section), asked, same_ask
 
     def _paragraph(self, n: int) -> tuple:
         """paragraph_cover, paragraph_bm25: the candidate with its neighbours as one text."""
         readings = self.around[n]
         counts: dict[str, int] = {}
         for x in readings:
-            for m, tf in x.counts.items():
+            for m, tf in x.counts.items():  # (a text holding none of the question's words has no counts)
                 counts[m] = counts.get(m, 0) + tf
-        found = frozenset().union(*(x.matched for x in readings))
+        found = frozenset().union(*(x.matched for x in readings if x.matched))  # (an empty set adds nothing)
         return self.share(found), _bm25(self.q, counts, self.paragraph_lengths[n], self.mean_paragraph)
