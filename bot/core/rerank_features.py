@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import chain
 from typing import Mapping, Protocol, Sequence
 
 import numpy as np
@@ -88,29 +87,25 @@ def _bigrams(q: Question, where: tuple) -> int:
     return sum(1 for (n, s), (n2, s2) in zip(where, where[1:]) if n2 == n + 1 and (s, s2) in bigrams)
 
 
-def _phrases(q: Question, passages: Sequence[Sequence[int]]) -> list[float]:
-    """Per passage, the longest run of the question's words (stop words included) that it repeats, as a
-    share of PHRASE_CAP; a run must hold a content word so 'of the' alone does not count. Words are compared
-    as q.word_ids (each passage's words so, -1 where the question has no such word). All passages at once:
-    their words joined (-2 between passages), every (question word, passage word) match found, and the
-    matches on one diagonal with consecutive question words making one run."""
-    best = np.zeros(len(passages), dtype=np.int64)
-    if passages and q.every_ids:
-        ends = np.cumsum([len(p) + 1 for p in passages])
-        joined = np.fromiter(chain.from_iterable((*p, -2) for p in passages), dtype=np.int64, count=int(ends[-1]))
-        i, j = np.nonzero(np.array(q.every_ids)[:, None] == joined[None, :])
-        if len(i):
-            order = np.argsort((j - i) * (len(q.every_ids) + 1) + i, kind="stable")  # by diagonal, then word
-            i, j = i[order], j[order]
-            start = np.ones(len(i), dtype=bool)
-            start[1:] = (np.diff(i) != 1) | (np.diff(j) != 1)
-            run = np.cumsum(start) - 1
-            lengths = np.bincount(run)
-            content_ = np.array([w in q.idf for w in q.every])[i]
-            holds = np.bincount(run, weights=content_, minlength=len(lengths)) > 0
-            owner = np.searchsorted(ends, j[start], side="right")  # the passage each run is in
-            np.maximum.at(best, owner[holds], lengths[holds])
-    return [min(n, PHRASE_CAP) / PHRASE_CAP for n in best.tolist()]
+def _phrase(q: Question, every: tuple[int, ...]) -> float:
+    """The longest run of the question's words (stop words included) that the passage repeats, as a share
+    of PHRASE_CAP; a run must hold a content word so 'of the' alone does not count. Words are compared as
+    q.word_ids (`every`: the passage's words so, -1 where the question has no such word)."""
+    asked, words_, idf = q.every_ids, q.every, q.idf
+    positions: dict[int, list[int]] = {}
+    for n, w in enumerate(every):
+        if w >= 0:
+            positions.setdefault(w, []).append(n)
+    best = 0
+    for start, word in enumerate(asked):
+        for n in positions.get(word, ()):
+            length, content_ = 0, False
+            while start + length < len(asked) and n + length < len(every) and asked[start + length] == every[n + length]:
+                content_ = content_ or words_[start + length] in idf
+                length += 1
+            if content_ and length > best:
+                best = length
+    return min(best, PHRASE_CAP) / PHRASE_CAP
 
 
 def features(question: str, candidates: Sequence[Candidate], stats: CorpusStats,
@@ -147,7 +142,6 @@ class _Batch:
                                float(q.unknown_name), math.log1p(len(q.stems)))
         self.fitting = tuple(float(q.kind == k) for k in KINDS)  # the fit_<kind> columns of a passage that fits
         self.log_candidates = math.log(len(candidates))
-        self.phrases = _phrases(q, [r.word_ids for r in self.own])
         self.covers: dict[str, float] = {}
 
     def read(self, text: str) -> Reading:
@@ -178,7 +172,7 @@ class _Batch:
         curated = self.curated
         return (candidate.score, candidate.score / self.best_first, 1.0 / (n + 1), cover,
                 mass / self.known_total, _bm25(q, r.counts, r.length, self.mean_length),
-                *self._context(candidate, r, cover), *self._order(n, r), *self._maintained(candidate),
+                *self._context(candidate, r, cover), *self._order(candidate, r), *self._maintained(candidate),
                 float(fit), *(self.fitting if fit else (0.0,) * len(KINDS)), *self.question_level,
                 curated, curated * candidate.score, curated * q.unknown_share, curated * (self.asks - fit),
                 curated * cover, floor, curated * floor, *self._paragraph(n),
@@ -198,14 +192,14 @@ class _Batch:
         return (window_cover, self.share(wide2), window_cover - cover, previous_cover, leaning,
                 leaning * previous_cover)
 
-    def _order(self, n: int, r: Reading) -> tuple:
+    def _order(self, candidate: Candidate, r: Reading) -> tuple:
         """rarest, proximity, bigrams, phrase, length, fresh."""
         q, found, where = self.q, r.matched, r.where
         bigrams = q.bigrams
         return (sum(1 for s in q.rarest if s in found) / (len(q.rarest) or 1),
                 _proximity(where, r.length) if len(found) > 1 else 0.0,
                 _bigrams(q, where) / len(bigrams) if bigrams else 0.0,
-                self.phrases[n] if found else 0.0, math.log1p(r.length), math.log1p(r.length - len(where)))
+                _phrase(q, r.word_ids) if found else 0.0, math.log1p(r.length), math.log1p(r.length - len(where)))
 
     def _maintained(self, candidate: Candidate) -> tuple:
         """section_cover, questions_cover, questions_same_ask: what the maintainers wrote around it."""
@@ -222,7 +216,7 @@ class _Batch:
         readings = self.around[n]
         counts: dict[str, int] = {}
         for x in readings:
-            for m, tf in x.counts.items():  # (a text holding none of the question's words has no counts)
+            for m, tf in x.counts.items():
                 counts[m] = counts.get(m, 0) + tf
         found = frozenset().union(*(x.matched for x in readings if x.matched))  # (an empty set adds nothing)
         return self.share(found), _bm25(self.q, counts, self.paragraph_lengths[n], self.mean_paragraph)

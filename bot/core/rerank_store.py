@@ -177,8 +177,8 @@ def _expanded(q: Question, terms: list[str], present: np.ndarray) -> list[list[i
     for n, other in enumerate(o for _own, others in q.alternatives for o in others):
         phrases[[column[s] for s in other], n] = 1
     whole = (present.astype(np.int64) @ phrases) == phrases.sum(axis=0)  # texts x phrases: every word held
-    spoken = np.zeros((len(present), len(q.alternatives)), dtype=bool)
-    np.logical_or.at(spoken, (slice(None), np.array(owner)), whole)
+    first = np.searchsorted(owner, np.arange(len(q.alternatives)))  # each expansion's first phrase (it has one)
+    spoken = np.logical_or.reduceat(whole, first, axis=1)
     for r, a in zip(*(x.tolist() for x in np.nonzero(spoken))):
         out[r].append(a)
     return out
