@@ -87,22 +87,36 @@ class PassageWords:
 
         return column
 
+    def _columns(self, stems: np.ndarray, *keys: list[str]) -> list[np.ndarray]:
+        """Each stem id's column in each list of stems (-1: not in it), from one sorted search."""
+        ids = sorted({self._stem_id[k] for group in keys for k in group if k in self._stem_id})
+        if not ids:
+            return [np.full(len(stems), -1, dtype=np.int64) for _ in keys]
+        known = np.array(ids)
+        at = np.minimum(np.searchsorted(known, stems), len(known) - 1)
+        found = known[at] == stems
+        out = []
+        for group in keys:
+            where = {self._stem_id[k]: n for n, k in enumerate(group) if k in self._stem_id}
+            columns = np.array([where.get(i, -1) for i in ids])
+            out.append(np.where(found, columns[at], -1))
+        return out
+
     def _read(self, q: Question, known: list[tuple[str, int]], full: int, terms: list[str],
               starts_: list[str]) -> dict[str, Reading]:
         """The numpy passes: every word of the texts at once, then a small loop per text."""
-        column, head_column = self._lookup(self._stem_id, terms), self._lookup(self._heads, starts_)
-        word_column = self._lookup(self._stem_id, list(q.word_ids))
+        head_column = self._lookup(self._heads, starts_)
         at = np.array([p for _t, p in known])
         begin, lengths = self._starts[at], self._starts[at + 1] - self._starts[at]
         offsets = np.cumsum(lengths) - lengths
-        index = index_all = np.arange(int(lengths.sum())) + np.repeat(begin - offsets, lengths)
+        index = np.arange(int(lengths.sum())) + np.repeat(begin - offsets, lengths)
         owner = np.repeat(np.arange(len(known)), lengths)
         keep = self._keep[index]
-        index, content_owner = index[keep], owner[keep]  # the content words only, from here on
-        content = self._stems[index]
+        stems = self._stems[index]
+        hits, word_hits = self._columns(stems, terms, list(q.word_ids))  # every word's column in each, -1: none
+        content_owner, content, hit = owner[keep], stems[keep], hits[keep]  # the content words only, from here on
         n_texts, n_terms, n_heads = len(known), len(terms), len(starts_)
         length = np.bincount(content_owner, minlength=n_texts).tolist()
-        hit = column(content)
         on = hit >= 0
         width = max(1, n_terms)
         counts = np.bincount(content_owner[on] * width + hit[on], minlength=n_texts * width).reshape(n_texts, -1)
@@ -111,7 +125,7 @@ class PassageWords:
         heads = np.bincount(content_owner[on_head] * max(1, n_heads) + head[on_head],
                             minlength=n_texts * max(1, n_heads)).reshape(n_texts, -1)
         where = self._where(hit, content_owner, length, full, len(q.stems), terms)
-        every = word_column(self._stems[index_all[:int(lengths[:full].sum())]]).tolist()  # the candidates' words
+        every = word_hits[:int(lengths[:full].sum())].tolist()  # the candidates' words
         return self._assemble(q, [t for t, _p in known], full, terms, starts_, counts, heads, length,
                               where, every, lengths[:full].tolist())
 
