@@ -31,6 +31,8 @@ def test_readings_from_ids_are_the_readings_of_the_texts():
     questions = [("Who were the Normans and where did they come from?", None, ()),
                  ("what did the norsemen invent", None, ()),
                  ("non-proliferation work", None, [("non-proliferation", ("weapons of mass destruction",))]),
+                 # two expansions, one held only through its second meaning, one through a whole phrase
+                 ("nordic raiders", None, [("nordic", ("viking", "norse pirates")), ("raiders", ("mass destruction",))]),
                  ("creme brulee in zurich", None, ()),
                  ("packet switching", None, ()),
                  ("", [], ())]

@@ -142,6 +142,7 @@ class _Batch:
                                float(q.unknown_name), math.log1p(len(q.stems)))
         self.fitting = tuple(float(q.kind == k) for k in KINDS)  # the fit_<kind> columns of a passage that fits
         self.log_candidates = math.log(len(candidates))
+        self.covers: dict[str, float] = {}
 
     def read(self, text: str) -> Reading:
         """A text's reading for this question, made once."""
@@ -154,15 +155,23 @@ class _Batch:
         """The share of the question's idf mass that the stems found hold."""
         return covered(self.q, found) / self.total
 
+    def cover_of(self, text: str) -> float:
+        """The share of the question's idf mass a text's matched stems hold, worked out once per text."""
+        found = self.covers.get(text)
+        if found is None:
+            found = self.covers[text] = self.share(self.read(text).matched)
+        return found
+
     def row(self, n: int, candidate: Candidate) -> tuple:
         """The candidate's features, in the order of FEATURES."""
         q, r = self.q, self.own[n]
-        cover = self.share(r.matched)
+        mass = covered(q, r.matched)
+        cover = mass / self.total
         fit = holds_kind(q.kind, candidate.text, q.folded) if q.kind else False
         floor = float(candidate.score >= FIRST_FLOOR)
         curated = self.curated
         return (candidate.score, candidate.score / self.best_first, 1.0 / (n + 1), cover,
-                covered(q, r.matched) / self.known_total, _bm25(q, r.counts, r.length, self.mean_length),
+                mass / self.known_total, _bm25(q, r.counts, r.length, self.mean_length),
                 *self._context(candidate, r, cover), *self._order(candidate, r), *self._maintained(candidate),
                 float(fit), *(self.fitting if fit else (0.0,) * len(KINDS)), *self.question_level,
                 curated, curated * candidate.score, curated * q.unknown_share, curated * (self.asks - fit),
@@ -178,7 +187,7 @@ class _Batch:
         following = self.read(after[0]).matched if after else frozenset()
         wide = r.matched | previous | following
         wide2 = wide.union(*(self.read(t).matched for t in (*before[-2:-1], *after[1:2])))
-        window_cover, previous_cover = self.share(wide), self.share(previous)
+        window_cover, previous_cover = self.share(wide), self.cover_of(before[-1]) if before else 0.0
         leaning = float(leans_back(candidate.text))
         return (window_cover, self.share(wide2), window_cover - cover, previous_cover, leaning,
                 leaning * previous_cover)
@@ -196,11 +205,11 @@ class _Batch:
         """section_cover, questions_cover, questions_same_ask: what the maintainers wrote around it."""
         asked = same_ask = 0.0
         for attached in candidate.questions:
-            value = self.share(self.read(attached).matched)
+            value = self.cover_of(attached)
             asked = max(asked, value)
             if opening(words(attached)) == self.q.opening:
                 same_ask = max(same_ask, value)
-        return self.share(self.read(candidate.section).matched), asked, same_ask
+        return self.cover_of(candidate.section), asked, same_ask
 
     def _paragraph(self, n: int) -> tuple:
         """paragraph_cover, paragraph_bm25: the candidate with its neighbours as one text."""
@@ -209,5 +218,5 @@ class _Batch:
         for x in readings:
             for m, tf in x.counts.items():
                 counts[m] = counts.get(m, 0) + tf
-        found = frozenset().union(*(x.matched for x in readings))
+        found = frozenset().union(*(x.matched for x in readings if x.matched))  # (an empty set adds nothing)
         return self.share(found), _bm25(self.q, counts, self.paragraph_lengths[n], self.mean_paragraph)

@@ -19,7 +19,7 @@ import numpy as np
 import Stemmer
 
 from ..text import STOP_WORDS, words
-from .rerank_question import Question, Reading, matched
+from .rerank_question import Question, Reading
 from .rerank_text import FAMILY_PREFIX, READ_CHARS
 
 _STEMMER = Stemmer.Stemmer("english")  # the stemmer rerank_text.content uses
@@ -87,22 +87,36 @@ class PassageWords:
 
         return column
 
+    def _columns(self, stems: np.ndarray, *keys: list[str]) -> list[np.ndarray]:
+        """Each stem id's column in each list of stems (-1: not in it), from one sorted search."""
+        ids = sorted({self._stem_id[k] for group in keys for k in group if k in self._stem_id})
+        if not ids:
+            return [np.full(len(stems), -1, dtype=np.int64) for _ in keys]
+        known = np.array(ids)
+        at = np.minimum(np.searchsorted(known, stems), len(known) - 1)
+        found = known[at] == stems
+        out = []
+        for group in keys:
+            where = {self._stem_id[k]: n for n, k in enumerate(group) if k in self._stem_id}
+            columns = np.array([where.get(i, -1) for i in ids])
+            out.append(np.where(found, columns[at], -1))
+        return out
+
     def _read(self, q: Question, known: list[tuple[str, int]], full: int, terms: list[str],
               starts_: list[str]) -> dict[str, Reading]:
         """The numpy passes: every word of the texts at once, then a small loop per text."""
-        column, head_column = self._lookup(self._stem_id, terms), self._lookup(self._heads, starts_)
-        word_column = self._lookup(self._stem_id, list(q.word_ids))
+        head_column = self._lookup(self._heads, starts_)
         at = np.array([p for _t, p in known])
         begin, lengths = self._starts[at], self._starts[at + 1] - self._starts[at]
         offsets = np.cumsum(lengths) - lengths
         index = np.arange(int(lengths.sum())) + np.repeat(begin - offsets, lengths)
         owner = np.repeat(np.arange(len(known)), lengths)
         keep = self._keep[index]
-        index, content_owner = index[keep], owner[keep]  # the content words only, from here on
-        content = self._stems[index]
+        stems = self._stems[index]
+        hits, word_hits = self._columns(stems, terms, list(q.word_ids))  # every word's column in each, -1: none
+        content_owner, content, hit = owner[keep], stems[keep], hits[keep]  # the content words only, from here on
         n_texts, n_terms, n_heads = len(known), len(terms), len(starts_)
         length = np.bincount(content_owner, minlength=n_texts).tolist()
-        hit = column(content)
         on = hit >= 0
         width = max(1, n_terms)
         counts = np.bincount(content_owner[on] * width + hit[on], minlength=n_texts * width).reshape(n_texts, -1)
@@ -111,19 +125,34 @@ class PassageWords:
         heads = np.bincount(content_owner[on_head] * max(1, n_heads) + head[on_head],
                             minlength=n_texts * max(1, n_heads)).reshape(n_texts, -1)
         where = self._where(hit, content_owner, length, full, len(q.stems), terms)
-        out, column, nothing = {}, {t: n for n, t in enumerate(terms)}, Reading(frozenset(), {}, 0, frozenset(), frozenset())
-        for n, ((text, _p), row, head_row) in enumerate(zip(known, counts.tolist(), heads.tolist())):
-            if n >= full and not any(row) and not any(head_row):  # a neighbour holding none of the question's words
-                out[text] = Reading(nothing.matched, nothing.counts, length[n], nothing.present, nothing.heads)
+        every = word_hits[:int(lengths[:full].sum())].tolist()  # the candidates' words
+        return self._assemble(q, [t for t, _p in known], full, terms, starts_, counts, heads, length,
+                              where, every, lengths[:full].tolist())
+
+    @staticmethod
+    def _assemble(q: Question, texts: list[str], full: int, terms: list[str], starts_: list[str], counts: np.ndarray,
+                  heads: np.ndarray, length: list[int], where: list[tuple], every: list[int],
+                  sizes: list[int]) -> dict[str, Reading]:
+        """A Reading per text from its row of counts (only its nonzero columns are visited); the stems it
+        speaks to as `rerank_question.matched` finds them, in the same order."""
+        held, held_heads = _nonzero(counts, len(texts)), _nonzero(heads, len(texts))
+        expanded = _expanded(q, terms, counts > 0)
+        out, column, empty, n_stems = {}, {t: n for n, t in enumerate(terms)}, frozenset(), len(q.stems)
+        rows, starts = counts.tolist(), [0, *np.cumsum(sizes).tolist()]
+        for n, text in enumerate(texts):
+            if n >= full and not held[n] and not held_heads[n]:  # a neighbour holding none of the question's words
+                out[text] = Reading(empty, {}, length[n], empty, empty)
                 continue
-            present = frozenset(t for t, c in zip(terms, row) if c)
-            found = matched(q, present)
+            present = frozenset(terms[c] for c in held[n])
+            found_ = [terms[c] for c in held[n] if c < n_stems]
+            for a in expanded[n]:
+                found_.extend(q.alternatives[a][0])
+            found, row = frozenset(found_), rows[n]
             counts_ = {m: row[column[m]] or 1 for m in found}
-            heads_ = frozenset(h for h, c in zip(starts_, head_row) if c)
+            heads_ = frozenset(starts_[c] for c in held_heads[n])
             if n < full:
-                lo = int(begin[n])
-                word_ids = word_column(self._stems[lo:lo + int(lengths[n])]).tolist()
-                out[text] = Reading(found, counts_, length[n], present, heads_, where[n], tuple(word_ids))
+                out[text] = Reading(found, counts_, length[n], present, heads_, where[n],
+                                    tuple(every[starts[n]:starts[n + 1]]))
             else:
                 out[text] = Reading(found, counts_, length[n], present, heads_)
         return out
@@ -139,3 +168,31 @@ class PassageWords:
         for i, o, c in zip(stems_at.tolist(), owner[stems_at].tolist(), hit[stems_at].tolist()):
             out[o].append((i - starts[o], terms[c]))
         return [tuple(w) for w in out]
+
+
+def _nonzero(matrix: np.ndarray, n_rows: int) -> list[list[int]]:
+    """Per row, the columns holding a nonzero value, in order."""
+    out: list[list[int]] = [[] for _ in range(n_rows)]
+    rows, cols = np.nonzero(matrix)
+    for r, c in zip(rows.tolist(), cols.tolist()):
+        out[r].append(c)
+    return out
+
+
+def _expanded(q: Question, terms: list[str], present: np.ndarray) -> list[list[int]]:
+    """Per text (rows of `present`: which terms it holds), the expansions it speaks to by every word of one
+    of their phrases (rerank_question.matched's rule), as indexes into q.alternatives, in order."""
+    out: list[list[int]] = [[] for _ in range(len(present))]
+    if not q.alternatives:
+        return out
+    column = {t: n for n, t in enumerate(terms)}
+    owner = [a for a, (_own, others) in enumerate(q.alternatives) for _o in others]
+    phrases = np.zeros((len(terms), len(owner)), dtype=np.int64)
+    for n, other in enumerate(o for _own, others in q.alternatives for o in others):
+        phrases[[column[s] for s in other], n] = 1
+    whole = (present.astype(np.int64) @ phrases) == phrases.sum(axis=0)  # texts x phrases: every word held
+    first = np.searchsorted(owner, np.arange(len(q.alternatives)))  # each expansion's first phrase (it has one)
+    spoken = np.logical_or.reduceat(whole, first, axis=1)
+    for r, a in zip(*(x.tolist() for x in np.nonzero(spoken))):
+        out[r].append(a)
+    return out
