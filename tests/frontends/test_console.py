@@ -221,7 +221,12 @@ def test_console_in_a_pseudo_terminal_ctrl_c_clears_the_line_and_quit_leaves(tmp
         os.write(fd, b"half a quest")
         _read_until(fd, b"quest", seen)
         os.write(fd, b"\x03")
-        after_ctrl_c = _read_until(fd, b"> ", seen)
+        after_ctrl_c = _read_until(fd, b"> ", seen, limit=3)
+        if b"> " not in after_ctrl_c:
+            # CPython's readline loses a SIGINT that lands before it blocks in select() (it is raised on the
+            # next key): on a loaded machine the typed text can arrive that early. A second Ctrl-C is seen.
+            os.write(fd, b"\x03")
+            after_ctrl_c += _read_until(fd, b"> ", seen)
         # A fresh prompt and no reply: readline may redraw or switch modes around a prompt with escapes,
         # so the check is on what must and must not be there, not on the exact bytes.
         assert b"> " in after_ctrl_c
