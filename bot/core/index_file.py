@@ -26,15 +26,18 @@ from ..files import fsync_dir
 from ..kb.model import Passage
 from .index import TfidfIndex
 from .index_build import IndexSettings, Progress
+from .terms import LazyCounts, TermTable, hash_table
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 META_FILE = "meta.json"
-# The arrays of an index and the kind each must have ('i' integer, 'f' float, 'u' text bytes).
-ARRAYS = {"terms": "u", "words": "u", "word_counts": "i", "idf": "f", "indptr": "i", "indices": "i", "data": "f"}
+# The arrays of an index and the kind each must have ('i' integer, 'f' float, 'u' text bytes or hashes).
+ARRAYS = {"terms": "u", "term_starts": "i", "term_hashes": "u", "term_columns": "i", "words": "u",
+          "word_counts": "i", "idf": "f", "indptr": "i", "indices": "i", "data": "f"}
 MAX_HEADER = 10_000  # bytes of .npy header read at most: numpy's own default
 LEGACY = ("index.npz",)  # earlier formats, removed when a new index is saved
+EARLIER = tuple(f"v{n}-" for n in range(1, FORMAT_VERSION + 1))  # folders of this format and earlier ones
 
 
 def fingerprint(passages: Sequence[Passage], settings: IndexSettings) -> str:
@@ -66,8 +69,10 @@ def save_index(index: TfidfIndex, folder: Path) -> None:
     meta = {"format": FORMAT_VERSION, "fingerprint": index.fingerprint, "n_docs": index.n_docs,
             "settings": asdict(index.settings)}
     counts = index.word_counts
+    table = hash_table(sorted(index.vocabulary, key=index.vocabulary.__getitem__))
     arrays = {
-        "terms": _text_array("\n".join(sorted(index.vocabulary, key=index.vocabulary.__getitem__))),
+        "terms": table["text"], "term_starts": table["starts"], "term_hashes": table["hashes"],
+        "term_columns": table["columns"],
         "words": _text_array("\n".join(counts)),
         "word_counts": np.fromiter(counts.values(), dtype=np.int64, count=len(counts)),
         "idf": index.idf, "indptr": index.indptr, "indices": index.indices, "data": index.data,
@@ -108,7 +113,7 @@ def _remove_others(folder: Path, keep: str) -> None:
     """Remove saved indexes of other fingerprints or formats, and what an interrupted save left behind
     (a process still mapping a removed index keeps its pages)."""
     for entry in folder.iterdir():
-        ours = entry.name.startswith((f"v{FORMAT_VERSION}-", ".saving-", ".old-")) or entry.name in LEGACY
+        ours = entry.name.startswith((*EARLIER, ".saving-", ".old-")) or entry.name in LEGACY
         if entry.name != keep and ours:
             with contextlib.suppress(OSError):
                 shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
@@ -125,21 +130,20 @@ def load_index(cls: type[TfidfIndex], folder: Path, expected: str) -> TfidfIndex
         arrays = {name: _open_array(where / f"{name}.npy", kind) for name, kind in ARRAYS.items()}
         settings = IndexSettings(**meta["settings"])
         n_docs = int(meta["n_docs"])
-        term_list = _split(arrays["terms"])
-        word_list = _split(arrays["words"])
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         log.info("saved index unusable, rebuilding: %s", exc)
         return None
     idf, indptr, indices, data = arrays["idf"], arrays["indptr"], arrays["indices"], arrays["data"]
-    counts = arrays["word_counts"]
-    if (len(term_list) != len(idf) or len(indptr) != len(idf) + 1 or len(word_list) != len(counts)
+    counts, words = arrays["word_counts"], arrays["words"]
+    table = (arrays["terms"], arrays["term_starts"], arrays["term_hashes"], arrays["term_columns"])
+    if (not TermTable.consistent(*table) or len(table[3]) != len(idf) or len(indptr) != len(idf) + 1
+            or int(np.count_nonzero(words == 10)) + (len(words) > 0) != len(counts)
             or len(indices) != len(data) or (len(indptr) and indptr[-1] != len(indices))):
         log.info("saved index inconsistent, rebuilding")
         return None
-    vocabulary = dict(zip(term_list, range(len(term_list))))
-    return cls(vocabulary, idf, indptr, indices, data, n_docs, dict(zip(word_list, counts.tolist())), settings,
+    return cls(TermTable(*table), idf, indptr, indices, data, n_docs, LazyCounts(words, counts), settings,
                meta["fingerprint"])
 
 
@@ -196,9 +200,3 @@ def _open_array(path: Path, kind: str) -> np.ndarray:
 def _text_array(text: str) -> np.ndarray:
     """Text as a uint8 array, so it sits in a .npy without pickle."""
     return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-
-
-def _split(array: np.ndarray) -> list[str]:
-    """The newline-joined text of a byte array, as its lines."""
-    text = array.tobytes().decode("utf-8")
-    return text.split("\n") if text else []
