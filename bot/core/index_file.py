@@ -40,17 +40,20 @@ LEGACY = ("index.npz",)  # earlier formats, removed when a new index is saved
 EARLIER = tuple(f"v{n}-" for n in range(1, FORMAT_VERSION + 1))  # folders of this format and earlier ones
 
 
-def fingerprint(passages: Sequence[Passage], settings: IndexSettings) -> str:
-    """A hash of everything the index depends on: passages, settings and the format version."""
-    digest = hashlib.sha256()
-    digest.update(json.dumps([FORMAT_VERSION, asdict(settings)]).encode())
-    # Each passage's fields, prefixed by their lengths so no two different passage lists hash alike.
+def fingerprint(passages: Sequence[Passage], settings: IndexSettings, digest: str | None = None) -> str:
+    """A hash of everything the index depends on: passages (their `digest` when already known), settings
+    and the format version."""
+    header = json.dumps([FORMAT_VERSION, asdict(settings)])
+    return hashlib.sha256(f"{header}\n{digest or passages_digest(passages)}".encode()).hexdigest()[:32]
+
+
+def passages_digest(passages: Sequence[Passage]) -> str:
+    """A hash of every passage's fields, prefixed by their lengths so no two different passage lists hash alike."""
     chunks = []
     for p in passages:
         fields = (p.id, p.text, p.section, *p.questions)
         chunks.append(",".join(str(len(f)) for f in fields) + ";" + "".join(fields))
-    digest.update("\n".join(chunks).encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()[:32]
+    return hashlib.sha256("\n".join(chunks).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def index_folder(folder: Path, key: str) -> Path:
@@ -148,9 +151,10 @@ def load_index(cls: type[TfidfIndex], folder: Path, expected: str) -> TfidfIndex
 
 
 def load_or_build(passages: Sequence[Passage], cache: Path | None, settings: IndexSettings = IndexSettings(),
-                  on_progress: Progress | None = None) -> TfidfIndex:
-    """Use the saved index when it is fresh; otherwise build one (telling `on_progress`) and save it for next time."""
-    key = fingerprint(passages, settings)
+                  on_progress: Progress | None = None, digest: str | None = None) -> TfidfIndex:
+    """Use the saved index when it is fresh; otherwise build one (telling `on_progress`) and save it for next time.
+    `digest` is the passages' digest when the caller knows it (a knowledge snapshot saves hashing them)."""
+    key = fingerprint(passages, settings, digest)
     if cache is not None:
         index = TfidfIndex.load(cache, key)
         if index is not None:

@@ -13,7 +13,9 @@ its answer holds less of the question (a question that stands alone is never ove
 
 from __future__ import annotations
 
+import logging
 import time
+from pathlib import Path
 from typing import Callable
 
 from ..config import Config
@@ -32,6 +34,8 @@ from .reading import Reader, Reading
 from .rerank import CorpusStats, Reranker, shipped_model
 from .settings import AnswerSettings
 from .smalltalk import SmallTalk
+
+log = logging.getLogger(__name__)
 
 
 class Answerer:
@@ -124,16 +128,41 @@ def build_answerer(config: Config, kb: KnowledgeBase | None = None, cache: bool 
                    on_progress: Callable[[int, int], None] | None = None) -> Answerer:
     """Load the knowledge and its index (saved beside it when possible; a build tells `on_progress`) and make an answerer."""
     from ..kb.folder import index_cache
-    from ..kb.load import load_knowledge
     from ..kb.model import MAX_TEXT_CHARS
     from .index_build import choose_scoring
     from .index_file import load_or_build
 
-    kb = kb or load_knowledge(config.knowledge)
+    digest = None
+    if kb is None:
+        kb, digest = _load_knowledge(config.knowledge, cache)
     cache_dir = index_cache(kb.path) if cache and kb.path else None
     settings = choose_scoring(config.retrieval.scoring, kb.passages, MAX_TEXT_CHARS)
-    index = load_or_build(kb.passages, cache_dir, settings, on_progress)
+    index = load_or_build(kb.passages, cache_dir, settings, on_progress, digest)
     return Answerer(kb, index, config, clock)
+
+
+def _load_knowledge(path: Path, cache: bool) -> tuple[KnowledgeBase, str | None]:
+    """The knowledge, read from its snapshot when its files are byte for byte unchanged (with its passages'
+    digest, so the index fingerprint needs no hashing), else parsed and checked and snapshotted for next time."""
+    from ..kb.folder import index_cache
+    from ..kb.load import load_knowledge
+    from ..kb.snapshot import knowledge_key, load_snapshot, save_snapshot
+    from .index_file import passages_digest
+
+    key = knowledge_key(path) if cache else None
+    folder = index_cache(Path(path))
+    found = load_snapshot(folder, key) if key else None
+    if found is not None:
+        return found
+    kb = load_knowledge(path)
+    if key is None or knowledge_key(path) != key:  # changed while it was parsed: no snapshot this time
+        return kb, None
+    digest = passages_digest(kb.passages)
+    try:
+        save_snapshot(kb, folder, key, digest)
+    except OSError as exc:  # a read-only knowledge folder still serves, it just parses each start
+        log.warning("could not save the knowledge snapshot to %s: %s", folder, exc.strerror or exc)
+    return kb, digest
 
 
 def new_sessions(config: Config, clock: Callable[[], float] = time.monotonic) -> SessionStore:
