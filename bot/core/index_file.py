@@ -18,11 +18,11 @@ import stat
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
-from ..files import fsync_dir
+from ..files import fsync_dir, write_atomically
 from ..kb.model import Passage
 from .index import TfidfIndex
 from .index_build import IndexSettings, Progress
@@ -35,6 +35,7 @@ META_FILE = "meta.json"
 # The arrays of an index and the kind each must have ('i' integer, 'f' float, 'u' text bytes or hashes).
 ARRAYS = {"terms": "u", "term_starts": "i", "term_hashes": "u", "term_columns": "i", "words": "u",
           "word_counts": "i", "idf": "f", "indptr": "i", "indices": "i", "data": "f"}
+MAX_SAVED_TABLE = 1 << 26  # bytes of a saved acronym table read at most
 MAX_HEADER = 10_000  # bytes of .npy header read at most: numpy's own default
 LEGACY = ("index.npz",)  # earlier formats, removed when a new index is saved
 EARLIER = tuple(f"v{n}-" for n in range(1, FORMAT_VERSION + 1))  # folders of this format and earlier ones
@@ -166,6 +167,29 @@ def load_or_build(passages: Sequence[Passage], cache: Path | None, settings: Ind
         except OSError as exc:  # a read-only knowledge folder still serves, it just rebuilds each start
             log.warning("could not save the index to %s: %s", cache, exc.strerror or exc)
     return index
+
+
+def saved_beside(cache: Path | None, key: str, name: str, compute: Callable[[], dict[str, str]]) -> dict[str, str]:
+    """A text-to-text table derived from the passages (the acronyms they define), kept in the folder of the
+    index of fingerprint `key` so it is as fresh as the index; computed and saved when missing or unreadable."""
+    if cache is None or not index_folder(cache, key).is_dir():
+        return compute()
+    where = index_folder(cache, key) / f"{name}.json"
+    try:
+        value = json.loads(_read_small(where, MAX_SAVED_TABLE))
+        if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            return value
+        log.info("%s unusable, computing it again", where.name)
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as exc:
+        log.info("%s unusable, computing it again: %s", where.name, exc)
+    value = compute()
+    try:
+        write_atomically(where, lambda handle: handle.write(json.dumps(value).encode()))
+    except OSError as exc:  # read-only: computed again next start
+        log.info("could not save %s: %s", where.name, exc.strerror or exc)
+    return value
 
 
 def _regular(path: Path):

@@ -42,14 +42,15 @@ class Answerer:
     """Answers questions from one knowledge base and its index; pure, no I/O."""
 
     def __init__(self, kb: KnowledgeBase, index: TfidfIndex, config: Config,
-                 clock: Callable[[], float] = time.monotonic, settings: AnswerSettings | None = None) -> None:
+                 clock: Callable[[], float] = time.monotonic, settings: AnswerSettings | None = None,
+                 acronyms: dict[str, str] | None = None) -> None:
         self.kb = kb
         self.index = index
         self.config = config
         self.retrieval = config.retrieval
         self.clock = clock
         self.settings = settings or AnswerSettings.from_config(config)
-        self.acronyms = find_acronyms((p.text for p in kb.passages), self.settings)
+        self.acronyms = acronyms if acronyms is not None else find_acronyms((p.text for p in kb.passages), self.settings)
         expander = Expander(kb.synonyms, self.acronyms)
         self.reader = Reader(index.vocabulary, index.word_counts, expander, self.settings)
         self.reranker = (Reranker(shipped_model(), CorpusStats.from_index(index),
@@ -130,7 +131,7 @@ def build_answerer(config: Config, kb: KnowledgeBase | None = None, cache: bool 
     from ..kb.folder import index_cache
     from ..kb.model import MAX_TEXT_CHARS
     from .index_build import choose_scoring
-    from .index_file import load_or_build
+    from .index_file import load_or_build, saved_beside
 
     digest = None
     if kb is None:
@@ -138,7 +139,10 @@ def build_answerer(config: Config, kb: KnowledgeBase | None = None, cache: bool 
     cache_dir = index_cache(kb.path) if cache and kb.path else None
     settings = choose_scoring(config.retrieval.scoring, kb.passages, MAX_TEXT_CHARS)
     index = load_or_build(kb.passages, cache_dir, settings, on_progress, digest)
-    return Answerer(kb, index, config, clock)
+    s = AnswerSettings.from_config(config)  # the acronyms depend on the passages (the fingerprint) and these two
+    acronyms = saved_beside(cache_dir, index.fingerprint, f"acronyms-{s.acronym_max_letters}-{s.acronym_extra_words}",
+                            lambda: find_acronyms((p.text for p in kb.passages), s))
+    return Answerer(kb, index, config, clock, s, acronyms)
 
 
 def _load_knowledge(path: Path, cache: bool) -> tuple[KnowledgeBase, str | None]:
