@@ -85,8 +85,8 @@ class Reader:
     def knows(self, word: str) -> bool:
         """Whether a word reads as English to this knowledge: an English or stop word, the knowledge's own,
         or a misspelling, relative or run-together pair of its words (for telling another language apart)."""
-        return (word in english_words(self.settings.english_min_count) or word in STOP_WORDS
-                or stem(word) in self.vocabulary or self.split_compounds((word,)) != [word]
+        return (word in STOP_WORDS or stem(word) in self.vocabulary  # first: the English list loads on first need
+                or word in english_words(self.settings.english_min_count) or self.split_compounds((word,)) != [word]
                 or self.speller.correct(word) is not None or self.related_word(word) is not None)
 
     def _typo(self, token: str) -> str | None:

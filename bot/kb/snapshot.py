@@ -25,9 +25,10 @@ from .model import KnowledgeBase, Passage, Source
 
 log = logging.getLogger(__name__)
 
-VERSION = 1
+VERSION = 2
 FILE_NAME = "knowledge.npz"
-FIELDS = ("id", "text", "section", "source", "file")  # a passage's text fields, in the order stored
+FIELDS = ("id", "text")  # a passage's own text fields, stored per passage in this order
+SHARED = ("section", "source", "file")  # fields most passages share: each distinct value stored once
 SOURCE_FIELDS = ("id", "title", "publisher", "date", "url", "document")
 # The modules whose code decides what a knowledge file parses to: a change to any of them misses.
 LOADER = ("entries.py", "load.py", "yamlio.py", "model.py", "snapshot.py", "folder.py", "../files.py")
@@ -65,7 +66,8 @@ def load_snapshot(folder: Path, key: str) -> tuple[KnowledgeBase, str] | None:
                 raise ValueError("snapshot offsets out of order")
             ends = ends.tolist()
             lines, counts = saved["lines"].tolist(), saved["questions"].tolist()
-        return _rebuild(meta, blob, ends, lines, counts), str(meta["digest"])
+            shared = [saved[f"{name}_at"].tolist() for name in SHARED]
+        return _rebuild(meta, blob, ends, lines, counts, shared), str(meta["digest"])
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zipfile.BadZipFile) as exc:
@@ -73,19 +75,23 @@ def load_snapshot(folder: Path, key: str) -> tuple[KnowledgeBase, str] | None:
         return None
 
 
-def _rebuild(meta: dict, blob: str, ends: list[int], lines: list[int], counts: list[int]) -> KnowledgeBase:
+def _rebuild(meta: dict, blob: str, ends: list[int], lines: list[int], counts: list[int],
+             shared: list[list[int]]) -> KnowledgeBase:
     """The knowledge from its stored strings; ValueError when the arrays do not fit together."""
-    n = len(lines)
-    if len(counts) != n or len(ends) != len(FIELDS) * n + sum(counts) or min(counts, default=0) < 0 \
-            or (ends and ends[-1] != len(blob)) or (not ends and blob):
+    n, own = len(lines), len(FIELDS) * len(lines)
+    if len(counts) != n or min(counts, default=0) < 0 or len(ends) < own + sum(counts) \
+            or (ends and ends[-1] != len(blob)) or (not ends and blob) or any(len(at) != n for at in shared):
         raise ValueError("snapshot arrays do not fit together")
     strings = [blob[a:b] for a, b in zip([0, *ends], ends)]
-    columns = [strings[i * n:(i + 1) * n] for i in range(len(FIELDS))]
-    flat, questions, at = strings[len(FIELDS) * n:], [], 0
+    ids, texts = strings[:n], strings[n:own]
+    flat, questions, at = strings[own:], [], 0
     for count in counts:
-        questions.append(tuple(flat[at:at + count]))
+        questions.append(tuple(flat[at:at + count]) if count else ())
         at += count
-    ids, texts, sections, sources, files = columns
+    values = flat[at:]
+    if any(not 0 <= i < len(values) for at in shared for i in set(at)):
+        raise ValueError("snapshot refers to a value it does not hold")
+    sections, sources, files = ([values[i] for i in at] for at in shared)
     passages = tuple(map(Passage, ids, texts, sections, sources, questions, files, lines))
     saved_sources = {s[0]: Source(*s) for s in meta["sources"]}
     return KnowledgeBase(passages=passages, sources=saved_sources, synonyms=tuple(map(tuple, meta["synonyms"])),
@@ -95,7 +101,11 @@ def _rebuild(meta: dict, blob: str, ends: list[int], lines: list[int], counts: l
 def save_snapshot(kb: KnowledgeBase, folder: Path, key: str, digest: str) -> None:
     """Write the parsed knowledge under its key, whole or not at all; OSError when the folder is not writable."""
     passages = kb.passages
-    strings = [getattr(p, f) for f in FIELDS for p in passages] + [q for p in passages for q in p.questions]
+    values: dict[str, int] = {}
+    shared = {f"{name}_at": np.array([values.setdefault(getattr(p, name), len(values)) for p in passages], dtype=np.int64)
+              for name in SHARED}
+    strings = ([p.id for p in passages] + [p.text for p in passages] + [q for p in passages for q in p.questions]
+               + list(values))
     meta = {"version": VERSION, "key": key, "digest": digest, "path": kb.path,
             "sources": [[getattr(s, f) for f in SOURCE_FIELDS] for s in kb.sources.values()],
             "synonyms": [list(group) for group in kb.synonyms]}
@@ -104,7 +114,7 @@ def save_snapshot(kb: KnowledgeBase, folder: Path, key: str, digest: str) -> Non
         "text": np.frombuffer("".join(strings).encode("utf-8", "surrogatepass"), dtype=np.uint8),
         "ends": np.cumsum(np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))),
         "lines": np.array([p.line for p in passages], dtype=np.int64),
-        "questions": np.array([len(p.questions) for p in passages], dtype=np.int64),
+        "questions": np.array([len(p.questions) for p in passages], dtype=np.int64), **shared,
     }
     folder.mkdir(parents=True, exist_ok=True)
     write_atomically(folder / FILE_NAME, lambda handle: np.savez(handle, allow_pickle=False, **arrays))
