@@ -86,3 +86,15 @@ def test_a_jsonl_knowledge_round_trips(tmp_path):
     build_answerer(Config().with_knowledge(path))
     kb, _digest = snapshot(path)
     assert kb == load_knowledge(path) and kb.sources == load_knowledge(path).sources
+
+
+def test_saved_passages_read_as_the_tuple_they_stand_for_and_are_built_on_use(seed):
+    answers(seed)
+    kb, _digest = snapshot(seed)
+    parsed = load_knowledge(seed).passages
+    assert kb.passages._made == {}  # nothing built yet
+    assert kb.passages[-1] == parsed[-1] and kb.passages[1:4] == parsed[1:4] and len(kb.passages._made) == 4
+    assert kb.positions == {p.id: i for i, p in enumerate(parsed)} and kb.sections() == load_knowledge(seed).sections()
+    assert list(kb.passages) == list(parsed) and kb.passages + () == parsed
+    with pytest.raises(IndexError):
+        kb.passages[len(parsed)]

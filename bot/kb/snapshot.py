@@ -15,6 +15,7 @@ import logging
 import os
 import zipfile
 from pathlib import Path
+from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -25,9 +26,9 @@ from .model import KnowledgeBase, Passage, Source
 
 log = logging.getLogger(__name__)
 
-VERSION = 2
+VERSION = 3
 FILE_NAME = "knowledge.npz"
-FIELDS = ("id", "text")  # a passage's own text fields, stored per passage in this order
+FIELDS = ("id",)  # a passage's own short text fields, stored per passage in this order (texts: apart)
 SHARED = ("section", "source", "file")  # fields most passages share: each distinct value stored once
 SOURCE_FIELDS = ("id", "title", "publisher", "date", "url", "document")
 # The modules whose code decides what a knowledge file parses to: a change to any of them misses.
@@ -67,7 +68,8 @@ def load_snapshot(folder: Path, key: str) -> tuple[KnowledgeBase, str] | None:
             ends = ends.tolist()
             lines, counts = saved["lines"].tolist(), saved["questions"].tolist()
             shared = [saved[f"{name}_at"].tolist() for name in SHARED]
-        return _rebuild(meta, blob, ends, lines, counts, shared), str(meta["digest"])
+            bodies = Bodies(saved["bodies"].tobytes(), saved["body_ends"], saved["body_chars"])
+        return _rebuild(meta, blob, ends, lines, counts, shared, bodies), str(meta["digest"])
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zipfile.BadZipFile) as exc:
@@ -76,14 +78,16 @@ def load_snapshot(folder: Path, key: str) -> tuple[KnowledgeBase, str] | None:
 
 
 def _rebuild(meta: dict, blob: str, ends: list[int], lines: list[int], counts: list[int],
-             shared: list[list[int]]) -> KnowledgeBase:
+             shared: list[list[int]], bodies: "Bodies") -> KnowledgeBase:
     """The knowledge from its stored strings; ValueError when the arrays do not fit together."""
     n, own = len(lines), len(FIELDS) * len(lines)
+    if len(bodies.ends) != n + 1:
+        raise ValueError("snapshot texts do not fit the passages")
     if len(counts) != n or min(counts, default=0) < 0 or len(ends) < own + sum(counts) \
             or (ends and ends[-1] != len(blob)) or (not ends and blob) or any(len(at) != n for at in shared):
         raise ValueError("snapshot arrays do not fit together")
     strings = [blob[a:b] for a, b in zip([0, *ends], ends)]
-    ids, texts = strings[:n], strings[n:own]
+    ids = strings[:n]
     flat, questions, at = strings[own:], [], 0
     for count in counts:
         questions.append(tuple(flat[at:at + count]) if count else ())
@@ -92,7 +96,7 @@ def _rebuild(meta: dict, blob: str, ends: list[int], lines: list[int], counts: l
     if any(not 0 <= i < len(values) for at in shared for i in set(at)):
         raise ValueError("snapshot refers to a value it does not hold")
     sections, sources, files = ([values[i] for i in at] for at in shared)
-    passages = tuple(map(Passage, ids, texts, sections, sources, questions, files, lines))
+    passages = SavedPassages(ids, bodies, sections, sources, questions, files, lines)
     saved_sources = {s[0]: Source(*s) for s in meta["sources"]}
     return KnowledgeBase(passages=passages, sources=saved_sources, synonyms=tuple(map(tuple, meta["synonyms"])),
                          path=meta["path"])
@@ -104,8 +108,8 @@ def save_snapshot(kb: KnowledgeBase, folder: Path, key: str, digest: str) -> Non
     values: dict[str, int] = {}
     shared = {f"{name}_at": np.array([values.setdefault(getattr(p, name), len(values)) for p in passages], dtype=np.int64)
               for name in SHARED}
-    strings = ([p.id for p in passages] + [p.text for p in passages] + [q for p in passages for q in p.questions]
-               + list(values))
+    strings = [p.id for p in passages] + [q for p in passages for q in p.questions] + list(values)
+    texts = [p.text.encode("utf-8", "surrogatepass") for p in passages]
     meta = {"version": VERSION, "key": key, "digest": digest, "path": kb.path,
             "sources": [[getattr(s, f) for f in SOURCE_FIELDS] for s in kb.sources.values()],
             "synonyms": [list(group) for group in kb.synonyms]}
@@ -115,6 +119,66 @@ def save_snapshot(kb: KnowledgeBase, folder: Path, key: str, digest: str) -> Non
         "ends": np.cumsum(np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))),
         "lines": np.array([p.line for p in passages], dtype=np.int64),
         "questions": np.array([len(p.questions) for p in passages], dtype=np.int64), **shared,
+        "bodies": np.frombuffer(b"".join(texts), dtype=np.uint8),
+        "body_ends": np.concatenate([[0], np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))]),
+        "body_chars": np.fromiter((len(p.text) for p in passages), dtype=np.int64, count=len(passages)),
     }
     folder.mkdir(parents=True, exist_ok=True)
     write_atomically(folder / FILE_NAME, lambda handle: np.savez(handle, allow_pickle=False, **arrays))
+
+
+class Bodies:
+    """The passages' texts as one UTF-8 buffer and byte offsets, decoded one passage at a time."""
+
+    def __init__(self, data: bytes, ends: np.ndarray, chars: np.ndarray) -> None:
+        if ends.ndim != 1 or len(ends) == 0 or ends[0] != 0 or ends[-1] != len(data) or (np.diff(ends) < 0).any() \
+                or len(chars) != len(ends) - 1:
+            raise ValueError("snapshot text offsets do not fit")
+        self.data, self.ends = data, ends.tolist()
+        self.longest = int(chars.max()) if len(chars) else 0
+
+    def __getitem__(self, i: int) -> str:
+        return self.data[self.ends[i]:self.ends[i + 1]].decode("utf-8", "surrogatepass")
+
+
+class SavedPassages(Sequence):
+    """The snapshot's passages, each made on first use: a start decodes and builds only those an answer shows.
+
+    It reads as the tuple it stands for (indexing, slicing, iterating, equality, +), and offers the columns
+    a start needs without building every passage: `ids`, `sections` and `longest_text`.
+    """
+
+    def __init__(self, ids: list[str], bodies: Bodies, sections: list[str], sources: list[str],
+                 questions: list[tuple[str, ...]], files: list[str], lines: list[int]) -> None:
+        self.ids, self.sections, self.longest_text = ids, sections, bodies.longest
+        self._columns = (ids, bodies, sections, sources, questions, files, lines)
+        self._made: dict[int, Passage] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(len(self))))
+        if i < 0:
+            i += len(self)
+        passage = self._made.get(i)
+        if passage is None:
+            if not 0 <= i < len(self):
+                raise IndexError("passage index out of range")
+            passage = self._made[i] = Passage(*(column[i] for column in self._columns))
+        return passage
+
+    def __iter__(self) -> Iterator[Passage]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, (tuple, SavedPassages)) and len(self) == len(other) and tuple(self) == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __add__(self, other: Sequence[Passage]) -> tuple[Passage, ...]:
+        return tuple(self) + tuple(other)
+
+    def __radd__(self, other: Sequence[Passage]) -> tuple[Passage, ...]:
+        return tuple(other) + tuple(self)
