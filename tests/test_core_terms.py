@@ -35,3 +35,9 @@ def test_word_counts_decode_on_first_use():
     counts = LazyCounts(np.frombuffer(b"cat\ndog", dtype=np.uint8), np.array([3, 1]))
     assert len(counts) == 2 and counts._dict is None
     assert dict(counts) == {"cat": 3, "dog": 1}
+
+
+def test_a_large_table_finds_every_term_and_no_other():
+    terms = [f"term{i} w{i % 97}" for i in range(50_000)]
+    looked = table(terms)
+    assert all(looked[t] == i for i, t in enumerate(terms)) and "term50000 w0" not in looked

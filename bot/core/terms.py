@@ -15,7 +15,10 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-MEMO_LIMIT = 200_000  # remembered lookups before the memo starts over (a long-running bot's distinct words)
+_UNSEEN = object()  # a term not looked up yet (None: looked up, absent)
+MEMO_LIMIT = 200_000
+SHIFT = 16  # a hash's top 32 - SHIFT bits pick its bucket
+BUCKETS = 1 << (32 - SHIFT)  # remembered lookups before the memo starts over (a long-running bot's distinct words)
 
 
 def hash_table(terms: Sequence[str]) -> dict[str, np.ndarray]:
@@ -36,6 +39,8 @@ class TermTable(Mapping):
     def __init__(self, text: np.ndarray, starts: np.ndarray, hashes: np.ndarray, columns: np.ndarray) -> None:
         self._text, self._starts_array = memoryview(text), starts
         self._starts, self._hashes, self._columns = memoryview(starts), memoryview(hashes), memoryview(columns)
+        # Where each run of hashes sharing their top 16 bits starts: a lookup bisects a few dozen, not 1.5M.
+        self._buckets = memoryview(np.searchsorted(hashes, np.arange(BUCKETS + 1, dtype=np.uint64) << SHIFT))
         self._memo: dict[str, int | None] = {}
 
     @staticmethod
@@ -47,15 +52,26 @@ class TermTable(Mapping):
                 and bool(n == 0 or (columns.min() >= 0 and columns.max() < n)))
 
     def get(self, term: str, default=None):
-        """The column of a term, or `default` when the index lacks it."""
-        memo = self._memo
-        col = memo.get(term, -1)
-        if col == -1:
-            col = self._find(term)
-            if len(memo) >= MEMO_LIMIT:
-                memo.clear()
-            memo[term] = col
+        """The column of a term, or `default` when the index lacks it (a question asks about 140 times:
+        one dictionary probe each once the term has been seen)."""
+        col = self._memo.get(term, _UNSEEN)
+        if col is _UNSEEN:
+            col = self._learn(term)
         return default if col is None else col
+
+    def __contains__(self, term: object) -> bool:
+        col = self._memo.get(term, _UNSEEN)
+        if col is _UNSEEN:
+            col = self._learn(term) if isinstance(term, str) else None
+        return col is not None
+
+    def _learn(self, term: str) -> int | None:
+        """Look a term up in the arrays and remember the answer (starting over past MEMO_LIMIT terms)."""
+        col = self._find(term)
+        if len(self._memo) >= MEMO_LIMIT:
+            self._memo.clear()
+        self._memo[term] = col
+        return col
 
     def _find(self, term: str) -> int | None:
         """Binary search for the term's hash, then a byte comparison with each term of that hash."""
@@ -63,12 +79,13 @@ class TermTable(Mapping):
             encoded = term.encode("utf-8", "surrogatepass")
         except (AttributeError, UnicodeError):
             return None
-        h, hashes, n = zlib.crc32(encoded), self._hashes, len(self._hashes)
-        i = bisect.bisect_left(hashes, h)
-        while i < n and hashes[i] == h:
+        h, hashes = zlib.crc32(encoded), self._hashes
+        bucket = h >> SHIFT
+        last = self._buckets[bucket + 1]
+        i = bisect.bisect_left(hashes, h, self._buckets[bucket], last)
+        while i < last and hashes[i] == h:
             col = self._columns[i]
-            start, end = self._starts[col], self._starts[col + 1] - 1
-            if self._text[start:end] == encoded:
+            if self._text[self._starts[col]:self._starts[col + 1] - 1] == encoded:
                 return col
             i += 1
         return None
@@ -78,9 +95,6 @@ class TermTable(Mapping):
         if col is None:
             raise KeyError(term)
         return col
-
-    def __contains__(self, term: object) -> bool:
-        return isinstance(term, str) and self.get(term) is not None
 
     def __len__(self) -> int:
         return len(self._columns)
