@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -98,3 +99,17 @@ def test_saved_passages_read_as_the_tuple_they_stand_for_and_are_built_on_use(se
     assert list(kb.passages) == list(parsed) and kb.passages + () == parsed
     with pytest.raises(IndexError):
         kb.passages[len(parsed)]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_snapshot_that_is_not_a_regular_file_is_refused_without_waiting(seed, kind):
+    plain = answers(seed)
+    saved = index_cache(seed) / FILE_NAME
+    saved.unlink()
+    if kind == "fifo":
+        os.mkfifo(saved)  # opening it to read would wait for a writer for ever
+    else:
+        saved.symlink_to("/dev/zero")
+    assert snapshot(seed) is None
+    assert answers(seed) == plain
+    assert saved.is_file() and snapshot(seed) is not None  # replaced by a real one
