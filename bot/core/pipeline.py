@@ -31,7 +31,6 @@ from .index import TfidfIndex
 from .language import is_foreign
 from .query import Query, weigh
 from .reading import Reader, Reading
-from .rerank import CorpusStats, Reranker, shipped_model
 from .settings import AnswerSettings
 from .smalltalk import SmallTalk
 
@@ -53,12 +52,17 @@ class Answerer:
         self.acronyms = acronyms if acronyms is not None else find_acronyms((p.text for p in kb.passages), self.settings)
         expander = Expander(kb.synonyms, self.acronyms)
         self.reader = Reader(index.vocabulary, index.word_counts, expander, self.settings)
-        self.reranker = (Reranker(shipped_model(), CorpusStats.from_index(index),
-                                  curated=any(p.questions for p in kb.passages))  # maintainers' questions are telling
-                         if self.settings.rerank else None)
+        self.reranker = self._reranker() if self.settings.rerank else None
         self.smalltalk = SmallTalk(self.settings)
         self.composer = Composer(kb, self.settings, config.replies)
         self.examples = self.composer.examples
+
+    def _reranker(self):
+        """The learned second stage (opt-in, so imported only when on)."""
+        from .rerank import CorpusStats, Reranker, shipped_model
+
+        curated = any(p.questions for p in self.kb.passages)  # maintainers' questions are telling
+        return Reranker(shipped_model(), CorpusStats.from_index(self.index), curated=curated)
 
     def answer(self, question: str, context: Context | None = None) -> Answer:
         """Answer one question; `context` is the conversation so far (returned updated in the answer)."""
