@@ -12,7 +12,7 @@ import pytest
 
 from bot.core.index import TfidfIndex
 from bot.core.index_build import IndexSettings, passage_features
-from bot.core.index_file import ARRAYS, META_FILE, fingerprint, index_folder, load_or_build
+from bot.core.index_file import ARRAYS, META_FILE, fingerprint, index_folder, load_or_build, saved_beside
 from bot.kb.model import Passage
 from bot.text import stem
 
@@ -263,3 +263,18 @@ def test_a_changed_passage_makes_the_saved_index_stale_and_it_is_rebuilt(tmp_pat
     assert ids(new, "sheep")[0] == "dogs" and not ids(new, "strangers")  # the edit is searched, not the old text
     assert [p.name for p in tmp_path.iterdir()] == [index_folder(tmp_path, new.fingerprint).name]
     assert TfidfIndex.load(tmp_path, old.fingerprint) is None
+
+
+def test_a_table_saved_beside_the_index_is_reused_and_a_damaged_one_recomputed(index, tmp_path):
+    index.save(tmp_path)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"nato": "north atlantic treaty organization"}
+
+    first = saved_beside(tmp_path, index.fingerprint, "acronyms-10-4", compute)
+    assert saved_beside(tmp_path, index.fingerprint, "acronyms-10-4", compute) == first and len(calls) == 1
+    (index_folder(tmp_path, index.fingerprint) / "acronyms-10-4.json").write_text('{"nato": 5')
+    assert saved_beside(tmp_path, index.fingerprint, "acronyms-10-4", compute) == first and len(calls) == 2
+    assert saved_beside(tmp_path, "0" * 32, "acronyms-10-4", compute) == first and len(calls) == 3  # no such index

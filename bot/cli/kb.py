@@ -15,8 +15,6 @@ from typing import Callable
 from ..config import Config
 from ..errors import DuplicatePassage, PassageNotFound
 from ..errors import PassageRejected, UsageError
-from ..kb.edit import recover
-from .kb_commands import HANDLERS, Console
 
 # -- command line ----------------------------------------------------------------------------------
 
@@ -134,6 +132,9 @@ def _add_import_commands(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, config: Config, ask: Callable[[str], str] | None = None,
         out=None) -> int:
     """Run one `kb` subcommand; exit code 0 done, 1 refused or check failed, 2 usage or setup error."""
+    from ..kb.edit import recover  # here, not at the top: every `ask` builds this parser, and these load yaml,
+    from .kb_commands import HANDLERS, Console  # filelock and the kb operations it never uses
+
     out = out or sys.stdout
     handler = HANDLERS.get(args.kb_command)
     if handler is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..config import Replies
-from ..kb.model import KnowledgeBase, Passage
+from ..kb.model import KnowledgeBase, Passage, section_column
 from .answer import Alternative, Answer, Why
 from .context import Context, Turn
 from .decision import Decision
@@ -141,11 +141,11 @@ class Composer:
         """Example questions, one per section: a passage's own question, else its topic."""
         out: list[str] = []
         seen_sections: set[str] = set()
-        for passage in self.kb.passages:
-            if passage.section in seen_sections:
+        for position, section in enumerate(section_column(self.kb.passages)):
+            if section in seen_sections:
                 continue
-            seen_sections.add(passage.section)
-            out.append(self.question_for(passage))
+            seen_sections.add(section)
+            out.append(self.question_for(self.kb.passages[position]))
             if len(out) == self.settings.examples:
                 break
         return tuple(out)

@@ -4,13 +4,15 @@ then (rerank.py) the second stage's order over the first ten, each scored with a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from ..kb.model import Passage
 from .first_stage import FirstStage
 from .query import Query
-from .rerank import Candidate, Reranker
 from .settings import AnswerSettings
+
+if TYPE_CHECKING:  # the second stage is opt-in: a one-shot ask does not import it
+    from .rerank import Candidate, Reranker
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ def rerank(reranker: Reranker, passages: Sequence[Passage], positions: Mapping[s
 
 def _candidate(passages: Sequence[Passage], at: int, hit: Hit, neighbours: int) -> Candidate:
     """A hit as the second stage reads it: with up to `neighbours` passages each side in its section."""
+    from .rerank import Candidate
+
     passage = passages[at]
     section = passage.section
     before = tuple(p.text for p in passages[max(0, at - neighbours):at] if p.section == section)

@@ -60,8 +60,9 @@ class Match:
 class TfidfIndex:
     """An inverted TF-IDF index: term columns stored as compressed posting lists."""
 
-    def __init__(self, vocabulary: dict[str, int], idf: np.ndarray, indptr: np.ndarray, indices: np.ndarray,
-                 data: np.ndarray, n_docs: int, word_counts: dict[str, int], settings: IndexSettings, key: str) -> None:
+    def __init__(self, vocabulary: Mapping[str, int], idf: np.ndarray, indptr: np.ndarray, indices: np.ndarray,
+                 data: np.ndarray, n_docs: int, word_counts: Mapping[str, int], settings: IndexSettings,
+                 key: str) -> None:
         self.vocabulary = vocabulary
         self.idf = idf
         self.indptr = indptr

@@ -46,7 +46,9 @@ SCORING = {
 def choose_scoring(name: str, passages: Sequence[Passage], fact_limit: int) -> IndexSettings:
     """The preset for a scoring name; 'auto' is TF-IDF when every passage is a short fact, else BM25."""
     if name == "auto":
-        name = "tfidf" if all(len(p.text) <= fact_limit for p in passages) else "bm25"
+        longest = getattr(passages, "longest_text", None)  # a snapshot's passages know it without being built
+        short = longest <= fact_limit if longest is not None else all(len(p.text) <= fact_limit for p in passages)
+        name = "tfidf" if short else "bm25"
     return SCORING[name]
 
 

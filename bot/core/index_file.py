@@ -18,36 +18,43 @@ import stat
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
-from ..files import fsync_dir
+from ..files import fsync_dir, write_atomically
 from ..kb.model import Passage
 from .index import TfidfIndex
 from .index_build import IndexSettings, Progress
+from .terms import LazyCounts, TermTable, hash_table
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 META_FILE = "meta.json"
-# The arrays of an index and the kind each must have ('i' integer, 'f' float, 'u' text bytes).
-ARRAYS = {"terms": "u", "words": "u", "word_counts": "i", "idf": "f", "indptr": "i", "indices": "i", "data": "f"}
+# The arrays of an index and the kind each must have ('i' integer, 'f' float, 'u' text bytes or hashes).
+ARRAYS = {"terms": "u", "term_starts": "i", "term_hashes": "u", "term_columns": "i", "words": "u",
+          "word_counts": "i", "idf": "f", "indptr": "i", "indices": "i", "data": "f"}
+MAX_SAVED_TABLE = 1 << 26  # bytes of a saved acronym table read at most
 MAX_HEADER = 10_000  # bytes of .npy header read at most: numpy's own default
 LEGACY = ("index.npz",)  # earlier formats, removed when a new index is saved
+EARLIER = tuple(f"v{n}-" for n in range(1, FORMAT_VERSION + 1))  # folders of this format and earlier ones
 
 
-def fingerprint(passages: Sequence[Passage], settings: IndexSettings) -> str:
-    """A hash of everything the index depends on: passages, settings and the format version."""
-    digest = hashlib.sha256()
-    digest.update(json.dumps([FORMAT_VERSION, asdict(settings)]).encode())
-    # Each passage's fields, prefixed by their lengths so no two different passage lists hash alike.
+def fingerprint(passages: Sequence[Passage], settings: IndexSettings, digest: str | None = None) -> str:
+    """A hash of everything the index depends on: passages (their `digest` when already known), settings
+    and the format version."""
+    header = json.dumps([FORMAT_VERSION, asdict(settings)])
+    return hashlib.sha256(f"{header}\n{digest or passages_digest(passages)}".encode()).hexdigest()[:32]
+
+
+def passages_digest(passages: Sequence[Passage]) -> str:
+    """A hash of every passage's fields, prefixed by their lengths so no two different passage lists hash alike."""
     chunks = []
     for p in passages:
         fields = (p.id, p.text, p.section, *p.questions)
         chunks.append(",".join(str(len(f)) for f in fields) + ";" + "".join(fields))
-    digest.update("\n".join(chunks).encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()[:32]
+    return hashlib.sha256("\n".join(chunks).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def index_folder(folder: Path, key: str) -> Path:
@@ -66,8 +73,10 @@ def save_index(index: TfidfIndex, folder: Path) -> None:
     meta = {"format": FORMAT_VERSION, "fingerprint": index.fingerprint, "n_docs": index.n_docs,
             "settings": asdict(index.settings)}
     counts = index.word_counts
+    table = hash_table(sorted(index.vocabulary, key=index.vocabulary.__getitem__))
     arrays = {
-        "terms": _text_array("\n".join(sorted(index.vocabulary, key=index.vocabulary.__getitem__))),
+        "terms": table["text"], "term_starts": table["starts"], "term_hashes": table["hashes"],
+        "term_columns": table["columns"],
         "words": _text_array("\n".join(counts)),
         "word_counts": np.fromiter(counts.values(), dtype=np.int64, count=len(counts)),
         "idf": index.idf, "indptr": index.indptr, "indices": index.indices, "data": index.data,
@@ -108,7 +117,7 @@ def _remove_others(folder: Path, keep: str) -> None:
     """Remove saved indexes of other fingerprints or formats, and what an interrupted save left behind
     (a process still mapping a removed index keeps its pages)."""
     for entry in folder.iterdir():
-        ours = entry.name.startswith((f"v{FORMAT_VERSION}-", ".saving-", ".old-")) or entry.name in LEGACY
+        ours = entry.name.startswith((*EARLIER, ".saving-", ".old-")) or entry.name in LEGACY
         if entry.name != keep and ours:
             with contextlib.suppress(OSError):
                 shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
@@ -125,28 +134,28 @@ def load_index(cls: type[TfidfIndex], folder: Path, expected: str) -> TfidfIndex
         arrays = {name: _open_array(where / f"{name}.npy", kind) for name, kind in ARRAYS.items()}
         settings = IndexSettings(**meta["settings"])
         n_docs = int(meta["n_docs"])
-        term_list = _split(arrays["terms"])
-        word_list = _split(arrays["words"])
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         log.info("saved index unusable, rebuilding: %s", exc)
         return None
     idf, indptr, indices, data = arrays["idf"], arrays["indptr"], arrays["indices"], arrays["data"]
-    counts = arrays["word_counts"]
-    if (len(term_list) != len(idf) or len(indptr) != len(idf) + 1 or len(word_list) != len(counts)
+    counts, words = arrays["word_counts"], arrays["words"]
+    table = (arrays["terms"], arrays["term_starts"], arrays["term_hashes"], arrays["term_columns"])
+    if (not TermTable.consistent(*table) or len(table[3]) != len(idf) or len(indptr) != len(idf) + 1
+            or int(np.count_nonzero(words == 10)) + (len(words) > 0) != len(counts)
             or len(indices) != len(data) or (len(indptr) and indptr[-1] != len(indices))):
         log.info("saved index inconsistent, rebuilding")
         return None
-    vocabulary = dict(zip(term_list, range(len(term_list))))
-    return cls(vocabulary, idf, indptr, indices, data, n_docs, dict(zip(word_list, counts.tolist())), settings,
+    return cls(TermTable(*table), idf, indptr, indices, data, n_docs, LazyCounts(words, counts), settings,
                meta["fingerprint"])
 
 
 def load_or_build(passages: Sequence[Passage], cache: Path | None, settings: IndexSettings = IndexSettings(),
-                  on_progress: Progress | None = None) -> TfidfIndex:
-    """Use the saved index when it is fresh; otherwise build one (telling `on_progress`) and save it for next time."""
-    key = fingerprint(passages, settings)
+                  on_progress: Progress | None = None, digest: str | None = None) -> TfidfIndex:
+    """Use the saved index when it is fresh; otherwise build one (telling `on_progress`) and save it for next time.
+    `digest` is the passages' digest when the caller knows it (a knowledge snapshot saves hashing them)."""
+    key = fingerprint(passages, settings, digest)
     if cache is not None:
         index = TfidfIndex.load(cache, key)
         if index is not None:
@@ -158,6 +167,29 @@ def load_or_build(passages: Sequence[Passage], cache: Path | None, settings: Ind
         except OSError as exc:  # a read-only knowledge folder still serves, it just rebuilds each start
             log.warning("could not save the index to %s: %s", cache, exc.strerror or exc)
     return index
+
+
+def saved_beside(cache: Path | None, key: str, name: str, compute: Callable[[], dict[str, str]]) -> dict[str, str]:
+    """A text-to-text table derived from the passages (the acronyms they define), kept in the folder of the
+    index of fingerprint `key` so it is as fresh as the index; computed and saved when missing or unreadable."""
+    if cache is None or not index_folder(cache, key).is_dir():
+        return compute()
+    where = index_folder(cache, key) / f"{name}.json"
+    try:
+        value = json.loads(_read_small(where, MAX_SAVED_TABLE))
+        if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            return value
+        log.info("%s unusable, computing it again", where.name)
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as exc:
+        log.info("%s unusable, computing it again: %s", where.name, exc)
+    value = compute()
+    try:
+        write_atomically(where, lambda handle: handle.write(json.dumps(value).encode()))
+    except OSError as exc:  # read-only: computed again next start
+        log.info("could not save %s: %s", where.name, exc.strerror or exc)
+    return value
 
 
 def _regular(path: Path):
@@ -196,9 +228,3 @@ def _open_array(path: Path, kind: str) -> np.ndarray:
 def _text_array(text: str) -> np.ndarray:
     """Text as a uint8 array, so it sits in a .npy without pickle."""
     return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-
-
-def _split(array: np.ndarray) -> list[str]:
-    """The newline-joined text of a byte array, as its lines."""
-    text = array.tobytes().decode("utf-8")
-    return text.split("\n") if text else []

@@ -13,7 +13,9 @@ its answer holds less of the question (a question that stands alone is never ove
 
 from __future__ import annotations
 
+import logging
 import time
+from pathlib import Path
 from typing import Callable
 
 from ..config import Config
@@ -29,31 +31,38 @@ from .index import TfidfIndex
 from .language import is_foreign
 from .query import Query, weigh
 from .reading import Reader, Reading
-from .rerank import CorpusStats, Reranker, shipped_model
 from .settings import AnswerSettings
 from .smalltalk import SmallTalk
+
+log = logging.getLogger(__name__)
 
 
 class Answerer:
     """Answers questions from one knowledge base and its index; pure, no I/O."""
 
     def __init__(self, kb: KnowledgeBase, index: TfidfIndex, config: Config,
-                 clock: Callable[[], float] = time.monotonic, settings: AnswerSettings | None = None) -> None:
+                 clock: Callable[[], float] = time.monotonic, settings: AnswerSettings | None = None,
+                 acronyms: dict[str, str] | None = None) -> None:
         self.kb = kb
         self.index = index
         self.config = config
         self.retrieval = config.retrieval
         self.clock = clock
         self.settings = settings or AnswerSettings.from_config(config)
-        self.acronyms = find_acronyms((p.text for p in kb.passages), self.settings)
+        self.acronyms = acronyms if acronyms is not None else find_acronyms((p.text for p in kb.passages), self.settings)
         expander = Expander(kb.synonyms, self.acronyms)
         self.reader = Reader(index.vocabulary, index.word_counts, expander, self.settings)
-        self.reranker = (Reranker(shipped_model(), CorpusStats.from_index(index),
-                                  curated=any(p.questions for p in kb.passages))  # maintainers' questions are telling
-                         if self.settings.rerank else None)
+        self.reranker = self._reranker() if self.settings.rerank else None
         self.smalltalk = SmallTalk(self.settings)
         self.composer = Composer(kb, self.settings, config.replies)
         self.examples = self.composer.examples
+
+    def _reranker(self):
+        """The learned second stage (opt-in, so imported only when on)."""
+        from .rerank import CorpusStats, Reranker, shipped_model
+
+        curated = any(p.questions for p in self.kb.passages)  # maintainers' questions are telling
+        return Reranker(shipped_model(), CorpusStats.from_index(self.index), curated=curated)
 
     def answer(self, question: str, context: Context | None = None) -> Answer:
         """Answer one question; `context` is the conversation so far (returned updated in the answer)."""
@@ -124,16 +133,44 @@ def build_answerer(config: Config, kb: KnowledgeBase | None = None, cache: bool 
                    on_progress: Callable[[int, int], None] | None = None) -> Answerer:
     """Load the knowledge and its index (saved beside it when possible; a build tells `on_progress`) and make an answerer."""
     from ..kb.folder import index_cache
-    from ..kb.load import load_knowledge
     from ..kb.model import MAX_TEXT_CHARS
     from .index_build import choose_scoring
-    from .index_file import load_or_build
+    from .index_file import load_or_build, saved_beside
 
-    kb = kb or load_knowledge(config.knowledge)
+    digest = None
+    if kb is None:
+        kb, digest = _load_knowledge(config.knowledge, cache)
     cache_dir = index_cache(kb.path) if cache and kb.path else None
     settings = choose_scoring(config.retrieval.scoring, kb.passages, MAX_TEXT_CHARS)
-    index = load_or_build(kb.passages, cache_dir, settings, on_progress)
-    return Answerer(kb, index, config, clock)
+    index = load_or_build(kb.passages, cache_dir, settings, on_progress, digest)
+    s = AnswerSettings.from_config(config)  # the acronyms depend on the passages (the fingerprint) and these two
+    acronyms = saved_beside(cache_dir, index.fingerprint, f"acronyms-{s.acronym_max_letters}-{s.acronym_extra_words}",
+                            lambda: find_acronyms((p.text for p in kb.passages), s))
+    return Answerer(kb, index, config, clock, s, acronyms)
+
+
+def _load_knowledge(path: Path, cache: bool) -> tuple[KnowledgeBase, str | None]:
+    """The knowledge, read from its snapshot when its files are byte for byte unchanged (with its passages'
+    digest, so the index fingerprint needs no hashing), else parsed and checked and snapshotted for next time."""
+    from ..kb.folder import index_cache
+    from ..kb.load import load_knowledge
+    from ..kb.snapshot import knowledge_key, load_snapshot, save_snapshot
+    from .index_file import passages_digest
+
+    key = knowledge_key(path) if cache else None
+    folder = index_cache(Path(path))
+    found = load_snapshot(folder, key) if key else None
+    if found is not None:
+        return found
+    kb = load_knowledge(path)
+    if key is None or knowledge_key(path) != key:  # changed while it was parsed: no snapshot this time
+        return kb, None
+    digest = passages_digest(kb.passages)
+    try:
+        save_snapshot(kb, folder, key, digest)
+    except OSError as exc:  # a read-only knowledge folder still serves, it just parses each start
+        log.warning("could not save the knowledge snapshot to %s: %s", folder, exc.strerror or exc)
+    return kb, digest
 
 
 def new_sessions(config: Config, clock: Callable[[], float] = time.monotonic) -> SessionStore:

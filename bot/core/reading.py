@@ -7,6 +7,7 @@ weighs it twice (with and without the previous topic).
 from __future__ import annotations
 
 import bisect
+from functools import cached_property
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -38,8 +39,17 @@ class Reader:
         self.vocabulary = vocabulary
         self.expander = expander
         self.settings = settings
-        self.speller = Speller(word_counts, extra=STOP_WORDS, settings=settings)
-        self._sorted_words = sorted(word_counts)
+        self._word_counts = word_counts
+
+    @cached_property
+    def speller(self) -> Speller:
+        """Built on the first word the knowledge lacks: most questions never need it, and a start skips it."""
+        return Speller(self._word_counts, extra=STOP_WORDS, settings=self.settings)
+
+    @cached_property
+    def _sorted_words(self) -> list[str]:
+        """The knowledge's words in order, for finding a word's family; built on first need."""
+        return sorted(self._word_counts)
 
     def read(self, text: str) -> Reading:
         """Read a cleaned question, including the capitalised acronyms ('US') that would read as stop words:
@@ -75,8 +85,8 @@ class Reader:
     def knows(self, word: str) -> bool:
         """Whether a word reads as English to this knowledge: an English or stop word, the knowledge's own,
         or a misspelling, relative or run-together pair of its words (for telling another language apart)."""
-        return (word in english_words(self.settings.english_min_count) or word in STOP_WORDS
-                or stem(word) in self.vocabulary or self.split_compounds((word,)) != [word]
+        return (word in STOP_WORDS or stem(word) in self.vocabulary  # first: the English list loads on first need
+                or word in english_words(self.settings.english_min_count) or self.split_compounds((word,)) != [word]
                 or self.speller.correct(word) is not None or self.related_word(word) is not None)
 
     def _typo(self, token: str) -> str | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterable
+from typing import Iterable, Sequence
 
 
 MAX_TEXT_CHARS = 500  # a hand-written fact passage: a sentence or two
@@ -71,7 +71,8 @@ class KnowledgeBase:
     @cached_property
     def positions(self) -> dict[str, int]:
         """Each passage id's place in `passages`, computed once (the passages never change)."""
-        return {p.id: i for i, p in enumerate(self.passages)}
+        ids = getattr(self.passages, "ids", None)  # a snapshot's passages give their ids without being built
+        return {passage_id: i for i, passage_id in enumerate(ids if ids is not None else (p.id for p in self.passages))}
 
     def by_id(self, passage_id: str) -> Passage | None:
         """Look a passage up by id."""
@@ -84,7 +85,13 @@ class KnowledgeBase:
 
     @cached_property
     def _sections(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(p.section for p in self.passages if p.section))
+        return tuple(dict.fromkeys(s for s in section_column(self.passages) if s))
+
+
+def section_column(passages: Sequence[Passage]) -> Sequence[str]:
+    """Every passage's section in order; a snapshot's passages give theirs without being built."""
+    sections = getattr(passages, "sections", None)
+    return sections if sections is not None else [p.section for p in passages]
 
 
 def check_passage_text(text: str, limit: int = MAX_TEXT_CHARS) -> str | None:

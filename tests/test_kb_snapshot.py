@@ -1,0 +1,115 @@
+"""The knowledge snapshot: used only for byte-identical knowledge files, refused when damaged, same answers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config
+from bot.core.pipeline import build_answerer
+from bot.kb.folder import index_cache
+from bot.kb.load import load_knowledge
+from bot.kb.snapshot import FILE_NAME, knowledge_key, load_snapshot
+
+SEED = Path(__file__).resolve().parent.parent / "knowledge"
+QUESTIONS = ("What is the capital of Mongolia?", "How many provinces does Mongolia have?", "Who was Genghis Khan?")
+
+
+@pytest.fixture
+def seed(tmp_path) -> Path:
+    shutil.copytree(SEED / "passages", tmp_path / "kb" / "passages")
+    if (SEED / "synonyms.yaml").exists():
+        shutil.copy(SEED / "synonyms.yaml", tmp_path / "kb" / "synonyms.yaml")
+    return tmp_path / "kb"
+
+
+def answers(path: Path, cache: bool = True) -> list[str]:
+    answerer = build_answerer(Config().with_knowledge(path), cache=cache)
+    return [answerer.answer(q).text for q in QUESTIONS]
+
+
+def snapshot(path: Path):
+    key = knowledge_key(path)
+    return load_snapshot(index_cache(path), key) if key else None
+
+
+def test_the_snapshot_holds_exactly_the_parsed_knowledge_and_answers_the_same(seed):
+    plain = answers(seed, cache=False)
+    assert answers(seed) == plain  # parses and saves the snapshot
+    kb, _digest = snapshot(seed)
+    assert kb == load_knowledge(seed)
+    assert answers(seed) == plain  # from the snapshot
+
+
+def test_an_edited_passage_is_answered_from_the_edit_never_the_snapshot(seed):
+    answers(seed)
+    file = sorted((seed / "passages").glob("*.yaml"))[0]
+    original = load_knowledge(seed).passages[0].text
+    file.write_text(file.read_text(encoding="utf-8").replace(original, original + " Zebras graze here."),
+                    encoding="utf-8")
+    assert snapshot(seed) is None
+    answerer = build_answerer(Config().with_knowledge(seed))
+    assert answerer.kb.passages[0].text.endswith("Zebras graze here.")
+    assert "Zebras" in answerer.answer("Where do zebras graze?").text
+
+
+def test_an_added_or_removed_file_misses_the_snapshot(seed):
+    answers(seed)
+    extra = seed / "passages" / "zz-extra.yaml"
+    extra.write_text("passages:\n  - id: extra-1\n    text: The snow leopard hunts at dawn in the Altai.\n",
+                     encoding="utf-8")
+    assert snapshot(seed) is None
+    assert "leopard" in build_answerer(Config().with_knowledge(seed)).answer("When does the snow leopard hunt?").text
+    extra.unlink()
+    assert snapshot(seed) is None  # the one snapshot now holds the added file's knowledge
+    assert all(p.id != "extra-1" for p in build_answerer(Config().with_knowledge(seed)).kb.passages)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
+def test_a_damaged_snapshot_is_refused_and_rebuilt(seed, damage):
+    plain = answers(seed)
+    saved = index_cache(seed) / FILE_NAME
+    data = saved.read_bytes()
+    saved.write_bytes({"truncate": data[: len(data) // 2], "garbage": data[:100] + b"\x00" * (len(data) - 100),
+                       "empty": b""}[damage])
+    assert snapshot(seed) is None
+    assert answers(seed) == plain
+    assert snapshot(seed) is not None  # written again after the parse
+
+
+def test_a_jsonl_knowledge_round_trips(tmp_path):
+    path = tmp_path / "facts.jsonl"
+    path.write_text('{"id": "a", "text": "Yaks give milk and wool.", "section": "Animals"}\n'
+                    '{"id": "b", "text": "Émile counts \\u00e9t\\u00e9 days."}\n', encoding="utf-8")
+    build_answerer(Config().with_knowledge(path))
+    kb, _digest = snapshot(path)
+    assert kb == load_knowledge(path) and kb.sources == load_knowledge(path).sources
+
+
+def test_saved_passages_read_as_the_tuple_they_stand_for_and_are_built_on_use(seed):
+    answers(seed)
+    kb, _digest = snapshot(seed)
+    parsed = load_knowledge(seed).passages
+    assert kb.passages._made == {}  # nothing built yet
+    assert kb.passages[-1] == parsed[-1] and kb.passages[1:4] == parsed[1:4] and len(kb.passages._made) == 4
+    assert kb.positions == {p.id: i for i, p in enumerate(parsed)} and kb.sections() == load_knowledge(seed).sections()
+    assert list(kb.passages) == list(parsed) and kb.passages + () == parsed
+    with pytest.raises(IndexError):
+        kb.passages[len(parsed)]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_snapshot_that_is_not_a_regular_file_is_refused_without_waiting(seed, kind):
+    plain = answers(seed)
+    saved = index_cache(seed) / FILE_NAME
+    saved.unlink()
+    if kind == "fifo":
+        os.mkfifo(saved)  # opening it to read would wait for a writer for ever
+    else:
+        saved.symlink_to("/dev/zero")
+    assert snapshot(seed) is None
+    assert answers(seed) == plain
+    assert saved.is_file() and snapshot(seed) is not None  # replaced by a real one
