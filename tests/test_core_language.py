@@ -30,6 +30,8 @@ def reader() -> Reader:
     "¿Quién paga a los voluntarios del refugio?", "Pourquoi les bénévoles travaillent-ils chaque été ?",
     "Wann wurde die Hütte gebaut und wer arbeitet dort?", "Хэзээ энэ хөтөлбөр эхэлсэн бэ?",
     "Когда началась программа?", "这个项目是什么时候开始的？",
+    "¿Hay programa en 2011?",  # Spanish's opening mark decides, whatever the words
+    "Quando começou a cooperação entre os voluntários?",  # accented words are not English even near a typo
 ])
 def test_a_question_in_another_language_is_foreign(reader, text):
     assert is_foreign(text, reader.knows, S)
@@ -41,6 +43,7 @@ def test_a_question_in_another_language_is_foreign(reader, text):
     "Did Kublai Khan visit Ulaanbaatar or Karakorum?",  # names it lacks, capitalised
     "What doesn't the GRP measure?", "glacierresearch volunters",  # a contraction, run-together words and a typo
     "Монгол", "hola", "qwzx vbnm plkj",  # a single word is never judged, nor words without a vowel
+    "Is the café near the hut open in summer?", "a naïve résumé of the programme",  # English borrows accents
 ])
 def test_english_with_typos_names_and_acronyms_is_never_foreign(reader, text):
     assert not is_foreign(text, reader.knows, S)

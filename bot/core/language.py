@@ -7,6 +7,10 @@ otherwise get "my documents don't say", as if the documents had been searched an
                   more than `foreign_letter_share` of the letters are not Latin (Cyrillic, Greek, CJK ...), or
                   more than `foreign_word_share` of the words are neither English nor the knowledge's own
 
+A word written with an accent English does not use (cuándo, coopération, Zusammenarbeit's umlauts)
+counts as not English even when it folds to a near miss of an English word, unless the knowledge
+itself holds it; Spanish's opening ¿ or ¡ decides at once.
+
 Names (words capitalised inside the sentence) belong to no language and are left out; in scripts
 written without spaces (Chinese, Japanese, Thai) each character counts as a word.
 A word is English when the reader knows it (Reader.knows): pyspellchecker's English word list, a stop
@@ -42,9 +46,18 @@ def _unspaced(ch: str) -> bool:
 def judged_words(text: str) -> list[str]:
     """The words a language is judged by: normalised, possessive 's dropped, and without the words
     capitalised inside the sentence, which are names ('Kublai Khan', 'NATO') in any language."""
+    return [normalise(w).removesuffix("'s") for w in _raw_words(text) if normalise(w)]
+
+
+def _raw_words(text: str) -> list[str]:
+    """The words as written, names left out (see judged_words)."""
     found = _WORD.findall(text)
-    out = [normalise(w).removesuffix("'s") for i, w in enumerate(found) if i == 0 or not w[0].isupper()]
-    return [w for w in out if w]
+    return [w for i, w in enumerate(found) if (i == 0 or not w[0].isupper()) and normalise(w)]
+
+
+def _accented(word: str) -> bool:
+    """Whether a Latin word carries a mark English spelling does not use (á, ç, ñ, ü ...)."""
+    return any(not ch.isascii() and _latin(ch) for ch in word)
 
 
 def is_foreign(text: str, knows: Callable[[str], bool], settings: AnswerSettings) -> bool:
@@ -55,8 +68,11 @@ def is_foreign(text: str, knows: Callable[[str], bool], settings: AnswerSettings
     letters = "".join(_LETTERS.findall(text))
     if sum(not _latin(ch) for ch in letters) > settings.foreign_letter_share * len(letters):
         return True
-    worded = [w for w in found if _VOWEL.search(w)]  # 'qwzx vbnm' is a keyboard, not a language
+    if "\u00bf" in text or "\u00a1" in text:  # ¿ ¡: Spanish, whatever its words
+        return True
+    raw = _raw_words(text)
+    worded = [(w, n) for w, n in zip(raw, found) if _VOWEL.search(n)]  # 'qwzx vbnm' is a keyboard, not a language
     if len(worded) < settings.foreign_min_words:
         return False
-    unknown = sum(not knows(w) for w in worded)
+    unknown = sum(not knows(n) or (_accented(w) and not knows(w.lower())) for w, n in worded)
     return unknown > settings.foreign_word_share * len(worded)
