@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bot.core.pipeline import Answerer
@@ -186,3 +188,22 @@ def test_a_synonym_standing_in_for_an_unknown_word_weighs_more_than_one_added_to
     assert stands_in.weights["fund"] == AnswerSettings.substitute_weight > AnswerSettings.expansion_weight
     assert added.weights["money"] == AnswerSettings.expansion_weight
     assert answerer.search("who pays the grant")[0].id == "p5"
+
+
+def test_a_decisive_first_stage_answer_stands_without_the_second_stage():
+    """From rerank_skip_score the first stage's answer is given as it alone would give it; below it,
+    and with the rule off, the second stage reads the question."""
+    question = "When did the Glacier Research Programme begin?"
+    read = []
+    for skip in (0.0, 0.2, 0.99):
+        answerer = make()
+        answerer.settings = dataclasses.replace(answerer.settings, rerank_skip_score=skip)
+        rank = answerer.reranker.rank
+        answerer.reranker.rank = lambda *args, **kwargs: read.append(skip) or rank(*args, **kwargs)
+        answer = answerer.answer(question)
+        assert answer.found and answer.passage_ids[0] == "p1"
+    alone = make(threshold=0.2, rerank=False).answer(question)
+    assert read == [0.0, 0.99]
+    skipped = make()
+    skipped.settings = dataclasses.replace(skipped.settings, rerank_skip_score=0.2)
+    assert skipped.answer(question).score == pytest.approx(alone.score * 0.31 / 0.2)  # the shipped model's threshold

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.hits import Hit, Hits, search
+from bot.core.hits import Hit, Hits, decisive, first_stage_scaled, search
 from bot.core.index import TfidfIndex
 from bot.core.index_build import SCORING
 from bot.core.query import weigh
@@ -52,3 +52,19 @@ def test_a_scaled_hit_is_the_same_passage_with_the_score_times_the_factor_clippe
     hit = Hit("a", "S", "text", 0.8)
     assert hit.scaled(0.5) == Hit("a", "S", "text", 0.4)
     assert hit.scaled(2.0).score == 1.6 and hit.scaled(2.0, cap=1.0).score == 1.0
+
+
+def test_the_first_stage_is_decisive_only_from_the_skip_score_and_never_below_its_own_threshold():
+    hits = (Hit("a", "S", "x", 0.36), Hit("b", "S", "y", 0.35))
+    assert decisive(hits, S) and not decisive((Hit("a", "S", "x", 0.34),), S)
+    assert not decisive(hits, AnswerSettings(rerank_skip_score=0))  # 0: the second stage reads every question
+    assert not decisive((Hit("a", "S", "x", 0.15),), AnswerSettings(rerank_skip_score=0.1))  # below 0.2 it cannot answer
+    assert not decisive((), S)
+
+
+def test_skipped_hits_are_put_on_the_second_stage_scale_with_the_first_stage_threshold_at_the_model_s():
+    hits = (Hit("a", "S", "x", 0.4), Hit("b", "S", "y", 0.1))
+    scaled = first_stage_scaled(hits, 0.31, S)
+    assert [h.id for h in scaled] == ["a", "b"]
+    assert [h.score for h in scaled] == pytest.approx([0.4 * 0.31 / 0.2, 0.1 * 0.31 / 0.2])
+    assert first_stage_scaled((Hit("c", "S", "z", S.first_stage_threshold),), 0.31, S)[0].score == pytest.approx(0.31)

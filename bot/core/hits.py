@@ -51,6 +51,20 @@ def search(index: FirstStage, passages: Sequence[Passage], query: Query, k: int,
     return tuple(Hit(p.id, p.section, p.text, m.score) for m in matches for p in (passages[m.position],))
 
 
+def decisive(hits: tuple[Hit, ...], settings: AnswerSettings) -> bool:
+    """Whether the first stage's best passage stands without the second stage: it scores rerank_skip_score
+    (and at least the first stage's own threshold). A margin over the runner-up did not tell (quality-experiments.md)."""
+    level = settings.rerank_skip_score
+    return level > 0 and bool(hits) and hits[0].score >= max(level, settings.first_stage_threshold)
+
+
+def first_stage_scaled(hits: tuple[Hit, ...], model_threshold: float, settings: AnswerSettings) -> tuple[Hit, ...]:
+    """The first stage's hits on the second stage's scale, its own threshold put at the model's: at the
+    model's threshold they decide as the first stage alone would, and a stricter threshold is stricter."""
+    factor = model_threshold / settings.first_stage_threshold
+    return tuple(h.scaled(factor) for h in hits)
+
+
 def rerank(reranker: Reranker, passages: Sequence[Passage], positions: Mapping[str, int], query: Query,
            hits: tuple[Hit, ...], settings: AnswerSettings) -> tuple[Hit, ...]:
     """The first stage's top candidates in the second stage's order, each scored with the probability
