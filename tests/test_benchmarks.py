@@ -167,10 +167,7 @@ def test_realdocs_benchmark_reports_a_document_the_import_refuses(tmp_path):
 
 @pytest.mark.slow
 def test_the_growth_benchmark_answers_by_description_from_sentence_passages(tmp_path):
-    corpus = tiny_corpus(tmp_path / "tiny.jsonl.gz")
-    result = subprocess.run([sys.executable, "benchmarks/growth.py", "--corpus", str(corpus), "--sizes", "all",
-                             "--queries", "8"], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
+    result = _run_on_tiny_corpus(tmp_path, "growth.py", "--sizes", "all", "--queries", "8")
     rows = [line for line in result.stdout.splitlines() if line.startswith("| 24 |")]  # two sentences a package
     assert len(rows) == 4 and any("factbot" in r for r in rows) and any("bm25s" in r for r in rows)
     bot_row = next(r for r in rows if "factbot" in r)
@@ -179,10 +176,16 @@ def test_the_growth_benchmark_answers_by_description_from_sentence_passages(tmp_
 
 @pytest.mark.slow
 def test_the_jsonl_benchmark_prints_the_gap_between_answer_lines(tmp_path):
-    corpus = tiny_corpus(tmp_path / "tiny.jsonl.gz")
-    result = subprocess.run([sys.executable, "benchmarks/jsonl_gap.py", "--corpus", str(corpus), "--questions", "8",
-                             "--rounds", "1"], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
+    result = _run_on_tiny_corpus(tmp_path, "jsonl_gap.py", "--questions", "8", "--rounds", "1")
     gap = next(line for line in result.stdout.splitlines() if "gap between answer lines" in line)
     assert gap.split("|")[3].strip() == "7"  # eight lines, seven gaps between them
     assert "Answerer.answer() in process" in result.stdout
+
+
+def _run_on_tiny_corpus(tmp_path, script: str, *args: str) -> subprocess.CompletedProcess:
+    """A benchmark script run on the tiny corpus; it must succeed."""
+    corpus = tiny_corpus(tmp_path / "tiny.jsonl.gz")
+    result = subprocess.run([sys.executable, f"benchmarks/{script}", "--corpus", str(corpus), *args], cwd=REPO,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result
