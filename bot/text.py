@@ -75,6 +75,24 @@ def stem(word: str) -> str:
     return _STEMMER.stemWord(word)
 
 
+class _Stems(dict):
+    """Word to stem, '' for a stop word: each distinct word is stemmed once, then looked up in C (index builds)."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= 500_000:  # bounded like stem()'s cache
+            self.clear()
+        found = self[word] = "" if word in STOP_WORDS else _STEMMER.stemWord(word)
+        return found
+
+
+_STEMS = _Stems()
+
+
+def content_stems(found: list[str]) -> list[str]:
+    """The stems of a word list's content words, in order; what [stem(w) for w in content words] gives, faster."""
+    return list(filter(None, map(_STEMS.__getitem__, found)))
+
+
 def content_words(text: str) -> list[str]:
     """The words of a text that can carry its topic (stop words removed)."""
     return [w for w in words(text) if w not in STOP_WORDS]
