@@ -46,7 +46,8 @@ def clean(text: str) -> str:
 def normalise(text: str) -> str:
     """Fold case, typography and accents so 'Mongolia’s' and "mongolia's" compare equal."""
     if text.isascii():  # most text: NFKC/NFKD are the identity and casefold is lower(), 10x faster
-        return text.translate(_TRANSLATE).lower()
+        # the backtick is the one ASCII character _TRANSLATE maps; without it translate is the identity
+        return text.translate(_TRANSLATE).lower() if "`" in text else text.lower()
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
