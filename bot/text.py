@@ -46,7 +46,8 @@ def clean(text: str) -> str:
 def normalise(text: str) -> str:
     """Fold case, typography and accents so 'Mongolia’s' and "mongolia's" compare equal."""
     if text.isascii():  # most text: NFKC/NFKD are the identity and casefold is lower(), 10x faster
-        return text.translate(_TRANSLATE).lower()
+        # the backtick is the one ASCII character _TRANSLATE maps; without it translate is the identity
+        return text.translate(_TRANSLATE).lower() if "`" in text else text.lower()
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -73,6 +74,24 @@ def words(text: str) -> list[str]:
 def stem(word: str) -> str:
     """Snowball English stem, cached because the same words recur in every query."""
     return _STEMMER.stemWord(word)
+
+
+class _Stems(dict):
+    """Word to stem, '' for a stop word: each distinct word is stemmed once, then looked up in C (index builds)."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= 500_000:  # bounded like stem()'s cache
+            self.clear()
+        found = self[word] = "" if word in STOP_WORDS else _STEMMER.stemWord(word)
+        return found
+
+
+_STEMS = _Stems()
+
+
+def content_stems(found: list[str]) -> list[str]:
+    """The stems of a word list's content words, in order; what [stem(w) for w in content words] gives, faster."""
+    return list(filter(None, map(_STEMS.__getitem__, found)))
 
 
 def content_words(text: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.text import lone_surrogate, shorten
+from bot.text import STOP_WORDS, content_stems, lone_surrogate, shorten, stem, terms, words
 
 
 def test_shorten_keeps_short_text_and_cuts_long_text_to_the_width_with_an_ellipsis():
@@ -15,3 +15,14 @@ def test_lone_surrogate_finds_the_first_unpaired_surrogate_and_nothing_in_valid_
     assert lone_surrogate("fine \U0001F600 text") is None
     assert lone_surrogate("ab\ud800c") == 2
     assert lone_surrogate("x" + b"\xff".decode("utf-8", "surrogateescape")) == 1
+
+
+def test_content_stems_are_the_stems_of_the_content_words_in_order_and_give_the_same_index_terms():
+    found = words("The rivers of Mongolia flow north; the river's ice melts in spring, and rivers flood.")
+    expected = [stem(w) for w in found if w not in STOP_WORDS]
+    assert content_stems(found) == expected == ["river", "mongolia", "flow", "north", "river", "ice", "melt",
+                                                "spring", "river", "flood"]
+    assert content_stems(found) == expected  # a second call reads the cached stems and agrees
+    assert content_stems(["the", "of", "and"]) == []
+    stems = content_stems(found)
+    assert stems + [" ".join(pair) for pair in zip(stems, stems[1:])] == terms([w for w in found if w not in STOP_WORDS])

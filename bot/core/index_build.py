@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..kb.model import Passage
-from ..text import STOP_WORDS, stem, terms, words
+from ..text import content_stems, words
 
 
 @dataclass(frozen=True)
@@ -79,9 +79,11 @@ def passage_features(passage: Passage, settings: IndexSettings, word_counts: Cou
     if settings.index_questions:
         parts.extend(questions)
     features: list[str] = []
-    for found in parts:
-        tokens = [w for w in found if w not in STOP_WORDS]
-        features.extend(terms(tokens) if settings.bigrams else [stem(w) for w in tokens])
+    for found in parts:  # stems, then adjacent-stem bigrams (text.terms), each distinct word stemmed once
+        stems = content_stems(found)
+        features.extend(stems)
+        if settings.bigrams:
+            features.extend(map(" ".join, zip(stems, stems[1:])))
     if word_counts is not None:
         for found in (text, section, *questions):
             word_counts.update(found)
@@ -154,8 +156,8 @@ def _dense_ids(vocabulary: dict[str, int], term_ids: array) -> np.ndarray:
     dense = np.zeros(len(term_ids) + 1, dtype=np.int32)
     dense[np.fromiter(vocabulary.values(), dtype=np.int64, count=n_terms)] = np.arange(n_terms, dtype=np.int32)
     cols = dense[np.frombuffer(term_ids, dtype=np.int32)]
-    for position, term in enumerate(vocabulary):  # in place: a second dict would double its memory
-        vocabulary[term] = position
+    # In place (a second dict would double its memory), in C: only values change, so iterating stays valid.
+    vocabulary.update(zip(vocabulary, range(n_terms)))
     return cols
 
 
