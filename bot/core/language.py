@@ -8,8 +8,8 @@ otherwise get "my documents don't say", as if the documents had been searched an
                   more than `foreign_word_share` of the words are neither English nor the knowledge's own
 
 A word written with an accent English does not use (cuándo, coopération, Zusammenarbeit's umlauts)
-counts as not English even when it folds to a near miss of an English word, unless the knowledge
-itself holds it; Spanish's opening ¿ or ¡ decides at once.
+counts as not English even when it folds to a near miss of an English word, unless the word as
+written reads as English (café, naïve); Spanish's opening ¿ or ¡ decides at once.
 
 Names (words capitalised inside the sentence) belong to no language and are left out; in scripts
 written without spaces (Chinese, Japanese, Thai) each character counts as a word.
@@ -46,13 +46,14 @@ def _unspaced(ch: str) -> bool:
 def judged_words(text: str) -> list[str]:
     """The words a language is judged by: normalised, possessive 's dropped, and without the words
     capitalised inside the sentence, which are names ('Kublai Khan', 'NATO') in any language."""
-    return [normalise(w).removesuffix("'s") for w in _raw_words(text) if normalise(w)]
+    return [folded for _, folded in _words(text)]
 
 
-def _raw_words(text: str) -> list[str]:
-    """The words as written, names left out (see judged_words)."""
+def _words(text: str) -> list[tuple[str, str]]:
+    """Each judged word as written (its accents kept) and as judged_words gives it, in one pass."""
     found = _WORD.findall(text)
-    return [w for i, w in enumerate(found) if (i == 0 or not w[0].isupper()) and normalise(w)]
+    pairs = ((w, normalise(w)) for i, w in enumerate(found) if i == 0 or not w[0].isupper())
+    return [(w, n.removesuffix("'s")) for w, n in pairs if n]
 
 
 def _accented(word: str) -> bool:
@@ -62,16 +63,15 @@ def _accented(word: str) -> bool:
 
 def is_foreign(text: str, knows: Callable[[str], bool], settings: AnswerSettings) -> bool:
     """Whether `text` reads as a language other than English (see the module docstring for the rule)."""
-    found = judged_words(text)
-    if sum(len(w) if _unspaced(w[0]) else 1 for w in found) < settings.foreign_min_words:
+    words = _words(text)
+    if sum(len(n) if _unspaced(n[0]) else 1 for _, n in words) < settings.foreign_min_words:
         return False
     letters = "".join(_LETTERS.findall(text))
     if sum(not _latin(ch) for ch in letters) > settings.foreign_letter_share * len(letters):
         return True
     if "\u00bf" in text or "\u00a1" in text:  # ¿ ¡: Spanish, whatever its words
         return True
-    raw = _raw_words(text)
-    worded = [(w, n) for w, n in zip(raw, found) if _VOWEL.search(n)]  # 'qwzx vbnm' is a keyboard, not a language
+    worded = [(w, n) for w, n in words if _VOWEL.search(n)]  # 'qwzx vbnm' is a keyboard, not a language
     if len(worded) < settings.foreign_min_words:
         return False
     unknown = sum(not knows(n) or (_accented(w) and not knows(w.lower())) for w, n in worded)
