@@ -124,6 +124,16 @@ def _check_regular(info: os.stat_result, path: Path, limit: int) -> None:
                              hint="split it into several files")
 
 
+def open_regular(path: Path) -> BinaryIO:
+    """An open binary handle on a regular file: a FIFO or device put in its place is refused without
+    waiting (the open does not block, and the open file is checked, not the path); ValueError otherwise."""
+    handle = os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb")
+    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        handle.close()
+        raise ValueError(f"{Path(path).name} is not a regular file")
+    return handle
+
+
 def _mb(size: int) -> str:
     """A size in MB as people say it: '64 MB', '1.5 MB'."""
     return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"

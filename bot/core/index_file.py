@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import shutil
-import stat
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
@@ -22,7 +21,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..files import fsync_dir, write_atomically
+from ..files import fsync_dir, open_regular, write_atomically
 from ..kb.model import Passage
 from .index import TfidfIndex
 from .index_build import IndexSettings, Progress
@@ -192,26 +191,16 @@ def saved_beside(cache: Path | None, key: str, name: str, compute: Callable[[], 
     return value
 
 
-def _regular(path: Path):
-    """An open binary handle on a regular file: a FIFO or device put in its place is refused without
-    waiting (the open does not block, and the open file is checked, not the path)."""
-    handle = os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb")
-    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-        handle.close()
-        raise ValueError(f"{path.name} is not a regular file")
-    return handle
-
-
 def _read_small(path: Path, limit: int = 1 << 16) -> bytes:
     """A small file's bytes (the metadata), refused when it is not a regular file."""
-    with _regular(path) as handle:
+    with open_regular(path) as handle:
         return handle.read(limit)
 
 
 def _open_array(path: Path, kind: str) -> np.ndarray:
     """One .npy file mapped read-only, checked to be a flat array of the expected kind; a truncated
     file fails here (the mapping would be longer than the file), not while answering."""
-    with _regular(path) as handle:
+    with open_regular(path) as handle:
         version = np.lib.format.read_magic(handle)
         read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
         shape, fortran, dtype = read_header(handle, max_header_size=MAX_HEADER)

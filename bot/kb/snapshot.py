@@ -13,7 +13,6 @@ import hashlib
 import json
 import logging
 import os
-import stat
 import zipfile
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -21,7 +20,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from ..errors import KnowledgeError
-from ..files import read_bytes, write_atomically
+from ..files import open_regular, read_bytes, write_atomically
 from .load import knowledge_files
 from .model import KnowledgeBase, Passage, Source
 
@@ -59,7 +58,7 @@ def knowledge_key(path: Path) -> str | None:
 def load_snapshot(folder: Path, key: str) -> tuple[KnowledgeBase, str] | None:
     """The knowledge saved under this key and its passages' digest; None when missing, stale or damaged."""
     try:
-        with _regular(folder / FILE_NAME) as handle, np.load(handle, allow_pickle=False) as saved:
+        with open_regular(folder / FILE_NAME) as handle, np.load(handle, allow_pickle=False) as saved:
             meta = json.loads(saved["meta"].tobytes())
             if meta.get("version") != VERSION or meta.get("key") != key:
                 return None
@@ -76,15 +75,6 @@ def load_snapshot(folder: Path, key: str) -> tuple[KnowledgeBase, str] | None:
     except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zipfile.BadZipFile) as exc:
         log.info("knowledge snapshot unusable, parsing the knowledge: %s", exc)
         return None
-
-
-def _regular(path: Path):
-    """An open handle on a regular file: a FIFO or device put in its place is refused without waiting."""
-    handle = os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb")
-    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-        handle.close()
-        raise ValueError(f"{path.name} is not a regular file")
-    return handle
 
 
 def _rebuild(meta: dict, blob: str, ends: list[int], lines: list[int], counts: list[int],
