@@ -27,9 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import REPO, SEED, markdown_table
+from benchmarks.common import REPO, SEED, markdown_table, shared_corpus
 
-DEFAULT_SQUAD = REPO.parent / "shared" / "corpora" / "squad-v2.0-dev-part.json.gz"
+DEFAULT_SQUAD = shared_corpus("squad-v2.0-dev-part.json.gz")
 FOREIGN_PER_ARTICLE = 60
 ANSWER_WINDOW = 700  # an answer counts when a gold answer is within its first 700 characters
 SYSTEMS = ("bot", "bm25s", "tfidf")
