@@ -254,9 +254,9 @@ def main() -> None:
                               "peak RSS MB"], rows[-len(methods):]), flush=True)
         for method in methods:
             figures = together[method]
+            read = f"; second stage read {100 * figures['reranked']:.0f}% of the questions" if method == "bot" else ""
             print(f"{method}: CPU time per query median {figures['cpu_median_ms']:.2f} ms, p99 {figures['cpu_p99_ms']:.2f} ms; "
-                  f"first answer after the build {figures['first_s']:.2f} s"
-                  + (f"; second stage read {100 * figures['reranked']:.0f}% of the questions" if args.rerank is not False else ""), flush=True)
+                  f"first answer after the build {figures['first_s']:.2f} s" + read, flush=True)
         if not args.no_cold and "bot" in methods:
             records_size = together["bot"]["size"]
             cold = cold_start(args.corpus, size, "terminal emulator for the X window system", args.rerank)
