@@ -81,6 +81,7 @@ class TfidfIndex:
         # indexing the numpy array, which matters for the few lookups every answer makes.
         self._idf_items, self._starts = memoryview(idf), memoryview(indptr)
         self._postings, self._values = memoryview(indices), memoryview(data)
+        self._query_idf_items = memoryview(self.query_idf)
 
     @classmethod
     def build(cls, passages: Sequence[Passage], settings: IndexSettings = IndexSettings(),
@@ -135,19 +136,19 @@ class TfidfIndex:
     def query_factor(self, term: str) -> float:
         """How much a query term's match counts before its weight: its query idf (0 when unknown)."""
         col = self.vocabulary.get(term)
-        return float(self.query_idf[col]) if col is not None else 0.0
+        return self._query_idf_items[col] if col is not None else 0.0
 
     def query_norm(self, norm_terms: Iterable[str]) -> float:
         """The query's length |q|: unknown terms count at the highest idf."""
-        vocabulary, query_idf = self.vocabulary, self.query_idf
-        return math.sqrt(sum((query_idf[vocabulary[t]] if t in vocabulary else self.max_query_idf) ** 2
-                             for t in norm_terms))
+        get, query_idf, top = self.vocabulary.get, self._query_idf_items, self.max_query_idf
+        return math.sqrt(sum((top if (col := get(t)) is None else query_idf[col]) ** 2 for t in norm_terms))
 
     # -- the question's and a passage's coverage --------------------------------------------------
 
     def known_share(self, norm_terms: Iterable[str], unknown: int, unknown_weight: float) -> float:
         """known(q): the share of the question's idf mass the knowledge knows (1.0 = every word)."""
-        known_sq = sum(self.idf_of(t) ** 2 for t in norm_terms)
+        get, idf, top = self.vocabulary.get, self._idf_items, self.max_idf
+        known_sq = sum((top if (col := get(t)) is None else idf[col]) ** 2 for t in norm_terms)
         unknown_sq = unknown * (unknown_weight * self.max_idf) ** 2
         return math.sqrt(known_sq / (known_sq + unknown_sq)) if known_sq else 0.0
 
@@ -205,12 +206,12 @@ class TfidfIndex:
 
     def _search(self, weights: Mapping[str, float], norm: float, k: int, scale: float = 1.0) -> list[Match]:
         """`search` with the query's length already known; scores are clipped to 1, then scaled."""
-        query_idf, cols, factors = self.query_idf, [], []
+        get, query_idf, cols, factors = self.vocabulary.get, self._query_idf_items, [], []
         for term, weight in weights.items():
-            col = self.vocabulary.get(term)
+            col = get(term)
             if col is not None and weight > 0:
                 cols.append(col)
-                factors.append(weight * float(query_idf[col]))
+                factors.append(weight * query_idf[col])
         if not cols or norm <= 0:
             return []
         docs, values = self._scores(cols, factors, 1.0 / norm, k)
@@ -223,22 +224,29 @@ class TfidfIndex:
     def _scores(self, cols: list[int], factors: list[float], scale: float, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The passages the query's posting lists touch (or those that can still be among the k best)
         and their dot products with the query."""
-        indptr, indices, data = self.indptr, self.indices, self.data
+        indices, data, starts = self.indices, self.data, self._starts
+        spans = [(starts[col], starts[col + 1]) for col in cols]
         if len(cols) == 1:
-            start, end = int(indptr[cols[0]]), int(indptr[cols[0] + 1])
+            start, end = spans[0]
             return indices[start:end], data[start:end] * (factors[0] * scale)
-        at = np.array(cols)
-        starts, ends = indptr[at].tolist(), indptr[at + 1].tolist()
-        docs = np.concatenate([indices[s:e] for s, e in zip(starts, ends)])
-        contributions = np.concatenate([data[s:e] * (f * scale) for s, e, f in zip(starts, ends, factors)])
+        # The lists and their contributions are written straight into the types bincount reads (so it
+        # converts nothing), instead of a product per list and two concatenations. Each product is
+        # rounded in the data's type (float32) before it is widened, as bincount widened it before.
+        docs = np.empty(sum(e - s for s, e in spans), np.intp)
+        contributions = np.empty(len(docs), np.float64)
+        at = 0
+        for (s, e), f in zip(spans, factors):
+            docs[at:at + e - s] = indices[s:e]
+            np.multiply(data[s:e], f * scale, out=contributions[at:at + e - s])
+            at += e - s
         scores = np.bincount(docs, weights=contributions, minlength=self.n_docs)  # one C pass, no sort
         # A floor the k-th best score cannot be under: the k-th best among the passages of one
         # posting list holding at least k (the shortest: its rare term tends to pick good ones).
         # Only passages at or above it are ranked, instead of every passage the query touches.
-        enough = [(e - s, i) for i, (s, e) in enumerate(zip(starts, ends)) if e - s >= k]
+        enough = [(e - s, i) for i, (s, e) in enumerate(spans) if e - s >= k]
         floor = 0.0
         if len(docs) > 4 * k and enough:
             n, i = min(enough)
-            floor = np.partition(scores[indices[starts[i]:ends[i]]], n - k)[n - k]
+            floor = np.partition(scores[indices[spans[i][0]:spans[i][1]]], n - k)[n - k]
         docs = np.flatnonzero(scores >= floor) if floor > 0 else np.unique(docs)
         return docs, scores[docs]
