@@ -126,15 +126,18 @@ def squad(tally: Tally, old: str) -> None:
     from benchmarks.squad import DEFAULT_SQUAD, foreign_questions, import_article, read_squad
     from bot.config import load_config
 
-    articles = read_squad(DEFAULT_SQUAD)
+    # Beside the repository, or beside the folder of worktrees when the repository is a git worktree.
+    path = next((p for p in (DEFAULT_SQUAD, REPO.parent.parent / "shared" / "corpora" / DEFAULT_SQUAD.name)
+                 if p.is_file()), DEFAULT_SQUAD)
+    articles = read_squad(path)
     with tempfile.TemporaryDirectory(prefix="factbot-same-squad-") as tmp:
         for number, article in enumerate(articles):
             built = import_article(article, Path(tmp) / f"article-{number}", load_config(None))
-            previous = answerer(old, built.kb.path)
+            pair = (answerer(old, built.kb.path), answerer("bot", built.kb.path))  # both on the fixed clock
             asked = list(article.answerable) + list(article.adversarial) + foreign_questions(articles, article)
             for question in asked:
                 text = question.text
-                tally.compare("squad", text, previous.answer(text), built.answerer.answer(text))
+                tally.compare("squad", text, pair[0].answer(text), pair[1].answer(text))
 
 
 def evaluation(tally: Tally, old: str) -> None:
