@@ -122,8 +122,10 @@ class TfidfIndex:
     def _slot(self, position: int, term: str) -> int | None:
         """Where a passage sits in a term's posting list, or None when it lacks the term."""
         col = self.vocabulary.get(term)
-        if col is None:
-            return None
+        return None if col is None else self._slot_in(col, position)
+
+    def _slot_in(self, col: int, position: int) -> int | None:
+        """Where a passage sits in one column's posting list, or None when the list lacks it."""
         end = self._starts[col + 1]
         i = bisect.bisect_left(self._postings, position, self._starts[col], end)
         return i if i < end and self._postings[i] == position else None
@@ -159,11 +161,14 @@ class TfidfIndex:
 
         where s is covered when the passage holds it or any of its alternatives.
         """
+        get, idf, top, has = self.vocabulary.get, self._idf_items, self.max_idf, self.has
         total = covered = 0.0
-        for s, alternatives in stems:
-            weight = self.idf_of(s) ** 2
+        for s, alternatives in stems:  # each stem looked up once, for its idf and its posting list
+            col = get(s)
+            weight = (top if col is None else idf[col]) ** 2
             total += weight
-            if self.has(position, s) or any(self.has(position, a) for a in alternatives):
+            if (col is not None and self._slot_in(col, position) is not None
+                    or any(has(position, a) for a in alternatives)):
                 covered += weight
         return math.sqrt(covered / total) if total else 1.0
 
