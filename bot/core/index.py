@@ -45,6 +45,12 @@ from .index_build import IndexSettings, Progress, build_arrays, idf_values
 
 __all__ = ["Match", "TfidfIndex"]
 
+# When more than WEAK_FLOOR x k passages pass the first floor (a short list of weak matches set it), the
+# next shortest lists, FLOOR_BUDGET postings in all, raise it: ranking thousands of passages cost a
+# tail question more than reading a few short lists again. Neither changes a ranking, only its cost.
+WEAK_FLOOR = 32
+FLOOR_BUDGET = 2048
+
 # A group of expansion alternatives as the index reads it: (weight, alternatives as tuples of terms).
 Group = tuple[float, tuple[tuple[str, ...], ...]]
 
@@ -226,6 +232,11 @@ class TfidfIndex:
         order = np.lexsort((docs, -values))[:k]  # best first; ties in passage order
         return [Match(d, min(1.0, v) * scale) for d, v in zip(docs[order].tolist(), values[order].tolist())]
 
+    def _kth(self, scores: np.ndarray, posting_list: tuple[int, int], k: int) -> float:
+        """The k-th best score among the passages of one posting list (length, start) holding at least k."""
+        length, start = posting_list
+        return np.partition(scores[self.indices[start:start + length]], length - k)[length - k]
+
     def _scores(self, cols: list[int], factors: list[float], scale: float, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The passages the query's posting lists touch (or those that can still be among the k best)
         and their dot products with the query."""
@@ -244,10 +255,17 @@ class TfidfIndex:
         # A floor the k-th best score cannot be under: the k-th best among the passages of one
         # posting list holding at least k (the shortest: its rare term tends to pick good ones).
         # Only passages at or above it are ranked, instead of every passage the query touches.
-        enough = [(e - s, i) for i, (s, e) in enumerate(spans) if e - s >= k]
+        enough = sorted((e - s, s) for s, e in spans if e - s >= k)
         floor = 0.0
         if len(docs) > 4 * k and enough:
-            n, i = min(enough)
-            floor = np.partition(scores[indices[spans[i][0]:spans[i][1]]], n - k)[n - k]
+            floor = self._kth(scores, enough[0], k)
         docs = np.flatnonzero(scores >= floor) if floor > 0 else np.unique(docs)
+        if len(docs) > WEAK_FLOOR * k and len(enough) > 1:  # hundreds left: the next shortest lists raise it
+            better, spent = floor, 0
+            for length, start in enough[1:]:
+                spent += length
+                if spent > FLOOR_BUDGET:
+                    break
+                better = max(better, self._kth(scores, (length, start), k))
+            docs = docs[scores[docs] >= better] if better > floor else docs
         return docs, scores[docs]
