@@ -69,14 +69,14 @@ def plain(value):
     return value
 
 
-def differences(old, new, where: str = "") -> list[str]:
-    """Where two plain values differ (floats by more than TOLERANCE)."""
+def differences(old, new, where: str = "", tolerance: float = TOLERANCE) -> list[str]:
+    """Where two plain values differ (floats by more than `tolerance`)."""
     if isinstance(old, float) and isinstance(new, float):
-        return [] if abs(old - new) <= TOLERANCE else [f"{where}: {old!r} != {new!r}"]
+        return [] if abs(old - new) <= tolerance else [f"{where}: {old!r} != {new!r}"]
     if isinstance(old, dict) and isinstance(new, dict) and old.keys() == new.keys():
-        return [d for k in old for d in differences(old[k], new[k], f"{where}.{k}")]
+        return [d for k in old for d in differences(old[k], new[k], f"{where}.{k}", tolerance)]
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        return [d for i, (a, b) in enumerate(zip(old, new)) for d in differences(a, b, f"{where}[{i}]")]
+        return [d for i, (a, b) in enumerate(zip(old, new)) for d in differences(a, b, f"{where}[{i}]", tolerance)]
     return [] if old == new else [f"{where}: {old!r} != {new!r}"]
 
 
@@ -86,11 +86,15 @@ class Tally:
     def __init__(self) -> None:
         self.asked: dict[str, int] = {}
         self.differing: dict[str, int] = {}
+        self.inexact: dict[str, int] = {}  # within the tolerance, but some float not bit for bit the same
         self.examples: list[str] = []
 
     def compare(self, name: str, question: str, old, new) -> None:
-        found = differences(plain(old), plain(new))
+        old, new = plain(old), plain(new)
+        found = differences(old, new)
         self.asked[name] = self.asked.get(name, 0) + 1
+        if not found and differences(old, new, tolerance=0.0):
+            self.inexact[name] = self.inexact.get(name, 0) + 1
         if found:
             self.differing[name] = self.differing.get(name, 0) + 1
             if len(self.examples) < 10:
@@ -188,7 +192,8 @@ def main() -> int:
         if "eval" in chosen:
             evaluation(tally, old)
     for name, count in tally.asked.items():
-        print(f"{name}: {count:,} questions, {tally.differing.get(name, 0)} answers differ")
+        print(f"{name}: {count:,} questions, {tally.differing.get(name, 0)} answers differ "
+              f"({tally.inexact.get(name, 0)} more with a float not bit for bit the same)")
     print("\n".join(tally.examples))
     if times:
         print(f"\nDebian, {args.rounds} interleaved rounds (old code {args.old} against the working tree):\n")
