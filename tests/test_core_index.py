@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from bot.core.index import TfidfIndex
@@ -80,3 +81,32 @@ def test_a_build_reports_passages_counted_rising_to_the_total():
     assert built.n_docs == len(passages)  # and the index is the same as one built without listening
     quiet = TfidfIndex.build(passages, SCORING["bm25"])
     assert (built.data == quiet.data).all() and built.vocabulary == quiet.vocabulary
+
+
+def _brute_force(index: TfidfIndex, weights: dict[str, float], norm_terms: list[str], k: int) -> list[tuple[int, float]]:
+    """Every passage scored term by term in the query's order (each product rounded in the data's type, summed
+    in float64, as bincount sums), ranked best first with ties in passage order: what search must return."""
+    scale = 1.0 / index.query_norm(norm_terms)
+    scores = np.zeros(index.n_docs)
+    for term, weight in weights.items():
+        col = index.vocabulary[term]
+        start, end = int(index.indptr[col]), int(index.indptr[col + 1])
+        scores[index.indices[start:end]] += index.data[start:end] * (weight * float(index.query_idf[col]) * scale)
+    ranked = sorted((-v, d) for d, v in enumerate(scores.tolist()) if v > 0)[:k]
+    return [(d, min(1.0, -v)) for v, d in ranked]
+
+
+def test_search_is_exact_when_a_weak_floor_is_raised_by_further_lists():
+    # 'rare' is in two very long passages (their low scores set the first floor), 'medium' in forty-two
+    # short ones, 'common' in every other one: hundreds pass the first floor, so the next lists raise it.
+    passages = [Passage(f"p{i}", " ".join((["common"] if i % 2 == 0 else []) + (["medium"] if i % 17 == 0 else [])
+                                          + [f"w{i}x{j}" for j in range(2 + i % 9)])) for i in range(700)]
+    passages += [Passage(f"r{i}", "rare " + " ".join(f"long{i}x{j}" for j in range(300))) for i in range(2)]
+    index = TfidfIndex.build(passages)
+    weights = {"rare": 1.0, "medium": 1.0, "common": 1.0}
+    floors = []
+    kth = index._kth
+    index._kth = lambda *args: floors.append(kth(*args)) or floors[-1]
+    found = [(m.position, m.score) for m in index.search(weights, list(weights), 2)]
+    assert len(floors) > 1 and max(floors) > floors[0]  # the first floor was weak and was raised
+    assert found == _brute_force(index, weights, list(weights), 2)

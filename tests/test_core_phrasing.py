@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.phrasing import SWITCH, is_anaphoric, unknown_names, wanted_kind
+import re
+
+from bot.core.phrasing import _ASKS_COUNTRY, _QUESTION_WORD, ANSWER_TYPES, SWITCH, is_anaphoric, unknown_names, wanted_kind
 
 
 @pytest.mark.parametrize("question,passage,holds", [
@@ -53,6 +55,32 @@ def test_wanted_kind_and_whether_a_passage_holds_it(question, passage, holds):
                                       "What are countries beyond the Euro-Atlantic area called?"])
 def test_questions_without_a_wanted_kind(question):
     assert wanted_kind(question) is None
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """A regular expression's top-level alternatives (split at each '|' outside brackets and groups)."""
+    out, depth, start, escaped = [], 0, 0, False
+    for i, ch in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+    return out + [pattern[start:]]
+
+
+@pytest.mark.parametrize("asks", [_ASKS_COUNTRY] + [asks for _kind, asks, _has in ANSWER_TYPES])
+def test_every_way_of_asking_for_a_kind_holds_a_question_word(asks):
+    """wanted_kind skips every pattern when the question has no question word: each alternative must need one."""
+    words = _QUESTION_WORD.pattern.split("(?:")[1].split(")")[0].split("|")
+    for alternative in _alternatives(asks.pattern):
+        assert re.search(rf"\b({'|'.join(words)})\b", alternative.replace("\\b", " ")), alternative
 
 
 def test_pointing_back_and_switching_subject():

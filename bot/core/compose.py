@@ -25,6 +25,7 @@ class Composer:
         self.replies = replies
         self.positions = kb.positions
         self.examples = self._examples()
+        self._named: dict[str, tuple[str, str]] = {}  # source id -> (citation, url): every answer cites a few
 
     # -- answers from a decision ------------------------------------------------------------------
 
@@ -39,11 +40,11 @@ class Composer:
         chosen = self._facts(hits)
         ids = (best.id,) + tuple(h.id for h in chosen if h.id != best.id)  # best first
         unsure = best.score < s.threshold * s.unsure_margin
-        source = self.kb.sources.get(passage.source)
         why = self._why(decision, ids)
+        citation, url = self._cited(passage)
         return Answer(True, " ".join(self._shorten(h.text) for h in chosen), "answer", best.score,
-                      tuple(hits[:s.candidates]), self.citation(passage), ids, why=why, context=new_context,
-                      source_url=source.url if source else "", unsure=unsure,
+                      tuple(hits[:s.candidates]), citation, ids, why=why, context=new_context,
+                      source_url=url, unsure=unsure,
                       nearby=self._nearby(hits[:s.candidates], ids, best.score) if unsure else (),
                       alternatives=self._alternatives(hits[:s.candidates], ids), why_chars=s.why_text_chars)
 
@@ -110,18 +111,24 @@ class Composer:
         out = []
         for hit in sources:
             if hit.id not in ids and hit.score >= floor:
-                passage = self.kb.passages[self.positions[hit.id]]
-                source = self.kb.sources.get(passage.source)
-                out.append(Alternative(hit, self.citation(passage), source.url if source else ""))
+                out.append(Alternative(hit, *self._cited(self.kb.passages[self.positions[hit.id]])))
         return tuple(out)
+
+    def _cited(self, passage: Passage) -> tuple[str, str]:
+        """A passage's citation and its source's URL, the source's part worked out once per source."""
+        named = self._named.get(passage.source)
+        if named is None:
+            source = self.kb.sources.get(passage.source)
+            name = source.citation() if source else (passage.source or "knowledge base")
+            named = self._named[passage.source] = (name, source.url if source else "")
+        name, url = named
+        return (f"{name}, section \u201c{passage.section}\u201d" if passage.section else name), url
 
     # -- what the bot knows -----------------------------------------------------------------------
 
     def citation(self, passage: Passage) -> str:
         """The source line: document, publisher, date and section."""
-        source = self.kb.sources.get(passage.source)
-        name = source.citation() if source else (passage.source or "knowledge base")
-        return f"{name}, section \u201c{passage.section}\u201d" if passage.section else name
+        return self._cited(passage)[0]
 
     def sources_text(self) -> str:
         """The documents the answers come from, as a person would name them."""

@@ -48,7 +48,11 @@ def search(index: FirstStage, passages: Sequence[Passage], query: Query, k: int,
     """The k best passages for a query: one call into the index, grouped rescoring included."""
     matches = index.rank(query.weights, query.norm_terms, k, query.own, query.groups, settings.rescore_depth,
                          query.known_share)
-    return tuple(Hit(p.id, p.section, p.text, m.score) for m in matches for p in (passages[m.position],))
+    hits = []
+    for m in matches:
+        p = passages[m.position]
+        hits.append(Hit(p.id, p.section, p.text, m.score))
+    return tuple(hits)
 
 
 def decisive(hits: tuple[Hit, ...], settings: AnswerSettings) -> bool:

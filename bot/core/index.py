@@ -45,6 +45,12 @@ from .index_build import IndexSettings, Progress, build_arrays, idf_values
 
 __all__ = ["Match", "TfidfIndex"]
 
+# When more than WEAK_FLOOR x k passages pass the first floor (a short list of weak matches set it), the
+# next shortest lists, FLOOR_BUDGET postings in all, raise it: ranking thousands of passages cost a
+# tail question more than reading a few short lists again. Neither changes a ranking, only its cost.
+WEAK_FLOOR = 32
+FLOOR_BUDGET = 2048
+
 # A group of expansion alternatives as the index reads it: (weight, alternatives as tuples of terms).
 Group = tuple[float, tuple[tuple[str, ...], ...]]
 
@@ -81,6 +87,7 @@ class TfidfIndex:
         # indexing the numpy array, which matters for the few lookups every answer makes.
         self._idf_items, self._starts = memoryview(idf), memoryview(indptr)
         self._postings, self._values = memoryview(indices), memoryview(data)
+        self._query_idf_items = memoryview(self.query_idf)
 
     @classmethod
     def build(cls, passages: Sequence[Passage], settings: IndexSettings = IndexSettings(),
@@ -121,8 +128,10 @@ class TfidfIndex:
     def _slot(self, position: int, term: str) -> int | None:
         """Where a passage sits in a term's posting list, or None when it lacks the term."""
         col = self.vocabulary.get(term)
-        if col is None:
-            return None
+        return None if col is None else self._slot_in(col, position)
+
+    def _slot_in(self, col: int, position: int) -> int | None:
+        """Where a passage sits in one column's posting list, or None when the list lacks it."""
         end = self._starts[col + 1]
         i = bisect.bisect_left(self._postings, position, self._starts[col], end)
         return i if i < end and self._postings[i] == position else None
@@ -135,19 +144,19 @@ class TfidfIndex:
     def query_factor(self, term: str) -> float:
         """How much a query term's match counts before its weight: its query idf (0 when unknown)."""
         col = self.vocabulary.get(term)
-        return float(self.query_idf[col]) if col is not None else 0.0
+        return self._query_idf_items[col] if col is not None else 0.0
 
     def query_norm(self, norm_terms: Iterable[str]) -> float:
         """The query's length |q|: unknown terms count at the highest idf."""
-        vocabulary, query_idf = self.vocabulary, self.query_idf
-        return math.sqrt(sum((query_idf[vocabulary[t]] if t in vocabulary else self.max_query_idf) ** 2
-                             for t in norm_terms))
+        get, query_idf, top = self.vocabulary.get, self._query_idf_items, self.max_query_idf
+        return math.sqrt(sum((top if (col := get(t)) is None else query_idf[col]) ** 2 for t in norm_terms))
 
     # -- the question's and a passage's coverage --------------------------------------------------
 
     def known_share(self, norm_terms: Iterable[str], unknown: int, unknown_weight: float) -> float:
         """known(q): the share of the question's idf mass the knowledge knows (1.0 = every word)."""
-        known_sq = sum(self.idf_of(t) ** 2 for t in norm_terms)
+        get, idf, top = self.vocabulary.get, self._idf_items, self.max_idf
+        known_sq = sum((top if (col := get(t)) is None else idf[col]) ** 2 for t in norm_terms)
         unknown_sq = unknown * (unknown_weight * self.max_idf) ** 2
         return math.sqrt(known_sq / (known_sq + unknown_sq)) if known_sq else 0.0
 
@@ -158,11 +167,14 @@ class TfidfIndex:
 
         where s is covered when the passage holds it or any of its alternatives.
         """
+        get, idf, top, has = self.vocabulary.get, self._idf_items, self.max_idf, self.has
         total = covered = 0.0
-        for s, alternatives in stems:
-            weight = self.idf_of(s) ** 2
+        for s, alternatives in stems:  # each stem looked up once, for its idf and its posting list
+            col = get(s)
+            weight = (top if col is None else idf[col]) ** 2
             total += weight
-            if self.has(position, s) or any(self.has(position, a) for a in alternatives):
+            if (col is not None and self._slot_in(col, position) is not None
+                    or any(has(position, a) for a in alternatives)):
                 covered += weight
         return math.sqrt(covered / total) if total else 1.0
 
@@ -205,12 +217,12 @@ class TfidfIndex:
 
     def _search(self, weights: Mapping[str, float], norm: float, k: int, scale: float = 1.0) -> list[Match]:
         """`search` with the query's length already known; scores are clipped to 1, then scaled."""
-        query_idf, cols, factors = self.query_idf, [], []
+        get, query_idf, cols, factors = self.vocabulary.get, self._query_idf_items, [], []
         for term, weight in weights.items():
-            col = self.vocabulary.get(term)
+            col = get(term)
             if col is not None and weight > 0:
                 cols.append(col)
-                factors.append(weight * float(query_idf[col]))
+                factors.append(weight * query_idf[col])
         if not cols or norm <= 0:
             return []
         docs, values = self._scores(cols, factors, 1.0 / norm, k)
@@ -220,25 +232,40 @@ class TfidfIndex:
         order = np.lexsort((docs, -values))[:k]  # best first; ties in passage order
         return [Match(d, min(1.0, v) * scale) for d, v in zip(docs[order].tolist(), values[order].tolist())]
 
+    def _kth(self, scores: np.ndarray, posting_list: tuple[int, int], k: int) -> float:
+        """The k-th best score among the passages of one posting list (length, start) holding at least k."""
+        length, start = posting_list
+        return np.partition(scores[self.indices[start:start + length]], length - k)[length - k]
+
     def _scores(self, cols: list[int], factors: list[float], scale: float, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The passages the query's posting lists touch (or those that can still be among the k best)
         and their dot products with the query."""
-        indptr, indices, data = self.indptr, self.indices, self.data
+        indices, data, starts = self.indices, self.data, self._starts
+        spans = [(starts[col], starts[col + 1]) for col in cols]
         if len(cols) == 1:
-            start, end = int(indptr[cols[0]]), int(indptr[cols[0] + 1])
+            start, end = spans[0]
             return indices[start:end], data[start:end] * (factors[0] * scale)
-        at = np.array(cols)
-        starts, ends = indptr[at].tolist(), indptr[at + 1].tolist()
-        docs = np.concatenate([indices[s:e] for s, e in zip(starts, ends)])
-        contributions = np.concatenate([data[s:e] * (f * scale) for s, e, f in zip(starts, ends, factors)])
+        # One concatenation of the lists (in the type bincount reads) and one of their stored weights, times
+        # each term's factor repeated over its list: four array calls instead of two per term. The factor is
+        # rounded to the data's type (float32) and multiplied in it, as `data[s:e] * factor` does.
+        docs = np.concatenate([indices[s:e] for s, e in spans], dtype=np.intp)
+        factor = np.repeat(np.array([f * scale for f in factors], dtype=data.dtype), [e - s for s, e in spans])
+        contributions = np.concatenate([data[s:e] for s, e in spans]) * factor
         scores = np.bincount(docs, weights=contributions, minlength=self.n_docs)  # one C pass, no sort
         # A floor the k-th best score cannot be under: the k-th best among the passages of one
         # posting list holding at least k (the shortest: its rare term tends to pick good ones).
         # Only passages at or above it are ranked, instead of every passage the query touches.
-        enough = [(e - s, i) for i, (s, e) in enumerate(zip(starts, ends)) if e - s >= k]
+        enough = sorted((e - s, s) for s, e in spans if e - s >= k)
         floor = 0.0
         if len(docs) > 4 * k and enough:
-            n, i = min(enough)
-            floor = np.partition(scores[indices[starts[i]:ends[i]]], n - k)[n - k]
+            floor = self._kth(scores, enough[0], k)
         docs = np.flatnonzero(scores >= floor) if floor > 0 else np.unique(docs)
+        if len(docs) > WEAK_FLOOR * k and len(enough) > 1:  # hundreds left: the next shortest lists raise it
+            better, spent = floor, 0
+            for length, start in enough[1:]:
+                spent += length
+                if spent > FLOOR_BUDGET:
+                    break
+                better = max(better, self._kth(scores, (length, start), k))
+            docs = docs[scores[docs] >= better] if better > floor else docs
         return docs, scores[docs]

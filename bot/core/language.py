@@ -64,15 +64,18 @@ def _accented(word: str) -> bool:
 def is_foreign(text: str, knows: Callable[[str], bool], settings: AnswerSettings) -> bool:
     """Whether `text` reads as a language other than English (see the module docstring for the rule)."""
     words = _words(text)
-    if sum(len(n) if _unspaced(n[0]) else 1 for _, n in words) < settings.foreign_min_words:
+    plain = text.isascii()  # most questions: every letter Latin, no accents, no unspaced script, no ¿ ¡
+    if (len(words) if plain else sum(len(n) if _unspaced(n[0]) else 1 for _, n in words)) < settings.foreign_min_words:
         return False
     letters = "".join(_LETTERS.findall(text))
-    if sum(not _latin(ch) for ch in letters) > settings.foreign_letter_share * len(letters):
+    if (0 if plain else sum(not _latin(ch) for ch in letters)) > settings.foreign_letter_share * len(letters):
         return True
     if "\u00bf" in text or "\u00a1" in text:  # ¿ ¡: Spanish, whatever its words
         return True
     worded = [(w, n) for w, n in words if _VOWEL.search(n)]  # 'qwzx vbnm' is a keyboard, not a language
     if len(worded) < settings.foreign_min_words:
         return False
+    if plain:
+        return sum(not knows(n) for _, n in worded) > settings.foreign_word_share * len(worded)
     unknown = sum(not knows(n) or (_accented(w) and not knows(w.lower())) for w, n in worded)
     return unknown > settings.foreign_word_share * len(worded)

@@ -116,9 +116,17 @@ def _countries_except(named: frozenset[str]) -> re.Pattern:
     return re.compile(rf"\b(?:{'|'.join(others)})\b")
 
 
+# Every way above of asking for a kind of fact (and for countries) holds one of these question words
+# (tests/test_core_phrasing.py checks each pattern), so a question without any wants no kind: one
+# search decides that instead of ten.
+_QUESTION_WORD = re.compile(r"\b(?:when|how|what|which|who|whom|why|where)\b")
+
+
 def wanted_kind(text: str) -> re.Pattern | None:
     """How a passage would hold the kind of fact the question asks for (a date, a number, ...), if any."""
     lowered = normalise(text)
+    if not _QUESTION_WORD.search(lowered):
+        return None
     if _ASKS_COUNTRY.search(lowered):
         return _countries_except(frozenset(n.lower() for n in _any_country().findall(text)))
     return next((has for _kind, asks, has in ANSWER_TYPES if asks.search(lowered)), None)
@@ -132,6 +140,8 @@ def is_anaphoric(text: str) -> bool:
 
 def unknown_names(text: str, unknown: tuple[str, ...]) -> list[str]:
     """Unknown words the user capitalised inside the sentence: names ('Iraq', 'China') the knowledge lacks."""
+    if not unknown:  # most questions: no need to look for names
+        return []
     names = set()
     for match in re.finditer(r"(?<=[\w,;:'\"] )([A-Z][\w-]+)", text):
         names.add(normalise(match.group(1)))
