@@ -125,8 +125,3 @@ def holds_kind(kind: str, text: str, question_words: frozenset[str]) -> bool:
 def leans_back(text: str) -> bool:
     """Whether a passage opens by pointing back at the sentence before it ('It was...', 'They also...')."""
     return bool(_LEANING.match(_lowered(text).lstrip("\"'(")))
-
-
-def heads(present: frozenset) -> frozenset:
-    """The first FAMILY_PREFIX letters of a text's longer content stems (`present`, as a set)."""
-    return frozenset(s[:FAMILY_PREFIX] for s in present if len(s) >= FAMILY_PREFIX)
