@@ -12,6 +12,7 @@ each word as the question's word id, exactly what `rerank_text.content(text)` wo
 
 from __future__ import annotations
 
+import threading
 from array import array
 from dataclasses import dataclass
 from typing import Mapping, Sequence
@@ -82,9 +83,11 @@ class PassageWords:
         self._every, self._every_starts = every, np.frombuffer(starts, dtype=np.int64)
         self._content = every[keep]  # per content word of every passage: its stem's id
         self._content_starts = np.concatenate([[0], np.cumsum(keep)])[self._every_starts]
+        self._content_starts, self._every_starts = self._content_starts.tolist(), self._every_starts.tolist()
         self._position: dict[str, int] = {}
         for n, text in enumerate(texts):
             self._position.setdefault(text, n)
+        self._tables = threading.local()
 
     def __len__(self) -> int:
         return len(self._every_starts) - 1
@@ -94,31 +97,37 @@ class PassageWords:
         """The texts' columns (see Gathered), or None when one of them is no passage (read it with gather_texts)."""
         position = self._position
         try:
-            at = np.array([position[t] for t in texts], dtype=np.int64)
+            at = [position[t] for t in texts]
         except KeyError:
             return None
-        content_ = _segments(self._content, self._content_starts, at)
-        lengths = self._content_starts[at + 1] - self._content_starts[at]
+        content_starts, every_starts = self._content_starts, self._every_starts
+        content_ = np.concatenate([self._content[content_starts[a]:content_starts[a + 1]] for a in at])
+        lengths = np.array([content_starts[a + 1] - content_starts[a] for a in at], dtype=np.int64)
         cut = int(lengths[:full].sum())
-        every = _segments(self._every, self._every_starts, at[:full])
-        return Gathered(self._map(self._stem_id, terms, content_), lengths,
-                        self._map(self._heads, starts, self._head_of[content_[:cut]]),
-                        self._map(self._stem_id, word_ids, every), self._every_starts[at[:full] + 1] - self._every_starts[at[:full]])
+        every = np.concatenate([self._every[every_starts[a]:every_starts[a + 1]] for a in at[:full]])
+        every_lengths = np.array([every_starts[a + 1] - every_starts[a] for a in at[:full]], dtype=np.int64)
+        stems = self._scratch(self._stem_id, "stems")
+        heads = self._scratch(self._heads, "heads")
+        return Gathered(_mapped(stems, self._stem_id, terms, content_), lengths,
+                        _mapped(heads, self._heads, starts, self._head_of[content_[:cut]]),
+                        _mapped(stems, self._stem_id, word_ids, every), every_lengths)
 
-    @staticmethod
-    def _map(ids: Mapping[str, int], keys: Mapping[str, int], values: np.ndarray) -> np.ndarray:
-        """Each id's column among the keys (-1 for any other id), by a sorted search: nothing shared is
-        written, so questions may be read side by side."""
-        pairs = sorted((ids[k], n) for k, n in keys.items() if k in ids)
-        if not pairs:
-            return np.full(len(values), -1, dtype=np.int64)
-        known, columns = np.array([a for a, _n in pairs]), np.array([n for _a, n in pairs], dtype=np.int64)
-        at = np.minimum(np.searchsorted(known, values), len(known) - 1)
-        return np.where(known[at] == values, columns[at], -1)
+    def _scratch(self, ids: Mapping[str, int], name: str) -> np.ndarray:
+        """This thread's table from an id to a column, all -1 between uses (so questions may be read side by side)."""
+        table = getattr(self._tables, name, None)
+        if table is None:
+            table = np.full(len(ids) + 1, -1, dtype=np.int64)  # the last: the -1 of a word without a head
+            setattr(self._tables, name, table)
+        return table
 
 
-def _segments(values: np.ndarray, starts: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """The values of the segments `at` (segment n runs from starts[n] to starts[n + 1]), one after another."""
-    begin, lengths = starts[at], starts[at + 1] - starts[at]
-    offsets = np.cumsum(lengths) - lengths
-    return values[np.arange(int(lengths.sum())) + np.repeat(begin - offsets, lengths)]
+def _mapped(table: np.ndarray, ids: Mapping[str, int], keys: Mapping[str, int], values: np.ndarray) -> np.ndarray:
+    """Each id's column among the keys (-1 for any other id), through a scratch table set and then cleared."""
+    known = [(ids[k], n) for k, n in keys.items() if k in ids]
+    if not known:
+        return np.full(len(values), -1, dtype=np.int64)
+    at, columns = np.array(known, dtype=np.int64).T
+    table[at] = columns
+    out = table[values]
+    table[at] = -1
+    return out
