@@ -82,8 +82,10 @@ class PassageWords:
         keep = np.array([w not in STOP_WORDS for w in known] or [False], dtype=bool)[word_ids]
         self._every, self._every_starts = every, np.frombuffer(starts, dtype=np.int64)
         self._content = every[keep]  # per content word of every passage: its stem's id
-        self._content_starts = np.concatenate([[0], np.cumsum(keep)])[self._every_starts]
-        self._content_starts, self._every_starts = self._content_starts.tolist(), self._every_starts.tolist()
+        starts_ = self._every_starts  # each passage's content words, summed in place (no array per word)
+        kept = np.add.reduceat(np.append(keep, False), starts_[:-1], dtype=np.int64) if len(texts) else starts_[:0]
+        self._content_starts = [0, *np.cumsum(np.where(np.diff(starts_) > 0, kept, 0)).tolist()]
+        self._every_starts = starts_.tolist()
         self._position: dict[str, int] = {}
         for n, text in enumerate(texts):
             self._position.setdefault(text, n)
