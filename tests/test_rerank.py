@@ -326,8 +326,8 @@ def test_the_features_are_exactly_those_the_shipped_model_was_trained_on():
             rows = features(call["question"], candidates, stats, call["content_words"],
                             [(p, tuple(a)) for p, a in call["expansions"]], call["curated"],
                             words)
-            # Equal to the last bits or so: sums over sets of stems run in string-hash order, which differs
-            # between processes (PYTHONHASHSEED), so exact equality never held across runs even before.
+            # Equal to the last bits or so: the recorded rows summed over sets of stems in string-hash order,
+            # which differs between processes (PYTHONHASHSEED); the code now adds in the question's stem order.
             np.testing.assert_allclose(rows, np.array(call["rows"]), rtol=1e-12, atol=1e-12, err_msg=call["question"])
 
 

@@ -1,10 +1,12 @@
-"""The passages' words kept as ids must read every passage exactly as reading its text does."""
+"""The passages' words kept as ids must give every passage's columns exactly as reading its text does."""
 
 from __future__ import annotations
 
-from bot.core.rerank_question import CorpusStats, read_question, read_text
-from bot.core.rerank_store import PassageWords
-from bot.core.rerank_text import READ_CHARS, content
+import numpy as np
+
+from bot.core.rerank_question import CorpusStats, read_question
+from bot.core.rerank_store import PassageWords, gather_texts
+from bot.core.rerank_text import FAMILY_PREFIX, READ_CHARS
 
 PASSAGES = [
     "The Normans were the people who in the 10th and 11th centuries gave their name to Normandy.",
@@ -18,13 +20,14 @@ PASSAGES = [
 ]
 
 
-def _same(a, b) -> None:
-    assert (a.matched, a.counts, a.length) == (b.matched, b.counts, b.length)
-    # The store keeps only what the question can ask of `present` and `heads`: its own and its expansions'.
-    assert a.present <= b.present and a.heads <= b.heads
+def _columns(q):
+    """What gather asks for: the question's terms, its stems' heads and its words, each as a column."""
+    terms = dict.fromkeys([*q.stems, *(s for _own, others in q.alternatives for o in others for s in o)])
+    starts = dict.fromkeys(s[:FAMILY_PREFIX] for s in q.stems if len(s) >= FAMILY_PREFIX)
+    return ({t: n for n, t in enumerate(terms)}, {h: n for n, h in enumerate(starts)}, q.word_ids)
 
 
-def test_readings_from_ids_are_the_readings_of_the_texts():
+def test_columns_from_ids_are_the_columns_of_the_texts():
     stats = CorpusStats.from_texts(PASSAGES)
     kept = PassageWords(PASSAGES)
     assert len(kept) == len(PASSAGES)
@@ -39,29 +42,27 @@ def test_readings_from_ids_are_the_readings_of_the_texts():
     texts = list(dict.fromkeys(PASSAGES))
     for question, words, expansions in questions:
         q = read_question(question, words, expansions, stats)
-        read = kept.readings(q, texts, 3)
-        assert set(read) == set(texts)
-        for n, text in enumerate(texts):
-            expected = read_text(q, *content(text))
-            _same(read[text], expected)
-            if n < 3:  # candidates also get the question's stems in order and its words as the question has them
-                assert read[text].where == expected.where
-                assert read[text].word_ids == expected.word_ids
+        for order in (texts, texts[::-1]):
+            got, expected = kept.gather(order, 3, *_columns(q)), gather_texts(order, 3, *_columns(q))
+            for name in ("cols", "lengths", "heads", "every", "every_lengths"):
+                assert np.array_equal(getattr(got, name), getattr(expected, name)), (question, name)
+    q = read_question("what did the norsemen invent", None, (), stats)
+    assert (gather_texts([PASSAGES[2]], 1, *_columns(q)).heads >= 0).sum() == 5  # every invent- word, not Norway
 
 
 def test_a_text_that_is_no_passage_is_left_to_the_caller():
     kept = PassageWords(PASSAGES[:2])
     q = read_question("Normans", None, (), CorpusStats.from_texts(PASSAGES))
-    assert kept.readings(q, ["A section title", "Some maintainer question?"], 1) == {}
-    assert set(kept.readings(q, ["A section title", PASSAGES[1]], 2)) == {PASSAGES[1]}
+    assert kept.gather(["A section title", PASSAGES[1]], 1, *_columns(q)) is None
+    assert kept.gather([PASSAGES[1], PASSAGES[0]], 1, *_columns(q)) is not None
 
 
 def test_only_the_start_of_a_long_passage_is_read():
     long = "packet " * 400 + "switching"
     assert len(long) > READ_CHARS
     q = read_question("packet switching", None, (), CorpusStats.from_texts([long]))
-    reading = PassageWords([long]).readings(q, [long], 1)[long]
-    assert reading.matched == {"packet"} and reading.counts == {"packet": READ_CHARS // len("packet ") + 1}
+    got = PassageWords([long]).gather([long], 1, *_columns(q))
+    assert got.lengths.tolist() == [READ_CHARS // len("packet ") + 1] and set(got.cols.tolist()) == {0}
 
 
 def test_the_reranker_reads_a_knowledge_base_s_passages_once_from_its_second_question():

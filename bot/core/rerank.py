@@ -130,9 +130,10 @@ class Model:
         return cls.from_dict(data)
 
 
-def _columns(model_names: Sequence[str], names: Sequence[str]) -> list[int]:
+def _columns(model_names: Sequence[str], names: Sequence[str]) -> np.ndarray:
+    """Where the model's features sit among the names (a copy in that order, as the model was fitted on)."""
     where = {n: i for i, n in enumerate(names)}
-    return [where[n] for n in model_names]
+    return np.array([where[n] for n in model_names], dtype=np.intp)
 
 
 class Reranker:
@@ -179,19 +180,21 @@ def confidence_rows(x: np.ndarray, scores: np.ndarray) -> np.ndarray:
         others = np.where(scores >= top2[1], top2[0], top2[1])
     else:
         others = scores - 1.0  # a lone candidate leads by a fixed margin (its ranker score decides)
-    return np.column_stack([scores, scores - others, x])
+    rows = np.empty((len(scores), x.shape[1] + 2))
+    rows[:, 0], rows[:, 1], rows[:, 2:] = scores, scores - others, x
+    return rows
 
 
 def rerank_from_scores(model: Model, x: np.ndarray, scores: np.ndarray,
                        columns: Sequence[int] | None = None) -> tuple[tuple[int, ...], tuple[float, ...], tuple[float, ...]]:
     """Order by ranking score (ties keep the first stage's order) and turn scores into probabilities."""
-    order = tuple(int(i) for i in np.lexsort((np.arange(len(scores)), -scores)))
+    order = tuple(np.argsort(-scores, kind="stable").tolist())
     rows = confidence_rows(x, scores)
     if columns is None:
         columns = _columns(model.confidence.names, CONFIDENCE_FEATURES)
     logits = model.confidence(rows[:, columns])
     probabilities = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
-    return order, tuple(float(s) for s in scores), tuple(float(p) for p in probabilities)
+    return order, tuple(scores.tolist()), tuple(probabilities.tolist())
 
 
 @lru_cache(maxsize=1)

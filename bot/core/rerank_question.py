@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from ..text import normalise, stem, words
-from .rerank_text import FAMILY_PREFIX, asked_kind, content, heads
+from .rerank_text import asked_kind, content
 
 
 class CorpusStats:
@@ -22,14 +22,15 @@ class CorpusStats:
     def __init__(self, n_docs: int, df: Callable[[str], int]) -> None:
         self.n_docs = max(1, n_docs)
         self.df = df
-        self.max_idf = self._idf(0)
+        self.max_idf = self.idf_of(0)
 
-    def _idf(self, df: int) -> float:
+    def idf_of(self, df: int) -> float:
+        """The idf of a stem that so many passages use."""
         return math.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5))
 
     def idf(self, stem_: str) -> float:
         """A stem's idf; a stem no passage uses gets the highest."""
-        return self._idf(self.df(stem_))
+        return self.idf_of(self.df(stem_))
 
     @classmethod
     def from_texts(cls, texts: Sequence[str]) -> "CorpusStats":
@@ -97,12 +98,12 @@ def read_question(question: str, content_words: Sequence[str] | None,
     total = sum(idf.values())
     unknown_idf = sum(idf[s] for s in unknown)
     rarest = tuple(sorted((s for s in stems if s not in unknown), key=lambda s: -idf[s])[:2])
-    capitalised = {stem(normalise(w)) for w in _CAPITALISED_WORD.findall(question)}
+    capitalised = {stem(normalise(w)) for w in _CAPITALISED_WORD.findall(question)} if unknown else set()
     word_ids = {w: n for n, w in enumerate(dict.fromkeys(every))}
+    written = words(question)
     return Question(stems, idf, total, total - unknown_idf, alternatives, rarest,
                     frozenset(zip(own, own[1:])), every, tuple(word_ids[w] for w in every), word_ids,
-                    frozenset(words(question)), asked_kind(question),
-                    opening(words(question)), unknown_idf / total if total else 0.0,
+                    frozenset(written), asked_kind(question), opening(written), unknown_idf / total if total else 0.0,
                     any(s in capitalised for s in unknown))
 
 
@@ -124,10 +125,12 @@ def _idf(stems: tuple[str, ...], meanings: dict, stats: CorpusStats) -> tuple[di
     """Each stem's idf, and the stems no passage uses (neither they nor a stand-in)."""
     idf, unknown = {}, []
     for s in stems:
+        df = stats.df(s)
+        if df > 0:
+            idf[s] = stats.idf_of(df)
+            continue
         known = [stats.idf(a) for a in meanings.get(s, ()) if stats.df(a) > 0]
-        if stats.df(s) > 0:
-            idf[s] = stats.idf(s)
-        elif known:  # a word the passages never use, but an expansion they do: as rare as its stand-ins
+        if known:  # a word the passages never use, but an expansion they do: as rare as its stand-ins
             idf[s] = sum(known) / len(known)
         else:
             idf[s] = stats.max_idf
@@ -143,46 +146,3 @@ def matched(q: Question, present: frozenset) -> frozenset:
         if any(other <= present for other in others):
             found.extend(own)
     return frozenset(found)
-
-
-def defines(q: Question, present: frozenset) -> bool:
-    """Whether a passage says a question's phrase and what it means together ('Defence Education
-    Enhancement Programme (DEEP)'): where a term is defined, not merely used."""
-    return any(all(s in present for s in own) and any(other <= present for other in others)
-               for own, others in q.alternatives)
-
-
-def family(q: Question, found: frozenset, starts: frozenset) -> set[str]:
-    """Question stems a passage holds only as another word of their family, which the stemmer keeps apart
-    ('norse' and 'norsemen', 'invent' and 'inventor'); `starts` are the passage's heads (rerank_text.heads)."""
-    return {s for s in q.stems if s not in found and len(s) >= FAMILY_PREFIX and s[:FAMILY_PREFIX] in starts}
-
-
-def covered(q: Question, found) -> float:
-    """The idf mass of the question stems found (divide by q.total for a share)."""
-    idf = q.idf
-    return sum(idf[s] for s in found)
-
-
-class Reading:
-    """What one text says to one question, worked out once however many candidates it neighbours.
-
-    `present` and `heads` need hold only the question's own and its expansions' stems and heads (all
-    that is asked of them); `where` and `word_ids` are filled for candidates (order and copied phrases)."""
-
-    __slots__ = ("matched", "counts", "length", "present", "heads", "where", "word_ids")
-
-    def __init__(self, matched_: frozenset, counts: dict, length: int, present: frozenset, heads_: frozenset,
-                 where: tuple = (), word_ids: tuple = ()) -> None:
-        self.matched, self.counts, self.length = matched_, counts, length  # counts: matched stem -> times in the text
-        self.present, self.heads, self.where, self.word_ids = present, heads_, where, word_ids
-
-
-def read_text(q: Question, every: tuple[str, ...], own: tuple[str, ...]) -> Reading:
-    """A text's reading from its stemmed words and content stems (rerank_text.content): `where` holds each
-    question stem's (position among the content stems, stem), `word_ids` each word as q.word_ids has it (-1: none)."""
-    present = frozenset(own)
-    found = matched(q, present)
-    idf, ids = q.idf, q.word_ids
-    return Reading(found, {m: own.count(m) or 1 for m in found}, len(own), present, heads(present),
-                   tuple((n, s) for n, s in enumerate(own) if s in idf), tuple(ids.get(w, -1) for w in every))

@@ -3,26 +3,54 @@ re-tokenises a candidate or its neighbours question after question.
 
 At 58,938 passages the second stage reads about 39 passages per question (ten candidates and their
 neighbours), nearly all for the first time; tokenising and stemming them was most of its cost
-(docs/quality-experiments.md, "Cost per question"). Here each passage's words are kept as integer
-ids into one array, read at the first reranked question. A question's readings of its passages are
-then a few numpy passes over their ids at once, holding what `rerank_question.read_text` finds
-(the question's stems each passage holds and how often, its length, the question's word order in
-the candidates), so the features do not move.
+(docs/quality-experiments.md, "Cost per question"). Here each passage's content stems and all its
+stemmed words are kept as integer ids in two arrays, read at the first reranked question. A
+question's view of its passages (`Gathered`) is then a few numpy passes over their ids at once:
+each content word as a column of the question's terms, and for the candidates each word's head and
+each word as the question's word id, exactly what `rerank_text.content(text)` would give.
 """
 
 from __future__ import annotations
 
+import threading
 from array import array
-from typing import Callable, Sequence
+from dataclasses import dataclass
+from typing import Mapping, Sequence
 
 import numpy as np
 import Stemmer
 
 from ..text import STOP_WORDS, words
-from .rerank_question import Question, Reading
-from .rerank_text import FAMILY_PREFIX, READ_CHARS
+from .rerank_text import FAMILY_PREFIX, READ_CHARS, content
 
 _STEMMER = Stemmer.Stemmer("english")  # the stemmer rerank_text.content uses
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """A question's texts as columns: `cols` holds each content word of every text in turn as its column
+    in the question's terms (-1: none); `heads` the same words of the first `full` texts as a column of
+    the question's heads, `every` every word of those texts as the question's word id (-1: none)."""
+
+    cols: np.ndarray
+    lengths: np.ndarray  # per text: its content words
+    heads: np.ndarray
+    every: np.ndarray
+    every_lengths: np.ndarray  # per one of the first `full` texts: its words
+
+
+def gather_texts(texts: Sequence[str], full: int, terms: Mapping[str, int], starts: Mapping[str, int],
+                 word_ids: Mapping[str, int]) -> Gathered:
+    """The same columns read from the texts themselves (rerank_text.content): for texts that are no
+    passage, and the reference the store must match."""
+    read = [content(t) for t in texts]
+    cols = [terms.get(s, -1) for _every, own in read for s in own]
+    heads = [starts.get(s[:FAMILY_PREFIX], -1) if len(s) >= FAMILY_PREFIX else -1
+             for _every, own in read[:full] for s in own]
+    every = [word_ids.get(w, -1) for every, _own in read[:full] for w in every]
+    return Gathered(np.array(cols, dtype=np.int64), np.array([len(o) for _e, o in read], dtype=np.int64),
+                    np.array(heads, dtype=np.int64), np.array(every, dtype=np.int64),
+                    np.array([len(e) for e, _o in read[:full]], dtype=np.int64))
 
 
 class PassageWords:
@@ -43,156 +71,65 @@ class PassageWords:
                 ids.extend(map(lookup, found))
             starts.append(len(ids))
         known = list(vocabulary)
-        stems = _STEMMER.stemWords(known)
         self._stem_id: dict[str, int] = {}
-        stem_of = np.array([self._stem_id.setdefault(s, len(self._stem_id)) for s in stems] or [0], dtype=np.int32)
+        stem_of = np.array([self._stem_id.setdefault(s, len(self._stem_id)) for s in _STEMMER.stemWords(known)] or [0],
+                           dtype=np.int32)
         self._heads: dict[str, int] = {}
-        head_of = np.array([self._heads.setdefault(s[:FAMILY_PREFIX], len(self._heads)) if len(s) >= FAMILY_PREFIX else -1
-                            for s in self._stem_id] + [-1], dtype=np.int32)
+        self._head_of = np.array([self._heads.setdefault(s[:FAMILY_PREFIX], len(self._heads))
+                                  if len(s) >= FAMILY_PREFIX else -1 for s in self._stem_id] + [-1], dtype=np.int32)
         word_ids = np.frombuffer(ids, dtype=np.int32) if len(ids) else np.zeros(0, dtype=np.int32)
-        self._stems = stem_of[word_ids]  # per word of every passage: its stem's id
-        self._keep = np.array([w not in STOP_WORDS for w in known] or [False], dtype=bool)[word_ids]
-        self._head_of = head_of  # per stem id: its head's id (-1: a short stem)
-        self._starts = np.frombuffer(starts, dtype=np.int64)
+        every = stem_of[word_ids]  # per word of every passage: its stem's id
+        keep = np.array([w not in STOP_WORDS for w in known] or [False], dtype=bool)[word_ids]
+        self._every, self._every_starts = every, np.frombuffer(starts, dtype=np.int64)
+        self._content = every[keep]  # per content word of every passage: its stem's id
+        starts_ = self._every_starts  # each passage's content words, summed in place (no array per word)
+        kept = np.add.reduceat(np.append(keep, False), starts_[:-1], dtype=np.int64) if len(texts) else starts_[:0]
+        self._content_starts = [0, *np.cumsum(np.where(np.diff(starts_) > 0, kept, 0)).tolist()]
+        self._every_starts = starts_.tolist()
         self._position: dict[str, int] = {}
         for n, text in enumerate(texts):
             self._position.setdefault(text, n)
+        self._tables = threading.local()
 
     def __len__(self) -> int:
-        return len(self._starts) - 1
+        return len(self._every_starts) - 1
 
-    def readings(self, q: Question, texts: Sequence[str], full: int) -> dict[str, Reading]:
-        """The readings of those texts that are passages (distinct texts; the first `full` are candidates,
-        which also get their word order). Any other text is left to the caller to read."""
-        known = [(t, self._position[t]) for t in texts if t in self._position]
-        if not known:
-            return {}
-        full = sum(1 for t in texts[:full] if t in self._position)
-        terms = list(dict.fromkeys([*q.stems, *(s for _own, others in q.alternatives for o in others for s in o)]))
-        starts_ = list(dict.fromkeys(s[:FAMILY_PREFIX] for s in q.stems if len(s) >= FAMILY_PREFIX))
-        return self._read(q, known, full, terms, starts_)
+    def gather(self, texts: Sequence[str], full: int, terms: Mapping[str, int], starts: Mapping[str, int],
+               word_ids: Mapping[str, int]) -> Gathered | None:
+        """The texts' columns (see Gathered), or None when one of them is no passage (read it with gather_texts)."""
+        position = self._position
+        try:
+            at = [position[t] for t in texts]
+        except KeyError:
+            return None
+        content_starts, every_starts = self._content_starts, self._every_starts
+        content_ = np.concatenate([self._content[content_starts[a]:content_starts[a + 1]] for a in at])
+        lengths = np.array([content_starts[a + 1] - content_starts[a] for a in at], dtype=np.int64)
+        cut = int(lengths[:full].sum())
+        every = np.concatenate([self._every[every_starts[a]:every_starts[a + 1]] for a in at[:full]])
+        every_lengths = np.array([every_starts[a + 1] - every_starts[a] for a in at[:full]], dtype=np.int64)
+        stems = self._scratch(self._stem_id, "stems")
+        heads = self._scratch(self._heads, "heads")
+        return Gathered(_mapped(stems, self._stem_id, terms, content_), lengths,
+                        _mapped(heads, self._heads, starts, self._head_of[content_[:cut]]),
+                        _mapped(stems, self._stem_id, word_ids, every), every_lengths)
 
-    @staticmethod
-    def _lookup(ids: dict[str, int], keys: list[str]) -> Callable[[np.ndarray], np.ndarray]:
-        """A map from stem (or head) ids to the keys' columns, -1 for any other id (a sorted search, so
-        nothing shared is written and readings may run side by side)."""
-        pairs = sorted((ids[k], n) for n, k in enumerate(keys) if k in ids)
-        if not pairs:
-            return lambda values: np.full(len(values), -1, dtype=np.int64)
-        known, columns = np.array([a for a, _n in pairs]), np.array([n for _a, n in pairs])
-
-        def column(values: np.ndarray) -> np.ndarray:
-            at = np.minimum(np.searchsorted(known, values), len(known) - 1)
-            return np.where(known[at] == values, columns[at], -1)
-
-        return column
-
-    def _columns(self, stems: np.ndarray, *keys: list[str]) -> list[np.ndarray]:
-        """Each stem id's column in each list of stems (-1: not in it), from one sorted search."""
-        ids = sorted({self._stem_id[k] for group in keys for k in group if k in self._stem_id})
-        if not ids:
-            return [np.full(len(stems), -1, dtype=np.int64) for _ in keys]
-        known = np.array(ids)
-        at = np.minimum(np.searchsorted(known, stems), len(known) - 1)
-        found = known[at] == stems
-        out = []
-        for group in keys:
-            where = {self._stem_id[k]: n for n, k in enumerate(group) if k in self._stem_id}
-            columns = np.array([where.get(i, -1) for i in ids])
-            out.append(np.where(found, columns[at], -1))
-        return out
-
-    def _read(self, q: Question, known: list[tuple[str, int]], full: int, terms: list[str],
-              starts_: list[str]) -> dict[str, Reading]:
-        """The numpy passes: every word of the texts at once, then a small loop per text."""
-        head_column = self._lookup(self._heads, starts_)
-        at = np.array([p for _t, p in known])
-        begin, lengths = self._starts[at], self._starts[at + 1] - self._starts[at]
-        offsets = np.cumsum(lengths) - lengths
-        index = np.arange(int(lengths.sum())) + np.repeat(begin - offsets, lengths)
-        owner = np.repeat(np.arange(len(known)), lengths)
-        keep = self._keep[index]
-        stems = self._stems[index]
-        hits, word_hits = self._columns(stems, terms, list(q.word_ids))  # every word's column in each, -1: none
-        content_owner, content, hit = owner[keep], stems[keep], hits[keep]  # the content words only, from here on
-        n_texts, n_terms, n_heads = len(known), len(terms), len(starts_)
-        length = np.bincount(content_owner, minlength=n_texts).tolist()
-        on = hit >= 0
-        width = max(1, n_terms)
-        counts = np.bincount(content_owner[on] * width + hit[on], minlength=n_texts * width).reshape(n_texts, -1)
-        head = head_column(self._head_of[content])
-        on_head = head >= 0
-        heads = np.bincount(content_owner[on_head] * max(1, n_heads) + head[on_head],
-                            minlength=n_texts * max(1, n_heads)).reshape(n_texts, -1)
-        where = self._where(hit, content_owner, length, full, len(q.stems), terms)
-        every = word_hits[:int(lengths[:full].sum())].tolist()  # the candidates' words
-        return self._assemble(q, [t for t, _p in known], full, terms, starts_, counts, heads, length,
-                              where, every, lengths[:full].tolist())
-
-    @staticmethod
-    def _assemble(q: Question, texts: list[str], full: int, terms: list[str], starts_: list[str], counts: np.ndarray,
-                  heads: np.ndarray, length: list[int], where: list[tuple], every: list[int],
-                  sizes: list[int]) -> dict[str, Reading]:
-        """A Reading per text from its row of counts (only its nonzero columns are visited); the stems it
-        speaks to as `rerank_question.matched` finds them, in the same order."""
-        held, held_heads = _nonzero(counts, len(texts)), _nonzero(heads, len(texts))
-        expanded = _expanded(q, terms, counts > 0)
-        out, column, empty, n_stems = {}, {t: n for n, t in enumerate(terms)}, frozenset(), len(q.stems)
-        rows, starts = counts.tolist(), [0, *np.cumsum(sizes).tolist()]
-        for n, text in enumerate(texts):
-            if n >= full and not held[n] and not held_heads[n]:  # a neighbour holding none of the question's words
-                out[text] = Reading(empty, {}, length[n], empty, empty)
-                continue
-            present = frozenset(terms[c] for c in held[n])
-            found_ = [terms[c] for c in held[n] if c < n_stems]
-            for a in expanded[n]:
-                found_.extend(q.alternatives[a][0])
-            found, row = frozenset(found_), rows[n]
-            counts_ = {m: row[column[m]] or 1 for m in found}
-            heads_ = frozenset(starts_[c] for c in held_heads[n])
-            if n < full:
-                out[text] = Reading(found, counts_, length[n], present, heads_, where[n],
-                                    tuple(every[starts[n]:starts[n + 1]]))
-            else:
-                out[text] = Reading(found, counts_, length[n], present, heads_)
-        return out
-
-    @staticmethod
-    def _where(hit: np.ndarray, owner: np.ndarray, length: list[int], full: int, n_stems: int,
-               terms: list[str]) -> list[tuple]:
-        """For each of the first `full` texts: (position among its content stems, stem) of each question stem."""
-        cut = sum(length[:full])
-        stems_at = np.nonzero((hit[:cut] >= 0) & (hit[:cut] < n_stems))[0]
-        out: list[list] = [[] for _ in range(full)]
-        starts = np.cumsum([0, *length[:full]]).tolist()
-        for i, o, c in zip(stems_at.tolist(), owner[stems_at].tolist(), hit[stems_at].tolist()):
-            out[o].append((i - starts[o], terms[c]))
-        return [tuple(w) for w in out]
+    def _scratch(self, ids: Mapping[str, int], name: str) -> np.ndarray:
+        """This thread's table from an id to a column, all -1 between uses (so questions may be read side by side)."""
+        table = getattr(self._tables, name, None)
+        if table is None:
+            table = np.full(len(ids) + 1, -1, dtype=np.int64)  # the last: the -1 of a word without a head
+            setattr(self._tables, name, table)
+        return table
 
 
-def _nonzero(matrix: np.ndarray, n_rows: int) -> list[list[int]]:
-    """Per row, the columns holding a nonzero value, in order."""
-    out: list[list[int]] = [[] for _ in range(n_rows)]
-    rows, cols = np.nonzero(matrix)
-    for r, c in zip(rows.tolist(), cols.tolist()):
-        out[r].append(c)
-    return out
-
-
-def _expanded(q: Question, terms: list[str], present: np.ndarray) -> list[list[int]]:
-    """Per text (rows of `present`: which terms it holds), the expansions it speaks to by every word of one
-    of their phrases (rerank_question.matched's rule), as indexes into q.alternatives, in order."""
-    out: list[list[int]] = [[] for _ in range(len(present))]
-    if not q.alternatives:
-        return out
-    column = {t: n for n, t in enumerate(terms)}
-    owner = [a for a, (_own, others) in enumerate(q.alternatives) for _o in others]
-    phrases = np.zeros((len(terms), len(owner)), dtype=np.int64)
-    for n, other in enumerate(o for _own, others in q.alternatives for o in others):
-        phrases[[column[s] for s in other], n] = 1
-    whole = (present.astype(np.int64) @ phrases) == phrases.sum(axis=0)  # texts x phrases: every word held
-    first = np.searchsorted(owner, np.arange(len(q.alternatives)))  # each expansion's first phrase (it has one)
-    spoken = np.logical_or.reduceat(whole, first, axis=1)
-    for r, a in zip(*(x.tolist() for x in np.nonzero(spoken))):
-        out[r].append(a)
+def _mapped(table: np.ndarray, ids: Mapping[str, int], keys: Mapping[str, int], values: np.ndarray) -> np.ndarray:
+    """Each id's column among the keys (-1 for any other id), through a scratch table set and then cleared."""
+    known = [(ids[k], n) for k, n in keys.items() if k in ids]
+    if not known:
+        return np.full(len(values), -1, dtype=np.int64)
+    at, columns = np.array(known, dtype=np.int64).T
+    table[at] = columns
+    out = table[values]
+    table[at] = -1
     return out

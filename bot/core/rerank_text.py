@@ -53,7 +53,9 @@ def _lowered(text: str) -> str:
     return normalise(text[:READ_CHARS])
 
 
-# Openings that point back at the previous sentence: its subject is elsewhere.
+# Openings that point back at the previous sentence: its subject is elsewhere. The longest ('furthermore')
+# and the letter after it fit in _LEAN_ENOUGH, so a passage's first _LEAN_CHARS letters decide.
+_LEAN_CHARS, _LEAN_ENOUGH = 64, 16
 _LEANING = re.compile(r"^(?:it|its|this|these|that|those|they|their|them|he|his|she|her|such|also|however|"
                       r"moreover|furthermore|there|then|thus|the latter|the former|both|another|others?)\b")
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -124,9 +126,9 @@ def holds_kind(kind: str, text: str, question_words: frozenset[str]) -> bool:
 
 def leans_back(text: str) -> bool:
     """Whether a passage opens by pointing back at the sentence before it ('It was...', 'They also...')."""
+    head = text[:_LEAN_CHARS]
+    if head.isascii():  # ASCII folds letter by letter: its folded start is the start of the whole text folded
+        start = normalise(head).lstrip("\"'(")
+        if len(start) > _LEAN_ENOUGH:
+            return bool(_LEANING.match(start))
     return bool(_LEANING.match(_lowered(text).lstrip("\"'(")))
-
-
-def heads(present: frozenset) -> frozenset:
-    """The first FAMILY_PREFIX letters of a text's longer content stems (`present`, as a set)."""
-    return frozenset(s[:FAMILY_PREFIX] for s in present if len(s) >= FAMILY_PREFIX)

@@ -1,0 +1,223 @@
+"""One question's candidates read together for the second stage's features (rerank_features.py).
+
+Every word of the candidates and their neighbours is handled at once with numpy (rerank_store.Gathered:
+which question term each content word is); a text is then a bit mask of the question stems it speaks
+to, so a window, a paragraph or a family is an OR of integers and its idf mass is looked up once per
+mask. Sums run in the question's stem order, so a feature has the same bits in every process.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Mapping, Protocol, Sequence
+
+import numpy as np
+
+from ..text import words
+from .rerank_measures import BM25_B, BM25_K1, FIRST_FLOOR, phrases, proximity
+from .rerank_question import Question, matched, opening
+from .rerank_store import Gathered, gather_texts
+from .rerank_text import FAMILY_PREFIX, KINDS, content, holds_kind, leans_back
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One passage the first stage found, as plain data: its text, score and surroundings."""
+
+    text: str
+    score: float  # the first stage's score (any scale; the model also sees it relative to the best)
+    before: tuple[str, ...] = ()  # the passages just before it in the same section, nearest last
+    after: tuple[str, ...] = ()  # the passages just after it in the same section, nearest first
+    section: str = ""
+    questions: tuple[str, ...] = ()  # questions a maintainer attached to the passage
+
+
+class Gatherer(Protocol):
+    """Passages read ahead (rerank_store.PassageWords): a question's columns of those texts, None if one is no passage."""
+
+    def gather(self, texts: Sequence[str], full: int, terms: Mapping[str, int], starts: Mapping[str, int],
+               word_ids: Mapping[str, int]) -> Gathered | None: ...
+
+
+class Batch:
+    """One question's candidates: each text read once into a mask of question stems and their counts."""
+
+    def __init__(self, q: Question, candidates: Sequence[Candidate], curated: bool, words_: Gatherer | None) -> None:
+        self.q, self.candidates, self.curated, stems = q, candidates, float(curated), q.stems
+        self.terms = {t: n for n, t in enumerate(dict.fromkeys(
+            [*stems, *(s for _own, others in q.alternatives for o in others for s in o)]))}
+        self.starts = {h: n for n, h in enumerate(dict.fromkeys(s[:FAMILY_PREFIX] for s in stems
+                                                                if len(s) >= FAMILY_PREFIX))}
+        own = list(dict.fromkeys(c.text for c in candidates))
+        texts = list(dict.fromkeys([*own, *(t for c in candidates for t in (*c.before, *c.after))]))
+        self.row = {t: n for n, t in enumerate(texts)}
+        args = (texts, len(own), self.terms, self.starts, q.word_ids)
+        self.g = (words_.gather(*args) if words_ is not None else None) or gather_texts(*args)
+        self.full, self.idf = len(own), [q.idf[s] for s in stems]
+        self.total, self.known_total = q.total or 1.0, q.known_total or 1.0
+        self.masses: dict[int, float] = {0: 0.0}
+        self.covers: dict[str, float] = {}
+        self._read(len(texts))
+
+    def _read(self, n_texts: int) -> None:
+        """Per text: the mask of stems it speaks to, their counts, its length; per candidate text its family mask."""
+        g, n_stems, width = self.g, len(self.q.stems), max(1, len(self.terms))
+        self.owner = owner = np.repeat(np.arange(n_texts), g.lengths)
+        on = g.cols >= 0
+        counts = np.bincount(owner[on] * width + g.cols[on], minlength=n_texts * width).reshape(n_texts, width)
+        present = counts > 0
+        found = present[:, :n_stems].copy()
+        defined = np.zeros(n_texts, dtype=bool)
+        for own, others in self.q.alternatives:  # a phrase meaning the same, every word of it there
+            whole = np.logical_or.reduce([present[:, [self.terms[s] for s in o]].all(axis=1) for o in others])
+            own_columns = [self.terms[s] for s in own]
+            found[:, own_columns] |= whole[:, None]
+            defined |= whole & present[:, own_columns].all(axis=1)
+        self.defined = defined.tolist()
+        self.masks = [*_masks(found), 0]  # the last: no text (a candidate without that neighbour)
+        self.family = _masks(found[:self.full] | self._held(n_stems))
+        self.tf = [*np.where(found, np.maximum(counts[:, :n_stems], 1), 0).tolist(), [0] * n_stems]
+        self.lengths = [*g.lengths.tolist(), 0]
+        self.direct = counts[:, :n_stems].sum(axis=1).tolist()
+
+    def _held(self, n_stems: int) -> np.ndarray:
+        """Per candidate text and question stem: whether the text holds another word of the stem's family
+        (sharing FAMILY_PREFIX letters, which the stemmer keeps apart: 'norse', 'norsemen')."""
+        head_of = [self.starts.get(s[:FAMILY_PREFIX], -1) if len(s) >= FAMILY_PREFIX else -1 for s in self.q.stems]
+        width, full = len(self.starts) + 1, self.full  # the last column: a stem too short for a family
+        heads, owner = self.g.heads, self.owner[:len(self.g.heads)]
+        on = heads >= 0
+        held = np.bincount(owner[on] * width + heads[on], minlength=full * width).reshape(full, width) > 0
+        return held[:, head_of] if n_stems else np.zeros((full, 0), dtype=bool)
+
+    def mass(self, mask: int) -> float:
+        """The idf mass of the stems in a mask, added in the question's order, worked out once per mask."""
+        found = self.masses.get(mask)
+        if found is None:
+            found = 0.0
+            for n, idf in enumerate(self.idf):
+                if mask >> n & 1:
+                    found += idf
+            self.masses[mask] = found
+        return found
+
+    def bm25(self, tf: Sequence[int], length: int, mean_length: float) -> float:
+        """BM25 of a text from its counts of the question's stems (one found through an expansion counts once)."""
+        q = self.q
+        if not length or not q.total:
+            return 0.0
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / mean_length)
+        found = 0.0
+        for idf, n in zip(self.idf, tf):
+            if n:
+                found += idf * n * (BM25_K1 + 1) / (n + norm)
+        return found / q.total
+
+    def rows(self) -> list[tuple]:
+        """The candidates' rows of FEATURES (rerank_features.py)."""
+        q, cs, masks, row = self.q, self.candidates, self.masks, self.row
+        best_first = max(c.score for c in cs) or 1.0
+        where, bigrams = self._where(), self._bigrams()
+        phrase = phrases(q, self.g.every, self.g.every_lengths).tolist()
+        question_level = (float(bool(q.kind)), *(float(q.kind == k) for k in KINDS), q.unknown_share,
+                          float(q.unknown_name), math.log1p(len(q.stems)))
+        fitting = tuple(float(q.kind == k) for k in KINDS)
+        rarest = sum(1 << n for n, s in enumerate(q.stems) if s in q.rarest)
+        keywords = self.curated * float(not q.opening and len(q.every) <= 3)
+        paragraphs = [[row[t] for t in (*c.before, c.text, *c.after)] for c in cs]
+        lengths = [sum(self.lengths[t] for t in p) for p in paragraphs]
+        mean_own = max(1.0, sum(self.lengths[row[c.text]] for c in cs) / len(cs))
+        mean_paragraph = max(1.0, sum(lengths) / len(lengths))
+        out = []
+        for n, c in enumerate(cs):
+            o = row[c.text]
+            mine, length, curated = masks[o], self.lengths[o], self.curated
+            mass = self.mass(mine)
+            cover = mass / self.total
+            fit = holds_kind(q.kind, c.text, q.folded) if q.kind else False
+            floor = float(c.score >= FIRST_FLOOR)
+            spoken = bin(mine).count("1")
+            paragraph = self._paragraph(paragraphs[n], lengths[n], mean_paragraph)
+            out.append((c.score, c.score / best_first, 1.0 / (n + 1), cover, mass / self.known_total,
+                        self.bm25(self.tf[o], length, mean_own), *self._context(c, mine, cover),
+                        bin(mine & rarest).count("1") / (len(q.rarest) or 1),
+                        proximity(where[o], length) if spoken > 1 else 0.0,
+                        bigrams[o] / len(q.bigrams) if q.bigrams else 0.0, phrase[o] if mine else 0.0,
+                        math.log1p(length), math.log1p(length - self.direct[o]), *self._maintained(c),
+                        float(fit), *(fitting if fit else (0.0,) * len(KINDS)), *question_level,
+                        curated, curated * c.score, curated * q.unknown_share, curated * (question_level[0] - fit),
+                        curated * cover, floor, curated * floor, *paragraph, math.log(len(cs)), keywords,
+                        float(self.defined[o]) if q.alternatives else 0.0, curated / (n + 1),
+                        self.mass(self.family[o]) / self.total))
+        return out
+
+    def _context(self, c: Candidate, mine: int, cover: float) -> tuple:
+        """window_cover, window2_cover, context_gain, previous_cover, leaning, leaning_previous."""
+        masks, row, before, after = self.masks, self.row, c.before, c.after
+        previous = masks[row[before[-1]]] if before else 0
+        wide = mine | previous | (masks[row[after[0]]] if after else 0)
+        wide2 = wide | (masks[row[before[-2]]] if len(before) > 1 else 0) | (masks[row[after[1]]] if len(after) > 1 else 0)
+        window_cover, previous_cover = self.mass(wide) / self.total, self.mass(previous) / self.total
+        leaning = float(leans_back(c.text))
+        return (window_cover, self.mass(wide2) / self.total, window_cover - cover, previous_cover, leaning,
+                leaning * previous_cover)
+
+    def _paragraph(self, texts: list[int], length: int, mean_length: float) -> tuple:
+        """paragraph_cover, paragraph_bm25: the candidate with its neighbours as one text (`texts`: their rows)."""
+        found = 0
+        for t in texts:
+            found |= self.masks[t]
+        tf = [sum(counts) for counts in zip(*(self.tf[t] for t in texts))]
+        return self.mass(found) / self.total, self.bm25(tf, length, mean_length)
+
+    def _maintained(self, c: Candidate) -> tuple:
+        """section_cover, questions_cover, questions_same_ask: what the maintainers wrote around it."""
+        asked = same_ask = 0.0
+        for attached in c.questions:
+            value = self._cover_of(attached)
+            asked = max(asked, value)
+            if opening(words(attached)) == self.q.opening:
+                same_ask = max(same_ask, value)
+        return self._cover_of(c.section), asked, same_ask
+
+    def _cover_of(self, text: str) -> float:
+        """The share of the question's idf mass a text that is no passage (a section, a question) speaks to."""
+        value = self.covers.get(text)
+        if value is None:
+            found = matched(self.q, frozenset(content(text)[1]))
+            value = self.covers[text] = self.mass(sum(1 << n for n, s in enumerate(self.q.stems) if s in found)) / self.total
+        return value
+
+    def _where(self) -> list[list[tuple[int, int]]]:
+        """Per candidate text: (position among its content stems, stem column) of each question stem in it."""
+        cut = int(self.g.lengths[:self.full].sum())
+        cols = self.g.cols[:cut]
+        at = np.nonzero((cols >= 0) & (cols < len(self.q.stems)))[0]
+        starts = np.concatenate([[0], np.cumsum(self.g.lengths[:self.full])])
+        out: list[list[tuple[int, int]]] = [[] for _ in range(self.full)]
+        owners = self.owner[at]
+        for i, o, c in zip((at - starts[owners]).tolist(), owners.tolist(), cols[at].tolist()):
+            out[o].append((i, c))
+        return out
+
+    def _bigrams(self) -> list[int]:
+        """Per candidate text: how many of the question's stem pairs stand next to each other in it."""
+        n_stems = len(self.q.stems)
+        if not self.q.bigrams or not self.full:
+            return [0] * self.full
+        table = np.zeros((n_stems + 1, n_stems + 1), dtype=bool)  # the last row and column: any other word
+        for a, b in self.q.bigrams:
+            table[self.terms[a], self.terms[b]] = True
+        cut = int(self.g.lengths[:self.full].sum())
+        cols = np.where((self.g.cols[:cut] >= 0) & (self.g.cols[:cut] < n_stems), self.g.cols[:cut], n_stems)
+        owner = self.owner[:cut]
+        pairs = table[cols[:-1], cols[1:]] & (owner[:-1] == owner[1:])
+        return np.bincount(owner[:-1][pairs], minlength=self.full).tolist()
+
+
+def _masks(found: np.ndarray) -> list[int]:
+    """Each row of a boolean matrix as an integer with bit n set where column n is."""
+    if found.shape[1] <= 62:
+        return (found.astype(np.int64) @ (np.int64(1) << np.arange(found.shape[1], dtype=np.int64))).tolist()
+    return [sum(1 << n for n, on in enumerate(r) if on) for r in found.tolist()]
