@@ -67,8 +67,9 @@ class IndexArrays:
 def passage_features(passage: Passage, settings: IndexSettings, word_counts: Counter[str] | None = None) -> list[str]:
     """The index terms of a passage: its text, and optionally its section heading and questions.
 
+    This is the definition; a build counts the same terms for every passage at once (index_count.py).
     When `word_counts` is given, every word of the passage (its text, section and questions, stop
-    words included) is counted into it, so building needs one tokenisation pass, not two.
+    words included) is counted into it, as a build counts them for the speller.
     """
     text, section = words(passage.text), words(passage.section)
     questions = [words(q) for q in passage.questions]
