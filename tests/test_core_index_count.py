@@ -22,6 +22,7 @@ TRICKY = (
     Passage("d", "", "", questions=("dog dog dog bark", "Bark dog")),
     Passage("e", "Дорога в Улан-Батор. 中文字符 Mongolia's capital, Ulaanbaatar's river ``quoted''", "Section Heads"),
     Passage("f", "dog bark dog bark dog bark zzz", "dog bark"),
+    Passage("g", "tab\tnew\nline\x00nul a\ud800b lone surrogate ﬁne ligature Ⅻ numeral"),
 )
 SETTINGS = (IndexSettings(), SCORING["tfidf"], IndexSettings(bigrams=False), IndexSettings(index_sections=False),
             IndexSettings(index_questions=False))
