@@ -13,12 +13,15 @@ from __future__ import annotations
 import itertools
 from array import array
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
 from ..kb.model import Passage
 from ..text import normalise, split_words, word_stems
+
+if TYPE_CHECKING:  # index_build imports this module; the settings are only read here
+    from .index_build import IndexSettings
 
 Progress = Callable[[int, int], None]
 PROGRESS_STEPS = 100  # how many times a count reports its progress, at most
@@ -28,6 +31,7 @@ PROGRESS_STEPS = 100  # how many times a count reports its progress, at most
 _KEEP = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'"
 _BYTES = bytes(c if c in _KEEP or c >= 128 else 32 for c in range(256))
 SENTINEL = b"Z"  # between pieces: no character normalises to a capital, so a lone Z ends a piece
+_JOIN = " Z "
 _Z_WORD = b"Z'"  # a lone Z inside a piece after all: a distinct token that still reads as the word Z
 
 
@@ -51,7 +55,7 @@ class _Ids(dict):
         return found
 
 
-def count_terms(passages: Sequence[Passage], settings, on_progress: Progress | None = None) -> Counted:
+def count_terms(passages: Sequence[Passage], settings: IndexSettings, on_progress: Progress | None = None) -> Counted:
     """Count every passage's index terms (passage_features) and every word (the speller's counts)."""
     tokens, token_ids, piece_tokens, piece_passage, indexed = _tokenise(passages, settings, on_progress)
     words, word_stream, piece_words = _words(tokens, token_ids, piece_tokens)
@@ -70,7 +74,7 @@ def count_terms(passages: Sequence[Passage], settings, on_progress: Progress | N
     return Counted(vocabulary, word_counts, term_of, indices, tf, is_bigram)
 
 
-def _tokenise(passages: Sequence[Passage], settings, on_progress: Progress | None) -> tuple:
+def _tokenise(passages: Sequence[Passage], settings: IndexSettings, on_progress: Progress | None) -> tuple:
     """Token ids of every piece in order: (distinct tokens, token stream, tokens per piece,
     each piece's passage, whether each piece is indexed)."""
     ids = _Ids({SENTINEL: 0})
@@ -97,14 +101,15 @@ def _tokenise(passages: Sequence[Passage], settings, on_progress: Progress | Non
 
 def _split(pieces: list[str], ids: _Ids) -> tuple[np.ndarray, np.ndarray]:
     """The token ids of normalised pieces and each piece's token count: one split of the joined text."""
-    tokens = " Z ".join(pieces).encode("utf-8", "surrogatepass").translate(_BYTES).split()
+    tokens = _JOIN.join(pieces).encode("utf-8", "surrogatepass").translate(_BYTES).split()
     found = np.fromiter(map(ids.__getitem__, tokens), dtype=np.int32, count=len(tokens))
     ends = np.flatnonzero(found == 0)
     if len(ends) == len(pieces) - 1:
         return found[found != 0], np.diff(ends, prepend=-1, append=len(found)) - 1
     streams, lengths = [], []  # a piece held a lone capital Z: split piece by piece
     for piece in pieces:
-        tokens = [_Z_WORD if t == SENTINEL else t for t in piece.encode("utf-8", "surrogatepass").translate(_BYTES).split()]
+        tokens = piece.encode("utf-8", "surrogatepass").translate(_BYTES).split()
+        tokens = [_Z_WORD if t == SENTINEL else t for t in tokens]
         streams.append(np.fromiter(map(ids.__getitem__, tokens), dtype=np.int32, count=len(tokens)))
         lengths.append(len(tokens))
     return np.concatenate(streams) if streams else np.zeros(0, np.int32), np.array(lengths, dtype=np.int64)
@@ -197,7 +202,8 @@ def _stable_order(keys: np.ndarray) -> np.ndarray:
 
 
 def _vocabulary(term_keys: np.ndarray, stem_strs: np.ndarray) -> tuple[dict[str, int], np.ndarray]:
-    """The term of each key (a stem, or two stems joined by a space) numbered in key order."""
+    """The vocabulary: the term of each key (a stem, or two stems joined by a space) numbered in the
+    order given, and which terms are bigrams."""
     n = len(stem_strs)
     is_bigram = term_keys >= n
     terms = np.empty(len(term_keys), dtype=object)
