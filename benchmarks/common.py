@@ -16,10 +16,15 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 REPO = Path(__file__).resolve().parent.parent
-# Beside the repository, or beside the folder of worktrees when the repository is a git worktree.
-DEFAULT_CORPUS = next((p for p in (REPO.parent / "shared" / "corpora" / "debian-descriptions.jsonl.gz",
-                                   REPO.parent.parent / "shared" / "corpora" / "debian-descriptions.jsonl.gz")
-                       if p.is_file()), REPO.parent / "shared" / "corpora" / "debian-descriptions.jsonl.gz")
+
+
+def shared_corpus(name: str) -> Path:
+    """A file of the shared corpora: beside the repository, or beside the folder of worktrees when it is a worktree."""
+    places = [base / "shared" / "corpora" / name for base in (REPO.parent, REPO.parent.parent)]
+    return next((p for p in places if p.is_file()), places[0])
+
+
+DEFAULT_CORPUS = shared_corpus("debian-descriptions.jsonl.gz")
 SEED = 0
 
 

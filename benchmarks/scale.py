@@ -9,7 +9,7 @@ memory comes from a fresh process per size and method.
 Usage:
     python benchmarks/scale.py                      # 1k, 10k and all 58,938 passages
     python benchmarks/scale.py --sizes 1000 --queries 100 --corpus PATH
-    python benchmarks/scale.py --sizes all --rerank     # with the learned second stage on
+    python benchmarks/scale.py --sizes all --no-rerank  # the first stage alone (retrieval.rerank: false)
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ LABELS = {"bot": "factbot (full answer path)", "bm25s": "bm25s retrieve(k=1)",
 BASE = "bm25s-scores"  # the ratio column compares with bm25s's fastest path
 
 
-def _bot(path: Path, rerank: bool = False):
+def _bot(path: Path, rerank: bool | None = None):
     """Build the bot over a knowledge file (index fitted from scratch) and return its answer function."""
     import dataclasses
 
@@ -50,8 +50,8 @@ def _bot(path: Path, rerank: bool = False):
 
     kb = load_knowledge(path)
     config = load_config(None).with_knowledge(path)
-    if rerank:  # the learned second stage on, with the probability threshold squad.py --rerank uses
-        config = dataclasses.replace(config, retrieval=dataclasses.replace(config.retrieval, rerank=True, threshold=0.31))
+    if rerank is not None:  # --rerank / --no-rerank over the default (on), each stage with its own threshold
+        config = dataclasses.replace(config, retrieval=dataclasses.replace(config.retrieval, rerank=rerank, threshold=None))
 
     def build():  # the scoring the bot would choose for this knowledge (config retrieval.scoring: auto)
         settings = choose_scoring(config.retrieval.scoring, kb.passages, MAX_TEXT_CHARS)
@@ -141,7 +141,7 @@ def _tfidf(records: list[dict]):
     return ask, seconds
 
 
-def worker(corpus: Path, size: int, count: int, methods: list[str], rerank: bool = False) -> None:
+def worker(corpus: Path, size: int, count: int, methods: list[str], rerank: bool | None = None) -> None:
     """Run the given methods over one size in this process, one JSON line of figures per method."""
     records = subset(read_corpus(corpus), size)
     asked = queries(records, count)
@@ -193,8 +193,10 @@ def worker(corpus: Path, size: int, count: int, methods: list[str], rerank: bool
                   flush=True)
 
 
-def cold_start(corpus: Path, size: int, question: str) -> dict:
-    """Wall time and peak memory of `python -m bot --knowledge FILE ask`: first with no saved index, then with it."""
+def cold_start(corpus: Path, size: int, question: str, rerank: bool | None = None) -> dict:
+    """Wall time and peak memory of `python -m bot --knowledge FILE ask`: first with no saved index, then with it
+    (--rerank / --no-rerank reach it as BOT_RERANK)."""
+    env = {**os.environ, **({} if rerank is None else {"BOT_RERANK": str(rerank).lower()})}
     records = subset(read_corpus(corpus), size)
     out = {}
     with tempfile.TemporaryDirectory(prefix="factbot-cold-") as tmp:
@@ -202,14 +204,14 @@ def cold_start(corpus: Path, size: int, question: str) -> dict:
         command = [sys.executable, str(Path(__file__).resolve().parent / "coldstart.py"), "--knowledge", str(path),
                    question]
         for label in ("stale", "fresh"):
-            result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, check=True)
+            result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, check=True, env=env)
             out[label] = json.loads(result.stdout.strip().splitlines()[-1])
     return out
 
 
 def _run_worker(args: argparse.Namespace, size: int, methods: list[str]) -> list[dict]:
     command = [sys.executable, __file__, "--worker", "--corpus", str(args.corpus), "--sizes", str(size),
-               "--queries", str(args.queries), "--methods", ",".join(methods), *(["--rerank"] if args.rerank else [])]
+               "--queries", str(args.queries), "--methods", ",".join(methods), *({True: ["--rerank"], False: ["--no-rerank"]}.get(args.rerank, []))]
     result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, env={**os.environ, "PYTHONHASHSEED": "0"})
     if result.returncode != 0:
         sys.exit(f"Error: benchmark worker failed:\n{result.stderr}")
@@ -224,7 +226,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=500, help="synopsis queries sampled per size (seed 0)")
     parser.add_argument("--methods", default=",".join(METHODS), help="which of " + ",".join(METHODS) + " to run")
     parser.add_argument("--no-cold", action="store_true", help="skip the cold-start runs of python -m bot")
-    parser.add_argument("--rerank", action="store_true", help="turn the learned second stage on (retrieval.rerank: true)")
+    parser.add_argument("--rerank", action=argparse.BooleanOptionalAction,
+                        help="the learned second stage on or off (default: on, as retrieval.rerank's default)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = [10**9 if s == "all" else int(s) for s in args.sizes.split(",")]
@@ -251,12 +254,12 @@ def main() -> None:
                               "peak RSS MB"], rows[-len(methods):]), flush=True)
         for method in methods:
             figures = together[method]
+            read = f"; second stage read {100 * figures['reranked']:.0f}% of the questions" if method == "bot" else ""
             print(f"{method}: CPU time per query median {figures['cpu_median_ms']:.2f} ms, p99 {figures['cpu_p99_ms']:.2f} ms; "
-                  f"first answer after the build {figures['first_s']:.2f} s"
-                  + (f"; second stage read {100 * figures['reranked']:.0f}% of the questions" if args.rerank else ""), flush=True)
+                  f"first answer after the build {figures['first_s']:.2f} s" + read, flush=True)
         if not args.no_cold and "bot" in methods:
             records_size = together["bot"]["size"]
-            cold = cold_start(args.corpus, size, "terminal emulator for the X window system")
+            cold = cold_start(args.corpus, size, "terminal emulator for the X window system", args.rerank)
             for label, what in (("stale", "no saved index (builds, saves)"), ("fresh", "saved index (loads)")):
                 cold_rows.append([f"{records_size:,}", what, f"{cold[label]['wall_s']:.2f}",
                                   f"{cold[label]['peak_mb']:.0f}"])

@@ -25,8 +25,8 @@ MAX_CONFIG_BYTES = 1024 * 1024
 class RetrievalConfig:
     """How passages are found and when an answer is trusted."""
 
-    threshold: float = 0.2
-    rerank: bool = False
+    threshold: float | None = None  # None ("auto"): the deciding stage's own (AnswerSettings: 0.31 or 0.2)
+    rerank: bool = True
     candidates: int = 5
     max_answer_chars: int = 400
     max_question_chars: int = 2000
@@ -111,6 +111,7 @@ SCORING_NAMES = ("auto", "tfidf", "bm25")
 ENV_OVERRIDES = {
     "BOT_KNOWLEDGE": "knowledge",
     "BOT_THRESHOLD": "retrieval.threshold",
+    "BOT_RERANK": "retrieval.rerank",
     "BOT_DATABASE": "storage.database",
     "TELEGRAM_BASE_URL": "telegram.base_url",
     "TELEGRAM_ADMINS": "telegram.admins",
@@ -136,6 +137,13 @@ def _convert(value: Any, annotation: Any, key: str) -> Any:
         return value
     if annotation in (int, float):
         return _number(value, annotation, key)
+    if annotation == (float | None):  # a number, or auto (the default: decided elsewhere)
+        if value is None or (isinstance(value, str) and value.strip().lower() == "auto"):
+            return None
+        try:
+            return _number(value, float, key)
+        except ConfigError:
+            raise ConfigError(f"config key '{key}' must be a number or auto, not {value!r}") from None
     if annotation is str:
         if not isinstance(value, str):
             raise ConfigError(f"config key '{key}' must be text, not {value!r}")
@@ -238,11 +246,16 @@ def _read_config_file(path: Path) -> dict:
         raise ConfigError(f"cannot read config file {path}: {exc.reason}"
                           + (f" (line {exc.line})" if exc.line else "")) from None
     try:
-        loaded = yaml.safe_load(text)
+        # libyaml's parser when PyYAML has it: the pure-Python one costs a cold start ~30 ms on this small file
+        loader = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
+        loaded = yaml.load(text, Loader=loader)  # noqa: S506 - both are safe loaders
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f", line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"config file {path}{line} is not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        problem = getattr(exc, "problem", None) or exc
+        if "nesting depth" in str(problem):  # libyaml's word for what the pure-Python parser hits as RecursionError
+            problem = "lists or mappings nested too deeply"
+        raise ConfigError(f"config file {path}{line} is not valid YAML: {problem}") from None
     except RecursionError:
         raise ConfigError(f"config file {path} is not valid YAML: lists or mappings nested too deeply") from None
     except ValueError:  # Python refuses integers of over 4,300 digits
@@ -256,7 +269,7 @@ def _read_config_file(path: Path) -> dict:
 
 def _check_values(config: Config) -> None:
     """Bounds that depend on more than a field's type."""
-    if not 0 < config.retrieval.threshold < 1:
+    if config.retrieval.threshold is not None and not 0 < config.retrieval.threshold < 1:
         raise ConfigError(f"config key 'retrieval.threshold' must be between 0 and 1, got {config.retrieval.threshold}")
     if config.retrieval.scoring not in SCORING_NAMES:
         raise ConfigError(f"config key 'retrieval.scoring' must be one of {', '.join(SCORING_NAMES)}, "

@@ -79,6 +79,14 @@ def seed_answerer(seed_config: Config) -> Answerer:
     return build_answerer(seed_config, cache=False)
 
 
+@pytest.fixture(scope="session")
+def seed_first_stage(seed_config: Config) -> Answerer:
+    """The seed answerer as a user who sets `retrieval.rerank: false` gets it (threshold auto: the cosine 0.2)."""
+    import dataclasses
+    config = dataclasses.replace(seed_config, retrieval=dataclasses.replace(seed_config.retrieval, rerank=False))
+    return build_answerer(config, cache=False)
+
+
 @pytest.fixture
 def sessions(seed_config: Config):
     """A fresh session store for conversation-aware front ends."""

@@ -23,7 +23,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 def test_no_file_gives_the_defaults():
     config = load_config(None, environ={})
     assert config == dataclasses.replace(Config(), storage=config.storage, knowledge=config.knowledge)
-    assert config.retrieval.threshold == 0.2
+    assert config.retrieval.threshold is None and config.retrieval.rerank  # auto: the second stage's own (settings)
     assert config.knowledge.name == "knowledge"
 
 
@@ -117,7 +117,7 @@ def test_missing_config_file_says_how_to_fix_it(tmp_path):
 
 def test_empty_config_file_gives_defaults(tmp_path):
     config = load_config(_write(tmp_path, "# nothing here\n"), environ={})
-    assert config.retrieval.threshold == 0.2
+    assert config.retrieval.threshold is None and config.retrieval.rerank
     assert config.knowledge == load_config(None, environ={}).knowledge  # the packaged knowledge
     assert Path(config.storage.database) == tmp_path / "data" / "bot.sqlite3"
 
@@ -142,6 +142,26 @@ def test_environment_overrides(tmp_path):
     assert config.telegram.base_url == "http://127.0.0.1:8081/bot"
 
 
+@pytest.mark.parametrize("written, threshold", [("auto", None), ("AUTO", None), ("", None), ("0.31", 0.31), ("0.2", 0.2)])
+def test_the_threshold_is_a_number_or_auto(tmp_path, written, threshold):
+    """auto (or no value) leaves the threshold to the stage that decides: AnswerSettings picks it."""
+    config = load_config(_write(tmp_path, f"retrieval:\n  threshold: {written}\n"), environ={})
+    assert config.retrieval.threshold == threshold
+    from_env = load_config(_write(tmp_path, "retrieval:\n  threshold: 0.3\n"), environ={"BOT_THRESHOLD": written})
+    assert from_env.retrieval.threshold == (0.3 if written == "" else threshold)
+    with pytest.raises(ConfigError, match="'retrieval.threshold' must be a number or auto, not 'high'"):
+        load_config(_write(tmp_path, "retrieval:\n  threshold: high\n"), environ={})
+
+
+def test_the_second_stage_is_on_by_default_and_bot_rerank_turns_it_off(tmp_path):
+    assert load_config(None, environ={}).retrieval.rerank
+    assert not load_config(None, environ={"BOT_RERANK": "false"}).retrieval.rerank
+    assert not load_config(_write(tmp_path, "retrieval:\n  rerank: false\n"), environ={}).retrieval.rerank
+    assert load_config(_write(tmp_path, "retrieval:\n  rerank: false\n"), environ={"BOT_RERANK": "yes"}).retrieval.rerank
+    with pytest.raises(ConfigError, match="'retrieval.rerank' must be true or false"):
+        load_config(None, environ={"BOT_RERANK": "sometimes"})
+
+
 def test_empty_environment_values_do_not_override(tmp_path):
     config = load_config(_write(tmp_path, "retrieval:\n  threshold: 0.3\n"), environ={"BOT_THRESHOLD": ""})
     assert config.retrieval.threshold == 0.3
@@ -150,6 +170,7 @@ def test_empty_environment_values_do_not_override(tmp_path):
 @pytest.mark.parametrize("variable, value, key", [
     ("BOT_THRESHOLD", "lots", "retrieval.threshold"),
     ("BOT_THRESHOLD", "2", "retrieval.threshold"),
+    ("BOT_THRESHOLD", "automatic", "retrieval.threshold"),
     ("TELEGRAM_ADMINS", "12,alice", "telegram.admins"),
 ])
 def test_bad_environment_values_name_the_key(tmp_path, variable, value, key):

@@ -72,3 +72,33 @@ def test_a_changed_setting_changes_the_answer():
     assert not answerer(threshold=0.99).answer(question).found
     assert len(answerer(suggestions=2).answer("bitcoin price").suggestions) == 2
     assert len(answerer(examples=1).examples) == 1
+
+
+def test_an_unset_threshold_is_the_deciding_stage_s_own_and_a_set_one_is_kept():
+    """threshold: auto gives the second stage its probability threshold and the first stage alone its
+    cosine one, so turning rerank off never leaves a probability threshold on cosine scores."""
+    from bot.core.rerank import shipped_model
+
+    on, off = AnswerSettings(), AnswerSettings(rerank=False)
+    assert on.rerank and on.threshold == on.rerank_threshold == shipped_model().threshold
+    assert not off.rerank and off.threshold == off.first_stage_threshold < on.threshold
+    for rerank in (True, False):
+        assert AnswerSettings(rerank=rerank, threshold=0.25).threshold == 0.25  # a number set is used as it is
+        unset = AnswerSettings.from_config(Config(retrieval=RetrievalConfig(rerank=rerank)))
+        assert unset.threshold == (on if rerank else off).threshold
+        assert AnswerSettings.from_config(Config(retrieval=RetrievalConfig(rerank=rerank, threshold=0.4))).threshold == 0.4
+    assert dataclasses.replace(on, rerank=False, threshold=None).threshold == off.threshold
+
+
+def test_rerank_off_is_the_first_stage_alone_at_its_own_threshold():
+    """rerank: false with the threshold left unset answers exactly as the first stage alone at 0.2 does."""
+    off = Config(retrieval=RetrievalConfig(rerank=False))
+    explicit = Config(retrieval=RetrievalConfig(rerank=False, threshold=0.2))
+    kb = KnowledgeBase(PASSAGES, {"s": Source("s", "Glacier Notes")})
+    index = TfidfIndex.build(kb.passages)
+    unset, pinned, reranked = Answerer(kb, index, off), Answerer(kb, index, explicit), Answerer(kb, index, Config())
+    assert unset.reranker is None and reranked.reranker is not None
+    for question in ("when was the hut rebuilt", "who staffs the hut", "radar", "what is the price of bitcoin",
+                     "when did the research begin in the valleys"):
+        a, b = unset.answer(question), pinned.answer(question)
+        assert (a.found, a.text, a.passage_ids, a.score, a.why.threshold) == (b.found, b.text, b.passage_ids, b.score, 0.2)

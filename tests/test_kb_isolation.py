@@ -35,8 +35,9 @@ QUESTIONS = ("Who gave the money for the shed?", "When did the club start?", "Wh
              "Which US riders come?", "Who keeps IT going?", "Who pays for the insurance?")
 
 
-def _club(tmp_path: Path, synonyms: Path | None = None):
+def _club(tmp_path: Path, synonyms: Path | None = None, config: str = ""):
     """The club document split by the product's own splitter into a knowledge base of its own."""
+    tmp_path.mkdir(exist_ok=True)
     document = tmp_path / "club.txt"
     document.write_text(CLUB, encoding="utf-8")
     folder = tmp_path / "club-kb"
@@ -45,7 +46,7 @@ def _club(tmp_path: Path, synonyms: Path | None = None):
     (folder / "passages" / "club.yaml").write_text(dump_passage_file(source, passages), encoding="utf-8")
     if synonyms is not None:
         shutil.copy(synonyms, folder / "synonyms.yaml")
-    return build_answerer(load_config(write_config(tmp_path, folder)), cache=False)
+    return build_answerer(load_config(write_config(tmp_path, folder, config), environ={}), cache=False)
 
 
 @pytest.fixture
@@ -68,9 +69,12 @@ def test_the_other_documents_answers_are_its_own(club):
     assert not club.answer("Who gave the money for the shed?").found  # 'money' is no word of this document
 
 
-def test_the_seed_synonyms_would_change_these_answers_if_they_applied(tmp_path, seed_answerer):
+def test_the_seed_synonyms_would_change_these_answers_if_they_applied(tmp_path, seed_answerer, club):
     # the check above can fail: the seed's own file, put in the club's folder, reads and answers differently
     assert seed_answerer.reader.read("Who gave the money for the shed?").expansions
-    borrowed = _club(tmp_path, SEED_KNOWLEDGE / "synonyms.yaml")
+    borrowed = _club(tmp_path / "borrowed", SEED_KNOWLEDGE / "synonyms.yaml")
     assert "cyber" in borrowed.reader.read("Who keeps IT going?").tokens
-    assert borrowed.answer("Who gave the money for the shed?").passage_ids == ("club-005",)
+    assert [borrowed.answer(q).passage_ids for q in QUESTIONS] != [club.answer(q).passage_ids for q in QUESTIONS]
+    # the first stage alone answers 'money' from the grant (the second stage finds it too unsure at 0.21 < 0.31)
+    first_stage = _club(tmp_path / "first", SEED_KNOWLEDGE / "synonyms.yaml", "retrieval:\n  rerank: false\n")
+    assert first_stage.answer("Who gave the money for the shed?").passage_ids == ("club-005",)

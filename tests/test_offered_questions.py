@@ -26,10 +26,12 @@ def test_the_offered_questions_include_the_examples_and_every_passages_questions
     assert len(offered) >= len(seed_answerer.kb.passages)
 
 
-def test_every_offered_question_is_answered_by_its_own_passage(seed_answerer):
+@pytest.mark.parametrize("stages", ["default", "first stage alone"])
+def test_every_offered_question_is_answered_by_its_own_passage(stages, seed_answerer, seed_first_stage):
+    answerer = seed_answerer if stages == "default" else seed_first_stage  # rerank: false is a user's choice too
     wrong = {}
-    for question, ids in _offered(seed_answerer).items():
-        answer = seed_answerer.answer(question)
+    for question, ids in _offered(answerer).items():
+        answer = answerer.answer(question)
         if not answer.found or not set(answer.passage_ids) & ids:
             wrong[question] = (sorted(ids), answer.passage_ids, answer.text[:80])
     assert not wrong, wrong

@@ -21,10 +21,11 @@ OVERALL_FLOOR = 0.95
 HELDOUT_FLOOR = 0.92
 
 
-@pytest.fixture(scope="module")
-def answerer(seed_answerer):
-    """The shared seed answerer (repository config, no environment overrides)."""
-    return seed_answerer
+@pytest.fixture(scope="module", params=["default", "first stage alone"])
+def answerer(request, seed_answerer, seed_first_stage):
+    """The shared seed answerer (repository config, no environment overrides), and the same with
+    `retrieval.rerank: false`: a user's choice, and what the second stage reorders."""
+    return seed_answerer if request.param == "default" else seed_first_stage
 
 
 def test_every_category_stays_above_its_floor(answerer):

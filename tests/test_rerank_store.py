@@ -64,13 +64,14 @@ def test_only_the_start_of_a_long_passage_is_read():
     assert reading.matched == {"packet"} and reading.counts == {"packet": READ_CHARS // len("packet ") + 1}
 
 
-def test_the_reranker_reads_a_knowledge_base_s_passages_once():
+def test_the_reranker_reads_a_knowledge_base_s_passages_once_from_its_second_question():
     from bot.core.rerank import Reranker, shipped_model
     from bot.kb.model import Passage
 
     passages = [Passage(f"p{n}", text) for n, text in enumerate(PASSAGES[:4])]
     reranker = Reranker(shipped_model(), CorpusStats.from_texts(PASSAGES))
+    assert reranker.passage_words(passages) is None  # the first question reads its own candidates only (cold ask)
     kept = reranker.passage_words(passages)
     assert reranker.passage_words(passages) is kept and len(kept) == 4
-    other = passages[:2]  # another knowledge base (a reload): read afresh
-    assert len(reranker.passage_words(other)) == 2
+    other = passages[:2]  # another knowledge base (a reload): read afresh, again from its second question
+    assert reranker.passage_words(other) is None and len(reranker.passage_words(other)) == 2

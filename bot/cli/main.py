@@ -56,7 +56,8 @@ or 'quit' leaves. Each command's options: factbot COMMAND --help, e.g.
 
 environment:
   BOT_KNOWLEDGE             knowledge folder or JSON-lines file (overrides config key knowledge)
-  BOT_THRESHOLD             answer threshold (overrides retrieval.threshold)
+  BOT_THRESHOLD             answer threshold, a number or auto (overrides retrieval.threshold)
+  BOT_RERANK                true or false: the learned second stage (overrides retrieval.rerank)
   BOT_DATABASE              the question log, an SQLite file (overrides storage.database)
   BOT_HISTORY               the console's line history (default ~/.factbot_history)
   TELEGRAM_BOT_TOKEN        the Telegram bot token (only ever read from the environment)

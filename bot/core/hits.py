@@ -11,7 +11,7 @@ from .first_stage import FirstStage
 from .query import Query
 from .settings import AnswerSettings
 
-if TYPE_CHECKING:  # the second stage is opt-in: a one-shot ask does not import it
+if TYPE_CHECKING:  # with rerank: false a one-shot ask never imports the second stage
     from .rerank import Candidate, Reranker
 
 

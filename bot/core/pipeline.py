@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..config import Config
-from ..kb.model import KnowledgeBase
+from ..kb.model import KnowledgeBase, question_column
 from ..text import clean, words
 from .answer import Answer
 from .compose import Composer
@@ -58,10 +58,10 @@ class Answerer:
         self.examples = self.composer.examples
 
     def _reranker(self):
-        """The learned second stage (opt-in, so imported only when on)."""
+        """The learned second stage (retrieval.rerank; imported only when it is on)."""
         from .rerank import CorpusStats, Reranker, shipped_model
 
-        curated = any(p.questions for p in self.kb.passages)  # maintainers' questions are telling
+        curated = any(question_column(self.kb.passages))  # maintainers' questions are telling
         return Reranker(shipped_model(), CorpusStats.from_index(self.index), curated=curated)
 
     def answer(self, question: str, context: Context | None = None) -> Answer:

@@ -144,11 +144,14 @@ class Reranker:
         self.curated = curated  # maintainers wrote questions for the passages (their words are then telling)
         self._ranker_columns = _columns(model.ranker.names, FEATURES)
         self._confidence_columns = _columns(model.confidence.names, CONFIDENCE_FEATURES)
-        self._words: tuple[Sequence, PassageWords] | None = None  # the passages read, and their words
+        self._words: tuple[Sequence, PassageWords | None] | None = None  # the passages seen, their words once read
 
-    def passage_words(self, passages: Sequence) -> PassageWords:
-        """The passages' stemmed words, read once at the first question and kept (rerank_store.py)."""
+    def passage_words(self, passages: Sequence) -> PassageWords | None:
+        """The passages' stemmed words, read once at the second question and kept (rerank_store.py). The
+        first reads only its own few candidates (None here): a one-shot `ask` never pays for every passage."""
         if self._words is None or self._words[0] is not passages:
+            self._words = (passages, None)
+        elif self._words[1] is None:
             self._words = (passages, PassageWords([p.text for p in passages]))
         return self._words[1]
 

@@ -94,6 +94,12 @@ def section_column(passages: Sequence[Passage]) -> Sequence[str]:
     return sections if sections is not None else [p.section for p in passages]
 
 
+def question_column(passages: Sequence[Passage]) -> Sequence[tuple[str, ...]]:
+    """Every passage's own questions in order; a snapshot's passages give theirs without being built."""
+    questions = getattr(passages, "questions", None)
+    return questions if questions is not None else [p.questions for p in passages]
+
+
 def check_passage_text(text: str, limit: int = MAX_TEXT_CHARS) -> str | None:
     """Say what is wrong with a passage text, or None when it is acceptable."""
     if not text.strip():

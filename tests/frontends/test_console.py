@@ -39,7 +39,7 @@ def test_interactive_help_and_why(seed_answerer, sessions):
     assert code == 0
     assert "Ask a question first" in text
     assert "Topics: Relations with Mongolia" in text
-    assert "matched terms:" in text and "threshold 0.200" in text and "-> answered" in text
+    assert "matched terms:" in text and f"threshold {seed_answerer.settings.threshold:.3f}" in text and "-> answered" in text
 
 
 def test_interactive_why_after_small_talk(seed_answerer, sessions):
