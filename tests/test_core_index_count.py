@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from bot.core.index_build import SCORING, IndexSettings, passage_features
-from bot.core.index_count import _Ids, _split, count_terms
+from bot.core.index_count import SENTINEL, _Ids, _split, count_terms
 from bot.kb.model import Passage
-from bot.text import normalise
+from bot.text import split_words, words
 
 # Apostrophes in every position, accents, other scripts, a symbol inside a word, underscores, a
 # lone capital Z, stop-word-only and empty pieces, repeated words and bigrams across piece ends.
@@ -51,9 +51,11 @@ def test_the_bulk_count_is_the_passage_by_passage_count(passages, settings):
     assert [" " in t for t in counted.vocabulary] == counted.is_bigram.tolist()
 
 
-def test_a_lone_capital_z_in_a_piece_is_a_word_not_the_end_of_the_piece():
-    ids = _Ids({b"Z": 0})
-    pieces = [normalise("first piece"), "Z in the middle", normalise("last")]
+def test_ascii_pieces_are_lower_cased_by_the_byte_table_as_normalise_would():
+    ids = _Ids({SENTINEL: 0})
+    pieces = ["The `Quoted` WORD", "", "Café Z"]
     stream, lengths = _split(pieces, ids)
-    assert lengths.tolist() == [2, 4, 1]
-    assert [list(ids)[i] for i in stream] == [b"first", b"piece", b"Z'", b"in", b"the", b"middle", b"last"]
+    assert lengths.tolist() == [3, 0, 2]
+    tokens = [list(ids)[i] for i in stream]
+    assert tokens == [b"the", b"'quoted'", b"word", b"cafe", b"z"]
+    assert [w for t in tokens for w in split_words(t.decode())] == [w for p in pieces for w in words(p)]

@@ -2,7 +2,7 @@
 `index_build.passage_features` one passage at a time, with the per-word work done once per distinct word.
 
 The pieces of text (each passage's text, section and questions) are normalised, joined and split
-into byte tokens by one `bytes.translate` and `split`; each distinct token becomes its words
+into byte tokens by one `bytes.translate` and `split` (which also lower-case the ASCII pieces); each distinct token becomes its words
 (`text.split_words`), each distinct word its stem. From there everything is numpy over ids: stems,
 the adjacent-stem bigrams within a piece, and one stable sort that groups the (term, passage) pairs.
 A term's column is its place in first-seen order, the order a dict filled passage by passage gives.
@@ -28,11 +28,13 @@ PROGRESS_STEPS = 100  # how many times a count reports its progress, at most
 
 # Bytes that can be part of a word stay, every other ASCII byte becomes a space. The UTF-8 bytes of
 # other scripts stay too: the few tokens holding them, or an apostrophe, are split by split_words.
-_KEEP = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'"
-_BYTES = bytes(c if c in _KEEP or c >= 128 else 32 for c in range(256))
-SENTINEL = b"Z"  # between pieces: no character normalises to a capital, so a lone Z ends a piece
-_JOIN = " Z "
-_Z_WORD = b"Z'"  # a lone Z inside a piece after all: a distinct token that still reads as the word Z
+# Capitals become small letters and a backtick an apostrophe: text.normalise of an ASCII piece, done
+# here in C for the whole chunk (no character normalises to a capital or a backtick, so the other
+# pieces, normalised one by one, are left as they are).
+_KEEP = b"abcdefghijklmnopqrstuvwxyz0123456789'"
+_BYTES = bytes(c + 32 if 65 <= c <= 90 else 39 if c == 96 else c if c in _KEEP or c >= 128 else 32 for c in range(256))
+SENTINEL = b"\xff"  # between pieces: UTF-8 never holds the byte 0xFF, so a lone 0xFF token ends a piece
+_JOIN = b" \xff "
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def _tokenise(passages: Sequence[Passage], settings: IndexSettings, on_progress:
         chunk = list(itertools.islice(chunks, every))
         pieces = [piece for p in chunk for piece in (p.text, p.section, *p.questions)]
         sizes.extend([2 + len(p.questions) for p in chunk])
-        stream, lengths = _split(list(map(normalise, pieces)), ids)
+        stream, lengths = _split(pieces, ids)
         streams.append(stream)
         counts.append(lengths)
         done = min(done + every, total)
@@ -100,19 +102,12 @@ def _tokenise(passages: Sequence[Passage], settings: IndexSettings, on_progress:
 
 
 def _split(pieces: list[str], ids: _Ids) -> tuple[np.ndarray, np.ndarray]:
-    """The token ids of normalised pieces and each piece's token count: one split of the joined text."""
-    tokens = _JOIN.join(pieces).encode("utf-8", "surrogatepass").translate(_BYTES).split()
+    """The token ids of pieces of text and each piece's token count: one split of the joined chunk."""
+    encoded = [p.encode() if p.isascii() else normalise(p).encode("utf-8", "surrogatepass") for p in pieces]
+    tokens = _JOIN.join(encoded).translate(_BYTES).split()
     found = np.fromiter(map(ids.__getitem__, tokens), dtype=np.int32, count=len(tokens))
     ends = np.flatnonzero(found == 0)
-    if len(ends) == len(pieces) - 1:
-        return found[found != 0], np.diff(ends, prepend=-1, append=len(found)) - 1
-    streams, lengths = [], []  # a piece held a lone capital Z: split piece by piece
-    for piece in pieces:
-        tokens = piece.encode("utf-8", "surrogatepass").translate(_BYTES).split()
-        tokens = [_Z_WORD if t == SENTINEL else t for t in tokens]
-        streams.append(np.fromiter(map(ids.__getitem__, tokens), dtype=np.int32, count=len(tokens)))
-        lengths.append(len(tokens))
-    return np.concatenate(streams) if streams else np.zeros(0, np.int32), np.array(lengths, dtype=np.int64)
+    return found[found != 0], np.diff(ends, prepend=-1, append=len(found)) - 1
 
 
 def _words(tokens: list[bytes], token_ids: np.ndarray, piece_tokens: np.ndarray) -> tuple:
@@ -120,9 +115,8 @@ def _words(tokens: list[bytes], token_ids: np.ndarray, piece_tokens: np.ndarray)
 
     A token is one word unless it holds an apostrophe or another script ("o'brien's", "x©y"):
     split_words then gives it none, one or several, as it would in the whole text."""
-    found = [[token.decode("ascii")] if token.isalnum() else split_words(token.decode("utf-8", "surrogatepass"))
-             for token in tokens]
-    found[0] = []  # token 0 is the sentinel between pieces: no word
+    found = [[]] + [[token.decode("ascii")] if token.isalnum() else split_words(token.decode("utf-8", "surrogatepass"))
+                    for token in itertools.islice(tokens, 1, None)]  # token 0 is the sentinel between pieces: no word
     names = dict.fromkeys(itertools.chain.from_iterable(found))  # the words in first-seen order
     names = dict(zip(names, range(len(names))))
     sizes = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
