@@ -50,12 +50,18 @@ def normalise(text: str) -> str:
         return text.translate(_TRANSLATE).lower() if "`" in text else text.lower()
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
+    if decomposed.isascii():  # no accent left to strip (a dash or a quote was all that was not ASCII)
+        return decomposed
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def words(text: str) -> list[str]:
     """Split normalised text into words; a possessive 's is dropped, hyphenated words split."""
-    text = normalise(text)
+    return split_words(normalise(text))
+
+
+def split_words(text: str) -> list[str]:
+    """The words of text already normalised (`words` without normalising: an index build normalises in bulk)."""
     found = _WORD.findall(text)
     if "'" not in text:  # the common case: no apostrophes to split on
         return found
@@ -92,6 +98,11 @@ _STEMS = _Stems()
 def content_stems(found: list[str]) -> list[str]:
     """The stems of a word list's content words, in order; what [stem(w) for w in content words] gives, faster."""
     return list(filter(None, map(_STEMS.__getitem__, found)))
+
+
+def word_stems(found: list[str]) -> list[str]:
+    """Each word's stem, '' for a stop word: an index build stems its distinct words in one call."""
+    return list(map(_STEMS.__getitem__, found))
 
 
 def content_words(text: str) -> list[str]:

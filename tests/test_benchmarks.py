@@ -192,6 +192,17 @@ def _run_on_tiny_corpus(tmp_path, script: str, *args: str) -> subprocess.Complet
 
 
 @pytest.mark.slow
+def test_the_build_benchmark_times_the_bot_bm25s_and_an_earlier_build_and_checks_they_match(tmp_path):
+    corpus = tiny_corpus(tmp_path / "tiny.jsonl.gz")
+    result = subprocess.run([sys.executable, "benchmarks/build.py", "--corpus", str(corpus), "--rounds", "2",
+                             "--against", "HEAD"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "the build is identical to the one at HEAD" in result.stdout
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| bot") or line.startswith("| bm25s")]
+    assert [row.split("|")[1].strip() for row in rows] == ["bot", "bm25s", "bot at HEAD"]
+
+
+@pytest.mark.slow
 def test_the_semantic_experiment_reads_the_bundled_vectors_offline_and_times_them(tmp_path):
     pytest.importorskip("wordllama")  # a bench extra, not a product dependency
     corpus = tiny_corpus(tmp_path / "tiny.jsonl.gz")

@@ -32,3 +32,12 @@ def test_a_group_fires_once_however_many_of_its_words_the_query_holds():
     groups = {frozenset((e.phrase, *e.added)) for e in fired}
     assert len(fired) == 2
     assert groups == {frozenset(("start", "started", "starting", "began")), frozenset(("army", "troops"))}
+
+
+def test_the_first_definition_of_an_acronym_wins_and_one_that_spells_nothing_does_not_block_a_later_one():
+    found = find_acronyms([
+        "A note (GPL) with nothing before it that spells the letters.",
+        "Released under the General Public License (GPL) version 3.",
+        "Also the Gnu Public Licence (GPL), a later spelling.",
+    ])
+    assert found == {"gpl": "general public license"}

@@ -196,6 +196,16 @@ def test_the_fingerprint_changes_with_any_passage_field_or_setting():
     assert fingerprint(a, IndexSettings()) != fingerprint(b, IndexSettings())
 
 
+def test_the_passages_digest_is_the_documented_layout_with_or_without_questions():
+    import hashlib
+
+    from bot.core.index_file import passages_digest
+
+    passages = (Passage("a", "Café x"), Passage("b", "t", "s", questions=("q1", "é?")))
+    layout = "1,6,0;aCafé x\n1,1,1,2,2;btsq1é?"  # field lengths, then the fields, a passage a line
+    assert passages_digest(passages) == hashlib.sha256(layout.encode()).hexdigest()
+
+
 def test_load_or_build_rebuilds_when_the_passages_change(tmp_path):
     first = load_or_build(PASSAGES[:2], tmp_path)
     assert index_folder(tmp_path, first.fingerprint).is_dir()

@@ -49,8 +49,12 @@ def find_acronyms(texts: Iterable[str], settings: AnswerSettings = AnswerSetting
     definition = re.compile(rf"\(([A-Z][A-Za-z]{{1,{settings.acronym_max_letters - 1}}})\)")
     found: dict[str, str] = {}
     for text in texts:
+        if "(" not in text:  # most passages define nothing: one scan in C instead of a regex call
+            continue
         for m in definition.finditer(text):
             acronym = m.group(1).lower()
+            if acronym in found:  # the first definition wins: a later one cannot change it
+                continue
             longest = len(acronym) + settings.acronym_extra_words
             before = _words_before(text, m.start(), longest)
             for size in range(1, min(len(before), longest) + 1):

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import itertools
-from array import array
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from ..kb.model import Passage
 from ..text import content_stems, words
+from .index_count import PROGRESS_STEPS, Progress, count_terms  # noqa: F401 (PROGRESS_STEPS: read by callers)
 
 
 @dataclass(frozen=True)
@@ -68,8 +67,9 @@ class IndexArrays:
 def passage_features(passage: Passage, settings: IndexSettings, word_counts: Counter[str] | None = None) -> list[str]:
     """The index terms of a passage: its text, and optionally its section heading and questions.
 
+    This is the definition; a build counts the same terms for every passage at once (index_count.py).
     When `word_counts` is given, every word of the passage (its text, section and questions, stop
-    words included) is counted into it, so building needs one tokenisation pass, not two.
+    words included) is counted into it, as a build counts them for the speller.
     """
     text, section = words(passage.text), words(passage.section)
     questions = [words(q) for q in passage.questions]
@@ -90,75 +90,27 @@ def passage_features(passage: Passage, settings: IndexSettings, word_counts: Cou
     return features
 
 
-Progress = Callable[[int, int], None]  # told (done, total) now and then during a long step; the front end draws it
-PROGRESS_STEPS = 100  # how many times a build reports its progress, at most
-
-
 def build_arrays(passages: Sequence[Passage], settings: IndexSettings, on_progress: Progress | None = None) -> IndexArrays:
     """Weigh every passage's terms and keep them as posting lists (numpy only: no scikit-learn to import).
 
-    One tokenisation pass feeds the terms and the speller's word counts. With k1 0, smooth idf,
-    bigram weight 1 and slope 1 the weights are scikit-learn's TfidfVectorizer(sublinear_tf=True).
+    One tokenisation pass feeds the terms and the speller's word counts (index_count.py). With k1 0,
+    smooth idf, bigram weight 1 and slope 1 the weights are scikit-learn's TfidfVectorizer(sublinear_tf=True).
     Each large array is dropped as soon as the next is made, so the peak memory stays near a few
     copies of one array (float32 and in-place arithmetic help too). `on_progress` hears the passages counted.
     """
-    vocabulary, word_counts, term_ids, counts, lengths = _count_terms(passages, settings, on_progress)
-    n_docs, n_terms = len(passages), len(vocabulary)
-    cols = _dense_ids(vocabulary, term_ids)
-    del term_ids
-    # Sort the (term, passage) pairs term-major; stable, so each posting list stays in passage order.
-    order = np.argsort(cols, kind="stable")
-    term_of = cols[order]
-    del cols
-    indices = np.repeat(np.arange(n_docs, dtype=np.int32), lengths)[order]
-    tf = np.frombuffer(counts, dtype=np.int32)[order]
-    del order, counts
+    counted = count_terms(passages, settings, on_progress)
+    n_docs, n_terms = len(passages), len(counted.vocabulary)
+    term_of, indices = counted.term_of, counted.indices
     df = np.bincount(term_of, minlength=n_terms)
     idf = idf_values(df, n_docs, settings.idf).astype(np.float32)
-    weights = _tf_weights(tf, indices, n_docs, settings)
-    del tf
+    weights = _tf_weights(counted.tf, indices, n_docs, settings)
     weights *= idf[term_of]
     if settings.bigrams and settings.bigram_weight != 1.0:  # phrase evidence as a bonus, not a rival
-        is_bigram = np.fromiter((" " in t for t in vocabulary), dtype=bool, count=n_terms)
-        weights[is_bigram[term_of]] *= settings.bigram_weight
-    del term_of
+        weights[counted.is_bigram[term_of]] *= settings.bigram_weight
     _normalise(weights, indices, n_docs, settings)
     indptr = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum(df, out=indptr[1:])
-    return IndexArrays(vocabulary, idf, indptr, indices, weights, n_docs, dict(word_counts))
-
-
-def _count_terms(passages: Sequence[Passage], settings: IndexSettings, on_progress: Progress | None = None) -> tuple:
-    """Each passage's term counts as flat arrays: (vocabulary, word counts, term ids, counts, terms per passage)."""
-    vocabulary: dict[str, int] = {}
-    word_counts: Counter[str] = Counter()
-    term_ids, counts = array("i"), array("i")  # compact: a list of ints would cost 8x the memory
-    lengths = np.zeros(len(passages), dtype=np.int64)
-    # setdefault with a running counter gives each new term a (sparse) id inside C loops;
-    # _dense_ids makes the ids dense.
-    draw = itertools.count()
-    every = max(1, len(passages) // PROGRESS_STEPS)
-    for position, passage in enumerate(passages):
-        tf = Counter(passage_features(passage, settings, word_counts))
-        term_ids.extend(map(vocabulary.setdefault, tf, draw))
-        counts.extend(tf.values())
-        lengths[position] = len(tf)
-        if on_progress is not None and (position + 1) % every == 0:
-            on_progress(position + 1, len(passages))
-    if on_progress is not None and len(passages) % every:
-        on_progress(len(passages), len(passages))
-    return vocabulary, word_counts, term_ids, counts, lengths
-
-
-def _dense_ids(vocabulary: dict[str, int], term_ids: array) -> np.ndarray:
-    """The term ids renumbered 0..n-1 in first-seen order, the vocabulary renumbered to match (in place)."""
-    n_terms = len(vocabulary)
-    dense = np.zeros(len(term_ids) + 1, dtype=np.int32)
-    dense[np.fromiter(vocabulary.values(), dtype=np.int64, count=n_terms)] = np.arange(n_terms, dtype=np.int32)
-    cols = dense[np.frombuffer(term_ids, dtype=np.int32)]
-    # In place (a second dict would double its memory), in C: only values change, so iterating stays valid.
-    vocabulary.update(zip(vocabulary, range(n_terms)))
-    return cols
+    return IndexArrays(counted.vocabulary, idf, indptr, indices, weights, n_docs, counted.word_counts)
 
 
 def _tf_weights(tf: np.ndarray, indices: np.ndarray, n_docs: int, settings: IndexSettings) -> np.ndarray:

@@ -51,9 +51,15 @@ def passages_digest(passages: Sequence[Passage]) -> str:
     """A hash of every passage's fields, prefixed by their lengths so no two different passage lists hash alike."""
     chunks = []
     for p in passages:
-        fields = (p.id, p.text, p.section, *p.questions)
-        chunks.append(",".join(str(len(f)) for f in fields) + ";" + "".join(fields))
-    return hashlib.sha256("\n".join(chunks).encode("utf-8", "surrogatepass")).hexdigest()
+        if p.questions:
+            fields = (p.id, p.text, p.section, *p.questions)
+            chunk = ",".join(str(len(f)) for f in fields) + ";" + "".join(fields)
+        else:  # the same chunk in one f-string: most passages have no questions
+            chunk = f"{len(p.id)},{len(p.text)},{len(p.section)};{p.id}{p.text}{p.section}"
+        # Encoded one by one, then joined as bytes: one accented passage would otherwise widen the
+        # whole joined text to two or four bytes a character before encoding it back.
+        chunks.append(chunk.encode("utf-8", "surrogatepass"))
+    return hashlib.sha256(b"\n".join(chunks)).hexdigest()
 
 
 def index_folder(folder: Path, key: str) -> Path:
