@@ -250,3 +250,34 @@ def test_only_files_the_answerer_reads_count_as_a_change(tiny_config):
     (root / "synonyms.yaml").write_text("synonyms:\n  - [river, stream]\n", encoding="utf-8")
     result = live.reload_if_changed()
     assert result is not None and result.ok
+
+
+def test_a_warm_live_answerer_reads_ahead_for_each_knowledge_it_serves(tiny_config):
+    live = LiveAnswerer(tiny_config, warm=True)
+    live.warming.join(timeout=30)
+    first = live.current
+    assert first.reranker.passage_words(first.kb.passages) is not None  # read before any question
+    assert first.reader.speller._postings is not None
+    _file(tiny_config).write_text(TINY_PASSAGES + NEW_FACT, encoding="utf-8")
+    assert live.reload().ok
+    live.warming.join(timeout=30)
+    assert live.current is not first and live.current.reranker.passage_words(live.current.kb.passages) is not None
+    assert "two humps" in live.answer(CAMEL).text
+
+
+def test_a_live_answerer_reads_nothing_ahead_unless_asked(tiny_config):
+    live = LiveAnswerer(tiny_config)
+    assert live.warming is None and live.current.reader.speller._postings is None
+
+
+def test_a_failing_read_ahead_is_logged_and_the_bot_keeps_answering(tiny_config, monkeypatch, caplog):
+    from bot.core.pipeline import Answerer
+
+    def broken(self):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(Answerer, "warm", broken)
+    live = LiveAnswerer(tiny_config, warm=True)
+    live.warming.join(timeout=30)
+    assert "reading ahead failed" in caplog.text and "disk on fire" in caplog.text
+    assert live.answer(SELENGE).found

@@ -60,3 +60,47 @@ def test_the_answer_carries_its_source_url_and_explanation():
     assert answer.source_url == "https://example.org/glacier"
     assert answer.why_lines[0].startswith(f"score {answer.score:.3f} (threshold 0.310) -> answered")  # rerank's own
     assert answerer.answer("What is the price of bitcoin?").source_url == ""
+
+
+def _seed_answerer() -> Answerer:
+    """A fresh answerer over the seed knowledge, second stage on (the default), nothing read ahead."""
+    from bot.config import load_config
+    from bot.core.pipeline import build_answerer
+    from conftest import REPO
+
+    return build_answerer(load_config(REPO / "config.yaml", environ={}), cache=False)
+
+
+def _shown(answer) -> tuple:
+    return answer.found, answer.text, answer.passage_ids, answer.score
+
+
+def test_warming_up_reads_ahead_and_changes_no_answer():
+    from conftest import REPO
+    import yaml
+
+    asked = [q["q"] for q in yaml.safe_load((REPO / "eval" / "mongolia.yaml").read_text())["questions"][:40]]
+    asked += ["Waht is the Partnrship Interoperabilty Platform?", "When did Mongolia join?"]  # typos: the speller
+    cold, warm = _seed_answerer(), _seed_answerer()
+    assert warm.reranker is not None and warm.reranker.passage_words(warm.kb.passages) is None  # first ask reads its own
+    warm = _seed_answerer()
+    warm.warm()
+    # read ahead: the very first question already has every passage's words, and the speller its postings
+    assert warm.reranker.passage_words(warm.kb.passages) is not None and warm.reader.speller._postings is not None
+    assert [_shown(warm.answer(q)) for q in asked] == [_shown(cold.answer(q)) for q in asked]
+
+
+def test_questions_asked_while_warming_up_in_another_thread_get_the_same_answers():
+    import threading
+    from conftest import REPO
+    import yaml
+
+    asked = [q["q"] for q in yaml.safe_load((REPO / "eval" / "mongolia.yaml").read_text())["questions"][:60]]
+    expected = [_shown(a) for a in map(_seed_answerer().answer, asked)]
+    answerer = _seed_answerer()
+    thread = threading.Thread(target=answerer.warm)
+    thread.start()
+    got = [_shown(answerer.answer(q)) for q in asked]
+    thread.join()
+    assert got == expected
+    assert answerer.reranker.passage_words(answerer.kb.passages) is not None

@@ -212,7 +212,7 @@ def _interactive(config: Config) -> int:
     from ..core.live import LiveAnswerer
     from .progress import build_answerer
 
-    live = LiveAnswerer(config, build_answerer)
+    live = LiveAnswerer(config, build_answerer, warm=True)
     return console.interactive(make_conversation(live, config, open_storage(config), "console"))
 
 
@@ -229,7 +229,7 @@ def run_telegram(config: Config, webhook: bool = False, environ: Mapping[str, st
         token = read_token(environ)
         install_redactor(token)
         secret = telegram.webhook_secret(config, environ, webhook)
-        live = LiveAnswerer(config)
+        live = LiveAnswerer(config, warm=True)
         storage = open_storage(config, "questions and feedback")
         try:
             conversation = make_conversation(live, config, storage, "telegram")

@@ -48,12 +48,21 @@ def knowledge_stamp(path: Path) -> tuple:
 class LiveAnswerer:
     """Holds the current Answerer; every question uses one consistent answerer, never a half-built one."""
 
-    def __init__(self, config: Config, build: Callable[[Config], Answerer] = build_answerer) -> None:
+    def __init__(self, config: Config, build: Callable[[Config], Answerer] = build_answerer, warm: bool = False) -> None:
         self.config = config
         self._build = build
+        self._warm = warm  # each answerer built reads ahead in a background thread (Answerer.warm)
         self._lock = threading.Lock()
         self._stamp = knowledge_stamp(Path(config.knowledge))
         self._current = build(config)
+        self.warming: threading.Thread | None = None  # the latest read-ahead, for callers that want to wait
+        self._warm_up(self._current)
+
+    def _warm_up(self, answerer: Answerer) -> None:
+        """Start `answerer.warm()` in a daemon thread when asked: questions meanwhile are answered as before."""
+        if self._warm:
+            self.warming = threading.Thread(target=_warm, args=(answerer,), name="answerer-warm-up", daemon=True)
+            self.warming.start()
 
     @property
     def current(self) -> Answerer:
@@ -83,6 +92,7 @@ class LiveAnswerer:
                 return ReloadResult(False, f"Reload failed, still serving the previous knowledge: {problem}",
                                     len(self._current.kb.passages))
             self._current = fresh
+            self._warm_up(fresh)
             count = len(fresh.kb.passages)
             log.info("knowledge reloaded: %d passages", count)
             return ReloadResult(True, f"Reloaded: {count} passages.", count)
@@ -92,3 +102,11 @@ class LiveAnswerer:
         if knowledge_stamp(Path(self.config.knowledge)) == self._stamp:
             return None
         return self.reload()
+
+
+def _warm(answerer: Answerer) -> None:
+    """Warm an answerer up; a failure is logged, never raised into a serving bot (the answers need none of it)."""
+    try:
+        answerer.warm()
+    except Exception:  # noqa: BLE001 - a background convenience must not take the bot down
+        log.exception("reading ahead failed; questions read what they need as they come")

@@ -57,6 +57,13 @@ class Answerer:
         self.composer = Composer(kb, self.settings, config.replies)
         self.examples = self.composer.examples
 
+    def warm(self) -> None:
+        """Build at once what a later question would otherwise pay for (for front ends that keep running):
+        the speller's postings, the word lists, the second stage's passage words. Answers are unchanged."""
+        self.reader.warm()
+        if self.reranker is not None:
+            self.reranker.warm(self.kb.passages)
+
     def _reranker(self):
         """The learned second stage (retrieval.rerank; imported only when it is on)."""
         from .rerank import CorpusStats, Reranker, shipped_model

@@ -51,6 +51,12 @@ class Reader:
         """The knowledge's words in order, for finding a word's family; built on first need."""
         return sorted(self._word_counts)
 
+    def warm(self) -> None:
+        """Build now what the first unusual question would otherwise wait for (a long-running front end's start)."""
+        self.speller.postings  # noqa: B018 - the trigram postings, built on first use
+        self._sorted_words  # noqa: B018
+        english_words(self.settings.english_min_count)
+
     def read(self, text: str) -> Reading:
         """Read a cleaned question, including the capitalised acronyms ('US') that would read as stop words:
         the knowledge base's synonyms.yaml says what each means."""

@@ -146,15 +146,32 @@ class Reranker:
         self._ranker_columns = _columns(model.ranker.names, FEATURES)
         self._confidence_columns = _columns(model.confidence.names, CONFIDENCE_FEATURES)
         self._words: tuple[Sequence, PassageWords | None] | None = None  # the passages seen, their words once read
+        self._warming = False  # `warm` is reading the passages' words in another thread
 
     def passage_words(self, passages: Sequence) -> PassageWords | None:
         """The passages' stemmed words, read once at the second question and kept (rerank_store.py). The
-        first reads only its own few candidates (None here): a one-shot `ask` never pays for every passage."""
-        if self._words is None or self._words[0] is not passages:
+        first reads only its own few candidates (None here): a one-shot `ask` never pays for every passage.
+        While `warm` reads them in the background, questions read their own candidates instead of waiting."""
+        held = self._words
+        if held is not None and held[0] is passages and held[1] is not None:
+            return held[1]
+        if self._warming:
+            return None
+        if held is None or held[0] is not passages:
             self._words = (passages, None)
-        elif self._words[1] is None:
+        else:
             self._words = (passages, PassageWords([p.text for p in passages]))
         return self._words[1]
+
+    def warm(self, passages: Sequence) -> None:
+        """Read every passage's words now (a long-running front end's start), so no user's question waits for it."""
+        self._warming = True
+        try:
+            held = self._words
+            if held is None or held[0] is not passages or held[1] is None:
+                self._words = (passages, PassageWords([p.text for p in passages]))
+        finally:
+            self._warming = False
 
     def rank(self, question: str, candidates: Sequence[Candidate], content_words: Sequence[str] | None = None,
              expansions: Sequence[tuple[str, Sequence[str]]] = (), words: PassageWords | None = None) -> Reranking:
