@@ -122,6 +122,18 @@ def test_the_review_list_says_why_each_passage_needs_an_eye():
     assert " ".join(p.text for p in passages[2:]) == long_sentence
 
 
+def test_a_list_item_without_a_full_stop_is_not_named_but_one_cut_mid_sentence_is():
+    doc = ("# Files\n\n## Programs\n\n"
+           "- /usr/bin/pg_lsclusters: list all available clusters with their status and configuration\n"
+           "- /usr/bin/pg_dropcluster: remove a cluster and its configuration files from the disk\n\n"
+           "## Diagnostics\n\n"
+           "- Corrupt input: The compressed file has been damaged. The data up to the point of failure can be recovered using\n\n"
+           "The manual gives the rest of the steps that a user should follow after a failure of this\n")
+    reviews = [p.review for p in split_document(doc, "md").passages]
+    cut = "does not end like a sentence: is something missing after it?"
+    assert reviews == ["", "", "", cut, cut]  # fragments are how lists are written; a description in sentences is not
+
+
 def test_words_between_two_examples_are_no_passage():
     doc = ("# Usage\n\n## Examples\n\nThen\n\n    gzip -c a b\n\nis equivalent to\n\n    cat a b | gzip\n\n"
            "The shorter form is easier to type and to remember later.\n")

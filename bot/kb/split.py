@@ -145,14 +145,16 @@ def _pieces(block: Block, limit: int) -> tuple[str, list[str], dict[str, str]]:
     return term, group_sentences(pieces, limit), reviews
 
 
-def _review(piece: str) -> str:
-    """Why a finished passage needs a person's eye, or ''."""
+def _review(piece: str, prose: bool = True) -> str:
+    """Why a finished passage needs a person's eye, or ''. A list item or a term's description may end
+    without a full stop ('pg_lsclusters: list all clusters'): only `prose` (paragraphs, and items written
+    in sentences) looks cut when it does."""
     words, opener = len(_WORD.findall(piece)), dependent(piece)
     if opener:
         return f"opens with '{opener}', which leans on what comes before: say what it means"
     if piece.endswith(":"):
         return "ends with ':' but what follows (a list or an example) is not in it"
-    if piece[-1:].islower() and words > SHORT_WORDS:
+    if piece[-1:].islower() and words > SHORT_WORDS and prose:
         return "does not end like a sentence: is something missing after it?"
     return "only a word or two: is it a fact on its own?" if words < 3 else ""
 
@@ -164,6 +166,7 @@ def _block_passages(block: Block, context: _Context, limit: int, opening: bool, 
     if block.kind == "para" and block.text[-1:].isalpha() and (words == 1 or block.text[:1].islower() and words <= 4):
         return []  # words between two examples ("is equivalent to"): half a sentence
     term, pieces, reviews = _pieces(block, limit)
+    prose = block.kind == "para" or ". " in block.text
     out = []
     for piece in pieces:
         review = next((why for part, why in reviews.items() if part in piece), "")
@@ -174,7 +177,7 @@ def _block_passages(block: Block, context: _Context, limit: int, opening: bool, 
         elif context.lean(block.section, piece, opening and not out, not out) and len(
                 context.prefixed(block.section, piece)) <= MAX_TEXT_CHARS:
             piece = context.prefixed(block.section, piece)
-        out.append(DraftPassage(block.section, piece, review or _review(piece)))
+        out.append(DraftPassage(block.section, piece, review or _review(piece, prose)))
     return out
 
 
