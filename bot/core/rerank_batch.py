@@ -77,8 +77,7 @@ class Batch:
         self.defined = defined.tolist()
         self.masks = [*_masks(found), 0]  # the last: no text (a candidate without that neighbour)
         self.family = _masks(found[:self.full] | self._held(n_stems))
-        self.tf = np.zeros((n_texts + 1, n_stems), dtype=np.int64)  # the last row: no text
-        self.tf[:n_texts] = np.where(found, np.maximum(counts[:, :n_stems], 1), 0)
+        self.tf = [*np.where(found, np.maximum(counts[:, :n_stems], 1), 0).tolist(), [0] * n_stems]
         self.lengths = [*g.lengths.tolist(), 0]
         self.direct = counts[:, :n_stems].sum(axis=1).tolist()
 
@@ -103,15 +102,17 @@ class Batch:
             self.masses[mask] = found
         return found
 
-    def bm25(self, tf: np.ndarray, length: np.ndarray, mean_length: float) -> list[float]:
-        """BM25 of texts (rows) from their counts of the question's stems (one found through an expansion
-        counts once): the same operations per element as one text at a time, summed in stem order."""
-        if not self.q.total or not tf.shape[1]:
-            return [0.0] * len(tf)
+    def bm25(self, tf: Sequence[int], length: int, mean_length: float) -> float:
+        """BM25 of a text from its counts of the question's stems (one found through an expansion counts once)."""
+        q = self.q
+        if not length or not q.total:
+            return 0.0
         norm = BM25_K1 * (1 - BM25_B + BM25_B * length / mean_length)
-        terms = np.array(self.idf) * tf * (BM25_K1 + 1) / (tf + norm[:, None])
-        found = np.add.accumulate(terms, axis=1)[:, -1] / self.q.total  # left to right, as a loop adds
-        return np.where(length > 0, found, 0.0).tolist()
+        found = 0.0
+        for idf, n in zip(self.idf, tf):
+            if n:
+                found += idf * n * (BM25_K1 + 1) / (n + norm)
+        return found / q.total
 
     def rows(self) -> list[tuple]:
         """The candidates' rows of FEATURES (rerank_features.py)."""
@@ -128,7 +129,6 @@ class Batch:
         lengths = [sum(self.lengths[t] for t in p) for p in paragraphs]
         mean_own = max(1.0, sum(self.lengths[row[c.text]] for c in cs) / len(cs))
         mean_paragraph = max(1.0, sum(lengths) / len(lengths))
-        own_bm25, paragraph_bm25 = self._bm25s(paragraphs, lengths, mean_own, mean_paragraph)
         out = []
         for n, c in enumerate(cs):
             o = row[c.text]
@@ -138,9 +138,9 @@ class Batch:
             fit = holds_kind(q.kind, c.text, q.folded) if q.kind else False
             floor = float(c.score >= FIRST_FLOOR)
             spoken = bin(mine).count("1")
-            paragraph = self._paragraph(paragraphs[n], paragraph_bm25[n])
+            paragraph = self._paragraph(paragraphs[n], lengths[n], mean_paragraph)
             out.append((c.score, c.score / best_first, 1.0 / (n + 1), cover, mass / self.known_total,
-                        own_bm25[n], *self._context(c, mine, cover),
+                        self.bm25(self.tf[o], length, mean_own), *self._context(c, mine, cover),
                         bin(mine & rarest).count("1") / (len(q.rarest) or 1),
                         proximity(where[o], length) if spoken > 1 else 0.0,
                         bigrams[o] / len(q.bigrams) if q.bigrams else 0.0, phrase[o] if mine else 0.0,
@@ -163,22 +163,13 @@ class Batch:
         return (window_cover, self.mass(wide2) / self.total, window_cover - cover, previous_cover, leaning,
                 leaning * previous_cover)
 
-    def _bm25s(self, paragraphs: list[list[int]], lengths: list[int], mean_own: float,
-               mean_paragraph: float) -> tuple[list[float], list[float]]:
-        """Every candidate's BM25, alone and with its neighbours as one text (`paragraphs`: their rows), at once."""
-        own = [self.row[c.text] for c in self.candidates]
-        width = max(len(p) for p in paragraphs)
-        padded = np.array([[*p, *[-1] * (width - len(p))] for p in paragraphs], dtype=np.int64)  # -1: no text
-        together = self.tf[padded].sum(axis=1)  # counts: integers, exact in any order
-        return (self.bm25(self.tf[own], np.array([self.lengths[o] for o in own]), mean_own),
-                self.bm25(together, np.array(lengths), mean_paragraph))
-
-    def _paragraph(self, texts: list[int], bm25: float) -> tuple:
+    def _paragraph(self, texts: list[int], length: int, mean_length: float) -> tuple:
         """paragraph_cover, paragraph_bm25: the candidate with its neighbours as one text (`texts`: their rows)."""
         found = 0
         for t in texts:
             found |= self.masks[t]
-        return self.mass(found) / self.total, bm25
+        tf = [sum(counts) for counts in zip(*(self.tf[t] for t in texts))]
+        return self.mass(found) / self.total, self.bm25(tf, length, mean_length)
 
     def _maintained(self, c: Candidate) -> tuple:
         """section_cover, questions_cover, questions_same_ask: what the maintainers wrote around it."""
