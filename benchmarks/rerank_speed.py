@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     before = old.Reranker(old.shipped_model(), new.stats, curated=new.curated)
     from bot.core.rerank_features import features
 
+    before.passage_words(answerer.kb.passages)  # the first call only notes the passages (a one-shot ask)
     rankers = {"before": (before, before.passage_words(answerer.kb.passages),
                           importlib.import_module("bot.core.old_rerank_features").features),
                "after": (new, new.passage_words(answerer.kb.passages), features)}
