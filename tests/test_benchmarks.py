@@ -171,7 +171,8 @@ def test_the_growth_benchmark_answers_by_description_from_sentence_passages(tmp_
     rows = [line for line in result.stdout.splitlines() if line.startswith("| 24 |")]  # two sentences a package
     assert len(rows) == 4 and any("factbot" in r for r in rows) and any("bm25s" in r for r in rows)
     bot_row = next(r for r in rows if "factbot" in r)
-    assert bot_row.split("|")[7].strip() == "100.0%"  # each synopsis names its own package's topic
+    assert bot_row.split("|")[8].strip() == "100.0%"  # each synopsis names its own package's topic
+    assert float(bot_row.split("|")[5]) >= 0 and next(r for r in rows if "bm25s" in r).split("|")[5].strip() == "0.00"
 
 
 @pytest.mark.slow
