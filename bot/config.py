@@ -236,7 +236,7 @@ def _read_config_file(path: Path) -> dict:
     import yaml
 
     from .errors import KnowledgeError
-    from .files import read_text
+    from .files import read_text, yaml_safe_loader, yaml_too_deep
 
     if not path.exists() and not path.is_symlink():
         raise ConfigError(f"config file {path} does not exist (pass --config PATH to another file)")
@@ -246,14 +246,12 @@ def _read_config_file(path: Path) -> dict:
         raise ConfigError(f"cannot read config file {path}: {exc.reason}"
                           + (f" (line {exc.line})" if exc.line else "")) from None
     try:
-        # libyaml's parser when PyYAML has it: the pure-Python one costs a cold start ~30 ms on this small file
-        loader = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
-        loaded = yaml.load(text, Loader=loader)  # noqa: S506 - both are safe loaders
+        loaded = yaml.load(text, Loader=yaml_safe_loader())  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f", line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or exc
-        if "nesting depth" in str(problem):  # libyaml's word for what the pure-Python parser hits as RecursionError
+        problem = str(getattr(exc, "problem", None) or exc)
+        if yaml_too_deep(problem):
             problem = "lists or mappings nested too deeply"
         raise ConfigError(f"config file {path}{line} is not valid YAML: {problem}") from None
     except RecursionError:

@@ -21,6 +21,19 @@ MAX_NUMBER_DIGITS = 100  # no field needs a longer number; int() of 4,301+ digit
 TOO_DEEP = "nested too deeply"
 
 
+def yaml_safe_loader() -> type:
+    """PyYAML's safe loader: libyaml's when PyYAML was built with it (a 50 MB passages file in seconds, not
+    minutes), else the pure-Python one; both give the same nodes and lines. yaml is imported on first use."""
+    import yaml
+
+    return yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
+
+
+def yaml_too_deep(problem: str) -> bool:
+    """Whether a YAML error is libyaml's nesting limit (the pure-Python parser raises RecursionError there)."""
+    return "nesting depth" in problem
+
+
 class JsonRefused(ValueError):
     """JSON that parse_json refuses: str() is the whole reason (with the position), `msg` the short phrase."""
 

@@ -11,12 +11,11 @@ import yaml
 from yaml import events
 
 from ..errors import KnowledgeError
+from ..files import yaml_safe_loader, yaml_too_deep
 from .model import Passage, Source
 
 
-# libyaml's parser (PyYAML's C extension) reads a 50 MB passages file in seconds instead of minutes; the
-# pure-Python one is the fallback where PyYAML was built without it. Both give the same nodes and lines.
-_BaseLoader = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
+_BaseLoader = yaml_safe_loader()
 
 
 class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -93,7 +92,7 @@ def parse_yaml(text: str, path: Path) -> Any:
         problem = getattr(exc, "problem", None) or str(exc)
         # libyaml may place an error found at the end of the text one line past it; the last line is where to look.
         line = min(mark.line + 1, len(text.splitlines()) or 1) if mark else None
-        if "nesting depth" in problem:  # libyaml's own limit
+        if yaml_too_deep(problem):
             raise _too_deep(path, line) from None
         if "Unicode character escape" in problem:  # libyaml refuses "\ud800" itself
             raise KnowledgeError("a \\u escape of an unpaired surrogate or other invalid Unicode", path, line,
