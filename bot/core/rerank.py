@@ -152,26 +152,33 @@ class Reranker:
         """The passages' stemmed words, read once at the second question and kept (rerank_store.py). The
         first reads only its own few candidates (None here): a one-shot `ask` never pays for every passage.
         While `warm` reads them in the background, questions read their own candidates instead of waiting."""
-        held = self._words
-        if held is not None and held[0] is passages and held[1] is not None:
-            return held[1]
-        if self._warming:
-            return None
-        if held is None or held[0] is not passages:
+        held = self._held(passages)
+        if held is not None or self._warming:
+            return held
+        if self._words is None or self._words[0] is not passages:
             self._words = (passages, None)
-        else:
-            self._words = (passages, PassageWords([p.text for p in passages]))
-        return self._words[1]
+            return None
+        return self._read(passages)
 
     def warm(self, passages: Sequence) -> None:
         """Read every passage's words now (a long-running front end's start), so no user's question waits for it."""
         self._warming = True
         try:
-            held = self._words
-            if held is None or held[0] is not passages or held[1] is None:
-                self._words = (passages, PassageWords([p.text for p in passages]))
+            if self._held(passages) is None:
+                self._read(passages)
         finally:
             self._warming = False
+
+    def _held(self, passages: Sequence) -> PassageWords | None:
+        """These passages' words, when they have been read (one read of the pair: warm may swap it meanwhile)."""
+        held = self._words
+        return held[1] if held is not None and held[0] is passages else None
+
+    def _read(self, passages: Sequence) -> PassageWords:
+        """Read and keep every passage's words."""
+        words = PassageWords([p.text for p in passages])
+        self._words = (passages, words)
+        return words
 
     def rank(self, question: str, candidates: Sequence[Candidate], content_words: Sequence[str] | None = None,
              expansions: Sequence[tuple[str, Sequence[str]]] = (), words: PassageWords | None = None) -> Reranking:
