@@ -125,3 +125,14 @@ def test_the_snapshot_gives_its_questions_column_without_building_passages(seed)
     assert not passages._made  # nothing built to read it
     assert list(column) == question_column(load_knowledge(seed).passages) == [p.questions for p in passages]
     assert any(column)
+
+
+def test_the_snapshot_gives_its_texts_without_building_passages(seed):
+    from bot.kb.model import text_column
+
+    answers(seed)  # saves the snapshot
+    passages = snapshot(seed)[0].passages
+    column = text_column(passages)
+    assert not passages._made  # the second stage's read-ahead keeps no passage it did not need
+    assert list(column) == text_column(load_knowledge(seed).passages) == [p.text for p in passages]
+    assert any(not t.isascii() for t in column)  # decoded as the passages decode them, accents included

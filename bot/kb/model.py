@@ -94,6 +94,12 @@ def section_column(passages: Sequence[Passage]) -> Sequence[str]:
     return sections if sections is not None else [p.section for p in passages]
 
 
+def text_column(passages: Sequence[Passage]) -> Sequence[str]:
+    """Every passage's text in order; a snapshot's passages decode theirs without being built and kept."""
+    texts = getattr(passages, "texts", None)
+    return texts if texts is not None else [p.text for p in passages]
+
+
 def question_column(passages: Sequence[Passage]) -> Sequence[tuple[str, ...]]:
     """Every passage's own questions in order; a snapshot's passages give theirs without being built."""
     questions = getattr(passages, "questions", None)

@@ -145,7 +145,7 @@ class SavedPassages(Sequence):
     """The snapshot's passages, each made on first use: a start decodes and builds only those an answer shows.
 
     It reads as the tuple it stands for (indexing, slicing, iterating, equality, +), and offers the columns
-    a start needs without building every passage: `ids`, `sections`, `questions` and `longest_text`.
+    a start needs without building every passage: `ids`, `sections`, `questions`, `texts` and `longest_text`.
     """
 
     def __init__(self, ids: list[str], bodies: Bodies, sections: list[str], sources: list[str],
@@ -157,6 +157,12 @@ class SavedPassages(Sequence):
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @property
+    def texts(self) -> list[str]:
+        """Every passage's text, decoded now: reading them all once need not build and keep every passage."""
+        bodies = self._columns[1]
+        return [bodies[i] for i in range(len(self))]
 
     def __getitem__(self, i):
         if isinstance(i, slice):
