@@ -70,7 +70,7 @@ def test_without_alternatives_rank_is_search_times_the_known_share():
 
 
 def test_a_build_reports_passages_counted_rising_to_the_total():
-    from bot.core.index_build import PROGRESS_STEPS
+    from bot.core.index_count import PROGRESS_STEPS
 
     passages = [Passage(f"p{n}", f"fact {n} about rivers") for n in range(2 * PROGRESS_STEPS + 7)]
     heard: list[tuple[int, int]] = []

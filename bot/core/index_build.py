@@ -10,7 +10,7 @@ import numpy as np
 
 from ..kb.model import Passage
 from ..text import content_stems, words
-from .index_count import PROGRESS_STEPS, Progress, count_terms  # noqa: F401 (PROGRESS_STEPS: read by callers)
+from .index_count import Progress, count_terms
 
 
 @dataclass(frozen=True)
