@@ -115,7 +115,8 @@ class Composer:
         return tuple(out)
 
     def _cited(self, passage: Passage) -> tuple[str, str]:
-        """A passage's citation and its source's URL, the source's part worked out once per source."""
+        """A passage's source line (document, publisher, date and section) and its source's URL, the
+        source's part worked out once per source."""
         named = self._named.get(passage.source)
         if named is None:
             source = self.kb.sources.get(passage.source)
@@ -125,10 +126,6 @@ class Composer:
         return (f"{name}, section \u201c{passage.section}\u201d" if passage.section else name), url
 
     # -- what the bot knows -----------------------------------------------------------------------
-
-    def citation(self, passage: Passage) -> str:
-        """The source line: document, publisher, date and section."""
-        return self._cited(passage)[0]
 
     def sources_text(self) -> str:
         """The documents the answers come from, as a person would name them."""
