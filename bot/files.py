@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import stat
 import tempfile
 from pathlib import Path
@@ -204,3 +205,24 @@ def check_inside(root: Path, path: Path) -> None:
     if real != base and base not in real.parents and real.is_file():  # a FIFO or device: reading names its kind
         raise KnowledgeError("a symbolic link to a file outside the knowledge folder: refused", path,
                              hint="copy the file into the knowledge folder instead of linking to it")
+
+
+def write_durably(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write one new file and make it durable, before the folder holding it is renamed into place."""
+    with path.open("wb") as handle:
+        write(handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def move_into_place(staging: Path, target: Path) -> None:
+    """Rename a written folder to its final name; a folder already there is put aside first and removed
+    (a process still reading the one put aside keeps its open files and mappings)."""
+    try:
+        os.rename(staging, target)
+    except OSError:  # a folder of that name exists: replace it
+        aside = Path(tempfile.mkdtemp(prefix=".old-", dir=target.parent))
+        os.rename(target, aside / target.name)
+        os.rename(staging, target)
+        shutil.rmtree(aside, ignore_errors=True)
+    fsync_dir(target.parent)

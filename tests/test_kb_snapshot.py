@@ -12,7 +12,8 @@ from bot.config import Config
 from bot.core.pipeline import build_answerer
 from bot.kb.folder import index_cache
 from bot.kb.load import load_knowledge
-from bot.kb.snapshot import FILE_NAME, knowledge_key, load_snapshot
+from bot.kb.snapshot import FOLDER, load_snapshot
+from bot.kb.snapshot_key import knowledge_key
 
 SEED = Path(__file__).resolve().parent.parent / "knowledge"
 QUESTIONS = ("What is the capital of Mongolia?", "How many provinces does Mongolia have?", "Who was Genghis Khan?")
@@ -69,12 +70,13 @@ def test_an_added_or_removed_file_misses_the_snapshot(seed):
     assert all(p.id != "extra-1" for p in build_answerer(Config().with_knowledge(seed)).kb.passages)
 
 
+@pytest.mark.parametrize("name", ["bodies.npy", "body_ends.npy", "ends.npy", "meta.json"])
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
-def test_a_damaged_snapshot_is_refused_and_rebuilt(seed, damage):
+def test_a_damaged_snapshot_is_refused_and_rebuilt(seed, damage, name):
     plain = answers(seed)
-    saved = index_cache(seed) / FILE_NAME
+    saved = index_cache(seed) / FOLDER / name
     data = saved.read_bytes()
-    saved.write_bytes({"truncate": data[: len(data) // 2], "garbage": data[:100] + b"\x00" * (len(data) - 100),
+    saved.write_bytes({"truncate": data[: len(data) // 2], "garbage": data[:100] + b"\xff" * (len(data) - 100),
                        "empty": b""}[damage])
     assert snapshot(seed) is None
     assert answers(seed) == plain
@@ -105,7 +107,7 @@ def test_saved_passages_read_as_the_tuple_they_stand_for_and_are_built_on_use(se
 @pytest.mark.parametrize("kind", ["fifo", "device"])
 def test_a_snapshot_that_is_not_a_regular_file_is_refused_without_waiting(seed, kind):
     plain = answers(seed)
-    saved = index_cache(seed) / FILE_NAME
+    saved = index_cache(seed) / FOLDER / "bodies.npy"
     saved.unlink()
     if kind == "fifo":
         os.mkfifo(saved)  # opening it to read would wait for a writer for ever
@@ -136,3 +138,26 @@ def test_the_snapshot_gives_its_texts_without_building_passages(seed):
     assert not passages._made  # the second stage's read-ahead keeps no passage it did not need
     assert list(column) == text_column(load_knowledge(seed).passages) == [p.text for p in passages]
     assert any(not t.isascii() for t in column)  # decoded as the passages decode them, accents included
+
+
+def test_saving_removes_the_earlier_single_file_snapshot_and_interrupted_saves(seed):
+    folder = index_cache(seed)
+    folder.mkdir(parents=True)
+    (folder / "knowledge.npz").write_bytes(b"an earlier format")
+    (folder / ".knowledge-saving-x1").mkdir()
+    plain = answers(seed)
+    assert sorted(p.name for p in folder.iterdir() if "knowledge" in p.name) == [FOLDER]
+    assert snapshot(seed) is not None and answers(seed) == plain
+
+
+def test_the_texts_are_mapped_and_a_snapshot_replaced_under_a_reader_still_reads(seed):
+    from bot.core.index_file import passages_digest
+    from bot.kb.snapshot import save_snapshot
+
+    answers(seed)
+    kb, _digest = snapshot(seed)
+    parsed = load_knowledge(seed)
+    assert isinstance(kb.passages._columns[1].data, memoryview)  # not a copy read into memory
+    save_snapshot(parsed, index_cache(seed), knowledge_key(seed), passages_digest(parsed.passages))  # swapped in
+    assert [p.text for p in kb.passages] == [p.text for p in parsed.passages]
+    assert snapshot(seed)[0] == parsed

@@ -15,7 +15,7 @@ MAX_FUNCTION_LINES = 40
 # What the core may read of the knowledge: its values and how it is loaded, never the kb operations (which
 # use the core to ask questions, so an import the other way would be a cycle).
 KB_READING = {"bot.kb", "bot.kb.model", "bot.kb.folder", "bot.kb.yamlio", "bot.kb.entries", "bot.kb.load",
-              "bot.kb.questions", "bot.kb.snapshot"}
+              "bot.kb.questions", "bot.kb.snapshot", "bot.kb.snapshot_key"}
 
 # Lower ranks never import higher ones: cli -> frontends -> core and kb -> config, text, errors (and the
 # other small base modules). kb's operations sit above the core because they ask it questions.

@@ -21,8 +21,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..files import fsync_dir, open_regular, write_atomically
+from ..files import move_into_place, open_regular, write_atomically, write_durably
 from ..kb.model import Passage
+from ..npyfile import map_array
 from .index import TfidfIndex
 from .index_build import IndexSettings, Progress
 from .terms import LazyCounts, TermTable, hash_table
@@ -35,7 +36,6 @@ META_FILE = "meta.json"
 ARRAYS = {"terms": "u", "term_starts": "i", "term_hashes": "u", "term_columns": "i", "words": "u",
           "word_counts": "i", "idf": "f", "indptr": "i", "indices": "i", "data": "f"}
 MAX_SAVED_TABLE = 1 << 26  # bytes of a saved acronym table read at most
-MAX_HEADER = 10_000  # bytes of .npy header read at most: numpy's own default
 LEGACY = ("index.npz",)  # earlier formats, removed when a new index is saved
 EARLIER = tuple(f"v{n}-" for n in range(1, FORMAT_VERSION + 1))  # folders of this format and earlier ones
 
@@ -90,32 +90,12 @@ def save_index(index: TfidfIndex, folder: Path) -> None:
     staging.chmod(0o755)  # readable as the old single file was: mkdtemp makes it private
     try:
         for name, array in arrays.items():
-            _write(staging / f"{name}.npy", lambda f, a=array: np.save(f, np.ascontiguousarray(a), allow_pickle=False))
-        _write(staging / META_FILE, lambda f: f.write(json.dumps(meta).encode()))  # last: it vouches for the rest
-        _move_into_place(staging, index_folder(folder, index.fingerprint))
+            write_durably(staging / f"{name}.npy", lambda f, a=array: np.save(f, np.ascontiguousarray(a), allow_pickle=False))
+        write_durably(staging / META_FILE, lambda f: f.write(json.dumps(meta).encode()))  # last: it vouches for the rest
+        move_into_place(staging, index_folder(folder, index.fingerprint))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     _remove_others(folder, index_folder(folder, index.fingerprint).name)
-
-
-def _write(path: Path, write) -> None:
-    """Write one file and make it durable before the folder holding it is renamed into place."""
-    with path.open("wb") as handle:
-        write(handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _move_into_place(staging: Path, target: Path) -> None:
-    """Rename the written folder to its final name; a damaged folder already there is put aside first."""
-    try:
-        os.rename(staging, target)
-    except OSError:  # a folder of that name exists (an earlier, damaged save): replace it
-        aside = Path(tempfile.mkdtemp(prefix=".old-", dir=target.parent))
-        os.rename(target, aside / "index")
-        os.rename(staging, target)
-        shutil.rmtree(aside, ignore_errors=True)
-    fsync_dir(target.parent)
 
 
 def _remove_others(folder: Path, keep: str) -> None:
@@ -204,20 +184,9 @@ def _read_small(path: Path, limit: int = 1 << 16) -> bytes:
 
 
 def _open_array(path: Path, kind: str) -> np.ndarray:
-    """One .npy file mapped read-only, checked to be a flat array of the expected kind; a truncated
-    file fails here (the mapping would be longer than the file), not while answering."""
+    """One .npy file mapped read-only, refused when it is not a regular file or not a flat array of `kind`."""
     with open_regular(path) as handle:
-        version = np.lib.format.read_magic(handle)
-        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-        shape, fortran, dtype = read_header(handle, max_header_size=MAX_HEADER)
-        if dtype.hasobject or dtype.kind != kind or len(shape) != 1 or fortran:
-            raise ValueError(f"{path.name} holds the wrong kind of array")
-        if shape[0] == 0:
-            return np.zeros(0, dtype=dtype)
-        mapped = np.memmap(handle, dtype=dtype, mode="r", shape=shape, offset=handle.tell())
-    # A plain ndarray over the mapping: every slice of an np.memmap runs Python code (about 60 times
-    # the cost of a plain slice), and a question slices a posting list per term.
-    return mapped.view(np.ndarray)
+        return map_array(handle, path.name, kind)
 
 
 def _text_array(text: str) -> np.ndarray:

@@ -163,16 +163,17 @@ def _load_knowledge(path: Path, cache: bool) -> tuple[KnowledgeBase, str | None]
     digest, so the index fingerprint needs no hashing), else parsed and checked and snapshotted for next time."""
     from ..kb.folder import index_cache
     from ..kb.load import load_knowledge
-    from ..kb.snapshot import knowledge_key, load_snapshot, save_snapshot
+    from ..kb.snapshot import load_snapshot, save_snapshot, saved_files
+    from ..kb.snapshot_key import knowledge_key
     from .index_file import passages_digest
 
-    key = knowledge_key(path) if cache else None
     folder = index_cache(Path(path))
+    key = knowledge_key(path, saved_files(folder)) if cache else None  # unchanged files' hashes are reused
     found = load_snapshot(folder, key) if key else None
     if found is not None:
         return found
     kb = load_knowledge(path)
-    if key is None or knowledge_key(path) != key:  # changed while it was parsed: no snapshot this time
+    if key is None or getattr(knowledge_key(path), "value", None) != key.value:  # changed while parsed: not saved
         return kb, None
     digest = passages_digest(kb.passages)
     try:

@@ -1,80 +1,129 @@
 """A saved copy of the parsed knowledge beside its index, used only when the knowledge files are byte for byte the same.
 
-Parsing and checking 59k passages takes a second; reading them back from one uncompressed .npz of
-plain arrays (UTF-8 text, offsets; no pickle) takes a fraction of that. The key is a SHA-256 hash of
-every knowledge file's path and bytes and of the loader's own source, so an edited, added or
-removed file, or a changed loader, misses and the knowledge is parsed as always. A snapshot that
-does not read back whole and consistent is ignored (and replaced after the parse).
+Parsing and checking 59k passages takes a second; reading them back from a folder of plain .npy
+arrays (UTF-8 text, offsets; no pickle) takes a fraction of that, and the passages' texts, most of
+its bytes, are mapped rather than read: a start decodes only the texts it shows. The key
+(snapshot_key.py) hashes every knowledge file's path and bytes and the loader's own source, so an
+edited, added or removed file, or a changed loader, misses and the knowledge is parsed as always.
+The folder is written beside its final name and renamed into place, and read through one open
+handle on it, so a reader sees one whole snapshot or none; one that does not read back consistent
+(offsets out of order or past their text, arrays of other lengths) is ignored and replaced after the parse.
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import json
 import logging
 import os
-import zipfile
+import shutil
+import stat
+import tempfile
 from pathlib import Path
 from typing import Iterator, Sequence
 
 import numpy as np
 
-from ..errors import KnowledgeError
-from ..files import open_regular, read_bytes, write_atomically
-from .load import knowledge_files
+from ..files import fsync_dir, move_into_place, write_durably
+from ..npyfile import map_array
 from .model import KnowledgeBase, Passage, Source
+from .snapshot_key import VERSION, KnowledgeKey, records
 
 log = logging.getLogger(__name__)
 
-VERSION = 3
-FILE_NAME = "knowledge.npz"
+FOLDER = "knowledge"  # inside the index cache folder
+META = "meta.json"
+LEGACY = ("knowledge.npz",)  # the earlier single-file snapshot, removed when a new one is saved
+SAVING = ".knowledge-saving-"
+MAX_META = 1 << 26
 FIELDS = ("id",)  # a passage's own short text fields, stored per passage in this order (texts: apart)
 SHARED = ("section", "source", "file")  # fields most passages share: each distinct value stored once
 SOURCE_FIELDS = ("id", "title", "publisher", "date", "url", "document")
-# The modules whose code decides what a knowledge file parses to: a change to any of them misses.
-LOADER = ("entries.py", "load.py", "yamlio.py", "model.py", "snapshot.py", "folder.py", "../files.py")
+# The arrays and the kind each must have ('i' integer, 'u' UTF-8 bytes).
+ARRAYS = {"text": "u", "ends": "i", "lines": "i", "questions": "i", **{f"{name}_at": "i" for name in SHARED},
+          "bodies": "u", "body_ends": "i", "body_chars": "i"}
 
 
-def knowledge_key(path: Path) -> str | None:
-    """A hash of the knowledge files' paths and bytes and of the loader; None when a file is not a plain
-    regular file (a link is left to the full load, which checks where it leads)."""
-    digest = hashlib.sha256()  # twice BLAKE2's speed here (the CPU's SHA instructions): 15 ms for 24 MB
-    here = Path(__file__).parent
-    digest.update(f"{VERSION}\0".encode())
+def saved_files(folder: Path) -> dict:
+    """The knowledge files' records kept with the snapshot (see snapshot_key), so unchanged files need no hashing."""
     try:
-        for name in LOADER:
-            digest.update((here / name).read_bytes())
-        for file in knowledge_files(Path(path)):
-            if os.path.realpath(file) != os.path.abspath(file):  # a link, or a folder on the way is one
-                return None
-            data = read_bytes(file)
-            digest.update(f"\0{file}\0{len(data)}\0".encode("utf-8", "surrogatepass"))
-            digest.update(data)
-    except (OSError, KnowledgeError):
-        return None
-    return digest.hexdigest()
+        fd = os.open(folder / FOLDER, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            return records(json.loads(_read(fd, META)).get("files"))
+        finally:
+            os.close(fd)
+    except (OSError, ValueError, AttributeError):
+        return {}
 
 
-def load_snapshot(folder: Path, key: str) -> tuple[KnowledgeBase, str] | None:
+def load_snapshot(folder: Path, key: KnowledgeKey) -> tuple[KnowledgeBase, str] | None:
     """The knowledge saved under this key and its passages' digest; None when missing, stale or damaged."""
     try:
-        with open_regular(folder / FILE_NAME) as handle, np.load(handle, allow_pickle=False) as saved:
-            meta = json.loads(saved["meta"].tobytes())
-            if meta.get("version") != VERSION or meta.get("key") != key:
-                return None
-            blob, ends = saved["text"].tobytes().decode("utf-8", "surrogatepass"), saved["ends"]
-            if ends.ndim != 1 or ends.dtype.kind != "i" or (len(ends) and ((np.diff(ends) < 0).any() or ends[0] < 0)):
-                raise ValueError("snapshot offsets out of order")
-            ends = ends.tolist()
-            lines, counts = saved["lines"].tolist(), saved["questions"].tolist()
-            shared = [saved[f"{name}_at"].tolist() for name in SHARED]
-            bodies = Bodies(saved["bodies"].tobytes(), saved["body_ends"], saved["body_chars"])
-        return _rebuild(meta, blob, ends, lines, counts, shared, bodies), str(meta["digest"])
+        fd = os.open(folder / FOLDER, os.O_RDONLY | os.O_DIRECTORY)  # every file below from this one folder
+    except OSError:
+        return None
+    try:
+        meta = json.loads(_read(fd, META))
+        if meta.get("version") != VERSION or meta.get("key") != key.value:
+            return None
+        kb = _read_back(meta, {name: _map(fd, name, kind) for name, kind in ARRAYS.items()})
+        if records(meta.get("files")) != key.files:  # a file hashed this time has settled: keep its record
+            _write_meta(fd, {**meta, "files": key.files})
+        return kb, str(meta["digest"])
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zipfile.BadZipFile) as exc:
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
         log.info("knowledge snapshot unusable, parsing the knowledge: %s", exc)
         return None
+    finally:
+        os.close(fd)
+
+
+def _read_back(meta: dict, saved: dict[str, np.ndarray]) -> KnowledgeBase:
+    """The knowledge from its mapped arrays; ValueError when they do not fit together."""
+    blob, ends = saved["text"].tobytes().decode("utf-8", "surrogatepass"), saved["ends"]
+    if len(ends) and ((np.diff(ends) < 0).any() or ends[0] < 0):
+        raise ValueError("snapshot offsets out of order")
+    shared = [saved[f"{name}_at"].tolist() for name in SHARED]
+    bodies = Bodies(memoryview(saved["bodies"]), saved["body_ends"], saved["body_chars"])
+    return _rebuild(meta, blob, ends.tolist(), saved["lines"].tolist(), saved["questions"].tolist(), shared, bodies)
+
+
+def _read(fd: int, name: str) -> bytes:
+    """A small file of the snapshot folder, refused when it is not a regular file (a FIFO would block)."""
+    with _open(fd, name) as handle:
+        return handle.read(MAX_META)
+
+
+def _map(fd: int, name: str, kind: str) -> np.ndarray:
+    """One array of the snapshot folder, mapped read-only."""
+    with _open(fd, f"{name}.npy") as handle:
+        return map_array(handle, name, kind)
+
+
+def _open(fd: int, name: str):
+    """A file of the snapshot folder opened without waiting, checked to be a regular file."""
+    handle = os.fdopen(os.open(name, os.O_RDONLY | os.O_NONBLOCK, dir_fd=fd), "rb")
+    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        handle.close()
+        raise ValueError(f"{name} is not a regular file")
+    return handle
+
+
+def _write_meta(fd: int, meta: dict) -> None:
+    """Replace the metadata of the snapshot folder held open (not whatever folder has its name by now); best effort."""
+    temporary = f".{META}.{os.getpid()}.tmp"
+    try:
+        out = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644, dir_fd=fd)
+        with os.fdopen(out, "wb") as handle:
+            handle.write(json.dumps(meta).encode())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.rename(temporary, META, src_dir_fd=fd, dst_dir_fd=fd)
+    except OSError as exc:  # read-only: the files are hashed again next start
+        log.info("could not update the knowledge snapshot's file records: %s", exc.strerror or exc)
+        with contextlib.suppress(OSError):
+            os.unlink(temporary, dir_fd=fd)
 
 
 def _rebuild(meta: dict, blob: str, ends: list[int], lines: list[int], counts: list[int],
@@ -102,19 +151,37 @@ def _rebuild(meta: dict, blob: str, ends: list[int], lines: list[int], counts: l
                          path=meta["path"])
 
 
-def save_snapshot(kb: KnowledgeBase, folder: Path, key: str, digest: str) -> None:
+def save_snapshot(kb: KnowledgeBase, folder: Path, key: KnowledgeKey, digest: str) -> None:
     """Write the parsed knowledge under its key, whole or not at all; OSError when the folder is not writable."""
-    passages = kb.passages
+    meta = {"version": VERSION, "key": key.value, "digest": digest, "path": kb.path, "files": key.files,
+            "sources": [[getattr(s, f) for f in SOURCE_FIELDS] for s in kb.sources.values()],
+            "synonyms": [list(group) for group in kb.synonyms]}
+    arrays = _arrays(kb.passages)
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=SAVING, dir=folder))
+    staging.chmod(0o755)  # readable as the index is: mkdtemp makes it private
+    try:
+        for name, array in arrays.items():
+            write_durably(staging / f"{name}.npy", lambda f, a=array: np.save(f, a, allow_pickle=False))
+        write_durably(staging / META, lambda f: f.write(json.dumps(meta).encode()))
+        move_into_place(staging, folder / FOLDER)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    for entry in folder.iterdir():  # the earlier format, and what an interrupted save left behind
+        if entry.name in LEGACY or entry.name.startswith(SAVING):
+            with contextlib.suppress(OSError):
+                shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+    fsync_dir(folder)
+
+
+def _arrays(passages: Sequence[Passage]) -> dict[str, np.ndarray]:
+    """The passages as plain arrays: short strings joined with their end offsets, texts apart, shared values once."""
     values: dict[str, int] = {}
     shared = {f"{name}_at": np.array([values.setdefault(getattr(p, name), len(values)) for p in passages], dtype=np.int64)
               for name in SHARED}
     strings = [p.id for p in passages] + [q for p in passages for q in p.questions] + list(values)
     texts = [p.text.encode("utf-8", "surrogatepass") for p in passages]
-    meta = {"version": VERSION, "key": key, "digest": digest, "path": kb.path,
-            "sources": [[getattr(s, f) for f in SOURCE_FIELDS] for s in kb.sources.values()],
-            "synonyms": [list(group) for group in kb.synonyms]}
-    arrays = {
-        "meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+    return {
         "text": np.frombuffer("".join(strings).encode("utf-8", "surrogatepass"), dtype=np.uint8),
         "ends": np.cumsum(np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))),
         "lines": np.array([p.line for p in passages], dtype=np.int64),
@@ -123,14 +190,12 @@ def save_snapshot(kb: KnowledgeBase, folder: Path, key: str, digest: str) -> Non
         "body_ends": np.concatenate([[0], np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))]),
         "body_chars": np.fromiter((len(p.text) for p in passages), dtype=np.int64, count=len(passages)),
     }
-    folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(folder / FILE_NAME, lambda handle: np.savez(handle, allow_pickle=False, **arrays))
 
 
 class Bodies:
     """The passages' texts as one UTF-8 buffer and byte offsets, decoded one passage at a time."""
 
-    def __init__(self, data: bytes, ends: np.ndarray, chars: np.ndarray) -> None:
+    def __init__(self, data: memoryview, ends: np.ndarray, chars: np.ndarray) -> None:
         if ends.ndim != 1 or len(ends) == 0 or ends[0] != 0 or ends[-1] != len(data) or (np.diff(ends) < 0).any() \
                 or len(chars) != len(ends) - 1:
             raise ValueError("snapshot text offsets do not fit")
@@ -138,7 +203,7 @@ class Bodies:
         self.longest = int(chars.max()) if len(chars) else 0
 
     def __getitem__(self, i: int) -> str:
-        return self.data[self.ends[i]:self.ends[i + 1]].decode("utf-8", "surrogatepass")
+        return str(self.data[self.ends[i]:self.ends[i + 1]], "utf-8", "surrogatepass")
 
 
 class SavedPassages(Sequence):
