@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.config import Config
@@ -70,7 +71,7 @@ def test_an_added_or_removed_file_misses_the_snapshot(seed):
     assert all(p.id != "extra-1" for p in build_answerer(Config().with_knowledge(seed)).kb.passages)
 
 
-@pytest.mark.parametrize("name", ["bodies.npy", "body_ends.npy", "ends.npy", "meta.json"])
+@pytest.mark.parametrize("name", ["bodies.npy", "body_ends.npy", "ends.npy", "ids.npy", "questions.npy", "meta.json"])
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
 def test_a_damaged_snapshot_is_refused_and_rebuilt(seed, damage, name):
     plain = answers(seed)
@@ -161,3 +162,18 @@ def test_the_texts_are_mapped_and_a_snapshot_replaced_under_a_reader_still_reads
     save_snapshot(parsed, index_cache(seed), knowledge_key(seed), passages_digest(parsed.passages))  # swapped in
     assert [p.text for p in kb.passages] == [p.text for p in parsed.passages]
     assert snapshot(seed)[0] == parsed
+
+
+@pytest.mark.parametrize("name, change", [
+    ("ids", lambda a: a[: int(np.flatnonzero(a == 10)[-1])]),  # one id fewer than passages
+    ("questions", lambda a: a + 1000),  # more questions than the strings hold
+    ("section_at", lambda a: a + 1000),  # a section value it does not hold
+    ("body_ends", lambda a: a[::-1].copy()),  # offsets out of order
+    ("ends", lambda a: a.astype(np.float64)),  # offsets of the wrong kind
+])
+def test_arrays_that_read_but_do_not_fit_together_are_refused(seed, name, change):
+    plain = answers(seed)
+    saved = index_cache(seed) / FOLDER / f"{name}.npy"
+    np.save(saved, change(np.load(saved)), allow_pickle=False)
+    assert snapshot(seed) is None
+    assert answers(seed) == plain

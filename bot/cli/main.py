@@ -131,10 +131,9 @@ def open_storage(config: Config, unlogged: str = "questions") -> Storage | None:
 def question_log(storage: Storage | None, channel: str) -> QuestionLog | None:
     """The log callable a Conversation is given: records each question on `channel`; a write that fails is
     a warning, never a lost answer. None without a database."""
-    from ..querylog import StorageError
-
     if storage is None:
         return None
+    from ..querylog import StorageError  # not before: `ask --no-log` loads no database code
 
     def record(who: str, question: str, answer: Answer) -> None:
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from ..config import Replies
 from ..kb.model import KnowledgeBase, Passage, section_column
 from .answer import Alternative, Answer, Why
@@ -143,16 +145,10 @@ class Composer:
 
     def _examples(self) -> tuple[str, ...]:
         """Example questions, one per section: a passage's own question, else its topic."""
-        out: list[str] = []
-        seen_sections: set[str] = set()
-        for position, section in enumerate(section_column(self.kb.passages)):
-            if section in seen_sections:
-                continue
-            seen_sections.add(section)
-            out.append(self.question_for(self.kb.passages[position]))
-            if len(out) == self.settings.examples:
-                break
-        return tuple(out)
+        column = section_column(self.kb.passages)
+        wanted = self.settings.examples if self.settings.examples > 0 else None  # none set: every section's
+        firsts = itertools.islice(dict.fromkeys(column), wanted)  # distinct sections in order, found in C
+        return tuple(self.question_for(self.kb.passages[column.index(section)]) for section in firsts)
 
     def question_for(self, passage: Passage) -> str:
         """A question that leads to a passage: its own first question, else 'Tell me about' its topic."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import json
 from functools import lru_cache
-from importlib import resources
 
 import orjson
 
@@ -19,6 +18,8 @@ import orjson
 def english_words(min_count: int) -> frozenset[str]:
     """English words seen at least `min_count` times in pyspellchecker's corpus (empty if unavailable);
     AnswerSettings.english_min_count says which count the answerer uses."""
+    from importlib import resources  # with what it loads (tempfile, shutil, zipfile): only when a list is read
+
     try:
         data = resources.files("spellchecker").joinpath("resources/en.json.gz").read_bytes()
     except (ModuleNotFoundError, FileNotFoundError, OSError):

@@ -72,7 +72,7 @@ class KnowledgeBase:
     def positions(self) -> dict[str, int]:
         """Each passage id's place in `passages`, computed once (the passages never change)."""
         ids = getattr(self.passages, "ids", None)  # a snapshot's passages give their ids without being built
-        return {passage_id: i for i, passage_id in enumerate(ids if ids is not None else (p.id for p in self.passages))}
+        return dict(zip(ids if ids is not None else (p.id for p in self.passages), range(len(self.passages))))
 
     def by_id(self, passage_id: str) -> Passage | None:
         """Look a passage up by id."""

@@ -36,11 +36,10 @@ META = "meta.json"
 LEGACY = ("knowledge.npz",)  # the earlier single-file snapshot, removed when a new one is saved
 SAVING = ".knowledge-saving-"
 MAX_META = 1 << 26
-FIELDS = ("id",)  # a passage's own short text fields, stored per passage in this order (texts: apart)
 SHARED = ("section", "source", "file")  # fields most passages share: each distinct value stored once
 SOURCE_FIELDS = ("id", "title", "publisher", "date", "url", "document")
 # The arrays and the kind each must have ('i' integer, 'u' UTF-8 bytes).
-ARRAYS = {"text": "u", "ends": "i", "lines": "i", "questions": "i", **{f"{name}_at": "i" for name in SHARED},
+ARRAYS = {"ids": "u", "text": "u", "ends": "i", "lines": "i", "questions": "i", **{f"{name}_at": "i" for name in SHARED},
           "bodies": "u", "body_ends": "i", "body_chars": "i"}
 
 
@@ -84,9 +83,10 @@ def _read_back(meta: dict, saved: dict[str, np.ndarray]) -> KnowledgeBase:
     blob, ends = saved["text"].tobytes().decode("utf-8", "surrogatepass"), saved["ends"]
     if len(ends) and ((np.diff(ends) < 0).any() or ends[0] < 0):
         raise ValueError("snapshot offsets out of order")
-    shared = [saved[f"{name}_at"].tolist() for name in SHARED]
+    shared = [saved[f"{name}_at"] for name in SHARED]
     bodies = Bodies(memoryview(saved["bodies"]), saved["body_ends"], saved["body_chars"])
-    return _rebuild(meta, blob, ends.tolist(), saved["lines"].tolist(), saved["questions"].tolist(), shared, bodies)
+    ids = saved["ids"].tobytes().decode().split("\n") if len(saved["lines"]) else []
+    return _rebuild(meta, ids, blob, ends.tolist(), saved["lines"].tolist(), saved["questions"], shared, bodies)
 
 
 def _read(fd: int, name: str) -> bytes:
@@ -126,25 +126,25 @@ def _write_meta(fd: int, meta: dict) -> None:
             os.unlink(temporary, dir_fd=fd)
 
 
-def _rebuild(meta: dict, blob: str, ends: list[int], lines: list[int], counts: list[int],
-             shared: list[list[int]], bodies: "Bodies") -> KnowledgeBase:
+def _rebuild(meta: dict, ids: list[str], blob: str, ends: list[int], lines: list[int], counts: np.ndarray,
+             shared: list[np.ndarray], bodies: "Bodies") -> KnowledgeBase:
     """The knowledge from its stored strings; ValueError when the arrays do not fit together."""
-    n, own = len(lines), len(FIELDS) * len(lines)
-    if len(bodies.ends) != n + 1:
+    n = len(lines)
+    if len(bodies.ends) != n + 1 or len(ids) != n:
         raise ValueError("snapshot texts do not fit the passages")
-    if len(counts) != n or min(counts, default=0) < 0 or len(ends) < own + sum(counts) \
+    if len(counts) != n or (n and counts.min() < 0) or len(ends) < int(counts.sum()) \
             or (ends and ends[-1] != len(blob)) or (not ends and blob) or any(len(at) != n for at in shared):
         raise ValueError("snapshot arrays do not fit together")
-    strings = [blob[a:b] for a, b in zip([0, *ends], ends)]
-    ids = strings[:n]
-    flat, questions, at = strings[own:], [], 0
-    for count in counts:
-        questions.append(tuple(flat[at:at + count]) if count else ())
+    flat = [blob[a:b] for a, b in zip([0, *ends], ends)]
+    questions: list[tuple[str, ...]] = [()] * n  # most passages have none: only those with some are visited
+    at = 0
+    for i, count in zip(np.flatnonzero(counts).tolist(), counts[counts != 0].tolist()):
+        questions[i] = tuple(flat[at:at + count])
         at += count
     values = flat[at:]
-    if any(not 0 <= i < len(values) for at in shared for i in set(at)):
+    if n and any(at.min() < 0 or at.max() >= len(values) for at in shared):
         raise ValueError("snapshot refers to a value it does not hold")
-    sections, sources, files = ([values[i] for i in at] for at in shared)
+    sections, sources, files = (list(map(values.__getitem__, at.tolist())) for at in shared)
     passages = SavedPassages(ids, bodies, sections, sources, questions, files, lines)
     saved_sources = {s[0]: Source(*s) for s in meta["sources"]}
     return KnowledgeBase(passages=passages, sources=saved_sources, synonyms=tuple(map(tuple, meta["synonyms"])),
@@ -175,13 +175,15 @@ def save_snapshot(kb: KnowledgeBase, folder: Path, key: KnowledgeKey, digest: st
 
 
 def _arrays(passages: Sequence[Passage]) -> dict[str, np.ndarray]:
-    """The passages as plain arrays: short strings joined with their end offsets, texts apart, shared values once."""
+    """The passages as plain arrays: ids by line, other short strings joined with their end offsets, texts apart,
+    shared values once."""
     values: dict[str, int] = {}
     shared = {f"{name}_at": np.array([values.setdefault(getattr(p, name), len(values)) for p in passages], dtype=np.int64)
               for name in SHARED}
-    strings = [p.id for p in passages] + [q for p in passages for q in p.questions] + list(values)
+    strings = [q for p in passages for q in p.questions] + list(values)
     texts = [p.text.encode("utf-8", "surrogatepass") for p in passages]
     return {
+        "ids": np.frombuffer("\n".join(p.id for p in passages).encode(), dtype=np.uint8),  # no id holds a line break
         "text": np.frombuffer("".join(strings).encode("utf-8", "surrogatepass"), dtype=np.uint8),
         "ends": np.cumsum(np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))),
         "lines": np.array([p.line for p in passages], dtype=np.int64),
