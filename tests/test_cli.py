@@ -225,3 +225,17 @@ def test_help_explains_the_console_every_option_and_every_exit_code(tmp_path):
     commands = readme.split("\n## Commands\n", 1)[1].split("\n## ", 1)[0]
     for needle in ("--no-log", "| 0 |", "| 1 |", "Bot API could not be reached", "| 2 |", "| 130 |", "| 141 |"):
         assert needle in commands, needle
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("given, expected", [(None, 1), ("2", 2)])
+def test_the_command_line_starts_one_blas_thread_unless_told_otherwise(tmp_path, given, expected):
+    pytest.importorskip("threadpoolctl")  # scikit-learn's dependency: reads the loaded OpenBLAS's thread count
+    env = {k: v for k, v in clean_env(tmp_path).items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    code = ("import bot.cli.main\nfrom threadpoolctl import threadpool_info\n"
+            "print(max(i['num_threads'] for i in threadpool_info() if i['internal_api'] == 'openblas'))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) == expected
