@@ -27,7 +27,7 @@ import numpy as np
 from ..files import fsync_dir, move_into_place, write_durably
 from ..npyfile import map_array
 from .model import KnowledgeBase, Passage, Source
-from .snapshot_key import VERSION, KnowledgeKey, records
+from .snapshot_key import VERSION, KnowledgeKey, Record, records
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ ARRAYS = {"ids": "u", "text": "u", "ends": "i", "lines": "i", "questions": "i", 
           "bodies": "u", "body_ends": "i", "body_chars": "i"}
 
 
-def saved_files(folder: Path) -> dict:
+def saved_files(folder: Path) -> dict[str, Record]:
     """The knowledge files' records kept with the snapshot (see snapshot_key), so unchanged files need no hashing."""
     try:
         fd = os.open(folder / FOLDER, os.O_RDONLY | os.O_DIRECTORY)
@@ -120,6 +120,7 @@ def _write_meta(fd: int, meta: dict) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.rename(temporary, META, src_dir_fd=fd, dst_dir_fd=fd)
+        os.fsync(fd)
     except OSError as exc:  # read-only: the files are hashed again next start
         log.info("could not update the knowledge snapshot's file records: %s", exc.strerror or exc)
         with contextlib.suppress(OSError):
