@@ -239,3 +239,24 @@ def test_the_command_line_starts_one_blas_thread_unless_told_otherwise(tmp_path,
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) == expected
+
+
+def test_the_collector_is_back_on_after_each_command_started_with_it_off(tmp_path, capsys):
+    import gc
+    import shutil
+
+    from bot.cli.main import run
+
+    shutil.copytree(REPO / "knowledge" / "passages", tmp_path / "kb" / "passages")
+    knowledge = str(tmp_path / "kb")
+    try:
+        for argv in (["kb", "list"], ["ask", "--no-log", "When did cooperation start?"], ["ask", "--no-log"]):
+            gc.disable()  # as `python -m bot` starts (bot/__main__.py)
+            code = run(["--knowledge", knowledge, *argv])
+            # a command that runs on, or an ask that answered, collects again; an ask refused before
+            # building anything ends the process (still off, as nothing was built)
+            assert gc.isenabled() == (argv != ["ask", "--no-log"]), (argv, code)
+            assert code == (2 if argv == ["ask", "--no-log"] else 0)
+    finally:
+        gc.enable()
+    assert "mongolia-001" in capsys.readouterr().out

@@ -178,6 +178,8 @@ def fail(error: BotError | str, code: int = 2) -> int:
 
 
 def _dispatch(args: argparse.Namespace, config: Config) -> int:
+    if args.command != "ask":  # `python -m bot` starts with the collector off (bot/__main__.py): on for the rest
+        gc.enable()
     if args.command == "kb":
         from . import kb
 
@@ -194,10 +196,14 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
     from ..frontends import console
     from .progress import build_answerer as build_with_bar
 
-    # --jsonl is for programs: never a bar, whatever stderr is.
-    answerer = build_answerer(config) if args.jsonl else build_with_bar(config)
-    # Everything loaded so far lives as long as the process: out of the collector's sight, a full
-    # collection walks only what answers create, not every passage (no pauses of milliseconds).
+    # What is built now lives as long as the process, so the collector is off while it is built (it would
+    # walk it dozens of times for nothing: ~7 ms) and then it is frozen: out of the collector's sight, a
+    # full collection walks only what answers create, not every passage (no pauses of milliseconds).
+    gc.disable()
+    try:  # --jsonl is for programs: never a bar, whatever stderr is.
+        answerer = build_answerer(config) if args.jsonl else build_with_bar(config)
+    finally:
+        gc.enable()
     gc.freeze()
     conversation = make_conversation(answerer, config, None if args.no_log else open_storage(config), "console")
     if args.jsonl:
