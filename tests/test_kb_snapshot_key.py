@@ -92,3 +92,14 @@ def test_a_touched_file_is_hashed_again_and_still_hits_and_its_record_follows(fa
     assert str(facts) not in saved_files(folder)  # the stale record is dropped; the new stat has not settled
     assert load_snapshot(folder, knowledge_key(facts, saved_files(folder), clock=later)) is not None
     assert saved_files(folder)[str(facts)][:3] != old[:3]  # settled now: the next start needs no hashing
+
+
+def test_records_of_another_snapshot_version_are_not_trusted(facts):
+    import json
+
+    from bot.kb.snapshot import FOLDER, META
+
+    folder = saved(facts)
+    meta = json.loads((folder / FOLDER / META).read_text())
+    (folder / FOLDER / META).write_text(json.dumps({**meta, "version": meta["version"] - 1}))
+    assert saved_files(folder) == {}

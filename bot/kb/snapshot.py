@@ -48,7 +48,8 @@ def saved_files(folder: Path) -> dict[str, Record]:
     try:
         fd = os.open(folder / FOLDER, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            return records(json.loads(_read(fd, META)).get("files"))
+            meta = json.loads(_read(fd, META))
+            return records(meta.get("files")) if meta.get("version") == VERSION else {}  # records as this code keeps them
         finally:
             os.close(fd)
     except (OSError, ValueError, AttributeError):
