@@ -151,6 +151,7 @@ def test_jsonl_loads_and_skips_blank_lines(tmp_path):
     ('{"id": "x", "text": 5}', "must be text"),
     ('{"id": "x", "text": "   "}', "text is empty"),
     ('{"id": "x y", "text": "t"}', "id 'x y'"),
+    ('{"id": "x\\n", "text": "t"}', "id 'x\n'"),  # a "$" in the id rule let a final newline in
 ])
 def test_jsonl_bad_line_is_named(tmp_path, bad, message):
     path = tmp_path / "facts.jsonl"

@@ -15,7 +15,7 @@ MAX_TEXT_CHARS = 500  # a hand-written fact passage: a sentence or two
 MAX_BULK_TEXT_CHARS = 100_000  # JSON-lines bulk data sets carry whole descriptions
 
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}$")
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}")  # whole id: fullmatch (a "$" lets "abc\n" in)
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def check_passage_text(text: str, limit: int = MAX_TEXT_CHARS) -> str | None:
 
 def check_id(passage_id: str) -> str | None:
     """Say what is wrong with a passage id, or None when it is acceptable."""
-    if not ID_PATTERN.match(passage_id):
+    if not ID_PATTERN.fullmatch(passage_id):
         return f"id '{passage_id}' must be letters, digits, '.', '_', ':', '+' or '-', at most 128 characters"
     return None
 
