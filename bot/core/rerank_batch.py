@@ -118,7 +118,7 @@ class Batch:
         """The candidates' rows of FEATURES (rerank_features.py)."""
         q, cs, masks, row = self.q, self.candidates, self.masks, self.row
         best_first = max(c.score for c in cs) or 1.0
-        where, bigrams = self._where(), self._bigrams()
+        where, bigrams = self._where()
         phrase = phrases(q, self.g.every, self.g.every_lengths).tolist()
         question_level = (float(bool(q.kind)), *(float(q.kind == k) for k in KINDS), q.unknown_share,
                           float(q.unknown_name), math.log1p(len(q.stems)))
@@ -189,31 +189,24 @@ class Batch:
             value = self.covers[text] = self.mass(sum(1 << n for n, s in enumerate(self.q.stems) if s in found)) / self.total
         return value
 
-    def _where(self) -> list[list[tuple[int, int]]]:
-        """Per candidate text: (position among its content stems, stem column) of each question stem in it."""
+    def _where(self) -> tuple[list[list[tuple[int, int]]], list[int]]:
+        """Per candidate text: (position among its content stems, stem column) of each question stem in it,
+        and how many of the question's stem pairs stand next to each other in it (counted on the same pass)."""
+        n_stems = len(self.q.stems)
         cut = int(self.g.lengths[:self.full].sum())
         cols = self.g.cols[:cut]
-        at = np.nonzero((cols >= 0) & (cols < len(self.q.stems)))[0]
+        at = np.nonzero((cols >= 0) & (cols < n_stems))[0]
         starts = np.concatenate([[0], np.cumsum(self.g.lengths[:self.full])])
         out: list[list[tuple[int, int]]] = [[] for _ in range(self.full)]
+        pairs, held = {(self.terms[a], self.terms[b]) for a, b in self.q.bigrams}, [0] * self.full
         owners = self.owner[at]
+        last = (-1, -2, -1)  # the owner, position and column of the question stem before
         for i, o, c in zip((at - starts[owners]).tolist(), owners.tolist(), cols[at].tolist()):
             out[o].append((i, c))
-        return out
-
-    def _bigrams(self) -> list[int]:
-        """Per candidate text: how many of the question's stem pairs stand next to each other in it."""
-        n_stems = len(self.q.stems)
-        if not self.q.bigrams or not self.full:
-            return [0] * self.full
-        table = np.zeros((n_stems + 1, n_stems + 1), dtype=bool)  # the last row and column: any other word
-        for a, b in self.q.bigrams:
-            table[self.terms[a], self.terms[b]] = True
-        cut = int(self.g.lengths[:self.full].sum())
-        cols = np.where((self.g.cols[:cut] >= 0) & (self.g.cols[:cut] < n_stems), self.g.cols[:cut], n_stems)
-        owner = self.owner[:cut]
-        pairs = table[cols[:-1], cols[1:]] & (owner[:-1] == owner[1:])
-        return np.bincount(owner[:-1][pairs], minlength=self.full).tolist()
+            if last[0] == o and last[1] == i - 1 and (last[2], c) in pairs:
+                held[o] += 1
+            last = (o, i, c)
+        return out, held
 
 
 def _masks(found: np.ndarray) -> list[int]:
