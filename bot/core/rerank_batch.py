@@ -119,7 +119,7 @@ class Batch:
         q, cs, masks, row = self.q, self.candidates, self.masks, self.row
         best_first = max(c.score for c in cs) or 1.0
         where, bigrams = self._where()
-        phrase = phrases(q, self.g.every, self.g.every_lengths).tolist()
+        phrase = phrases(q, self.g.every, self.g.every_lengths)
         question_level = (float(bool(q.kind)), *(float(q.kind == k) for k in KINDS), q.unknown_share,
                           float(q.unknown_name), math.log1p(len(q.stems)))
         fitting = tuple(float(q.kind == k) for k in KINDS)
