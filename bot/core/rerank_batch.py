@@ -75,9 +75,10 @@ class Batch:
             found[:, own_columns] |= whole[:, None]
             defined |= whole & present[:, own_columns].all(axis=1)
         self.defined = defined.tolist()
-        self.masks = [*_masks(found), 0]  # the last: no text (a candidate without that neighbour)
-        self.family = _masks(found[:self.full] | self._held(n_stems))
-        self.tf = [*np.where(found, np.maximum(counts[:, :n_stems], 1), 0).tolist(), [0] * n_stems]
+        masks = _masks(np.concatenate([found, found[:self.full] | self._held(n_stems)]))
+        self.masks, self.family = [*masks[:n_texts], 0], masks[n_texts:]  # masks' last: no text (no such neighbour)
+        # A stem found holds at least once (found through an expansion: once); any other none: counts > 0 are found.
+        self.tf = [*np.maximum(counts[:, :n_stems], found).tolist(), [0] * n_stems]
         self.lengths = [*g.lengths.tolist(), 0]
         self.direct = counts[:, :n_stems].sum(axis=1).tolist()
 
