@@ -9,6 +9,7 @@ mask. Sums run in the question's stem order, so a feature has the same bits in e
 from __future__ import annotations
 
 import math
+from itertools import accumulate
 from dataclasses import dataclass
 from typing import Mapping, Protocol, Sequence
 
@@ -193,16 +194,14 @@ class Batch:
     def _where(self) -> tuple[list[list[tuple[int, int]]], list[int]]:
         """Per candidate text: (position among its content stems, stem column) of each question stem in it,
         and how many of the question's stem pairs stand next to each other in it (counted on the same pass)."""
-        n_stems = len(self.q.stems)
-        cut = int(self.g.lengths[:self.full].sum())
-        cols = self.g.cols[:cut]
-        at = np.nonzero((cols >= 0) & (cols < n_stems))[0]
-        starts = np.concatenate([[0], np.cumsum(self.g.lengths[:self.full])])
+        n_stems, starts = len(self.q.stems), [0, *accumulate(self.lengths[:self.full])]
+        cols = self.g.cols[:starts[-1]]
+        at = np.flatnonzero((cols >= 0) & (cols < n_stems))
         out: list[list[tuple[int, int]]] = [[] for _ in range(self.full)]
         pairs, held = {(self.terms[a], self.terms[b]) for a, b in self.q.bigrams}, [0] * self.full
-        owners = self.owner[at]
         last = (-1, -2, -1)  # the owner, position and column of the question stem before
-        for i, o, c in zip((at - starts[owners]).tolist(), owners.tolist(), cols[at].tolist()):
+        for place, o, c in zip(at.tolist(), self.owner[at].tolist(), cols[at].tolist()):
+            i = place - starts[o]
             out[o].append((i, c))
             if last[0] == o and last[1] == i - 1 and (last[2], c) in pairs:
                 held[o] += 1
@@ -210,8 +209,11 @@ class Batch:
         return out, held
 
 
+_BITS = np.int64(1) << np.arange(62, dtype=np.int64)  # bit n of a mask, for the first 62 columns
+
+
 def _masks(found: np.ndarray) -> list[int]:
     """Each row of a boolean matrix as an integer with bit n set where column n is."""
-    if found.shape[1] <= 62:
-        return (found.astype(np.int64) @ (np.int64(1) << np.arange(found.shape[1], dtype=np.int64))).tolist()
+    if found.shape[1] <= len(_BITS):
+        return (found.astype(np.int64) @ _BITS[:found.shape[1]]).tolist()
     return [sum(1 << n for n, on in enumerate(r) if on) for r in found.tolist()]
