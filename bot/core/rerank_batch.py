@@ -21,6 +21,8 @@ from .rerank_question import Question, matched, opening
 from .rerank_store import Gathered, gather_texts
 from .rerank_text import FAMILY_PREFIX, KINDS, content, holds_kind, leans_back
 
+_K1_PLUS_1 = BM25_K1 + 1  # the same float as BM25_K1 + 1 written in the sum
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -113,7 +115,7 @@ class Batch:
         found = 0.0
         for idf, n in zip(self.idf, tf):
             if n:
-                found += idf * n * (BM25_K1 + 1) / (n + norm)
+                found += idf * n * _K1_PLUS_1 / (n + norm)
         return found / q.total
 
     def rows(self) -> list[tuple]:
@@ -142,7 +144,7 @@ class Batch:
             spoken = bin(mine).count("1")
             paragraph = self._paragraph(paragraphs[n], lengths[n], mean_paragraph)
             out.append((c.score, c.score / best_first, 1.0 / (n + 1), cover, mass / self.known_total,
-                        self.bm25(self.tf[o], length, mean_own), *self._context(c, mine, cover),
+                        self.bm25(self.tf[o], length, mean_own) if mine else 0.0, *self._context(c, mine, cover),
                         bin(mine & rarest).count("1") / (len(q.rarest) or 1),
                         proximity(where[o], length) if spoken > 1 else 0.0,
                         bigrams[o] / len(q.bigrams) if q.bigrams else 0.0, phrase[o] if mine else 0.0,
@@ -167,11 +169,15 @@ class Batch:
 
     def _paragraph(self, texts: list[int], length: int, mean_length: float) -> tuple:
         """paragraph_cover, paragraph_bm25: the candidate with its neighbours as one text (`texts`: their rows)."""
+        masks, tf = self.masks, self.tf
+        spoken = [t for t in texts if masks[t]]  # a text without a question stem adds nothing to either
+        if not spoken:
+            return 0.0, 0.0
         found = 0
-        for t in texts:
-            found |= self.masks[t]
-        tf = [sum(counts) for counts in zip(*(self.tf[t] for t in texts))]
-        return self.mass(found) / self.total, self.bm25(tf, length, mean_length)
+        for t in spoken:
+            found |= masks[t]
+        summed = tf[spoken[0]] if len(spoken) == 1 else [sum(counts) for counts in zip(*(tf[t] for t in spoken))]
+        return self.mass(found) / self.total, self.bm25(summed, length, mean_length)
 
     def _maintained(self, c: Candidate) -> tuple:
         """section_cover, questions_cover, questions_same_ask: what the maintainers wrote around it."""
