@@ -76,9 +76,7 @@ def rerank(reranker: Reranker, passages: Sequence[Passage], positions: Mapping[s
     top = hits[:settings.rerank_depth]
     if not top:
         return hits
-    from .rerank import Candidate
-
-    candidates = [_candidate(Candidate, passages, positions[h.id], h, settings.rerank_neighbours) for h in top]
+    candidates = [_candidate(passages, positions[h.id], h, settings.rerank_neighbours) for h in top]
     own = query.tokens
     content_words = list(own) + [w for w in query.carried if w not in own]  # a follow-up reads with its topic
     expansions = [(e.phrase, e.added) for e in query.expansions]
@@ -86,10 +84,12 @@ def rerank(reranker: Reranker, passages: Sequence[Passage], positions: Mapping[s
     return tuple(Hit(top[i].id, top[i].section, top[i].text, ranking.probabilities[i]) for i in ranking.order)
 
 
-def _candidate(make: type[Candidate], passages: Sequence[Passage], at: int, hit: Hit, neighbours: int) -> Candidate:
+def _candidate(passages: Sequence[Passage], at: int, hit: Hit, neighbours: int) -> Candidate:
     """A hit as the second stage reads it: with up to `neighbours` passages each side in its section."""
+    from .rerank import Candidate
+
     passage = passages[at]
     section = passage.section
     before = tuple(p.text for p in passages[max(0, at - neighbours):at] if p.section == section)
     after = tuple(p.text for p in passages[at + 1:at + 1 + neighbours] if p.section == section)
-    return make(hit.text, hit.score, before, after, section, passage.questions)
+    return Candidate(hit.text, hit.score, before, after, section, passage.questions)
