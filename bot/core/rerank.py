@@ -213,13 +213,14 @@ def confidence_rows(x: np.ndarray, scores: np.ndarray) -> np.ndarray:
 def rerank_from_scores(model: Model, x: np.ndarray, scores: np.ndarray,
                        columns: Sequence[int] | None = None) -> tuple[tuple[int, ...], tuple[float, ...], tuple[float, ...]]:
     """Order by ranking score (ties keep the first stage's order) and turn scores into probabilities."""
-    order = tuple(np.argsort(-scores, kind="stable").tolist())
+    listed = scores.tolist()
+    order = tuple(sorted(range(len(listed)), key=lambda i: -listed[i]))  # stable: ties keep the first stage's order
     rows = confidence_rows(x, scores)
     if columns is None:
         columns = _columns(model.confidence.names, CONFIDENCE_FEATURES)
     logits = model.confidence(rows[:, columns])
     probabilities = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
-    return order, tuple(scores.tolist()), tuple(probabilities.tolist())
+    return order, tuple(listed), tuple(probabilities.tolist())
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,7 @@ mask. Sums run in the question's stem order, so a feature has the same bits in e
 from __future__ import annotations
 
 import math
+from itertools import accumulate
 from dataclasses import dataclass
 from typing import Mapping, Protocol, Sequence
 
@@ -19,6 +20,8 @@ from .rerank_measures import BM25_B, BM25_K1, FIRST_FLOOR, phrases, proximity
 from .rerank_question import Question, matched, opening
 from .rerank_store import Gathered, gather_texts
 from .rerank_text import FAMILY_PREFIX, KINDS, content, holds_kind, leans_back
+
+_K1_PLUS_1 = BM25_K1 + 1  # the same float as BM25_K1 + 1 written in the sum
 
 
 @dataclass(frozen=True)
@@ -75,9 +78,10 @@ class Batch:
             found[:, own_columns] |= whole[:, None]
             defined |= whole & present[:, own_columns].all(axis=1)
         self.defined = defined.tolist()
-        self.masks = [*_masks(found), 0]  # the last: no text (a candidate without that neighbour)
-        self.family = _masks(found[:self.full] | self._held(n_stems))
-        self.tf = [*np.where(found, np.maximum(counts[:, :n_stems], 1), 0).tolist(), [0] * n_stems]
+        masks = _masks(np.concatenate([found, found[:self.full] | self._held(n_stems)]))
+        self.masks, self.family = [*masks[:n_texts], 0], masks[n_texts:]  # masks' last: no text (no such neighbour)
+        # A stem found holds at least once (found through an expansion: once); any other none: counts > 0 are found.
+        self.tf = [*np.maximum(counts[:, :n_stems], found).tolist(), [0] * n_stems]
         self.lengths = [*g.lengths.tolist(), 0]
         self.direct = counts[:, :n_stems].sum(axis=1).tolist()
 
@@ -111,15 +115,15 @@ class Batch:
         found = 0.0
         for idf, n in zip(self.idf, tf):
             if n:
-                found += idf * n * (BM25_K1 + 1) / (n + norm)
+                found += idf * n * _K1_PLUS_1 / (n + norm)
         return found / q.total
 
     def rows(self) -> list[tuple]:
         """The candidates' rows of FEATURES (rerank_features.py)."""
         q, cs, masks, row = self.q, self.candidates, self.masks, self.row
         best_first = max(c.score for c in cs) or 1.0
-        where, bigrams = self._where(), self._bigrams()
-        phrase = phrases(q, self.g.every, self.g.every_lengths).tolist()
+        where, bigrams = self._where()
+        phrase = phrases(q, self.g.every, self.g.every_lengths)
         question_level = (float(bool(q.kind)), *(float(q.kind == k) for k in KINDS), q.unknown_share,
                           float(q.unknown_name), math.log1p(len(q.stems)))
         fitting = tuple(float(q.kind == k) for k in KINDS)
@@ -140,7 +144,7 @@ class Batch:
             spoken = bin(mine).count("1")
             paragraph = self._paragraph(paragraphs[n], lengths[n], mean_paragraph)
             out.append((c.score, c.score / best_first, 1.0 / (n + 1), cover, mass / self.known_total,
-                        self.bm25(self.tf[o], length, mean_own), *self._context(c, mine, cover),
+                        self.bm25(self.tf[o], length, mean_own) if mine else 0.0, *self._context(c, mine, cover),
                         bin(mine & rarest).count("1") / (len(q.rarest) or 1),
                         proximity(where[o], length) if spoken > 1 else 0.0,
                         bigrams[o] / len(q.bigrams) if q.bigrams else 0.0, phrase[o] if mine else 0.0,
@@ -165,11 +169,15 @@ class Batch:
 
     def _paragraph(self, texts: list[int], length: int, mean_length: float) -> tuple:
         """paragraph_cover, paragraph_bm25: the candidate with its neighbours as one text (`texts`: their rows)."""
+        masks, tf = self.masks, self.tf
+        spoken = [t for t in texts if masks[t]]  # a text without a question stem adds nothing to either
+        if not spoken:
+            return 0.0, 0.0
         found = 0
-        for t in texts:
-            found |= self.masks[t]
-        tf = [sum(counts) for counts in zip(*(self.tf[t] for t in texts))]
-        return self.mass(found) / self.total, self.bm25(tf, length, mean_length)
+        for t in spoken:
+            found |= masks[t]
+        summed = tf[spoken[0]] if len(spoken) == 1 else [sum(counts) for counts in zip(*(tf[t] for t in spoken))]
+        return self.mass(found) / self.total, self.bm25(summed, length, mean_length)
 
     def _maintained(self, c: Candidate) -> tuple:
         """section_cover, questions_cover, questions_same_ask: what the maintainers wrote around it."""
@@ -189,35 +197,29 @@ class Batch:
             value = self.covers[text] = self.mass(sum(1 << n for n, s in enumerate(self.q.stems) if s in found)) / self.total
         return value
 
-    def _where(self) -> list[list[tuple[int, int]]]:
-        """Per candidate text: (position among its content stems, stem column) of each question stem in it."""
-        cut = int(self.g.lengths[:self.full].sum())
-        cols = self.g.cols[:cut]
-        at = np.nonzero((cols >= 0) & (cols < len(self.q.stems)))[0]
-        starts = np.concatenate([[0], np.cumsum(self.g.lengths[:self.full])])
+    def _where(self) -> tuple[list[list[tuple[int, int]]], list[int]]:
+        """Per candidate text: (position among its content stems, stem column) of each question stem in it,
+        and how many of the question's stem pairs stand next to each other in it (counted on the same pass)."""
+        n_stems, starts = len(self.q.stems), [0, *accumulate(self.lengths[:self.full])]
+        cols = self.g.cols[:starts[-1]]
+        at = np.flatnonzero((cols >= 0) & (cols < n_stems))
         out: list[list[tuple[int, int]]] = [[] for _ in range(self.full)]
-        owners = self.owner[at]
-        for i, o, c in zip((at - starts[owners]).tolist(), owners.tolist(), cols[at].tolist()):
+        pairs, held = {(self.terms[a], self.terms[b]) for a, b in self.q.bigrams}, [0] * self.full
+        last = (-1, -2, -1)  # the owner, position and column of the question stem before
+        for place, o, c in zip(at.tolist(), self.owner[at].tolist(), cols[at].tolist()):
+            i = place - starts[o]
             out[o].append((i, c))
-        return out
+            if last[0] == o and last[1] == i - 1 and (last[2], c) in pairs:
+                held[o] += 1
+            last = (o, i, c)
+        return out, held
 
-    def _bigrams(self) -> list[int]:
-        """Per candidate text: how many of the question's stem pairs stand next to each other in it."""
-        n_stems = len(self.q.stems)
-        if not self.q.bigrams or not self.full:
-            return [0] * self.full
-        table = np.zeros((n_stems + 1, n_stems + 1), dtype=bool)  # the last row and column: any other word
-        for a, b in self.q.bigrams:
-            table[self.terms[a], self.terms[b]] = True
-        cut = int(self.g.lengths[:self.full].sum())
-        cols = np.where((self.g.cols[:cut] >= 0) & (self.g.cols[:cut] < n_stems), self.g.cols[:cut], n_stems)
-        owner = self.owner[:cut]
-        pairs = table[cols[:-1], cols[1:]] & (owner[:-1] == owner[1:])
-        return np.bincount(owner[:-1][pairs], minlength=self.full).tolist()
+
+_BITS = np.int64(1) << np.arange(62, dtype=np.int64)  # bit n of a mask, for the first 62 columns
 
 
 def _masks(found: np.ndarray) -> list[int]:
     """Each row of a boolean matrix as an integer with bit n set where column n is."""
-    if found.shape[1] <= 62:
-        return (found.astype(np.int64) @ (np.int64(1) << np.arange(found.shape[1], dtype=np.int64))).tolist()
+    if found.shape[1] <= len(_BITS):
+        return (found.astype(np.int64) @ _BITS[:found.shape[1]]).tolist()
     return [sum(1 << n for n, on in enumerate(r) if on) for r in found.tolist()]

@@ -37,28 +37,28 @@ def proximity(where: Sequence[tuple[int, int]], length: int) -> float:
     return distinct / best
 
 
-def phrases(q: Question, every: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def phrases(q: Question, every: np.ndarray, lengths: np.ndarray) -> list[float]:
     """Per text, the longest run of the question's words (stop words included) that it repeats, as a share
     of PHRASE_CAP; a run must hold a content word so 'of the' alone does not count. `every` holds the texts'
-    words one text after another as q.word_ids has them (-1: no word of the question), `lengths` their sizes."""
-    asked = np.array(q.every_ids, dtype=np.int64)
-    best = np.zeros(len(lengths), dtype=np.int64)
-    if not len(asked) or not len(every):
-        return best / PHRASE_CAP
-    owner = np.repeat(np.arange(len(lengths)), lengths)
-    spaced = np.full(len(every) + len(lengths), -2, dtype=np.int64)  # a -2 after each text: no run crosses it
-    spaced[np.arange(len(every)) + owner] = every
-    owner = np.repeat(np.arange(len(lengths)), lengths + 1)
-    width, height = len(spaced), len(asked)
-    same = np.zeros((2 * height, width + height), dtype=bool)
-    same[:height, :width] = asked[:, None] == spaced[None, :]
-    content_ = np.array([w in q.idf for w in q.every], dtype=bool)
-    run, holds = same[:height, :width].copy(), content_.copy()
-    for length in range(1, height + 1):  # run: the question's words from i on match the text's from j on, this many
-        hit = np.nonzero((run & holds[:, None]).any(axis=0))[0]
-        best[owner[hit]] = length
-        run &= same[length:length + height, length:length + width]
-        if not run.any():
-            break
-        holds[:height - length] |= content_[length:]
-    return np.minimum(best, PHRASE_CAP) / PHRASE_CAP
+    words one text after another as q.word_ids has them (-1: no word of the question), `lengths` their sizes.
+    One pass in Python over the words, each run extended from the word before: a few hundred words cost
+    less so than the numpy passes of a question-by-text table."""
+    places: dict[int, list[int]] = {}  # each question word id -> where it stands in the question
+    for i, w in enumerate(q.every_ids):
+        places.setdefault(w, []).append(i)
+    held = [0]  # how many content words the question has before each place
+    for w in q.every:
+        held.append(held[-1] + (w in q.idf))
+    out, start, ids = [], 0, every.tolist()
+    for length in lengths.tolist():
+        best, ending = 0, {}  # ending: the run of question words ending at each place, at the word before
+        for w in ids[start:start + length]:
+            now = {}
+            for i in places.get(w, ()):
+                run = now[i] = ending.get(i - 1, 0) + 1
+                if run > best and held[i + 1] > held[i + 1 - run]:
+                    best = run
+            ending = now
+        start += length
+        out.append(min(best, PHRASE_CAP) / PHRASE_CAP)
+    return out

@@ -102,12 +102,10 @@ class PassageWords:
             at = [position[t] for t in texts]
         except KeyError:
             return None
-        content_starts, every_starts = self._content_starts, self._every_starts
-        content_ = np.concatenate([self._content[content_starts[a]:content_starts[a + 1]] for a in at])
-        lengths = np.array([content_starts[a + 1] - content_starts[a] for a in at], dtype=np.int64)
-        cut = int(lengths[:full].sum())
-        every = np.concatenate([self._every[every_starts[a]:every_starts[a + 1]] for a in at[:full]])
-        every_lengths = np.array([every_starts[a + 1] - every_starts[a] for a in at[:full]], dtype=np.int64)
+        content_, sizes = _spans(self._content, self._content_starts, at)
+        every, every_sizes = _spans(self._every, self._every_starts, at[:full])
+        lengths, cut = np.array(sizes, dtype=np.int64), sum(sizes[:full])
+        every_lengths = np.array(every_sizes, dtype=np.int64)
         stems = self._scratch(self._stem_id, "stems")
         heads = self._scratch(self._heads, "heads")
         return Gathered(_mapped(stems, self._stem_id, terms, content_), lengths,
@@ -121,6 +119,12 @@ class PassageWords:
             table = np.full(len(ids) + 1, -1, dtype=np.int64)  # the last: the -1 of a word without a head
             setattr(self._tables, name, table)
         return table
+
+
+def _spans(values: np.ndarray, starts: list[int], at: list[int]) -> tuple[np.ndarray, list[int]]:
+    """The values of the passages at these places one after another, and how many each has."""
+    bounds = [(starts[a], starts[a + 1]) for a in at]
+    return np.concatenate([values[b:e] for b, e in bounds]), [e - b for b, e in bounds]
 
 
 def _mapped(table: np.ndarray, ids: Mapping[str, int], keys: Mapping[str, int], values: np.ndarray) -> np.ndarray:
