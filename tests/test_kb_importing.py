@@ -94,3 +94,15 @@ def test_the_kind_of_a_document_comes_from_its_name_gzipped_or_not():
     for name in ("README", "archive.tar.gz", "data.gz", "photo.jpg"):
         with pytest.raises(UsageError, match="documents are read from"):
             kind_of(Path(name))
+
+
+@pytest.mark.parametrize("command", ["import", "split"])
+def test_a_missing_document_is_named_as_a_document_not_as_the_knowledge(tiny_kb, tmp_path, capsys, command):
+    # The hint used to send the maintainer to the knowledge path in config.yaml, which is not what is wrong.
+    from bot.cli.main import run
+
+    missing = tmp_path / "handbok.md"
+    assert run(["--knowledge", str(tiny_kb), "kb", command, str(missing)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {missing}: ")
+    assert "no such document" in lines[0] and "config.yaml" not in lines[0] and "--knowledge" not in lines[0]
