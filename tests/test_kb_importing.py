@@ -106,3 +106,20 @@ def test_a_missing_document_is_named_as_a_document_not_as_the_knowledge(tiny_kb,
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: {missing}: ")
     assert "no such document" in lines[0] and "config.yaml" not in lines[0] and "--knowledge" not in lines[0]
+
+
+@pytest.mark.parametrize("name, expected", [("Garden Club notes", "garden-club-notes"), ("Übersicht der Gärten", "ubersicht-der-garten"),
+                                            ("café.menu", "cafe-menu"), ("日本語", "document"), ("x" * 300, "x" * 60)])
+def test_a_source_id_made_from_any_file_name_is_a_valid_id(name, expected):
+    # A file named with an accent or in another script made an id the check refused: 'kb import Übersicht.md' failed.
+    from bot.kb.importing import slug
+    from bot.kb.model import check_id
+
+    assert slug(name) == expected and check_id(slug(name)) is None
+
+
+def test_a_document_named_with_accents_imports_under_its_default_source_id(tiny_config, tmp_path):
+    document = tmp_path / "Übersicht.md"
+    document.write_text("# Garden\n\nThe garden club meets on Tuesdays in the community hall.\n", encoding="utf-8")
+    draft, answer = _import_and_ask(tiny_config, document, "When does the garden club meet?")
+    assert draft.source.id == "ubersicht" and answer.passage_ids == ("ubersicht-001",)

@@ -9,6 +9,7 @@ import os
 import re
 import stat
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -73,8 +74,11 @@ def read_document(path: Path) -> str | bytes:
 
 
 def slug(name: str) -> str:
-    """A source id from a file name: lower-case letters and digits joined by '-'."""
-    return "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
+    """A source id from a file name: ASCII letters and digits joined by '-' (accents dropped, at most 60
+    characters), so that an id check never refuses the default; 'document' when no such letter is left."""
+    ascii_name = unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode("ascii")
+    words = "-".join("".join(c if c.isalnum() else " " for c in ascii_name).split())
+    return words[:60].strip("-") or "document"
 
 
 def draft_passages(path: Path, source_id: str, url: str = "") -> tuple[Source, list[Passage], list[str]]:
