@@ -120,6 +120,23 @@ def test_stats_counts_passages_and_logged_questions_and_they_add_up(kb, capsys, 
     assert "feedback:   1 helpful, 0 not helpful" in out
 
 
+def test_each_knowledge_base_lists_and_counts_only_the_questions_asked_of_it(kb, tmp_path, capsys):
+    # The README's own walkthrough: one config, the shipped knowledge and `--knowledge my-kb` share a log database.
+    other = tmp_path / "other"
+    shutil.copytree(kb, other)
+    assert run(["--knowledge", str(kb), "ask", "What is the capital of France?"]) == 0
+    assert run(["--knowledge", str(other), "ask", "Who won the 1998 football world cup?"]) == 0
+    capsys.readouterr()
+    assert kbrun(kb, "unanswered") == 0
+    out = capsys.readouterr().out
+    assert "capital of France" in out and "world cup" not in out
+    assert kbrun(other, "unanswered") == 0
+    out = capsys.readouterr().out
+    assert "world cup" in out and "capital of France" not in out
+    assert kbrun(other, "stats") == 0
+    assert "asked:      1 questions = 0 answered + 1 not answered" in capsys.readouterr().out
+
+
 # -- add -------------------------------------------------------------------------------------------
 
 def test_add_saves_a_passage_the_bot_then_answers(kb, capsys):

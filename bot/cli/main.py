@@ -119,10 +119,10 @@ def _setup_logging(verbose: bool, service: bool = False) -> None:
 
 def open_storage(config: Config, unlogged: str = "questions") -> Storage | None:
     """The question log database, or None (with a warning naming what goes unlogged) when it cannot be opened."""
-    from ..querylog import Storage, StorageError
+    from ..querylog import Storage, StorageError, knowledge_tag
 
     try:
-        return Storage(config.storage.database)
+        return Storage(config.storage.database, knowledge_tag(config.knowledge))
     except StorageError as exc:
         log.warning("%s; %s will not be logged", exc, unlogged)
         return None
