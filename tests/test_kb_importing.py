@@ -123,3 +123,20 @@ def test_a_document_named_with_accents_imports_under_its_default_source_id(tiny_
     document.write_text("# Garden\n\nThe garden club meets on Tuesdays in the community hall.\n", encoding="utf-8")
     draft, answer = _import_and_ask(tiny_config, document, "When does the garden club meet?")
     assert draft.source.id == "ubersicht" and answer.passage_ids == ("ubersicht-001",)
+
+
+@pytest.mark.parametrize("name", ["program.1", "data.txt", "blob.md.gz"])
+def test_a_binary_file_with_a_document_ending_is_refused_not_imported_as_garbage(tiny_kb, tmp_path, capsys, name):
+    # A manual page that is not UTF-8 is read as Latin-1, and NUL is valid UTF-8: both took a binary in as passages.
+    import gzip
+
+    from bot.cli.main import run
+
+    binary = b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00 Hello world. " * 40 + bytes(range(256))
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(binary) if name.endswith(".gz") else binary)
+    before = sorted(p.name for p in (tiny_kb / "passages").iterdir())
+    assert run(["--knowledge", str(tiny_kb), "kb", "import", str(path), "--yes"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {path}: ") and "binary" in lines[0].removeprefix(f"Error: {path}")
+    assert sorted(p.name for p in (tiny_kb / "passages").iterdir()) == before

@@ -63,6 +63,8 @@ def read_document(path: Path) -> str | bytes:
             raise UsageError(f"{path}: unpacks to over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit (split the document)")
     if kind_of(path) == "pdf":
         return data
+    if b"\x00" in data:  # valid UTF-8 and Latin-1 both, so a program or an image would be read as text
+        raise UsageError(f"{path}: holds NUL bytes: a binary file or UTF-16 text, not a document (save a text as UTF-8)")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
