@@ -140,3 +140,15 @@ def test_a_binary_file_with_a_document_ending_is_refused_not_imported_as_garbage
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: {path}: ") and "binary" in lines[0].removeprefix(f"Error: {path}")
     assert sorted(p.name for p in (tiny_kb / "passages").iterdir()) == before
+
+
+@pytest.mark.parametrize("command", ["import", "split"])
+def test_a_broken_pdf_is_named_in_its_error(tiny_kb, tmp_path, capsys, command):
+    from bot.cli.main import run
+    from test_kb_split_pdf import tiny_pdf
+
+    path = tmp_path / "report.pdf"
+    path.write_bytes(tiny_pdf([["Garden Guide", "Tomatoes need water every morning in summer."]])[:300])  # cut short
+    assert run(["--knowledge", str(tiny_kb), "kb", command, str(path)]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {path}: cannot read the PDF")

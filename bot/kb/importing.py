@@ -86,7 +86,10 @@ def slug(name: str) -> str:
 def draft_passages(path: Path, source_id: str, url: str = "") -> tuple[Source, list[Passage], list[str]]:
     """Split a document file into a source and draft passages, plus 'id: reason' for each that needs a person's eye."""
     kind = kind_of(path)  # before reading: an unknown kind of file is not opened at all
-    draft = split_document(read_document(path), kind)
+    try:
+        draft = split_document(read_document(path), kind)
+    except PassageRejected as exc:  # an unreadable PDF: the splitter does not know the file's name
+        raise PassageRejected(f"{path}: {exc}") from None
     source = Source(id=source_id, title=draft.title, date=draft.date, url=url, document=f"{KnowledgeFolder.SOURCES}/{path.name}")
     passages, review = [], []
     for number, item in enumerate(draft.passages, start=1):
