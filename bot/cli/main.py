@@ -93,8 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--no-log", action="store_true", help="do not record questions in the log database")
 
     evaluate = commands.add_parser("eval", help="print accuracy per category on evaluation files")
-    evaluate.add_argument("files", nargs="*", type=Path, help=f"evaluation YAML files (default {', '.join(DEFAULT_EVAL)}, then "
-                          "the regression questions in the knowledge's questions.yaml)")
+    evaluate.add_argument("files", nargs="*", type=Path, help=f"evaluation YAML files (default {', '.join(DEFAULT_EVAL)} on the "
+                          "bundled knowledge; then the regression questions in the knowledge's questions.yaml)")
     evaluate.add_argument("--no-baseline", action="store_true", help="skip the plain TF-IDF baseline")
     evaluate.add_argument("--failures", action="store_true", help="list the questions answered wrongly")
 
@@ -252,8 +252,10 @@ def _evaluate(args: argparse.Namespace, config: Config) -> int:
     from ..kb.evaluate import baseline, evaluate, failures, load_cases, table
     from .progress import build_answerer
 
-    # Without FILE: the bundled evaluation set (wherever the command runs from), then the regression questions.
-    files = args.files or [PACKAGE_ROOT / f for f in DEFAULT_EVAL if (PACKAGE_ROOT / f).is_file()]
+    # Without FILE: the bundled evaluation set (wherever the command runs from) when the knowledge is the bundled
+    # one its questions are about (graded on another, it is a meaningless table), then the regression questions.
+    bundled = Path(config.knowledge).resolve() == (PACKAGE_ROOT / "knowledge").resolve()
+    files = args.files or [PACKAGE_ROOT / f for f in DEFAULT_EVAL if bundled and (PACKAGE_ROOT / f).is_file()]
     answerer = build_answerer(config)
     for file in files:
         cases = load_cases(file)
