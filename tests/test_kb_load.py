@@ -421,3 +421,16 @@ def test_duplicate_keys_and_huge_numbers_get_the_same_line_either_way(tmp_path):
     assert _error(_kb(tmp_path, "- id: a\n  text: x\n  id: b\n")).line == 7
     error = _error(write_knowledge(tmp_path / "kb2", HEADER + "- id: a\n  text: x\n- &anchor\n  id: a2\n  text: y\n  id: b\n"))
     assert "duplicate key 'id'" in str(error) and error.line == 10
+
+
+@pytest.mark.parametrize("text, key", [("question:\n- q: Where?\n  expect_id: a\n", "question"),
+                                       ("questions: []\nquestion:\n- q: Where?\n  expect_id: a\n", "question")])
+def test_a_misspelt_top_key_in_questions_yaml_is_an_error_not_zero_questions(tmp_path, text, key):
+    # 'question:' was read as no questions at all, so `kb check` and `eval` passed without asking any.
+    from bot.kb.questions import load_questions
+
+    path = tmp_path / "questions.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=f"unknown field '{key}'") as error:
+        load_questions(path)
+    assert error.value.line == text.splitlines().index(f"{key}:") + 1
