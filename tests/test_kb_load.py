@@ -423,14 +423,17 @@ def test_duplicate_keys_and_huge_numbers_get_the_same_line_either_way(tmp_path):
     assert "duplicate key 'id'" in str(error) and error.line == 10
 
 
-@pytest.mark.parametrize("text, key", [("question:\n- q: Where?\n  expect_id: a\n", "question"),
-                                       ("questions: []\nquestion:\n- q: Where?\n  expect_id: a\n", "question")])
-def test_a_misspelt_top_key_in_questions_yaml_is_an_error_not_zero_questions(tmp_path, text, key):
+@pytest.mark.parametrize("name, text, key", [
+    ("questions.yaml", "question:\n- q: Where?\n  expect_id: a\n", "question"),
+    ("questions.yaml", "questions: []\nquestion:\n- q: Where?\n  expect_id: a\n", "question"),
+    ("synonyms.yaml", "synonyms:\n- [club, society]\nsynonym:\n- [army, military]\n", "synonym")])
+def test_a_misspelt_top_key_in_questions_or_synonyms_is_an_error_not_ignored(tmp_path, name, text, key):
     # 'question:' was read as no questions at all, so `kb check` and `eval` passed without asking any.
+    from bot.kb.load import load_synonyms
     from bot.kb.questions import load_questions
 
-    path = tmp_path / "questions.yaml"
+    path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     with pytest.raises(KnowledgeError, match=f"unknown field '{key}'") as error:
-        load_questions(path)
+        (load_questions if name == "questions.yaml" else load_synonyms)(path)
     assert error.value.line == text.splitlines().index(f"{key}:") + 1
