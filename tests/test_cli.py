@@ -280,3 +280,14 @@ def test_eval_without_files_grades_another_knowledge_base_only_on_its_own_regres
     assert run([*env, "eval", "--no-baseline"]) == 0
     out = capsys.readouterr().out
     assert "mongolia" not in out and "(1 regression questions): 1 passed, 0 failed" in out
+
+
+def test_ask_jsonl_with_a_question_on_the_command_line_is_a_usage_error_not_ignored(tmp_path, capsys, monkeypatch):
+    # The question was dropped without a word and standard input read instead: no answer, exit 0.
+    from bot.cli.main import run
+
+    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "log.sqlite3"))
+    assert run(["ask", "--jsonl", "What is the Interoperability Platform?"]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert captured.out == "" and len(lines) == 1 and lines[0].startswith("Error: ") and "--jsonl" in lines[0]

@@ -192,6 +192,8 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
         return _interactive(config)
     if not args.jsonl and not args.question:  # ask: say what is missing before loading anything
         return fail("give a question, e.g. python -m bot ask \"When did cooperation start?\", or use --jsonl")
+    if args.jsonl and args.question:  # it would be dropped without a word while standard input is read
+        return fail("--jsonl reads the questions from standard input: give a question or --jsonl, not both")
     from ..core.pipeline import build_answerer
     from ..frontends import console
     from .progress import build_answerer as build_with_bar
