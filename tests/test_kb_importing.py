@@ -152,3 +152,16 @@ def test_a_broken_pdf_is_named_in_its_error(tiny_kb, tmp_path, capsys, command):
     assert run(["--knowledge", str(tiny_kb), "kb", command, str(path)]) == 1
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: {path}: cannot read the PDF")
+
+
+def test_a_folder_given_as_a_document_is_told_apart_from_a_file(tiny_kb, tmp_path, capsys):
+    # The knowledge's advice ('replace it with a regular file, or remove it') told a maintainer to remove their folder.
+    from bot.cli.main import run
+
+    folder = tmp_path / "manual.html"
+    folder.mkdir()
+    (folder / "index.html").write_text("<h1>Manual</h1><p>The manual has one page.</p>", encoding="utf-8")
+    assert run(["--knowledge", str(tiny_kb), "kb", "import", str(folder), "--yes"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {folder}: a folder") and "remove" not in lines[0]
+    assert (folder / "index.html").is_file()

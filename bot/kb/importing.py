@@ -52,6 +52,8 @@ def read_document(path: Path) -> str | bytes:
     """A document's content: text (UTF-8, or Latin-1 for old manual pages), or a PDF's bytes; .gz unpacked."""
     if not path.exists() and not path.is_symlink():  # read_bytes' hint is about the knowledge path, not a document
         raise UsageError(f"{path}: no such document (check the file's name and folder)")
+    if path.is_dir():
+        raise UsageError(f"{path}: a folder, not a document (import the documents in it one file at a time)")
     data = read_bytes(path)
     if path.suffix.lower() == ".gz":
         try:
