@@ -165,3 +165,26 @@ def test_a_folder_given_as_a_document_is_told_apart_from_a_file(tiny_kb, tmp_pat
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: {folder}: a folder") and "remove" not in lines[0]
     assert (folder / "index.html").is_file()
+
+
+@pytest.mark.parametrize("head", [b"", b'<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">',
+                                  b'<meta charset="windows-1252">'])
+def test_an_html_page_in_a_legacy_encoding_is_read_as_a_browser_reads_it(tiny_kb, tmp_path, capsys, head):
+    # Debian ships such pages (libxslt's xslt.html): they were refused as 'invalid UTF-8'.
+    from bot.cli.main import run
+
+    page = tmp_path / "caf\u00e9.html"
+    page.write_bytes(b"<html><head>" + head + b"</head><body><h1>Caf\xe9 Guide</h1>"
+                     b"<p>The caf\xe9 opens at nine \x96 every day but Sunday.</p></body></html>")
+    assert run(["--knowledge", str(tiny_kb), "kb", "split", str(page)]) == 0
+    out = capsys.readouterr().out
+    assert "The caf\u00e9 opens at nine \u2013 every day but Sunday." in out and "Caf\u00e9 Guide" in out
+
+
+def test_an_html_page_that_says_it_is_utf8_but_is_not_is_still_refused(tiny_kb, tmp_path, capsys):
+    from bot.cli.main import run
+
+    page = tmp_path / "page.html"
+    page.write_bytes(b'<html><head><meta charset="utf-8"></head><body><p>The caf\xe9 opens at nine.</p></body></html>')
+    assert run(["--knowledge", str(tiny_kb), "kb", "split", str(page)]) == 2
+    assert "invalid UTF-8 byte 0xe9" in capsys.readouterr().err

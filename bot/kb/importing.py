@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import gzip
 import io
@@ -72,9 +73,30 @@ def read_document(path: Path) -> str | bytes:
     except UnicodeDecodeError:
         if kind_of(path) == "man":
             return data.decode("latin-1")
+        codec = legacy_html_codec(data) if kind_of(path) == "html" else None
+        if codec is not None:
+            return data.decode(codec, errors="replace")
         if path.suffix.lower() == ".gz":
             raise UsageError(f"{path}: its text is not UTF-8 (unpack it and save it as UTF-8)") from None
         return read_text(path)  # its error names the line and the fix
+
+
+_CHARSET = re.compile(rb"""<meta[^>]*charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def legacy_html_codec(data: bytes) -> str | None:
+    """The codec of an HTML page that is not UTF-8, as a browser picks it: its declared charset, or Windows-1252
+    when none is declared (also for 'iso-8859-1' and 'ascii', which browsers read as it); None when the page says
+    UTF-8 (its bad bytes are then an error worth showing) or names a codec Python does not know."""
+    found = _CHARSET.search(data[:4096])
+    name = found.group(1).decode("ascii").lower() if found else "windows-1252"
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    if codec in ("latin-1", "iso8859-1", "ascii"):
+        return "cp1252"
+    return None if codec.startswith("utf") else codec
 
 
 def slug(name: str) -> str:
