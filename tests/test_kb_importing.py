@@ -188,3 +188,19 @@ def test_an_html_page_that_says_it_is_utf8_but_is_not_is_still_refused(tiny_kb, 
     page.write_bytes(b'<html><head><meta charset="utf-8"></head><body><p>The caf\xe9 opens at nine.</p></body></html>')
     assert run(["--knowledge", str(tiny_kb), "kb", "split", str(page)]) == 2
     assert "invalid UTF-8 byte 0xe9" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name, text", [
+    ("notes.md", "# Garden Club\r\n\r\nThe club grows vegetables in Elm Park.\r\n\r\n## Meetings\r\n\r\nThe club meets on Tuesdays.\r\n"),
+    ("notes.txt", "Garden Club\n===========\n\nThe club grows vegetables in Elm Park.\n"),
+    ("notes.html", "<html><body><h1>Garden</h1><p>The club meets on Tuesdays.</p></body></html>")])
+def test_a_byte_order_mark_is_not_part_of_the_document(tmp_path, name, text):
+    # Notepad's UTF-8 starts with one: '# Garden Club' became a passage, the title 'Untitled document'.
+    from bot.kb.importing import draft_passages
+
+    plain, marked = tmp_path / name, tmp_path / "marked" / name
+    marked.parent.mkdir()
+    plain.write_bytes(text.encode("utf-8"))
+    marked.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert draft_passages(marked, "notes") == draft_passages(plain, "notes")
+    assert "\ufeff" not in str(draft_passages(marked, "notes"))

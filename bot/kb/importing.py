@@ -69,7 +69,7 @@ def read_document(path: Path) -> str | bytes:
     if b"\x00" in data:  # valid UTF-8 and Latin-1 both, so a program or an image would be read as text
         raise UsageError(f"{path}: holds NUL bytes: a binary file or UTF-16 text, not a document (save a text as UTF-8)")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # a byte order mark (Notepad writes one) would hide the first heading
     except UnicodeDecodeError:
         if kind_of(path) == "man":
             return data.decode("latin-1")
