@@ -21,7 +21,7 @@ from .yamlio import dump_passage_file, header_comment, parse_yaml
 
 QUESTIONS_HEADER = ("# Knowledge regression questions: each must keep being answered by the passage in expect_id\n"
                     "# (or with every string in expect). `python -m bot eval` runs them.\n")
-_EMPTY_LIST = re.compile(r"^questions:[ \t]*\[[ \t]*\][ \t]*(?=\r?$)", re.MULTILINE)
+_EMPTY_LIST = re.compile(r"^(\ufeff?)questions:[ \t]*\[[ \t]*\][ \t]*(?=\r?$)", re.MULTILINE)  # BOM: a Windows editor
 
 
 def render_file(path: Path, source: Source | None, passages: Sequence[Passage], before: Sequence[Passage] = ()) -> str:
@@ -112,7 +112,7 @@ def stage_questions(txn: Transaction, root: Path, questions: Iterable[tuple[str,
     old = parse_yaml(text, path)
     before = old.get("questions") if isinstance(old, dict) else None
     if before == []:  # 'questions: []', as `kb init` writes it: block entries cannot follow a flow list
-        text = _EMPTY_LIST.sub("questions:", text, count=1)
+        text = _EMPTY_LIST.sub(r"\1questions:", text, count=1)
     if text and not text.endswith("\n"):
         text += "\n"
     new = text + "".join(question_entry_yaml(q, pid) for q, pid in questions)
