@@ -12,7 +12,7 @@ from ..errors import KnowledgeError, PassageRejected
 from ..files import read_text
 from .entries import parse_passage_text
 from .folder import KnowledgeFolder
-from .load import knowledge_files, load_knowledge
+from .load import knowledge_files, load_knowledge, load_knowledge_or_empty
 from .model import KnowledgeBase, Passage, RegressionQuestion, Source
 from .questions import load_questions, question_entry_yaml
 from .store import Transaction
@@ -81,10 +81,13 @@ def checked_files(root: Path) -> list[Path]:
 
 
 def check_staged(root: Path, staged: Path, old_dangling: set[str],
-                 verify: Callable[[KnowledgeBase], None] | None = None) -> None:
-    """Load the staged copy of the knowledge with load_knowledge and load_questions; refuse with what broke."""
+                 verify: Callable[[KnowledgeBase], None] | None = None, allow_empty: bool = False) -> None:
+    """Load the staged copy of the knowledge with load_knowledge and load_questions; refuse with what broke.
+    `allow_empty`: no passages at all is a state to return to (undoing the first import), not a break."""
+    if allow_empty and KnowledgeFolder(root).passages.is_dir():  # the staged view holds only files: no passages/
+        KnowledgeFolder(staged).passages.mkdir(exist_ok=True)
     try:
-        kb = load_knowledge(staged)
+        kb = load_knowledge_or_empty(staged) if allow_empty else load_knowledge(staged)
         new_dangling = dangling_ids(kb, load_questions(KnowledgeFolder(staged).questions)) - old_dangling
     except KnowledgeError as exc:
         # Name the real files, not their staged copies.
