@@ -204,3 +204,15 @@ def test_a_byte_order_mark_is_not_part_of_the_document(tmp_path, name, text):
     marked.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     assert draft_passages(marked, "notes") == draft_passages(plain, "notes")
     assert "\ufeff" not in str(draft_passages(marked, "notes"))
+
+
+def test_the_publisher_and_url_of_an_import_are_one_clean_line(tiny_config, tmp_path):
+    # A newline in --publisher split every citation and `kb show` of that source over two lines.
+    from bot.kb import importing as kb_ops
+
+    document = tmp_path / "garden.md"
+    document.write_text("# Garden\n\nThe garden club meets on Tuesdays in the community hall.\n", encoding="utf-8")
+    draft = kb_ops.prepare_import(tiny_config.with_knowledge(tmp_path / "kb"), document,
+                                  url="https://example.org/\x07garden\n", publisher="Garden\n  Club\tPress\x1b")
+    assert draft.source.publisher == "Garden Club Press"
+    assert draft.source.url.startswith("https://example.org/") and draft.source.url.isprintable()

@@ -18,6 +18,7 @@ from typing import Callable
 from ..config import Config
 from ..errors import PassageRejected, UsageError
 from ..files import MAX_FILE_BYTES, read_bytes, read_text
+from ..text import clean
 from .duplicates import near_duplicates_of
 from .edit import clean_unicode
 from .folder import KnowledgeFolder
@@ -151,7 +152,7 @@ def prepare_import(config: Config, path: Path, source_id: str | None = None, url
 
     root = _import_root(config)
     kind_of(path)  # refuses a file of unknown kind before anything is read
-    url, publisher = clean_unicode(url, "--url"), clean_unicode(publisher, "--publisher")
+    url, publisher = clean(clean_unicode(url, "--url")), clean(clean_unicode(publisher, "--publisher"))  # cited
     source_id = source_id or slug(path.stem)
     problem = check_id(source_id)
     if problem:
