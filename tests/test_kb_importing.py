@@ -216,3 +216,17 @@ def test_the_publisher_and_url_of_an_import_are_one_clean_line(tiny_config, tmp_
                                   url="https://example.org/\x07garden\n", publisher="Garden\n  Club\tPress\x1b")
     assert draft.source.publisher == "Garden Club Press"
     assert draft.source.url.startswith("https://example.org/") and draft.source.url.isprintable()
+
+
+@pytest.mark.parametrize("name", ["NEWS.md", "NEWS.md.gz"])
+def test_a_document_without_a_title_is_cited_by_its_file_name(tmp_path, name):
+    # Every such source was 'Untitled document', so their citations could not be told apart.
+    import gzip
+
+    from bot.kb.importing import draft_passages
+
+    text = b"The club meets on Tuesdays in the community hall.\n\nMembership costs 25 euros a year.\n"
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(text) if name.endswith(".gz") else text)
+    source, passages, _ = draft_passages(path, "news")
+    assert source.title == "NEWS.md" and len(passages) == 2

@@ -25,7 +25,7 @@ from .folder import KnowledgeFolder
 from .init import init_knowledge, is_knowledge_folder
 from .load import load_knowledge_or_empty
 from .model import KnowledgeBase, Passage, Source, check_id, check_passage_text
-from .split import split_document
+from .split import UNTITLED, split_document
 from .staging import commit_checked
 from .store import KnowledgeStore
 from .yamlio import dump_passage_file
@@ -115,7 +115,9 @@ def draft_passages(path: Path, source_id: str, url: str = "") -> tuple[Source, l
         draft = split_document(read_document(path), kind)
     except PassageRejected as exc:  # an unreadable PDF: the splitter does not know the file's name
         raise PassageRejected(f"{path}: {exc}") from None
-    source = Source(id=source_id, title=draft.title, date=draft.date, url=url, document=f"{KnowledgeFolder.SOURCES}/{path.name}")
+    name = path.stem if path.suffix.lower() == ".gz" else path.name
+    title = name if draft.title == UNTITLED else draft.title  # so that their citations tell them apart
+    source = Source(id=source_id, title=title, date=draft.date, url=url, document=f"{KnowledgeFolder.SOURCES}/{path.name}")
     passages, review = [], []
     for number, item in enumerate(draft.passages, start=1):
         passage = Passage(id=f"{source_id}-{number:03d}", text=item.text, section=item.section, source=source_id)
