@@ -230,3 +230,21 @@ def test_a_document_without_a_title_is_cited_by_its_file_name(tmp_path, name):
     path.write_bytes(gzip.compress(text) if name.endswith(".gz") else text)
     source, passages, _ = draft_passages(path, "news")
     assert source.title == "NEWS.md" and len(passages) == 2
+
+
+def test_two_documents_with_the_same_file_name_are_both_kept(tiny_config, tmp_path):
+    # Debian's READMEs: after '--source-id' as told, the second was refused again ('rename the document').
+    from bot.kb import importing as kb_ops
+    from bot.kb.load import load_knowledge
+
+    config = tiny_config.with_knowledge(tmp_path / "kb")
+    first, second = tmp_path / "a" / "README.md", tmp_path / "b" / "README.md"
+    for path, fact in ((first, "The garden club meets on Tuesdays."), (second, "The chess club meets on Fridays.")):
+        path.parent.mkdir()
+        path.write_text(f"# {path.parent.name}\n\n{fact}\n", encoding="utf-8")
+    kb_ops.save_import(config, kb_ops.prepare_import(config, first), first)
+    kb_ops.save_import(config, kb_ops.prepare_import(config, second, "chess"), second)
+    sources = load_knowledge(tmp_path / "kb").sources
+    assert sources["readme"].document == "sources/README.md" and sources["chess"].document == "sources/chess-README.md"
+    assert (tmp_path / "kb" / "sources" / "README.md").read_bytes() == first.read_bytes()
+    assert (tmp_path / "kb" / "sources" / "chess-README.md").read_bytes() == second.read_bytes()

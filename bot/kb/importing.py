@@ -173,12 +173,20 @@ def prepare_import(config: Config, path: Path, source_id: str | None = None, url
     step(f"comparing {len(passages):,} new passages with {len(kb.passages):,} existing ones")
     found = near_duplicates_of([p.text for p in passages], kb.passages, on_progress)
     duplicates = [(p.id, dup[0].id, dup[1]) for p, dup in zip(passages, found) if dup is not None]
-    document = KnowledgeFolder(root).sources / path.name
-    if document.exists() and read_bytes(document) != read_bytes(path):
-        raise PassageRejected(f"{document} already exists with other content (rename the document)")
+    document = _document_place(KnowledgeFolder(root).sources, path, source_id)
+    source = dataclasses.replace(source, document=f"{KnowledgeFolder.SOURCES}/{document.name}")
     step("checked")
     return ImportDraft(source, tuple(passages), tuple(review), tuple(duplicates),
                        KnowledgeFolder(root).passage_file(source_id), document)
+
+
+def _document_place(sources: Path, path: Path, source_id: str) -> Path:
+    """Where the document is kept: sources/NAME, or sources/SOURCE-ID-NAME when another document of that name
+    (another package's README.md) is there already."""
+    for document in (sources / path.name, sources / f"{source_id}-{path.name}"):
+        if not document.exists() or read_bytes(document) == read_bytes(path):
+            return document
+    raise PassageRejected(f"{document} already exists with other content (rename the document)")
 
 
 def _check_drafts(path: Path, passages: list[Passage], kb: KnowledgeBase) -> None:
