@@ -586,6 +586,15 @@ def test_edit_question_adds_a_regression_question(kb):
         (q.question, q.expect_id) for q in load_questions(kb / "questions.yaml")]
 
 
+def test_a_regression_question_the_passage_already_has_is_not_added_twice(kb):
+    # Running the same 'kb edit --question' twice (or the same --question given twice) kept both copies.
+    for _ in range(2):
+        assert kbrun(kb, "edit", "mongolia-019", "--question", "How long was Mongolia in KFOR?",
+                     "--question", "how long was  Mongolia in KFOR?") == 0
+    asked = [(q.question.lower(), q.expect_id) for q in load_questions(kb / "questions.yaml")]
+    assert asked.count(("how long was mongolia in kfor?", "mongolia-019")) == 1
+
+
 # -- every write is checked to load before anything is replaced ----------------------------------------
 
 def knowledge_bytes(kb: Path) -> dict[str, bytes]:

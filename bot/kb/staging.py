@@ -114,6 +114,16 @@ def stage_questions(txn: Transaction, root: Path, questions: Iterable[tuple[str,
     text = staged if isinstance(staged, str) else (read_text(path) if path.exists() else QUESTIONS_HEADER + "questions:\n")
     old = parse_yaml(text, path)
     before = old.get("questions") if isinstance(old, dict) else None
+    # A question the passage already has (in any case or spacing) is not added again.
+    seen = {_question_key(e.get("q"), e.get("expect_id")) for e in before or [] if isinstance(e, dict)}
+    fresh = []
+    for question, passage_id in questions:
+        if _question_key(question, passage_id) not in seen:
+            seen.add(_question_key(question, passage_id))
+            fresh.append((question, passage_id))
+    if not fresh:
+        return
+    questions = fresh
     if before == []:  # 'questions: []', as `kb init` writes it: block entries cannot follow a flow list
         text = _EMPTY_LIST.sub(r"\1questions:", text, count=1)
     if text and not text.endswith("\n"):
@@ -125,6 +135,10 @@ def stage_questions(txn: Transaction, root: Path, questions: Iterable[tuple[str,
         raise KnowledgeError("cannot append to this questions file", path,
                              hint="keep 'questions:' as the last key, with '- q:' entries in block style")
     txn.write(path, new)
+
+
+def _question_key(question: object, passage_id: object) -> tuple[str, str]:
+    return " ".join(str(question).split()).casefold(), str(passage_id or "")
 
 
 def stage_unquestion(txn: Transaction, root: Path, passage_id: str) -> int:
