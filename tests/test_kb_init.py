@@ -131,3 +131,15 @@ def test_undo_of_the_first_import_gives_back_the_empty_knowledge_base(tmp_path, 
     assert list((kb / "passages").iterdir()) == []
     assert run(["--knowledge", str(kb), "kb", "import", str(document), "--yes"]) == 0  # the same source id again
     assert (kb / "passages" / "garden-club.yaml").is_file()
+
+
+def test_check_of_a_new_knowledge_base_does_not_count_the_bundled_evaluation_questions(tmp_path, monkeypatch, capsys):
+    # eval/mongolia.yaml 'reached' garden-club-003, so check hid that no question of the maintainer's reaches it.
+    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "log.sqlite3"))
+    monkeypatch.chdir(tmp_path)
+    kb = tmp_path / "kb"
+    assert run(["--knowledge", str(kb), "kb", "import", str(_document(tmp_path)), "--yes"]) == 0
+    capsys.readouterr()
+    assert run(["--knowledge", str(kb), "kb", "check"]) == 0
+    unreached = [line.split()[7] for line in capsys.readouterr().out.splitlines() if "no evaluation" in line]
+    assert unreached == ["garden-club-001", "garden-club-002", "garden-club-003"]

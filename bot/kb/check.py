@@ -34,12 +34,14 @@ class CheckReport:
 
 
 def eval_files(config: Config) -> list[Path]:
-    """Evaluation sets that also count as questions reaching passages: eval/*.yaml beside the config or package."""
+    """Evaluation sets that also count as questions reaching passages: eval/*.yaml beside the config or in the
+    working folder, else the package's own (about the bundled knowledge: only for it)."""
+    bundled = Path(config.knowledge).resolve() == (PACKAGE_ROOT / "knowledge").resolve()
     folders = [Path.cwd() / "eval", PACKAGE_ROOT / "eval"]
     if config.path is not None:
         folders.insert(0, Path(config.path).resolve().parent / "eval")
     for folder in folders:
-        if folder.is_dir():
+        if folder.is_dir() and (bundled or folder.resolve() != (PACKAGE_ROOT / "eval").resolve()):
             return sorted(folder.glob("*.yaml"))
     return []
 
