@@ -219,7 +219,7 @@ def _interactive(config: Config) -> int:
     from ..core.live import LiveAnswerer
     from .progress import build_answerer
 
-    live = LiveAnswerer(config, build_answerer, warm=True)
+    live = LiveAnswerer(config, build_answerer, warm=True, log_refused=False)  # the console says it, once
     return console.interactive(make_conversation(live, config, open_storage(config), "console"))
 
 
