@@ -129,6 +129,8 @@ def test_undo_of_the_first_import_gives_back_the_empty_knowledge_base(tmp_path, 
     assert "'python -m bot kb undo' removes them" in capsys.readouterr().out
     assert run(["--knowledge", str(kb), "kb", "undo"]) == 0
     assert list((kb / "passages").iterdir()) == []
+    said = capsys.readouterr().out  # the files the import made are removed, not 'restored'
+    assert "removed passages/garden-club.yaml, sources/garden-club.md" in said and "restored" not in said
     assert run(["--knowledge", str(kb), "kb", "import", str(document), "--yes"]) == 0  # the same source id again
     assert (kb / "passages" / "garden-club.yaml").is_file()
 
