@@ -248,3 +248,20 @@ def test_two_documents_with_the_same_file_name_are_both_kept(tiny_config, tmp_pa
     assert sources["readme"].document == "sources/README.md" and sources["chess"].document == "sources/chess-README.md"
     assert (tmp_path / "kb" / "sources" / "README.md").read_bytes() == first.read_bytes()
     assert (tmp_path / "kb" / "sources" / "chess-README.md").read_bytes() == second.read_bytes()
+
+
+def test_an_import_whose_document_name_was_taken_meanwhile_is_refused_not_pointed_at_the_other(tiny_config, tmp_path):
+    # Two imports prepared at once both chose sources/README.md; the second saved a source citing the first's file.
+    from bot.errors import PassageRejected
+    from bot.kb import importing as kb_ops
+
+    config = tiny_config.with_knowledge(tmp_path / "kb")
+    first, second = tmp_path / "a" / "README.md", tmp_path / "b" / "README.md"
+    for path, fact in ((first, "The garden club meets on Tuesdays."), (second, "The chess club meets on Fridays.")):
+        path.parent.mkdir()
+        path.write_text(f"# {path.parent.name}\n\n{fact}\n", encoding="utf-8")
+    drafts = kb_ops.prepare_import(config, first), kb_ops.prepare_import(config, second, "chess")
+    kb_ops.save_import(config, drafts[0], first)
+    with pytest.raises(PassageRejected, match="appeared meanwhile"):
+        kb_ops.save_import(config, drafts[1], second)
+    assert not (tmp_path / "kb" / "passages" / "chess.yaml").exists()

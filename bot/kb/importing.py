@@ -225,8 +225,11 @@ def save_import(config: Config, draft: ImportDraft, original: Path) -> None:
             raise PassageRejected(f"{draft.target} appeared meanwhile; run the import again")
         header = f"# Fact passages from '{draft.source.title}', imported by `python -m bot kb import`.\n"
         txn.write(draft.target, header + dump_passage_file(draft.source, draft.passages))
+        content = _read_document(original)
+        if draft.document.exists() and read_bytes(draft.document) != content:
+            raise PassageRejected(f"{draft.document} appeared meanwhile with other content; run the import again")
         if not draft.document.exists():
-            txn.write(draft.document, _read_document(original))
+            txn.write(draft.document, content)
         commit_checked(txn, root, f"import {draft.source.id}", load_knowledge_or_empty(root))
 
 
