@@ -100,7 +100,7 @@ def test_import_with_a_relative_knowledge_path_writes_inside_that_folder(tmp_pat
     assert (tmp_path / "kb" / "sources" / "garden-club.md").is_file() and not (tmp_path / "kb" / "kb").exists()
 
 
-@pytest.mark.parametrize("saved_by", ["kb init", "a Windows editor"])
+@pytest.mark.parametrize("saved_by", ["kb init", "a Windows editor", "a maintainer's comment"])
 def test_the_first_regression_question_is_appended_to_the_questions_file_init_wrote(tmp_path, monkeypatch, saved_by):
     # `kb init` writes 'questions: []'; appending a block entry under it made YAML that does not load.
     monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "log.sqlite3"))
@@ -108,6 +108,8 @@ def test_the_first_regression_question_is_appended_to_the_questions_file_init_wr
     assert run(["--knowledge", str(kb), "kb", "init"]) == 0
     if saved_by == "a Windows editor":  # a byte order mark and CRLF line ends
         (kb / "questions.yaml").write_bytes(b"\xef\xbb\xbfquestions: []\r\n")
+    if saved_by == "a maintainer's comment":
+        (kb / "questions.yaml").write_text("questions: [ ]   # none yet\n", encoding="utf-8")
     assert run(["--knowledge", str(kb), "kb", "import", str(_document(tmp_path)), "--yes"]) == 0
     fact = "Dues are paid in cash to the treasurer at the March meeting."
     assert run(["--knowledge", str(kb), "kb", "add", "--text", fact, "--section", "Membership",

@@ -21,7 +21,8 @@ from .yamlio import dump_passage_file, header_comment, parse_yaml
 
 QUESTIONS_HEADER = ("# Knowledge regression questions: each must keep being answered by the passage in expect_id\n"
                     "# (or with every string in expect). `python -m bot eval` runs them.\n")
-_EMPTY_LIST = re.compile(r"^(\ufeff?)questions:[ \t]*\[[ \t]*\][ \t]*(?=\r?$)", re.MULTILINE)  # BOM: a Windows editor
+# 'questions: []' on its own line (a byte order mark before it: a Windows editor; a comment after it kept)
+_EMPTY_LIST = re.compile(r"^(\ufeff?)questions:[ \t]*\[[ \t]*\]([ \t]*(?:#[^\r\n]*)?)(?=\r?$)", re.MULTILINE)
 
 
 def render_file(path: Path, source: Source | None, passages: Sequence[Passage], before: Sequence[Passage] = ()) -> str:
@@ -125,7 +126,7 @@ def stage_questions(txn: Transaction, root: Path, questions: Iterable[tuple[str,
         return
     questions = fresh
     if before == []:  # 'questions: []', as `kb init` writes it: block entries cannot follow a flow list
-        text = _EMPTY_LIST.sub(r"\1questions:", text, count=1)
+        text = _EMPTY_LIST.sub(r"\1questions:\2", text, count=1)
     if text and not text.endswith("\n"):
         text += "\n"
     new = text + "".join(question_entry_yaml(q, pid) for q, pid in questions)
