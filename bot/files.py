@@ -173,7 +173,7 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         if path.is_symlink():
             raise KnowledgeError("symbolic link leads nowhere (its target is missing)", path,
                                  hint="point the link at a file, or remove it") from None
-        raise KnowledgeError("file does not exist", path, hint="check the knowledge path in config.yaml or --knowledge") from None
+        raise KnowledgeError("file does not exist", path, hint="check its name and folder") from None
     except PermissionError:
         raise KnowledgeError("permission denied", path, hint="make the file readable by the bot's user") from None
     except OSError as exc:

@@ -20,6 +20,7 @@ not yet written and never corrupts what was logged before.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import time
 import weakref
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .errors import StorageError  # noqa: F401 - part of this module's interface
-from .querylog_sql import MAX_LOGGED_CHARS, is_busy, open_writer
+from .querylog_sql import MAX_LOGGED_CHARS, OF_KNOWLEDGE, is_busy, open_writer
 from .querylog_writer import OPEN_DATABASES, CLOSE_TIMEOUT, LogDatabase
 
 
@@ -51,8 +52,9 @@ class Unanswered:
 class Storage:
     """A small SQLite log of questions and feedback, safe to share between threads; logging never waits."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, knowledge: str = "") -> None:
         self.path = str(path)
+        self.knowledge = knowledge  # the knowledge base this log's questions are asked of and read for; '' = all
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -91,12 +93,12 @@ class Storage:
                      passage_ids: Iterable[str] = ()) -> None:
         """Queue one question and whether the knowledge answered it; returns at once."""
         self._database.put("question", (time.time(), channel, str(chat), question[:MAX_LOGGED_CHARS], int(found),
-                                        kind, float(score), tuple(passage_ids)))
+                                        kind, float(score), tuple(passage_ids), self.knowledge))
 
     def log_feedback(self, channel: str, chat: str, question: str, passage_ids: Iterable[str], vote: int) -> None:
         """Queue a thumbs up (+1) or down (-1) for the passages behind an answer; returns at once."""
         self._database.put("feedback", (time.time(), channel, str(chat), question[:MAX_LOGGED_CHARS],
-                                        tuple(passage_ids), int(vote)))
+                                        tuple(passage_ids), int(vote), self.knowledge))
 
     def flush(self, timeout: float = CLOSE_TIMEOUT) -> bool:
         """Wait up to timeout for the records logged so far to be written; True if none still waits."""
@@ -106,8 +108,8 @@ class Storage:
         """Questions the bot could not answer, most frequent first (small talk and empty input excluded)."""
         rows = self._database.read(lambda db: db.execute(
             "SELECT MAX(question), COUNT(*), MAX(at), normalised FROM questions WHERE found = 0 AND kind = 'unknown' "
-            "GROUP BY normalised ORDER BY COUNT(*) DESC, MAX(at) DESC, normalised LIMIT ? OFFSET ?",
-            (limit, offset)).fetchall())
+            f"AND {OF_KNOWLEDGE} GROUP BY normalised ORDER BY COUNT(*) DESC, MAX(at) DESC, normalised LIMIT ? OFFSET ?",
+            (*self._of, limit, offset)).fetchall())
         return [Unanswered(q, n, at, key) for q, n, at, key in rows]
 
     def askers(self, normalised: str, since: float, limit: int) -> list[str]:
@@ -115,7 +117,8 @@ class Storage:
         whom to tell when an admin answers it."""
         rows = self._database.read(lambda db: db.execute(
             "SELECT chat FROM questions WHERE channel = 'telegram' AND normalised = ? AND at >= ? AND found = 0 "
-            "GROUP BY chat ORDER BY MAX(at) DESC LIMIT ?", (normalised, since, limit)).fetchall())
+            f"AND {OF_KNOWLEDGE} GROUP BY chat ORDER BY MAX(at) DESC LIMIT ?",
+            (normalised, since, *self._of, limit)).fetchall())
         return [chat for (chat,) in rows]
 
     def counts(self) -> dict[str, int]:
@@ -123,10 +126,17 @@ class Storage:
         empty or over-long input: not questions the knowledge could answer), so the three add up; feedback up and down."""
         q, f = self._database.read(lambda db: (
             db.execute("SELECT COUNT(*), COALESCE(SUM(found != 0), 0), COALESCE(SUM(found = 0 AND kind = 'unknown'), 0), "
-                       "COALESCE(SUM(found = 0 AND kind != 'unknown'), 0) FROM questions").fetchone(),
-            db.execute("SELECT COALESCE(SUM(vote > 0), 0), COALESCE(SUM(vote < 0), 0) FROM feedback").fetchone()))
+                       f"COALESCE(SUM(found = 0 AND kind != 'unknown'), 0) FROM questions WHERE {OF_KNOWLEDGE}",
+                       self._of).fetchone(),
+            db.execute(f"SELECT COALESCE(SUM(vote > 0), 0), COALESCE(SUM(vote < 0), 0) FROM feedback WHERE {OF_KNOWLEDGE}",
+                       self._of).fetchone()))
         return {"questions": q[0], "answered": q[1], "unanswered": q[2], "other": q[3], "helpful": f[0],
                 "unhelpful": f[1]}
+
+    @property
+    def _of(self) -> tuple[str, str]:
+        """The parameters of OF_KNOWLEDGE."""
+        return self.knowledge, self.knowledge
 
     def close(self) -> None:
         """Write what waits within CLOSE_TIMEOUT, log how many records could not be, and close the connections."""
@@ -139,8 +149,14 @@ class Storage:
         self.close()
 
 
-def existing_log(database: str) -> "Storage | None":
+def existing_log(database: str, knowledge: str = "") -> "Storage | None":
     """The log database if one has been written (maintainers' read-only views), else None."""
     if database == ":memory:" or not Path(database).exists():
         return None
-    return Storage(database)
+    return Storage(database, knowledge)
+
+
+def knowledge_tag(knowledge: Path) -> str:
+    """What a logged question records of the knowledge base it was asked of: its absolute path, so that the
+    knowledge bases sharing one log database (one config, several --knowledge) each list only their own."""
+    return os.path.abspath(knowledge)

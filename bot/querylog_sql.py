@@ -17,7 +17,8 @@ CREATE TABLE IF NOT EXISTS questions (
     found INTEGER NOT NULL,
     kind TEXT NOT NULL,
     score REAL NOT NULL,
-    passage_ids TEXT NOT NULL
+    passage_ids TEXT NOT NULL,
+    knowledge TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS questions_unanswered ON questions (found, normalised);
 CREATE TABLE IF NOT EXISTS feedback (
@@ -27,12 +28,17 @@ CREATE TABLE IF NOT EXISTS feedback (
     chat TEXT NOT NULL,
     question TEXT NOT NULL,
     passage_ids TEXT NOT NULL,
-    vote INTEGER NOT NULL
+    vote INTEGER NOT NULL,
+    knowledge TEXT NOT NULL DEFAULT ''
 );
 """
-INSERT_QUESTION = ("INSERT INTO questions (at, channel, chat, question, normalised, found, kind, score, passage_ids) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-INSERT_FEEDBACK = "INSERT INTO feedback (at, channel, chat, question, passage_ids, vote) VALUES (?, ?, ?, ?, ?, ?)"
+INSERT_QUESTION = ("INSERT INTO questions (at, channel, chat, question, normalised, found, kind, score, passage_ids, "
+                   "knowledge) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+INSERT_FEEDBACK = ("INSERT INTO feedback (at, channel, chat, question, passage_ids, vote, knowledge) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)")
+# The rows of one knowledge base (a log written before rows were tagged has '' rows: they belong to every one);
+# an untagged Storage (knowledge '') reads them all. Takes the knowledge twice.
+OF_KNOWLEDGE = "(? = '' OR knowledge IN ('', ?))"
 MAX_LOGGED_CHARS = 2000
 # SQLite's busy_timeout: long enough to ride out another process's normal commit (milliseconds), short enough
 # that a lock held for longer costs only one retry of the writer thread (never an answer) and that reads and
@@ -64,17 +70,31 @@ def open_writer(path: str) -> sqlite3.Connection:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.executescript(SCHEMA)
+        _tag_rows(db)
     except BaseException:
         db.close()
         raise
     return db
 
 
+def _tag_rows(db: sqlite3.Connection) -> None:
+    """Give a log made before questions were tagged with their knowledge base the column (its rows stay, untagged)."""
+    for table in ("questions", "feedback"):
+        if "knowledge" not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+            try:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN knowledge TEXT NOT NULL DEFAULT ''")
+            except sqlite3.OperationalError as exc:  # another process added it first
+                if "duplicate column" not in str(exc):
+                    raise
+
+
 def insert_row(kind: str, values: tuple) -> tuple[str, tuple]:
     """The INSERT for one queued record; the normalising is done here, on the writer thread, not by the caller."""
     if kind == "question":
-        at, channel, chat, question, found, what, score, passage_ids = values
-        params = (at, channel, chat, question, " ".join(words(question)), found, what, score, ",".join(passage_ids))
+        at, channel, chat, question, found, what, score, passage_ids, knowledge = values
+        params = (at, channel, chat, question, " ".join(words(question)), found, what, score, ",".join(passage_ids),
+                  knowledge)
         return INSERT_QUESTION, tuple(_storable(p) for p in params)
-    at, channel, chat, question, passage_ids, vote = values
-    return INSERT_FEEDBACK, tuple(_storable(p) for p in (at, channel, chat, question, ",".join(passage_ids), vote))
+    at, channel, chat, question, passage_ids, vote, knowledge = values
+    return INSERT_FEEDBACK, tuple(_storable(p) for p in (at, channel, chat, question, ",".join(passage_ids), vote,
+                                                         knowledge))

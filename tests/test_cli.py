@@ -260,3 +260,34 @@ def test_the_collector_is_back_on_after_each_command_started_with_it_off(tmp_pat
     finally:
         gc.enable()
     assert "mongolia-001" in capsys.readouterr().out
+
+
+def test_eval_without_files_grades_another_knowledge_base_only_on_its_own_regression_questions(tmp_path, capsys,
+                                                                                              monkeypatch):
+    # The bundled tuning set asks about NATO and Mongolia: on the garden club's knowledge it printed a 21% table.
+    from bot.cli.main import run
+
+    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "log.sqlite3"))
+
+    kb = tmp_path / "kb"
+    document = tmp_path / "garden-club.md"
+    document.write_text("# Garden Club\n\n## Meetings\n\nThe club meets on the first Tuesday of every month.\n",
+                        encoding="utf-8")
+    env = ["--knowledge", str(kb)]
+    assert run([*env, "kb", "import", str(document), "--yes"]) == 0
+    assert run([*env, "kb", "edit", "garden-club-001", "--question", "When does the club meet?"]) == 0
+    capsys.readouterr()
+    assert run([*env, "eval", "--no-baseline"]) == 0
+    out = capsys.readouterr().out
+    assert "mongolia" not in out and "(1 regression questions): 1 passed, 0 failed" in out
+
+
+def test_ask_jsonl_with_a_question_on_the_command_line_is_a_usage_error_not_ignored(tmp_path, capsys, monkeypatch):
+    # The question was dropped without a word and standard input read instead: no answer, exit 0.
+    from bot.cli.main import run
+
+    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "log.sqlite3"))
+    assert run(["ask", "--jsonl", "What is the Interoperability Platform?"]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert captured.out == "" and len(lines) == 1 and lines[0].startswith("Error: ") and "--jsonl" in lines[0]

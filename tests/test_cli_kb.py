@@ -120,6 +120,23 @@ def test_stats_counts_passages_and_logged_questions_and_they_add_up(kb, capsys, 
     assert "feedback:   1 helpful, 0 not helpful" in out
 
 
+def test_each_knowledge_base_lists_and_counts_only_the_questions_asked_of_it(kb, tmp_path, capsys):
+    # The README's own walkthrough: one config, the shipped knowledge and `--knowledge my-kb` share a log database.
+    other = tmp_path / "other"
+    shutil.copytree(kb, other)
+    assert run(["--knowledge", str(kb), "ask", "What is the capital of France?"]) == 0
+    assert run(["--knowledge", str(other), "ask", "Who won the 1998 football world cup?"]) == 0
+    capsys.readouterr()
+    assert kbrun(kb, "unanswered") == 0
+    out = capsys.readouterr().out
+    assert "capital of France" in out and "world cup" not in out
+    assert kbrun(other, "unanswered") == 0
+    out = capsys.readouterr().out
+    assert "world cup" in out and "capital of France" not in out
+    assert kbrun(other, "stats") == 0
+    assert "asked:      1 questions = 0 answered + 1 not answered" in capsys.readouterr().out
+
+
 # -- add -------------------------------------------------------------------------------------------
 
 def test_add_saves_a_passage_the_bot_then_answers(kb, capsys):
@@ -567,6 +584,15 @@ def test_edit_question_adds_a_regression_question(kb):
     assert kbrun(kb, "edit", "mongolia-019", "--question", "How long was Mongolia in KFOR?") == 0
     assert ("How long was Mongolia in KFOR?", "mongolia-019") in [
         (q.question, q.expect_id) for q in load_questions(kb / "questions.yaml")]
+
+
+def test_a_regression_question_the_passage_already_has_is_not_added_twice(kb):
+    # Running the same 'kb edit --question' twice (or the same --question given twice) kept both copies.
+    for _ in range(2):
+        assert kbrun(kb, "edit", "mongolia-019", "--question", "How long was Mongolia in KFOR?",
+                     "--question", "how long was  Mongolia in KFOR?") == 0
+    asked = [(q.question.lower(), q.expect_id) for q in load_questions(kb / "questions.yaml")]
+    assert asked.count(("how long was mongolia in kfor?", "mongolia-019")) == 1
 
 
 # -- every write is checked to load before anything is replaced ----------------------------------------

@@ -112,3 +112,13 @@ def test_help_names_the_sources_and_sections_and_gives_examples(compose):
     assert compose.help_text() == ("I answer questions from Notes A, Notes B. Topics: Research; People. "
                                    "Ask in your own words, for example:\n"
                                    "\u2022 When did the programme begin?\n\u2022 Tell me about people")
+
+
+@pytest.mark.parametrize("section, offered", [
+    ("People", "Tell me about people"), ("Wider cooperation", "Tell me about wider cooperation"),
+    ("Relations with Mongolia", "Tell me about relations with Mongolia"), ("NATO partners", "Tell me about NATO partners"),
+    ("Garden Club", "Tell me about Garden Club"), ("Getting Started", "Tell me about Getting Started")])
+def test_a_topic_offered_as_a_question_keeps_a_title_cased_name_whole(section, offered):
+    # 'Garden Club' was offered as 'Tell me about garden Club': half a name lower-cased.
+    kb = KnowledgeBase((Passage("x1", "The club meets on Tuesdays.", section, "a"),), SOURCES)
+    assert Composer(kb, S, Replies()).question_for(kb.passages[0]) == offered

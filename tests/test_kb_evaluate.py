@@ -54,8 +54,9 @@ def test_load_cases_errors_name_the_line(tmp_path, text, message, line):
 
 
 def test_load_cases_missing_file(tmp_path):
-    with pytest.raises(KnowledgeError, match="does not exist"):
+    with pytest.raises(KnowledgeError, match="does not exist") as error:
         load_cases(tmp_path / "none.yaml")
+    assert "knowledge" not in str(error.value)  # a mistyped eval file name is not the knowledge path's fault
 
 
 def test_is_correct_folds_quotes_case_and_spacing():

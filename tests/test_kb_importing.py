@@ -94,3 +94,174 @@ def test_the_kind_of_a_document_comes_from_its_name_gzipped_or_not():
     for name in ("README", "archive.tar.gz", "data.gz", "photo.jpg"):
         with pytest.raises(UsageError, match="documents are read from"):
             kind_of(Path(name))
+
+
+@pytest.mark.parametrize("command", ["import", "split"])
+def test_a_missing_document_is_named_as_a_document_not_as_the_knowledge(tiny_kb, tmp_path, capsys, command):
+    # The hint used to send the maintainer to the knowledge path in config.yaml, which is not what is wrong.
+    from bot.cli.main import run
+
+    missing = tmp_path / "handbok.md"
+    assert run(["--knowledge", str(tiny_kb), "kb", command, str(missing)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {missing}: ")
+    assert "no such document" in lines[0] and "config.yaml" not in lines[0] and "--knowledge" not in lines[0]
+
+
+@pytest.mark.parametrize("name, expected", [("Garden Club notes", "garden-club-notes"), ("Übersicht der Gärten", "ubersicht-der-garten"),
+                                            ("café.menu", "cafe-menu"), ("日本語", "document"), ("x" * 300, "x" * 60)])
+def test_a_source_id_made_from_any_file_name_is_a_valid_id(name, expected):
+    # A file named with an accent or in another script made an id the check refused: 'kb import Übersicht.md' failed.
+    from bot.kb.importing import slug
+    from bot.kb.model import check_id
+
+    assert slug(name) == expected and check_id(slug(name)) is None
+
+
+def test_a_document_named_with_accents_imports_under_its_default_source_id(tiny_config, tmp_path):
+    document = tmp_path / "Übersicht.md"
+    document.write_text("# Garden\n\nThe garden club meets on Tuesdays in the community hall.\n", encoding="utf-8")
+    draft, answer = _import_and_ask(tiny_config, document, "When does the garden club meet?")
+    assert draft.source.id == "ubersicht" and answer.passage_ids == ("ubersicht-001",)
+
+
+@pytest.mark.parametrize("name", ["program.1", "data.txt", "blob.md.gz"])
+def test_a_binary_file_with_a_document_ending_is_refused_not_imported_as_garbage(tiny_kb, tmp_path, capsys, name):
+    # A manual page that is not UTF-8 is read as Latin-1, and NUL is valid UTF-8: both took a binary in as passages.
+    import gzip
+
+    from bot.cli.main import run
+
+    binary = b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00 Hello world. " * 40 + bytes(range(256))
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(binary) if name.endswith(".gz") else binary)
+    before = sorted(p.name for p in (tiny_kb / "passages").iterdir())
+    assert run(["--knowledge", str(tiny_kb), "kb", "import", str(path), "--yes"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {path}: ") and "binary" in lines[0].removeprefix(f"Error: {path}")
+    assert sorted(p.name for p in (tiny_kb / "passages").iterdir()) == before
+
+
+@pytest.mark.parametrize("command", ["import", "split"])
+def test_a_broken_pdf_is_named_in_its_error(tiny_kb, tmp_path, capsys, command):
+    from bot.cli.main import run
+    from test_kb_split_pdf import tiny_pdf
+
+    path = tmp_path / "report.pdf"
+    path.write_bytes(tiny_pdf([["Garden Guide", "Tomatoes need water every morning in summer."]])[:300])  # cut short
+    assert run(["--knowledge", str(tiny_kb), "kb", command, str(path)]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {path}: cannot read the PDF")
+
+
+def test_a_folder_given_as_a_document_is_told_apart_from_a_file(tiny_kb, tmp_path, capsys):
+    # The knowledge's advice ('replace it with a regular file, or remove it') told a maintainer to remove their folder.
+    from bot.cli.main import run
+
+    folder = tmp_path / "manual.html"
+    folder.mkdir()
+    (folder / "index.html").write_text("<h1>Manual</h1><p>The manual has one page.</p>", encoding="utf-8")
+    assert run(["--knowledge", str(tiny_kb), "kb", "import", str(folder), "--yes"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {folder}: a folder") and "remove" not in lines[0]
+    assert (folder / "index.html").is_file()
+
+
+@pytest.mark.parametrize("head", [b"", b'<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">',
+                                  b'<meta charset="windows-1252">'])
+def test_an_html_page_in_a_legacy_encoding_is_read_as_a_browser_reads_it(tiny_kb, tmp_path, capsys, head):
+    # Debian ships such pages (libxslt's xslt.html): they were refused as 'invalid UTF-8'.
+    from bot.cli.main import run
+
+    page = tmp_path / "caf\u00e9.html"
+    page.write_bytes(b"<html><head>" + head + b"</head><body><h1>Caf\xe9 Guide</h1>"
+                     b"<p>The caf\xe9 opens at nine \x96 every day but Sunday.</p></body></html>")
+    assert run(["--knowledge", str(tiny_kb), "kb", "split", str(page)]) == 0
+    out = capsys.readouterr().out
+    assert "The caf\u00e9 opens at nine \u2013 every day but Sunday." in out and "Caf\u00e9 Guide" in out
+
+
+def test_an_html_page_that_says_it_is_utf8_but_is_not_is_still_refused(tiny_kb, tmp_path, capsys):
+    from bot.cli.main import run
+
+    page = tmp_path / "page.html"
+    page.write_bytes(b'<html><head><meta charset="utf-8"></head><body><p>The caf\xe9 opens at nine.</p></body></html>')
+    assert run(["--knowledge", str(tiny_kb), "kb", "split", str(page)]) == 2
+    assert "invalid UTF-8 byte 0xe9" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name, text", [
+    ("notes.md", "# Garden Club\r\n\r\nThe club grows vegetables in Elm Park.\r\n\r\n## Meetings\r\n\r\nThe club meets on Tuesdays.\r\n"),
+    ("notes.txt", "Garden Club\n===========\n\nThe club grows vegetables in Elm Park.\n"),
+    ("notes.html", "<html><body><h1>Garden</h1><p>The club meets on Tuesdays.</p></body></html>")])
+def test_a_byte_order_mark_is_not_part_of_the_document(tmp_path, name, text):
+    # Notepad's UTF-8 starts with one: '# Garden Club' became a passage, the title 'Untitled document'.
+    from bot.kb.importing import draft_passages
+
+    plain, marked = tmp_path / name, tmp_path / "marked" / name
+    marked.parent.mkdir()
+    plain.write_bytes(text.encode("utf-8"))
+    marked.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert draft_passages(marked, "notes") == draft_passages(plain, "notes")
+    assert "\ufeff" not in str(draft_passages(marked, "notes"))
+
+
+def test_the_publisher_and_url_of_an_import_are_one_clean_line(tiny_config, tmp_path):
+    # A newline in --publisher split every citation and `kb show` of that source over two lines.
+    from bot.kb import importing as kb_ops
+
+    document = tmp_path / "garden.md"
+    document.write_text("# Garden\n\nThe garden club meets on Tuesdays in the community hall.\n", encoding="utf-8")
+    draft = kb_ops.prepare_import(tiny_config.with_knowledge(tmp_path / "kb"), document,
+                                  url="https://example.org/\x07garden\n", publisher="Garden\n  Club\tPress\x1b")
+    assert draft.source.publisher == "Garden Club Press"
+    assert draft.source.url.startswith("https://example.org/") and draft.source.url.isprintable()
+
+
+@pytest.mark.parametrize("name", ["NEWS.md", "NEWS.md.gz"])
+def test_a_document_without_a_title_is_cited_by_its_file_name(tmp_path, name):
+    # Every such source was 'Untitled document', so their citations could not be told apart.
+    import gzip
+
+    from bot.kb.importing import draft_passages
+
+    text = b"The club meets on Tuesdays in the community hall.\n\nMembership costs 25 euros a year.\n"
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(text) if name.endswith(".gz") else text)
+    source, passages, _ = draft_passages(path, "news")
+    assert source.title == "NEWS.md" and len(passages) == 2
+
+
+def test_two_documents_with_the_same_file_name_are_both_kept(tiny_config, tmp_path):
+    # Debian's READMEs: after '--source-id' as told, the second was refused again ('rename the document').
+    from bot.kb import importing as kb_ops
+    from bot.kb.load import load_knowledge
+
+    config = tiny_config.with_knowledge(tmp_path / "kb")
+    first, second = tmp_path / "a" / "README.md", tmp_path / "b" / "README.md"
+    for path, fact in ((first, "The garden club meets on Tuesdays."), (second, "The chess club meets on Fridays.")):
+        path.parent.mkdir()
+        path.write_text(f"# {path.parent.name}\n\n{fact}\n", encoding="utf-8")
+    kb_ops.save_import(config, kb_ops.prepare_import(config, first), first)
+    kb_ops.save_import(config, kb_ops.prepare_import(config, second, "chess"), second)
+    sources = load_knowledge(tmp_path / "kb").sources
+    assert sources["readme"].document == "sources/README.md" and sources["chess"].document == "sources/chess-README.md"
+    assert (tmp_path / "kb" / "sources" / "README.md").read_bytes() == first.read_bytes()
+    assert (tmp_path / "kb" / "sources" / "chess-README.md").read_bytes() == second.read_bytes()
+
+
+def test_an_import_whose_document_name_was_taken_meanwhile_is_refused_not_pointed_at_the_other(tiny_config, tmp_path):
+    # Two imports prepared at once both chose sources/README.md; the second saved a source citing the first's file.
+    from bot.errors import PassageRejected
+    from bot.kb import importing as kb_ops
+
+    config = tiny_config.with_knowledge(tmp_path / "kb")
+    first, second = tmp_path / "a" / "README.md", tmp_path / "b" / "README.md"
+    for path, fact in ((first, "The garden club meets on Tuesdays."), (second, "The chess club meets on Fridays.")):
+        path.parent.mkdir()
+        path.write_text(f"# {path.parent.name}\n\n{fact}\n", encoding="utf-8")
+    drafts = kb_ops.prepare_import(config, first), kb_ops.prepare_import(config, second, "chess")
+    kb_ops.save_import(config, drafts[0], first)
+    with pytest.raises(PassageRejected, match="appeared meanwhile"):
+        kb_ops.save_import(config, drafts[1], second)
+    assert not (tmp_path / "kb" / "passages" / "chess.yaml").exists()

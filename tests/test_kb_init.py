@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from bot.cli.main import run
+from bot.kb.questions import load_questions
 from conftest import clean_env, run_bot
 
 DOCUMENT = """\
@@ -94,3 +98,52 @@ def test_import_with_a_relative_knowledge_path_writes_inside_that_folder(tmp_pat
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "kb" / "passages" / "garden-club.yaml").is_file()
     assert (tmp_path / "kb" / "sources" / "garden-club.md").is_file() and not (tmp_path / "kb" / "kb").exists()
+
+
+@pytest.mark.parametrize("saved_by", ["kb init", "a Windows editor", "a maintainer's comment"])
+def test_the_first_regression_question_is_appended_to_the_questions_file_init_wrote(tmp_path, monkeypatch, saved_by):
+    # `kb init` writes 'questions: []'; appending a block entry under it made YAML that does not load.
+    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "log.sqlite3"))
+    kb = tmp_path / "kb"
+    assert run(["--knowledge", str(kb), "kb", "init"]) == 0
+    if saved_by == "a Windows editor":  # a byte order mark and CRLF line ends
+        (kb / "questions.yaml").write_bytes(b"\xef\xbb\xbfquestions: []\r\n")
+    if saved_by == "a maintainer's comment":
+        (kb / "questions.yaml").write_text("questions: [ ]   # none yet\n", encoding="utf-8")
+    assert run(["--knowledge", str(kb), "kb", "import", str(_document(tmp_path)), "--yes"]) == 0
+    fact = "Dues are paid in cash to the treasurer at the March meeting."
+    assert run(["--knowledge", str(kb), "kb", "add", "--text", fact, "--section", "Membership",
+                "--question", "How are dues paid?"]) == 0
+    questions = load_questions(kb / "questions.yaml")
+    assert [(q.question, q.expect_id) for q in questions] == [("How are dues paid?", "garden-club-004")]
+    if saved_by == "kb init":
+        assert (kb / "questions.yaml").read_text().startswith("# Regression questions")  # its comments kept
+    assert run(["--knowledge", str(kb), "kb", "check"]) == 0
+
+
+def test_undo_of_the_first_import_gives_back_the_empty_knowledge_base(tmp_path, monkeypatch, capsys):
+    # The import says "'kb undo' removes them"; for the first one undo refused: 'no passage files found'.
+    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "log.sqlite3"))
+    kb = tmp_path / "kb"
+    document = _document(tmp_path)
+    assert run(["--knowledge", str(kb), "kb", "init"]) == 0
+    assert run(["--knowledge", str(kb), "kb", "import", str(document), "--yes"]) == 0
+    assert "'python -m bot kb undo' removes them" in capsys.readouterr().out
+    assert run(["--knowledge", str(kb), "kb", "undo"]) == 0
+    assert list((kb / "passages").iterdir()) == []
+    said = capsys.readouterr().out  # the files the import made are removed, not 'restored'
+    assert "removed passages/garden-club.yaml, sources/garden-club.md" in said and "restored" not in said
+    assert run(["--knowledge", str(kb), "kb", "import", str(document), "--yes"]) == 0  # the same source id again
+    assert (kb / "passages" / "garden-club.yaml").is_file()
+
+
+def test_check_of_a_new_knowledge_base_does_not_count_the_bundled_evaluation_questions(tmp_path, monkeypatch, capsys):
+    # eval/mongolia.yaml 'reached' garden-club-003, so check hid that no question of the maintainer's reaches it.
+    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "log.sqlite3"))
+    monkeypatch.chdir(tmp_path)
+    kb = tmp_path / "kb"
+    assert run(["--knowledge", str(kb), "kb", "import", str(_document(tmp_path)), "--yes"]) == 0
+    capsys.readouterr()
+    assert run(["--knowledge", str(kb), "kb", "check"]) == 0
+    unreached = [line.split()[7] for line in capsys.readouterr().out.splitlines() if "no evaluation" in line]
+    assert unreached == ["garden-club-001", "garden-club-002", "garden-club-003"]

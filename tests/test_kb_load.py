@@ -421,3 +421,19 @@ def test_duplicate_keys_and_huge_numbers_get_the_same_line_either_way(tmp_path):
     assert _error(_kb(tmp_path, "- id: a\n  text: x\n  id: b\n")).line == 7
     error = _error(write_knowledge(tmp_path / "kb2", HEADER + "- id: a\n  text: x\n- &anchor\n  id: a2\n  text: y\n  id: b\n"))
     assert "duplicate key 'id'" in str(error) and error.line == 10
+
+
+@pytest.mark.parametrize("name, text, key", [
+    ("questions.yaml", "question:\n- q: Where?\n  expect_id: a\n", "question"),
+    ("questions.yaml", "questions: []\nquestion:\n- q: Where?\n  expect_id: a\n", "question"),
+    ("synonyms.yaml", "synonyms:\n- [club, society]\nsynonym:\n- [army, military]\n", "synonym")])
+def test_a_misspelt_top_key_in_questions_or_synonyms_is_an_error_not_ignored(tmp_path, name, text, key):
+    # 'question:' was read as no questions at all, so `kb check` and `eval` passed without asking any.
+    from bot.kb.load import load_synonyms
+    from bot.kb.questions import load_questions
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=f"unknown field '{key}'") as error:
+        (load_questions if name == "questions.yaml" else load_synonyms)(path)
+    assert error.value.line == text.splitlines().index(f"{key}:") + 1

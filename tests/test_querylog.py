@@ -428,3 +428,29 @@ def test_askers_are_the_telegram_chats_that_asked_it_unanswered_recently_each_on
     assert sorted(storage.askers("yak cheese price", since, 10)) == ["5"]
     assert sorted(storage.askers("yak cheese price", old - 1, 10)) == ["-100", "5"]
     assert len(storage.askers("yak cheese price", old - 1, 1)) == 1
+
+
+def test_knowledge_bases_sharing_one_log_each_read_their_own_questions_and_old_rows_stay(tmp_path):
+    # One config, several --knowledge folders: the garden club's `kb unanswered` listed the NATO questions.
+    path = tmp_path / "bot.sqlite3"
+    with closing(sqlite3.connect(path)) as db:  # a log written before questions were tagged with their knowledge
+        db.executescript("CREATE TABLE questions (id INTEGER PRIMARY KEY, at REAL NOT NULL, channel TEXT NOT NULL, "
+                         "chat TEXT NOT NULL, question TEXT NOT NULL, normalised TEXT NOT NULL, found INTEGER NOT NULL, "
+                         "kind TEXT NOT NULL, score REAL NOT NULL, passage_ids TEXT NOT NULL);"
+                         "CREATE TABLE feedback (id INTEGER PRIMARY KEY, at REAL NOT NULL, channel TEXT NOT NULL, "
+                         "chat TEXT NOT NULL, question TEXT NOT NULL, passage_ids TEXT NOT NULL, vote INTEGER NOT NULL);"
+                         "INSERT INTO questions VALUES (1, 1.0, 'console', 'c', 'Old question?', 'old question', 0, "
+                         "'unknown', 0.0, '');")
+    garden, nato = Storage(path, "/kb/garden"), Storage(path, "/kb/nato")
+    garden.log_question("console", "c", "Who is the treasurer?", False, "unknown", 0.0)
+    garden.log_feedback("telegram", 1, "When do we meet?", ["g-1"], +1)
+    nato.log_question("console", "c", "What is NATO's budget?", False, "unknown", 0.0)
+    nato.log_question("console", "c", "hello", False, "smalltalk", 0.0)
+    assert garden.flush() and nato.flush()
+    assert [r.question for r in garden.unanswered()] == ["Who is the treasurer?", "Old question?"]
+    assert [r.question for r in nato.unanswered()] == ["What is NATO's budget?", "Old question?"]
+    assert garden.counts() == {"questions": 2, "answered": 0, "unanswered": 2, "other": 0, "helpful": 1, "unhelpful": 0}
+    assert nato.counts()["questions"] == 3 and nato.counts()["helpful"] == 0
+    garden.close(), nato.close()
+    with Storage(path) as everything:  # untagged: the whole log, as before
+        assert everything.counts()["questions"] == 4

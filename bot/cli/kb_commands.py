@@ -110,9 +110,9 @@ def _cmd_stats(args, config: Config, console: Console) -> int:
     if root.is_dir():
         console.print(f"regression questions: {len(regression_questions(config))}")
         console.print(f"undo versions kept:   {len(KnowledgeStore(root).versions())}")
-    from ..querylog import existing_log
+    from ..querylog import existing_log, knowledge_tag
 
-    log = existing_log(config.storage.database)
+    log = existing_log(config.storage.database, knowledge_tag(config.knowledge))
     if log is not None:
         with log:
             counts = log.counts()
@@ -195,7 +195,9 @@ def _cmd_undo(args, config: Config, console: Console) -> int:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
     when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(version.at))
-    console.print(f"Undone: {version.reason or 'last change'} ({when}); restored {', '.join(version.files)}.")
+    restored = [f for f in version.files if f not in version.absent]
+    done = [f"{what} {', '.join(files)}" for what, files in (("restored", restored), ("removed", version.absent)) if files]
+    console.print(f"Undone: {version.reason or 'last change'} ({when}); {'; '.join(done)}.")
     return 0
 
 

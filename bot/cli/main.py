@@ -93,8 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--no-log", action="store_true", help="do not record questions in the log database")
 
     evaluate = commands.add_parser("eval", help="print accuracy per category on evaluation files")
-    evaluate.add_argument("files", nargs="*", type=Path, help=f"evaluation YAML files (default {', '.join(DEFAULT_EVAL)}, then "
-                          "the regression questions in the knowledge's questions.yaml)")
+    evaluate.add_argument("files", nargs="*", type=Path, help=f"evaluation YAML files (default {', '.join(DEFAULT_EVAL)} on the "
+                          "bundled knowledge; then the regression questions in the knowledge's questions.yaml)")
     evaluate.add_argument("--no-baseline", action="store_true", help="skip the plain TF-IDF baseline")
     evaluate.add_argument("--failures", action="store_true", help="list the questions answered wrongly")
 
@@ -119,10 +119,10 @@ def _setup_logging(verbose: bool, service: bool = False) -> None:
 
 def open_storage(config: Config, unlogged: str = "questions") -> Storage | None:
     """The question log database, or None (with a warning naming what goes unlogged) when it cannot be opened."""
-    from ..querylog import Storage, StorageError
+    from ..querylog import Storage, StorageError, knowledge_tag
 
     try:
-        return Storage(config.storage.database)
+        return Storage(config.storage.database, knowledge_tag(config.knowledge))
     except StorageError as exc:
         log.warning("%s; %s will not be logged", exc, unlogged)
         return None
@@ -192,6 +192,8 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
         return _interactive(config)
     if not args.jsonl and not args.question:  # ask: say what is missing before loading anything
         return fail("give a question, e.g. python -m bot ask \"When did cooperation start?\", or use --jsonl")
+    if args.jsonl and args.question:  # it would be dropped without a word while standard input is read
+        return fail("--jsonl reads the questions from standard input: give a question or --jsonl, not both")
     from ..core.pipeline import build_answerer
     from ..frontends import console
     from .progress import build_answerer as build_with_bar
@@ -217,7 +219,7 @@ def _interactive(config: Config) -> int:
     from ..core.live import LiveAnswerer
     from .progress import build_answerer
 
-    live = LiveAnswerer(config, build_answerer, warm=True)
+    live = LiveAnswerer(config, build_answerer, warm=True, log_refused=False)  # the console says it, once
     return console.interactive(make_conversation(live, config, open_storage(config), "console"))
 
 
@@ -252,8 +254,10 @@ def _evaluate(args: argparse.Namespace, config: Config) -> int:
     from ..kb.evaluate import baseline, evaluate, failures, load_cases, table
     from .progress import build_answerer
 
-    # Without FILE: the bundled evaluation set (wherever the command runs from), then the regression questions.
-    files = args.files or [PACKAGE_ROOT / f for f in DEFAULT_EVAL if (PACKAGE_ROOT / f).is_file()]
+    # Without FILE: the bundled evaluation set (wherever the command runs from) when the knowledge is the bundled
+    # one its questions are about (graded on another, it is a meaningless table), then the regression questions.
+    bundled = Path(config.knowledge).resolve() == (PACKAGE_ROOT / "knowledge").resolve()
+    files = args.files or [PACKAGE_ROOT / f for f in DEFAULT_EVAL if bundled and (PACKAGE_ROOT / f).is_file()]
     answerer = build_answerer(config)
     for file in files:
         cases = load_cases(file)

@@ -155,7 +155,8 @@ class Composer:
         if passage.questions:
             return passage.questions[0]
         topic = passage.section or " ".join(passage.text.split()[:self.settings.example_topic_words])
-        return f"Tell me about {topic[0].lower() + topic[1:] if topic[:2].istitle() else topic}"
+        name = len(topic.split()) > 1 and topic.istitle()  # 'Garden Club': a name, not a capitalised sentence
+        return f"Tell me about {topic[0].lower() + topic[1:] if topic[:2].istitle() and not name else topic}"
 
     def _suggestions(self, hits: tuple[Hit, ...]) -> tuple[str, ...]:
         """Two or three things to ask instead: the near misses if any, else the examples."""

@@ -48,10 +48,12 @@ def knowledge_stamp(path: Path) -> tuple:
 class LiveAnswerer:
     """Holds the current Answerer; every question uses one consistent answerer, never a half-built one."""
 
-    def __init__(self, config: Config, build: Callable[[Config], Answerer] = build_answerer, warm: bool = False) -> None:
+    def __init__(self, config: Config, build: Callable[[Config], Answerer] = build_answerer, warm: bool = False,
+                 log_refused: bool = True) -> None:
         self.config = config
         self._build = build
         self._warm = warm  # each answerer built reads ahead in a background thread (Answerer.warm)
+        self._log_refused = log_refused  # False: the front end shows the refused reload itself (the console)
         self._lock = threading.Lock()
         self._stamp = knowledge_stamp(Path(config.knowledge))
         self._current = build(config)
@@ -81,7 +83,8 @@ class LiveAnswerer:
             try:
                 fresh = self._build(self.config)
             except BotError as exc:
-                log.error("knowledge reload failed, still serving the previous version: %s", exc)
+                if self._log_refused:
+                    log.error("knowledge reload failed, still serving the previous version: %s", exc)
                 problem = str(exc)
             except Exception as exc:  # a bug in loading or indexing must not take the serving bot down
                 log.exception("knowledge reload failed unexpectedly, still serving the previous version")

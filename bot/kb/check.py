@@ -34,12 +34,14 @@ class CheckReport:
 
 
 def eval_files(config: Config) -> list[Path]:
-    """Evaluation sets that also count as questions reaching passages: eval/*.yaml beside the config or package."""
+    """Evaluation sets that also count as questions reaching passages: eval/*.yaml beside the config or in the
+    working folder, else the package's own (about the bundled knowledge: only for it)."""
+    bundled = Path(config.knowledge).resolve() == (PACKAGE_ROOT / "knowledge").resolve()
     folders = [Path.cwd() / "eval", PACKAGE_ROOT / "eval"]
     if config.path is not None:
         folders.insert(0, Path(config.path).resolve().parent / "eval")
     for folder in folders:
-        if folder.is_dir():
+        if folder.is_dir() and (bundled or folder.resolve() != (PACKAGE_ROOT / "eval").resolve()):
             return sorted(folder.glob("*.yaml"))
     return []
 
@@ -164,11 +166,11 @@ def unanswered_entries(config: Config, limit: int) -> UnansweredList | None:
     """The most frequent logged questions the current knowledge still cannot answer (each is asked again, so one a
     new passage answers drops out); None when nothing was logged yet."""
     from ..core.pipeline import build_answerer
-    from ..querylog import existing_log
+    from ..querylog import existing_log, knowledge_tag
 
     if not 1 <= limit <= MAX_LIST:
         raise UsageError(f"the number of questions to list must be between 1 and {MAX_LIST:,}")
-    log = existing_log(config.storage.database)
+    log = existing_log(config.storage.database, knowledge_tag(config.knowledge))
     if log is None:
         return None
     with log:
@@ -195,11 +197,11 @@ def still_unanswered(log, answerer, limit: int) -> UnansweredList:
 def unanswered_question(config: Config, wanted: str) -> str:
     """The logged unanswered question with this id (from the listing) or this text; a list position is refused,
     because it shifts as the log grows and would pick another question."""
-    from ..querylog import existing_log
+    from ..querylog import existing_log, knowledge_tag
     from ..text import words
 
     key = " ".join(wanted.split())
-    log = existing_log(config.storage.database)
+    log = existing_log(config.storage.database, knowledge_tag(config.knowledge))
     entries = []
     if log is not None:
         with log:

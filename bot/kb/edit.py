@@ -194,7 +194,8 @@ def undo(config: Config):
         old_dangling = dangling_ids(before, load_questions(KnowledgeFolder(root).questions))
     except KnowledgeError:
         old_dangling = set()  # undo is how a maintainer gets back from a broken state
-    return store.undo(check=lambda staged: check_staged(root, staged, old_dangling), view=checked_files(root))
+    return store.undo(check=lambda staged: check_staged(root, staged, old_dangling, allow_empty=True),
+                      view=checked_files(root))
 
 
 def recover(config: Config) -> str | None:

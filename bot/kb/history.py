@@ -75,6 +75,7 @@ class Version:
     reason: str
     files: tuple[str, ...]
     damaged: str = ""  # what is wrong with its manifest; undo refuses a damaged version
+    absent: tuple[str, ...] = ()  # the files that did not exist then: undo removes them
 
 
 class History:
@@ -102,7 +103,8 @@ class History:
             except (OSError, ValueError) as exc:
                 out.append(Version(folder.name, 0.0, "", (), damaged=str(exc) or type(exc).__name__))
                 continue
-            out.append(Version(folder.name, manifest["at"], manifest["reason"], tuple(manifest["files"])))
+            out.append(Version(folder.name, manifest["at"], manifest["reason"], tuple(manifest["files"]),
+                               absent=tuple(name for name, existed in manifest["files"].items() if not existed)))
         return out
 
     def next_version(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import gzip
 import io
@@ -9,6 +10,7 @@ import os
 import re
 import stat
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -16,13 +18,14 @@ from typing import Callable
 from ..config import Config
 from ..errors import PassageRejected, UsageError
 from ..files import MAX_FILE_BYTES, read_bytes, read_text
+from ..text import clean
 from .duplicates import near_duplicates_of
 from .edit import clean_unicode
 from .folder import KnowledgeFolder
 from .init import init_knowledge, is_knowledge_folder
 from .load import load_knowledge_or_empty
 from .model import KnowledgeBase, Passage, Source, check_id, check_passage_text
-from .split import split_document
+from .split import UNTITLED, split_document
 from .staging import commit_checked
 from .store import KnowledgeStore
 from .yamlio import dump_passage_file
@@ -49,6 +52,10 @@ def kind_of(path: Path) -> str:
 
 def read_document(path: Path) -> str | bytes:
     """A document's content: text (UTF-8, or Latin-1 for old manual pages), or a PDF's bytes; .gz unpacked."""
+    if not path.exists() and not path.is_symlink():  # read_bytes' hint is about the knowledge path, not a document
+        raise UsageError(f"{path}: no such document (check the file's name and folder)")
+    if path.is_dir():
+        raise UsageError(f"{path}: a folder, not a document (import the documents in it one file at a time)")
     data = read_bytes(path)
     if path.suffix.lower() == ".gz":
         try:
@@ -60,26 +67,57 @@ def read_document(path: Path) -> str | bytes:
             raise UsageError(f"{path}: unpacks to over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit (split the document)")
     if kind_of(path) == "pdf":
         return data
+    if b"\x00" in data:  # valid UTF-8 and Latin-1 both, so a program or an image would be read as text
+        raise UsageError(f"{path}: holds NUL bytes: a binary file or UTF-16 text, not a document (save a text as UTF-8)")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # a byte order mark (Notepad writes one) would hide the first heading
     except UnicodeDecodeError:
         if kind_of(path) == "man":
             return data.decode("latin-1")
+        codec = legacy_html_codec(data) if kind_of(path) == "html" else None
+        if codec is not None:
+            return data.decode(codec, errors="replace")
         if path.suffix.lower() == ".gz":
             raise UsageError(f"{path}: its text is not UTF-8 (unpack it and save it as UTF-8)") from None
         return read_text(path)  # its error names the line and the fix
 
 
+_CHARSET = re.compile(rb"""<meta[^>]*charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def legacy_html_codec(data: bytes) -> str | None:
+    """The codec of an HTML page that is not UTF-8, as a browser picks it: its declared charset, or Windows-1252
+    when none is declared (also for 'iso-8859-1' and 'ascii', which browsers read as it); None when the page says
+    UTF-8 (its bad bytes are then an error worth showing) or names a codec Python does not know."""
+    found = _CHARSET.search(data[:4096])
+    name = found.group(1).decode("ascii").lower() if found else "windows-1252"
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    if codec in ("latin-1", "iso8859-1", "ascii"):
+        return "cp1252"
+    return None if codec.startswith("utf") else codec
+
+
 def slug(name: str) -> str:
-    """A source id from a file name: lower-case letters and digits joined by '-'."""
-    return "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
+    """A source id from a file name: ASCII letters and digits joined by '-' (accents dropped, at most 60
+    characters), so that an id check never refuses the default; 'document' when no such letter is left."""
+    ascii_name = unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode("ascii")
+    words = "-".join("".join(c if c.isalnum() else " " for c in ascii_name).split())
+    return words[:60].strip("-") or "document"
 
 
 def draft_passages(path: Path, source_id: str, url: str = "") -> tuple[Source, list[Passage], list[str]]:
     """Split a document file into a source and draft passages, plus 'id: reason' for each that needs a person's eye."""
     kind = kind_of(path)  # before reading: an unknown kind of file is not opened at all
-    draft = split_document(read_document(path), kind)
-    source = Source(id=source_id, title=draft.title, date=draft.date, url=url, document=f"{KnowledgeFolder.SOURCES}/{path.name}")
+    try:
+        draft = split_document(read_document(path), kind)
+    except PassageRejected as exc:  # an unreadable PDF: the splitter does not know the file's name
+        raise PassageRejected(f"{path}: {exc}") from None
+    name = path.stem if path.suffix.lower() == ".gz" else path.name
+    title = name if draft.title == UNTITLED else draft.title  # so that their citations tell them apart
+    source = Source(id=source_id, title=title, date=draft.date, url=url, document=f"{KnowledgeFolder.SOURCES}/{path.name}")
     passages, review = [], []
     for number, item in enumerate(draft.passages, start=1):
         passage = Passage(id=f"{source_id}-{number:03d}", text=item.text, section=item.section, source=source_id)
@@ -116,7 +154,7 @@ def prepare_import(config: Config, path: Path, source_id: str | None = None, url
 
     root = _import_root(config)
     kind_of(path)  # refuses a file of unknown kind before anything is read
-    url, publisher = clean_unicode(url, "--url"), clean_unicode(publisher, "--publisher")
+    url, publisher = clean(clean_unicode(url, "--url")), clean(clean_unicode(publisher, "--publisher"))  # cited
     source_id = source_id or slug(path.stem)
     problem = check_id(source_id)
     if problem:
@@ -135,12 +173,20 @@ def prepare_import(config: Config, path: Path, source_id: str | None = None, url
     step(f"comparing {len(passages):,} new passages with {len(kb.passages):,} existing ones")
     found = near_duplicates_of([p.text for p in passages], kb.passages, on_progress)
     duplicates = [(p.id, dup[0].id, dup[1]) for p, dup in zip(passages, found) if dup is not None]
-    document = KnowledgeFolder(root).sources / path.name
-    if document.exists() and read_bytes(document) != read_bytes(path):
-        raise PassageRejected(f"{document} already exists with other content (rename the document)")
+    document = _document_place(KnowledgeFolder(root).sources, path, source_id)
+    source = dataclasses.replace(source, document=f"{KnowledgeFolder.SOURCES}/{document.name}")
     step("checked")
     return ImportDraft(source, tuple(passages), tuple(review), tuple(duplicates),
                        KnowledgeFolder(root).passage_file(source_id), document)
+
+
+def _document_place(sources: Path, path: Path, source_id: str) -> Path:
+    """Where the document is kept: sources/NAME, or sources/SOURCE-ID-NAME when another document of that name
+    (another package's README.md) is there already."""
+    for document in (sources / path.name, sources / f"{source_id}-{path.name}"):
+        if not document.exists() or read_bytes(document) == read_bytes(path):
+            return document
+    raise PassageRejected(f"{document} already exists with other content (rename the document)")
 
 
 def _check_drafts(path: Path, passages: list[Passage], kb: KnowledgeBase) -> None:
@@ -179,8 +225,11 @@ def save_import(config: Config, draft: ImportDraft, original: Path) -> None:
             raise PassageRejected(f"{draft.target} appeared meanwhile; run the import again")
         header = f"# Fact passages from '{draft.source.title}', imported by `python -m bot kb import`.\n"
         txn.write(draft.target, header + dump_passage_file(draft.source, draft.passages))
+        content = _read_document(original)
+        if draft.document.exists() and read_bytes(draft.document) != content:
+            raise PassageRejected(f"{draft.document} appeared meanwhile with other content; run the import again")
         if not draft.document.exists():
-            txn.write(draft.document, _read_document(original))
+            txn.write(draft.document, content)
         commit_checked(txn, root, f"import {draft.source.id}", load_knowledge_or_empty(root))
 
 

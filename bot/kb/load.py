@@ -12,7 +12,7 @@ from typing import Iterable
 
 from ..errors import EmptyKnowledge, KnowledgeError
 from ..files import check_inside, read_bytes, read_text
-from .entries import load_jsonl, read_passage_file
+from .entries import check_fields, load_jsonl, read_passage_file
 from .folder import KnowledgeFolder
 from .model import KnowledgeBase, Passage, Source
 from .yamlio import parse_yaml
@@ -29,6 +29,8 @@ def load_synonyms(path: Path, root: Path | None = None) -> tuple[tuple[str, ...]
         return ()
     check_inside(path.parent if root is None else root, path)
     data = parse_yaml(read_text(path), path)
+    if isinstance(data, dict):  # a misspelt second key would otherwise be ignored without a word
+        check_fields(data, {"synonyms"}, "synonyms.yaml", path)
     groups = data.get("synonyms") if isinstance(data, dict) else None
     if not isinstance(groups, list):
         raise KnowledgeError("expected 'synonyms:' followed by a list of groups", path, 1, hint="see the README")

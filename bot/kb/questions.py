@@ -25,6 +25,8 @@ def load_questions(path: Path) -> list[RegressionQuestion]:
     data = parse_yaml(read_text(path), path)
     if data is None:
         return []
+    if isinstance(data, dict):  # a misspelt 'questions:' would otherwise read as no questions, and every check pass
+        check_fields(data, {"questions"}, "questions.yaml", path)
     items = (data.get("questions") or []) if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise KnowledgeError("expected 'questions:' followed by a list", path, 1,

@@ -23,6 +23,7 @@ DEPENDENT_OPENERS = ("it ", "this ", "these ", "that ", "those ", "they ", "he "
                      "in particular", "at that point", "therefore", "thus ", "hence ")
 _OPENER = re.compile(r"[\W_]*(" + "|".join(re.escape(o.strip()) for o in DEPENDENT_OPENERS) + r")(?![^\W_])",
                      re.IGNORECASE)
+UNTITLED = "Untitled document"  # a document with no title of its own (kb import cites its file name instead)
 SHORT_WORDS = 8  # a passage of at most this many words usually needs its heading to say what it is about
 _WORD = re.compile(r"[^\W_]+")
 
@@ -195,4 +196,4 @@ def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) ->
         question = passages.pop().text if asks else ""
         passages.extend(_block_passages(block, context, limit, opening, question))
         last = block
-    return Draft(title=outline.title or "Untitled document", date=outline.date, passages=tuple(passages))
+    return Draft(title=outline.title or UNTITLED, date=outline.date, passages=tuple(passages))

@@ -4,6 +4,7 @@ knowledge that does not load."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -11,7 +12,7 @@ from ..errors import KnowledgeError, PassageRejected
 from ..files import read_text
 from .entries import parse_passage_text
 from .folder import KnowledgeFolder
-from .load import knowledge_files, load_knowledge
+from .load import knowledge_files, load_knowledge, load_knowledge_or_empty
 from .model import KnowledgeBase, Passage, RegressionQuestion, Source
 from .questions import load_questions, question_entry_yaml
 from .store import Transaction
@@ -20,6 +21,8 @@ from .yamlio import dump_passage_file, header_comment, parse_yaml
 
 QUESTIONS_HEADER = ("# Knowledge regression questions: each must keep being answered by the passage in expect_id\n"
                     "# (or with every string in expect). `python -m bot eval` runs them.\n")
+# 'questions: []' on its own line (a byte order mark before it: a Windows editor; a comment after it kept)
+_EMPTY_LIST = re.compile(r"^(\ufeff?)questions:[ \t]*\[[ \t]*\]([ \t]*(?:#[^\r\n]*)?)(?=\r?$)", re.MULTILINE)
 
 
 def render_file(path: Path, source: Source | None, passages: Sequence[Passage], before: Sequence[Passage] = ()) -> str:
@@ -79,10 +82,13 @@ def checked_files(root: Path) -> list[Path]:
 
 
 def check_staged(root: Path, staged: Path, old_dangling: set[str],
-                 verify: Callable[[KnowledgeBase], None] | None = None) -> None:
-    """Load the staged copy of the knowledge with load_knowledge and load_questions; refuse with what broke."""
+                 verify: Callable[[KnowledgeBase], None] | None = None, allow_empty: bool = False) -> None:
+    """Load the staged copy of the knowledge with load_knowledge and load_questions; refuse with what broke.
+    `allow_empty`: no passages at all is a state to return to (undoing the first import), not a break."""
+    if allow_empty and KnowledgeFolder(root).passages.is_dir():  # the staged view holds only files: no passages/
+        KnowledgeFolder(staged).passages.mkdir(exist_ok=True)
     try:
-        kb = load_knowledge(staged)
+        kb = load_knowledge_or_empty(staged) if allow_empty else load_knowledge(staged)
         new_dangling = dangling_ids(kb, load_questions(KnowledgeFolder(staged).questions)) - old_dangling
     except KnowledgeError as exc:
         # Name the real files, not their staged copies.
@@ -109,6 +115,18 @@ def stage_questions(txn: Transaction, root: Path, questions: Iterable[tuple[str,
     text = staged if isinstance(staged, str) else (read_text(path) if path.exists() else QUESTIONS_HEADER + "questions:\n")
     old = parse_yaml(text, path)
     before = old.get("questions") if isinstance(old, dict) else None
+    # A question the passage already has (in any case or spacing) is not added again.
+    seen = {_question_key(e.get("q"), e.get("expect_id")) for e in before or [] if isinstance(e, dict)}
+    fresh = []
+    for question, passage_id in questions:
+        if _question_key(question, passage_id) not in seen:
+            seen.add(_question_key(question, passage_id))
+            fresh.append((question, passage_id))
+    if not fresh:
+        return
+    questions = fresh
+    if before == []:  # 'questions: []', as `kb init` writes it: block entries cannot follow a flow list
+        text = _EMPTY_LIST.sub(r"\1questions:\2", text, count=1)
     if text and not text.endswith("\n"):
         text += "\n"
     new = text + "".join(question_entry_yaml(q, pid) for q, pid in questions)
@@ -118,6 +136,10 @@ def stage_questions(txn: Transaction, root: Path, questions: Iterable[tuple[str,
         raise KnowledgeError("cannot append to this questions file", path,
                              hint="keep 'questions:' as the last key, with '- q:' entries in block style")
     txn.write(path, new)
+
+
+def _question_key(question: object, passage_id: object) -> tuple[str, str]:
+    return " ".join(str(question).split()).casefold(), str(passage_id or "")
 
 
 def stage_unquestion(txn: Transaction, root: Path, passage_id: str) -> int:

@@ -321,3 +321,31 @@ def test_a_jsonl_line_encodes_as_the_json_module_would_read_it_even_with_a_lone_
     assert json.loads(console._encode(result)) == result
     odd = {"why": {"unknown": ["\ud800x"]}, "line": 2}  # orjson refuses lone surrogates: json writes them
     assert json.loads(console._encode(odd)) == odd
+
+
+@pytest.mark.slow
+def test_the_console_reports_a_broken_knowledge_file_once_in_one_line(tmp_path):
+    # It showed the logger's timestamped ERROR line and then its own 'Reload failed' line: the same error twice.
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import REPO, clean_env
+
+    kb = tmp_path / "knowledge"
+    shutil.copytree(REPO / "knowledge", kb, ignore=shutil.ignore_patterns(".index", ".history", ".lock"))
+    bot = subprocess.Popen([sys.executable, "-m", "bot", "--knowledge", str(kb)], cwd=REPO, env=clean_env(tmp_path),
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    bot.stdin.write(b"What is the Interoperability Platform?\n")
+    bot.stdin.flush()
+    out = [b""]
+    while out[-1] is not None and b"Source:" not in b"".join(out):
+        out.append(bot.stdout.read1(4096) or None)  # the first answer is shown: the file breaks after it
+    passages = kb / "passages" / "relations-with-mongolia.yaml"
+    passages.write_text(passages.read_text(encoding="utf-8") + "- id: [broken\n", encoding="utf-8")
+    rest, err = bot.communicate(b"What is the Building Integrity Programme?\nquit\n", timeout=60)
+    out.append(rest)
+    text = b"".join(part for part in out if part).decode()
+    assert bot.returncode == 0 and text.count("Source:") == 2, text  # the previous knowledge kept answering
+    reported = [line for line in (text + err.decode()).splitlines() if "relations-with-mongolia.yaml, line" in line]
+    assert len(reported) == 1 and "Reload failed, still serving the previous knowledge" in reported[0]
