@@ -10,6 +10,7 @@ question written for a held-out article is dropped from training too).
     python benchmarks/train_rerank.py                       # collect, cross-validate, write bot/core/rerank_model.json
     python benchmarks/train_rerank.py --data cands.json.gz  # reuse collected candidates (collect once with --save)
     python benchmarks/train_rerank.py --no-write --drop phrase bigrams   # an ablation, figures only
+    python benchmarks/train_rerank.py --data cands.json.gz --on-top   # keep the shipped model, refit CONFIDENCE_RESIDUAL
 
 scikit-learn is used here, offline; the product scores with the saved numbers and numpy alone.
 """
