@@ -116,6 +116,16 @@ def terms(tokens: list[str]) -> list[str]:
     return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
 
 
+# A question asked in the negative ('who did not...', 'what wasn't...'). Its 'not' is a stop word, invisible to
+# the first stage and to word coverage, so a passage stating the positive looks like its answer.
+_NEGATED = re.compile(r"\b(?:not|never|no|none|nobody|nothing|neither|nor|cannot|without)\b|n't\b")
+
+
+def negated(question: str) -> bool:
+    """Whether a question is asked in the negative ('Who did not sign?', 'What wasn't built?')."""
+    return bool(_NEGATED.search(normalise(question)))
+
+
 def shorten(text: str, width: int = 70) -> str:
     """Text cut to `width` characters, ending in an ellipsis when cut: one-line listings, buttons and titles."""
     return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"

@@ -62,6 +62,12 @@ def test_the_first_stage_is_decisive_only_from_the_skip_score_and_never_below_it
     assert not decisive((), S)
 
 
+def test_a_question_asked_in_the_negative_is_never_decisive_for_the_first_stage():
+    """Its 'not' is a stop word: the first stage scores the positive statement as high as the question's answer."""
+    hits = (Hit("a", "S", "x", 0.9),)
+    assert decisive(hits, S, "Who signed the treaty?") and not decisive(hits, S, "Who did not sign the treaty?")
+
+
 def test_skipped_hits_are_put_on_the_second_stage_scale_with_the_first_stage_threshold_at_the_model_s():
     hits = (Hit("a", "S", "x", 0.4), Hit("b", "S", "y", 0.1))
     scaled = first_stage_scaled(hits, 0.31, S)

@@ -15,7 +15,7 @@ from bot.core.index import TfidfIndex
 from bot.kb.model import Passage
 from bot.core.rerank import (CONFIDENCE_FEATURES, FEATURES, Candidate, CorpusStats, Linear, Model, Reranker,
                              Reranking, RerankModelError, features, shipped_model)
-from bot.core.rerank_text import asked_kind, holds_kind, leans_back
+from bot.core.rerank_text import asked_kind, denies, holds_kind, leans_back
 from bot.core.rerank_store import PassageWords
 
 REPO = Path(__file__).resolve().parent.parent
@@ -174,6 +174,19 @@ def test_passages_that_lean_on_the_sentence_before():
     assert not leans_back("Italy is a country.") and not leans_back("The bridge is old.")
 
 
+def test_a_passage_denies_in_its_own_words_or_not_at_all():
+    assert denies("The king did not return.") and denies("The crown refused to allow it.")
+    assert denies("Parliament is unable to legislate.") and denies("Non-Catholics could not settle.")
+    assert not denies("The bridge was built in 1883.") and not denies("A notable engineer, Thomas Bouch.")
+
+
+def test_a_negated_question_misses_its_negation_only_in_a_passage_that_denies_nothing(stats):
+    denying = Candidate("The bridge was not built by the city engineers.", 0.3)
+    negated = features("Who did not build the bridge?", [at(1, 0.3), denying], stats)
+    plain = features("Who built the bridge?", [at(1, 0.3), denying], stats)
+    assert column(negated, "negation_missed") == [1.0, 0.0] and column(plain, "negation_missed") == [0.0, 0.0]
+
+
 # -- ranking and confidence -----------------------------------------------------------------------------
 
 def test_the_model_reorders_by_its_weights_and_ties_keep_the_first_stage_order(stats):
@@ -209,6 +222,14 @@ def test_the_shipped_model_is_surer_of_a_question_the_passages_speak_to(stats):
     on_topic = reranker.rank("When was the bridge over the river Tay built?", [at(0, 0.45), at(1, 0.3)])
     off_topic = reranker.rank("Who won the chess olympiad in Tallinn?", [at(4, 0.05)])
     assert on_topic.confidence > shipped_model().threshold > off_topic.confidence
+
+
+def test_the_shipped_model_is_far_less_sure_of_a_negated_question_the_passage_answers_in_the_positive(stats):
+    reranker, cands = Reranker(shipped_model(), stats), [at(1, 0.4), at(0, 0.3)]
+    asked = reranker.rank("When was the bridge over the river Tay built by the city engineers?", cands)
+    negated = reranker.rank("When was the bridge over the river Tay not built by the city engineers?", cands)
+    assert negated.order == asked.order  # the ranking model does not weigh the negation
+    assert asked.confidence > shipped_model().threshold > negated.confidence
 
 
 # -- the model file ---------------------------------------------------------------------------------------
@@ -306,6 +327,30 @@ def test_the_training_script_learns_a_separating_feature_and_writes_a_model_the_
     assert np.mean([o.probability for o in answerable]) > np.mean([o.probability for o in outcomes if o.kind == "foreign"])
 
 
+def test_the_residual_confidence_feature_is_fitted_on_top_and_nothing_else_moves():
+    """Adversarial questions whose chosen passage misses their negation teach a negative weight; `on_top`
+    keeps the shipped ranker, the other confidence weights and the threshold as they are."""
+    from benchmarks.train_rerank import Asked, on_top
+
+    rng, column = np.random.default_rng(1), FEATURES.index("negation_missed")
+    asked = []
+    for n in range(90):
+        x = rng.normal(0.0, 0.1, (3, len(FEATURES)))
+        x[:, column] = 0.0
+        kind = ("answerable", "adversarial", "foreign")[n % 3]
+        labels = np.array([kind == "answerable", False, False])
+        if kind == "adversarial" and n % 2:
+            x[:, column] = 1.0
+        asked.append(Asked("article", kind, "article", True, "", x, labels, bool(labels.any()), {}))
+    shipped = shipped_model()
+    model = on_top(asked, shipped, CONFIDENCE_FEATURES)
+    assert model.ranker is shipped.ranker and model.threshold == shipped.threshold
+    assert model.confidence.weights[model.confidence.names.index("negation_missed")] < 0.0
+    kept = [n for n in shipped.confidence.names if n != "negation_missed"]
+    assert [model.confidence.weights[model.confidence.names.index(n)] for n in kept] == \
+        [shipped.confidence.weights[shipped.confidence.names.index(n)] for n in kept]
+
+
 def test_the_features_are_exactly_those_the_shipped_model_was_trained_on():
     """Speeding up the reading must not move a single feature value: the model's weights were fitted on them.
     tests/fixtures/rerank_features_seed.json holds the second stage's inputs for the seed questions (and a few
@@ -328,7 +373,9 @@ def test_the_features_are_exactly_those_the_shipped_model_was_trained_on():
                             words)
             # Equal to the last bits or so: the recorded rows summed over sets of stems in string-hash order,
             # which differs between processes (PYTHONHASHSEED); the code now adds in the question's stem order.
-            np.testing.assert_allclose(rows, np.array(call["rows"]), rtol=1e-12, atol=1e-12, err_msg=call["question"])
+            recorded = np.array(call["rows"])  # the columns of that time; features added since come after them
+            np.testing.assert_allclose(rows[:, :recorded.shape[1]], recorded, rtol=1e-12, atol=1e-12,
+                                       err_msg=call["question"])
 
 
 def test_the_stem_memo_stays_bounded_and_gives_the_stemmer_s_own_stems(monkeypatch):

@@ -14,7 +14,7 @@ from bot.core.rerank import FEATURES, Candidate, CorpusStats, features
 from bot.core.rerank_measures import BM25_B, BM25_K1, FIRST_FLOOR, PHRASE_CAP
 from bot.core.rerank_question import matched, opening, read_question
 from bot.core.rerank_store import PassageWords
-from bot.core.rerank_text import FAMILY_PREFIX, KINDS, content, holds_kind, leans_back
+from bot.core.rerank_text import FAMILY_PREFIX, KINDS, content, denies, holds_kind, leans_back
 from bot.text import words
 
 FIXTURE = Path(__file__).parent / "fixtures" / "rerank_features_seed.json"
@@ -79,7 +79,8 @@ def _plain_row(q, n: int, c: Candidate, cs: list[Candidate], curated: float) -> 
             bm25(summed, sum(len(read(t)[1]) for t in paragraph), paragraph_mean), math.log(len(cs)),
             curated * float(not q.opening and len(q.every) <= 3),
             float(any(all(s in own for s in mine) and any(o <= set(own) for o in others)
-                      for mine, others in q.alternatives)), curated / (n + 1), share(found | family))
+                      for mine, others in q.alternatives)), curated / (n + 1), share(found | family),
+            float(q.negated and not denies(c.text)))
 
 
 def _proximity(where, length) -> float:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.text import STOP_WORDS, content_stems, lone_surrogate, shorten, stem, terms, words
+from bot.text import STOP_WORDS, content_stems, lone_surrogate, negated, shorten, stem, terms, words
 
 
 def test_shorten_keeps_short_text_and_cuts_long_text_to_the_width_with_an_ellipsis():
@@ -26,3 +26,12 @@ def test_content_stems_are_the_stems_of_the_content_words_in_order_and_give_the_
     assert content_stems(["the", "of", "and"]) == []
     stems = content_stems(found)
     assert stems + [" ".join(pair) for pair in zip(stems, stems[1:])] == terms([w for w in found if w not in STOP_WORDS])
+
+
+def test_a_question_asked_in_the_negative_is_told_apart_by_its_not_never_or_n_t():
+    for question in ("Who did not sign the treaty?", "What wasn\u2019t the capital?", "Which city was never taken?",
+                     "Who had no army?", "What can't be repaired?"):
+        assert negated(question), question
+    for question in ("Who signed the treaty?", "Is there a note about the knot?", "Where is Notting Hill?",
+                     "What did the nobles want?"):
+        assert not negated(question), question

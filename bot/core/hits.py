@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from ..kb.model import Passage
+from ..text import negated
 from .first_stage import FirstStage
 from .query import Query
 from .settings import AnswerSettings
@@ -55,11 +56,13 @@ def search(index: FirstStage, passages: Sequence[Passage], query: Query, k: int,
     return tuple(hits)
 
 
-def decisive(hits: tuple[Hit, ...], settings: AnswerSettings) -> bool:
+def decisive(hits: tuple[Hit, ...], settings: AnswerSettings, question: str = "") -> bool:
     """Whether the first stage's best passage stands without the second stage: it scores rerank_skip_score
-    (and at least the first stage's own threshold). A margin over the runner-up did not tell (quality-experiments.md)."""
+    (and at least the first stage's own threshold). A margin over the runner-up did not tell (quality-experiments.md).
+    Never for a question asked in the negative: its 'not' is a stop word the first stage cannot see."""
     level = settings.rerank_skip_score
-    return level > 0 and bool(hits) and hits[0].score >= max(level, settings.first_stage_threshold)
+    return (level > 0 and bool(hits) and hits[0].score >= max(level, settings.first_stage_threshold)
+            and not negated(question))
 
 
 def first_stage_scaled(hits: tuple[Hit, ...], model_threshold: float, settings: AnswerSettings) -> tuple[Hit, ...]:

@@ -111,7 +111,7 @@ class Answerer:
         query = weigh(reading, self.index, s, carried)
         k = max(s.candidates, s.search_depth, s.rerank_depth if self.reranker else 0)
         hits = fit_answer_type(reading.text, search(self.index, self.kb.passages, query, k, s), s)
-        if self.reranker and decisive(hits, s):  # a clear first-stage answer stands, decided as without the stage
+        if self.reranker and decisive(hits, s, reading.text):  # a clear first-stage answer stands, decided as without the stage
             hits = first_stage_scaled(hits, self.reranker.model.threshold, s)
         elif self.reranker:  # the second stage reads the weighed candidates closely and scores them as probabilities
             hits = rerank(self.reranker, self.kb.passages, self.kb.positions, query, hits, s)

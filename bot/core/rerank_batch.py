@@ -19,7 +19,7 @@ from ..text import words
 from .rerank_measures import BM25_B, BM25_K1, FIRST_FLOOR, phrases, proximity
 from .rerank_question import Question, matched, opening
 from .rerank_store import Gathered, gather_texts
-from .rerank_text import FAMILY_PREFIX, KINDS, content, holds_kind, leans_back
+from .rerank_text import FAMILY_PREFIX, KINDS, content, denies, holds_kind, leans_back
 
 _K1_PLUS_1 = BM25_K1 + 1  # the same float as BM25_K1 + 1 written in the sum
 
@@ -153,7 +153,7 @@ class Batch:
                         curated, curated * c.score, curated * q.unknown_share, curated * (question_level[0] - fit),
                         curated * cover, floor, curated * floor, *paragraph, math.log(len(cs)), keywords,
                         float(self.defined[o]) if q.alternatives else 0.0, curated / (n + 1),
-                        self.mass(self.family[o]) / self.total))
+                        self.mass(self.family[o]) / self.total, float(q.negated and not denies(c.text))))
         return out
 
     def _context(self, c: Candidate, mine: int, cover: float) -> tuple:

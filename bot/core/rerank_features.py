@@ -21,7 +21,7 @@ FEATURES = (
     "asks_kind", *(f"asks_{k}" for k in KINDS), "unknown_share", "unknown_name", "question_length",
     "curated", "curated_first", "curated_unknown", "curated_kind_miss", "curated_cover", "first_floor",
     "curated_floor", "paragraph_cover", "paragraph_bm25", "candidates", "curated_keywords", "defines",
-    "curated_rank", "cover_family",
+    "curated_rank", "cover_family", "negation_missed",
 )
 
 

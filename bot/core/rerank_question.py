@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from ..text import normalise, stem, words
+from ..text import negated, normalise, stem, words
 from .rerank_text import asked_kind, content
 
 
@@ -76,6 +76,7 @@ class Question:
     opening: str
     unknown_share: float
     unknown_name: bool
+    negated: bool = False  # asked in the negative ('who did not...')
 
 
 _OPENINGS = ("what", "when", "where", "who", "whom", "whose", "why", "how", "which")
@@ -104,7 +105,7 @@ def read_question(question: str, content_words: Sequence[str] | None,
     return Question(stems, idf, total, total - unknown_idf, alternatives, rarest,
                     frozenset(zip(own, own[1:])), every, tuple(word_ids[w] for w in every), word_ids,
                     frozenset(written), asked_kind(question), opening(written), unknown_idf / total if total else 0.0,
-                    any(s in capitalised for s in unknown))
+                    any(s in capitalised for s in unknown), negated(question))
 
 
 def _alternatives(stems: tuple[str, ...], expansions: Sequence[tuple[str, Sequence[str]]]) -> tuple[tuple, dict]:

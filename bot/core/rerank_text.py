@@ -124,6 +124,17 @@ def holds_kind(kind: str, text: str, question_words: frozenset[str]) -> bool:
     return any(normalise(f).strip(",.") not in question_words for f in found)
 
 
+# A passage may deny in other words than the question's 'not' ('refused', 'unable', 'non-'): a negated question
+# (bot.text.negated) whose passage denies nothing is answered by the positive statement, not the question asked.
+_DENIES = re.compile(r"\b(?:not|never|no|none|nobody|nothing|neither|nor|cannot|without|non|unable|instead|except|"
+                     r"refus\w*|fail\w*|lack\w*|absen\w*|den(?:y|ies|ied))\b|n't\b")
+
+
+def denies(text: str) -> bool:
+    """Whether a passage states something in the negative (not, never, refused, unable, non-...)."""
+    return bool(_DENIES.search(_lowered(text)))
+
+
 def leans_back(text: str) -> bool:
     """Whether a passage opens by pointing back at the sentence before it ('It was...', 'They also...')."""
     head = text[:_LEAN_CHARS]
