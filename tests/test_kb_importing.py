@@ -232,16 +232,22 @@ def test_a_document_without_a_title_is_cited_by_its_file_name(tmp_path, name):
     assert source.title == "NEWS.md" and len(passages) == 2
 
 
-def test_two_documents_with_the_same_file_name_are_both_kept(tiny_config, tmp_path):
-    # Debian's READMEs: after '--source-id' as told, the second was refused again ('rename the document').
-    from bot.kb import importing as kb_ops
-    from bot.kb.load import load_knowledge
-
+def _two_readmes(tiny_config, tmp_path):
+    """A config on an empty knowledge folder and two documents both named README.md, as Debian ships them."""
     config = tiny_config.with_knowledge(tmp_path / "kb")
     first, second = tmp_path / "a" / "README.md", tmp_path / "b" / "README.md"
     for path, fact in ((first, "The garden club meets on Tuesdays."), (second, "The chess club meets on Fridays.")):
         path.parent.mkdir()
         path.write_text(f"# {path.parent.name}\n\n{fact}\n", encoding="utf-8")
+    return config, first, second
+
+
+def test_two_documents_with_the_same_file_name_are_both_kept(tiny_config, tmp_path):
+    # Debian's READMEs: after '--source-id' as told, the second was refused again ('rename the document').
+    from bot.kb import importing as kb_ops
+    from bot.kb.load import load_knowledge
+
+    config, first, second = _two_readmes(tiny_config, tmp_path)
     kb_ops.save_import(config, kb_ops.prepare_import(config, first), first)
     kb_ops.save_import(config, kb_ops.prepare_import(config, second, "chess"), second)
     sources = load_knowledge(tmp_path / "kb").sources
@@ -255,11 +261,7 @@ def test_an_import_whose_document_name_was_taken_meanwhile_is_refused_not_pointe
     from bot.errors import PassageRejected
     from bot.kb import importing as kb_ops
 
-    config = tiny_config.with_knowledge(tmp_path / "kb")
-    first, second = tmp_path / "a" / "README.md", tmp_path / "b" / "README.md"
-    for path, fact in ((first, "The garden club meets on Tuesdays."), (second, "The chess club meets on Fridays.")):
-        path.parent.mkdir()
-        path.write_text(f"# {path.parent.name}\n\n{fact}\n", encoding="utf-8")
+    config, first, second = _two_readmes(tiny_config, tmp_path)
     drafts = kb_ops.prepare_import(config, first), kb_ops.prepare_import(config, second, "chess")
     kb_ops.save_import(config, drafts[0], first)
     with pytest.raises(PassageRejected, match="appeared meanwhile"):
