@@ -215,6 +215,12 @@ def write_durably(path: Path, write: Callable[[BinaryIO], None]) -> None:
         os.fsync(handle.fileno())
 
 
+def remove_quietly(path: Path) -> None:
+    """Remove a file, a link or a folder tree, leaving what cannot be removed (the next save tries again)."""
+    with contextlib.suppress(OSError):
+        shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+
+
 def move_into_place(staging: Path, target: Path) -> None:
     """Rename a written folder to its final name; a folder already there is put aside first and removed
     (a process still reading the one put aside keeps its open files and mappings)."""

@@ -8,22 +8,18 @@ every process serving the same knowledge shares those pages through the page cac
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
-import os
-import shutil
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
-from ..files import move_into_place, open_regular, write_atomically, write_durably
+from ..files import open_regular, remove_quietly, write_atomically
 from ..kb.model import Passage
-from ..npyfile import map_array
+from ..npyfile import map_array, save_arrays
 from .index import TfidfIndex
 from .index_build import IndexSettings, Progress
 from .terms import LazyCounts, TermTable, hash_table
@@ -86,15 +82,7 @@ def save_index(index: TfidfIndex, folder: Path) -> None:
         "word_counts": np.fromiter(counts.values(), dtype=np.int64, count=len(counts)),
         "idf": index.idf, "indptr": index.indptr, "indices": index.indices, "data": index.data,
     }
-    staging = Path(tempfile.mkdtemp(prefix=".saving-", dir=folder))
-    staging.chmod(0o755)  # readable as the old single file was: mkdtemp makes it private
-    try:
-        for name, array in arrays.items():
-            write_durably(staging / f"{name}.npy", lambda f, a=array: np.save(f, np.ascontiguousarray(a), allow_pickle=False))
-        write_durably(staging / META_FILE, lambda f: f.write(json.dumps(meta).encode()))  # last: it vouches for the rest
-        move_into_place(staging, index_folder(folder, index.fingerprint))
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    save_arrays(index_folder(folder, index.fingerprint), arrays, META_FILE, meta, ".saving-")
     _remove_others(folder, index_folder(folder, index.fingerprint).name)
 
 
@@ -104,8 +92,7 @@ def _remove_others(folder: Path, keep: str) -> None:
     for entry in folder.iterdir():
         ours = entry.name.startswith((*EARLIER, ".saving-", ".old-")) or entry.name in LEGACY
         if entry.name != keep and ours:
-            with contextlib.suppress(OSError):
-                shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+            remove_quietly(entry)
 
 
 def load_index(cls: type[TfidfIndex], folder: Path, expected: str) -> TfidfIndex | None:

@@ -16,16 +16,14 @@ import contextlib
 import json
 import logging
 import os
-import shutil
 import stat
-import tempfile
 from pathlib import Path
 from typing import Iterator, Sequence
 
 import numpy as np
 
-from ..files import fsync_dir, move_into_place, write_durably
-from ..npyfile import map_array
+from ..files import fsync_dir, remove_quietly
+from ..npyfile import map_array, save_arrays
 from .model import KnowledgeBase, Passage, Source
 from .snapshot_key import VERSION, KnowledgeKey, Record, records
 
@@ -160,19 +158,10 @@ def save_snapshot(kb: KnowledgeBase, folder: Path, key: KnowledgeKey, digest: st
             "synonyms": [list(group) for group in kb.synonyms]}
     arrays = _arrays(kb.passages)
     folder.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=SAVING, dir=folder))
-    staging.chmod(0o755)  # readable as the index is: mkdtemp makes it private
-    try:
-        for name, array in arrays.items():
-            write_durably(staging / f"{name}.npy", lambda f, a=array: np.save(f, a, allow_pickle=False))
-        write_durably(staging / META, lambda f: f.write(json.dumps(meta).encode()))
-        move_into_place(staging, folder / FOLDER)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    save_arrays(folder / FOLDER, arrays, META, meta, SAVING)
     for entry in folder.iterdir():  # the earlier format, and what an interrupted save left behind
         if entry.name in LEGACY or entry.name.startswith(SAVING):
-            with contextlib.suppress(OSError):
-                shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+            remove_quietly(entry)
     fsync_dir(folder)
 
 
