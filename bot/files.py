@@ -138,10 +138,11 @@ def _check_regular(info: os.stat_result, path: Path, limit: int) -> None:
                              hint="split it into several files")
 
 
-def open_regular(path: Path) -> BinaryIO:
-    """An open binary handle on a regular file: a FIFO or device put in its place is refused without
-    waiting (the open does not block, and the open file is checked, not the path); ValueError otherwise."""
-    handle = os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb")
+def open_regular(path: Path | str, dir_fd: int | None = None) -> BinaryIO:
+    """An open binary handle on a regular file (`path` inside the folder open as `dir_fd`, if given): a FIFO or
+    device put in its place is refused without waiting (the open does not block, and the open file is checked,
+    not the path); ValueError otherwise."""
+    handle = os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK, dir_fd=dir_fd), "rb")
     if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
         handle.close()
         raise ValueError(f"{Path(path).name} is not a regular file")

@@ -16,13 +16,12 @@ import contextlib
 import json
 import logging
 import os
-import stat
 from pathlib import Path
 from typing import Iterator, Sequence
 
 import numpy as np
 
-from ..files import fsync_dir, remove_quietly
+from ..files import fsync_dir, open_regular, remove_quietly
 from ..npyfile import map_array, save_arrays
 from .model import KnowledgeBase, Passage, Source
 from .snapshot_key import VERSION, KnowledgeKey, Record, records
@@ -90,23 +89,14 @@ def _read_back(meta: dict, saved: dict[str, np.ndarray]) -> KnowledgeBase:
 
 def _read(fd: int, name: str) -> bytes:
     """A small file of the snapshot folder, refused when it is not a regular file (a FIFO would block)."""
-    with _open(fd, name) as handle:
+    with open_regular(name, dir_fd=fd) as handle:
         return handle.read(MAX_META)
 
 
 def _map(fd: int, name: str, kind: str) -> np.ndarray:
     """One array of the snapshot folder, mapped read-only."""
-    with _open(fd, f"{name}.npy") as handle:
+    with open_regular(f"{name}.npy", dir_fd=fd) as handle:
         return map_array(handle, name, kind)
-
-
-def _open(fd: int, name: str):
-    """A file of the snapshot folder opened without waiting, checked to be a regular file."""
-    handle = os.fdopen(os.open(name, os.O_RDONLY | os.O_NONBLOCK, dir_fd=fd), "rb")
-    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-        handle.close()
-        raise ValueError(f"{name} is not a regular file")
-    return handle
 
 
 def _write_meta(fd: int, meta: dict) -> None:
