@@ -118,7 +118,8 @@ def terms(tokens: list[str]) -> list[str]:
 
 # A question asked in the negative ('who did not...', 'what wasn't...'). Its 'not' is a stop word, invisible to
 # the first stage and to word coverage, so a passage stating the positive looks like its answer.
-_NEGATED = re.compile(r"\b(?:not|never|no|none|nobody|nothing|neither|nor|cannot|without)\b|n't\b")
+NEGATIONS = "not|never|no|none|nobody|nothing|neither|nor|cannot|without"  # words that negate, as a regex alternation
+_NEGATED = re.compile(rf"\b(?:{NEGATIONS})\b|n't\b")
 
 
 def negated(question: str) -> bool:

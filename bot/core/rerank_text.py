@@ -9,7 +9,7 @@ from itertools import compress
 
 import Stemmer
 
-from ..text import STOP_WORDS, normalise, words
+from ..text import NEGATIONS, STOP_WORDS, normalise, words
 
 READ_CHARS = 1000  # a long bulk passage is read this far: the answer shown is its start, and the cost stays bounded
 FAMILY_PREFIX = 5  # words sharing this many first letters past stemming are one family ('norse', 'norseman')
@@ -126,7 +126,7 @@ def holds_kind(kind: str, text: str, question_words: frozenset[str]) -> bool:
 
 # A passage may deny in other words than the question's 'not' ('refused', 'unable', 'non-'): a negated question
 # (bot.text.negated) whose passage denies nothing is answered by the positive statement, not the question asked.
-_DENIES = re.compile(r"\b(?:not|never|no|none|nobody|nothing|neither|nor|cannot|without|non|unable|instead|except|"
+_DENIES = re.compile(rf"\b(?:{NEGATIONS}|non|unable|instead|except|"
                      r"refus\w*|fail\w*|lack\w*|absen\w*|den(?:y|ies|ied))\b|n't\b")
 
 
