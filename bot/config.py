@@ -100,6 +100,11 @@ class Config:
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     path: Path | None = None
 
+    @property
+    def bundled_knowledge(self) -> bool:
+        """Whether the knowledge is the package's own (the NATO page): its evaluation sets are about it alone."""
+        return Path(self.knowledge).resolve() == (PACKAGE_ROOT / "knowledge").resolve()
+
     def with_knowledge(self, knowledge: Path) -> "Config":
         """Return a copy that loads another knowledge base (the --knowledge option)."""
         return dataclasses.replace(self, knowledge=Path(knowledge))

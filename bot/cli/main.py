@@ -256,7 +256,7 @@ def _evaluate(args: argparse.Namespace, config: Config) -> int:
 
     # Without FILE: the bundled evaluation set (wherever the command runs from) when the knowledge is the bundled
     # one its questions are about (graded on another, it is a meaningless table), then the regression questions.
-    bundled = Path(config.knowledge).resolve() == (PACKAGE_ROOT / "knowledge").resolve()
+    bundled = config.bundled_knowledge
     files = args.files or [PACKAGE_ROOT / f for f in DEFAULT_EVAL if bundled and (PACKAGE_ROOT / f).is_file()]
     answerer = build_answerer(config)
     for file in files:

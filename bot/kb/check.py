@@ -36,7 +36,7 @@ class CheckReport:
 def eval_files(config: Config) -> list[Path]:
     """Evaluation sets that also count as questions reaching passages: eval/*.yaml beside the config or in the
     working folder, else the package's own (about the bundled knowledge: only for it)."""
-    bundled = Path(config.knowledge).resolve() == (PACKAGE_ROOT / "knowledge").resolve()
+    bundled = config.bundled_knowledge
     folders = [Path.cwd() / "eval", PACKAGE_ROOT / "eval"]
     if config.path is not None:
         folders.insert(0, Path(config.path).resolve().parent / "eval")
