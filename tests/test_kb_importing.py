@@ -267,3 +267,18 @@ def test_an_import_whose_document_name_was_taken_meanwhile_is_refused_not_pointe
     with pytest.raises(PassageRejected, match="appeared meanwhile"):
         kb_ops.save_import(config, drafts[1], second)
     assert not (tmp_path / "kb" / "passages" / "chess.yaml").exists()
+
+
+@pytest.mark.parametrize("command", ["import", "split"])
+@pytest.mark.parametrize("text", ["", "\n\n   \n"])
+def test_an_empty_document_is_refused_by_split_as_by_import(tiny_kb, tmp_path, capsys, command, text):
+    # 'kb split' of an empty file printed a source with 'passages: []' and exited 0, where import said why it stopped.
+    from bot.cli.main import run
+
+    path = tmp_path / "notes.txt"
+    path.write_text(text, encoding="utf-8")
+    before = sorted(p.name for p in (tiny_kb / "passages").iterdir())
+    assert run(["--knowledge", str(tiny_kb), "kb", command, str(path), *(["--yes"] if command == "import" else [])]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.strip() == f"Error: {path}: no passages found in the document (is it empty?)"
+    assert sorted(p.name for p in (tiny_kb / "passages").iterdir()) == before

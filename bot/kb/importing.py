@@ -124,6 +124,8 @@ def draft_passages(path: Path, source_id: str, url: str = "") -> tuple[Source, l
         passages.append(passage)
         if item.needs_review:
             review.append(f"{passage.id}: {item.review}")
+    if not passages:  # split and import alike: an empty draft is a mistake to tell, not a source to write
+        raise PassageRejected(f"{path}: no passages found in the document (is it empty?)")
     return source, passages, review
 
 
@@ -166,8 +168,6 @@ def prepare_import(config: Config, path: Path, source_id: str | None = None, url
     source, passages, review = draft_passages(path, source_id, url)
     if publisher:
         source = dataclasses.replace(source, publisher=publisher)
-    if not passages:
-        raise PassageRejected(f"{path}: no passages found in the document (is it empty?)")
     step(f"split into {len(passages):,} passages; checking them")
     _check_drafts(path, passages, kb)
     step(f"comparing {len(passages):,} new passages with {len(kb.passages):,} existing ones")
