@@ -147,3 +147,20 @@ def test_check_of_a_new_knowledge_base_does_not_count_the_bundled_evaluation_que
     assert run(["--knowledge", str(kb), "kb", "check"]) == 0
     unreached = [line.split()[7] for line in capsys.readouterr().out.splitlines() if "no evaluation" in line]
     assert unreached == ["garden-club-001", "garden-club-002", "garden-club-003"]
+
+
+def test_stats_and_list_of_a_just_initialised_knowledge_base_count_nothing_instead_of_failing(tmp_path):
+    # Both exited 2 with "holds no passages yet": a maintainer's first look at a new knowledge base was an error.
+    kb = tmp_path / "kb"
+    assert run_bot(["kb", "init", str(kb)], tmp_path).returncode == 0
+    stats = run_bot(["--knowledge", str(kb), "kb", "stats"], tmp_path)
+    assert stats.returncode == 0, stats.stderr
+    out = stats.stdout.decode()
+    assert f"passages:   0 (import a document: python -m bot --knowledge {kb} kb import FILE --yes)" in out
+    assert "sources:    0" in out and "sections:   0" in out and "regression questions: 0" in out
+    listed = run_bot(["--knowledge", str(kb), "kb", "list"], tmp_path)
+    assert listed.returncode == 0 and listed.stdout.decode().strip() == "0 passage(s)"
+    section = run_bot(["--knowledge", str(kb), "kb", "list", "--section", "Meetings"], tmp_path)
+    assert section.returncode == 1 and _errors(section) == ["Error: no section 'Meetings' (the knowledge holds no passages yet)"]
+    missing = run_bot(["--knowledge", str(tmp_path / "nowhere"), "kb", "stats"], tmp_path)
+    assert missing.returncode == 2 and "does not exist" in _errors(missing)[0]  # a wrong path is still an error

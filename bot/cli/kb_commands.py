@@ -16,9 +16,9 @@ from ..kb.init import init_knowledge
 from ..kb.importing import draft_passages, prepare_import, save_import, slug
 from ..kb.lookup import find_passage, knowledge_root, passages_in_section, regression_questions, source_files
 from ..text import shorten as short
-from ..errors import KnowledgeError
+from ..errors import EmptyKnowledge, KnowledgeError
 from ..kb.load import load_knowledge
-from ..kb.model import Passage
+from ..kb.model import KnowledgeBase, Passage
 from ..kb.yamlio import dump_passage_file
 from .kb_editor import edit_in_editor
 from .progress import ProgressBar
@@ -67,10 +67,18 @@ def _cmd_split(args, config: Config, console: Console) -> int:
     return 0
 
 
+def _loaded_or_empty(config: Config) -> KnowledgeBase:
+    """The knowledge as it is, a just-initialised one as empty: listing or counting nothing is no error."""
+    try:
+        return load_knowledge(config.knowledge)
+    except EmptyKnowledge:
+        return KnowledgeBase(passages=(), path=str(config.knowledge))
+
+
 def _cmd_list(args, config: Config, console: Console) -> int:
-    kb = load_knowledge(config.knowledge)
+    kb = _loaded_or_empty(config)
     passages = passages_in_section(kb, args.section) if args.section else kb.passages
-    width = max(len(p.id) for p in passages)
+    width = max((len(p.id) for p in passages), default=0)
     for passage in passages:
         console.print(f"{passage.id:<{width}}  [{short(passage.section, 30)}]  {short(passage.text)}")
     console.print(f"{len(passages)} passage(s)")
@@ -95,11 +103,14 @@ def _cmd_show(args, config: Config, console: Console) -> int:
 
 
 def _cmd_stats(args, config: Config, console: Console) -> int:
-    kb = load_knowledge(config.knowledge)
+    kb = _loaded_or_empty(config)
     root = Path(config.knowledge)
     lengths = [len(p.text) for p in kb.passages]
-    console.print(f"passages:   {len(kb.passages)} (text {min(lengths)}-{max(lengths)} characters, "
-                  f"average {sum(lengths) / len(lengths):.0f})")
+    if lengths:
+        console.print(f"passages:   {len(kb.passages)} (text {min(lengths)}-{max(lengths)} characters, "
+                      f"average {sum(lengths) / len(lengths):.0f})")
+    else:
+        console.print(f"passages:   0 (import a document: python -m bot --knowledge {config.knowledge} kb import FILE --yes)")
     console.print(f"sources:    {len(kb.sources)}")
     for source in kb.sources.values():
         console.print(f"  {source.id}: {sum(p.source == source.id for p in kb.passages)} passages, {source.title}")

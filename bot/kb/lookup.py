@@ -60,7 +60,8 @@ def passages_in_section(kb: KnowledgeBase, section: str) -> tuple[Passage, ...]:
     wanted = " ".join(section.split()).casefold()
     passages = tuple(p for p in kb.passages if p.section.casefold() == wanted)
     if not passages:
-        raise PassageRejected(f"no section '{section}' (sections: {'; '.join(kb.sections())})")
+        known = f"sections: {'; '.join(kb.sections())}" if kb.sections() else "the knowledge holds no passages yet"
+        raise PassageRejected(f"no section '{section}' ({known})")
     return passages
 
 
