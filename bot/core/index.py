@@ -168,13 +168,20 @@ class TfidfIndex:
         where s is covered when the passage holds it or any of its alternatives.
         """
         get, idf, top, has = self.vocabulary.get, self._idf_items, self.max_idf, self.has
+        starts, postings, find = self._starts, self._postings, bisect.bisect_left
         total = covered = 0.0
         for s, alternatives in stems:  # each stem looked up once, for its idf and its posting list
             col = get(s)
-            weight = (top if col is None else idf[col]) ** 2
+            if col is None:
+                weight = top ** 2
+                held = False
+            else:  # `_slot_in` written out: a binary search in the stem's posting list
+                weight = idf[col] ** 2
+                end = starts[col + 1]
+                i = find(postings, position, starts[col], end)
+                held = i < end and postings[i] == position
             total += weight
-            if (col is not None and self._slot_in(col, position) is not None
-                    or any(has(position, a) for a in alternatives)):
+            if held or any(has(position, a) for a in alternatives):
                 covered += weight
         return math.sqrt(covered / total) if total else 1.0
 
@@ -235,7 +242,9 @@ class TfidfIndex:
     def _kth(self, scores: np.ndarray, posting_list: tuple[int, int], k: int) -> float:
         """The k-th best score among the passages of one posting list (length, start) holding at least k."""
         length, start = posting_list
-        return np.partition(scores[self.indices[start:start + length]], length - k)[length - k]
+        found = scores.take(self.indices[start:start + length])
+        found.partition(length - k)  # in place: `take` made a copy already
+        return found[length - k]
 
     def _scores(self, cols: list[int], factors: list[float], scale: float, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The passages the query's posting lists touch (or those that can still be among the k best)
@@ -259,7 +268,7 @@ class TfidfIndex:
         floor = 0.0
         if len(docs) > 4 * k and enough:
             floor = self._kth(scores, enough[0], k)
-        docs = np.flatnonzero(scores >= floor) if floor > 0 else np.unique(docs)
+        docs = (scores >= floor).nonzero()[0] if floor > 0 else np.unique(docs)
         if len(docs) > WEAK_FLOOR * k and len(enough) > 1:  # hundreds left: the next shortest lists raise it
             better, spent = floor, 0
             for length, start in enough[1:]:
