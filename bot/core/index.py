@@ -255,11 +255,11 @@ class TfidfIndex:
             start, end = spans[0]
             return indices[start:end], data[start:end] * (factors[0] * scale)
         # One concatenation of the lists (in the type bincount reads) and one of their stored weights, times
-        # each term's factor repeated over its list: four array calls instead of two per term. The factor is
-        # rounded to the data's type (float32) and multiplied in it, as `data[s:e] * factor` does.
+        # (in place) each term's factor repeated over its list: four array calls instead of two per term. The
+        # factor is rounded to the data's type (float32) and multiplied in it, as `data[s:e] * factor` does.
         docs = np.concatenate([indices[s:e] for s, e in spans], dtype=np.intp)
-        factor = np.repeat(np.array([f * scale for f in factors], dtype=data.dtype), [e - s for s, e in spans])
-        contributions = np.concatenate([data[s:e] for s, e in spans]) * factor
+        contributions = np.concatenate([data[s:e] for s, e in spans])
+        contributions *= np.repeat(np.array([f * scale for f in factors], dtype=data.dtype), [e - s for s, e in spans])
         scores = np.bincount(docs, weights=contributions, minlength=self.n_docs)  # one C pass, no sort
         # A floor the k-th best score cannot be under: the k-th best among the passages of one
         # posting list holding at least k (the shortest: its rare term tends to pick good ones).
