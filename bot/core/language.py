@@ -63,8 +63,12 @@ def _accented(word: str) -> bool:
 
 def is_foreign(text: str, knows: Callable[[str], bool], settings: AnswerSettings) -> bool:
     """Whether `text` reads as a language other than English (see the module docstring for the rule)."""
-    if text.isascii():  # most questions: every letter Latin, no accents, no unspaced script, no ¿ ¡
-        return _foreign_plain(text, knows, settings)
+    # most questions are ASCII: every letter Latin, no accents, no unspaced script, no ¿ ¡
+    return (_foreign_plain if text.isascii() else _foreign_any)(text, knows, settings)
+
+
+def _foreign_any(text: str, knows: Callable[[str], bool], settings: AnswerSettings) -> bool:
+    """`is_foreign` for any text: every step of the rule."""
     words = _words(text)
     if sum(len(n) if _unspaced(n[0]) else 1 for _, n in words) < settings.foreign_min_words:
         return False
