@@ -261,7 +261,10 @@ class TfidfIndex:
         # factor is rounded to the data's type (float32) and multiplied in it, as `data[s:e] * factor` does.
         docs = np.concatenate([indices[s:e] for s, e in spans], dtype=np.intp)
         contributions = np.concatenate([data[s:e] for s, e in spans])
-        contributions *= np.repeat(np.array([f * scale for f in factors], dtype=data.dtype), [e - s for s, e in spans])
+        if len(set(factors)) == 1:  # no expansion (most questions): every term weighs the same, one number times all
+            contributions *= data.dtype.type(factors[0] * scale)
+        else:
+            contributions *= np.repeat(np.array([f * scale for f in factors], dtype=data.dtype), [e - s for s, e in spans])
         scores = np.bincount(docs, weights=contributions, minlength=self.n_docs)  # one C pass, no sort
         # A floor the k-th best score cannot be under: the k-th best among the passages of one
         # posting list holding at least k (the shortest: its rare term tends to pick good ones).
