@@ -1,8 +1,8 @@
 """Frozen dataclasses made quickly: the answer path makes dozens of small values per question.
 
 A frozen dataclass's own __init__ sets each field with object.__setattr__ (the frozen class refuses
-plain assignment): a call per field, about a microsecond for a four-field Hit and five for the
-nine-field Why. `quick` gives the class an __init__ with the same signature, defaults and default
+plain assignment): a call per field, 0.8 us for a four-field Hit and 1.7 for the nine-field Why on a
+quiet machine (0.55 and 1.0 made quickly). `quick` gives the class an __init__ with the same signature, defaults and default
 factories that fills the instance's dictionary in one step instead. Everything else (equality,
 hashing, repr, fields, replace, frozenness) is the dataclass's own, untouched.
 """
