@@ -122,3 +122,12 @@ def test_a_topic_offered_as_a_question_keeps_a_title_cased_name_whole(section, o
     # 'Garden Club' was offered as 'Tell me about garden Club': half a name lower-cased.
     kb = KnowledgeBase((Passage("x1", "The club meets on Tuesdays.", section, "a"),), SOURCES)
     assert Composer(kb, S, Replies()).question_for(kb.passages[0]) == offered
+
+
+@pytest.mark.parametrize("text, offered", [
+    ("The club meets on Tuesdays in the old school hall, all year round.", "Tell me about the club meets on Tuesdays in"),
+    ("Meets  on\tTuesdays", "Tell me about meets on Tuesdays"), ("Tuesdays", "Tell me about tuesdays")])
+def test_a_passage_without_a_section_is_offered_by_its_first_words(text, offered):
+    # Only the first example_topic_words (6) are split off, however long the text; spacing collapses as before.
+    kb = KnowledgeBase((Passage("x1", text, "", "a"),), SOURCES)
+    assert Composer(kb, S, Replies()).question_for(kb.passages[0]) == offered

@@ -110,3 +110,21 @@ def test_search_is_exact_when_a_weak_floor_is_raised_by_further_lists():
     found = [(m.position, m.score) for m in index.search(weights, list(weights), 2)]
     assert len(floors) > 1 and max(floors) > floors[0]  # the first floor was weak and was raised
     assert found == _brute_force(index, weights, list(weights), 2)
+
+
+@pytest.mark.parametrize("factors", [[0.7, 0.7, 0.7], [1.0, 0.35, 0.7]])
+def test_scores_with_one_factor_for_every_term_or_several_are_the_same_sums_to_the_bit(factors):
+    # One factor for every term (no expansion) multiplies all products by one number; several repeat each
+    # over its list. Both are the float32 products `data[s:e] * factor` gives, summed by bincount in term order.
+    passages = [Passage(f"p{i}", " ".join(["common"] * (1 + i % 3) + (["medium"] if i % 3 == 0 else [])
+                                          + (["rare"] if i % 7 == 0 else []) + [f"w{i}"])) for i in range(60)]
+    index = TfidfIndex.build(passages)
+    cols = [index.vocabulary[t] for t in ("common", "medium", "rare")]
+    scale = 1 / 1.7
+    docs, values = index._scores(cols, factors, scale, 2)
+    spans = [(index.indptr[c], index.indptr[c + 1]) for c in cols]
+    products = np.concatenate([index.data[s:e] * np.float32(f * scale) for (s, e), f in zip(spans, factors)])
+    expected = np.bincount(np.concatenate([index.indices[s:e] for s, e in spans]), weights=products,
+                           minlength=index.n_docs)
+    assert len(docs) and np.array_equal(values, expected[docs])
+    assert set(np.flatnonzero(expected >= np.sort(expected)[-2]).tolist()) <= set(docs.tolist())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.text import STOP_WORDS, content_stems, lone_surrogate, negated, shorten, stem, terms, words
+import pytest
+
+from bot.text import STOP_WORDS, clean, content_stems, lone_surrogate, negated, shorten, stem, terms, words
 
 
 def test_shorten_keeps_short_text_and_cuts_long_text_to_the_width_with_an_ellipsis():
@@ -35,3 +37,13 @@ def test_a_question_asked_in_the_negative_is_told_apart_by_its_not_never_or_n_t(
     for question in ("Who signed the treaty?", "Is there a note about the knot?", "Where is Notting Hill?",
                      "What did the nobles want?"):
         assert not negated(question), question
+
+
+@pytest.mark.parametrize("text", [
+    "  What is it?  ", "a  b", "a\tb", "a\nb", "a\u00a0b", "a\u200bb", "a\u202eb", "a\x85b", "a\ufeffb", "a\x7fb",
+    "caf\u00e9 \u4e2d\u6587 ok", " ", "", "a \u3000 b", "\u2028line", "tab\t", "x\x1cy",
+])
+def test_clean_takes_its_shortcut_only_where_the_regexes_would_change_nothing_but_the_ends(text):
+    from bot.text import _CONTROL, _SPACES
+
+    assert clean(text) == _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()

@@ -69,7 +69,7 @@ class Composer:
         """The explanation's facts: terms, corrections, expansions, carried topic, score and runner-ups
         (passages other than the best that are not already part of the answer)."""
         query, hits = decision.query, decision.hits
-        runners_up = tuple(h for h in hits[1:] if h.id not in answered)[:self.settings.runners_up]
+        runners_up = tuple(itertools.islice((h for h in hits[1:] if h.id not in answered), self.settings.runners_up))
         return Why(matched=query.matched, corrected=query.reading.corrected, unknown=query.unknown,
                    expansions=tuple((e.phrase, ", ".join(e.added), e.kind) for e in query.expansions),
                    context=decision.carried, score=decision.best, coverage=decision.coverage,
@@ -154,7 +154,8 @@ class Composer:
         """A question that leads to a passage: its own first question, else 'Tell me about' its topic."""
         if passage.questions:
             return passage.questions[0]
-        topic = passage.section or " ".join(passage.text.split()[:self.settings.example_topic_words])
+        count = self.settings.example_topic_words  # the first words, without splitting a long text to its end
+        topic = passage.section or " ".join(passage.text.split(None, count)[:count])
         name = len(topic.split()) > 1 and topic.istitle()  # 'Garden Club': a name, not a capitalised sentence
         return f"Tell me about {topic[0].lower() + topic[1:] if topic[:2].istitle() and not name else topic}"
 

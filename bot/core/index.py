@@ -42,6 +42,7 @@ import numpy as np
 
 from ..kb.model import Passage
 from .index_build import IndexSettings, Progress, build_arrays, idf_values
+from .values import quick
 
 __all__ = ["Match", "TfidfIndex"]
 
@@ -55,6 +56,7 @@ FLOOR_BUDGET = 2048
 Group = tuple[float, tuple[tuple[str, ...], ...]]
 
 
+@quick
 @dataclass(frozen=True)
 class Match:
     """One scored passage position from a search."""
@@ -168,13 +170,20 @@ class TfidfIndex:
         where s is covered when the passage holds it or any of its alternatives.
         """
         get, idf, top, has = self.vocabulary.get, self._idf_items, self.max_idf, self.has
+        starts, postings, find = self._starts, self._postings, bisect.bisect_left
         total = covered = 0.0
         for s, alternatives in stems:  # each stem looked up once, for its idf and its posting list
             col = get(s)
-            weight = (top if col is None else idf[col]) ** 2
+            if col is None:
+                weight = top ** 2
+                held = False
+            else:  # `_slot_in` written out: a binary search in the stem's posting list
+                weight = idf[col] ** 2
+                end = starts[col + 1]
+                i = find(postings, position, starts[col], end)
+                held = i < end and postings[i] == position
             total += weight
-            if (col is not None and self._slot_in(col, position) is not None
-                    or any(has(position, a) for a in alternatives)):
+            if held or any(has(position, a) for a in alternatives):
                 covered += weight
         return math.sqrt(covered / total) if total else 1.0
 
@@ -235,7 +244,9 @@ class TfidfIndex:
     def _kth(self, scores: np.ndarray, posting_list: tuple[int, int], k: int) -> float:
         """The k-th best score among the passages of one posting list (length, start) holding at least k."""
         length, start = posting_list
-        return np.partition(scores[self.indices[start:start + length]], length - k)[length - k]
+        found = scores.take(self.indices[start:start + length])
+        found.partition(length - k)  # in place: `take` made a copy already
+        return found[length - k]
 
     def _scores(self, cols: list[int], factors: list[float], scale: float, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The passages the query's posting lists touch (or those that can still be among the k best)
@@ -246,11 +257,14 @@ class TfidfIndex:
             start, end = spans[0]
             return indices[start:end], data[start:end] * (factors[0] * scale)
         # One concatenation of the lists (in the type bincount reads) and one of their stored weights, times
-        # each term's factor repeated over its list: four array calls instead of two per term. The factor is
-        # rounded to the data's type (float32) and multiplied in it, as `data[s:e] * factor` does.
+        # (in place) each term's factor repeated over its list: four array calls instead of two per term. The
+        # factor is rounded to the data's type (float32) and multiplied in it, as `data[s:e] * factor` does.
         docs = np.concatenate([indices[s:e] for s, e in spans], dtype=np.intp)
-        factor = np.repeat(np.array([f * scale for f in factors], dtype=data.dtype), [e - s for s, e in spans])
-        contributions = np.concatenate([data[s:e] for s, e in spans]) * factor
+        contributions = np.concatenate([data[s:e] for s, e in spans])
+        if len(set(factors)) == 1:  # no expansion (most questions): every term weighs the same, one number times all
+            contributions *= data.dtype.type(factors[0] * scale)
+        else:
+            contributions *= np.repeat(np.array([f * scale for f in factors], dtype=data.dtype), [e - s for s, e in spans])
         scores = np.bincount(docs, weights=contributions, minlength=self.n_docs)  # one C pass, no sort
         # A floor the k-th best score cannot be under: the k-th best among the passages of one
         # posting list holding at least k (the shortest: its rare term tends to pick good ones).
@@ -259,7 +273,7 @@ class TfidfIndex:
         floor = 0.0
         if len(docs) > 4 * k and enough:
             floor = self._kth(scores, enough[0], k)
-        docs = np.flatnonzero(scores >= floor) if floor > 0 else np.unique(docs)
+        docs = (scores >= floor).nonzero()[0] if floor > 0 else np.unique(docs)
         if len(docs) > WEAK_FLOOR * k and len(enough) > 1:  # hundreds left: the next shortest lists raise it
             better, spent = floor, 0
             for length, start in enough[1:]:

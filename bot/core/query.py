@@ -20,8 +20,10 @@ from .first_stage import FirstStage
 from .index import Group
 from .reading import Reading
 from .settings import AnswerSettings
+from .values import quick
 
 
+@quick
 @dataclass(frozen=True)
 class Query:
     """A read question, weighed: the terms the index scores and what the explanation shows of them."""
@@ -66,7 +68,7 @@ def weigh(reading: Reading, index: FirstStage, settings: AnswerSettings, carried
     if carried:
         norm_terms += tuple(stem(t) for t in carried if stem(t) not in own)
     known = index.known_share(norm_terms, len(unknown), settings.unknown_weight)
-    matched = tuple(t for t in weights if t in vocabulary and " " not in t)
+    matched = tuple(t for t in weights if " " not in t and t in vocabulary)  # a bigram is never shown: not looked up
     return Query(reading, weights, norm_terms, known, tuple(unknown), carried, own_weights, groups, matched)
 
 

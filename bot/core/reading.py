@@ -17,8 +17,10 @@ from .lexicon import english_words
 from .phrasing import FRAME_WORDS
 from .settings import AnswerSettings
 from .spelling import Speller
+from .values import quick
 
 
+@quick
 @dataclass(frozen=True)
 class Reading:
     """What a question says in the knowledge's words: its content words after corrections, the
@@ -69,8 +71,12 @@ class Reader:
         content: list[str] = []
         corrected: list[tuple[str, str]] = []
         unknown: list[str] = []
+        vocabulary = self.vocabulary
         for token in self.split_compounds(tokens):
             if token in STOP_WORDS or token in FRAME_WORDS:
+                continue
+            if stem(token) in vocabulary:  # most words: known as typed, so neither a typo nor a relative
+                content.append(token)
                 continue
             fixed = self._typo(token)
             if fixed is not None:
@@ -78,7 +84,7 @@ class Reader:
                 token = fixed
                 if token in STOP_WORDS:
                     continue
-            if stem(token) not in self.vocabulary:
+            if stem(token) not in vocabulary:
                 related = self.related_word(token)
                 if related is not None:
                     corrected.append((token, related))
