@@ -7,13 +7,11 @@ from functools import cached_property
 
 from .context import Context
 from .hits import Hit
-from .values import quick
 
 # The kinds of answer that searched the knowledge; the rest are replies (small talk, help, ...).
 SEARCHED = ("answer", "unknown")
 
 
-@quick
 @dataclass(frozen=True)
 class Why:
     """How an answer came about: the terms matched, corrections, expansions and runner-ups."""
@@ -29,7 +27,6 @@ class Why:
     runners_up: tuple[Hit, ...] = ()
 
 
-@quick
 @dataclass(frozen=True)
 class Alternative:
     """Another passage worth offering beside the answer (Telegram's inline results), with its source."""
@@ -39,7 +36,6 @@ class Alternative:
     url: str = ""
 
 
-@quick
 @dataclass(frozen=True)
 class Answer:
     """What the user gets: the answer text, whether it came from the knowledge, its sources, and

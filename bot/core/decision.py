@@ -11,10 +11,8 @@ from .first_stage import FirstStage
 from .phrasing import FRAME_WORDS, KEYWORD_GLUE, SWITCH, is_anaphoric, unknown_names, wanted_kind
 from .query import Query
 from .settings import AnswerSettings
-from .values import quick
 
 
-@quick
 @dataclass(frozen=True)
 class Decision:
     """What the question gets: the search chosen, its passages after penalties, and whether the best is trusted."""

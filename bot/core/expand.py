@@ -12,12 +12,10 @@ from typing import Iterable, Sequence
 
 from ..text import STOP_WORDS, stem, words
 from .settings import AnswerSettings
-from .values import quick
 
 _JOINERS = {"and", "for", "of", "the", "in", "on", "&", "to"}
 
 
-@quick
 @dataclass(frozen=True)
 class Expansion:
     """One rule that fired: the user's phrase and what was added for it."""

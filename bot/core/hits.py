@@ -11,13 +11,11 @@ from ..text import negated
 from .first_stage import FirstStage
 from .query import Query
 from .settings import AnswerSettings
-from .values import quick
 
 if TYPE_CHECKING:  # with rerank: false a one-shot ask never imports the second stage
     from .rerank import Candidate, Reranker
 
 
-@quick
 @dataclass(frozen=True)
 class Hit:
     """A candidate passage for a question, with its score; the front ends list these as sources."""
@@ -33,7 +31,6 @@ class Hit:
         return Hit(self.id, self.section, self.text, score if cap is None else min(cap, score))
 
 
-@quick
 @dataclass(frozen=True)
 class Hits:
     """One search: the query it answered and its passages, best first."""

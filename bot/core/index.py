@@ -42,7 +42,6 @@ import numpy as np
 
 from ..kb.model import Passage
 from .index_build import IndexSettings, Progress, build_arrays, idf_values
-from .values import quick
 
 __all__ = ["Match", "TfidfIndex"]
 
@@ -56,7 +55,6 @@ FLOOR_BUDGET = 2048
 Group = tuple[float, tuple[tuple[str, ...], ...]]
 
 
-@quick
 @dataclass(frozen=True)
 class Match:
     """One scored passage position from a search."""

@@ -20,10 +20,8 @@ from .first_stage import FirstStage
 from .index import Group
 from .reading import Reading
 from .settings import AnswerSettings
-from .values import quick
 
 
-@quick
 @dataclass(frozen=True)
 class Query:
     """A read question, weighed: the terms the index scores and what the explanation shows of them."""

@@ -17,10 +17,8 @@ from .lexicon import english_words
 from .phrasing import FRAME_WORDS
 from .settings import AnswerSettings
 from .spelling import Speller
-from .values import quick
 
 
-@quick
 @dataclass(frozen=True)
 class Reading:
     """What a question says in the knowledge's words: its content words after corrections, the
