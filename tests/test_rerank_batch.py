@@ -120,7 +120,8 @@ def test_every_feature_is_exactly_the_plain_reading_s():
         q = read_question(call["question"], call["content_words"], expansions, stats)
         expected = np.array([_plain_row(q, n, c, cs, float(call["curated"])) for n, c in enumerate(cs)])
         assert expected.shape == (len(cs), len(FEATURES))
-        for store in (None, kept):
-            got = features(call["question"], cs, stats, call["content_words"], expansions, call["curated"], store)
+        placed = [c._replace(places=tuple(passages.index(t) for t in (c.text, *c.before, *c.after))) for c in cs]
+        for given, store in ((cs, None), (cs, kept), (placed, kept)):  # texts read, looked up, or read by place
+            got = features(call["question"], given, stats, call["content_words"], expansions, call["curated"], store)
             assert np.array_equal(got, expected), (call["question"], [FEATURES[j] for j in
                                                                       np.nonzero((got != expected).any(axis=0))[0]])

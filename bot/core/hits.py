@@ -14,6 +14,7 @@ from .settings import AnswerSettings
 
 if TYPE_CHECKING:  # with rerank: false a one-shot ask never imports the second stage
     from .rerank import Candidate, Reranker
+    from .rerank_store import PassageWords
 
 
 @dataclass(frozen=True)
@@ -79,18 +80,29 @@ def rerank(reranker: Reranker, passages: Sequence[Passage], positions: Mapping[s
     top = hits[:settings.rerank_depth]
     if not top:
         return hits
-    candidates = [_candidate(passages, positions[h.id], h, settings.rerank_neighbours) for h in top]
+    words = reranker.passage_words(passages)
+    placed = words if words is not None and words.sections is not None else None
+    candidates = [_candidate(passages, positions[h.id], h, settings.rerank_neighbours, placed) for h in top]
     own = query.tokens
     content_words = list(own) + [w for w in query.carried if w not in own]  # a follow-up reads with its topic
     expansions = [(e.phrase, e.added) for e in query.expansions]
-    ranking = reranker.rank(query.reading.text, candidates, content_words, expansions, reranker.passage_words(passages))
+    ranking = reranker.rank(query.reading.text, candidates, content_words, expansions, words)
     return tuple(Hit(top[i].id, top[i].section, top[i].text, ranking.probabilities[i]) for i in ranking.order)
 
 
-def _candidate(passages: Sequence[Passage], at: int, hit: Hit, neighbours: int) -> Candidate:
-    """A hit as the second stage reads it: with up to `neighbours` passages each side in its section."""
+def _candidate(passages: Sequence[Passage], at: int, hit: Hit, neighbours: int,
+               words: PassageWords | None = None) -> Candidate:
+    """A hit as the second stage reads it: with up to `neighbours` passages each side in its section. With
+    the passages' columns read ahead (`words`), by place: no Passage is built or read, and the stage
+    reads the texts' words by their places."""
     from .rerank import Candidate
 
+    if words is not None:
+        texts, sections, section = words.texts, words.sections, hit.section
+        before = [n for n in range(max(0, at - neighbours), at) if sections[n] == section]
+        after = [n for n in range(at + 1, min(len(sections), at + 1 + neighbours)) if sections[n] == section]
+        return Candidate(hit.text, hit.score, tuple([texts[n] for n in before]), tuple([texts[n] for n in after]),
+                         section, words.questions[at], (at, *before, *after))
     passage = passages[at]
     section = passage.section
     before = tuple(p.text for p in passages[max(0, at - neighbours):at] if p.section == section)

@@ -23,7 +23,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from ..errors import BotError
-from ..kb.model import text_column
+from ..kb.model import question_column, section_column, text_column
 from .rerank_features import FEATURES, Candidate, features
 from .rerank_question import CorpusStats
 from .rerank_store import PassageWords
@@ -177,7 +177,7 @@ class Reranker:
 
     def _read(self, passages: Sequence) -> PassageWords:
         """Read and keep every passage's words."""
-        words = PassageWords(text_column(passages))
+        words = PassageWords(text_column(passages), section_column(passages), question_column(passages))
         self._words = (passages, words)
         return words
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import math
 from itertools import accumulate
-from dataclasses import dataclass
-from typing import Mapping, Protocol, Sequence
+from typing import Mapping, NamedTuple, Protocol, Sequence
 
 import numpy as np
 
@@ -24,9 +23,9 @@ from .rerank_text import FAMILY_PREFIX, KINDS, content, denies, holds_kind, lean
 _K1_PLUS_1 = BM25_K1 + 1  # the same float as BM25_K1 + 1 written in the sum
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """One passage the first stage found, as plain data: its text, score and surroundings."""
+class Candidate(NamedTuple):
+    """One passage the first stage found, as plain data: its text, score and surroundings. A NamedTuple, not a
+    frozen dataclass: ten are made per reranked question, and a tuple is made in a third of the time."""
 
     text: str
     score: float  # the first stage's score (any scale; the model also sees it relative to the best)
@@ -34,6 +33,9 @@ class Candidate:
     after: tuple[str, ...] = ()  # the passages just after it in the same section, nearest first
     section: str = ""
     questions: tuple[str, ...] = ()  # questions a maintainer attached to the passage
+    # Where the passage, then `before` and `after` sit in the passages the store read (() when not known):
+    # the store then reads them by place, never hashing or comparing their texts.
+    places: tuple[int, ...] = ()
 
 
 class Gatherer(Protocol):
@@ -41,6 +43,9 @@ class Gatherer(Protocol):
 
     def gather(self, texts: Sequence[str], full: int, terms: Mapping[str, int], starts: Mapping[str, int],
                word_ids: Mapping[str, int]) -> Gathered | None: ...
+
+    def gather_at(self, places: Sequence[int], full: int, terms: Mapping[str, int], starts: Mapping[str, int],
+                  word_ids: Mapping[str, int]) -> Gathered: ...
 
 
 class Batch:
@@ -52,11 +57,18 @@ class Batch:
             [*stems, *(s for _own, others in q.alternatives for o in others for s in o)]))}
         self.starts = {h: n for n, h in enumerate(dict.fromkeys(s[:FAMILY_PREFIX] for s in stems
                                                                 if len(s) >= FAMILY_PREFIX))}
-        own = list(dict.fromkeys(c.text for c in candidates))
-        texts = list(dict.fromkeys([*own, *(t for c in candidates for t in (*c.before, *c.after))]))
-        self.row = {t: n for n, t in enumerate(texts)}
+        placed = words_ is not None and all(c.places for c in candidates)
+        keys = [c.places if placed else (c.text, *c.before, *c.after) for c in candidates]  # own, before, after
+        own = list(dict.fromkeys(k[0] for k in keys))
+        texts = list(dict.fromkeys([*own, *(t for k in keys for t in k[1:])]))
+        row = {t: n for n, t in enumerate(texts)}
+        # Per candidate: the rows of its own text, then of the texts before it, then after (as `keys`).
+        self.at = [[row[t] for t in k] for k in keys]
         args = (texts, len(own), self.terms, self.starts, q.word_ids)
-        self.g = (words_.gather(*args) if words_ is not None else None) or gather_texts(*args)
+        if placed:
+            self.g = words_.gather_at(*args)
+        else:
+            self.g = (words_.gather(*args) if words_ is not None else None) or gather_texts(*args)
         self.full, self.idf = len(own), [q.idf[s] for s in stems]
         self.total, self.known_total = q.total or 1.0, q.known_total or 1.0
         self.masses: dict[int, float] = {0: 0.0}
@@ -120,7 +132,7 @@ class Batch:
 
     def rows(self) -> list[tuple]:
         """The candidates' rows of FEATURES (rerank_features.py)."""
-        q, cs, masks, row = self.q, self.candidates, self.masks, self.row
+        q, cs, masks, at = self.q, self.candidates, self.masks, self.at
         best_first = max(c.score for c in cs) or 1.0
         where, bigrams = self._where()
         phrase = phrases(q, self.g.every, self.g.every_lengths)
@@ -129,13 +141,13 @@ class Batch:
         fitting = tuple(float(q.kind == k) for k in KINDS)
         rarest = sum(1 << n for n, s in enumerate(q.stems) if s in q.rarest)
         keywords = self.curated * float(not q.opening and len(q.every) <= 3)
-        paragraphs = [[row[t] for t in (*c.before, c.text, *c.after)] for c in cs]
+        paragraphs = [[*rows[1:1 + len(c.before)], rows[0], *rows[1 + len(c.before):]] for c, rows in zip(cs, at)]
         lengths = [sum(self.lengths[t] for t in p) for p in paragraphs]
-        mean_own = max(1.0, sum(self.lengths[row[c.text]] for c in cs) / len(cs))
+        mean_own = max(1.0, sum(self.lengths[rows[0]] for rows in at) / len(cs))
         mean_paragraph = max(1.0, sum(lengths) / len(lengths))
         out = []
         for n, c in enumerate(cs):
-            o = row[c.text]
+            o = at[n][0]
             mine, length, curated = masks[o], self.lengths[o], self.curated
             mass = self.mass(mine)
             cover = mass / self.total
@@ -144,7 +156,7 @@ class Batch:
             spoken = bin(mine).count("1")
             paragraph = self._paragraph(paragraphs[n], lengths[n], mean_paragraph)
             out.append((c.score, c.score / best_first, 1.0 / (n + 1), cover, mass / self.known_total,
-                        self.bm25(self.tf[o], length, mean_own) if mine else 0.0, *self._context(c, mine, cover),
+                        self.bm25(self.tf[o], length, mean_own) if mine else 0.0, *self._context(c, at[n], mine, cover),
                         bin(mine & rarest).count("1") / (len(q.rarest) or 1),
                         proximity(where[o], length) if spoken > 1 else 0.0,
                         bigrams[o] / len(q.bigrams) if q.bigrams else 0.0, phrase[o] if mine else 0.0,
@@ -156,12 +168,13 @@ class Batch:
                         self.mass(self.family[o]) / self.total, float(q.negated and not denies(c.text))))
         return out
 
-    def _context(self, c: Candidate, mine: int, cover: float) -> tuple:
-        """window_cover, window2_cover, context_gain, previous_cover, leaning, leaning_previous."""
-        masks, row, before, after = self.masks, self.row, c.before, c.after
-        previous = masks[row[before[-1]]] if before else 0
-        wide = mine | previous | (masks[row[after[0]]] if after else 0)
-        wide2 = wide | (masks[row[before[-2]]] if len(before) > 1 else 0) | (masks[row[after[1]]] if len(after) > 1 else 0)
+    def _context(self, c: Candidate, rows: list[int], mine: int, cover: float) -> tuple:
+        """window_cover, window2_cover, context_gain, previous_cover, leaning, leaning_previous (`rows`: Batch.at's)."""
+        masks, nb = self.masks, len(c.before)
+        before, after = rows[1:1 + nb], rows[1 + nb:]
+        previous = masks[before[-1]] if before else 0
+        wide = mine | previous | (masks[after[0]] if after else 0)
+        wide2 = wide | (masks[before[-2]] if nb > 1 else 0) | (masks[after[1]] if len(after) > 1 else 0)
         window_cover, previous_cover = self.mass(wide) / self.total, self.mass(previous) / self.total
         leaning = float(leans_back(c.text))
         return (window_cover, self.mass(wide2) / self.total, window_cover - cover, previous_cover, leaning,

@@ -56,7 +56,10 @@ def gather_texts(texts: Sequence[str], full: int, terms: Mapping[str, int], star
 class PassageWords:
     """The stemmed words of every passage text, as ids: what `rerank_text.content(text)` gives, read once."""
 
-    def __init__(self, texts: Sequence[str]) -> None:
+    def __init__(self, texts: Sequence[str], sections: Sequence[str] | None = None,
+                 questions: Sequence[tuple[str, ...]] | None = None) -> None:
+        # The passages' columns, kept so the second stage's candidates and neighbours are read by place (hits.py).
+        self.texts, self.sections, self.questions = texts, sections, questions
         vocabulary: dict[str, int] = {}
         ids, starts = array("i"), array("q", [0])
         lookup = vocabulary.__getitem__
@@ -102,6 +105,11 @@ class PassageWords:
             at = [position[t] for t in texts]
         except KeyError:
             return None
+        return self.gather_at(at, full, terms, starts, word_ids)
+
+    def gather_at(self, at: Sequence[int], full: int, terms: Mapping[str, int], starts: Mapping[str, int],
+                  word_ids: Mapping[str, int]) -> Gathered:
+        """The columns of the passages at these places (see Gathered): as `gather` of their texts."""
         content_, sizes = _spans(self._content, self._content_starts, at)
         every, every_sizes = _spans(self._every, self._every_starts, at[:full])
         lengths, cut = np.array(sizes, dtype=np.int64), sum(sizes[:full])
@@ -121,7 +129,7 @@ class PassageWords:
         return table
 
 
-def _spans(values: np.ndarray, starts: list[int], at: list[int]) -> tuple[np.ndarray, list[int]]:
+def _spans(values: np.ndarray, starts: list[int], at: Sequence[int]) -> tuple[np.ndarray, list[int]]:
     """The values of the passages at these places one after another, and how many each has."""
     bounds = [(starts[a], starts[a + 1]) for a in at]
     return np.concatenate([values[b:e] for b, e in bounds]), [e - b for b, e in bounds]
