@@ -71,7 +71,7 @@ class Batch:
             self.g = (words_.gather(*args) if words_ is not None else None) or gather_texts(*args)
         self.full, self.idf = len(own), [q.idf[s] for s in stems]
         self.total, self.known_total = q.total or 1.0, q.known_total or 1.0
-        self.masses: dict[int, float] = {0: 0.0}
+        self.masses = _Masses(self.idf)
         self.covers: dict[str, float] = {}
         self._read(len(texts))
 
@@ -107,17 +107,6 @@ class Batch:
         held = np.bincount(owner[on] * width + heads[on], minlength=full * width).reshape(full, width) > 0
         return held[:, head_of] if n_stems else np.zeros((full, 0), dtype=bool)
 
-    def mass(self, mask: int) -> float:
-        """The idf mass of the stems in a mask, added in the question's order, worked out once per mask."""
-        found = self.masses.get(mask)
-        if found is None:
-            found = 0.0
-            for n, idf in enumerate(self.idf):
-                if mask >> n & 1:
-                    found += idf
-            self.masses[mask] = found
-        return found
-
     def bm25(self, tf: Sequence[int], length: int, mean_length: float) -> float:
         """BM25 of a text from its counts of the question's stems (one found through an expansion counts once)."""
         q = self.q
@@ -131,66 +120,69 @@ class Batch:
         return found / q.total
 
     def rows(self) -> list[tuple]:
-        """The candidates' rows of FEATURES (rerank_features.py)."""
-        q, cs, masks, at = self.q, self.candidates, self.masks, self.at
+        """The candidates' rows of FEATURES (rerank_features.py). One loop with few calls per candidate: the
+        median Debian question is a reranked one, and this runs ten times on each."""
+        q, cs, masks, at, tf, sizes = self.q, self.candidates, self.masks, self.at, self.tf, self.lengths
+        masses, total, bm25, curated = self.masses, self.total, self.bm25, self.curated
         best_first = max(c.score for c in cs) or 1.0
         where, bigrams = self._where()
         phrase = phrases(q, self.g.every, self.g.every_lengths)
-        question_level = (float(bool(q.kind)), *(float(q.kind == k) for k in KINDS), q.unknown_share,
+        asks = float(bool(q.kind))
+        question_level = (asks, *(float(q.kind == k) for k in KINDS), q.unknown_share,
                           float(q.unknown_name), math.log1p(len(q.stems)))
         fitting = tuple(float(q.kind == k) for k in KINDS)
+        unfit = (0.0,) * len(KINDS)
         rarest = sum(1 << n for n, s in enumerate(q.stems) if s in q.rarest)
-        keywords = self.curated * float(not q.opening and len(q.every) <= 3)
+        n_rarest, n_bigrams = len(q.rarest) or 1, len(q.bigrams)
+        keywords = curated * float(not q.opening and len(q.every) <= 3)
+        unknown, log_candidates = curated * q.unknown_share, math.log(len(cs))
+        kind, folded, negated, alternatives = q.kind, q.folded, q.negated, bool(q.alternatives)
+        # Each candidate's paragraph (its neighbours before, itself, its neighbours after) as rows.
         paragraphs = [[*rows[1:1 + len(c.before)], rows[0], *rows[1 + len(c.before):]] for c, rows in zip(cs, at)]
-        lengths = [sum(self.lengths[t] for t in p) for p in paragraphs]
-        mean_own = max(1.0, sum(self.lengths[rows[0]] for rows in at) / len(cs))
+        lengths = [sum(sizes[t] for t in p) for p in paragraphs]
+        mean_own = max(1.0, sum(sizes[rows[0]] for rows in at) / len(cs))
         mean_paragraph = max(1.0, sum(lengths) / len(lengths))
         out = []
         for n, c in enumerate(cs):
-            o = at[n][0]
-            mine, length, curated = masks[o], self.lengths[o], self.curated
-            mass = self.mass(mine)
-            cover = mass / self.total
-            fit = holds_kind(q.kind, c.text, q.folded) if q.kind else False
-            floor = float(c.score >= FIRST_FLOOR)
-            spoken = bin(mine).count("1")
-            paragraph = self._paragraph(paragraphs[n], lengths[n], mean_paragraph)
-            out.append((c.score, c.score / best_first, 1.0 / (n + 1), cover, mass / self.known_total,
-                        self.bm25(self.tf[o], length, mean_own) if mine else 0.0, *self._context(c, at[n], mine, cover),
-                        bin(mine & rarest).count("1") / (len(q.rarest) or 1),
-                        proximity(where[o], length) if spoken > 1 else 0.0,
-                        bigrams[o] / len(q.bigrams) if q.bigrams else 0.0, phrase[o] if mine else 0.0,
-                        math.log1p(length), math.log1p(length - self.direct[o]), *self._maintained(c),
-                        float(fit), *(fitting if fit else (0.0,) * len(KINDS)), *question_level,
-                        curated, curated * c.score, curated * q.unknown_share, curated * (question_level[0] - fit),
-                        curated * cover, floor, curated * floor, *paragraph, math.log(len(cs)), keywords,
-                        float(self.defined[o]) if q.alternatives else 0.0, curated / (n + 1),
-                        self.mass(self.family[o]) / self.total, float(q.negated and not denies(c.text))))
+            rows, nb, score = at[n], len(c.before), c.score
+            o = rows[0]
+            mine, length = masks[o], sizes[o]
+            mass = masses[mine]
+            cover = mass / total
+            fit = holds_kind(kind, c.text, folded) if kind else False
+            floor = float(score >= FIRST_FLOOR)
+            # window_cover, window2_cover, context_gain, previous_cover, leaning, leaning_previous
+            previous = masks[rows[nb]] if nb else 0
+            wide = mine | previous | (masks[rows[nb + 1]] if len(rows) > nb + 1 else 0)
+            wide2 = wide | (masks[rows[nb - 1]] if nb > 1 else 0) | (masks[rows[nb + 2]] if len(rows) > nb + 2 else 0)
+            window_cover, previous_cover = masses[wide] / total, masses[previous] / total
+            leaning = float(leans_back(c.text))
+            # paragraph_cover, paragraph_bm25: the candidate with its neighbours as one text
+            spoken = [t for t in paragraphs[n] if masks[t]]  # a text without a question stem adds nothing to either
+            if not spoken:
+                paragraph = (0.0, 0.0)
+            elif len(spoken) == 1:
+                paragraph = (masses[masks[spoken[0]]] / total, bm25(tf[spoken[0]], lengths[n], mean_paragraph))
+            else:
+                found = 0
+                for t in spoken:
+                    found |= masks[t]
+                summed = [sum(counts) for counts in zip(*(tf[t] for t in spoken))]
+                paragraph = (masses[found] / total, bm25(summed, lengths[n], mean_paragraph))
+            out.append((score, score / best_first, 1.0 / (n + 1), cover, mass / self.known_total,
+                        bm25(tf[o], length, mean_own) if mine else 0.0,
+                        window_cover, masses[wide2] / total, window_cover - cover, previous_cover, leaning,
+                        leaning * previous_cover, (mine & rarest).bit_count() / n_rarest,
+                        proximity(where[o], length) if mine.bit_count() > 1 else 0.0,
+                        bigrams[o] / n_bigrams if n_bigrams else 0.0, phrase[o] if mine else 0.0,
+                        math.log1p(length), math.log1p(length - self.direct[o]),
+                        *(self._maintained(c) if c.questions else (self._cover_of(c.section), 0.0, 0.0)),
+                        float(fit), *(fitting if fit else unfit), *question_level,
+                        curated, curated * score, unknown, curated * (asks - fit),
+                        curated * cover, floor, curated * floor, *paragraph, log_candidates, keywords,
+                        float(self.defined[o]) if alternatives else 0.0, curated / (n + 1),
+                        masses[self.family[o]] / total, float(negated and not denies(c.text))))
         return out
-
-    def _context(self, c: Candidate, rows: list[int], mine: int, cover: float) -> tuple:
-        """window_cover, window2_cover, context_gain, previous_cover, leaning, leaning_previous (`rows`: Batch.at's)."""
-        masks, nb = self.masks, len(c.before)
-        before, after = rows[1:1 + nb], rows[1 + nb:]
-        previous = masks[before[-1]] if before else 0
-        wide = mine | previous | (masks[after[0]] if after else 0)
-        wide2 = wide | (masks[before[-2]] if nb > 1 else 0) | (masks[after[1]] if len(after) > 1 else 0)
-        window_cover, previous_cover = self.mass(wide) / self.total, self.mass(previous) / self.total
-        leaning = float(leans_back(c.text))
-        return (window_cover, self.mass(wide2) / self.total, window_cover - cover, previous_cover, leaning,
-                leaning * previous_cover)
-
-    def _paragraph(self, texts: list[int], length: int, mean_length: float) -> tuple:
-        """paragraph_cover, paragraph_bm25: the candidate with its neighbours as one text (`texts`: their rows)."""
-        masks, tf = self.masks, self.tf
-        spoken = [t for t in texts if masks[t]]  # a text without a question stem adds nothing to either
-        if not spoken:
-            return 0.0, 0.0
-        found = 0
-        for t in spoken:
-            found |= masks[t]
-        summed = tf[spoken[0]] if len(spoken) == 1 else [sum(counts) for counts in zip(*(tf[t] for t in spoken))]
-        return self.mass(found) / self.total, self.bm25(summed, length, mean_length)
 
     def _maintained(self, c: Candidate) -> tuple:
         """section_cover, questions_cover, questions_same_ask: what the maintainers wrote around it."""
@@ -207,7 +199,7 @@ class Batch:
         value = self.covers.get(text)
         if value is None:
             found = matched(self.q, frozenset(content(text)[1]))
-            value = self.covers[text] = self.mass(sum(1 << n for n, s in enumerate(self.q.stems) if s in found)) / self.total
+            value = self.covers[text] = self.masses[sum(1 << n for n, s in enumerate(self.q.stems) if s in found)] / self.total
         return value
 
     def _where(self) -> tuple[list[list[tuple[int, int]]], list[int]]:
@@ -226,6 +218,22 @@ class Batch:
                 held[o] += 1
             last = (o, i, c)
         return out, held
+
+
+class _Masses(dict):
+    """The idf mass of the stems in a mask, added in the question's order, worked out at a mask's first look-up."""
+
+    def __init__(self, idf: list[float]) -> None:
+        super().__init__({0: 0.0})
+        self.idf = idf
+
+    def __missing__(self, mask: int) -> float:
+        found = 0.0
+        for n, idf in enumerate(self.idf):
+            if mask >> n & 1:
+                found += idf
+        self[mask] = found
+        return found
 
 
 _BITS = np.int64(1) << np.arange(62, dtype=np.int64)  # bit n of a mask, for the first 62 columns
