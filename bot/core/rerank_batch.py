@@ -82,14 +82,16 @@ class Batch:
         on = g.cols >= 0
         counts = np.bincount(owner[on] * width + g.cols[on], minlength=n_texts * width).reshape(n_texts, width)
         present = counts > 0
-        found = present[:, :n_stems].copy()
-        defined = np.zeros(n_texts, dtype=bool)
-        for own, others in self.q.alternatives:  # a phrase meaning the same, every word of it there
-            whole = np.logical_or.reduce([present[:, [self.terms[s] for s in o]].all(axis=1) for o in others])
-            own_columns = [self.terms[s] for s in own]
-            found[:, own_columns] |= whole[:, None]
-            defined |= whole & present[:, own_columns].all(axis=1)
-        self.defined = defined.tolist()
+        found = present[:, :n_stems]
+        self.defined: list[bool] = []  # read only when the question has expansions
+        if self.q.alternatives:
+            found, defined = found.copy(), np.zeros(n_texts, dtype=bool)
+            for own, others in self.q.alternatives:  # a phrase meaning the same, every word of it there
+                whole = np.logical_or.reduce([present[:, [self.terms[s] for s in o]].all(axis=1) for o in others])
+                own_columns = [self.terms[s] for s in own]
+                found[:, own_columns] |= whole[:, None]
+                defined |= whole & present[:, own_columns].all(axis=1)
+            self.defined = defined.tolist()
         masks = _masks(np.concatenate([found, found[:self.full] | self._held(n_stems)]))
         self.masks, self.family = [*masks[:n_texts], 0], masks[n_texts:]  # masks' last: no text (no such neighbour)
         # A stem found holds at least once (found through an expansion: once); any other none: counts > 0 are found.

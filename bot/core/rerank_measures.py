@@ -24,6 +24,8 @@ def proximity(where: Sequence[tuple[int, int]], length: int) -> float:
     distinct = len({s for _n, s in where})
     if distinct < 2:
         return 0.0
+    if distinct == len(where):  # each stem once: the one window holding them all runs from the first to the last
+        return distinct / min(length, where[-1][0] - where[0][0] + 1)
     have: dict[str, int] = {}
     best, left = length, 0
     for n, m in where:  # the shortest window holding every distinct matched stem
