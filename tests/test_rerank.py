@@ -205,6 +205,27 @@ def test_probabilities_come_from_the_lead_over_the_runner_up(stats):
     assert ranking.best == 1 and ranking.confidence == pytest.approx(1 / (1 + math.e ** -2))
 
 
+def test_the_model_s_output_is_the_plain_numpy_reading_of_it_to_the_bit():
+    """rerank_from_scores works the margins and the sigmoid on Python floats and hands the confidence model its
+    rows as a view: every bit as the numpy formulas on a copy of the model's columns give them."""
+    from bot.core.rerank import rerank_from_scores
+
+    model, rng = shipped_model(), np.random.default_rng(7)
+    every = np.arange(len(CONFIDENCE_FEATURES))
+    for n in (1, 2, 3, 10):
+        for x in (rng.normal(size=(n, len(FEATURES))), np.round(rng.normal(size=(n, len(FEATURES))), 1)):
+            scores = np.round(rng.normal(size=n), 1 if n > 2 else 8)  # ties for the lead among ten
+            top2 = np.sort(scores)[-2:]
+            others = np.where(scores >= top2[1], top2[0], top2[1]) if n > 1 else scores - 1.0
+            rows = np.empty((n, x.shape[1] + 2))
+            rows[:, 0], rows[:, 1], rows[:, 2:] = scores, scores - others, x
+            logits = model.confidence(rows[:, every])
+            expected = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
+            order, listed, probabilities = rerank_from_scores(model, x, scores)
+            assert probabilities == tuple(expected.tolist()) and listed == tuple(scores.tolist())
+            assert list(order) == sorted(range(n), key=lambda i: -scores[i])
+
+
 def test_no_candidates_is_no_answer(stats):
     ranking = Reranker(shipped_model(), stats).rank("When was the bridge built?", [])
     assert ranking == Reranking((), (), ()) and ranking.best is None and ranking.confidence == 0.0
