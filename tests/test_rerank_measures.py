@@ -37,3 +37,19 @@ def test_proximity_is_matched_stems_over_the_shortest_span_holding_them():
     assert proximity([(0, 0), (5, 1), (6, 0)], 10) == 2 / 2
     assert proximity([(0, 0), (4, 1)], 10) == 2 / 5
     assert proximity([(3, 0), (4, 0)], 10) == 0.0
+
+
+def test_proximity_finds_the_shortest_span_among_repeated_stems():
+    def shortest(where, length):  # every span that holds each matched stem, tried in turn
+        distinct = {s for _n, s in where}
+        spans = [b[0] - a[0] + 1 for x, a in enumerate(where) for y, b in enumerate(where[x:], x)
+                 if {s for _n, s in where[x:y + 1]} == distinct]
+        return len(distinct) / min([length, *spans])
+
+    where = [(0, 0), (1, 1), (3, 0), (7, 2), (8, 1), (9, 0), (12, 2), (13, 2), (15, 1)]
+    for cut in range(2, len(where) + 1):
+        for start in range(cut - 1):
+            part = where[start:cut]
+            if len({s for _n, s in part}) > 1:
+                assert proximity(part, 20) == shortest(part, 20), part
+    assert proximity([(2, 0), (3, 1), (4, 0), (9, 1)], 6) == 2 / 2

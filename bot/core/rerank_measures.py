@@ -20,23 +20,20 @@ FIRST_FLOOR = 0.2  # the first stage's own tuned threshold (the cosine threshold
 
 def proximity(where: Sequence[tuple[int, int]], length: int) -> float:
     """How tightly the question's words sit in the passage: matched words over the span holding them
-    (`where`: each question stem's position among the passage's content stems, and the stem)."""
+    (`where`: each question stem's position among the passage's content stems, and the stem). The
+    shortest span ends at some match: the one back to the latest match of each other stem."""
     distinct = len({s for _n, s in where})
     if distinct < 2:
         return 0.0
     if distinct == len(where):  # each stem once: the one window holding them all runs from the first to the last
         return distinct / min(length, where[-1][0] - where[0][0] + 1)
-    have: dict[str, int] = {}
-    best, left = length, 0
-    for n, m in where:  # the shortest window holding every distinct matched stem
-        have[m] = have.get(m, 0) + 1
-        while len(have) == distinct:
-            start, first = where[left]
-            best = min(best, n - start + 1)
-            have[first] -= 1
-            if not have[first]:
-                del have[first]
-            left += 1
+    best, latest = length, {}
+    for n, m in where:
+        latest[m] = n
+        if len(latest) == distinct:
+            span = n - min(latest.values()) + 1
+            if span < best:
+                best = span
     return distinct / best
 
 
