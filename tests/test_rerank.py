@@ -155,6 +155,32 @@ def test_the_kind_of_fact_a_question_asks_for(question, kind):
     assert asked_kind(question) == kind
 
 
+def test_a_question_without_a_question_word_asks_for_no_kind_as_every_pattern_would_say():
+    from bot.core.rerank_text import _ASKING, _ASKS
+    from bot.text import normalise
+
+    questions = ["Until when is it open?", "Since when?", "Name the river", "the town's name", "How old is it",
+                 "Whom did she marry", "a when b", "river Tay flooding spring", "GNU R package with XML-RPC interface",
+                 "library for reading compressed files", "What year did the war end", "by when will it open",
+                 "WHO built it", "which city", "Wholesale prices", "Showhow", "renamed files"]
+    for question in questions:
+        lowered = normalise(question)
+        every = next((kind for kind, pattern in _ASKS if pattern.search(lowered)), "")
+        assert asked_kind(question) == every, question
+        if not any(part in lowered for part in _ASKING):
+            assert every == ""
+    # every other word the patterns name, in any order, never makes one match
+    import random
+    import re
+
+    vocabulary = sorted({w for _kind, p in _ASKS for w in re.findall(r"[a-z]+", p.pattern)
+                         if not any(part in w for part in _ASKING)} | {"1999", "2014", "is", "the"})
+    pick = random.Random(13)
+    for _ in range(3000):
+        text = " ".join(pick.choice(vocabulary) for _ in range(pick.randint(1, 6)))
+        assert not any(pattern.search(text) for _kind, pattern in _ASKS), text
+
+
 def test_a_passage_holds_a_kind_only_with_a_fact_the_question_does_not_name():
     nothing = frozenset()
     assert holds_kind("date", "It was built in 1883.", nothing)
