@@ -54,22 +54,28 @@ class Batch:
     def __init__(self, q: Question, candidates: Sequence[Candidate], curated: bool, words_: Gatherer | None) -> None:
         self.q, self.candidates, self.curated, stems = q, candidates, float(curated), q.stems
         self.terms = {t: n for n, t in enumerate(dict.fromkeys(
-            [*stems, *(s for _own, others in q.alternatives for o in others for s in o)]))}
+            [*stems, *(s for _own, others in q.alternatives for o in others for s in o)]))} if q.alternatives \
+            else dict(zip(stems, range(len(stems))))  # the stems are distinct
         self.starts = {h: n for n, h in enumerate(dict.fromkeys(s[:FAMILY_PREFIX] for s in stems
                                                                 if len(s) >= FAMILY_PREFIX))}
         placed = words_ is not None and all(c.places for c in candidates)
         keys = [c.places if placed else (c.text, *c.before, *c.after) for c in candidates]  # own, before, after
-        own = list(dict.fromkeys(k[0] for k in keys))
-        texts = list(dict.fromkeys([*own, *(t for k in keys for t in k[1:])]))
-        row = {t: n for n, t in enumerate(texts)}
+        row: dict = {}  # each distinct text (or place): the candidates' own first, then their neighbours
+        for k in keys:
+            row.setdefault(k[0], len(row))
+        full = len(row)
+        for k in keys:
+            for t in k[1:]:
+                row.setdefault(t, len(row))
+        texts = list(row)
         # Per candidate: the rows of its own text, then of the texts before it, then after (as `keys`).
         self.at = [[row[t] for t in k] for k in keys]
-        args = (texts, len(own), self.terms, self.starts, q.word_ids)
+        args = (texts, full, self.terms, self.starts, q.word_ids)
         if placed:
             self.g = words_.gather_at(*args)
         else:
             self.g = (words_.gather(*args) if words_ is not None else None) or gather_texts(*args)
-        self.full, self.idf = len(own), [q.idf[s] for s in stems]
+        self.full, self.idf = full, [q.idf[s] for s in stems]
         self.total, self.known_total = q.total or 1.0, q.known_total or 1.0
         self.masses = _Masses(self.idf)
         self.covers: dict[str, float] = {}
