@@ -218,13 +218,12 @@ class Batch:
         at = np.flatnonzero((cols >= 0) & (cols < n_stems))
         out: list[list[tuple[int, int]]] = [[] for _ in range(self.full)]
         pairs, held = {(self.terms[a], self.terms[b]) for a, b in self.q.bigrams}, [0] * self.full
-        last = (-1, -2, -1)  # the owner, position and column of the question stem before
+        last_owner, last_place, last = -1, -2, -1  # the question stem before: its text, place and column
         for place, o, c in zip(at.tolist(), self.owner[at].tolist(), cols[at].tolist()):
-            i = place - starts[o]
-            out[o].append((i, c))
-            if last[0] == o and last[1] == i - 1 and (last[2], c) in pairs:
+            out[o].append((place - starts[o], c))
+            if place == last_place + 1 and o == last_owner and (last, c) in pairs:
                 held[o] += 1
-            last = (o, i, c)
+            last_owner, last_place, last = o, place, c
         return out, held
 
 
