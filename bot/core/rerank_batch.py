@@ -100,10 +100,13 @@ class Batch:
             self.defined = defined.tolist()
         masks = _masks(np.concatenate([found, found[:self.full] | self._held(n_stems)]))
         self.masks, self.family = [*masks[:n_texts], 0], masks[n_texts:]  # masks' last: no text (no such neighbour)
-        # A stem found holds at least once (found through an expansion: once); any other none: counts > 0 are found.
-        self.tf = [*np.maximum(counts[:, :n_stems], found).tolist(), [0] * n_stems]
+        # A stem found holds at least once (found through an expansion: once); any other none: counts > 0 are found
+        # (without expansions the found are exactly those counted).
+        direct = counts[:, :n_stems]
+        self.counts = np.maximum(direct, found) if self.q.alternatives else direct
+        self.tf = [*self.counts.tolist(), [0] * n_stems]
         self.lengths = [*g.lengths.tolist(), 0]
-        self.direct = counts[:, :n_stems].sum(axis=1).tolist()
+        self.direct = direct.sum(axis=1).tolist()
 
     def _held(self, n_stems: int) -> np.ndarray:
         """Per candidate text and question stem: whether the text holds another word of the stem's family
@@ -150,6 +153,9 @@ class Batch:
         lengths = [sum(sizes[t] for t in p) for p in paragraphs]
         mean_own = max(1.0, sum(sizes[rows[0]] for rows in at) / len(cs))
         mean_paragraph = max(1.0, sum(lengths) / len(lengths))
+        # Each paragraph's counts of the question's stems, its texts' counts added (a text without a stem adds 0).
+        summed = np.add.reduceat(self.counts[[t for p in paragraphs for t in p]],
+                                 list(accumulate([0, *map(len, paragraphs[:-1])])), axis=0).tolist()
         out = []
         for n, c in enumerate(cs):
             rows, nb, score = at[n], len(c.before), c.score
@@ -166,17 +172,10 @@ class Batch:
             window_cover, previous_cover = masses[wide] / total, masses[previous] / total
             leaning = float(leans_back(c.text))
             # paragraph_cover, paragraph_bm25: the candidate with its neighbours as one text
-            spoken = [t for t in paragraphs[n] if masks[t]]  # a text without a question stem adds nothing to either
-            if not spoken:
-                paragraph = (0.0, 0.0)
-            elif len(spoken) == 1:
-                paragraph = (masses[masks[spoken[0]]] / total, bm25(tf[spoken[0]], lengths[n], mean_paragraph))
-            else:
-                found = 0
-                for t in spoken:
-                    found |= masks[t]
-                summed = [sum(counts) for counts in zip(*(tf[t] for t in spoken))]
-                paragraph = (masses[found] / total, bm25(summed, lengths[n], mean_paragraph))
+            found = 0
+            for t in paragraphs[n]:
+                found |= masks[t]
+            paragraph = (masses[found] / total, bm25(summed[n], lengths[n], mean_paragraph)) if found else (0.0, 0.0)
             out.append((score, score / best_first, 1.0 / (n + 1), cover, mass / self.known_total,
                         bm25(tf[o], length, mean_own) if mine else 0.0,
                         window_cover, masses[wide2] / total, window_cover - cover, previous_cover, leaning,
