@@ -148,14 +148,13 @@ class Batch:
         keywords = curated * float(not q.opening and len(q.every) <= 3)
         unknown, log_candidates = curated * q.unknown_share, math.log(len(cs))
         kind, folded, negated, alternatives = q.kind, q.folded, q.negated, bool(q.alternatives)
-        # Each candidate's paragraph (its neighbours before, itself, its neighbours after) as rows.
-        paragraphs = [[*rows[1:1 + len(c.before)], rows[0], *rows[1 + len(c.before):]] for c, rows in zip(cs, at)]
-        lengths = [sum(sizes[t] for t in p) for p in paragraphs]
+        # Each candidate's paragraph (itself and its neighbours: Batch.at's rows; sums and ORs over it in any
+        # order) as one text: its length, and its counts of the question's stems (a text without one adds 0).
+        flat, starts = [t for rows in at for t in rows], list(accumulate([0, *map(len, at[:-1])]))
+        lengths = np.add.reduceat(self.g.lengths[flat], starts).tolist()
+        summed = np.add.reduceat(self.counts[flat], starts, axis=0).tolist()
         mean_own = max(1.0, sum(sizes[rows[0]] for rows in at) / len(cs))
         mean_paragraph = max(1.0, sum(lengths) / len(lengths))
-        # Each paragraph's counts of the question's stems, its texts' counts added (a text without a stem adds 0).
-        summed = np.add.reduceat(self.counts[[t for p in paragraphs for t in p]],
-                                 list(accumulate([0, *map(len, paragraphs[:-1])])), axis=0).tolist()
         out = []
         for n, c in enumerate(cs):
             rows, nb, score = at[n], len(c.before), c.score
@@ -173,7 +172,7 @@ class Batch:
             leaning = float(leans_back(c.text))
             # paragraph_cover, paragraph_bm25: the candidate with its neighbours as one text
             found = 0
-            for t in paragraphs[n]:
+            for t in rows:
                 found |= masks[t]
             paragraph = (masses[found] / total, bm25(summed[n], lengths[n], mean_paragraph)) if found else (0.0, 0.0)
             out.append((score, score / best_first, 1.0 / (n + 1), cover, mass / self.known_total,
