@@ -63,13 +63,13 @@ class Batch:
         row: dict = {}  # each distinct text (or place): the candidates' own first, then their neighbours
         for k in keys:
             row.setdefault(k[0], len(row))
-        full = len(row)
+        full, self.at = len(row), []  # at: per candidate, the rows of its own text, then before it, then after
         for k in keys:
+            rows = [row[k[0]]]
             for t in k[1:]:
-                row.setdefault(t, len(row))
+                rows.append(row.setdefault(t, len(row)))
+            self.at.append(rows)
         texts = list(row)
-        # Per candidate: the rows of its own text, then of the texts before it, then after (as `keys`).
-        self.at = [[row[t] for t in k] for k in keys]
         args = (texts, full, self.terms, self.starts, q.word_ids)
         if placed:
             self.g = words_.gather_at(*args)
