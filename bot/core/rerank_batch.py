@@ -134,47 +134,23 @@ class Batch:
         """The candidates' rows of FEATURES (rerank_features.py). One loop with few calls per candidate: the
         median Debian question is a reranked one, and this runs ten times on each."""
         q, cs, masks, at, tf, sizes = self.q, self.candidates, self.masks, self.at, self.tf, self.lengths
-        masses, total, bm25, curated = self.masses, self.total, self.bm25, self.curated
-        best_first = max(c.score for c in cs) or 1.0
-        where, bigrams = self._where()
-        phrase = phrases(q, self.g.every, self.g.every_lengths)
-        asks = float(bool(q.kind))
-        question_level = (asks, *(float(q.kind == k) for k in KINDS), q.unknown_share,
-                          float(q.unknown_name), math.log1p(len(q.stems)))
-        fitting = tuple(float(q.kind == k) for k in KINDS)
-        unfit = (0.0,) * len(KINDS)
-        rarest = sum(1 << n for n, s in enumerate(q.stems) if s in q.rarest)
-        n_rarest, n_bigrams = len(q.rarest) or 1, len(q.bigrams)
-        keywords = curated * float(not q.opening and len(q.every) <= 3)
-        unknown, log_candidates = curated * q.unknown_share, math.log(len(cs))
+        masses, total, bm25, curated, best_first = self.masses, self.total, self.bm25, self.curated, max(c.score for c in cs) or 1.0
+        (where, bigrams), phrase = self._where(), phrases(q, self.g.every, self.g.every_lengths)
+        asks, levels, fitting, unfit, rarest, n_rarest, n_bigrams, keywords, unknown, log_candidates = self._shared()
         kind, folded, negated, alternatives = q.kind, q.folded, q.negated, bool(q.alternatives)
-        # Each candidate's paragraph (itself and its neighbours: Batch.at's rows; sums and ORs over it in any
-        # order) as one text: its length, and its counts of the question's stems (a text without one adds 0).
-        flat, starts = [t for rows in at for t in rows], list(accumulate([0, *map(len, at[:-1])]))
-        lengths = np.add.reduceat(self.g.lengths[flat], starts).tolist()
-        summed = np.add.reduceat(self.counts[flat], starts, axis=0).tolist()
-        mean_own = max(1.0, sum(sizes[rows[0]] for rows in at) / len(cs))
-        mean_paragraph = max(1.0, sum(lengths) / len(lengths))
+        lengths, summed, spoken, mean_own, mean_paragraph = self._paragraphs()
         out = []
-        for n, c in enumerate(cs):
-            rows, nb, score = at[n], len(c.before), c.score
-            o = rows[0]
-            mine, length = masks[o], sizes[o]
-            mass = masses[mine]
-            cover = mass / total
-            fit = holds_kind(kind, c.text, folded) if kind else False
-            floor = float(score >= FIRST_FLOOR)
+        for n, (c, rows) in enumerate(zip(cs, at)):
+            o, nb, score = rows[0], len(c.before), c.score
+            mine, length, found = masks[o], sizes[o], spoken[n]
+            mass, cover = masses[mine], masses[mine] / total
+            fit, floor = (holds_kind(kind, c.text, folded) if kind else False), float(score >= FIRST_FLOOR)
             # window_cover, window2_cover, context_gain, previous_cover, leaning, leaning_previous
             previous = masks[rows[nb]] if nb else 0
             wide = mine | previous | (masks[rows[nb + 1]] if len(rows) > nb + 1 else 0)
             wide2 = wide | (masks[rows[nb - 1]] if nb > 1 else 0) | (masks[rows[nb + 2]] if len(rows) > nb + 2 else 0)
             window_cover, previous_cover = masses[wide] / total, masses[previous] / total
             leaning = float(leans_back(c.text))
-            # paragraph_cover, paragraph_bm25: the candidate with its neighbours as one text
-            found = 0
-            for t in rows:
-                found |= masks[t]
-            paragraph = (masses[found] / total, bm25(summed[n], lengths[n], mean_paragraph)) if found else (0.0, 0.0)
             out.append((score, score / best_first, 1.0 / (n + 1), cover, mass / self.known_total,
                         bm25(tf[o], length, mean_own) if mine else 0.0,
                         window_cover, masses[wide2] / total, window_cover - cover, previous_cover, leaning,
@@ -183,12 +159,41 @@ class Batch:
                         bigrams[o] / n_bigrams if n_bigrams else 0.0, phrase[o] if mine else 0.0,
                         math.log1p(length), math.log1p(length - self.direct[o]),
                         *(self._maintained(c) if c.questions else (self._cover_of(c.section), 0.0, 0.0)),
-                        float(fit), *(fitting if fit else unfit), *question_level,
+                        float(fit), *(fitting if fit else unfit), *levels,
                         curated, curated * score, unknown, curated * (asks - fit),
-                        curated * cover, floor, curated * floor, *paragraph, log_candidates, keywords,
-                        float(self.defined[o]) if alternatives else 0.0, curated / (n + 1),
+                        curated * cover, floor, curated * floor,
+                        # paragraph_cover, paragraph_bm25: the candidate with its neighbours as one text
+                        *((masses[found] / total, bm25(summed[n], lengths[n], mean_paragraph)) if found else (0.0, 0.0)),
+                        log_candidates, keywords, float(self.defined[o]) if alternatives else 0.0, curated / (n + 1),
                         masses[self.family[o]] / total, float(negated and not denies(c.text))))
         return out
+
+    def _shared(self) -> tuple:
+        """What every candidate's row shares: the question's own features, and what rows count and divide by."""
+        q, curated = self.q, self.curated
+        asks = float(bool(q.kind))
+        levels = (asks, *(float(q.kind == k) for k in KINDS), q.unknown_share, float(q.unknown_name),
+                  math.log1p(len(q.stems)))
+        return (asks, levels, tuple(float(q.kind == k) for k in KINDS), (0.0,) * len(KINDS),
+                sum(1 << n for n, s in enumerate(q.stems) if s in q.rarest), len(q.rarest) or 1, len(q.bigrams),
+                curated * float(not q.opening and len(q.every) <= 3), curated * q.unknown_share,
+                math.log(len(self.candidates)))
+
+    def _paragraphs(self) -> tuple[list[int], list[list[int]], list[int], float, float]:
+        """Each candidate's paragraph (itself and its neighbours: Batch.at's rows; sums and ORs over them in
+        any order) as one text: its length, its counts of the question's stems (a text without one adds 0),
+        its mask; and the mean lengths of the candidates and of their paragraphs."""
+        at, masks, sizes = self.at, self.masks, self.lengths
+        flat, starts = [t for rows in at for t in rows], list(accumulate([0, *map(len, at[:-1])]))
+        lengths = np.add.reduceat(self.g.lengths[flat], starts).tolist()
+        spoken = []
+        for rows in at:
+            found = 0
+            for t in rows:
+                found |= masks[t]
+            spoken.append(found)
+        return (lengths, np.add.reduceat(self.counts[flat], starts, axis=0).tolist(), spoken,
+                max(1.0, sum(sizes[rows[0]] for rows in at) / len(at)), max(1.0, sum(lengths) / len(lengths)))
 
     def _maintained(self, c: Candidate) -> tuple:
         """section_cover, questions_cover, questions_same_ask: what the maintainers wrote around it."""
