@@ -92,10 +92,9 @@ def rerank(reranker: Reranker, passages: Sequence[Passage], positions: Mapping[s
 
 def _candidates(passages: Sequence[Passage], places: list[int], hits: Sequence[Hit], neighbours: int,
                 words: PassageWords | None = None) -> list[Candidate]:
-    """The hits (at these places) as the second stage reads them: each with up to `neighbours` passages each
-    side in its section. With the passages' columns read ahead (`words`), by place: no Passage is built or
-    read, and the stage reads the texts' words by their places. All in one call: this runs on every
-    reranked question."""
+    """The hits (at these places) as the second stage reads them, with `neighbours` passages each side in its section."""
+    # With the passages' columns read ahead (`words`), by place: no Passage is built or read, and the stage
+    # reads the texts' words by their places. All ten in one call: this runs on every reranked question.
     from .rerank import Candidate
 
     out = []

@@ -132,8 +132,8 @@ class Model:
 
 
 def _columns(model_names: Sequence[str], names: Sequence[str]) -> np.ndarray | slice:
-    """Where the model's features sit among the names (a copy in that order, as the model was fitted on); all of
-    them in order: every column, as a view (confidence_rows lays its rows out as that copy would be)."""
+    """Where the model's features sit among the names (a copy in that order, as the model was fitted on)."""
+    # All of them in order: every column, as a view (confidence_rows lays its rows out as that copy would be).
     if tuple(model_names) == tuple(names):
         return slice(None)
     where = {n: i for i, n in enumerate(names)}
@@ -201,9 +201,9 @@ class Reranker:
 
 
 def confidence_rows(x: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """The confidence model's inputs: each candidate's ranking score, its lead over the best other
-    candidate (negative when it is not first), and its own features. Laid out column by column, as
-    `rows[:, columns]` copies them, so the model's product sums in the same order either way."""
+    """The confidence model's inputs: each candidate's ranking score, its lead over the best other one, its features."""
+    # The lead is negative when it is not first. Laid out column by column, as `rows[:, columns]` copies them,
+    # so the model's product sums in the same order either way.
     listed = scores.tolist()
     if len(listed) > 1:
         second, first = sorted(listed)[-2:]
@@ -217,8 +217,8 @@ def confidence_rows(x: np.ndarray, scores: np.ndarray) -> np.ndarray:
 
 def rerank_from_scores(model: Model, x: np.ndarray, scores: np.ndarray, columns: Sequence[int] | slice | None = None
                        ) -> tuple[tuple[int, ...], tuple[float, ...], tuple[float, ...]]:
-    """Order by ranking score (ties keep the first stage's order) and turn scores into probabilities:
-    1 / (1 + exp(-clip(logit, -30, 30))), the exponential in numpy, the rest on ten Python floats."""
+    """Order by ranking score (ties keep the first stage's order); probability = 1 / (1 + exp(-clip(logit, -30, 30)))."""
+    # The exponential in numpy (its own rounding), the rest on ten Python floats.
     listed = scores.tolist()
     order = tuple(sorted(range(len(listed)), key=lambda i: -listed[i]))  # stable: ties keep the first stage's order
     rows = confidence_rows(x, scores)

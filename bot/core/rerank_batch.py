@@ -24,8 +24,8 @@ _K1_PLUS_1 = BM25_K1 + 1  # the same float as BM25_K1 + 1 written in the sum
 
 
 class Candidate(NamedTuple):
-    """One passage the first stage found, as plain data: its text, score and surroundings. A NamedTuple, not a
-    frozen dataclass: ten are made per reranked question, and a tuple is made in a third of the time."""
+    """One passage the first stage found, as plain data: its text, score and surroundings."""
+    # A NamedTuple, not a frozen dataclass: ten are made per reranked question, a tuple in a third of the time.
 
     text: str
     score: float  # the first stage's score (any scale; the model also sees it relative to the best)
@@ -131,10 +131,11 @@ class Batch:
         return found / q.total
 
     def rows(self) -> list[tuple]:
-        """The candidates' rows of FEATURES (rerank_features.py). One loop with few calls per candidate: the
-        median Debian question is a reranked one, and this runs ten times on each."""
+        """The candidates' rows of FEATURES (rerank_features.py), in one loop with few calls per candidate."""
+        # The median Debian question is a reranked one, and the loop runs ten times on each.
         q, cs, masks, at, tf, sizes = self.q, self.candidates, self.masks, self.at, self.tf, self.lengths
-        masses, total, bm25, curated, best_first = self.masses, self.total, self.bm25, self.curated, max(c.score for c in cs) or 1.0
+        masses, total, bm25, curated = self.masses, self.total, self.bm25, self.curated
+        best_first = max(c.score for c in cs) or 1.0
         (where, bigrams), phrase = self._where(), phrases(q, self.g.every, self.g.every_lengths)
         asks, levels, fitting, unfit, rarest, n_rarest, n_bigrams, keywords, unknown, log_candidates = self._shared()
         kind, folded, negated, alternatives = q.kind, q.folded, q.negated, bool(q.alternatives)
@@ -180,9 +181,9 @@ class Batch:
                 math.log(len(self.candidates)))
 
     def _paragraphs(self) -> tuple[list[int], list[list[int]], list[int], float, float]:
-        """Each candidate's paragraph (itself and its neighbours: Batch.at's rows; sums and ORs over them in
-        any order) as one text: its length, its counts of the question's stems (a text without one adds 0),
-        its mask; and the mean lengths of the candidates and of their paragraphs."""
+        """Each candidate's paragraph as one text (length, stem counts, mask); the candidates' and paragraphs' mean length."""
+        # A paragraph is Batch.at's rows (itself and its neighbours): sums and ORs over them in any order;
+        # a text without a question stem adds 0 to its counts.
         at, masks, sizes = self.at, self.masks, self.lengths
         flat, starts = [t for rows in at for t in rows], list(accumulate([0, *map(len, at[:-1])]))
         lengths = np.add.reduceat(self.g.lengths[flat], starts).tolist()
@@ -210,7 +211,8 @@ class Batch:
         value = self.covers.get(text)
         if value is None:
             found = matched(self.q, frozenset(content(text)[1]))
-            value = self.covers[text] = self.masses[sum(1 << n for n, s in enumerate(self.q.stems) if s in found)] / self.total
+            mask = sum(1 << n for n, s in enumerate(self.q.stems) if s in found)
+            value = self.covers[text] = self.masses[mask] / self.total
         return value
 
     def _where(self) -> tuple[list[list[tuple[int, int]]], list[int]]:

@@ -19,9 +19,9 @@ FIRST_FLOOR = 0.2  # the first stage's own tuned threshold (the cosine threshold
 
 
 def proximity(where: Sequence[tuple[int, int]], length: int) -> float:
-    """How tightly the question's words sit in the passage: matched words over the span holding them
-    (`where`: each question stem's position among the passage's content stems, and the stem). The
-    shortest span ends at some match: the one back to the latest match of each other stem."""
+    """How tightly the question's words sit in the passage: matched words over the shortest span holding them."""
+    # `where`: each question stem's position among the passage's content stems, and the stem. The shortest
+    # span ends at some match: the one back to the latest match of each other stem.
     distinct = len({s for _n, s in where})
     if distinct < 2:
         return 0.0
@@ -38,11 +38,11 @@ def proximity(where: Sequence[tuple[int, int]], length: int) -> float:
 
 
 def phrases(q: Question, every: np.ndarray, lengths: np.ndarray) -> list[float]:
-    """Per text, the longest run of the question's words (stop words included) that it repeats, as a share
-    of PHRASE_CAP; a run must hold a content word so 'of the' alone does not count. `every` holds the texts'
-    words one text after another as q.word_ids has them (-1: no word of the question), `lengths` their sizes.
-    One pass in Python over the question's words among them, each run extended from the word just before
-    (any other word, or a text's end, breaks a run): cheaper than numpy passes over a question-by-text table."""
+    """Per text, the longest run of the question's words it repeats (with a content word), as a share of PHRASE_CAP."""
+    # Stop words count in a run, but 'of the' alone does not. `every` holds the texts' words one text after
+    # another as q.word_ids has them (-1: no word of the question), `lengths` their sizes. One pass in Python
+    # over the question's words among them, each run extended from the word just before (any other word, or
+    # a text's end, breaks a run): cheaper than numpy passes over a question-by-text table.
     places: dict[int, list[int]] = {}  # each question word id -> where it stands in the question
     for i, w in enumerate(q.every_ids):
         places.setdefault(w, []).append(i)

@@ -56,9 +56,8 @@ _CAPITALISED_WORD = re.compile(r"(?<=[\w,;:'\"] )[A-Z][\w'-]*")
 
 
 class Question(NamedTuple):
-    """A question read once for all candidates: its stems and their idf, the phrases an expansion may
-    stand in for, its bigrams and whole stemmed words, and the kind of fact it asks for. A NamedTuple:
-    made on every reranked question, in a fraction of a sixteen-field frozen dataclass's time."""
+    """A question read once for all candidates: its stems and idf, expansions, bigrams, words and the kind asked."""
+    # A NamedTuple: made on every reranked question, in a fraction of a sixteen-field frozen dataclass's time.
 
     stems: tuple[str, ...]
     idf: dict

@@ -130,8 +130,8 @@ class PassageWords:
 
 
 def _spans(values: memoryview, starts: list[int], at: Sequence[int]) -> tuple[np.ndarray, list[int]]:
-    """The values of the passages at these places one after another (a read-only array of their type), and how
-    many each has: slices of a memoryview joined as bytes, cheaper than forty numpy views concatenated."""
+    """The values of the passages at these places one after another (a read-only array), and how many each has."""
+    # Slices of a memoryview joined as bytes: cheaper than forty numpy views concatenated.
     parts = [values[starts[a]:starts[a + 1]] for a in at]
     return np.frombuffer(b"".join(parts), dtype=values.format), [len(p) for p in parts]
 
