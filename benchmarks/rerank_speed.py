@@ -5,9 +5,12 @@ expansions) for Debian queries at 58,938 passages, then for every call: (1) the 
 model's order, scores and probabilities of both revisions must be exactly equal (np.array_equal), the
 earlier one with its sums over sets of stems taken in the question's stem order (their only difference:
 before, the order of a frozenset of strings, which moves with PYTHONHASHSEED); (2) CPU time per call,
-the two revisions alternating call by call, several rounds.
+the two revisions alternating call by call, several rounds. With --path, also `hits.rerank` as the
+answer path calls it (the candidates made with their neighbours, then the stage), each revision's whole
+package (same_answers.old_package), on the questions the stage reads with its usual skip gate: the
+reordered hits must be equal, then wall time per call, alternating.
 
-    python benchmarks/rerank_speed.py --before bd2547e~2 [--queries 500] [--rounds 3]
+    python benchmarks/rerank_speed.py --before bd2547e~2 [--queries 500] [--rounds 3] [--path]
 """
 
 from __future__ import annotations
@@ -82,13 +85,50 @@ def record(size: int, count: int) -> tuple:
         _bot(write_knowledge(records, Path(tmp) / "debian.jsonl"), rerank=True)
     pipeline.Answerer.__init__ = init
     answerer = built[-1]
+    gated = [], pipeline.rerank  # the calls of hits.rerank with the usual gate, before it is opened
+    pipeline.rerank = lambda *args: gated[0].append(args[1:]) or gated[1](*args)
+    asked = queries(records, count)
+    answerer.warm()
+    for question, _ in asked:
+        answerer.answer(question)
+    pipeline.rerank = gated[1]
     answerer.settings = dataclasses.replace(answerer.settings, rerank_skip_score=0.0)
     calls, rank = [], answerer.reranker.rank
     answerer.reranker.rank = lambda *args: calls.append(args[:4]) or rank(*args)
-    for question, _ in queries(records, count):
+    for question, _ in asked:
         answerer.answer(question)
     del answerer.reranker.rank  # the method again
+    answerer.path_calls = gated[0]
     return answerer, calls
+
+
+def path(answerer, revision: str, rounds: int) -> None:
+    """hits.rerank of the revision's package against this one's, on the calls the answer path made."""
+    from benchmarks.same_answers import old_package
+    import bot.core.hits as hits
+
+    package = old_package(revision, Path(tempfile.mkdtemp(prefix="factbot-old-path-")))
+    old_hits = importlib.import_module(f"{package}.core.hits")
+    old_rerank = importlib.import_module(f"{package}.core.rerank")
+    new = answerer.reranker
+    before = old_rerank.Reranker(old_rerank.shipped_model(), new.stats, curated=new.curated)
+    before.warm(answerer.kb.passages)  # both read every passage's words ahead, as a front end does
+    sides = {"before": (old_hits.rerank, before), "after": (hits.rerank, new)}
+    calls = answerer.path_calls
+    plain = lambda found: [(h.id, h.section, h.text, h.score) for h in found]  # noqa: E731
+    same = sum(plain(old_hits.rerank(before, *c)) == plain(hits.rerank(new, *c)) for c in calls)
+    print(f"hits.rerank, {len(calls)} calls the answer path made: the reordered hits exactly equal in {same}")
+    times: dict[str, list[float]] = {name: [] for name in sides}
+    for round_ in range(rounds):
+        for n, call in enumerate(calls):
+            for name in (("before", "after") if (n + round_) % 2 == 0 else ("after", "before")):
+                rerank, reranker = sides[name]
+                start = time.perf_counter()
+                rerank(reranker, *call)
+                times[name].append(time.perf_counter() - start)
+    for name, values in times.items():
+        print(f"{name}: wall per call median {1000 * statistics.median(values):.3f} ms, "
+              f"p90 {1000 * percentile(values, 90):.3f}, p99 {1000 * percentile(values, 99):.3f} ms")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=58938)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--path", action="store_true", help="also time hits.rerank (candidates and stage)")
     args = parser.parse_args(argv)
     answerer, calls = record(args.size, args.queries)
     folder = Path(tempfile.mkdtemp(prefix="factbot-old-rerank-"))
@@ -131,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, values in times.items():
         print(f"{name}: CPU per call median {1000 * statistics.median(values):.3f} ms, "
               f"p90 {1000 * percentile(values, 90):.3f}, p99 {1000 * percentile(values, 99):.3f} ms")
+    if args.path:
+        path(answerer, args.before, args.rounds)
     return 0
 
 

@@ -74,3 +74,23 @@ def test_skipped_hits_are_put_on_the_second_stage_scale_with_the_first_stage_thr
     assert [h.id for h in scaled] == ["a", "b"]
     assert [h.score for h in scaled] == pytest.approx([0.4 * 0.31 / 0.2, 0.1 * 0.31 / 0.2])
     assert first_stage_scaled((Hit("c", "S", "z", S.first_stage_threshold),), 0.31, S)[0].score == pytest.approx(0.31)
+
+
+def test_a_candidate_read_by_place_has_the_same_neighbours_as_one_read_from_the_passages():
+    from bot.core.hits import _candidates
+    from bot.core.rerank_store import PassageWords
+
+    passages = (Passage("a", "One.", "S"), Passage("b", "Two.", "T"), Passage("c", "Three.", "S"),
+                Passage("d", "Four.", "S", questions=("What is four?",)), Passage("e", "Five.", "T"),
+                Passage("f", "Six.", "S"))
+    words = PassageWords([p.text for p in passages], [p.section for p in passages], [p.questions for p in passages])
+    places = list(range(len(passages)))
+    hits = [Hit(p.id, p.section, p.text, 0.5) for p in passages]
+    for neighbours in (0, 1, 2, 3):
+        plain, placed = _candidates(passages, places, hits, neighbours), _candidates(passages, places, hits, neighbours, words)
+        for at, (a, b) in enumerate(zip(plain, placed)):
+            assert b[:6] == a[:6] and a.places == ()
+            assert b.places == (at, *map(words.texts.index, (*a.before, *a.after)))
+    got = _candidates(passages, [3], hits[3:4], 3, words)[0]  # skips the other section between
+    assert (got.before, got.after, got.places) == (("One.", "Three."), ("Six.",), (3, 0, 2, 5))
+    assert got.questions == ("What is four?",)

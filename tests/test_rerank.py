@@ -155,6 +155,32 @@ def test_the_kind_of_fact_a_question_asks_for(question, kind):
     assert asked_kind(question) == kind
 
 
+def test_a_question_without_a_question_word_asks_for_no_kind_as_every_pattern_would_say():
+    from bot.core.rerank_text import _ASKING, _ASKS
+    from bot.text import normalise
+
+    questions = ["Until when is it open?", "Since when?", "Name the river", "the town's name", "How old is it",
+                 "Whom did she marry", "a when b", "river Tay flooding spring", "GNU R package with XML-RPC interface",
+                 "library for reading compressed files", "What year did the war end", "by when will it open",
+                 "WHO built it", "which city", "Wholesale prices", "Showhow", "renamed files"]
+    for question in questions:
+        lowered = normalise(question)
+        every = next((kind for kind, pattern in _ASKS if pattern.search(lowered)), "")
+        assert asked_kind(question) == every, question
+        if not any(part in lowered for part in _ASKING):
+            assert every == ""
+    # every other word the patterns name, in any order, never makes one match
+    import random
+    import re
+
+    vocabulary = sorted({w for _kind, p in _ASKS for w in re.findall(r"[a-z]+", p.pattern)
+                         if not any(part in w for part in _ASKING)} | {"1999", "2014", "is", "the"})
+    pick = random.Random(13)
+    for _ in range(3000):
+        text = " ".join(pick.choice(vocabulary) for _ in range(pick.randint(1, 6)))
+        assert not any(pattern.search(text) for _kind, pattern in _ASKS), text
+
+
 def test_a_passage_holds_a_kind_only_with_a_fact_the_question_does_not_name():
     nothing = frozenset()
     assert holds_kind("date", "It was built in 1883.", nothing)
@@ -203,6 +229,27 @@ def test_probabilities_come_from_the_lead_over_the_runner_up(stats):
     # margin +2 for the chosen one, -2 for the other; the hand-made confidence is sigmoid(margin)
     assert ranking.probabilities == pytest.approx((1 / (1 + math.e ** 2), 1 / (1 + math.e ** -2)))
     assert ranking.best == 1 and ranking.confidence == pytest.approx(1 / (1 + math.e ** -2))
+
+
+def test_the_model_s_output_is_the_plain_numpy_reading_of_it_to_the_bit():
+    """rerank_from_scores works the margins and the sigmoid on Python floats and hands the confidence model its
+    rows as a view: every bit as the numpy formulas on a copy of the model's columns give them."""
+    from bot.core.rerank import rerank_from_scores
+
+    model, rng = shipped_model(), np.random.default_rng(7)
+    every = np.arange(len(CONFIDENCE_FEATURES))
+    for n in (1, 2, 3, 10):
+        for x in (rng.normal(size=(n, len(FEATURES))), np.round(rng.normal(size=(n, len(FEATURES))), 1)):
+            scores = np.round(rng.normal(size=n), 1 if n > 2 else 8)  # ties for the lead among ten
+            top2 = np.sort(scores)[-2:]
+            others = np.where(scores >= top2[1], top2[0], top2[1]) if n > 1 else scores - 1.0
+            rows = np.empty((n, x.shape[1] + 2))
+            rows[:, 0], rows[:, 1], rows[:, 2:] = scores, scores - others, x
+            logits = model.confidence(rows[:, every])
+            expected = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
+            order, listed, probabilities = rerank_from_scores(model, x, scores)
+            assert probabilities == tuple(expected.tolist()) and listed == tuple(scores.tolist())
+            assert list(order) == sorted(range(n), key=lambda i: -scores[i])
 
 
 def test_no_candidates_is_no_answer(stats):

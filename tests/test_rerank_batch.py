@@ -120,7 +120,26 @@ def test_every_feature_is_exactly_the_plain_reading_s():
         q = read_question(call["question"], call["content_words"], expansions, stats)
         expected = np.array([_plain_row(q, n, c, cs, float(call["curated"])) for n, c in enumerate(cs)])
         assert expected.shape == (len(cs), len(FEATURES))
-        for store in (None, kept):
-            got = features(call["question"], cs, stats, call["content_words"], expansions, call["curated"], store)
+        placed = [c._replace(places=tuple(passages.index(t) for t in (c.text, *c.before, *c.after))) for c in cs]
+        for given, store in ((cs, None), (cs, kept), (placed, kept)):  # texts read, looked up, or read by place
+            got = features(call["question"], given, stats, call["content_words"], expansions, call["curated"], store)
             assert np.array_equal(got, expected), (call["question"], [FEATURES[j] for j in
                                                                       np.nonzero((got != expected).any(axis=0))[0]])
+
+
+def test_candidates_read_by_place_give_the_rows_of_their_texts_even_where_two_places_hold_one_text():
+    texts = ["The old bridge crosses the river Tay.", "It was built in 1883 by the city engineers.",
+             "The old bridge crosses the river Tay.", "Salmon swim up the river Tay to spawn.",
+             "It was built in 1883 by the city engineers.", "The council meets on Mondays."]
+    stats, kept = CorpusStats.from_texts(texts), PassageWords(texts)
+
+    def candidate(at: int, score: float, placed: bool) -> Candidate:
+        before, after = tuple(range(max(0, at - 2), at)), tuple(range(at + 1, min(len(texts), at + 3)))
+        return Candidate(texts[at], score, tuple(texts[n] for n in before), tuple(texts[n] for n in after),
+                         places=(at, *before, *after) if placed else ())
+
+    for question in ("When was the old bridge built?", "river Tay salmon", "council"):
+        given = [(4, 0.5), (1, 0.45), (2, 0.3), (0, 0.3), (5, 0.1)]
+        by_text = features(question, [candidate(a, s, False) for a, s in given], stats, words=kept)
+        by_place = features(question, [candidate(a, s, True) for a, s in given], stats, words=kept)
+        assert np.array_equal(by_text, by_place) and by_text.shape == (5, len(FEATURES))

@@ -23,7 +23,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from ..errors import BotError
-from ..kb.model import text_column
+from ..kb.model import question_column, section_column, text_column
 from .rerank_features import FEATURES, Candidate, features
 from .rerank_question import CorpusStats
 from .rerank_store import PassageWords
@@ -131,8 +131,11 @@ class Model:
         return cls.from_dict(data)
 
 
-def _columns(model_names: Sequence[str], names: Sequence[str]) -> np.ndarray:
+def _columns(model_names: Sequence[str], names: Sequence[str]) -> np.ndarray | slice:
     """Where the model's features sit among the names (a copy in that order, as the model was fitted on)."""
+    # All of them in order: every column, as a view (confidence_rows lays its rows out as that copy would be).
+    if tuple(model_names) == tuple(names):
+        return slice(None)
     where = {n: i for i, n in enumerate(names)}
     return np.array([where[n] for n in model_names], dtype=np.intp)
 
@@ -177,7 +180,7 @@ class Reranker:
 
     def _read(self, passages: Sequence) -> PassageWords:
         """Read and keep every passage's words."""
-        words = PassageWords(text_column(passages))
+        words = PassageWords(text_column(passages), section_column(passages), question_column(passages))
         self._words = (passages, words)
         return words
 
@@ -198,29 +201,32 @@ class Reranker:
 
 
 def confidence_rows(x: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """The confidence model's inputs: each candidate's ranking score, its lead over the best other
-    candidate (negative when it is not first), and its own features."""
-    if len(scores) > 1:
-        top2 = np.sort(scores)[-2:]
-        others = np.where(scores >= top2[1], top2[0], top2[1])
+    """The confidence model's inputs: each candidate's ranking score, its lead over the best other one, its features."""
+    # The lead is negative when it is not first. Laid out column by column, as `rows[:, columns]` copies them,
+    # so the model's product sums in the same order either way.
+    listed = scores.tolist()
+    if len(listed) > 1:
+        second, first = sorted(listed)[-2:]
+        leads = [v - (second if v >= first else first) for v in listed]
     else:
-        others = scores - 1.0  # a lone candidate leads by a fixed margin (its ranker score decides)
-    rows = np.empty((len(scores), x.shape[1] + 2))
-    rows[:, 0], rows[:, 1], rows[:, 2:] = scores, scores - others, x
+        leads = [v - (v - 1.0) for v in listed]  # a lone candidate leads by a fixed margin (its ranker score decides)
+    rows = np.empty((len(listed), x.shape[1] + 2), order="F")
+    rows[:, 0], rows[:, 1], rows[:, 2:] = scores, leads, x
     return rows
 
 
-def rerank_from_scores(model: Model, x: np.ndarray, scores: np.ndarray,
-                       columns: Sequence[int] | None = None) -> tuple[tuple[int, ...], tuple[float, ...], tuple[float, ...]]:
-    """Order by ranking score (ties keep the first stage's order) and turn scores into probabilities."""
+def rerank_from_scores(model: Model, x: np.ndarray, scores: np.ndarray, columns: Sequence[int] | slice | None = None
+                       ) -> tuple[tuple[int, ...], tuple[float, ...], tuple[float, ...]]:
+    """Order by ranking score (ties keep the first stage's order); probability = 1 / (1 + exp(-clip(logit, -30, 30)))."""
+    # The exponential in numpy (its own rounding), the rest on ten Python floats.
     listed = scores.tolist()
     order = tuple(sorted(range(len(listed)), key=lambda i: -listed[i]))  # stable: ties keep the first stage's order
     rows = confidence_rows(x, scores)
     if columns is None:
         columns = _columns(model.confidence.names, CONFIDENCE_FEATURES)
-    logits = model.confidence(rows[:, columns])
-    probabilities = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
-    return order, tuple(listed), tuple(probabilities.tolist())
+    logits = model.confidence(rows[:, columns]).tolist()
+    exps = np.exp([-min(max(v, -30.0), 30.0) for v in logits]).tolist()
+    return order, tuple(listed), tuple([1.0 / (1.0 + v) for v in exps])
 
 
 @lru_cache(maxsize=1)

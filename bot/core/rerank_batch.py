@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import math
 from itertools import accumulate
-from dataclasses import dataclass
-from typing import Mapping, Protocol, Sequence
+from typing import Mapping, NamedTuple, Protocol, Sequence
 
 import numpy as np
 
@@ -24,9 +23,9 @@ from .rerank_text import FAMILY_PREFIX, KINDS, content, denies, holds_kind, lean
 _K1_PLUS_1 = BM25_K1 + 1  # the same float as BM25_K1 + 1 written in the sum
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """One passage the first stage found, as plain data: its text, score and surroundings."""
+    # A NamedTuple, not a frozen dataclass: ten are made per reranked question, a tuple in a third of the time.
 
     text: str
     score: float  # the first stage's score (any scale; the model also sees it relative to the best)
@@ -34,6 +33,9 @@ class Candidate:
     after: tuple[str, ...] = ()  # the passages just after it in the same section, nearest first
     section: str = ""
     questions: tuple[str, ...] = ()  # questions a maintainer attached to the passage
+    # Where the passage, then `before` and `after` sit in the passages the store read (() when not known):
+    # the store then reads them by place, never hashing or comparing their texts.
+    places: tuple[int, ...] = ()
 
 
 class Gatherer(Protocol):
@@ -42,6 +44,9 @@ class Gatherer(Protocol):
     def gather(self, texts: Sequence[str], full: int, terms: Mapping[str, int], starts: Mapping[str, int],
                word_ids: Mapping[str, int]) -> Gathered | None: ...
 
+    def gather_at(self, places: Sequence[int], full: int, terms: Mapping[str, int], starts: Mapping[str, int],
+                  word_ids: Mapping[str, int]) -> Gathered: ...
+
 
 class Batch:
     """One question's candidates: each text read once into a mask of question stems and their counts."""
@@ -49,17 +54,30 @@ class Batch:
     def __init__(self, q: Question, candidates: Sequence[Candidate], curated: bool, words_: Gatherer | None) -> None:
         self.q, self.candidates, self.curated, stems = q, candidates, float(curated), q.stems
         self.terms = {t: n for n, t in enumerate(dict.fromkeys(
-            [*stems, *(s for _own, others in q.alternatives for o in others for s in o)]))}
+            [*stems, *(s for _own, others in q.alternatives for o in others for s in o)]))} if q.alternatives \
+            else dict(zip(stems, range(len(stems))))  # the stems are distinct
         self.starts = {h: n for n, h in enumerate(dict.fromkeys(s[:FAMILY_PREFIX] for s in stems
                                                                 if len(s) >= FAMILY_PREFIX))}
-        own = list(dict.fromkeys(c.text for c in candidates))
-        texts = list(dict.fromkeys([*own, *(t for c in candidates for t in (*c.before, *c.after))]))
-        self.row = {t: n for n, t in enumerate(texts)}
-        args = (texts, len(own), self.terms, self.starts, q.word_ids)
-        self.g = (words_.gather(*args) if words_ is not None else None) or gather_texts(*args)
-        self.full, self.idf = len(own), [q.idf[s] for s in stems]
+        placed = words_ is not None and all(c.places for c in candidates)
+        keys = [c.places if placed else (c.text, *c.before, *c.after) for c in candidates]  # own, before, after
+        row: dict = {}  # each distinct text (or place): the candidates' own first, then their neighbours
+        for k in keys:
+            row.setdefault(k[0], len(row))
+        full, self.at = len(row), []  # at: per candidate, the rows of its own text, then before it, then after
+        for k in keys:
+            rows = [row[k[0]]]
+            for t in k[1:]:
+                rows.append(row.setdefault(t, len(row)))
+            self.at.append(rows)
+        texts = list(row)
+        args = (texts, full, self.terms, self.starts, q.word_ids)
+        if placed:
+            self.g = words_.gather_at(*args)
+        else:
+            self.g = (words_.gather(*args) if words_ is not None else None) or gather_texts(*args)
+        self.full, self.idf = full, [q.idf[s] for s in stems]
         self.total, self.known_total = q.total or 1.0, q.known_total or 1.0
-        self.masses: dict[int, float] = {0: 0.0}
+        self.masses = _Masses(self.idf)
         self.covers: dict[str, float] = {}
         self._read(len(texts))
 
@@ -70,20 +88,25 @@ class Batch:
         on = g.cols >= 0
         counts = np.bincount(owner[on] * width + g.cols[on], minlength=n_texts * width).reshape(n_texts, width)
         present = counts > 0
-        found = present[:, :n_stems].copy()
-        defined = np.zeros(n_texts, dtype=bool)
-        for own, others in self.q.alternatives:  # a phrase meaning the same, every word of it there
-            whole = np.logical_or.reduce([present[:, [self.terms[s] for s in o]].all(axis=1) for o in others])
-            own_columns = [self.terms[s] for s in own]
-            found[:, own_columns] |= whole[:, None]
-            defined |= whole & present[:, own_columns].all(axis=1)
-        self.defined = defined.tolist()
+        found = present[:, :n_stems]
+        self.defined: list[bool] = []  # read only when the question has expansions
+        if self.q.alternatives:
+            found, defined = found.copy(), np.zeros(n_texts, dtype=bool)
+            for own, others in self.q.alternatives:  # a phrase meaning the same, every word of it there
+                whole = np.logical_or.reduce([present[:, [self.terms[s] for s in o]].all(axis=1) for o in others])
+                own_columns = [self.terms[s] for s in own]
+                found[:, own_columns] |= whole[:, None]
+                defined |= whole & present[:, own_columns].all(axis=1)
+            self.defined = defined.tolist()
         masks = _masks(np.concatenate([found, found[:self.full] | self._held(n_stems)]))
         self.masks, self.family = [*masks[:n_texts], 0], masks[n_texts:]  # masks' last: no text (no such neighbour)
-        # A stem found holds at least once (found through an expansion: once); any other none: counts > 0 are found.
-        self.tf = [*np.maximum(counts[:, :n_stems], found).tolist(), [0] * n_stems]
+        # A stem found holds at least once (found through an expansion: once); any other none: counts > 0 are found
+        # (without expansions the found are exactly those counted).
+        direct = counts[:, :n_stems]
+        self.counts = np.maximum(direct, found) if self.q.alternatives else direct
+        self.tf = [*self.counts.tolist(), [0] * n_stems]
         self.lengths = [*g.lengths.tolist(), 0]
-        self.direct = counts[:, :n_stems].sum(axis=1).tolist()
+        self.direct = direct.sum(axis=1).tolist()
 
     def _held(self, n_stems: int) -> np.ndarray:
         """Per candidate text and question stem: whether the text holds another word of the stem's family
@@ -94,17 +117,6 @@ class Batch:
         on = heads >= 0
         held = np.bincount(owner[on] * width + heads[on], minlength=full * width).reshape(full, width) > 0
         return held[:, head_of] if n_stems else np.zeros((full, 0), dtype=bool)
-
-    def mass(self, mask: int) -> float:
-        """The idf mass of the stems in a mask, added in the question's order, worked out once per mask."""
-        found = self.masses.get(mask)
-        if found is None:
-            found = 0.0
-            for n, idf in enumerate(self.idf):
-                if mask >> n & 1:
-                    found += idf
-            self.masses[mask] = found
-        return found
 
     def bm25(self, tf: Sequence[int], length: int, mean_length: float) -> float:
         """BM25 of a text from its counts of the question's stems (one found through an expansion counts once)."""
@@ -119,65 +131,70 @@ class Batch:
         return found / q.total
 
     def rows(self) -> list[tuple]:
-        """The candidates' rows of FEATURES (rerank_features.py)."""
-        q, cs, masks, row = self.q, self.candidates, self.masks, self.row
+        """The candidates' rows of FEATURES (rerank_features.py), in one loop with few calls per candidate."""
+        # The median Debian question is a reranked one, and the loop runs ten times on each.
+        q, cs, masks, at, tf, sizes = self.q, self.candidates, self.masks, self.at, self.tf, self.lengths
+        masses, total, bm25, curated = self.masses, self.total, self.bm25, self.curated
         best_first = max(c.score for c in cs) or 1.0
-        where, bigrams = self._where()
-        phrase = phrases(q, self.g.every, self.g.every_lengths)
-        question_level = (float(bool(q.kind)), *(float(q.kind == k) for k in KINDS), q.unknown_share,
-                          float(q.unknown_name), math.log1p(len(q.stems)))
-        fitting = tuple(float(q.kind == k) for k in KINDS)
-        rarest = sum(1 << n for n, s in enumerate(q.stems) if s in q.rarest)
-        keywords = self.curated * float(not q.opening and len(q.every) <= 3)
-        paragraphs = [[row[t] for t in (*c.before, c.text, *c.after)] for c in cs]
-        lengths = [sum(self.lengths[t] for t in p) for p in paragraphs]
-        mean_own = max(1.0, sum(self.lengths[row[c.text]] for c in cs) / len(cs))
-        mean_paragraph = max(1.0, sum(lengths) / len(lengths))
+        (where, bigrams), phrase = self._where(), phrases(q, self.g.every, self.g.every_lengths)
+        asks, levels, fitting, unfit, rarest, n_rarest, n_bigrams, keywords, unknown, log_candidates = self._shared()
+        kind, folded, negated, alternatives = q.kind, q.folded, q.negated, bool(q.alternatives)
+        lengths, summed, spoken, mean_own, mean_paragraph = self._paragraphs()
         out = []
-        for n, c in enumerate(cs):
-            o = row[c.text]
-            mine, length, curated = masks[o], self.lengths[o], self.curated
-            mass = self.mass(mine)
-            cover = mass / self.total
-            fit = holds_kind(q.kind, c.text, q.folded) if q.kind else False
-            floor = float(c.score >= FIRST_FLOOR)
-            spoken = bin(mine).count("1")
-            paragraph = self._paragraph(paragraphs[n], lengths[n], mean_paragraph)
-            out.append((c.score, c.score / best_first, 1.0 / (n + 1), cover, mass / self.known_total,
-                        self.bm25(self.tf[o], length, mean_own) if mine else 0.0, *self._context(c, mine, cover),
-                        bin(mine & rarest).count("1") / (len(q.rarest) or 1),
-                        proximity(where[o], length) if spoken > 1 else 0.0,
-                        bigrams[o] / len(q.bigrams) if q.bigrams else 0.0, phrase[o] if mine else 0.0,
-                        math.log1p(length), math.log1p(length - self.direct[o]), *self._maintained(c),
-                        float(fit), *(fitting if fit else (0.0,) * len(KINDS)), *question_level,
-                        curated, curated * c.score, curated * q.unknown_share, curated * (question_level[0] - fit),
-                        curated * cover, floor, curated * floor, *paragraph, math.log(len(cs)), keywords,
-                        float(self.defined[o]) if q.alternatives else 0.0, curated / (n + 1),
-                        self.mass(self.family[o]) / self.total, float(q.negated and not denies(c.text))))
+        for n, (c, rows) in enumerate(zip(cs, at)):
+            o, nb, score = rows[0], len(c.before), c.score
+            mine, length, found = masks[o], sizes[o], spoken[n]
+            mass, cover = masses[mine], masses[mine] / total
+            fit, floor = (holds_kind(kind, c.text, folded) if kind else False), float(score >= FIRST_FLOOR)
+            # window_cover, window2_cover, context_gain, previous_cover, leaning, leaning_previous
+            previous = masks[rows[nb]] if nb else 0
+            wide = mine | previous | (masks[rows[nb + 1]] if len(rows) > nb + 1 else 0)
+            wide2 = wide | (masks[rows[nb - 1]] if nb > 1 else 0) | (masks[rows[nb + 2]] if len(rows) > nb + 2 else 0)
+            window_cover, previous_cover = masses[wide] / total, masses[previous] / total
+            leaning = float(leans_back(c.text))
+            out.append((score, score / best_first, 1.0 / (n + 1), cover, mass / self.known_total,
+                        bm25(tf[o], length, mean_own) if mine else 0.0,
+                        window_cover, masses[wide2] / total, window_cover - cover, previous_cover, leaning,
+                        leaning * previous_cover, (mine & rarest).bit_count() / n_rarest,
+                        proximity(where[o], length) if mine.bit_count() > 1 else 0.0,
+                        bigrams[o] / n_bigrams if n_bigrams else 0.0, phrase[o] if mine else 0.0,
+                        math.log1p(length), math.log1p(length - self.direct[o]),
+                        *(self._maintained(c) if c.questions else (self._cover_of(c.section), 0.0, 0.0)),
+                        float(fit), *(fitting if fit else unfit), *levels,
+                        curated, curated * score, unknown, curated * (asks - fit),
+                        curated * cover, floor, curated * floor,
+                        # paragraph_cover, paragraph_bm25: the candidate with its neighbours as one text
+                        *((masses[found] / total, bm25(summed[n], lengths[n], mean_paragraph)) if found else (0.0, 0.0)),
+                        log_candidates, keywords, float(self.defined[o]) if alternatives else 0.0, curated / (n + 1),
+                        masses[self.family[o]] / total, float(negated and not denies(c.text))))
         return out
 
-    def _context(self, c: Candidate, mine: int, cover: float) -> tuple:
-        """window_cover, window2_cover, context_gain, previous_cover, leaning, leaning_previous."""
-        masks, row, before, after = self.masks, self.row, c.before, c.after
-        previous = masks[row[before[-1]]] if before else 0
-        wide = mine | previous | (masks[row[after[0]]] if after else 0)
-        wide2 = wide | (masks[row[before[-2]]] if len(before) > 1 else 0) | (masks[row[after[1]]] if len(after) > 1 else 0)
-        window_cover, previous_cover = self.mass(wide) / self.total, self.mass(previous) / self.total
-        leaning = float(leans_back(c.text))
-        return (window_cover, self.mass(wide2) / self.total, window_cover - cover, previous_cover, leaning,
-                leaning * previous_cover)
+    def _shared(self) -> tuple:
+        """What every candidate's row shares: the question's own features, and what rows count and divide by."""
+        q, curated = self.q, self.curated
+        asks = float(bool(q.kind))
+        levels = (asks, *(float(q.kind == k) for k in KINDS), q.unknown_share, float(q.unknown_name),
+                  math.log1p(len(q.stems)))
+        return (asks, levels, tuple(float(q.kind == k) for k in KINDS), (0.0,) * len(KINDS),
+                sum(1 << n for n, s in enumerate(q.stems) if s in q.rarest), len(q.rarest) or 1, len(q.bigrams),
+                curated * float(not q.opening and len(q.every) <= 3), curated * q.unknown_share,
+                math.log(len(self.candidates)))
 
-    def _paragraph(self, texts: list[int], length: int, mean_length: float) -> tuple:
-        """paragraph_cover, paragraph_bm25: the candidate with its neighbours as one text (`texts`: their rows)."""
-        masks, tf = self.masks, self.tf
-        spoken = [t for t in texts if masks[t]]  # a text without a question stem adds nothing to either
-        if not spoken:
-            return 0.0, 0.0
-        found = 0
-        for t in spoken:
-            found |= masks[t]
-        summed = tf[spoken[0]] if len(spoken) == 1 else [sum(counts) for counts in zip(*(tf[t] for t in spoken))]
-        return self.mass(found) / self.total, self.bm25(summed, length, mean_length)
+    def _paragraphs(self) -> tuple[list[int], list[list[int]], list[int], float, float]:
+        """Each candidate's paragraph as one text (length, stem counts, mask); the candidates' and paragraphs' mean length."""
+        # A paragraph is Batch.at's rows (itself and its neighbours): sums and ORs over them in any order;
+        # a text without a question stem adds 0 to its counts.
+        at, masks, sizes = self.at, self.masks, self.lengths
+        flat, starts = [t for rows in at for t in rows], list(accumulate([0, *map(len, at[:-1])]))
+        lengths = np.add.reduceat(self.g.lengths[flat], starts).tolist()
+        spoken = []
+        for rows in at:
+            found = 0
+            for t in rows:
+                found |= masks[t]
+            spoken.append(found)
+        return (lengths, np.add.reduceat(self.counts[flat], starts, axis=0).tolist(), spoken,
+                max(1.0, sum(sizes[rows[0]] for rows in at) / len(at)), max(1.0, sum(lengths) / len(lengths)))
 
     def _maintained(self, c: Candidate) -> tuple:
         """section_cover, questions_cover, questions_same_ask: what the maintainers wrote around it."""
@@ -194,7 +211,8 @@ class Batch:
         value = self.covers.get(text)
         if value is None:
             found = matched(self.q, frozenset(content(text)[1]))
-            value = self.covers[text] = self.mass(sum(1 << n for n, s in enumerate(self.q.stems) if s in found)) / self.total
+            mask = sum(1 << n for n, s in enumerate(self.q.stems) if s in found)
+            value = self.covers[text] = self.masses[mask] / self.total
         return value
 
     def _where(self) -> tuple[list[list[tuple[int, int]]], list[int]]:
@@ -205,14 +223,29 @@ class Batch:
         at = np.flatnonzero((cols >= 0) & (cols < n_stems))
         out: list[list[tuple[int, int]]] = [[] for _ in range(self.full)]
         pairs, held = {(self.terms[a], self.terms[b]) for a, b in self.q.bigrams}, [0] * self.full
-        last = (-1, -2, -1)  # the owner, position and column of the question stem before
+        last_owner, last_place, last = -1, -2, -1  # the question stem before: its text, place and column
         for place, o, c in zip(at.tolist(), self.owner[at].tolist(), cols[at].tolist()):
-            i = place - starts[o]
-            out[o].append((i, c))
-            if last[0] == o and last[1] == i - 1 and (last[2], c) in pairs:
+            out[o].append((place - starts[o], c))
+            if place == last_place + 1 and o == last_owner and (last, c) in pairs:
                 held[o] += 1
-            last = (o, i, c)
+            last_owner, last_place, last = o, place, c
         return out, held
+
+
+class _Masses(dict):
+    """The idf mass of the stems in a mask, added in the question's order, worked out at a mask's first look-up."""
+
+    def __init__(self, idf: list[float]) -> None:
+        super().__init__({0: 0.0})
+        self.idf = idf
+
+    def __missing__(self, mask: int) -> float:
+        found = 0.0
+        for n, idf in enumerate(self.idf):
+            if mask >> n & 1:
+                found += idf
+        self[mask] = found
+        return found
 
 
 _BITS = np.int64(1) << np.arange(62, dtype=np.int64)  # bit n of a mask, for the first 62 columns

@@ -56,7 +56,10 @@ def gather_texts(texts: Sequence[str], full: int, terms: Mapping[str, int], star
 class PassageWords:
     """The stemmed words of every passage text, as ids: what `rerank_text.content(text)` gives, read once."""
 
-    def __init__(self, texts: Sequence[str]) -> None:
+    def __init__(self, texts: Sequence[str], sections: Sequence[str] | None = None,
+                 questions: Sequence[tuple[str, ...]] | None = None) -> None:
+        # The passages' columns, kept so the second stage's candidates and neighbours are read by place (hits.py).
+        self.texts, self.sections, self.questions = texts, sections, questions
         vocabulary: dict[str, int] = {}
         ids, starts = array("i"), array("q", [0])
         lookup = vocabulary.__getitem__
@@ -102,8 +105,13 @@ class PassageWords:
             at = [position[t] for t in texts]
         except KeyError:
             return None
-        content_, sizes = _spans(self._content, self._content_starts, at)
-        every, every_sizes = _spans(self._every, self._every_starts, at[:full])
+        return self.gather_at(at, full, terms, starts, word_ids)
+
+    def gather_at(self, at: Sequence[int], full: int, terms: Mapping[str, int], starts: Mapping[str, int],
+                  word_ids: Mapping[str, int]) -> Gathered:
+        """The columns of the passages at these places (see Gathered): as `gather` of their texts."""
+        content_, sizes = _spans(memoryview(self._content), self._content_starts, at)
+        every, every_sizes = _spans(memoryview(self._every), self._every_starts, at[:full])
         lengths, cut = np.array(sizes, dtype=np.int64), sum(sizes[:full])
         every_lengths = np.array(every_sizes, dtype=np.int64)
         stems = self._scratch(self._stem_id, "stems")
@@ -121,18 +129,23 @@ class PassageWords:
         return table
 
 
-def _spans(values: np.ndarray, starts: list[int], at: list[int]) -> tuple[np.ndarray, list[int]]:
-    """The values of the passages at these places one after another, and how many each has."""
-    bounds = [(starts[a], starts[a + 1]) for a in at]
-    return np.concatenate([values[b:e] for b, e in bounds]), [e - b for b, e in bounds]
+def _spans(values: memoryview, starts: list[int], at: Sequence[int]) -> tuple[np.ndarray, list[int]]:
+    """The values of the passages at these places one after another (a read-only array), and how many each has."""
+    # Slices of a memoryview joined as bytes: cheaper than forty numpy views concatenated.
+    parts = [values[starts[a]:starts[a + 1]] for a in at]
+    return np.frombuffer(b"".join(parts), dtype=values.format), [len(p) for p in parts]
 
 
 def _mapped(table: np.ndarray, ids: Mapping[str, int], keys: Mapping[str, int], values: np.ndarray) -> np.ndarray:
     """Each id's column among the keys (-1 for any other id), through a scratch table set and then cleared."""
-    known = [(ids[k], n) for k, n in keys.items() if k in ids]
-    if not known:
+    at, columns = [], []
+    for key, n in keys.items():
+        found = ids.get(key)
+        if found is not None:
+            at.append(found)
+            columns.append(n)
+    if not at:
         return np.full(len(values), -1, dtype=np.int64)
-    at, columns = np.array(known, dtype=np.int64).T
     table[at] = columns
     out = table[values]
     table[at] = -1

@@ -97,9 +97,16 @@ _END = re.compile(rf"\b(?:to|until|till|through|ended in|by)\s+(?:(?:\d{{1,2}} )
 _FUTURE = re.compile(r"\b(?:will|shall|planned|plans|scheduled|expected|due to|intends|upcoming|future|next)\b")
 
 
+# Every pattern of _ASKS matches only text holding one of these (when, what, which, who, where; how; name):
+# a question without them, as most keyword questions are, asks for no kind, found without eight searches.
+_ASKING = ("wh", "how", "name")
+
+
 def asked_kind(question: str) -> str:
     """The kind of fact a question asks for (future, end, date, span, number, person, place, name), or ''."""
     lowered = normalise(question)
+    if not any(part in lowered for part in _ASKING):
+        return ""
     return next((kind for kind, pattern in _ASKS if pattern.search(lowered)), "")
 
 
