@@ -296,7 +296,7 @@ def test_ask_jsonl_with_a_question_on_the_command_line_is_a_usage_error_not_igno
 def test_ask_jsonl_answers_with_the_collector_off_and_collects_between_lines(tiny_kb, monkeypatch):
     import gc
 
-    from bot.cli import main
+    from bot.cli import jsonl as loop, main
     from bot.frontends import console
 
     seen = []
@@ -307,14 +307,14 @@ def test_ask_jsonl_answers_with_the_collector_off_and_collects_between_lines(tin
 
     monkeypatch.setattr(console, "jsonl", jsonl)
     assert main.run(["--knowledge", str(tiny_kb), "ask", "--jsonl", "--no-log"]) == 0
-    assert seen == [(False, main.collect_young)] and gc.isenabled()  # and on again after the loop
+    assert seen == [(False, loop.collect_young)] and gc.isenabled()  # and on again after the loop
 
 
 def test_collect_young_frees_the_cycles_a_line_left_and_freezes_what_it_kept():
     import gc
     import weakref
 
-    from bot.cli.main import collect_young
+    from bot.cli.jsonl import collect_young
 
     class Node:
         pass

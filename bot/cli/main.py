@@ -196,6 +196,7 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
         return fail("--jsonl reads the questions from standard input: give a question or --jsonl, not both")
     from ..core.pipeline import build_answerer
     from ..frontends import console
+    from . import jsonl
     from .progress import build_answerer as build_with_bar
 
     # What is built now lives as long as the process, so the collector is off while it is built (it would
@@ -209,29 +210,8 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
     gc.freeze()
     conversation = make_conversation(answerer, config, None if args.no_log else open_storage(config), "console")
     if args.jsonl:
-        return _jsonl(conversation)
+        return jsonl.run(conversation)
     return console.ask_once(conversation, " ".join(args.question), args.json, sys.stdout)
-
-
-def _jsonl(conversation: Conversation) -> int:
-    """The JSON-lines loop with the collector run between lines, never inside an answer."""
-    from ..frontends import console
-
-    gc.disable()
-    try:
-        return console.jsonl(conversation, sys.stdin.buffer, sys.stdout, between_lines=collect_young)
-    finally:
-        gc.enable()
-
-
-def collect_young() -> None:
-    """Collect what the last line left in cycles, then freeze what it kept, so no later collection walks it again."""
-    # An answer leaves no cycles but keeps a few dozen objects (passages made on first use, cache entries). Left to
-    # the collector, each is walked again by the young collections (one every ~10 lines, 0.2 ms), the middle ones
-    # (every ~100 lines, 3 ms: the p99) and the full ones (20-80 ms). Walked once after their line and frozen, they
-    # cost ~5 us a line. Only a cycle that outlives its line and dies later would never be freed; answers make none.
-    gc.collect(0)
-    gc.freeze()
 
 
 def _interactive(config: Config) -> int:
