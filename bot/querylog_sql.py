@@ -48,7 +48,7 @@ BUSY_TIMEOUT = 0.2
 
 def _storable(value: object) -> object:
     """Text SQLite can store: a lone surrogate (from invalid UTF-8 in argv) becomes a visible \\udcff escape."""
-    if isinstance(value, str):
+    if isinstance(value, str) and not value.isascii():  # ASCII holds no surrogate: most text skips the round trip
         return value.encode("utf-8", "backslashreplace").decode("utf-8")
     return value
 

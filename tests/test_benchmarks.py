@@ -183,6 +183,16 @@ def test_the_jsonl_benchmark_prints_the_gap_between_answer_lines(tmp_path):
     assert "Answerer.answer() in process" in result.stdout
 
 
+@pytest.mark.slow
+def test_the_jsonl_benchmark_times_a_revision_beside_the_working_tree_and_checks_the_log(tmp_path):
+    result = _run_on_tiny_corpus(tmp_path, "jsonl_gap.py", "--questions", "8", "--rounds", "2", "--old", "HEAD",
+                                 "--log")
+    rows = [line for line in result.stdout.splitlines() if "gap between answer lines" in line]
+    assert [r.split("|")[2].strip() for r in rows] == ["ask --jsonl, logged: gap between answer lines (HEAD)",
+                                                       "ask --jsonl, logged: gap between answer lines (working tree)"]
+    assert all(r.split("|")[3].strip() == "14" for r in rows)  # two rounds of seven gaps; each log held all 8
+
+
 def _run_on_tiny_corpus(tmp_path, script: str, *args: str) -> subprocess.CompletedProcess:
     """A benchmark script run on the tiny corpus; it must succeed."""
     corpus = tiny_corpus(tmp_path / "tiny.jsonl.gz")

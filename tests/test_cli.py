@@ -291,3 +291,45 @@ def test_ask_jsonl_with_a_question_on_the_command_line_is_a_usage_error_not_igno
     captured = capsys.readouterr()
     lines = captured.err.strip().splitlines()
     assert captured.out == "" and len(lines) == 1 and lines[0].startswith("Error: ") and "--jsonl" in lines[0]
+
+
+def test_ask_jsonl_answers_with_the_collector_off_and_collects_between_lines(tiny_kb, monkeypatch):
+    import gc
+
+    from bot.cli import jsonl as loop, main
+    from bot.frontends import console
+
+    seen = []
+
+    def jsonl(conversation, stdin, out, between_lines=None):
+        seen.append((gc.isenabled(), between_lines))
+        return 0
+
+    monkeypatch.setattr(console, "jsonl", jsonl)
+    assert main.run(["--knowledge", str(tiny_kb), "ask", "--jsonl", "--no-log"]) == 0
+    assert seen == [(False, loop.collect_young)] and gc.isenabled()  # and on again after the loop
+
+
+def test_collect_young_frees_the_cycles_a_line_left_and_freezes_what_it_kept():
+    import gc
+    import weakref
+
+    from bot.cli.jsonl import collect_young
+
+    class Node:
+        pass
+
+    was_enabled = gc.isenabled()
+    gc.disable()  # as in the loop: nothing below is collected before collect_young
+    try:
+        kept, cycle = Node(), Node()
+        cycle.itself = cycle
+        dead = weakref.ref(cycle)
+        del cycle
+        collect_young()
+        assert dead() is None  # a cycle the line left is freed ...
+        assert gc.get_count()[0] == 0 and not any(o is kept for o in gc.get_objects())  # ... what it kept is frozen
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()

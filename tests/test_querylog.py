@@ -454,3 +454,52 @@ def test_knowledge_bases_sharing_one_log_each_read_their_own_questions_and_old_r
     garden.close(), nato.close()
     with Storage(path) as everything:  # untagged: the whole log, as before
         assert everything.counts()["questions"] == 4
+
+
+def test_a_burst_of_questions_is_written_in_one_transaction_without_a_flush(tmp_path, monkeypatch):
+    monkeypatch.setattr(storage_module, "WRITE_DELAY", 2.0)  # longer than the burst takes, however busy the machine
+    path = tmp_path / "bot.sqlite3"
+    store = Storage(path)
+    assert store.flush()  # the writer's connection is open and idle
+    begins = []
+    store._database.db.set_trace_callback(lambda sql: begins.append(sql) if sql.startswith("BEGIN") else None)
+    for n in range(50):  # before: one wake-up of the writer and one transaction per question
+        store.log_question("console", "jsonl", f"q{n}", False, "unknown", 0.0)
+    deadline = time.monotonic() + 20
+    while len(questions_in(path)) < 50 and time.monotonic() < deadline:
+        time.sleep(0.05)  # no flush: the writer writes the burst by itself once WRITE_DELAY has passed
+    assert questions_in(path) == [f"q{n}" for n in range(50)] and len(begins) == 1
+    store.close()
+
+
+def test_a_flush_does_not_wait_for_the_burst_delay(tmp_path, monkeypatch):
+    monkeypatch.setattr(storage_module, "WRITE_DELAY", 30.0)
+    store = Storage(tmp_path / "bot.sqlite3")
+    store.log_question("console", "jsonl", "asked", False, "unknown", 0.0)
+    started = time.monotonic()
+    assert store.flush(10) and time.monotonic() - started < 5 and store.counts()["questions"] == 1
+    store.log_question("console", "jsonl", "asked again", False, "unknown", 0.0)
+    assert store.counts()["questions"] == 2  # a read flushes first, as before
+    started = time.monotonic()
+    store.log_question("console", "jsonl", "asked at the end", False, "unknown", 0.0)
+    store.close()  # and so does close: nothing waits out the delay
+    assert time.monotonic() - started < 5 and len(questions_in(tmp_path / "bot.sqlite3")) == 3
+
+
+@pytest.mark.slow
+def test_every_question_of_a_jsonl_stream_is_logged_at_its_end_and_at_ctrl_c(tmp_path, tiny_kb):
+    database = tmp_path / "cli.sqlite3"
+    lines = "".join(json.dumps({"text": f"Where does the Selenge River flow? {n}"}) + "\n" for n in range(30))
+    result = run_bot(["--knowledge", str(tiny_kb), "ask", "--jsonl"], tmp_path, stdin=lines.encode(), timeout=60)
+    assert result.returncode == 0 and len(result.stdout.splitlines()) == 30
+    assert len(questions_in(database)) == 30  # the end of the input
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "--knowledge", str(tiny_kb), "ask", "--jsonl"], cwd=REPO,
+                            env=clean_env(tmp_path), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stdin.write(lines)
+    proc.stdin.flush()
+    assert all("Lake Baikal" in json.loads(proc.stdout.readline())["answer"] for _ in range(30))
+    proc.send_signal(signal.SIGINT)  # Ctrl-C while it waits for more, its last records not yet written
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "Traceback" not in err
+    assert len(questions_in(database)) == 60

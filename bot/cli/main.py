@@ -196,6 +196,7 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
         return fail("--jsonl reads the questions from standard input: give a question or --jsonl, not both")
     from ..core.pipeline import build_answerer
     from ..frontends import console
+    from . import jsonl
     from .progress import build_answerer as build_with_bar
 
     # What is built now lives as long as the process, so the collector is off while it is built (it would
@@ -209,7 +210,7 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
     gc.freeze()
     conversation = make_conversation(answerer, config, None if args.no_log else open_storage(config), "console")
     if args.jsonl:
-        return console.jsonl(conversation, sys.stdin.buffer, sys.stdout)
+        return jsonl.run(conversation)
     return console.ask_once(conversation, " ".join(args.question), args.json, sys.stdout)
 
 

@@ -191,16 +191,18 @@ def _parse_line(raw: bytes) -> tuple[str, str] | str:
     """A (text, session) pair from one input line, or the error to report for it."""
     if len(raw) > MAX_LINE_BYTES:
         return f"line is over {MAX_LINE_BYTES // (1024 * 1024)} MB"
-    try:
-        line = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return f"line is not valid UTF-8 (byte {exc.start})"
-    try:
-        data = parse_json(line)
-    except JsonNumberTooLong as exc:
-        return f"line is not accepted: {exc}"
-    except JsonRefused as exc:
-        return f"line is not valid JSON: {exc.msg}"
+    data = _strings_object(raw)
+    if data is None:
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return f"line is not valid UTF-8 (byte {exc.start})"
+        try:
+            data = parse_json(line)
+        except JsonNumberTooLong as exc:
+            return f"line is not accepted: {exc}"
+        except JsonRefused as exc:
+            return f"line is not valid JSON: {exc.msg}"
     if not isinstance(data, dict):
         return 'expected a JSON object like {"text": "your question", "session": "optional id"}'
     text, session = data.get("text"), data.get("session", "")
@@ -219,10 +221,26 @@ def _parse_line(raw: bytes) -> tuple[str, str] | str:
     return text, str(session)
 
 
-def jsonl(conversation: Conversation, stdin: BinaryIO, out: TextIO) -> int:
+def _strings_object(raw: bytes) -> dict | None:
+    """The line read by orjson (a tenth of the json module's time) when it is an object of strings only, else None."""
+    # Strings only: no number and no nesting, where orjson reads differently (a 20-digit integer as a float, no digit
+    # limit, its own depth limit). A line orjson refuses (bad UTF-8, a lone surrogate escape) the json module reads
+    # or refuses as before, in its own words.
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if type(data) is dict and all(type(value) is str for value in data.values()):
+        return data
+    return None
+
+
+def jsonl(conversation: Conversation, stdin: BinaryIO, out: TextIO, between_lines: Callable[[], object] | None = None
+          ) -> int:
     """Answer one JSON object per input line, in order, one JSON object out per line, flushed.
 
     A line's "session" keeps a conversation across lines; lines without one are answered alone.
+    `between_lines` runs after each line is flushed (the command line collects garbage there, not mid-answer).
     """
     for number, raw in enumerate(_lines(stdin), start=1):
         if not raw.strip():
@@ -246,6 +264,8 @@ def jsonl(conversation: Conversation, stdin: BinaryIO, out: TextIO) -> int:
                     result = {"line": number, "error": "internal error while answering this line (see the log)"}
         out.write(_encode(result) + "\n")
         out.flush()
+        if between_lines is not None:
+            between_lines()
     return 0
 
 

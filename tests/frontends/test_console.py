@@ -349,3 +349,67 @@ def test_the_console_reports_a_broken_knowledge_file_once_in_one_line(tmp_path):
     assert bot.returncode == 0 and text.count("Source:") == 2, text  # the previous knowledge kept answering
     reported = [line for line in (text + err.decode()).splitlines() if "relations-with-mongolia.yaml, line" in line]
     assert len(reported) == 1 and "Reload failed, still serving the previous knowledge" in reported[0]
+
+
+# Lines the fast reader (orjson, objects of strings only) must read exactly as the json module does, or leave to it.
+TRICKY_LINES = [
+    b'{"text": "plain"}', b'{"text": "caf\xc3\xa9 \\u00e9 \\ud83d\\ude00 \xf0\x9f\x98\x80", "session": "s"}',
+    b'{"text": "a", "text": "b"}', b'{"text": 5, "text": "last wins"}', b'{"text": "x", "session": null}',
+    b'{"text": "x", "session": 7}', b'{"text": "x", "session": 18446744073709551616}',
+    b'{"text": "x", "session": -0}', b'{"text": "x", "session": 1.5}', b'{"text": "x", "n": ' + b"9" * 150 + b"}",
+    b'{"text": "x", "n": 1e400}', b'{"text": "x", "n": NaN}', b'{"text": "\\ud800"}', b'{"text": "\\udc80\\udc80"}',
+    b'{"text": "a\tb"}', b'{"text": "\\u0000"}', b'\xef\xbb\xbf{"text": "bom"}', b'{"text": "x"} trailing',
+    b' \t{"text": "spaced"}\t ', b'{"text": "x"}\x0c', b'{"text": "\xed\xa0\x80"}', b"\xff", b"{}", b"[]", b'"text"',
+    b'{"text": ["x"]}', b'{"text": {"a": "b"}}', b'{"text": "x", "extra": [[[]]]}', b'{"text": "' + b"s" * 300 + b'"}',
+    b'{"text": "x", "session": "' + b"s" * 300 + b'"}', b'{"text": "\\"quoted\\" \\\\ \\/ \\b\\f\\n\\r\\t"}',
+]
+
+
+@pytest.mark.parametrize("raw", TRICKY_LINES)
+def test_a_line_reads_as_the_json_module_reads_it(raw, monkeypatch):
+    fast = console._parse_line(raw)
+    monkeypatch.setattr(console, "_strings_object", lambda raw: None)  # the json module alone, as before
+    assert fast == console._parse_line(raw)
+    if isinstance(fast, tuple):
+        assert type(fast[0]) is str and type(fast[1]) is str
+
+
+def test_a_jsonl_line_is_exactly_these_bytes():
+    # The JSON-lines contract, byte for byte: compact separators, keys in this order, scores rounded to 4 places,
+    # non-ASCII written as UTF-8 (not escaped), one line per answer; a refused line the same way.
+    from bot.core.answer import Answer, Why
+    from bot.core.hits import Hit
+
+    hit = Hit(id="p-1", section="Капитал", text="Ulaanbaatar – “the red hero” \U0001F600", score=0.123456)
+    runner = Hit(id="p-2", section="", text="other", score=1 / 3)
+    answer = Answer(found=True, text="Ulaanbaatar – “the red hero”", kind="answer", score=0.987654321, sources=(hit,),
+                    citation="Cities", passage_ids=("p-1",), suggestions=("And Darkhan?",),
+                    why=Why(matched=("capit",), corrected=(("captal", "capital"),),
+                            expansions=(("UB", "ulaanbaatar", "acronym"),), unknown=("zzz",), score=0.98765,
+                            coverage=2 / 3, threshold=0.25, runners_up=(runner,)))
+
+    class One:
+        def ask(self, session, text, log_as=None):
+            return answer
+
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="utf-8", newline="\n", write_through=True)
+    console.jsonl(One(), io.BytesIO(b'{"text": "q", "session": "s"}\nnot json\n'), out)
+    assert raw.getvalue() == (
+        '{"found":true,"answer":"Ulaanbaatar – “the red hero”","kind":"answer","score":0.9877,'
+        '"sources":[{"id":"p-1","section":"Капитал","text":"Ulaanbaatar – “the red hero” \U0001F600","score":0.1235}],'
+        '"citation":"Cities","passage_ids":["p-1"],"suggestions":["And Darkhan?"],'
+        '"why":{"matched":["capit"],"corrected":[{"from":"captal","to":"capital"}],'
+        '"expansions":[{"phrase":"UB","added":"ulaanbaatar","kind":"acronym"}],"context":[],"unknown":["zzz"],'
+        '"score":0.9877,"coverage":0.6666666666666666,"threshold":0.25,"runners_up":[{"id":"p-2","score":0.3333}]},'
+        '"line":1,"session":"s"}\n'
+        '{"line":2,"error":"line is not valid JSON: Expecting value"}\n').encode("utf-8")
+
+
+def test_between_lines_runs_after_each_line_is_written(seed_answerer, sessions):
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="utf-8", newline="\n", write_through=True)
+    written = []
+    console.jsonl(Conversation(seed_answerer, sessions), io.BytesIO(b'{"text": "hello"}\n\n{"text": "thanks"}\n'), out,
+                  between_lines=lambda: written.append(raw.getvalue().count(b"\n")))
+    assert written == [1, 2, 3]
