@@ -121,6 +121,15 @@ def test_jsonl_gives_one_object_per_line_in_order(seed_answerer, lines):
     check_contract(objects, data.count(b"\n"))
 
 
+@pytest.mark.parametrize("mark", ["\x85", "\u2028", "\u2029"])
+def test_jsonl_escapes_unicode_line_breaks_so_any_line_splitter_reads_one_object_a_line(seed_answerer, mark):
+    # Hypothesis found it: a session "\x85" went out raw inside a JSON string, and str.splitlines cut the line.
+    line = json.dumps({"session": f"a{mark}b", "text": f"What is the{mark}Interoperability Platform?"})
+    code, objects = run_jsonl(seed_answerer, new_sessions(seed_answerer.config), line.encode("utf-8") + b"\n")
+    assert code == 0 and len(objects) == 1 and objects[0]["session"] == f"a{mark}b"
+    check_contract(objects, 1)
+
+
 @settings(max_examples=50, deadline=None)
 @given(stream=st.binary(max_size=400))
 def test_jsonl_survives_arbitrary_bytes(seed_answerer, stream):
