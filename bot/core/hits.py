@@ -75,6 +75,9 @@ def _holds_every_word(hit: Hit, question: str, least: int) -> bool:
     asked = {stem(w) for w in words(question) if w not in STOP_WORDS and w not in FRAME_WORDS}
     if len(asked) < least:
         return False
+    lowered = f"{hit.text} {hit.section}".lower()
+    if not all(s[:-1] in lowered for s in asked):  # a held stem's word nearly always spells all but its last letter:
+        return False  # a cheap no before reading the words of a long passage (a miss only sends it to the stage)
     held = set(content_stems(words(hit.text)))
     if not asked <= held:
         held.update(content_stems(words(hit.section)))
