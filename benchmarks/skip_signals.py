@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import tempfile
 from pathlib import Path
@@ -64,7 +63,6 @@ def signals(answerer, query, hits, question: str) -> dict:
 
 def install() -> None:
     """Route `decisive` through MODE and record the signals of every search."""
-    import bot.core.hits as hits_module
     import bot.core.pipeline as pipeline
 
     original_decisive, original_search, original_rerank = pipeline.decisive, pipeline.search, pipeline.rerank
@@ -89,7 +87,6 @@ def install() -> None:
         return out
 
     pipeline.search, pipeline.decisive, pipeline.rerank = search, decisive, rerank
-    hits_module.ORIGINAL_DECISIVE = original_decisive
 
 
 def both(answer) -> dict:
@@ -110,6 +107,7 @@ def both(answer) -> dict:
 
 
 def squad_rows(config, write) -> None:
+    """Every SQuAD question on its own article, graded as squad.py grades it."""
     from benchmarks.squad import DEFAULT_SQUAD, ask_bot, foreign_questions, grade, import_article, read_squad
 
     articles = read_squad(DEFAULT_SQUAD)
@@ -127,6 +125,7 @@ def squad_rows(config, write) -> None:
 
 
 def mongolia_rows(config, write) -> None:
+    """The Mongolia tuning set as `bot eval` asks it (context turns first), right as it grades."""
     from bot.core.context import Context
     from bot.core.pipeline import build_answerer
     from bot.kb.evaluate import is_correct, load_cases
@@ -149,8 +148,7 @@ def mongolia_rows(config, write) -> None:
 
 
 def debian_rows(config, write, size: int = 58938, count: int = 500) -> None:
-    import dataclasses
-
+    """scale.py's Debian questions (synopses) over all the descriptions; right when the top passage is the package's."""
     from bot.core.index import TfidfIndex
     from bot.core.index_build import choose_scoring
     from bot.core.pipeline import Answerer
