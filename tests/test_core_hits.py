@@ -68,6 +68,27 @@ def test_a_question_asked_in_the_negative_is_never_decisive_for_the_first_stage(
     assert decisive(hits, S, "Who signed the treaty?") and not decisive(hits, S, "Who did not sign the treaty?")
 
 
+def test_below_the_skip_score_a_passage_holding_every_word_of_a_long_enough_question_is_decisive():
+    """From the first stage's own threshold, when the best passage (text or section) holds every content word of a
+    question of rerank_skip_words words: the second stage reading the same words keeps the answer."""
+    hits = (Hit("a", "Glacier research", "The radar team measured the ice shelf thickness in 2019.", 0.25),)
+    assert decisive(hits, S, "When did the radar team measure the ice shelf?")  # radar team measur ice shelf: 5
+    assert decisive(hits, S, "When was the glacier's ice shelf measured by radar?")  # glacier from the section
+    assert not decisive(hits, S, "When did the radar team measure the ice sheet?")  # 'sheet' is not held
+    assert not decisive(hits, S, "When was the ice shelf measured?")  # three words: too short to tell
+    assert not decisive(hits, S, "When did the radar team not measure the ice shelf?")  # negated
+    assert not decisive(hits, AnswerSettings(rerank_skip_words=0), "When did the radar team measure the ice shelf?")
+    assert not decisive(hits, AnswerSettings(rerank_skip_score=0), "When did the radar team measure the ice shelf?")
+    low = (Hit("a", "S", hits[0].text, S.first_stage_threshold - 0.01),)
+    assert not decisive(low, S, "When did the radar team measure the ice shelf?")  # under the first stage's threshold
+
+
+def test_frame_words_and_repeats_do_not_count_as_words_of_the_question():
+    hits = (Hit("a", "S", "The radar team measured the ice.", 0.25),)
+    assert not decisive(hits, S, "What kind of radar measured the ice, the radar?")  # radar measur ice: three
+    assert decisive(hits, AnswerSettings(rerank_skip_words=3), "What kind of radar measured the ice, the radar?")
+
+
 def test_skipped_hits_are_put_on_the_second_stage_scale_with_the_first_stage_threshold_at_the_model_s():
     hits = (Hit("a", "S", "x", 0.4), Hit("b", "S", "y", 0.1))
     scaled = first_stage_scaled(hits, 0.31, S)

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from ..kb.model import Passage
-from ..text import negated
+from ..text import STOP_WORDS, content_stems, negated, stem, words
 from .first_stage import FirstStage
+from .phrasing import FRAME_WORDS
 from .query import Query
 from .settings import AnswerSettings
 
@@ -58,12 +59,30 @@ def search(index: FirstStage, passages: Sequence[Passage], query: Query, k: int,
 
 
 def decisive(hits: tuple[Hit, ...], settings: AnswerSettings, question: str = "") -> bool:
-    """Whether the first stage's best passage stands without the second stage: it scores rerank_skip_score
-    (and at least the first stage's own threshold). A margin over the runner-up did not tell (quality-experiments.md).
-    Never for a question asked in the negative: its 'not' is a stop word the first stage cannot see."""
-    level = settings.rerank_skip_score
-    return (level > 0 and bool(hits) and hits[0].score >= max(level, settings.first_stage_threshold)
-            and not negated(question))
+    """Whether the first stage's best passage stands without the second stage: it scores rerank_skip_score, or
+    at least the first stage's own threshold while holding every word of a question of rerank_skip_words words
+    (quality-experiments.md). Never for a question asked in the negative: its 'not' is invisible to both."""
+    level, floor = settings.rerank_skip_score, settings.first_stage_threshold
+    if level <= 0 or not hits or hits[0].score < floor or negated(question):
+        return False
+    return hits[0].score >= level or _holds_every_word(hits[0], question, settings.rerank_skip_words)
+
+
+def _holds_every_word(hit: Hit, question: str, least: int) -> bool:
+    """Whether a question has at least `least` distinct content words (stems) and the passage (text or
+    section) holds every one: then the second stage, reading the same words, keeps the same answer."""
+    if least <= 0:
+        return False
+    asked = {stem(w) for w in words(question) if w not in STOP_WORDS and w not in FRAME_WORDS}
+    if len(asked) < least:
+        return False
+    lowered = f"{hit.text} {hit.section}".lower()
+    if not all(s[:-1] in lowered for s in asked):  # a held stem's word nearly always spells all but its last letter:
+        return False  # a cheap no before reading the words of a long passage (a miss only sends it to the stage)
+    held = set(content_stems(words(hit.text)))
+    if not asked <= held:
+        held.update(content_stems(words(hit.section)))
+    return asked <= held
 
 
 def first_stage_scaled(hits: tuple[Hit, ...], model_threshold: float, settings: AnswerSettings) -> tuple[Hit, ...]:

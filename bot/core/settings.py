@@ -74,6 +74,8 @@ class AnswerSettings:
     rerank_depth: int = _tunable(10, "first-stage candidates the second stage reorders: trained on ten; 15 or 20 found no more")
     rerank_skip_score: float = _tunable(0.35, "no second stage when the first stage's best scores this (0: always): "
                                         "tuning set 95.5 -> 96.8%")
+    rerank_skip_words: int = _tunable(4, "also skipped from first_stage_threshold when the best passage holds all of "
+                                      "this many words (0: off)")
     rerank_threshold: float = _tunable(0.31, "threshold with rerank when unset: a probability, rerank_model.json's own")
     first_stage_threshold: float = _tunable(0.2, "threshold with rerank off when unset, a cosine; skipped questions "
                                             "scale by model's / this")
