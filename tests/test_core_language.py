@@ -69,17 +69,3 @@ def test_the_answerer_says_it_answers_in_english_and_keeps_the_conversation(seed
     assert not answer.found and answer.kind == "not_english" and answer.context == first.context
     assert answer.text == seed_answerer.config.replies.not_english
     assert answer.why_lines == ("That was a question in another language than English, not a search of the knowledge.",)
-
-
-@pytest.mark.parametrize("text", [
-    "when did the programme begin", "wen did the progrmme beginn?", "Did Kublai Khan visit Ulaanbaatar or Karakorum?",
-    "What doesn't the GRP measure?", "Richard's hut's volunteers", "qwzx vbnm plkj", "hola", "Wann wurde die Hutte gebaut",
-    "Quando comecou a cooperacao entre os voluntarios?", "pourquoi les benevoles travaillent-ils chaque ete",
-    "HUT", "The GRP began", "", "2011 2012", "it's",
-])
-def test_an_ascii_question_is_judged_by_its_shortcut_as_by_the_whole_rule(reader, text):
-    # The shortcut skips the letter count and the accents, which no ASCII text has; its answer is the rule's.
-    from bot.core.language import _foreign_any, _foreign_plain
-
-    assert _foreign_plain(text, reader.knows, S) == _foreign_any(text, reader.knows, S)
-    assert is_foreign(text, reader.knows, S) == _foreign_any(text, reader.knows, S)

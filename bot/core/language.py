@@ -63,36 +63,19 @@ def _accented(word: str) -> bool:
 
 def is_foreign(text: str, knows: Callable[[str], bool], settings: AnswerSettings) -> bool:
     """Whether `text` reads as a language other than English (see the module docstring for the rule)."""
-    # most questions are ASCII: every letter Latin, no accents, no unspaced script, no ¿ ¡
-    return (_foreign_plain if text.isascii() else _foreign_any)(text, knows, settings)
-
-
-def _foreign_any(text: str, knows: Callable[[str], bool], settings: AnswerSettings) -> bool:
-    """`is_foreign` for any text: every step of the rule."""
     words = _words(text)
-    if sum(len(n) if _unspaced(n[0]) else 1 for _, n in words) < settings.foreign_min_words:
+    plain = text.isascii()  # most questions: every letter Latin, no accents, no unspaced script, no ¿ ¡
+    if (len(words) if plain else sum(len(n) if _unspaced(n[0]) else 1 for _, n in words)) < settings.foreign_min_words:
         return False
     letters = "".join(_LETTERS.findall(text))
-    if sum(not _latin(ch) for ch in letters) > settings.foreign_letter_share * len(letters):
+    if (0 if plain else sum(not _latin(ch) for ch in letters)) > settings.foreign_letter_share * len(letters):
         return True
     if "\u00bf" in text or "\u00a1" in text:  # ¿ ¡: Spanish, whatever its words
         return True
     worded = [(w, n) for w, n in words if _VOWEL.search(n)]  # 'qwzx vbnm' is a keyboard, not a language
     if len(worded) < settings.foreign_min_words:
         return False
+    if plain:
+        return sum(not knows(n) for _, n in worded) > settings.foreign_word_share * len(worded)
     unknown = sum(not knows(n) or (_accented(w) and not knows(w.lower())) for w, n in worded)
     return unknown > settings.foreign_word_share * len(worded)
-
-
-def _foreign_plain(text: str, knows: Callable[[str], bool], settings: AnswerSettings) -> bool:
-    """`is_foreign` for ASCII text (most questions) without the letter count: no letter is non-Latin or accented,
-    and `normalise` of an ASCII word is its lower case (a word never holds the backtick it translates)."""
-    found = _WORD.findall(text)
-    judged = [w.lower().removesuffix("'s") for i, w in enumerate(found) if i == 0 or not w[0].isupper()]
-    minimum = settings.foreign_min_words
-    if len(judged) < minimum:
-        return False
-    worded = [n for n in judged if _VOWEL.search(n)]  # 'qwzx vbnm' is a keyboard, not a language
-    if len(worded) < minimum:
-        return False
-    return sum(not knows(n) for n in worded) > settings.foreign_word_share * len(worded)
