@@ -168,20 +168,13 @@ class TfidfIndex:
         where s is covered when the passage holds it or any of its alternatives.
         """
         get, idf, top, has = self.vocabulary.get, self._idf_items, self.max_idf, self.has
-        starts, postings, find = self._starts, self._postings, bisect.bisect_left
         total = covered = 0.0
         for s, alternatives in stems:  # each stem looked up once, for its idf and its posting list
             col = get(s)
-            if col is None:
-                weight = top ** 2
-                held = False
-            else:  # `_slot_in` written out: a binary search in the stem's posting list
-                weight = idf[col] ** 2
-                end = starts[col + 1]
-                i = find(postings, position, starts[col], end)
-                held = i < end and postings[i] == position
+            weight = (top if col is None else idf[col]) ** 2
             total += weight
-            if held or any(has(position, a) for a in alternatives):
+            if (col is not None and self._slot_in(col, position) is not None
+                    or any(has(position, a) for a in alternatives)):
                 covered += weight
         return math.sqrt(covered / total) if total else 1.0
 
