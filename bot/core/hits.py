@@ -112,29 +112,21 @@ def rerank(reranker: Reranker, passages: Sequence[Passage], positions: Mapping[s
 def _candidates(passages: Sequence[Passage], places: list[int], hits: Sequence[Hit], neighbours: int,
                 words: PassageWords | None = None) -> list[Candidate]:
     """The hits (at these places) as the second stage reads them, with `neighbours` passages each side in its section."""
-    # With the passages' columns read ahead (`words`), by place: no Passage is built or read, and the stage
-    # reads the texts' words by their places. All ten in one call: this runs on every reranked question.
+    # With the passages' columns read ahead (`words`) no Passage is built or read, and each candidate carries its
+    # places so the stage reads their words by place. All ten in one call: this runs on every reranked question.
     from .rerank import Candidate
 
-    out = []
     if words is not None:
-        texts, sections, questions, size = words.texts, words.sections, words.questions, len(words.sections)
-        for at, hit in zip(places, hits):
-            section, near = hit.section, [at]  # the hit, then its neighbours before and after in its section
-            for n in range(at - neighbours if at > neighbours else 0, at):
-                if sections[n] == section:
-                    near.append(n)
-            split = len(near)
-            for n in range(at + 1, min(size, at + 1 + neighbours)):
-                if sections[n] == section:
-                    near.append(n)
-            out.append(Candidate(hit.text, hit.score, tuple([texts[n] for n in near[1:split]]),
-                                 tuple([texts[n] for n in near[split:]]), section, questions[at], tuple(near)))
-        return out
+        text, section, asked = words.texts.__getitem__, words.sections.__getitem__, words.questions.__getitem__
+    else:  # the first reranked question (a one-shot ask): the few passages it needs, read one by one
+        def text(n: int) -> str: return passages[n].text
+        def section(n: int) -> str: return passages[n].section
+        def asked(n: int) -> tuple[str, ...]: return passages[n].questions
+    size, out = len(passages), []
     for at, hit in zip(places, hits):
-        passage = passages[at]
-        section = passage.section
-        before = tuple(p.text for p in passages[max(0, at - neighbours):at] if p.section == section)
-        after = tuple(p.text for p in passages[at + 1:at + 1 + neighbours] if p.section == section)
-        out.append(Candidate(hit.text, hit.score, before, after, section, passage.questions))
+        own = hit.section
+        before = [n for n in range(max(0, at - neighbours), at) if section(n) == own]
+        after = [n for n in range(at + 1, min(size, at + 1 + neighbours)) if section(n) == own]
+        out.append(Candidate(hit.text, hit.score, tuple(map(text, before)), tuple(map(text, after)), own, asked(at),
+                             (at, *before, *after) if words is not None else ()))
     return out
