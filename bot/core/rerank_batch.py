@@ -159,7 +159,7 @@ class Batch:
                         proximity(where[o], length) if mine.bit_count() > 1 else 0.0,
                         bigrams[o] / n_bigrams if n_bigrams else 0.0, phrase[o] if mine else 0.0,
                         math.log1p(length), math.log1p(length - self.direct[o]),
-                        *(self._maintained(c) if c.questions else (self._cover_of(c.section), 0.0, 0.0)),
+                        *self._maintained(c),
                         float(fit), *(fitting if fit else unfit), *levels,
                         curated, curated * score, unknown, curated * (asks - fit),
                         curated * cover, floor, curated * floor,
