@@ -29,11 +29,14 @@ import time
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .errors import StorageError  # noqa: F401 - part of this module's interface
 from .querylog_sql import MAX_LOGGED_CHARS, OF_KNOWLEDGE, is_busy, open_writer
 from .querylog_writer import OPEN_DATABASES, CLOSE_TIMEOUT, LogDatabase
+
+if TYPE_CHECKING:
+    from .config import Config
 
 
 @dataclass(frozen=True)
@@ -152,11 +155,12 @@ class Storage:
         self.close()
 
 
-def existing_log(database: str, knowledge: str = "") -> "Storage | None":
-    """The log database if one has been written (maintainers' read-only views), else None."""
+def existing_log(config: "Config") -> "Storage | None":
+    """The log as the config's knowledge base sees it, if one has been written (maintainers' views), else None."""
+    database = config.storage.database
     if database == ":memory:" or not Path(database).exists():
         return None
-    return Storage(database, knowledge)
+    return Storage(database, knowledge_tag(config.knowledge))
 
 
 def knowledge_tag(knowledge: Path) -> str:

@@ -121,9 +121,9 @@ def _cmd_stats(args, config: Config, console: Console) -> int:
     if root.is_dir():
         console.print(f"regression questions: {len(regression_questions(config))}")
         console.print(f"undo versions kept:   {len(KnowledgeStore(root).versions())}")
-    from ..querylog import existing_log, knowledge_tag
+    from ..querylog import existing_log
 
-    log = existing_log(config.storage.database, knowledge_tag(config.knowledge))
+    log = existing_log(config)
     if log is not None:
         with log:
             counts = log.counts()

@@ -166,11 +166,11 @@ def unanswered_entries(config: Config, limit: int) -> UnansweredList | None:
     """The most frequent logged questions the current knowledge still cannot answer (each is asked again, so one a
     new passage answers drops out); None when nothing was logged yet."""
     from ..core.pipeline import build_answerer
-    from ..querylog import existing_log, knowledge_tag
+    from ..querylog import existing_log
 
     if not 1 <= limit <= MAX_LIST:
         raise UsageError(f"the number of questions to list must be between 1 and {MAX_LIST:,}")
-    log = existing_log(config.storage.database, knowledge_tag(config.knowledge))
+    log = existing_log(config)
     if log is None:
         return None
     with log:
@@ -197,11 +197,11 @@ def still_unanswered(log, answerer, limit: int) -> UnansweredList:
 def unanswered_question(config: Config, wanted: str) -> str:
     """The logged unanswered question with this id (from the listing) or this text; a list position is refused,
     because it shifts as the log grows and would pick another question."""
-    from ..querylog import existing_log, knowledge_tag
+    from ..querylog import existing_log
     from ..text import words
 
     key = " ".join(wanted.split())
-    log = existing_log(config.storage.database, knowledge_tag(config.knowledge))
+    log = existing_log(config)
     entries = []
     if log is not None:
         with log:
