@@ -16,9 +16,9 @@ from ..kb.init import init_knowledge
 from ..kb.importing import draft_passages, prepare_import, save_import, slug
 from ..kb.lookup import find_passage, knowledge_root, passages_in_section, regression_questions, source_files
 from ..text import shorten as short
-from ..errors import EmptyKnowledge, KnowledgeError
-from ..kb.load import load_knowledge
-from ..kb.model import KnowledgeBase, Passage
+from ..errors import KnowledgeError
+from ..kb.load import load_knowledge, load_knowledge_allow_empty
+from ..kb.model import Passage
 from ..kb.yamlio import dump_passage_file
 from .kb_editor import edit_in_editor
 from .progress import ProgressBar
@@ -67,16 +67,8 @@ def _cmd_split(args, config: Config, console: Console) -> int:
     return 0
 
 
-def _loaded_or_empty(config: Config) -> KnowledgeBase:
-    """The knowledge as it is, a just-initialised one as empty: listing or counting nothing is no error."""
-    try:
-        return load_knowledge(config.knowledge)
-    except EmptyKnowledge:
-        return KnowledgeBase(passages=(), path=str(config.knowledge))
-
-
 def _cmd_list(args, config: Config, console: Console) -> int:
-    kb = _loaded_or_empty(config)
+    kb = load_knowledge_allow_empty(config.knowledge)
     passages = passages_in_section(kb, args.section) if args.section else kb.passages
     width = max((len(p.id) for p in passages), default=0)
     for passage in passages:
@@ -103,7 +95,7 @@ def _cmd_show(args, config: Config, console: Console) -> int:
 
 
 def _cmd_stats(args, config: Config, console: Console) -> int:
-    kb = _loaded_or_empty(config)
+    kb = load_knowledge_allow_empty(config.knowledge)
     root = Path(config.knowledge)
     lengths = [len(p.text) for p in kb.passages]
     if lengths:

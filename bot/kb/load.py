@@ -141,6 +141,11 @@ def load_knowledge_or_empty(path: Path | str) -> KnowledgeBase:
     path = Path(path)
     if not path.exists() and not path.is_symlink():
         return KnowledgeBase(passages=(), path=str(path))
+    return load_knowledge_allow_empty(path)
+
+
+def load_knowledge_allow_empty(path: Path | str) -> KnowledgeBase:
+    """The knowledge, loaded and validated; a just-initialised one (no passages yet) as empty, not as an error."""
     try:
         return load_knowledge(path)
     except EmptyKnowledge:
