@@ -17,6 +17,7 @@ class KnowledgeFolder:
     SYNONYMS = "synonyms.yaml"
     QUESTIONS = "questions.yaml"
     SOURCES = "sources"
+    RETIRED = "retired-ids.txt"
     INDEX = ".index"
     HISTORY = ".history"
     JOURNAL = ".journal"
@@ -48,6 +49,11 @@ class KnowledgeFolder:
     def sources(self) -> Path:
         """The documents the passages were imported from."""
         return self.root / self.SOURCES
+
+    @property
+    def retired(self) -> Path:
+        """Ids of removed passages: never given again, so logs, feedback and notes keep meaning what they named."""
+        return self.root / self.RETIRED
 
     @property
     def index(self) -> Path:
