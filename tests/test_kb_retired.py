@@ -63,3 +63,16 @@ def test_a_line_that_is_not_one_id_is_refused_with_its_place(tiny):
         add_passage(config, "The zebra programme began in 2031.", "Zebras", force=True)
     assert "'tiny-001 tiny-002' is not one passage id" in str(caught.value)
     assert "retired-ids.txt" in str(caught.value)
+
+
+def test_kb_check_warns_of_a_passage_given_a_removed_id_by_hand(tiny):
+    from bot.kb.check import check_knowledge
+
+    folder, config = tiny
+    KnowledgeFolder(folder).retired.write_text(f"{HEADER}tiny-002\n", encoding="utf-8")
+    report = check_knowledge(config, ask_questions=False)
+    assert [w for w in report.warnings if "removed passage" in w] == [
+        "tiny-002 (" + str(folder / "passages" / "tiny.yaml") + ", line 11) has the id of a removed passage "
+        "(retired-ids.txt): logged questions and feedback about that one now name it; give it a new id"]
+    KnowledgeFolder(folder).retired.write_text("a b\n", encoding="utf-8")
+    assert any("'a b' is not one passage id" in w for w in check_knowledge(config, ask_questions=False).warnings)
