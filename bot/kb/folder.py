@@ -85,8 +85,8 @@ def index_cache(path: Path) -> Path:
     path = Path(path)
     beside = KnowledgeFolder(path).index if path.is_dir() else path.parent / f".{path.name}.index"
     folder = beside if beside.exists() else beside.parent
-    if not folder.exists() or _writable(folder):  # a missing knowledge is reported by the loader
-        return beside
+    if not folder.is_dir() or _writable(folder):  # a missing knowledge is reported by the loader, a file in the way
+        return beside  # by the failed save
     import platformdirs  # only for a read-only knowledge: most starts never import it
 
     cache = Path(platformdirs.user_cache_dir("factbot", appauthor=False))
