@@ -9,11 +9,14 @@ bot, over the same passages and with the same check (every expected string in th
 with its best passage when its score is above the one threshold that maximises its right answers over
 all documents run (an oracle's choice, which flatters bm25s). A document the import refuses is reported
 as "import failed", with the import's own error. The question sets are held out: never tune on them.
+`--tuning` runs, the same way, the tuning documents in tests/fixtures/docs/ with their sets
+(eval/tuning-*.yaml) instead, and never the held-out ones: those are the ones to tune the method on.
 
 Usage:
     python benchmarks/realdocs.py                       # every document, and the Mongolia tuning set
     python benchmarks/realdocs.py --documents valgrind --no-mongolia
     python benchmarks/realdocs.py --failures            # also list the questions the bot got wrong
+    python benchmarks/realdocs.py --tuning --failures   # the tuning documents only, and what the bot got wrong
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from benchmarks.common import REPO, markdown_table
 from benchmarks.squad import bm25s_scorer
 
 FIXTURES = REPO / "tests" / "fixtures" / "realdocs"
+TUNING_FIXTURES = REPO / "tests" / "fixtures" / "docs"
 MONGOLIA = REPO / "eval" / "mongolia.yaml"
 
 
@@ -56,6 +60,15 @@ DOCUMENTS = (
     Document("valgrind", "HTML", "valgrind-quick-start.html", "eval/realdocs-valgrind.yaml"),
     Document("bzip2", "man page (roff)", "bzip2.1", "eval/realdocs-bzip2.yaml"),
     Document("bzip2-rendered", "man page (rendered text)", "bzip2.1.txt", "eval/realdocs-bzip2.yaml"),
+)
+
+TUNING = (  # to tune the method on: other real documents, in the same formats, with sets of the same shape
+    Document("libxml2", "Markdown", str(TUNING_FIXTURES / "libxml2-README.md"), "eval/tuning-libxml2.yaml"),
+    Document("users-and-groups", "HTML", str(TUNING_FIXTURES / "users-and-groups.html"),
+             "eval/tuning-users-and-groups.yaml"),
+    Document("gzip", "man page (roff)", str(TUNING_FIXTURES / "gzip.1.gz"), "eval/tuning-gzip.yaml"),
+    Document("gzip-rendered", "man page (rendered text)", str(TUNING_FIXTURES / "gzip-rendered.txt"),
+             "eval/tuning-gzip.yaml"),
 )
 
 
@@ -231,9 +244,10 @@ def run_all(chosen: list[Document], config_path: Path | None) -> list[Run]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    names = [d.name for d in DOCUMENTS]
+    names = [d.name for d in DOCUMENTS + TUNING]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", nargs="+", choices=names, metavar="NAME", help=f"only these ({', '.join(names)})")
+    parser.add_argument("--tuning", action="store_true", help="the tuning documents instead of the held-out ones")
     parser.add_argument("--config", type=Path, help="the bot's configuration (default: the repository's config.yaml)")
     parser.add_argument("--no-mongolia", action="store_true", help="skip the Mongolia tuning set's figure")
     parser.add_argument("--failures", action="store_true", help="list the questions the bot got wrong")
@@ -245,7 +259,9 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     config_path = args.config or default_config_path(REPO)
-    chosen = [d for d in DOCUMENTS if not args.documents or d.name in args.documents]
+    chosen = [d for d in (TUNING if args.tuning else DOCUMENTS) if not args.documents or d.name in args.documents]
+    if not chosen:
+        parser.error(f"none of {', '.join(args.documents)} is a {'tuning' if args.tuning else 'held-out'} document")
     try:
         runs = run_all(chosen, config_path)
         tuning = None if args.no_mongolia else mongolia(load_config(config_path).with_knowledge(REPO / "knowledge"))
