@@ -177,3 +177,9 @@ def test_an_answer_keeps_the_question_it_answers():
         "Q. Is that a bug?",  # (a question followed by another question keeps to itself)
         "Q. Where is the version then? A. In /etc/debian_version, updated at every release.",
     ]
+
+
+def test_an_example_s_lines_are_joined_without_doubling_their_own_punctuation():
+    doc = "# Loops\n\n## For\n\nThe for statement is the same as this code:\n\n    a;\n    while (b) {\n      c;\n    }\n"
+    assert [p.text for p in split_document(doc, "md").passages] == [
+        "The for statement is the same as this code: a; while (b) { c; }"]

@@ -67,6 +67,7 @@ class Outline:
 
 CODE_CHARS = 200  # an example longer than this (its lines joined) is a listing, not part of a fact: left out
 CODE_LINES = 6
+_CONTINUES = (";", "{", "}", ",", "(", "[", "|", "&", "\\")  # a line ending so goes on, or is ended, already
 
 
 def between_examples(block: Block) -> bool:
@@ -95,7 +96,8 @@ def with_code(blocks: list[Block]) -> list[Block]:
         if all(len(pair) == 2 and pair[0].strip() and pair[1].strip() for pair in pairs):
             out.extend(Block(block.section, f"{c.strip()}: {d.strip()}", "term", c.strip()) for c, d in pairs)
             continue
-        joined = "; ".join(lines)
+        joined = " ".join(line if line.endswith(_CONTINUES) or n == len(lines) - 1 else f"{line};"
+                          for n, line in enumerate(lines))  # one command a line: "./configure; make"
         opens = last is not None and last.kind != "code" and (last.text.endswith(":") or last.text[-1:].isalnum()) and (
             not between_examples(last) or len(out) - 1 in carried)  # "Then" alone introduces nothing
         if same and opens and len(joined) <= CODE_CHARS and len(lines) <= CODE_LINES:
