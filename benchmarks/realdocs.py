@@ -85,6 +85,7 @@ class Outcome:
     bm25s_score: float
     bm25s_holds: bool  # bm25s's best passage holds every expected string
     held: bool  # some passage holds every expected string: False when the split cut the answer apart
+    category: str = ""  # the question set's category (plain, reworded, unanswerable)
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,8 @@ def ask(document: Document, knowledge: Path, config) -> Run:
         outcomes.append(Outcome(document.name, case.question, case.expect, case.found, result.correct,
                                 result.answer if result.found else "", float(values[best]),
                                 bool(case.expect) and holds_all(texts[best], case.expect),
-                                any(holds_all(text, case.expect) for text in texts) if case.expect else True))
+                                any(holds_all(text, case.expect) for text in texts) if case.expect else True,
+                                case.category))
     return Run(document, len(texts), flagged(document), "", tuple(outcomes))
 
 
@@ -219,6 +221,17 @@ def report(runs: list[Run], threshold: float, tuning: float | None, seconds: flo
     return "\n".join(lines)
 
 
+def by_category(runs: list[Run], threshold: float) -> str:
+    """Each category's share right over the documents run, for both systems: what a change to the method moves."""
+    outcomes = [o for run in runs for o in run.outcomes]
+    rows = []
+    for category in dict.fromkeys(o.category for o in outcomes):
+        chosen = [o for o in outcomes if o.category == category]
+        rows.append([category, str(len(chosen)), percent(sum(o.bot_right for o in chosen), len(chosen)),
+                     percent(sum(bm25s_right(o, threshold) for o in chosen), len(chosen))])
+    return "\n" + markdown_table(["category", "questions", "factbot", "bm25s"], rows)
+
+
 def wrong(runs: list[Run]) -> str:
     """The questions the bot got wrong, for reading, never for tuning on."""
     lines = ["", "Questions factbot got wrong:"]
@@ -271,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     outcomes = [o for run in runs for o in run.outcomes]
     threshold = best_threshold(outcomes) if outcomes else 0.0
     print(report(runs, threshold, tuning, time.perf_counter() - started))
+    if args.tuning:
+        print(by_category(runs, threshold))
     if args.failures:
         print(wrong(runs))
     if args.json:
