@@ -55,7 +55,8 @@ class Outline:
         """An example or command block, one line of text per line, for the paragraph introducing it to carry."""
         kept = [" ".join(line.split()) for line in lines if line.strip()]
         if kept:
-            self.blocks.append(Block(self.section or self.title or "General", "\n".join(kept), "code", " ".join(term.split())))
+            section = self.section or self.title or "General"
+            self.blocks.append(Block(section, "\n".join(kept), "code", " ".join(term.split())))
 
     def _dated(self, text: str) -> bool:
         """A short 'Last updated: ...' line gives the document's date and is no passage."""

@@ -1,9 +1,9 @@
 """HTML through the standard library's parser: the main content under its headings, not the page's furniture.
 
 Preformatted text (code) goes to the paragraph introducing it. Left out: head, script, style, nav, header,
-footer, aside, forms, anything whose class,
-id or role names navigation, a table of contents, a menu, a sidebar or a byline, and lists made only of
-links. html.parser is enough here: it tolerates broken markup, and the page is read once, in order.
+footer, aside, forms, anything whose class, id or role names navigation, a table of contents, a menu, a sidebar
+or a byline, and lists made only of links. html.parser is enough here: it tolerates broken markup, and the page
+is read once, in order.
 """
 
 from __future__ import annotations
@@ -46,11 +46,11 @@ class _Page(HTMLParser):
         self.in_title = tag == "title"
         if tag in _BLOCKS or tag == "pre":
             self.flush()
-        if tag == "pre" and self.pre is None:
-            self.pre = []
         elif tag in ("td", "th") and self.text:  # a table row is one block, its cells joined by "; "
             self.text.append("; ")
             self.linked.append(False)
+        if tag == "pre" and self.pre is None:
+            self.pre = []
         if tag == "a" and not any(k == "href" for k, _ in attrs):
             tag = "anchor"  # <a name=...> marks a place; only a link (href) makes text link text
         if tag not in _VOID:

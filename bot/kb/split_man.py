@@ -2,7 +2,8 @@
 
 Section headings (NAME, DESCRIPTION, OPTIONS) name sections and never become passages; an option keeps its
 description ("-k --keep: Keep (don't delete) input files ..."); example blocks (.nf/.EX, indented lines) go
-to the paragraph introducing them; the SYNOPSIS (command syntax) is left out. No well-kept Python library reads roff, so this reads the man(7) macros only.
+to the paragraph introducing them; the SYNOPSIS (command syntax) is left out. No well-kept Python library reads
+roff, so this reads the man(7) macros only.
 """
 
 from __future__ import annotations
