@@ -121,3 +121,9 @@ def test_an_example_goes_with_the_sentence_introducing_it_in_source_and_rendered
 def test_hyphenated_words_at_a_line_end_are_joined_again():
     text = "NAME\n       tool - does things\n\nDESCRIPTION\n       The tool reads its configu\u2010\n       ration once.\n"
     assert [b.text for b in read_rendered(text).blocks][-1] == "The tool reads its configuration once."
+
+
+def test_an_example_block_keeps_its_lines_set_in_a_font():
+    roff = (".TH T 1\n.SH NAME\nt \\- tool\n.SH EXAMPLES\nTo pack every log file, run:\n.nf\n.B t \\-r /var/log\n"
+            ".fi\n")
+    assert [p.text for p in split_document(roff, "man").passages][-1] == "To pack every log file, run: t -r /var/log"

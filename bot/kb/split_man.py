@@ -20,6 +20,7 @@ _NAMED = {"em": "\u2014", "en": "\u2013", "bu": "\u2022", "aq": "'", "dq": '"', 
           ">=": "\u2265", "<=": "\u2264", "R": "\u00ae", "Tm": "\u2122"}
 _SINGLE = {"-": "-", "e": "\\", "\\": "\\", " ": " ", "~": " ", "0": " ", "t": " ", "'": "'", "`": "`", ".": "."}
 _ALTERNATING = {"BR", "RB", "IR", "RI", "BI", "IB"}
+_FONTS = {"B", "I", "SM", "SB"}
 _BREAKS = {"PP", "LP", "P", "HP", "TP", "IP"}  # these end a tagged paragraph; .sp, .br, .RS and .RE continue it
 _SKIP_UNTIL = {"TS": "TE", "de": "..", "ig": "..", "EQ": "EN"}
 _EXAMPLE_UNTIL = {"nf": "fi", "EX": "EE"}  # example lines, kept for the paragraph introducing them to carry
@@ -111,7 +112,7 @@ class _Roff:
             self.skip_until = _SKIP_UNTIL[name]
         elif name in _ALTERNATING:
             self.words("".join(args))
-        elif name in ("B", "I", "SM", "SB", "UR", "MT"):
+        elif name in _FONTS | {"UR", "MT"}:
             self.words(" ".join(args))
 
     def text_line(self, raw: str, request: re.Match | None) -> None:
@@ -122,6 +123,9 @@ class _Roff:
                 self.flush(keep_tag=True)
             elif not request:
                 self.example.append(_unescape(raw))
+            elif request.group(1) in _ALTERNATING | _FONTS:  # ".B gzip -9 file": a line in a font
+                args = [_unescape(a) for a in _arguments(raw[request.end():])]
+                self.example.append(("" if request.group(1) in _ALTERNATING else " ").join(args))
         elif raw[:1].isspace() and raw.strip():  # an indented line is an example line
             if self.text:
                 self.flush(keep_tag=True)
