@@ -183,3 +183,8 @@ def test_an_example_s_lines_are_joined_without_doubling_their_own_punctuation():
     doc = "# Loops\n\n## For\n\nThe for statement is the same as this code:\n\n    a;\n    while (b) {\n      c;\n    }\n"
     assert [p.text for p in split_document(doc, "md").passages] == [
         "The for statement is the same as this code: a; while (b) { c; }"]
+
+
+def test_words_after_an_example_with_no_example_to_go_on_with_are_left_out():
+    doc = "# Use\n\n## Joining\n\nFiles can be joined, for example:\n\n    gzip -c a b\n\nThen\n\nThat is all there is to it.\n"
+    assert [p.text for p in split_document(doc, "md").passages][0] == "Joining: files can be joined, for example: gzip -c a b"

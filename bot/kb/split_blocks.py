@@ -83,11 +83,12 @@ def with_code(blocks: list[Block]) -> list[Block]:
     in a comment ("-D X=OFF  # disable X") becomes one term per line; any other example, left alone, is left out."""
     out: list[Block] = []
     carried: set[int] = set()  # blocks that end with an example, which words between examples continue
-    for block in blocks:
+    for n, block in enumerate(blocks):
         last = out[-1] if out else None
         same = last is not None and last.section == block.section and last.term == block.term
         if block.kind != "code":
-            if same and len(out) - 1 in carried and between_examples(block):
+            example_next = n + 1 < len(blocks) and blocks[n + 1].kind == "code"
+            if same and len(out) - 1 in carried and between_examples(block) and example_next:
                 out[-1] = replace(last, text=f"{last.text} {block.text}")
             else:
                 out.append(block)
