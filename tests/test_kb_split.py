@@ -163,7 +163,7 @@ def test_examples_and_the_words_between_them_stay_together_after_their_introduct
     doc = ("# Usage\n\n## Examples\n\nFiles can be joined, for example:\n\n    gzip -c a b\n\nis equivalent to\n\n"
            "    cat a b | gzip\n\nThe shorter form is easier to type and to remember later.\n")
     assert [p.text for p in split_document(doc, "md").passages] == [
-        "Files can be joined, for example: gzip -c a b is equivalent to cat a b | gzip",
+        "Examples: files can be joined, for example: gzip -c a b is equivalent to cat a b | gzip",
         "The shorter form is easier to type and to remember later."]
 
 

@@ -20,7 +20,7 @@ class Block:
     text: str
     kind: str = "para"  # "para", "item", "term" or "code" (an example's lines, one per line of text)
     term: str = ""  # a term's name ('-k --keep'), which its text starts with
-    example: str = ""  # the example its text ends with (lines joined by "; "), which is no sentence
+    example: str = ""  # the examples its text ends with (lines joined by "; "), with any words between them
 
 
 @dataclass
@@ -89,7 +89,7 @@ def with_code(blocks: list[Block]) -> list[Block]:
         if block.kind != "code":
             example_next = n + 1 < len(blocks) and blocks[n + 1].kind == "code"
             if same and len(out) - 1 in carried and between_examples(block) and example_next:
-                out[-1] = replace(last, text=f"{last.text} {block.text}")
+                out[-1] = replace(last, text=f"{last.text} {block.text}", example=f"{last.example} {block.text}")
             else:
                 out.append(block)
             continue
@@ -103,6 +103,7 @@ def with_code(blocks: list[Block]) -> list[Block]:
         opens = last is not None and last.kind != "code" and (last.text.endswith(":") or last.text[-1:].isalnum()) and (
             not between_examples(last) or len(out) - 1 in carried)  # "Then" alone introduces nothing
         if same and opens and len(joined) <= CODE_CHARS and len(lines) <= CODE_LINES:
-            out[-1] = replace(last, text=f"{last.text} {joined}", example=joined)
+            example = f"{last.example} {joined}" if len(out) - 1 in carried else joined
+            out[-1] = replace(last, text=f"{last.text} {joined}", example=example)
             carried.add(len(out) - 1)
     return out
