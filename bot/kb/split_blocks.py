@@ -44,7 +44,7 @@ class Outline:
 
     def add(self, text: str, kind: str = "para", term: str = "") -> None:
         """A block of text (with a term: its description); a 'Last updated' line dates the document."""
-        text, term = " ".join(text.split()), " ".join(term.split())
+        text, term = " ".join(text.split()), _term(term)
         if not text or self._dated(text):
             return
         if term:
@@ -56,7 +56,7 @@ class Outline:
         kept = [" ".join(line.split()) for line in lines if line.strip()]
         if kept:
             section = self.section or self.title or "General"
-            self.blocks.append(Block(section, "\n".join(kept), "code", " ".join(term.split())))
+            self.blocks.append(Block(section, "\n".join(kept), "code", _term(term)))
 
     def _dated(self, text: str) -> bool:
         """A short 'Last updated: ...' line gives the document's date and is no passage."""
@@ -64,6 +64,11 @@ class Outline:
         if updated and len(text) < 80 and not self.date:
             self.date = updated.group(1).strip()
         return bool(updated and len(text) < 80)
+
+
+def _term(term: str) -> str:
+    """A term as its passages start with it: spacing folded, a closing full stop dropped ("...data: The ...")."""
+    return " ".join(term.split()).removesuffix(".")
 
 
 CODE_CHARS = 200  # an example longer than this (its lines joined) is a listing, not part of a fact: left out
