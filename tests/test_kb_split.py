@@ -141,13 +141,30 @@ def test_words_between_two_examples_are_no_passage():
 
 
 def test_a_passage_ending_in_a_colon_is_named_for_review():
+    long_example = "".join(f"    ./step{n}\n" for n in range(7))  # a listing too long to go with its sentence
     doc = ("# Build\n\n## Steps\n\nThe build needs a C compiler and GNU make on the system. "
-           "Then you can configure and build the library:\n\n    ./configure\n    make\n")
+           "Then you can configure and build the library:\n\n" + long_example)
     passages = split_document(doc, "md").passages
     assert [(p.text, p.review) for p in passages] == [
         ("The build needs a C compiler and GNU make on the system.", ""),
         ("Then you can configure and build the library:",
          "ends with ':' but what follows (a list or an example) is not in it")]
+
+
+def test_a_short_example_goes_with_the_sentence_introducing_it():
+    doc = ("# Build\n\n## Steps\n\nThe build needs a C compiler and GNU make on the system. "
+           "Then you can configure and build the library:\n\n    ./configure\n    make\n")
+    assert [(p.text, p.review) for p in split_document(doc, "md").passages] == [
+        ("The build needs a C compiler and GNU make on the system.", ""),
+        ("Then you can configure and build the library: ./configure; make", "")]
+
+
+def test_examples_and_the_words_between_them_stay_together_after_their_introduction():
+    doc = ("# Usage\n\n## Examples\n\nFiles can be joined, for example:\n\n    gzip -c a b\n\nis equivalent to\n\n"
+           "    cat a b | gzip\n\nThe shorter form is easier to type and to remember later.\n")
+    assert [p.text for p in split_document(doc, "md").passages] == [
+        "Examples: files can be joined, for example: gzip -c a b is equivalent to cat a b | gzip",
+        "The shorter form is easier to type and to remember later."]
 
 
 def test_an_answer_keeps_the_question_it_answers():
@@ -160,3 +177,14 @@ def test_an_answer_keeps_the_question_it_answers():
         "Q. Is that a bug?",  # (a question followed by another question keeps to itself)
         "Q. Where is the version then? A. In /etc/debian_version, updated at every release.",
     ]
+
+
+def test_an_example_s_lines_are_joined_without_doubling_their_own_punctuation():
+    doc = "# Loops\n\n## For\n\nThe for statement is the same as this code:\n\n    a;\n    while (b) {\n      c;\n    }\n"
+    assert [p.text for p in split_document(doc, "md").passages] == [
+        "The for statement is the same as this code: a; while (b) { c; }"]
+
+
+def test_words_after_an_example_with_no_example_to_go_on_with_are_left_out():
+    doc = "# Use\n\n## Joining\n\nFiles can be joined, for example:\n\n    gzip -c a b\n\nThen\n\nThat is all there is to it.\n"
+    assert [p.text for p in split_document(doc, "md").passages][0] == "Joining: files can be joined, for example: gzip -c a b"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..text import normalise
 from .model import MAX_TEXT_CHARS
 from .sentences import break_long, sentences
-from .split_blocks import Block, Outline
+from .split_blocks import Block, Outline, between_examples, with_code
 
 # Opening words that usually point back to the previous sentence (or, first in a section, to its heading).
 DEPENDENT_OPENERS = ("it ", "this ", "these ", "that ", "those ", "they ", "he ", "she ", "its ", "their ",
@@ -163,11 +163,11 @@ def _review(piece: str, prose: bool = True) -> str:
 def _block_passages(block: Block, context: _Context, limit: int, opening: bool, question: str) -> list[DraftPassage]:
     """One block's passages: sentences grouped, long ones cut, each given the context it leans on (the
     question a paragraph answers, the term it describes, or the heading it sits under)."""
-    words = len(block.text.split())
-    if block.kind == "para" and block.text[-1:].isalpha() and (words == 1 or block.text[:1].islower() and words <= 4):
-        return []  # words between two examples ("is equivalent to"): half a sentence
+    if between_examples(block):
+        return []  # words between two examples ("is equivalent to") with no example to go on with: half a sentence
     term, pieces, reviews = _pieces(block, limit)
     prose = block.kind == "para" or ". " in block.text
+    example = block.example
     out = []
     for piece in pieces:
         review = next((why for part, why in reviews.items() if part in piece), "")
@@ -175,10 +175,11 @@ def _block_passages(block: Block, context: _Context, limit: int, opening: bool, 
             piece = f"{question} {piece}"  # an answer with the question it answers
         elif term:
             piece = f"{term}: {piece}"
-        elif context.lean(block.section, piece, opening and not out, not out) and len(
+        elif context.lean(block.section, piece.removesuffix(example), opening and not out, not out) and len(
                 context.prefixed(block.section, piece)) <= MAX_TEXT_CHARS:
             piece = context.prefixed(block.section, piece)
-        out.append(DraftPassage(block.section, piece, review or _review(piece, prose)))
+        ends_example = bool(example) and piece.endswith(example)  # a command ends it, not a sentence
+        out.append(DraftPassage(block.section, piece, review or _review(piece, prose and not ends_example)))
     return out
 
 
@@ -188,7 +189,7 @@ def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) ->
     context = _Context(outline)
     passages: list[DraftPassage] = []
     last: Block | None = None
-    for block in outline.blocks:
+    for block in with_code(outline.blocks):
         opening = not passages or passages[-1].section != block.section
         # A paragraph that ends by asking (a FAQ's question) goes in front of the paragraph that answers it.
         asks = (last is not None and last.kind == block.kind == "para" and not opening and last.text.endswith("?")

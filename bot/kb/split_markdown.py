@@ -1,5 +1,6 @@
 """Markdown through markdown-it-py (CommonMark with tables): ATX and Setext headings, paragraphs, list items,
-table rows; code blocks, raw HTML and lists made only of links (a table of contents) are left out."""
+table rows, code blocks (for the paragraph introducing them to carry); raw HTML and lists made only of links (a
+table of contents) are left out."""
 
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ class _Reader:
             self.lists.append([])
         elif kind in ("bullet_list_close", "ordered_list_close"):
             self._close_list(self.lists.pop())
+        elif kind in ("fence", "code_block") and not self.lists:
+            self.outline.code(tokens[i].content.split("\n"))
         elif kind == "tr_open":
             self.row = []
         elif kind == "tr_close":
