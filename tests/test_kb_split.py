@@ -188,3 +188,14 @@ def test_an_example_s_lines_are_joined_without_doubling_their_own_punctuation():
 def test_words_after_an_example_with_no_example_to_go_on_with_are_left_out():
     doc = "# Use\n\n## Joining\n\nFiles can be joined, for example:\n\n    gzip -c a b\n\nThen\n\nThat is all there is to it.\n"
     assert [p.text for p in split_document(doc, "md").passages][0] == "Joining: files can be joined, for example: gzip -c a b"
+
+
+def test_a_sentence_that_goes_on_after_its_example_keeps_the_example_inside_it():
+    # APT's README: "you need to run", the command, then "from a build directory." on a paragraph of its own.
+    doc = ("# APT\n\n### Coding\n\nAPT uses CMake. To start building, you need to run\n\n\tcmake <path to source>\n\n"
+           "from a build directory. For example, if you want to build in the source tree,\nrun:\n\n\tcmake .\n\n"
+           "Then you can use make as you normally would.\n")
+    assert [(p.text, p.review) for p in split_document(doc, "md").passages] == [
+        ("Coding: APT uses CMake. To start building, you need to run cmake <path to source> from a build directory.", ""),
+        ("For example, if you want to build in the source tree, run: cmake .", ""),
+        ("Then you can use make as you normally would.", "")]

@@ -95,6 +95,9 @@ def with_code(blocks: list[Block]) -> list[Block]:
             example_next = n + 1 < len(blocks) and blocks[n + 1].kind == "code"
             if same and len(out) - 1 in carried and between_examples(block) and example_next:
                 out[-1] = replace(last, text=f"{last.text} {block.text}", example=f"{last.example} {block.text}")
+            elif same and len(out) - 1 in carried and block.kind == "para" and block.text[:1].islower():
+                out[-1] = replace(last, text=f"{last.text} {block.text}", example="")  # "run: X | from a folder."
+                carried.discard(len(out) - 1)  # its sentence goes on after the example: it ends with words again
             else:
                 out.append(block)
             continue
