@@ -127,3 +127,16 @@ def test_an_example_block_keeps_its_lines_set_in_a_font():
     roff = (".TH T 1\n.SH NAME\nt \\- tool\n.SH EXAMPLES\nTo pack every log file, run:\n.nf\n.B t \\-r /var/log\n"
             ".fi\n")
     assert [p.text for p in split_document(roff, "man").passages][-1] == "To pack every log file, run: t -r /var/log"
+
+
+def test_a_line_set_apart_with_rs_is_an_example_inside_its_sentence():
+    # tar(1): "... the command" / .RS / .B info tar / .RE / "should give you access ...": one sentence around it.
+    roff = (".TH T 1\n.SH NAME\nt \\- tool\n.SH NOTE\nIf the manual is installed on your system, the command\n.PP\n"
+            ".RS +4\n.B info t\n.RE\n.PP\nshould give you access to it.\n.PP\nIt is also online at\n.PP\n.RS +4\n"
+            ".B https://example.org/t\n.RE\n.PP\nThe manual is the authority.\n.SH ENVIRONMENT\n.RS\n.TP\n.B T_MODE\n"
+            "How the tool runs.\n.RE\n")
+    assert [p.text for p in split_document(roff, "man").passages] == [
+        "If the manual is installed on your system, the command info t should give you access to it.",
+        "It is also online at https://example.org/t",
+        "The manual is the authority.",
+        "T_MODE: How the tool runs."]  # an .RS holding a tagged paragraph is read as before

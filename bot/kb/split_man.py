@@ -65,6 +65,7 @@ class _Roff:
         self.skip_until = ""
         self.example_until = ""
         self.example: list[str] = []
+        self.display: list[str] | None = None  # lines since .RS: a displayed command or URL if .RE comes soon
         self.section = ""
 
     def flush(self, keep_tag: bool = False) -> None:
@@ -83,6 +84,8 @@ class _Roff:
 
     def line(self, raw: str) -> None:
         request = _REQUEST.match(raw)
+        if self.display is not None and self.displayed(raw, request):
+            return
         if self.skip_until:
             if request and request.group(1) == self.skip_until or raw.strip() == self.skip_until:
                 self.skip_until = ""
@@ -99,6 +102,7 @@ class _Roff:
                 self.set_section(" ".join(args))
         elif name in ("sp", "br", "RS", "RE", "in"):
             self.flush(keep_tag=True)
+            self.display = [] if name == "RS" else None
         elif name in _BREAKS:
             self.flush()
             self.await_tag = name == "TP"
@@ -114,6 +118,23 @@ class _Roff:
             self.words("".join(args))
         elif name in _FONTS | {"UR", "MT"}:
             self.words(" ".join(args))
+
+    def displayed(self, raw: str, request: re.Match | None) -> bool:  # (called while self.display is a list)
+        """Whether a line since .RS was taken: one or two lines set apart (".RS / .B info tar / .RE") are an
+        example for the sentence around them; anything else (a .TP, a blank line) is read as text after all."""
+        shown, name = self.display, request.group(1) if request else ""
+        if name == "RE" and 0 < len(shown) <= 2 and all(len(line) < 100 and ". " not in line for line in shown):
+            self.display, self.example = None, shown
+            self.flush(keep_tag=True)
+            return True
+        if (not request and raw.strip() or name in _FONTS | _ALTERNATING) and len(shown) < 2:
+            args = [_unescape(a) for a in _arguments(raw[request.end():])] if request else [_unescape(raw)]
+            shown.append(("" if name in _ALTERNATING else " ").join(args).strip())
+            return True
+        self.display = None
+        for text in shown:
+            self.words(text)
+        return False
 
     def text_line(self, raw: str, request: re.Match | None) -> None:
         """A line of text, or any line of an example block (.nf/.EX, whose requests are not read)."""
