@@ -73,3 +73,11 @@ def test_atx_heading_levels_title_and_sections():
         ("Guide", "The guide explains the tool in detail."),
         ("Linux", "Install the package with the system's package manager first."),
     ]
+
+
+def test_badges_are_decoration_and_an_image_in_a_sentence_keeps_its_words():
+    doc = ("[![Build status](https://ci.example.org/badge.svg)](https://ci.example.org) ![Coverage](cov.svg)\n\n"
+           "Git\n===\n\nClick the ![gear](gear.png) icon to open the settings of the tool.\n")
+    draft = split_document(doc, "md")
+    assert draft.title == "Git"  # the badges made a "Build status" passage, and the title a section
+    assert [p.text for p in draft.passages] == ["Click the gear icon to open the settings of the tool."]

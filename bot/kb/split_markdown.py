@@ -11,8 +11,9 @@ from .split_blocks import Outline
 
 
 def inline_text(token: Token) -> tuple[str, bool]:
-    """An inline token's readable text, and whether all of it is link text (a table-of-contents entry)."""
-    words, linked, depth = [], [], 0
+    """An inline token's readable text, and whether all of it is link text (a table-of-contents entry). Images
+    alone (a README's build badges) are decoration: no text; an image inside a sentence keeps its alt text."""
+    words, linked, depth, pictured = [], [], 0, False
     for child in token.children or []:
         if child.type == "link_open":
             depth += 1
@@ -24,8 +25,11 @@ def inline_text(token: Token) -> tuple[str, bool]:
                 linked.append(depth > 0)
         elif child.type == "image":
             words.append(child.content)
+            pictured = True
         elif child.type in ("softbreak", "hardbreak"):
             words.append(" ")
+    if pictured and not linked:
+        return "", False
     return " ".join("".join(words).split()), bool(linked) and all(linked)
 
 
