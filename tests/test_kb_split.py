@@ -199,3 +199,14 @@ def test_a_sentence_that_goes_on_after_its_example_keeps_the_example_inside_it()
         ("Coding: APT uses CMake. To start building, you need to run cmake <path to source> from a build directory.", ""),
         ("For example, if you want to build in the source tree, run: cmake .", ""),
         ("Then you can use make as you normally would.", "")]
+
+
+def test_list_items_that_finish_their_introduction_carry_it_and_sentences_of_their_own_do_not():
+    doc = ("# APT\n\nAPT is the package manager. Included tools are:\n\n* **apt-get** for retrieval of packages\n"
+           "* **apt-cache** for querying available information\n\n## Herding\n\nHerders move four times a year:\n\n"
+           "- Nomadic herders keep horses, sheep and goats on the open grassland across the country.\n")
+    assert [(p.text, p.review) for p in split_document(doc, "md").passages] == [
+        ("APT is the package manager.", ""),  # its closing sentence goes in front of each item instead
+        ("Included tools are: apt-get for retrieval of packages", ""),
+        ("Included tools are: apt-cache for querying available information", ""),
+        ("Nomadic herders keep horses, sheep and goats on the open grassland across the country.", "")]

@@ -46,7 +46,8 @@ def test_markdown_readme():
         ("License", "License: this code is released under the MIT License, see the Copyright file."),
         ("CMake (mainly for Windows)", "You can also open the libxml source directory with its CMakeLists.txt "
                                        "directly in various IDEs such as CLion, QtCreator, or Visual Studio."),
-        ("Dependencies", "Dependencies: liblzma, another compression library."),
+        ("Dependencies", "However, if found at configuration time, libxml will detect and use the following libraries: "
+                         "liblzma, another compression library."),  # an item finishing its list's introduction
         ("Authors", "Authors: Nick Wellnhofer"),
     ]:
         assert expected in found
