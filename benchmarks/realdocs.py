@@ -69,6 +69,9 @@ TUNING = (  # to tune the method on: other real documents, in the same formats, 
     Document("gzip", "man page (roff)", str(TUNING_FIXTURES / "gzip.1.gz"), "eval/tuning-gzip.yaml"),
     Document("gzip-rendered", "man page (rendered text)", str(TUNING_FIXTURES / "gzip-rendered.txt"),
              "eval/tuning-gzip.yaml"),
+    Document("gcc-bugs", "plain text", str(TUNING_FIXTURES / "gcc-README.Bugs.txt"), "eval/tuning-gcc-bugs.yaml"),
+    Document("find", "man page (roff)", str(TUNING_FIXTURES / "find.1.gz"), "eval/tuning-find.yaml"),
+    Document("mime-spec", "PDF", str(TUNING_FIXTURES / "shared-mime-info-spec.pdf"), "eval/tuning-mime-spec.yaml"),
 )
 
 
