@@ -53,3 +53,22 @@ def test_a_pdf_is_read_as_wrapped_plain_text_page_after_page():
 def test_a_damaged_pdf_is_a_named_error_not_a_crash():
     with pytest.raises(PassageRejected, match="cannot read the PDF"):
         pdf_text(b"%PDF-1.4\nthis is not really a PDF at all\n")
+
+
+def test_running_headers_and_page_numbers_are_no_text_and_a_sentence_runs_on_across_pages():
+    pages = [["Garden Guide", "Watering", "Tomatoes need water every morning in the summer, and less", "1"],
+             ["Garden Guide", "once the fruit has set and begins to turn red.", "2"],
+             ["Garden Guide", "Harvest", "Potatoes are ready when the plants have flowered and died back.", "3"]]
+    draft = split_document(tiny_pdf(pages), "pdf")
+    assert draft.title == "Garden Guide"  # the running header, kept on the first page only, titles it
+    assert [(p.section, p.text) for p in draft.passages] == [
+        ("Watering", "Tomatoes need water every morning in the summer, and less once the fruit has set and begins "
+                     "to turn red."),
+        ("Harvest", "Potatoes are ready when the plants have flowered and died back."),
+    ]
+
+
+def test_long_lines_of_a_wide_page_are_still_wrapped():
+    line = "The database is stored below the prefixes that the base directory specification defines for every"
+    draft = split_document(tiny_pdf([["Notes", "Layout", f"{line} user and", "system directory alike."] * 1]), "pdf")
+    assert [p.text for p in draft.passages] == [f"{line} user and system directory alike."]

@@ -61,3 +61,36 @@ def test_no_line_of_a_wrapped_paragraph_is_a_passage_of_its_own():
     texts = [p.text for p in split_document(WRAPPED).passages]
     assert not any(t.endswith(("that", "the", "read")) for t in texts)
     assert not any("cache --" in t for t in texts)  # the indented command lines are an example
+
+
+def test_one_long_pasted_line_leaves_a_wrapped_text_wrapped():
+    # GCC's README.Bugs quotes a 104-character compiler message: its paragraphs were cut into one passage a line.
+    paragraph = ["Please report bugs found in the packaging of GCC to the Debian bug tracking",
+                 "system. See the web site for instructions (or use the reportbug script)."] * 6
+    message = "const.cc:7: passing char ** as argument 1 of test(const char **) adds cv-quals without intervening const"
+    outline = read_plain("\n".join(paragraph) + "\n\n" + message + "\n")
+    assert outline.blocks[0].text.count("Please report") == 6  # one paragraph, its lines joined
+    lines = ["The first paragraph is written on one long line, as editors that wrap softly save it, " * 2] * 3
+    assert len(read_plain("\n".join(lines) + "\nA short line.\n").blocks) == 4  # most lines long: each one a paragraph
+
+
+def test_numbered_lines_shaped_as_headings_are_headings():
+    text = ("1. Introduction\n1.1. Version\nThis is version 0.21 of the specification.\n"
+            "1.2. What is this spec?\nMany programs use the MIME system.\n")
+    outline = read_plain(text, wrapped=True)
+    assert [(b.section, b.text) for b in outline.blocks] == [
+        ("1.1. Version", "This is version 0.21 of the specification."),
+        ("1.2. What is this spec?", "Many programs use the MIME system.")]
+    steps = read_plain("Install it:\n1. Download the archive\n2. Unpack it\n", wrapped=True)
+    assert [b.kind for b in steps.blocks] == ["para", "item", "item"]  # a numbered list stays a list
+
+
+def test_a_short_finished_line_ends_a_list_item_sharing_the_paragraphs_margin():
+    # A PDF's items and paragraphs share one margin: the paragraph after a list went into its last item.
+    full = "It must be possible to install applications in /usr, /usr/local and the home directory (in the"
+    text = (f"There are two requirements:\n\u2022 {full}\nnormal Unix way) and have it used.\n"
+            f"This specification uses the XDG Base Directory Specification to define the prefixes below\n"
+            f"which the database is stored, for every directory in the list.\n")
+    blocks = read_plain(text, wrapped=True).blocks
+    assert [(b.kind, b.text.split()[-1]) for b in blocks] == [("para", "requirements:"), ("item", "used."),
+                                                              ("para", "list.")]

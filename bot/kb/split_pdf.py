@@ -1,9 +1,15 @@
-"""PDF documents through pypdf: the text of each page, read as plain text (paragraphs, headings, wrapping)."""
+"""PDF documents through pypdf: the text of each page, read as plain text (paragraphs, headings, wrapping).
+
+A page's furniture is not text: a running header (the same first line on most pages, such as the title) and a
+page number standing alone at the page's top or foot are dropped, so that a paragraph running on to the next
+page reads on instead of taking the page number and the title into its sentence.
+"""
 
 from __future__ import annotations
 
 import io
 import logging
+import re
 
 from ..errors import PassageRejected
 
@@ -21,4 +27,39 @@ def pdf_text(data: bytes | str) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise PassageRejected(f"cannot read the PDF: {exc}") from None
-    return "\n\n".join(pages)
+    return _joined(_without_furniture(pages))
+
+
+_PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?(?:\d+|[ivx]+)(?:\s*(?:/|of)\s*\d+)?\s*$", re.IGNORECASE)
+
+
+def _edges(lines: list[str]) -> tuple[str, str]:
+    """A page's first and last non-blank lines, stripped ('' for an empty page)."""
+    kept = [line.strip() for line in lines if line.strip()]
+    return (kept[0], kept[-1]) if kept else ("", "")
+
+
+def _without_furniture(pages: list[str]) -> list[str]:
+    """Each page's text without its running header or footer (the same line first, or last, on at least half of
+    three or more pages; the first page's header is its title) and without a page number alone on its first or last
+    line."""
+    split = [page.strip().split("\n") for page in pages]
+    firsts, lasts = zip(*(_edges(lines) for lines in split)) if split else ((), ())
+    running = {line for edge in (firsts, lasts) for line in set(edge)
+               if line and len(pages) >= 3 and edge.count(line) * 2 >= len(pages)}
+    out = []
+    for number, lines in enumerate(split):
+        while lines and (not lines[0].strip() or lines[0].strip() in running and number or _PAGE_NUMBER.match(lines[0])):
+            lines = lines[1:]
+        while lines and (not lines[-1].strip() or lines[-1].strip() in running or _PAGE_NUMBER.match(lines[-1])):
+            lines = lines[:-1]
+        out.append("\n".join(lines))
+    return out
+
+
+def _joined(pages: list[str]) -> str:
+    """The pages one after the other: a page ending mid-sentence runs on into the next, any other ends its paragraph."""
+    text = ""
+    for page in (page for page in pages if page):
+        text += ("\n" if text and not text.rstrip().endswith((".", "!", "?", ":")) else "\n\n" if text else "") + page
+    return text

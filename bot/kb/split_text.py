@@ -2,7 +2,8 @@
 
 A heading is a short line without a sentence's closing punctuation standing alone, or any line underlined
 with === or --- (Setext style). Lines are joined into a paragraph unless the text is not wrapped (each line a
-paragraph of its own, which shows as lines far longer than a wrapped text's) or a line starts a list item.
+paragraph of its own, which shows as many lines far longer than a wrapped text's; one pasted compiler message
+does not make a wrapped text unwrapped) or a line starts a list item.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from .split_blocks import Outline
 BULLET = re.compile(r"^\s*(?:[\u2022*\-+\u25cf\u25aa]|\d+[.)]|[a-z][.)])\s+")
 _UNDERLINE = re.compile(r"^\s*(=+|-+|~+|\*+)\s*$")
 _ATX = re.compile(r"^\s*#{1,6}\s+")
+_SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+(?=[A-Z])")
 WRAP_WIDTH = 100  # a text with lines longer than this was not hard-wrapped: each line is a paragraph
+SHORT_LINE = 0.75  # a finished line shorter than this share of the text's width ends its list item
+LONG_LINES = 0.1  # ... when more than this share of its lines are: a hard-wrapped README holds a pasted long line
 
 
 def is_heading(line: str) -> bool:
@@ -43,7 +47,25 @@ def paragraphs(text: str) -> list[list[str]]:
     return [run for run in runs if run]
 
 
-def _items(run: list[str], wrapped: bool) -> list[tuple[str, str]]:
+def _numbered_heading(run: list[str], number: int) -> bool:
+    """'2.1. Directory layout', '1.2. What is this spec?': a numbered line shaped as a heading, before a capitalised
+    line that is no list item (a PDF's headings, which no blank lines set apart)."""
+    line, after = run[number].strip(), run[number + 1] if number + 1 < len(run) else ""
+    found = _SECTION_NUMBER.match(line)
+    rest = line[found.end():] if found else ""
+    return bool(found) and len(line) <= 60 and (is_heading(rest) or rest.endswith("?")) and (
+        (after.lstrip()[:1].isupper() or _SECTION_NUMBER.match(after.lstrip())) and not BULLET.match(after))
+
+
+def _item_ended(run: list[str], number: int, width: int) -> bool:
+    """A list item's last line: finished, and short of the text's width, so that the next (unindented) line is
+    a paragraph of its own, not more of the item (a PDF's items and paragraphs share one margin)."""
+    before, line = run[number - 1].rstrip(), run[number]
+    return (len(before) < SHORT_LINE * width and before.endswith((".", "!", "?", ":"))
+            and not line.startswith((" ", "\t")))
+
+
+def _items(run: list[str], wrapped: bool, width: int = WRAP_WIDTH) -> list[tuple[str, str]]:
     """A run of lines as (kind, text): list items start at their bullet, wrapped lines are joined, and a short
     line standing between a finished sentence (or the run's start) and a capitalised line is a heading (text
     taken from a PDF has no blank lines around its headings)."""
@@ -51,11 +73,13 @@ def _items(run: list[str], wrapped: bool) -> list[tuple[str, str]]:
     for number, line in enumerate(run):
         after_sentence = not out or out[-1][0] == "heading" or out[-1][1].endswith((".", "!", "?", ":"))
         next_capital = number + 1 < len(run) and run[number + 1].lstrip()[:1].isupper()
-        if after_sentence and next_capital and is_heading(line) and len(line.strip()) <= 60:
+        if (after_sentence and next_capital and is_heading(line) and len(line.strip()) <= 60
+                or _numbered_heading(run, number)):
             out.append(("heading", line.strip()))
         elif BULLET.match(line):
             out.append(("item", BULLET.sub("", line)))
-        elif out and wrapped and out[-1][0] != "heading":
+        elif out and wrapped and out[-1][0] != "heading" and not (
+                out[-1][0] == "item" and _item_ended(run, number, width)):
             out[-1] = (out[-1][0], f"{out[-1][1]} {line.strip()}")
         else:
             out.append(("para", line.strip()))
@@ -68,10 +92,23 @@ def _is_code(run: list[str]) -> bool:
         line.rstrip().endswith((".", "?", "!")) for line in run)
 
 
-def read_plain(text: str) -> Outline:
-    """Read a plain-text document into its title, sections and blocks."""
+def is_wrapped(text: str) -> bool:
+    """Whether the text was hard-wrapped: few of its lines are longer than a wrapped text's width."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    return sum(len(line) > WRAP_WIDTH for line in lines) <= LONG_LINES * len(lines)
+
+
+def _width(text: str) -> int:
+    """The width the text is wrapped at: the length its longer lines reach (the ninth tenth of all lengths)."""
+    lengths = sorted(len(line.rstrip()) for line in text.split("\n") if line.strip())
+    return lengths[len(lengths) * 9 // 10] if lengths else WRAP_WIDTH
+
+
+def read_plain(text: str, wrapped: bool | None = None) -> Outline:
+    """Read a plain-text document into its title, sections and blocks; `wrapped` None judges by the lines."""
     outline = Outline()
-    wrapped = max((len(line) for line in text.split("\n")), default=0) <= WRAP_WIDTH
+    wrapped = is_wrapped(text) if wrapped is None else wrapped
+    width = _width(text)
     for run in paragraphs(text):
         if _ATX.match(run[0]) and len(run) == 1:
             outline.heading(_ATX.sub("", run[0]), level=1 if run[0].lstrip().startswith("# ") else 2)
@@ -85,7 +122,7 @@ def read_plain(text: str) -> Outline:
         if _is_code(run):
             outline.code(run)  # for the paragraph introducing it to carry
             continue
-        for kind, item in _items(run, wrapped):
+        for kind, item in _items(run, wrapped, width):
             if kind == "heading":
                 outline.heading(item)
             else:
