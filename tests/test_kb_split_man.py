@@ -140,3 +140,33 @@ def test_a_line_set_apart_with_rs_is_an_example_inside_its_sentence():
         "It is also online at https://example.org/t",
         "The manual is the authority.",
         "T_MODE: How the tool runs."]  # an .RS holding a tagged paragraph is read as before
+
+
+def test_an_entry_inside_another_belongs_to_it_and_a_bare_ip_goes_on_with_the_outer_entry():
+    # find(1) lists -size's suffixes as .IP entries inside .RS: "`b': for 512-byte blocks" meant nothing alone,
+    # and the paragraphs after .RE (a bare .IP) lost the -size they describe.
+    source = r""".TH FIND 1
+.SH TESTS
+.IP "\-size \fIn\fR[cbk]"
+File uses n units of space.
+The following suffixes can be used:
+.RS
+.IP `b'
+for 512-byte blocks (this is the default if no suffix is used)
+.IP `c'
+for bytes
+.RE
+.IP
+The size is rounded up, as
+.B \-size\ \-1M
+shows.
+.IP \-true
+Always true.
+"""
+    assert [(b.term, b.text) for b in read_roff(source).blocks] == [
+        ("-size n[cbk]", "-size n[cbk]: File uses n units of space. The following suffixes can be used:"),
+        ("-size n[cbk] `b'", "-size n[cbk] `b': for 512-byte blocks (this is the default if no suffix is used)"),
+        ("-size n[cbk] `c'", "-size n[cbk] `c': for bytes"),
+        ("-size n[cbk]", "-size n[cbk]: The size is rounded up, as -size -1M shows."),  # '\ ' is a space, not a gap
+        ("-true", "-true: Always true."),
+    ]

@@ -41,7 +41,7 @@ def _unescape(text: str) -> str:
 
 def _arguments(rest: str) -> list[str]:
     """A request's arguments: space-separated, "double quotes" keeping spaces together."""
-    return [a if a else q for q, a in re.findall(r'"([^"]*)"|(\S+)', rest)]
+    return [a if a else q for q, a in re.findall(r'"([^"]*)"|((?:\\ |\S)+)', rest)]  # "\ " is no gap
 
 
 def is_roff(text: str) -> bool:
@@ -66,6 +66,7 @@ class _Roff:
         self.example_until = ""
         self.example: list[str] = []
         self.display: list[str] | None = None  # lines since .RS: a displayed command or URL if .RE comes soon
+        self.outer: list[str] = []  # the tags in force at each open .RS: a nested entry belongs to its term
         self.section = ""
 
     def flush(self, keep_tag: bool = False) -> None:
@@ -103,11 +104,12 @@ class _Roff:
         elif name in ("sp", "br", "RS", "RE", "in"):
             self.flush(keep_tag=True)
             self.display = [] if name == "RS" else None
+            self.nest(name)
         elif name in _BREAKS:
-            self.flush()
+            self.flush(keep_tag=name == "IP" and not args)  # a bare .IP goes on with the entry it is indented under
             self.await_tag = name == "TP"
             if name == "IP" and args and args[0].strip() not in ("", "\u2022", "-", "*", "o"):
-                self.tag = args[0]
+                self.tag = self.nested(args[0])
         elif name in _EXAMPLE_UNTIL:
             self.flush(keep_tag=True)
             self.example_until = _EXAMPLE_UNTIL[name]
@@ -126,6 +128,7 @@ class _Roff:
         if name == "RE" and 0 < len(shown) <= 2 and all(len(line) < 100 and ". " not in line for line in shown):
             self.display, self.example = None, shown
             self.flush(keep_tag=True)
+            self.nest("RE")
             return True
         if (not request and raw.strip() or name in _FONTS | _ALTERNATING) and len(shown) < 2:
             args = [_unescape(a) for a in _arguments(raw[request.end():])] if request else [_unescape(raw)]
@@ -162,11 +165,23 @@ class _Roff:
             self.set_section(text)
         elif self.await_tag:
             self.await_tag = False
-            self.tag = " ".join(text.split())
+            self.tag = self.nested(" ".join(text.split()))
         elif text.strip():
             if self.example:  # the example before it is over
                 self.flush(keep_tag=True)
             self.text.append(text)
+
+    def nest(self, name: str) -> None:
+        """.RS opens an indented part under the entry in force, .RE closes it and that entry goes on."""
+        if name == "RS":
+            self.outer.append(self.tag)
+        elif name == "RE" and self.outer:
+            self.tag = self.outer.pop()
+
+    def nested(self, tag: str) -> str:
+        """An entry inside another's .RS as find(1) lists -size's suffixes: '-size n[cwbkMG] `b'', not a bare `b'."""
+        outer = next((t for t in reversed(self.outer) if t), "")
+        return f"{outer} {tag}" if outer else tag
 
     def set_section(self, heading: str) -> None:
         self.section = self.outline.section = " ".join(heading.split())
