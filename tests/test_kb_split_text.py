@@ -94,3 +94,43 @@ def test_a_short_finished_line_ends_a_list_item_sharing_the_paragraphs_margin():
     blocks = read_plain(text, wrapped=True).blocks
     assert [(b.kind, b.text.split()[-1]) for b in blocks] == [("para", "requirements:"), ("item", "used."),
                                                               ("para", "list.")]
+
+
+def test_code_and_urls_name_no_section_and_a_wrapped_setext_title_is_whole():
+    # GCC's README.Bugs: '        try {' before a capitalised line, '#include <iostream>' and
+    # '  See: http://...' alone were taken for headings, and C at the margin became passages.
+    text = """\
+C++ exceptions don't work with C libraries
+------------------------------------------
+
+Mostly trying to throw an exception in a callback function. Example:
+
+    int main()
+    {
+        try {
+            SortCondition(NULL,NULL);
+        } catch (A) {}
+}
+
+  See: http://packages.debian.org/gcc-snapshot
+
+#include <iostream>
+
+int main(void)
+{
+  return 0;
+}
+
+The C compiler does support exceptions, you just have to turn them on.
+
+g++: g++ causes passing non const ptr to ptr to a func with const arg
+     to cause an error (not a bug)
+---------------------------------------------------------------------
+
+This is not a bug in the compiler.
+"""
+    outline = read_plain(text)
+    assert {b.section for b in outline.blocks} == {
+        "C++ exceptions don't work with C libraries",
+        "g++: g++ causes passing non const ptr to ptr to a func with const arg to cause an error (not a bug)"}
+    assert not [b.text for b in outline.blocks if b.kind != "code" and ("return 0" in b.text or "#include" in b.text)]

@@ -15,6 +15,8 @@ from .split_blocks import Outline
 BULLET = re.compile(r"^\s*(?:[\u2022*\-+\u25cf\u25aa]|\d+[.)]|[a-z][.)])\s+")
 _UNDERLINE = re.compile(r"^\s*(=+|-+|~+|\*+)\s*$")
 _ATX = re.compile(r"^\s*#{1,6}\s+")
+_NO_HEADING = re.compile(r"://|^#\w")  # a URL ('See: http://...') or C's '#include <iostream>' names no part
+_CODE_ENDS = ("{", "}", ";", ")", ",")  # every line of a run ending so (with a brace or ';' in it): code
 _SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+(?=[A-Z])")
 WRAP_WIDTH = 100  # a text with lines longer than this was not hard-wrapped: each line is a paragraph
 SHORT_LINE = 0.75  # a finished line shorter than this share of the text's width ends its list item
@@ -24,13 +26,21 @@ LONG_LINES = 0.1  # ... when more than this share of its lines are: a hard-wrapp
 def is_heading(line: str) -> bool:
     """A line that looks like a heading when it stands alone: short, no closing punctuation, not a list item."""
     stripped = line.strip()
-    return (bool(stripped) and len(stripped) <= 80 and not stripped.endswith((".", "?", "!", ":", ";", ","))
-            and not BULLET.match(line) and any(c.isalpha() for c in stripped))
+    return (bool(stripped) and len(stripped) <= 80 and not stripped.endswith((".", "?", "!", ":", ";", ",", "{", "}"))
+            and not BULLET.match(line) and any(c.isalpha() for c in stripped) and not _NO_HEADING.search(stripped))
 
 
 def _bullet_heading(line: str) -> bool:
     """'* Questions about /etc/issue:' alone between blank lines: a list item naming the part that follows."""
     return bool(BULLET.match(line)) and line.rstrip().endswith(":") and is_heading(BULLET.sub("", line)[:-1])
+
+
+def _underlined(run: list[str], width: int) -> str:
+    """The heading a Setext underline ends, taken off the run: its last line, or its last two when the title
+    was wrapped ('g++: ... with const arg' / '    to cause an error (not a bug)' over one long underline)."""
+    two = len(run) == 2 and run[1][:1].isspace() and not run[1].strip()[:1].isupper() and len(run[0]) <= width + 2
+    lines = [run.pop() for _ in range(2 if two else 1)][::-1]
+    return " ".join(" ".join(lines).split())
 
 
 def paragraphs(text: str) -> list[list[str]]:
@@ -40,8 +50,8 @@ def paragraphs(text: str) -> list[list[str]]:
         if not line.strip():
             runs.append([])
         elif _UNDERLINE.match(line) and runs[-1] and len(line.strip()) >= 3:
-            heading = runs[-1].pop()
-            runs.extend([["# " + heading.strip()], []])
+            heading = _underlined(runs[-1], len(line.strip()))
+            runs.extend([["# " + heading], []])
         else:
             runs[-1].append(line.rstrip())
     return [run for run in runs if run]
@@ -87,8 +97,12 @@ def _items(run: list[str], wrapped: bool, width: int = WRAP_WIDTH) -> list[tuple
 
 
 def _is_code(run: list[str]) -> bool:
-    """Lines all indented by four or more and none ending a sentence: a command or code example."""
-    return all(line.startswith(("    ", "\t")) for line in run) and not any(
+    """Lines all indented by four or more (or C's '#include <iostream>' alone) and none ending a sentence, or
+    all ending as code does: a command or code example."""
+    if all(line.rstrip().endswith(_CODE_ENDS) or _NO_HEADING.match(line) for line in run) and any(
+            c in "".join(run) for c in "{};"):
+        return True  # C written at the margin: 'int main(void)' / '{' / 'return 0;' / '}'
+    return all(line.startswith(("    ", "\t")) or _NO_HEADING.match(line) for line in run) and not any(
         line.rstrip().endswith((".", "?", "!")) for line in run)
 
 
