@@ -204,6 +204,10 @@ def test_a_passage_denies_in_its_own_words_or_not_at_all():
     assert denies("The king did not return.") and denies("The crown refused to allow it.")
     assert denies("Parliament is unable to legislate.") and denies("Non-Catholics could not settle.")
     assert not denies("The bridge was built in 1883.") and not denies("A notable engineer, Thomas Bouch.")
+    # A condition states the negative case: it answers 'what must be added so that blank lines are not removed?'.
+    assert denies('You need to add -traditional to the "cpp -P" args, else blank lines get removed.')
+    assert denies("Keep the file, otherwise it is lost.") and denies("It runs unless the lock is held.")
+    assert not denies("Elsewhere the workers wait for someone else.")  # whole words, and else only as "or else"
 
 
 def test_a_negated_question_misses_its_negation_only_in_a_passage_that_denies_nothing(stats):

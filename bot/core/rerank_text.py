@@ -131,10 +131,11 @@ def holds_kind(kind: str, text: str, question_words: frozenset[str]) -> bool:
     return any(normalise(f).strip(",.") not in question_words for f in found)
 
 
-# A passage may deny in other words than the question's 'not' ('refused', 'unable', 'non-'): a negated question
+# A passage may deny in other words than the question's 'not' ('refused', 'unable', 'non-', or a condition:
+# 'add -traditional, else blank lines get removed' answers '... so that blank lines are not removed'): a negated question
 # (bot.text.negated) whose passage denies nothing is answered by the positive statement, not the question asked.
-_DENIES = re.compile(rf"\b(?:{NEGATIONS}|non|unable|instead|except|"
-                     r"refus\w*|fail\w*|lack\w*|absen\w*|den(?:y|ies|ied))\b|n't\b")
+_DENIES = re.compile(rf"\b(?:{NEGATIONS}|non|unable|instead|except|otherwise|unless|"
+                     r"refus\w*|fail\w*|lack\w*|absen\w*|den(?:y|ies|ied))\b|n't\b|(?:,|\bor) else\b")  # not 'something else'
 
 
 def denies(text: str) -> bool:
