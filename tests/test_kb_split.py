@@ -210,3 +210,29 @@ def test_list_items_that_finish_their_introduction_carry_it_and_sentences_of_the
         ("Included tools are: apt-get for retrieval of packages", ""),
         ("Included tools are: apt-cache for querying available information", ""),
         ("Nomadic herders keep horses, sheep and goats on the open grassland across the country.", "")]
+
+
+def test_a_short_sentence_ending_in_a_colon_goes_in_front_of_the_paragraph_it_introduces():
+    # GCC's README.Bugs: 'Alexandre Oliva <...> responded:' stood alone (flagged), and 'Answer from "Martin v.
+    # Loewis" <...>:', a paragraph of its own, was dropped as a list's introduction with no list after it.
+    text = """\
+Notes
+=====
+
+Static members
+--------------
+
+The code compiles under GNU C++ 2.7.2, but fails to link with GNU C++ 2.95.2.
+Alexandre Oliva responded:
+
+All of them are correct. A static data member must be defined outside the class body.
+
+Answer from Martin Loewis:
+
+This is not a bug in the compiler, but in your code.
+"""
+    texts = [p.text for p in split_document(text).passages]
+    assert texts == ["The code compiles under GNU C++ 2.7.2, but fails to link with GNU C++ 2.95.2.",
+                     "Alexandre Oliva responded: All of them are correct. A static data member must be defined "
+                     "outside the class body.",
+                     "Answer from Martin Loewis: This is not a bug in the compiler, but in your code."]

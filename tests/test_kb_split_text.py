@@ -134,3 +134,11 @@ This is not a bug in the compiler.
         "C++ exceptions don't work with C libraries",
         "g++: g++ causes passing non const ptr to ptr to a func with const arg to cause an error (not a bug)"}
     assert not [b.text for b in outline.blocks if b.kind != "code" and ("return 0" in b.text or "#include" in b.text)]
+
+
+def test_a_class_at_the_margin_is_code_though_some_lines_end_in_words():
+    run = ["class Test", "{", "  public:", "    Test(const char *q);", "  protected:", "    static const int n = 4;",
+           "};"]
+    assert [b.kind for b in read_plain("Example.\n\n" + "\n".join(run) + "\n").blocks] == ["para", "code"]
+    assert [b.kind for b in read_plain("Results (see the table)\nwere good, and the rest\nfollowed; in time.\n"
+                                       "It ended there.\n").blocks] == ["para"]  # prose, though lines end in ) , ;

@@ -24,6 +24,7 @@ DEPENDENT_OPENERS = ("it ", "this ", "these ", "that ", "those ", "they ", "he "
 _OPENER = re.compile(r"[\W_]*(" + "|".join(re.escape(o.strip()) for o in DEPENDENT_OPENERS) + r")(?![^\W_])",
                      re.IGNORECASE)
 UNTITLED = "Untitled document"  # a document with no title of its own (kb import cites its file name instead)
+INTRO_CHARS = 120  # a paragraph ending in ':' shorter than this introduces the paragraph after it
 LEAD_CHARS = 150  # a list's introduction longer than this is a paragraph of its own, not a prefix for each item
 SHORT_WORDS = 8  # a passage of at most this many words usually needs its heading to say what it is about
 _WORD = re.compile(r"[^\W_]+")
@@ -210,11 +211,26 @@ def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) ->
         # A paragraph that ends by asking (a FAQ's question) goes in front of the paragraph that answers it.
         asks = (last is not None and last.kind == block.kind == "para" and not opening and last.text.endswith("?")
                 and not block.text.endswith("?") and last.text.endswith(passages[-1].text))
-        question = passages.pop().text if asks else ""
+        question = passages.pop().text if asks else _introduced(last, block, passages, opening)
         passages.extend(_block_passages(block, context, limit, opening, question, lead if block.kind == "item" else "",
                                         leads and block.kind == "para"))
         last = block
     return Draft(title=outline.title or UNTITLED, date=outline.date, passages=tuple(passages))
+
+
+def _introduced(last: Block | None, block: Block, passages: list[DraftPassage], opening: bool) -> str:
+    """A short sentence ending in ':' that closes the paragraph before ('Alexandre Oliva <oliva@...> responded:')
+    introduces this one, and goes in front of it (taken back from the passage it ended, if any); else ''."""
+    if opening or last is None or not last.kind == block.kind == "para" or not last.text.endswith(":"):
+        return ""
+    intro = sentences(last.text)[-1]
+    if len(intro) >= INTRO_CHARS:
+        return ""
+    if passages and passages[-1].section == block.section and passages[-1].text.endswith(intro):
+        kept = passages.pop().text[: -len(intro)].strip()
+        if kept:
+            passages.append(DraftPassage(block.section, kept, _review(kept)))
+    return intro
 
 
 def _lead_in(block: Block) -> str:

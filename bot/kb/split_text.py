@@ -16,10 +16,12 @@ BULLET = re.compile(r"^\s*(?:[\u2022*\-+\u25cf\u25aa]|\d+[.)]|[a-z][.)])\s+")
 _UNDERLINE = re.compile(r"^\s*(=+|-+|~+|\*+)\s*$")
 _ATX = re.compile(r"^\s*#{1,6}\s+")
 _NO_HEADING = re.compile(r"://|^#\w")  # a URL ('See: http://...') or C's '#include <iostream>' names no part
-_CODE_ENDS = ("{", "}", ";", ")", ",")  # every line of a run ending so (with a brace or ';' in it): code
+_CODE_ENDS = ("{", "}", ";", ")", ",")  # most lines of a run ending so (with a brace or ';' in it): code
+_LABEL = re.compile(r"^\s*\w+:\s*$")  # 'public:', 'default:' inside code
 _SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+(?=[A-Z])")
 WRAP_WIDTH = 100  # a text with lines longer than this was not hard-wrapped: each line is a paragraph
 SHORT_LINE = 0.75  # a finished line shorter than this share of the text's width ends its list item
+CODE_SHARE = 0.75  # ... this share of its lines ('class Test' / '{' / 'public:' / ... / '};')
 LONG_LINES = 0.1  # ... when more than this share of its lines are: a hard-wrapped README holds a pasted long line
 
 
@@ -98,10 +100,10 @@ def _items(run: list[str], wrapped: bool, width: int = WRAP_WIDTH) -> list[tuple
 
 def _is_code(run: list[str]) -> bool:
     """Lines all indented by four or more (or C's '#include <iostream>' alone) and none ending a sentence, or
-    all ending as code does: a command or code example."""
-    if all(line.rstrip().endswith(_CODE_ENDS) or _NO_HEADING.match(line) for line in run) and any(
-            c in "".join(run) for c in "{};"):
-        return True  # C written at the margin: 'int main(void)' / '{' / 'return 0;' / '}'
+    nearly all ending as code does: a command or code example."""
+    coded = sum(bool(line.rstrip().endswith(_CODE_ENDS) or _NO_HEADING.match(line) or _LABEL.match(line)) for line in run)
+    if coded >= CODE_SHARE * len(run) and any(c in "".join(run) for c in "{};"):
+        return True  # C written at the margin: 'int main(void)' / '{' / 'public:' / 'return 0;' / '}'
     return all(line.startswith(("    ", "\t")) or _NO_HEADING.match(line) for line in run) and not any(
         line.rstrip().endswith((".", "?", "!")) for line in run)
 
