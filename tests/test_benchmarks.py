@@ -132,11 +132,17 @@ def test_squad_benchmark_names_a_missing_corpus(tmp_path):
 
 
 @pytest.mark.slow
-def test_realdocs_benchmark_smoke(tmp_path):
+def _realdocs(tmp_path, *args: str):
+    """Run benchmarks/realdocs.py without the Mongolia set; its output and the figures it wrote as JSON."""
     figures = tmp_path / "realdocs.json"
-    result = subprocess.run([sys.executable, "benchmarks/realdocs.py", "--documents", "valgrind", "--no-mongolia",
-                             "--json", str(figures)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    result = subprocess.run([sys.executable, "benchmarks/realdocs.py", *args, "--no-mongolia", "--json", str(figures)],
+                            cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
+    return result, json.loads(figures.read_text())
+
+
+def test_realdocs_benchmark_smoke(tmp_path):
+    result, data = _realdocs(tmp_path, "--documents", "valgrind")
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
     assert rows[0].startswith("| document | format | passages |")
     assert [row.split("|")[1].strip() for row in rows[2:]] == ["valgrind"]  # only the document asked for
@@ -146,7 +152,6 @@ def test_realdocs_benchmark_smoke(tmp_path):
         assert cell.endswith("%") and 0 <= float(cell[:-1]) <= 100, rows[2]
     assert "bm25s (English stemmer and stop words) answers when its best score is above" in result.stdout
     assert "Mongolia" not in result.stdout
-    data = json.loads(figures.read_text())
     questions = data["documents"][0]["questions"]
     assert len(questions) == 20 and sum(not q["found"] for q in questions) == 3  # the set's out-of-scope questions
     assert data["documents"][0]["passages"] == int(cells[2])
@@ -154,10 +159,7 @@ def test_realdocs_benchmark_smoke(tmp_path):
 
 @pytest.mark.slow
 def test_realdocs_benchmark_runs_the_tuning_documents_and_never_the_held_out_ones(tmp_path):
-    figures = tmp_path / "tuning.json"
-    result = subprocess.run([sys.executable, "benchmarks/realdocs.py", "--tuning", "--no-mongolia", "--failures",
-                             "--json", str(figures)], cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
+    result, data = _realdocs(tmp_path, "--tuning", "--failures")
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ")][:9]  # then the categories' table
     assert [row.split("|")[1].strip() for row in rows[2:]] == ["libxml2", "users-and-groups", "gzip", "gzip-rendered",
                                                                 "gcc-bugs", "find", "mime-spec"]
@@ -168,7 +170,6 @@ def test_realdocs_benchmark_runs_the_tuning_documents_and_never_the_held_out_one
     categories = [line.split("|")[1:3] for line in result.stdout.splitlines() if line.startswith("| ")
                   and line.split("|")[1].strip() in ("plain", "reworded", "unanswerable")]
     assert [(c.strip(), int(n)) for c, n in categories] == [("plain", 70), ("reworded", 49), ("unanswerable", 21)]
-    data = json.loads(figures.read_text())
     assert all(sum(not q["found"] for q in d["questions"]) == 3 for d in data["documents"])
     held_out = subprocess.run([sys.executable, "benchmarks/realdocs.py", "--tuning", "--documents", "valgrind"],
                               cwd=REPO, capture_output=True, text=True, timeout=60)
