@@ -24,8 +24,7 @@ DEPENDENT_OPENERS = ("it ", "this ", "these ", "that ", "those ", "they ", "he "
 _OPENER = re.compile(r"[\W_]*(" + "|".join(re.escape(o.strip()) for o in DEPENDENT_OPENERS) + r")(?![^\W_])",
                      re.IGNORECASE)
 UNTITLED = "Untitled document"  # a document with no title of its own (kb import cites its file name instead)
-INTRO_CHARS = 120  # a paragraph ending in ':' shorter than this introduces the paragraph after it
-LEAD_CHARS = 150  # a list's introduction longer than this is a paragraph of its own, not a prefix for each item
+INTRO_CHARS = 150  # a closing sentence ending in ':' shorter than this introduces the paragraph or items after it
 SHORT_WORDS = 8  # a passage of at most this many words usually needs its heading to say what it is about
 _WORD = re.compile(r"[^\W_]+")
 
@@ -221,12 +220,10 @@ def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) ->
 def _introduced(last: Block | None, block: Block, passages: list[DraftPassage], opening: bool) -> str:
     """A short sentence ending in ':' that closes the paragraph before ('Alexandre Oliva <oliva@...> responded:')
     introduces this one, and goes in front of it (taken back from the passage it ended, if any); else ''."""
-    if opening or last is None or not last.kind == block.kind == "para" or not last.text.endswith(":"):
+    if opening or last is None or not last.kind == block.kind == "para":
         return ""
-    intro = sentences(last.text)[-1]
-    if len(intro) >= INTRO_CHARS:
-        return ""
-    if passages and passages[-1].section == block.section and passages[-1].text.endswith(intro):
+    intro = _lead_in(last)
+    if intro and passages and passages[-1].section == block.section and passages[-1].text.endswith(intro):
         kept = passages.pop().text[: -len(intro)].strip()
         if kept:
             passages.append(DraftPassage(block.section, kept, _review(kept)))
@@ -234,10 +231,10 @@ def _introduced(last: Block | None, block: Block, passages: list[DraftPassage], 
 
 
 def _lead_in(block: Block) -> str:
-    """A paragraph's closing sentence when it introduces a list ("Included tools are:"), short enough to go in
-    front of each item, which means little without it; else ''."""
+    """A paragraph's closing sentence when it introduces what follows ("Included tools are:"), short enough to go
+    in front of it (a paragraph, or each list item, which means little without it); else ''."""
     found = sentences(block.text) if block.kind == "para" and block.text.endswith(":") else []
-    return found[-1] if found and len(found[-1]) <= LEAD_CHARS else ""
+    return found[-1] if found and len(found[-1]) < INTRO_CHARS else ""
 
 
 def _fragment(item: str, names: set[str]) -> bool:
