@@ -14,14 +14,18 @@ word id, exactly what `rerank_text.content(text)` would give.
 
 from __future__ import annotations
 
+import itertools
 import threading
-from array import array
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
+import Stemmer
 
-from .rerank_text import FAMILY_PREFIX, content, read_stems
+from ..text import STOP_WORDS, words
+from .rerank_text import FAMILY_PREFIX, READ_CHARS, content
+
+_STEMMER = Stemmer.Stemmer("english")  # the stemmer rerank_text.content uses
 
 
 @dataclass(frozen=True)
@@ -84,9 +88,13 @@ class PassageWords:
         self._every: list[bytes | None] = [None] * size
         self._heads_of: list[bytes | None] = [None] * size
         self._content: list[bytes | None] = [None] * size
+        # Every word met has an id, every stem and every head (a stem's first letters) too, in the order met.
+        self._word_id: dict[str, int] = {}
         self._stem_id: dict[str, int] = {}
         self._heads: dict[str, int] = {}
-        self._head_of: list[int] = []  # per stem id: its head's id, -1 for a stem too short to have one
+        self._word_stem = np.zeros(0, dtype=np.int32)  # per word id: its stem's id (grown by doubling, like the next two)
+        self._word_keep = np.zeros(0, dtype=bool)  # per word id: whether it is a content word (no stop word)
+        self._head_of = np.zeros(0, dtype=np.int32)  # per stem id: its head's id (-1: none)
         self._lock = threading.Lock()  # one reader assigns ids at a time (two would give two stems one id)
         self._position: dict[str, int] | None = None  # text -> its first place, made when `gather` is first asked
         self._tables = threading.local()
@@ -104,25 +112,47 @@ class PassageWords:
             self._read(range(start, min(len(self), start + READ_AHEAD_CHUNK)))
 
     def _read(self, places: Sequence[int]) -> None:
-        """Read and keep the words of the passages at these places that are not read yet."""
+        """Read and keep the words of the passages at these places that are not read yet, all in one pass."""
         with self._lock:
-            for n in places:
-                if self._content[n] is None:
-                    self._read_one(n)
+            todo = [n for n in dict.fromkeys(places) if self._content[n] is None]
+            if todo:
+                self._read_new(todo)
 
-    def _read_one(self, n: int) -> None:
-        """One passage's words as ids (called holding the lock)."""
-        every, own = read_stems(self.texts[n])
-        ids = self._stem_id
-        for s in every:
-            if s not in ids:
-                ids[s] = len(ids)
-                self._head_of.append(self._heads.setdefault(s[:FAMILY_PREFIX], len(self._heads))
-                                     if len(s) >= FAMILY_PREFIX else -1)
-        own_ids = array("i", map(ids.__getitem__, own))
-        self._every[n] = array("i", map(ids.__getitem__, every)).tobytes()
-        self._heads_of[n] = array("i", map(self._head_of.__getitem__, own_ids)).tobytes()
-        self._content[n] = own_ids.tobytes()
+    def _read_new(self, todo: list[int]) -> None:
+        """The words of passages not read yet as ids (called holding the lock): what rerank_text.content gives,
+        each word's stem and the stems of its content words, with numpy over all the passages' words at once."""
+        found = [words(self.texts[n][:READ_CHARS]) for n in todo]
+        word_id = self._word_id
+        new = [w for w in dict.fromkeys(itertools.chain.from_iterable(found)) if w not in word_id]
+        if new:  # stemmed once, in one call
+            self._learn(new)
+        sizes = np.fromiter(map(len, found), dtype=np.intp, count=len(found))
+        at = np.fromiter(map(word_id.__getitem__, itertools.chain.from_iterable(found)), dtype=np.intp,
+                         count=int(sizes.sum()))
+        every, keep = self._word_stem[at], self._word_keep[at]
+        own = every[keep]
+        ends = np.cumsum(sizes)
+        own_ends = np.concatenate(([0], np.cumsum(keep)))[ends]  # content words up to each passage's end
+        for n, every_, heads, own_ in zip(todo, _cut(every, ends), _cut(self._head_of[own], own_ends),
+                                          _cut(own, own_ends)):
+            self._every[n], self._heads_of[n] = every_, heads
+            self._content[n] = own_  # last: the passage counts as read once this is set
+
+    def _learn(self, new: list[str]) -> None:
+        """Give new words their ids, each its stem's id (a new stem its id and its head's) and whether it is a
+        content word, in arrays grown by doubling."""
+        stem_id, heads, first, known = self._stem_id, self._heads, len(self._word_id), len(self._stem_id)
+        stems, fresh = [], []  # per new word its stem's id; per new stem its head's id
+        for s in _STEMMER.stemWords(new):
+            found = stem_id.get(s)
+            if found is None:
+                found = stem_id[s] = len(stem_id)
+                fresh.append(heads.setdefault(s[:FAMILY_PREFIX], len(heads)) if len(s) >= FAMILY_PREFIX else -1)
+            stems.append(found)
+        self._word_id.update(zip(new, range(first, first + len(new))))
+        self._word_stem = _fit(self._word_stem, first, stems)
+        self._word_keep = _fit(self._word_keep, first, [w not in STOP_WORDS for w in new])
+        self._head_of = _fit(self._head_of, known, fresh)
 
     def gather(self, texts: Sequence[str], full: int, terms: Mapping[str, int], starts: Mapping[str, int],
                word_ids: Mapping[str, int]) -> Gathered | None:
@@ -165,6 +195,23 @@ class PassageWords:
             table = np.full(max(2 * len(ids), 1024) + 1, -1, dtype=np.int64)  # grown by doubling as passages are read
             setattr(self._tables, name, table)
         return table
+
+
+def _cut(values: np.ndarray, ends: np.ndarray) -> list[bytes]:
+    """The values as bytes, one piece per end offset (each piece from the end before it)."""
+    data, size = values.tobytes(), values.itemsize
+    bounds = [0, *(ends * size).tolist()]
+    return [data[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+def _fit(values: np.ndarray, at: int, new: list) -> np.ndarray:
+    """The array with `new` written from `at` on: the same array when it has room, else a copy twice the size."""
+    if at + len(new) > len(values):
+        grown = np.zeros(max(2 * (at + len(new)), 1024), dtype=values.dtype)
+        grown[:at] = values[:at]
+        values = grown
+    values[at:at + len(new)] = new
+    return values
 
 
 def _mapped(table: np.ndarray, ids: Mapping[str, int], keys: Mapping[str, int], values: np.ndarray) -> np.ndarray:

@@ -36,11 +36,6 @@ def _learn(found: list[str]) -> None:
 def content(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """All of a text's words stemmed (for copied phrases) and its content stems in order (for matching).
     Cached: the same passages come back as candidates and as neighbours question after question."""
-    return read_stems(text)
-
-
-def read_stems(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """`content` uncached: the passage store (rerank_store.py) keeps what it reads, and would only churn the cache."""
     found = words(text[:READ_CHARS])
     try:
         every = tuple(map(_STEMS.__getitem__, found))
