@@ -55,7 +55,7 @@ def gather_texts(texts: Sequence[str], full: int, terms: Mapping[str, int], star
                     np.array([len(e) for e, _o in read[:full]], dtype=np.int64))
 
 
-READ_AHEAD_CHUNK = 256  # passages `read_all` reads per hold of the lock (~7 ms): a question's own reads never wait longer
+READ_AHEAD_CHUNK = 256  # passages `read_all` reads per hold of the lock (5-10 ms): a question's own reads never wait longer
 
 
 class TextColumn(Sequence):
@@ -83,10 +83,9 @@ class PassageWords:
         # The passages' columns, kept so the second stage's candidates and neighbours are read by place (hits.py).
         self.texts, self.sections, self.questions = texts, sections, questions
         size = len(texts)
-        # Per passage, int32 ids as bytes (joined per question in C): each word's stem, each content word's stem,
-        # each content word's head (-1: too short for one). `_content` is set last: a passage is read once it is.
+        # Per passage, int32 ids as bytes (joined per question in C): each word's stem, each content word's stem.
+        # `_content` is set last: a passage is read once it is.
         self._every: list[bytes | None] = [None] * size
-        self._heads_of: list[bytes | None] = [None] * size
         self._content: list[bytes | None] = [None] * size
         # Every word met has an id, every stem and every head (a stem's first letters) too, in the order met.
         self._word_id: dict[str, int] = {}
@@ -94,8 +93,9 @@ class PassageWords:
         self._heads: dict[str, int] = {}
         self._word_stem = np.zeros(0, dtype=np.int32)  # per word id: its stem's id (grown by doubling, like the next two)
         self._word_keep = np.zeros(0, dtype=bool)  # per word id: whether it is a content word (no stop word)
-        self._head_of = np.zeros(0, dtype=np.int32)  # per stem id: its head's id (-1: none)
+        self._head_of = np.zeros(0, dtype=np.int32)  # per stem id: its head's id (-1: none); replaced, never shrunk
         self._lock = threading.Lock()  # one reader assigns ids at a time (two would give two stems one id)
+        self._unread = size  # passages not read yet
         self._position: dict[str, int] | None = None  # text -> its first place, made when `gather` is first asked
         self._tables = threading.local()
 
@@ -104,7 +104,7 @@ class PassageWords:
 
     def passages_read(self) -> int:
         """How many passages have been read so far (for tests and benchmarks)."""
-        return len(self._content) - self._content.count(None)
+        return len(self._content) - self._unread
 
     def read_all(self) -> None:
         """Read every passage not read yet, a chunk at a time, so questions asked meanwhile never wait long."""
@@ -117,6 +117,9 @@ class PassageWords:
             todo = [n for n in dict.fromkeys(places) if self._content[n] is None]
             if todo:
                 self._read_new(todo)
+                self._unread -= len(todo)
+                if not self._unread:  # every passage read: the words' tables are never needed again (~8 MB at 59k)
+                    self._word_id, self._word_stem, self._word_keep = {}, np.zeros(0, np.int32), np.zeros(0, bool)
 
     def _read_new(self, todo: list[int]) -> None:
         """The words of passages not read yet as ids (called holding the lock): what rerank_text.content gives,
@@ -130,12 +133,10 @@ class PassageWords:
         at = np.fromiter(map(word_id.__getitem__, itertools.chain.from_iterable(found)), dtype=np.intp,
                          count=int(sizes.sum()))
         every, keep = self._word_stem[at], self._word_keep[at]
-        own = every[keep]
         ends = np.cumsum(sizes)
-        own_ends = np.concatenate(([0], np.cumsum(keep)))[ends]  # content words up to each passage's end
-        for n, every_, heads, own_ in zip(todo, _cut(every, ends), _cut(self._head_of[own], own_ends),
-                                          _cut(own, own_ends)):
-            self._every[n], self._heads_of[n] = every_, heads
+        own, own_ends = every[keep], np.concatenate(([0], np.cumsum(keep)))[ends]  # content words to each end
+        for n, every_, own_ in zip(todo, _cut(every, ends), _cut(own, own_ends)):
+            self._every[n] = every_
             self._content[n] = own_  # last: the passage counts as read once this is set
 
     def _learn(self, new: list[str]) -> None:
@@ -178,8 +179,9 @@ class PassageWords:
         own = [kept[a] for a in at]
         content_ = np.frombuffer(b"".join(own), dtype=np.int32)
         every = np.frombuffer(b"".join([self._every[a] for a in at[:full]]), dtype=np.int32)
-        heads_of = np.frombuffer(b"".join([self._heads_of[a] for a in at[:full]]), dtype=np.int32)
         lengths = np.array([len(b) >> 2 for b in own], dtype=np.int64)
+        # Every stem read above has its head: it was given one before any passage holding it was marked read.
+        heads_of = self._head_of[content_[:int(lengths[:full].sum())]]
         every_lengths = np.array([len(self._every[a]) >> 2 for a in at[:full]], dtype=np.int64)
         # The tables are sized after the ids above were read: every id they hold has its row.
         stems, heads = self._scratch(self._stem_id, "stems"), self._scratch(self._heads, "heads")
