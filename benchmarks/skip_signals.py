@@ -71,9 +71,9 @@ def install() -> None:
         LAST["query"] = query
         return original_search(index, passages, query, k, settings)
 
-    def decisive(hits, settings, question=""):
+    def decisive(hits, settings, question="", *signals_of_the_index):
         row = signals(LAST["answerer"], LAST["query"], hits, question)
-        row["current"] = original_decisive(hits, settings, question)
+        row["current"] = original_decisive(hits, settings, question, *signals_of_the_index)
         SEEN.append(row)
         if MODE["mode"] == "current":
             return row["current"]

@@ -16,6 +16,13 @@ from bot.config import Config, load_config
 REPO = Path(__file__).resolve().parent.parent
 SEED_KNOWLEDGE = REPO / "knowledge"
 
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory):
+    """The user's cache folder (a read-only knowledge's index goes there) is a temporary one: tests never write
+    into the real ~/.cache, and subprocesses inherit it."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+
 # A tiny knowledge base whose answers are checked by hand in the tests.
 TINY_PASSAGES = """\
 source:

@@ -7,7 +7,7 @@ import io
 import json
 
 from bot.core.conversation import Conversation
-from bot.frontends import console
+from bot.frontends import jsonlines
 
 ANSWER_KEYS = {"found", "answer", "sources", "score"}
 SOURCE_KEYS = {"id", "section", "text", "score"}
@@ -36,7 +36,7 @@ def run_jsonl(answerer, sessions, data: bytes) -> tuple[int, list[dict]]:
     """Run the JSON-lines loop over bytes, writing through a strict UTF-8 stream as stdout does."""
     raw = io.BytesIO()
     out = io.TextIOWrapper(raw, encoding="utf-8", newline="\n", write_through=True)
-    code = console.jsonl(Conversation(answerer, sessions), io.BytesIO(data), out)
+    code = jsonlines.jsonl(Conversation(answerer, sessions), io.BytesIO(data), out)
     out.flush()
     text = raw.getvalue().decode("utf-8")
     assert text == "" or text.endswith("\n")

@@ -297,7 +297,7 @@ def test_ask_jsonl_answers_with_the_collector_off_and_collects_between_lines(tin
     import gc
 
     from bot.cli import jsonl as loop, main
-    from bot.frontends import console
+    from bot.frontends import jsonlines
 
     seen = []
 
@@ -305,7 +305,7 @@ def test_ask_jsonl_answers_with_the_collector_off_and_collects_between_lines(tin
         seen.append((gc.isenabled(), between_lines))
         return 0
 
-    monkeypatch.setattr(console, "jsonl", jsonl)
+    monkeypatch.setattr(jsonlines, "jsonl", jsonl)
     assert main.run(["--knowledge", str(tiny_kb), "ask", "--jsonl", "--no-log"]) == 0
     assert seen == [(False, loop.collect_young)] and gc.isenabled()  # and on again after the loop
 

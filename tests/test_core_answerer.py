@@ -207,3 +207,19 @@ def test_a_decisive_first_stage_answer_stands_without_the_second_stage():
     skipped = make()
     skipped.settings = dataclasses.replace(skipped.settings, rerank_skip_score=0.2)
     assert skipped.answer(question).score == pytest.approx(alone.score * 0.31 / 0.2)  # the shipped model's threshold
+
+
+def test_a_best_passage_covering_the_question_skips_the_second_stage_from_the_cover_score():
+    """With the index's coverage handed to `decisive`: a best passage holding the question's words (coverage
+    rerank_skip_cover or more) from rerank_skip_cover_score keeps the first stage's answer; rule off, it is read."""
+    question = "When was the Glacier Research Programme in the northern valleys?"  # all five words held
+    read = []
+    for cover in (0.0, 0.95, 1.0):
+        answerer = make()
+        answerer.settings = dataclasses.replace(answerer.settings, rerank_skip_score=0.99, rerank_skip_words=0,
+                                                rerank_skip_cover=cover, rerank_skip_cover_score=0.2)
+        rank = answerer.reranker.rank
+        answerer.reranker.rank = lambda *args, cover=cover, **kwargs: read.append(cover) or rank(*args, **kwargs)
+        answer = answerer.answer(question)
+        assert answer.found and answer.passage_ids[0] == "p1"
+    assert read == [0.0]

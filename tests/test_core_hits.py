@@ -89,6 +89,25 @@ def test_frame_words_and_repeats_do_not_count_as_words_of_the_question():
     assert decisive(hits, AnswerSettings(rerank_skip_words=3), "What kind of radar measured the ice, the radar?")
 
 
+def test_from_the_cover_score_a_best_passage_covering_a_question_of_two_stems_is_decisive(index):
+    """From rerank_skip_cover_score, when the best passage covers rerank_skip_cover of a question of at least
+    rerank_skip_cover_stems stems (coverage as the decision reads it, from the index)."""
+    from bot.core.decision import passage_coverage
+
+    query = weigh(Reading("hut roof", ("hut", "roof")), index, S)
+    hits = (Hit("hut", "People", PASSAGES[1].text, 0.26),)
+    covered = lambda: passage_coverage(query, index, 1)  # noqa: E731
+    assert covered() == 1.0 and decisive(hits, S, "hut roof", query, covered)
+    assert not decisive(hits, S, "hut roof")  # without the index's signals: two words, under the skip score
+    assert not decisive((Hit("hut", "People", PASSAGES[1].text, 0.24),), S, "hut roof", query, covered)
+    assert not decisive(hits, S, "not the hut roof", query, covered)  # negated
+    assert not decisive(hits, AnswerSettings(rerank_skip_cover=0), "hut roof", query, covered)
+    assert not decisive(hits, AnswerSettings(rerank_skip_cover_stems=3), "hut roof", query, covered)
+    assert not decisive(hits, S, "hut roof", query, lambda: 0.94)  # a word of the question it lacks
+    one = weigh(Reading("roof", ("roof",)), index, S)
+    assert not decisive(hits, S, "roof", one, lambda: passage_coverage(one, index, 1))  # one stem: too short to tell
+
+
 def test_skipped_hits_are_put_on_the_second_stage_scale_with_the_first_stage_threshold_at_the_model_s():
     hits = (Hit("a", "S", "x", 0.4), Hit("b", "S", "y", 0.1))
     scaled = first_stage_scaled(hits, 0.31, S)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.frontends import console
+from bot.frontends import console, jsonlines
 from bot.core.pipeline import new_sessions
 from bot.core.conversation import Conversation
 from console_helpers import check_contract, fake_read, run_jsonl
@@ -134,7 +134,7 @@ def test_jsonl_escapes_unicode_line_breaks_so_any_line_splitter_reads_one_object
 @given(stream=st.binary(max_size=400))
 def test_jsonl_survives_arbitrary_bytes(seed_answerer, stream):
     out = io.StringIO()
-    assert console.jsonl(Conversation(seed_answerer, new_sessions(seed_answerer.config)), io.BytesIO(stream), out) == 0
+    assert jsonlines.jsonl(Conversation(seed_answerer, new_sessions(seed_answerer.config)), io.BytesIO(stream), out) == 0
     objects = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [o["line"] for o in objects] == list(range(1, len(objects) + 1))
     assert len(objects) == stream.count(b"\n") + (0 if stream.endswith(b"\n") or not stream else 1)

@@ -6,14 +6,14 @@ import gc
 import sys
 
 from ..core.conversation import Conversation
-from ..frontends import console
+from ..frontends import jsonlines
 
 
 def run(conversation: Conversation) -> int:
     """Answer standard input's JSON lines on standard output, the automatic collector off meanwhile."""
     gc.disable()
     try:
-        return console.jsonl(conversation, sys.stdin.buffer, sys.stdout, between_lines=collect_young)
+        return jsonlines.jsonl(conversation, sys.stdin.buffer, sys.stdout, between_lines=collect_young)
     finally:
         gc.enable()
 

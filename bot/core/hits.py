@@ -4,7 +4,7 @@ then (rerank.py) the second stage's order over the first ten, each scored with a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from ..kb.model import Passage
 from ..text import STOP_WORDS, content_stems, negated, stem, words
@@ -58,14 +58,26 @@ def search(index: FirstStage, passages: Sequence[Passage], query: Query, k: int,
     return tuple(hits)
 
 
-def decisive(hits: tuple[Hit, ...], settings: AnswerSettings, question: str = "") -> bool:
+def decisive(hits: tuple[Hit, ...], settings: AnswerSettings, question: str = "", query: Query | None = None,
+             coverage: Callable[[], float] | None = None) -> bool:
     """Whether the first stage's best passage stands without the second stage: it scores rerank_skip_score, or
-    at least the first stage's own threshold while holding every word of a question of rerank_skip_words words
+    at least the first stage's own threshold while holding every word of a question of rerank_skip_words words,
+    or at least rerank_skip_cover_score while `coverage()` (its share of the query's idf mass) is rerank_skip_cover
     (quality-experiments.md). Never for a question asked in the negative: its 'not' is invisible to both."""
     level, floor = settings.rerank_skip_score, settings.first_stage_threshold
     if level <= 0 or not hits or hits[0].score < floor or negated(question):
         return False
-    return hits[0].score >= level or _holds_every_word(hits[0], question, settings.rerank_skip_words)
+    return (hits[0].score >= level or _holds_every_word(hits[0], question, settings.rerank_skip_words)
+            or _covers(hits[0].score, query, coverage, settings))
+
+
+def _covers(score: float, query: Query | None, coverage: Callable[[], float] | None, settings: AnswerSettings) -> bool:
+    """Whether the best passage covers nearly all of a question of a few stems from a middling score: the second
+    stage then changed the answer as often for the better as for the worse (in 10 of 164 tuning questions)."""
+    least = settings.rerank_skip_cover
+    if least <= 0 or coverage is None or query is None or score < settings.rerank_skip_cover_score:
+        return False
+    return len({stem(t) for t in query.tokens}) >= settings.rerank_skip_cover_stems and coverage() >= least
 
 
 def _holds_every_word(hit: Hit, question: str, least: int) -> bool:

@@ -24,7 +24,7 @@ from ..text import clean, words
 from .answer import Answer
 from .compose import Composer
 from .context import Context, SessionStore
-from .decision import decide, fit_answer_type, leans_on_context, prefers_followup
+from .decision import decide, fit_answer_type, leans_on_context, passage_coverage, prefers_followup
 from .expand import Expander, find_acronyms
 from .hits import Hit, Hits, decisive, first_stage_scaled, rerank, search
 from .index import TfidfIndex
@@ -111,7 +111,10 @@ class Answerer:
         query = weigh(reading, self.index, s, carried)
         k = max(s.candidates, s.search_depth, s.rerank_depth if self.reranker else 0)
         hits = fit_answer_type(reading.text, search(self.index, self.kb.passages, query, k, s), s)
-        if self.reranker and decisive(hits, s, reading.text):  # a clear first-stage answer stands, decided as without the stage
+        best = hits[0].id if hits else None  # its coverage is read only when `decisive` needs it
+        if self.reranker and decisive(hits, s, reading.text, query,
+                                      lambda: passage_coverage(query, self.index, self.kb.positions[best])):
+            # a clear first-stage answer stands, decided as without the stage
             hits = first_stage_scaled(hits, self.reranker.model.threshold, s)
         elif self.reranker:  # the second stage reads the weighed candidates closely and scores them as probabilities
             hits = rerank(self.reranker, self.kb.passages, self.kb.positions, query, hits, s)

@@ -76,6 +76,10 @@ class AnswerSettings:
                                         "tuning set 95.5 -> 96.8%")
     rerank_skip_words: int = _tunable(4, "also skipped from first_stage_threshold when the best passage holds all of "
                                       "this many words (0: off)")
+    rerank_skip_cover: float = _tunable(0.95, "also skipped when the best passage covers this share of the question "
+                                        "(0: off): Debian read 44 -> 38%")
+    rerank_skip_cover_score: float = _tunable(0.25, "where rerank_skip_cover starts: from 0.2 SQuAD lost an answer")
+    rerank_skip_cover_stems: int = _tunable(2, "rerank_skip_cover's fewest question stems: with one, SQuAD lost an answer")
     rerank_threshold: float = _tunable(0.31, "threshold with rerank when unset: a probability, rerank_model.json's own")
     first_stage_threshold: float = _tunable(0.2, "threshold with rerank off when unset, a cosine; skipped questions "
                                             "scale by model's / this")

@@ -1,4 +1,4 @@
-"""Console front end: an interactive session, one-shot answers and a JSON-lines stream for scripts."""
+"""Console front end: an interactive session and one-shot answers (the JSON-lines stream: jsonlines.py)."""
 
 from __future__ import annotations
 
@@ -7,22 +7,15 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import BinaryIO, Callable, Mapping, TextIO
-
-import orjson
+from typing import Callable, Mapping, TextIO
 
 from ..core.answer import Answer
 from ..core.conversation import Conversation
 from ..core.settings import AnswerSettings, setting_rows
-from ..errors import BotError
-from ..files import JsonNumberTooLong, JsonRefused, parse_json
-from ..text import lone_surrogate
 
 log = logging.getLogger(__name__)
 
 SESSION = "console"  # the interactive console is one conversation
-MAX_LINE_BYTES = 4 * 1024 * 1024
-MAX_SESSION_CHARS = 200  # session ids are memory keys: a bounded count of bounded keys
 
 
 def format_answer(answer: Answer) -> str:
@@ -185,116 +178,3 @@ def ask_once(conversation: Conversation, question: str, as_json: bool, out: Text
     else:
         Printer(out).answer(answer)
     return 0
-
-
-def _parse_line(raw: bytes) -> tuple[str, str] | str:
-    """A (text, session) pair from one input line, or the error to report for it."""
-    if len(raw) > MAX_LINE_BYTES:
-        return f"line is over {MAX_LINE_BYTES // (1024 * 1024)} MB"
-    data = _strings_object(raw)
-    if data is None:
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            return f"line is not valid UTF-8 (byte {exc.start})"
-        try:
-            data = parse_json(line)
-        except JsonNumberTooLong as exc:
-            return f"line is not accepted: {exc}"
-        except JsonRefused as exc:
-            return f"line is not valid JSON: {exc.msg}"
-    if not isinstance(data, dict):
-        return 'expected a JSON object like {"text": "your question", "session": "optional id"}'
-    text, session = data.get("text"), data.get("session", "")
-    if not isinstance(text, str):
-        return '"text" must be a string'
-    if session is None:
-        session = ""
-    if not isinstance(session, (str, int)) or isinstance(session, bool):
-        return '"session" must be a string'
-    if len(str(session)) > MAX_SESSION_CHARS:
-        return f'"session" must be at most {MAX_SESSION_CHARS} characters'
-    for name, value in (("text", text), ("session", str(session))):
-        at = lone_surrogate(value)  # JSON's "\ud800" escapes decode to them; they cannot be written out or logged
-        if at is not None:
-            return f'"{name}" holds an unpaired surrogate {value[at]!r} at character {at}: not valid Unicode'
-    return text, str(session)
-
-
-def _strings_object(raw: bytes) -> dict | None:
-    """The line read by orjson (a tenth of the json module's time) when it is an object of strings only, else None."""
-    # Strings only: no number and no nesting, where orjson reads differently (a 20-digit integer as a float, no digit
-    # limit, its own depth limit). A line orjson refuses (bad UTF-8, a lone surrogate escape) the json module reads
-    # or refuses as before, in its own words.
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None
-    if type(data) is dict and all(type(value) is str for value in data.values()):
-        return data
-    return None
-
-
-def jsonl(conversation: Conversation, stdin: BinaryIO, out: TextIO, between_lines: Callable[[], object] | None = None
-          ) -> int:
-    """Answer one JSON object per input line, in order, one JSON object out per line, flushed.
-
-    A line's "session" keeps a conversation across lines; lines without one are answered alone.
-    `between_lines` runs after each line is flushed (the command line collects garbage there, not mid-answer).
-    """
-    for number, raw in enumerate(_lines(stdin), start=1):
-        if not raw.strip():
-            result: dict = {"line": number, "error": "empty line: send a JSON object per line"}
-        else:
-            parsed = _parse_line(raw)
-            if isinstance(parsed, str):
-                result = {"line": number, "error": parsed}
-            else:
-                text, session = parsed
-                try:
-                    answer = conversation.ask(session, text, log_as=session or "jsonl")
-                    result = answer.to_dict()
-                    result["line"] = number
-                    if session:
-                        result["session"] = session
-                except BotError as exc:
-                    result = {"line": number, "error": str(exc)}
-                except Exception:  # a bug must cost one line's answer, not every answer after it
-                    log.exception("answering JSON line %d failed", number)
-                    result = {"line": number, "error": "internal error while answering this line (see the log)"}
-        out.write(_encode(result) + "\n")
-        out.flush()
-        if between_lines is not None:
-            between_lines()
-    return 0
-
-
-# Line breaks to str.splitlines that JSON leaves raw in strings: escaped, so any line reader gets whole objects.
-_UNICODE_BREAKS = ("\x85", "\u2028", "\u2029")
-
-
-def _encode(result: dict) -> str:
-    """One JSON line: orjson, a tenth of json's time an answer; json for what orjson refuses (a lone surrogate)."""
-    try:
-        line = orjson.dumps(result).decode("utf-8")
-    except orjson.JSONEncodeError:
-        line = json.dumps(result, ensure_ascii=False)
-    for mark in (m for m in _UNICODE_BREAKS if m in line):
-        line = line.replace(mark, f"\\u{ord(mark):04x}")
-    return line
-
-
-def _lines(stream: BinaryIO):
-    """Lines of a byte stream without their newline; an over-long line is read through, not kept."""
-    while True:
-        raw = stream.readline(MAX_LINE_BYTES + 1)
-        if not raw:
-            return
-        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-            while True:  # discard the rest of the over-long line so the next line is read correctly
-                rest = stream.readline(MAX_LINE_BYTES)
-                if not rest or rest.endswith(b"\n"):
-                    break
-            yield raw  # reported as too long
-            continue
-        yield raw.rstrip(b"\r\n")

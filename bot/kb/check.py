@@ -15,6 +15,7 @@ from .folder import KnowledgeFolder
 from .load import ignored_files, load_knowledge
 from .model import KnowledgeBase, RegressionQuestion
 from .questions import load_questions
+from .retired import retired_ids
 from ..text import shorten as short
 
 
@@ -92,7 +93,7 @@ def _question_errors(root: Path, kb: KnowledgeBase) -> tuple[list[str], list[Reg
 
 
 def _file_warnings(root: Path, kb: KnowledgeBase) -> list[str]:
-    """Files in passages/ that are not read, leftovers of interrupted writes, and near-duplicate passages."""
+    """Files in passages/ that are not read, leftovers of interrupted writes, reused ids, and near-duplicates."""
     warnings = []
     if root.is_dir():
         for ignored in ignored_files(root):
@@ -100,6 +101,15 @@ def _file_warnings(root: Path, kb: KnowledgeBase) -> list[str]:
                             "of passages/")
         for leftover in sorted(root.rglob(".*.tmp")):
             warnings.append(f"{leftover}: left over from an interrupted write (the real file is intact); delete it")
+        try:
+            retired = retired_ids(root)
+        except KnowledgeError as exc:  # kb add refuses to number a passage until it is fixed
+            retired = set()
+            warnings.append(str(exc))
+        for passage in (p for p in kb.passages if p.id in retired):
+            warnings.append(f"{passage.id} ({passage.file}, line {passage.line}) has the id of a removed passage "
+                            f"({KnowledgeFolder.RETIRED}): logged questions and feedback about that one now name it; "
+                            "give it a new id")
     for a, b, score in near_duplicate_pairs(kb.passages):
         warnings.append(f"near-duplicates ({score:.0f}% similar): {a.id} ({a.file}, line {a.line}) and "
                         f"{b.id} ({b.file}, line {b.line})")

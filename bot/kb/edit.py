@@ -21,6 +21,7 @@ from .load import load_knowledge, passage_files
 from .lookup import knowledge_root, locate_loaded
 from .model import KnowledgeBase, Passage, Source, check_id, check_passage_text
 from .questions import load_questions
+from .retired import retired_ids, stage_retired
 from .staging import check_staged, checked_files, commit_checked, dangling_ids, stage_passages, stage_questions, stage_unquestion
 from .store import KnowledgeStore
 
@@ -69,11 +70,12 @@ def clean_questions(questions: Iterable[str]) -> list[str]:
     return out
 
 
-def _next_id(kb: KnowledgeBase, file_ids: list[str], source_id: str) -> str:
-    """`<prefix>-NNN` with the next free number, the prefix being the one the file's ids already use."""
+def _next_id(kb: KnowledgeBase, file_ids: list[str], source_id: str, retired: set[str]) -> str:
+    """`<prefix>-NNN` with the next number after every one in use or removed, the prefix being the one the
+    file's ids already use."""
     prefixes = {i.rsplit("-", 1)[0] for i in file_ids if "-" in i and i.rsplit("-", 1)[1].isdigit()}
     prefix = prefixes.pop() if len(prefixes) == 1 else source_id
-    taken = {p.id for p in kb.passages}
+    taken = {p.id for p in kb.passages} | retired
     numbers = [int(i.rsplit("-", 1)[1]) for i in taken if i.rsplit("-", 1)[0] == prefix and i.rsplit("-", 1)[1].isdigit()]
     number = max(numbers, default=0) + 1
     while f"{prefix}-{number:03d}" in taken:
@@ -122,8 +124,8 @@ def add_passage(config: Config, text: str, section: str, source_id: str | None =
                                    f"\"{short(existing.text, 90)}\" (use --force to add it anyway)", existing.id)
         file, source, passages = _target_file(root, source_id, kb)
         file_source = source.id if source else (passages[0].source if passages else file.stem)
-        passage = Passage(id=_next_id(kb, [p.id for p in passages], file_source), text=text, section=section,
-                          source=file_source)
+        new_id = _next_id(kb, [p.id for p in passages], file_source, retired_ids(root))
+        passage = Passage(id=new_id, text=text, section=section, source=file_source)
         stage_passages(txn, file, source, [*passages, passage], before=passages)
         stage_questions(txn, root, [(q, passage.id) for q in questions])
         verify = None if force or not questions else _answers_its_questions(config, passage.id, questions)
@@ -181,6 +183,7 @@ def remove_passage(config: Config, passage_id: str) -> tuple[Passage, int]:
         passages = [p for p in found.passages if p.id != passage_id]
         stage_passages(txn, found.file, found.source, passages, before=found.passages)
         dropped = stage_unquestion(txn, root, passage_id)
+        stage_retired(txn, root, passage_id)
         commit_checked(txn, root, f"remove {passage_id}", kb)
     return found.passage, dropped
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,7 @@ class KnowledgeFolder:
     SYNONYMS = "synonyms.yaml"
     QUESTIONS = "questions.yaml"
     SOURCES = "sources"
+    RETIRED = "retired-ids.txt"
     INDEX = ".index"
     HISTORY = ".history"
     JOURNAL = ".journal"
@@ -50,6 +53,11 @@ class KnowledgeFolder:
         return self.root / self.SOURCES
 
     @property
+    def retired(self) -> Path:
+        """Ids of removed passages: never given again, so logs, feedback and notes keep meaning what they named."""
+        return self.root / self.RETIRED
+
+    @property
     def index(self) -> Path:
         """The saved index, rebuilt when the passages change."""
         return self.root / self.INDEX
@@ -71,6 +79,25 @@ class KnowledgeFolder:
 
 
 def index_cache(path: Path) -> Path:
-    """Where the index of a knowledge folder, or of a JSON-lines file (beside it), is saved."""
+    """Where the index of a knowledge folder, or of a JSON-lines file (beside it), is saved: beside the
+    knowledge, or in the user's cache folder when the knowledge is read-only (an installed package, a
+    read-only mount), so that each start does not rebuild it and warn."""
     path = Path(path)
-    return KnowledgeFolder(path).index if path.is_dir() else path.parent / f".{path.name}.index"
+    beside = KnowledgeFolder(path).index if path.is_dir() else path.parent / f".{path.name}.index"
+    folder = beside if beside.exists() else beside.parent
+    if not folder.is_dir() or _writable(folder):  # a missing knowledge is reported by the loader, a file in the way
+        return beside  # by the failed save
+    import platformdirs  # only for a read-only knowledge: most starts never import it
+
+    cache = Path(platformdirs.user_cache_dir("factbot", appauthor=False))
+    try:  # the user's own: the saved passages may come from a folder other users cannot read
+        cache.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        pass  # saving then fails and says so, as it did beside the knowledge
+    name = hashlib.sha256(os.fsencode(os.path.abspath(beside))).hexdigest()[:16]
+    return cache / f"{path.name}-{name}"
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may create and replace files in the folder (False on a read-only file system)."""
+    return os.access(path, os.W_OK | os.X_OK)

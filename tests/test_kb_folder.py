@@ -1,0 +1,71 @@
+"""Where a knowledge's index is kept: beside it, or in the user's cache when the knowledge is read-only."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from bot.kb.folder import KnowledgeFolder, index_cache
+from conftest import REPO, clean_env, write_knowledge
+
+QUESTION = "Where do takhi horses live?"
+
+
+def test_a_writable_knowledge_keeps_its_index_beside_it(tmp_path):
+    folder = write_knowledge(tmp_path / "kb")
+    assert index_cache(folder) == KnowledgeFolder(folder).index
+    lines = tmp_path / "facts.jsonl"
+    lines.write_text("", encoding="utf-8")
+    assert index_cache(lines) == tmp_path / ".facts.jsonl.index"
+
+
+def _as_a_user_who_cannot_write(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run `python -m bot` as a user without write access to the knowledge: root writes anywhere, so it runs
+    as `nobody` then (a process cannot fake the kernel's permission check)."""
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv: no way to be a user who cannot write")
+        prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+    return subprocess.run([*prefix, sys.executable, "-m", "bot", *args], cwd=REPO, env=env, capture_output=True,
+                          timeout=120)
+
+
+@pytest.fixture
+def shared_tmp():
+    """A folder every user may read (pytest's own temp folders are the owner's only), removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="factbot-ro-"))
+    folder.chmod(0o755)
+    yield folder
+    for path in [folder, *folder.rglob("*")]:
+        if path.is_dir():
+            path.chmod(0o777)
+    shutil.rmtree(folder)
+
+
+def test_a_read_only_knowledge_keeps_its_index_in_the_users_cache_and_never_warns(shared_tmp):
+    knowledge = write_knowledge(shared_tmp / "kb")
+    cache = shared_tmp / "cache"
+    cache.mkdir(mode=0o777)
+    cache.chmod(0o777)
+    for path in [knowledge, *knowledge.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    env = {**clean_env(shared_tmp), "XDG_CACHE_HOME": str(cache), "HOME": str(cache),
+           "BOT_DATABASE": str(cache / "log.sqlite3")}
+    for _ in range(2):  # the second start reads what the first saved
+        result = _as_a_user_who_cannot_write(["--knowledge", str(knowledge), "ask", QUESTION], env)
+        assert result.returncode == 0, result.stderr
+        assert b"Hustai National Park" in result.stdout
+        assert result.stderr == b""  # no "could not save the index" on every start
+    assert not (knowledge / ".index").exists()
+    assert (cache / "factbot").stat().st_mode & 0o777 == 0o700  # the passages' copy is the user's alone
+    saved = list((cache / "factbot").iterdir())
+    assert [p.name.split("-")[0] for p in saved] == ["kb"]
+    assert any(saved[0].rglob("*.npy"))
