@@ -9,11 +9,14 @@ bot, over the same passages and with the same check (every expected string in th
 with its best passage when its score is above the one threshold that maximises its right answers over
 all documents run (an oracle's choice, which flatters bm25s). A document the import refuses is reported
 as "import failed", with the import's own error. The question sets are held out: never tune on them.
+`--tuning` runs, the same way, the tuning documents in tests/fixtures/docs/ with their sets
+(eval/tuning-*.yaml) instead, and never the held-out ones: those are the ones to tune the method on.
 
 Usage:
     python benchmarks/realdocs.py                       # every document, and the Mongolia tuning set
     python benchmarks/realdocs.py --documents valgrind --no-mongolia
     python benchmarks/realdocs.py --failures            # also list the questions the bot got wrong
+    python benchmarks/realdocs.py --tuning --failures   # the tuning documents only, and what the bot got wrong
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from benchmarks.common import REPO, markdown_table
 from benchmarks.squad import bm25s_scorer
 
 FIXTURES = REPO / "tests" / "fixtures" / "realdocs"
+TUNING_FIXTURES = REPO / "tests" / "fixtures" / "docs"
 MONGOLIA = REPO / "eval" / "mongolia.yaml"
 
 
@@ -58,6 +62,15 @@ DOCUMENTS = (
     Document("bzip2-rendered", "man page (rendered text)", "bzip2.1.txt", "eval/realdocs-bzip2.yaml"),
 )
 
+TUNING = (  # to tune the method on: other real documents, in the same formats, with sets of the same shape
+    Document("libxml2", "Markdown", str(TUNING_FIXTURES / "libxml2-README.md"), "eval/tuning-libxml2.yaml"),
+    Document("users-and-groups", "HTML", str(TUNING_FIXTURES / "users-and-groups.html"),
+             "eval/tuning-users-and-groups.yaml"),
+    Document("gzip", "man page (roff)", str(TUNING_FIXTURES / "gzip.1.gz"), "eval/tuning-gzip.yaml"),
+    Document("gzip-rendered", "man page (rendered text)", str(TUNING_FIXTURES / "gzip-rendered.txt"),
+             "eval/tuning-gzip.yaml"),
+)
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -72,6 +85,7 @@ class Outcome:
     bm25s_score: float
     bm25s_holds: bool  # bm25s's best passage holds every expected string
     held: bool  # some passage holds every expected string: False when the split cut the answer apart
+    category: str = ""  # the question set's category (plain, reworded, unanswerable)
 
 
 @dataclass(frozen=True)
@@ -136,7 +150,8 @@ def ask(document: Document, knowledge: Path, config) -> Run:
         outcomes.append(Outcome(document.name, case.question, case.expect, case.found, result.correct,
                                 result.answer if result.found else "", float(values[best]),
                                 bool(case.expect) and holds_all(texts[best], case.expect),
-                                any(holds_all(text, case.expect) for text in texts) if case.expect else True))
+                                any(holds_all(text, case.expect) for text in texts) if case.expect else True,
+                                case.category))
     return Run(document, len(texts), flagged(document), "", tuple(outcomes))
 
 
@@ -206,6 +221,17 @@ def report(runs: list[Run], threshold: float, tuning: float | None, seconds: flo
     return "\n".join(lines)
 
 
+def by_category(runs: list[Run], threshold: float) -> str:
+    """Each category's share right over the documents run, for both systems: what a change to the method moves."""
+    outcomes = [o for run in runs for o in run.outcomes]
+    rows = []
+    for category in dict.fromkeys(o.category for o in outcomes):
+        chosen = [o for o in outcomes if o.category == category]
+        rows.append([category, str(len(chosen)), percent(sum(o.bot_right for o in chosen), len(chosen)),
+                     percent(sum(bm25s_right(o, threshold) for o in chosen), len(chosen))])
+    return "\n" + markdown_table(["category", "questions", "factbot", "bm25s"], rows)
+
+
 def wrong(runs: list[Run]) -> str:
     """The questions the bot got wrong, for reading, never for tuning on."""
     lines = ["", "Questions factbot got wrong:"]
@@ -231,9 +257,10 @@ def run_all(chosen: list[Document], config_path: Path | None) -> list[Run]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    names = [d.name for d in DOCUMENTS]
+    names = [d.name for d in DOCUMENTS + TUNING]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", nargs="+", choices=names, metavar="NAME", help=f"only these ({', '.join(names)})")
+    parser.add_argument("--tuning", action="store_true", help="the tuning documents instead of the held-out ones")
     parser.add_argument("--config", type=Path, help="the bot's configuration (default: the repository's config.yaml)")
     parser.add_argument("--no-mongolia", action="store_true", help="skip the Mongolia tuning set's figure")
     parser.add_argument("--failures", action="store_true", help="list the questions the bot got wrong")
@@ -245,7 +272,9 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     config_path = args.config or default_config_path(REPO)
-    chosen = [d for d in DOCUMENTS if not args.documents or d.name in args.documents]
+    chosen = [d for d in (TUNING if args.tuning else DOCUMENTS) if not args.documents or d.name in args.documents]
+    if not chosen:
+        parser.error(f"none of {', '.join(args.documents)} is a {'tuning' if args.tuning else 'held-out'} document")
     try:
         runs = run_all(chosen, config_path)
         tuning = None if args.no_mongolia else mongolia(load_config(config_path).with_knowledge(REPO / "knowledge"))
@@ -255,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     outcomes = [o for run in runs for o in run.outcomes]
     threshold = best_threshold(outcomes) if outcomes else 0.0
     print(report(runs, threshold, tuning, time.perf_counter() - started))
+    if args.tuning:
+        print(by_category(runs, threshold))
     if args.failures:
         print(wrong(runs))
     if args.json:

@@ -153,6 +153,28 @@ def test_realdocs_benchmark_smoke(tmp_path):
 
 
 @pytest.mark.slow
+def test_realdocs_benchmark_runs_the_tuning_documents_and_never_the_held_out_ones(tmp_path):
+    figures = tmp_path / "tuning.json"
+    result = subprocess.run([sys.executable, "benchmarks/realdocs.py", "--tuning", "--no-mongolia", "--failures",
+                             "--json", str(figures)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")][:6]  # then the categories' table
+    assert [row.split("|")[1].strip() for row in rows[2:]] == ["libxml2", "users-and-groups", "gzip", "gzip-rendered"]
+    for row in rows[2:]:
+        cells = [cell.strip() for cell in row.split("|")[1:-1]]
+        assert int(cells[2]) > 0 and cells[9] == "20" and 0 <= float(cells[4][:-1]) <= 100, row
+    assert "Questions factbot got wrong:" in result.stdout
+    categories = [line.split("|")[1:3] for line in result.stdout.splitlines() if line.startswith("| ")
+                  and line.split("|")[1].strip() in ("plain", "reworded", "unanswerable")]
+    assert [(c.strip(), int(n)) for c, n in categories] == [("plain", 40), ("reworded", 28), ("unanswerable", 12)]
+    data = json.loads(figures.read_text())
+    assert all(sum(not q["found"] for q in d["questions"]) == 3 for d in data["documents"])
+    held_out = subprocess.run([sys.executable, "benchmarks/realdocs.py", "--tuning", "--documents", "valgrind"],
+                              cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert held_out.returncode == 2 and "none of valgrind is a tuning document" in held_out.stderr
+
+
+@pytest.mark.slow
 def test_realdocs_benchmark_reports_a_document_the_import_refuses(tmp_path):
     from benchmarks.realdocs import Document, Run, build, row
 

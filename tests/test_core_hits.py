@@ -68,6 +68,16 @@ def test_a_question_asked_in_the_negative_is_never_decisive_for_the_first_stage(
     assert decisive(hits, S, "Who signed the treaty?") and not decisive(hits, S, "Who did not sign the treaty?")
 
 
+def test_a_high_score_is_not_decisive_when_the_passage_lacks_what_a_what_x_question_asks_for():
+    """'What uid does www-data have?' scores high on a passage about www-data that gives no uid: the first stage
+    cannot tell; the second stage reads it."""
+    hits = (Hit("a", "Users", "www-data: Some web servers run as www-data.", 0.9),)
+    assert not decisive(hits, S, "What uid does the www-data user have?")
+    assert decisive(hits, S, "Which servers run as www-data?")  # the passage names servers
+    assert decisive(hits, S, "What does www-data do?")  # asks for no thing by name
+    assert decisive((Hit("a", "Uids", hits[0].text, 0.9),), S, "What uid does the www-data user have?")  # section
+
+
 def test_below_the_skip_score_a_passage_holding_every_word_of_a_long_enough_question_is_decisive():
     """From the first stage's own threshold, when the best passage (text or section) holds every content word of a
     question of rerank_skip_words words: the second stage reading the same words keeps the answer."""

@@ -93,3 +93,13 @@ def test_unknown_names_are_the_capitalised_unknown_words():
     assert unknown_names("Did Mongolia send troops to Iraq?", ("iraq",)) == ["iraq"]
     assert unknown_names("Budget of the programme?", ("budget",)) == []  # sentence start: not a name
     assert unknown_names("did mongolia go to iraq", ("iraq",)) == []
+
+
+def test_the_thing_a_what_or_which_question_asks_for():
+    from bot.core.phrasing import asked_noun
+
+    assert asked_noun("What uid does the www-data user have?") == "uid"
+    assert asked_noun("Which version of gzip added --rsyncable?") == "version"
+    assert asked_noun("what does the -k option do") == ""  # a verb: no thing named
+    assert asked_noun("What kind of stuff do they work on?") == ""  # a frame word
+    assert asked_noun("How big is it?") == ""

@@ -141,13 +141,30 @@ def test_words_between_two_examples_are_no_passage():
 
 
 def test_a_passage_ending_in_a_colon_is_named_for_review():
+    long_example = "".join(f"    ./step{n}\n" for n in range(7))  # a listing too long to go with its sentence
     doc = ("# Build\n\n## Steps\n\nThe build needs a C compiler and GNU make on the system. "
-           "Then you can configure and build the library:\n\n    ./configure\n    make\n")
+           "Then you can configure and build the library:\n\n" + long_example)
     passages = split_document(doc, "md").passages
     assert [(p.text, p.review) for p in passages] == [
         ("The build needs a C compiler and GNU make on the system.", ""),
         ("Then you can configure and build the library:",
          "ends with ':' but what follows (a list or an example) is not in it")]
+
+
+def test_a_short_example_goes_with_the_sentence_introducing_it():
+    doc = ("# Build\n\n## Steps\n\nThe build needs a C compiler and GNU make on the system. "
+           "Then you can configure and build the library:\n\n    ./configure\n    make\n")
+    assert [(p.text, p.review) for p in split_document(doc, "md").passages] == [
+        ("The build needs a C compiler and GNU make on the system.", ""),
+        ("Then you can configure and build the library: ./configure; make", "")]
+
+
+def test_examples_and_the_words_between_them_stay_together_after_their_introduction():
+    doc = ("# Usage\n\n## Examples\n\nFiles can be joined, for example:\n\n    gzip -c a b\n\nis equivalent to\n\n"
+           "    cat a b | gzip\n\nThe shorter form is easier to type and to remember later.\n")
+    assert [p.text for p in split_document(doc, "md").passages] == [
+        "Examples: files can be joined, for example: gzip -c a b is equivalent to cat a b | gzip",
+        "The shorter form is easier to type and to remember later."]
 
 
 def test_an_answer_keeps_the_question_it_answers():
@@ -160,3 +177,36 @@ def test_an_answer_keeps_the_question_it_answers():
         "Q. Is that a bug?",  # (a question followed by another question keeps to itself)
         "Q. Where is the version then? A. In /etc/debian_version, updated at every release.",
     ]
+
+
+def test_an_example_s_lines_are_joined_without_doubling_their_own_punctuation():
+    doc = "# Loops\n\n## For\n\nThe for statement is the same as this code:\n\n    a;\n    while (b) {\n      c;\n    }\n"
+    assert [p.text for p in split_document(doc, "md").passages] == [
+        "The for statement is the same as this code: a; while (b) { c; }"]
+
+
+def test_words_after_an_example_with_no_example_to_go_on_with_are_left_out():
+    doc = "# Use\n\n## Joining\n\nFiles can be joined, for example:\n\n    gzip -c a b\n\nThen\n\nThat is all there is to it.\n"
+    assert [p.text for p in split_document(doc, "md").passages][0] == "Joining: files can be joined, for example: gzip -c a b"
+
+
+def test_a_sentence_that_goes_on_after_its_example_keeps_the_example_inside_it():
+    # APT's README: "you need to run", the command, then "from a build directory." on a paragraph of its own.
+    doc = ("# APT\n\n### Coding\n\nAPT uses CMake. To start building, you need to run\n\n\tcmake <path to source>\n\n"
+           "from a build directory. For example, if you want to build in the source tree,\nrun:\n\n\tcmake .\n\n"
+           "Then you can use make as you normally would.\n")
+    assert [(p.text, p.review) for p in split_document(doc, "md").passages] == [
+        ("Coding: APT uses CMake. To start building, you need to run cmake <path to source> from a build directory.", ""),
+        ("For example, if you want to build in the source tree, run: cmake .", ""),
+        ("Then you can use make as you normally would.", "")]
+
+
+def test_list_items_that_finish_their_introduction_carry_it_and_sentences_of_their_own_do_not():
+    doc = ("# APT\n\nAPT is the package manager. Included tools are:\n\n* **apt-get** for retrieval of packages\n"
+           "* **apt-cache** for querying available information\n\n## Herding\n\nHerders move four times a year:\n\n"
+           "- Nomadic herders keep horses, sheep and goats on the open grassland across the country.\n")
+    assert [(p.text, p.review) for p in split_document(doc, "md").passages] == [
+        ("APT is the package manager.", ""),  # its closing sentence goes in front of each item instead
+        ("Included tools are: apt-get for retrieval of packages", ""),
+        ("Included tools are: apt-cache for querying available information", ""),
+        ("Nomadic herders keep horses, sheep and goats on the open grassland across the country.", "")]

@@ -1,4 +1,5 @@
-"""HTML: the main content under its headings; navigation, tables of contents, bylines and code left out."""
+"""HTML: the main content under its headings; navigation, tables of contents and bylines left out, and code kept
+only with the sentence introducing it."""
 
 from __future__ import annotations
 
@@ -47,6 +48,16 @@ def test_only_the_main_content_is_read_with_its_headings_and_definitions():
         ("Accounts", "root: It may change every setting."),
         ("Accounts", "guest: Guests can read shared files only."),
     ]
+
+
+def test_preformatted_code_goes_with_the_sentence_introducing_it():
+    page = ("<h1>Quick start</h1><h2>Running</h2><p>Normally you run your program like this:</p>"
+            "<pre>  myprog arg1 arg2\n</pre><p>Use this command line instead, with Memcheck on:</p>"
+            "<pre>valgrind --leak-check=yes myprog arg1 arg2\n</pre><p>Memcheck is the default tool here.</p>")
+    assert [p.text for p in split_document(page, "html").passages] == [
+        "Running: normally you run your program like this: myprog arg1 arg2",
+        "Running: use this command line instead, with Memcheck on: valgrind --leak-check=yes myprog arg1 arg2",
+        "Running: Memcheck is the default tool here."]  # each opens its paragraph with a short sentence
 
 
 def test_a_page_without_a_heading_is_titled_by_its_title_element():

@@ -1,5 +1,5 @@
 """Manual pages, as roff source and as rendered text: headings are sections, never passages; options keep their
-descriptions; the synopsis and examples are left out."""
+descriptions; the synopsis is left out, and an example goes with the sentence introducing it or nowhere."""
 
 from __future__ import annotations
 
@@ -105,9 +105,38 @@ def test_no_heading_becomes_a_block_of_its_own():
     for outline in (read_roff(ROFF), read_rendered(RENDERED)):
         assert not any(b.text.upper() in ("NAME", "SYNOPSIS", "OPTIONS", "AUTHOR", "DESCRIPTION")
                        for b in outline.blocks)
-        assert not any("[file ...]" in b.text or "big.txt" in b.text for b in outline.blocks)
+        assert not any("[file ...]" in b.text for b in outline.blocks)  # the synopsis
+        assert [(b.kind, b.term, b.text) for b in outline.blocks if "big.txt" in b.text] == [
+            ("code", "-l level", "pack -l 9 big.txt")]  # an example: no sentence introduces it, so no passage
+
+
+def test_an_example_goes_with_the_sentence_introducing_it_in_source_and_rendered_text():
+    roff = ROFF.replace("Set the compression level from 1 to 9.", "Set the compression level from 1 to 9, as in:")
+    rendered = RENDERED.replace("Set the compression level from 1 to 9.", "Set the compression level from 1 to 9, as in:")
+    for draft in (split_document(roff, "man"), split_document(rendered, "txt")):
+        assert ("OPTIONS", "-l level: Set the compression level from 1 to 9, as in: pack -l 9 big.txt", "") in [
+            (p.section, p.text, p.review) for p in draft.passages]  # ending in a command is no cut sentence
 
 
 def test_hyphenated_words_at_a_line_end_are_joined_again():
     text = "NAME\n       tool - does things\n\nDESCRIPTION\n       The tool reads its configu\u2010\n       ration once.\n"
     assert [b.text for b in read_rendered(text).blocks][-1] == "The tool reads its configuration once."
+
+
+def test_an_example_block_keeps_its_lines_set_in_a_font():
+    roff = (".TH T 1\n.SH NAME\nt \\- tool\n.SH EXAMPLES\nTo pack every log file, run:\n.nf\n.B t \\-r /var/log\n"
+            ".fi\n")
+    assert [p.text for p in split_document(roff, "man").passages][-1] == "To pack every log file, run: t -r /var/log"
+
+
+def test_a_line_set_apart_with_rs_is_an_example_inside_its_sentence():
+    # tar(1): "... the command" / .RS / .B info tar / .RE / "should give you access ...": one sentence around it.
+    roff = (".TH T 1\n.SH NAME\nt \\- tool\n.SH NOTE\nIf the manual is installed on your system, the command\n.PP\n"
+            ".RS +4\n.B info t\n.RE\n.PP\nshould give you access to it.\n.PP\nIt is also online at\n.PP\n.RS +4\n"
+            ".B https://example.org/t\n.RE\n.PP\nThe manual is the authority.\n.SH ENVIRONMENT\n.RS\n.TP\n.B T_MODE\n"
+            "How the tool runs.\n.RE\n")
+    assert [p.text for p in split_document(roff, "man").passages] == [
+        "If the manual is installed on your system, the command info t should give you access to it.",
+        "It is also online at https://example.org/t",
+        "The manual is the authority.",
+        "T_MODE: How the tool runs."]  # an .RS holding a tagged paragraph is read as before

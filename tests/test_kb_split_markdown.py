@@ -1,4 +1,4 @@
-"""Markdown through markdown-it-py: ATX and Setext headings, lists, tables; code and link-only lists left out."""
+"""Markdown through markdown-it-py: ATX and Setext headings, lists, tables; code goes with the sentence introducing it, link-only lists are left out."""
 
 from __future__ import annotations
 
@@ -38,12 +38,13 @@ make install
 """
 
 
-def test_headings_lists_and_tables_are_read_and_code_is_left_out():
+def test_headings_lists_and_tables_and_code_are_read():
     outline = read_markdown(DOC)
     assert outline.title == "Backup Tool"
     assert [(b.section, b.kind, b.text) for b in outline.blocks] == [
         ("Backup Tool", "para", "Contents:"),  # (an introduction to a list: no passage, see below)
         ("Install", "para", "Download the latest release and run make install as root."),
+        ("Install", "code", "make install"),  # (after a finished sentence: no passage, see below)
         ("Options", "term", "--keep: Default off; Meaning keep the source files"),
         ("Options", "term", "--fast: Default on; Meaning compress quickly"),
         ("Options", "item", "Backups older than a year are deleted."),
@@ -51,6 +52,17 @@ def test_headings_lists_and_tables_are_read_and_code_is_left_out():
     ]
     texts = [p.text for p in split_document(DOC, "md").passages]
     assert len(texts) == 5 and "Contents:" not in texts
+
+
+def test_a_short_example_goes_with_the_sentence_introducing_it():
+    doc = ("# Build\n\n## Steps\n\nTo see a list of build options:\n\n    ./configure --help\n\n"
+           "Then build and install it with:\n\n```\nmake\nmake install\n```\n\nCommon options include:\n\n"
+           "    --prefix=/opt    # install under /opt\n    --disable-docs   # skip the manual\n")
+    assert [(p.text, p.review) for p in split_document(doc, "md").passages] == [
+        ("Steps: to see a list of build options: ./configure --help", ""),
+        ("Steps: then build and install it with: make; make install", ""),  # short: it leans on its heading
+        ("--prefix=/opt: install under /opt", ""),  # an example commented line by line: a term each
+        ("--disable-docs: skip the manual", "")]
 
 
 def test_atx_heading_levels_title_and_sections():
@@ -61,3 +73,11 @@ def test_atx_heading_levels_title_and_sections():
         ("Guide", "The guide explains the tool in detail."),
         ("Linux", "Install the package with the system's package manager first."),
     ]
+
+
+def test_badges_are_decoration_and_an_image_in_a_sentence_keeps_its_words():
+    doc = ("[![Build status](https://ci.example.org/badge.svg)](https://ci.example.org) ![Coverage](cov.svg)\n\n"
+           "Git\n===\n\nClick the ![gear](gear.png) icon to open the settings of the tool.\n")
+    draft = split_document(doc, "md")
+    assert draft.title == "Git"  # the badges made a "Build status" passage, and the title a section
+    assert [p.text for p in draft.passages] == ["Click the gear icon to open the settings of the tool."]

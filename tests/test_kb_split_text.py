@@ -38,6 +38,7 @@ def test_hard_wrapped_lines_become_paragraphs_and_setext_titles_headings():
                              "requests, so repeated lookups of the same key are answered without reading the disk again."),
         ("Overview", "item", "Entries expire after ten minutes unless they are read again before that."),
         ("Overview", "item", "The cache holds at most 512 entries."),
+        ("Overview", "code", "cache --clear --all\ncache --stats"),  # no sentence introduces it: no passage
         ("Limits", "para", "Keys longer than 250 bytes are refused with an error."),
     ]
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 from ..kb.model import Passage
 from ..text import STOP_WORDS, content_stems, negated, stem, words
 from .first_stage import FirstStage
-from .phrasing import FRAME_WORDS
+from .phrasing import FRAME_WORDS, asked_noun
 from .query import Query
 from .settings import AnswerSettings
 
@@ -60,14 +60,17 @@ def search(index: FirstStage, passages: Sequence[Passage], query: Query, k: int,
 
 def decisive(hits: tuple[Hit, ...], settings: AnswerSettings, question: str = "", query: Query | None = None,
              coverage: Callable[[], float] | None = None) -> bool:
-    """Whether the first stage's best passage stands without the second stage: it scores rerank_skip_score, or
-    at least the first stage's own threshold while holding every word of a question of rerank_skip_words words,
-    or at least rerank_skip_cover_score while `coverage()` (its share of the query's idf mass) is rerank_skip_cover
-    (quality-experiments.md). Never for a question asked in the negative: its 'not' is invisible to both."""
+    """Whether the first stage's best passage stands without the second stage: it scores rerank_skip_score (and
+    names the thing a 'what X' question asks for), or at least the first stage's own threshold while holding every
+    word of a question of rerank_skip_words words, or at least rerank_skip_cover_score while `coverage()` (its share
+    of the query's idf mass) is rerank_skip_cover (quality-experiments.md). Never for a question asked in the
+    negative: its 'not' is invisible to both."""
     level, floor = settings.rerank_skip_score, settings.first_stage_threshold
     if level <= 0 or not hits or hits[0].score < floor or negated(question):
         return False
-    return (hits[0].score >= level or _holds_every_word(hits[0], question, settings.rerank_skip_words)
+    if hits[0].score >= level and _names_asked(hits[0], question):
+        return True
+    return (_holds_every_word(hits[0], question, settings.rerank_skip_words)
             or _covers(hits[0].score, query, coverage, settings))
 
 
@@ -78,6 +81,19 @@ def _covers(score: float, query: Query | None, coverage: Callable[[], float] | N
     if least <= 0 or coverage is None or query is None or score < settings.rerank_skip_cover_score:
         return False
     return len({stem(t) for t in query.tokens}) >= settings.rerank_skip_cover_stems and coverage() >= least
+
+
+def _names_asked(hit: Hit, question: str) -> bool:
+    """Whether the passage (text or section) holds what a 'what X' question asks for, or the question asks no X:
+    a passage on the question's other, rarer words ("www-data") scores high without the 'uid' asked for, and
+    the first stage cannot tell; the second stage reads it."""
+    noun = asked_noun(question)
+    if not noun or noun in STOP_WORDS:
+        return True
+    wanted = stem(noun)
+    if wanted[:-1] not in f"{hit.text} {hit.section}".lower():  # the cheap no (see _holds_every_word)
+        return False
+    return wanted in set(content_stems(words(f"{hit.text} {hit.section}")))
 
 
 def _holds_every_word(hit: Hit, question: str, least: int) -> bool:

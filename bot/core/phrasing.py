@@ -146,3 +146,15 @@ def unknown_names(text: str, unknown: tuple[str, ...]) -> list[str]:
     for match in re.finditer(r"(?<=[\w,;:'\"] )([A-Z][\w-]+)", text):
         names.add(normalise(match.group(1)))
     return [w for w in unknown if w in names]
+
+
+# "what uid", "which version": the word after the question word names the thing asked for, unless it is a verb.
+_ASKED_NOUN = re.compile(r"\b(?:what|which) (?!(?:is|are|was|were|do|does|did|has|have|had|can|could|would|will|"
+                         r"should|shall|may|might|must|of|if)\b)([a-z][a-z-]+)")
+
+
+def asked_noun(text: str) -> str:
+    """The thing a 'what X' or 'which X' question asks for ('uid' in "what uid does www-data have?"), or ''."""
+    found = _ASKED_NOUN.search(normalise(text))
+    word = found.group(1) if found else ""
+    return "" if word in FRAME_WORDS or len(word) < 2 else word

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..text import normalise
 from .model import MAX_TEXT_CHARS
 from .sentences import break_long, sentences
-from .split_blocks import Block, Outline
+from .split_blocks import Block, Outline, between_examples, with_code
 
 # Opening words that usually point back to the previous sentence (or, first in a section, to its heading).
 DEPENDENT_OPENERS = ("it ", "this ", "these ", "that ", "those ", "they ", "he ", "she ", "its ", "their ",
@@ -24,6 +24,7 @@ DEPENDENT_OPENERS = ("it ", "this ", "these ", "that ", "those ", "they ", "he "
 _OPENER = re.compile(r"[\W_]*(" + "|".join(re.escape(o.strip()) for o in DEPENDENT_OPENERS) + r")(?![^\W_])",
                      re.IGNORECASE)
 UNTITLED = "Untitled document"  # a document with no title of its own (kb import cites its file name instead)
+LEAD_CHARS = 150  # a list's introduction longer than this is a paragraph of its own, not a prefix for each item
 SHORT_WORDS = 8  # a passage of at most this many words usually needs its heading to say what it is about
 _WORD = re.compile(r"[^\W_]+")
 
@@ -124,12 +125,15 @@ class _Context:
         return f"{section.rstrip('.')}: {text}"
 
 
-def _pieces(block: Block, limit: int) -> tuple[str, list[str], dict[str, str]]:
-    """A block's term, its sentences grouped into passage texts, and why any cut sentence needs review."""
+def _pieces(block: Block, limit: int, leads: bool = False) -> tuple[str, list[str], dict[str, str]]:
+    """A block's term, its sentences grouped into passage texts, and why any cut sentence needs review; a
+    paragraph that `leads` a list leaves its closing sentence to the items (_lead_in)."""
     term, body = block.term, block.text[len(block.term) + 2:] if block.term else block.text
     if len(term) > 100:  # too long to repeat in front of each part: read as an ordinary paragraph
         term, body = "", block.text
     found = sentences(body)
+    if leads:
+        found.pop()
     # An introduction to a list or example ("... includes:") is not a fact on its own: a paragraph of one is
     # left out, and a short one ending a paragraph ("For example:") is dropped from it.
     if block.kind == "para" and found and found[-1].endswith(":") and (
@@ -160,25 +164,31 @@ def _review(piece: str, prose: bool = True) -> str:
     return "only a word or two: is it a fact on its own?" if words < 3 else ""
 
 
-def _block_passages(block: Block, context: _Context, limit: int, opening: bool, question: str) -> list[DraftPassage]:
+def _block_passages(block: Block, context: _Context, limit: int, opening: bool, question: str,
+                    lead: str = "", leads: bool = False) -> list[DraftPassage]:
     """One block's passages: sentences grouped, long ones cut, each given the context it leans on (the
-    question a paragraph answers, the term it describes, or the heading it sits under)."""
-    words = len(block.text.split())
-    if block.kind == "para" and block.text[-1:].isalpha() and (words == 1 or block.text[:1].islower() and words <= 4):
-        return []  # words between two examples ("is equivalent to"): half a sentence
-    term, pieces, reviews = _pieces(block, limit)
+    question a paragraph answers, the term it describes, the sentence introducing a list item, or the
+    heading it sits under)."""
+    if between_examples(block):
+        return []  # words between two examples ("is equivalent to") with no example to go on with: half a sentence
+    term, pieces, reviews = _pieces(block, limit, leads)
     prose = block.kind == "para" or ". " in block.text
+    example = block.example
     out = []
     for piece in pieces:
         review = next((why for part, why in reviews.items() if part in piece), "")
+        reviewed = piece  # what the review reads: the passage, or an item without its introduction (said whole)
         if question and not out and len(question) + len(piece) < MAX_TEXT_CHARS:
-            piece = f"{question} {piece}"  # an answer with the question it answers
+            piece = reviewed = f"{question} {piece}"  # an answer with the question it answers
         elif term:
-            piece = f"{term}: {piece}"
-        elif context.lean(block.section, piece, opening and not out, not out) and len(
+            piece = reviewed = f"{term}: {piece}"
+        elif lead and not out and _fragment(piece, context.names) and len(lead) + len(piece) < MAX_TEXT_CHARS:
+            piece = f"{lead} {piece}"  # "Included tools are: apt-get for retrieval of packages"
+        elif context.lean(block.section, piece.removesuffix(example), opening and not out, not out) and len(
                 context.prefixed(block.section, piece)) <= MAX_TEXT_CHARS:
-            piece = context.prefixed(block.section, piece)
-        out.append(DraftPassage(block.section, piece, review or _review(piece, prose)))
+            piece = reviewed = context.prefixed(block.section, piece)
+        ends_example = bool(example) and piece.endswith(example)  # a command ends it, not a sentence
+        out.append(DraftPassage(block.section, piece, review or _review(reviewed, prose and not ends_example)))
     return out
 
 
@@ -188,12 +198,34 @@ def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) ->
     context = _Context(outline)
     passages: list[DraftPassage] = []
     last: Block | None = None
-    for block in outline.blocks:
+    lead = ""  # the sentence introducing the list items that follow ("The name means, by your mood:")
+    blocks = with_code(outline.blocks)
+    for n, block in enumerate(blocks):
         opening = not passages or passages[-1].section != block.section
+        if block.kind != "item" or last is None or last.section != block.section:
+            lead = _lead_in(block)
+        following = blocks[n + 1] if n + 1 < len(blocks) else None
+        leads = (bool(lead) and following is not None and following.kind == "item" and following.section == block.section
+                 and _fragment(following.text, context.names))
         # A paragraph that ends by asking (a FAQ's question) goes in front of the paragraph that answers it.
         asks = (last is not None and last.kind == block.kind == "para" and not opening and last.text.endswith("?")
                 and not block.text.endswith("?") and last.text.endswith(passages[-1].text))
         question = passages.pop().text if asks else ""
-        passages.extend(_block_passages(block, context, limit, opening, question))
+        passages.extend(_block_passages(block, context, limit, opening, question, lead if block.kind == "item" else "",
+                                        leads and block.kind == "para"))
         last = block
     return Draft(title=outline.title or UNTITLED, date=outline.date, passages=tuple(passages))
+
+
+def _lead_in(block: Block) -> str:
+    """A paragraph's closing sentence when it introduces a list ("Included tools are:"), short enough to go in
+    front of each item, which means little without it; else ''."""
+    found = sentences(block.text) if block.kind == "para" and block.text.endswith(":") else []
+    return found[-1] if found and len(found[-1]) <= LEAD_CHARS else ""
+
+
+def _fragment(item: str, names: set[str]) -> bool:
+    """Whether a list item finishes the sentence introducing it ("apt-get for retrieval of packages", "ICU, a
+    Unicode library") rather than being a sentence of its own ("Nomadic herders keep horses.")."""
+    first = item.split(" ", 1)[0].strip(",.;:")
+    return not first[:1].isupper() or first.isupper() or first in names

@@ -7,7 +7,7 @@ items and option entries; turning them into passages is the same for all (bot/kb
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 _UPDATED = re.compile(r"last updated:?\s*(.+)$", re.IGNORECASE)
 
@@ -18,8 +18,9 @@ class Block:
 
     section: str
     text: str
-    kind: str = "para"  # "para", "item" or "term"
+    kind: str = "para"  # "para", "item", "term" or "code" (an example's lines, one per line of text)
     term: str = ""  # a term's name ('-k --keep'), which its text starts with
+    example: str = ""  # the examples its text ends with (lines joined by "; "), with any words between them
 
 
 @dataclass
@@ -43,12 +44,19 @@ class Outline:
 
     def add(self, text: str, kind: str = "para", term: str = "") -> None:
         """A block of text (with a term: its description); a 'Last updated' line dates the document."""
-        text, term = " ".join(text.split()), " ".join(term.split())
+        text, term = " ".join(text.split()), _term(term)
         if not text or self._dated(text):
             return
         if term:
             kind, text = "term", f"{term}: {text}"
         self.blocks.append(Block(self.section or self.title or "General", text, kind, term))
+
+    def code(self, lines: list[str], term: str = "") -> None:
+        """An example or command block, one line of text per line, for the paragraph introducing it to carry."""
+        kept = [" ".join(line.split()) for line in lines if line.strip()]
+        if kept:
+            section = self.section or self.title or "General"
+            self.blocks.append(Block(section, "\n".join(kept), "code", _term(term)))
 
     def _dated(self, text: str) -> bool:
         """A short 'Last updated: ...' line gives the document's date and is no passage."""
@@ -56,3 +64,54 @@ class Outline:
         if updated and len(text) < 80 and not self.date:
             self.date = updated.group(1).strip()
         return bool(updated and len(text) < 80)
+
+
+def _term(term: str) -> str:
+    """A term as its passages start with it: spacing folded, a closing full stop dropped ("...data: The ...")."""
+    return " ".join(term.split()).removesuffix(".")
+
+
+CODE_CHARS = 200  # an example longer than this (its lines joined) is a listing, not part of a fact: left out
+CODE_LINES = 6
+_CONTINUES = (";", "{", "}", ",", "(", "[", "|", "&", "\\")  # a line ending so goes on, or is ended, already
+
+
+def between_examples(block: Block) -> bool:
+    """Words between two examples ("Then", "is equivalent to"): half a sentence that goes on after the example."""
+    words = len(block.text.split())
+    return block.kind == "para" and block.text[-1:].isalpha() and (words == 1 or block.text[:1].islower() and words <= 4)
+
+
+def with_code(blocks: list[Block]) -> list[Block]:
+    """Blocks with each short example joined to the paragraph that introduces it ("To see the options: ./configure
+    --help"), the answer to "how do I ..." being the command itself. An example whose every line says what it does
+    in a comment ("-D X=OFF  # disable X") becomes one term per line; any other example, left alone, is left out."""
+    out: list[Block] = []
+    carried: set[int] = set()  # blocks that end with an example, which words between examples continue
+    for n, block in enumerate(blocks):
+        last = out[-1] if out else None
+        same = last is not None and last.section == block.section and last.term == block.term
+        if block.kind != "code":
+            example_next = n + 1 < len(blocks) and blocks[n + 1].kind == "code"
+            if same and len(out) - 1 in carried and between_examples(block) and example_next:
+                out[-1] = replace(last, text=f"{last.text} {block.text}", example=f"{last.example} {block.text}")
+            elif same and len(out) - 1 in carried and block.kind == "para" and block.text[:1].islower():
+                out[-1] = replace(last, text=f"{last.text} {block.text}", example="")  # "run: X | from a folder."
+                carried.discard(len(out) - 1)  # its sentence goes on after the example: it ends with words again
+            else:
+                out.append(block)
+            continue
+        lines = block.text.split("\n")
+        pairs = [line.split(" # ", 1) for line in lines]
+        if all(len(pair) == 2 and pair[0].strip() and pair[1].strip() for pair in pairs):
+            out.extend(Block(block.section, f"{c.strip()}: {d.strip()}", "term", c.strip()) for c, d in pairs)
+            continue
+        joined = " ".join(line if line.endswith(_CONTINUES) or n == len(lines) - 1 else f"{line};"
+                          for n, line in enumerate(lines))  # one command a line: "./configure; make"
+        opens = last is not None and last.kind != "code" and (last.text.endswith(":") or last.text[-1:].isalnum()) and (
+            not between_examples(last) or len(out) - 1 in carried)  # "Then" alone introduces nothing
+        if same and opens and len(joined) <= CODE_CHARS and len(lines) <= CODE_LINES:
+            example = f"{last.example} {joined}" if len(out) - 1 in carried else joined
+            out[-1] = replace(last, text=f"{last.text} {joined}", example=example)
+            carried.add(len(out) - 1)
+    return out

@@ -1,8 +1,9 @@
 """HTML through the standard library's parser: the main content under its headings, not the page's furniture.
 
-Left out: head, script, style, nav, header, footer, aside, forms, preformatted code, anything whose class,
-id or role names navigation, a table of contents, a menu, a sidebar or a byline, and lists made only of
-links. html.parser is enough here: it tolerates broken markup, and the page is read once, in order.
+Preformatted text (code) goes to the paragraph introducing it. Left out: head, script, style, nav, header,
+footer, aside, forms, anything whose class, id or role names navigation, a table of contents, a menu, a sidebar
+or a byline, and lists made only of links. html.parser is enough here: it tolerates broken markup, and the page
+is read once, in order.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from html.parser import HTMLParser
 
 from .split_blocks import Outline
 
-_SKIP_TAGS = {"head", "script", "style", "nav", "header", "footer", "aside", "form", "pre", "noscript", "svg",
+_SKIP_TAGS = {"head", "script", "style", "nav", "header", "footer", "aside", "form", "noscript", "svg",
               "template", "button", "select"}
 _FURNITURE = re.compile(r"\b(?:nav|navbar|navigation|toc|table-of-contents|menu|sidebar|breadcrumbs?|footer|"
                         r"header|author|byline|skip|banner|cookie)\b", re.IGNORECASE)
@@ -34,6 +35,7 @@ class _Page(HTMLParser):
         self.linked: list[bool] = []  # for each piece of text: whether it sits inside a link
         self.term = ""  # a <dt>'s text, waiting for its <dd>
         self.in_title = False
+        self.pre: list[str] | None = None  # inside <pre>: its text, line breaks kept
 
     @property
     def skipping(self) -> bool:
@@ -42,11 +44,13 @@ class _Page(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list) -> None:
         names = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role"))
         self.in_title = tag == "title"
-        if tag in _BLOCKS:
+        if tag in _BLOCKS or tag == "pre":
             self.flush()
         elif tag in ("td", "th") and self.text:  # a table row is one block, its cells joined by "; "
             self.text.append("; ")
             self.linked.append(False)
+        if tag == "pre" and self.pre is None:
+            self.pre = []
         if tag == "a" and not any(k == "href" for k, _ in attrs):
             tag = "anchor"  # <a name=...> marks a place; only a link (href) makes text link text
         if tag not in _VOID:
@@ -56,6 +60,10 @@ class _Page(HTMLParser):
         self.in_title = False
         if tag in _BLOCKS or tag in _SKIP_TAGS:
             self.flush(tag)
+        if tag == "pre" and self.pre is not None:
+            if not self.skipping:
+                self.outline.code("".join(self.pre).split("\n"), self.term if self._in("dd") else "")
+            self.pre = None
         if tag == "dd":
             self.term = ""
         if tag == "a" and not any(t == "a" for t, _ in self.stack):
@@ -68,9 +76,14 @@ class _Page(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.in_title:
             self.page_title += data
+        elif self.pre is not None:
+            self.pre.append(data)
         elif not self.skipping and data.strip():
             self.text.append(data)
             self.linked.append(any(t == "a" for t, _ in self.stack))
+
+    def _in(self, tag: str) -> bool:
+        return any(t == tag for t, _ in self.stack)
 
     def flush(self, closing: str = "") -> None:
         """End the current block: a heading, a definition term or description, a list item or a paragraph."""
@@ -85,7 +98,7 @@ class _Page(HTMLParser):
             self.outline.heading(text, int(tag[1]))
         elif tag == "dt":
             self.term = text
-        elif self.term and any(t == "dd" for t, _ in self.stack):  # a description, maybe of several paragraphs
+        elif self.term and self._in("dd"):  # a description, maybe of several paragraphs
             self.outline.add(text, term=self.term)
         else:
             self.outline.add(text, "item" if tag == "li" else "para")

@@ -1,8 +1,9 @@
 """Manual pages: roff source (.1 to .9, gzipped or not) and text rendered by `man` (or `col -b`).
 
 Section headings (NAME, DESCRIPTION, OPTIONS) name sections and never become passages; an option keeps its
-description ("-k --keep: Keep (don't delete) input files ..."); the SYNOPSIS (command syntax) and example
-blocks (.nf/.EX) are left out. No well-kept Python library reads roff, so this reads the man(7) macros only.
+description ("-k --keep: Keep (don't delete) input files ..."); example blocks (.nf/.EX, indented lines) go
+to the paragraph introducing them; the SYNOPSIS (command syntax) is left out. No well-kept Python library reads
+roff, so this reads the man(7) macros only.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ _NAMED = {"em": "\u2014", "en": "\u2013", "bu": "\u2022", "aq": "'", "dq": '"', 
           ">=": "\u2265", "<=": "\u2264", "R": "\u00ae", "Tm": "\u2122"}
 _SINGLE = {"-": "-", "e": "\\", "\\": "\\", " ": " ", "~": " ", "0": " ", "t": " ", "'": "'", "`": "`", ".": "."}
 _ALTERNATING = {"BR", "RB", "IR", "RI", "BI", "IB"}
+_FONTS = {"B", "I", "SM", "SB"}
 _BREAKS = {"PP", "LP", "P", "HP", "TP", "IP"}  # these end a tagged paragraph; .sp, .br, .RS and .RE continue it
-_SKIP_UNTIL = {"nf": "fi", "EX": "EE", "TS": "TE", "de": "..", "ig": "..", "EQ": "EN"}
+_SKIP_UNTIL = {"TS": "TE", "de": "..", "ig": "..", "EQ": "EN"}
+_EXAMPLE_UNTIL = {"nf": "fi", "EX": "EE"}  # example lines, kept for the paragraph introducing them to carry
 _HEADER = re.compile(r"^\S+\(\d\w*\)\s.*\S+\(\d\w*\)\s*$")
 LEFT_OUT = {"SYNOPSIS"}  # command syntax, not sentences
 
@@ -60,10 +63,16 @@ class _Roff:
         self.tag = ""
         self.await_tag = self.await_heading = False
         self.skip_until = ""
+        self.example_until = ""
+        self.example: list[str] = []
+        self.display: list[str] | None = None  # lines since .RS: a displayed command or URL if .RE comes soon
         self.section = ""
 
     def flush(self, keep_tag: bool = False) -> None:
         """End a paragraph; a tagged paragraph's later paragraphs (after .sp or a blank line) keep its tag."""
+        if self.example and self.section.upper() not in LEFT_OUT:
+            self.outline.code(self.example, self.tag)
+        self.example = []
         text = " ".join(" ".join(self.text).split())
         self.text = []
         if text and self.section.upper() not in LEFT_OUT:
@@ -75,15 +84,14 @@ class _Roff:
 
     def line(self, raw: str) -> None:
         request = _REQUEST.match(raw)
+        if self.display is not None and self.displayed(raw, request):
+            return
         if self.skip_until:
             if request and request.group(1) == self.skip_until or raw.strip() == self.skip_until:
                 self.skip_until = ""
             return
-        if not request:
-            if not raw.strip() or raw[:1].isspace():  # a blank line breaks; an indented one is an example line
-                self.flush(keep_tag=True)
-            else:
-                self.words(_unescape(raw))
+        if self.example_until or not request:
+            self.text_line(raw, request)
             return
         name, rest = request.group(1), raw[request.end():]
         args = [_unescape(a) for a in _arguments(rest)]
@@ -94,18 +102,59 @@ class _Roff:
                 self.set_section(" ".join(args))
         elif name in ("sp", "br", "RS", "RE", "in"):
             self.flush(keep_tag=True)
+            self.display = [] if name == "RS" else None
         elif name in _BREAKS:
             self.flush()
             self.await_tag = name == "TP"
             if name == "IP" and args and args[0].strip() not in ("", "\u2022", "-", "*", "o"):
                 self.tag = args[0]
+        elif name in _EXAMPLE_UNTIL:
+            self.flush(keep_tag=True)
+            self.example_until = _EXAMPLE_UNTIL[name]
         elif name in _SKIP_UNTIL:
             self.flush()
             self.skip_until = _SKIP_UNTIL[name]
         elif name in _ALTERNATING:
             self.words("".join(args))
-        elif name in ("B", "I", "SM", "SB", "UR", "MT"):
+        elif name in _FONTS | {"UR", "MT"}:
             self.words(" ".join(args))
+
+    def displayed(self, raw: str, request: re.Match | None) -> bool:  # (called while self.display is a list)
+        """Whether a line since .RS was taken: one or two lines set apart (".RS / .B info tar / .RE") are an
+        example for the sentence around them; anything else (a .TP, a blank line) is read as text after all."""
+        shown, name = self.display, request.group(1) if request else ""
+        if name == "RE" and 0 < len(shown) <= 2 and all(len(line) < 100 and ". " not in line for line in shown):
+            self.display, self.example = None, shown
+            self.flush(keep_tag=True)
+            return True
+        if (not request and raw.strip() or name in _FONTS | _ALTERNATING) and len(shown) < 2:
+            args = [_unescape(a) for a in _arguments(raw[request.end():])] if request else [_unescape(raw)]
+            shown.append(("" if name in _ALTERNATING else " ").join(args).strip())
+            return True
+        self.display = None
+        for text in shown:
+            self.words(text)
+        return False
+
+    def text_line(self, raw: str, request: re.Match | None) -> None:
+        """A line of text, or any line of an example block (.nf/.EX, whose requests are not read)."""
+        if self.example_until:
+            if request and request.group(1) == self.example_until:
+                self.example_until = ""
+                self.flush(keep_tag=True)
+            elif not request:
+                self.example.append(_unescape(raw))
+            elif request.group(1) in _ALTERNATING | _FONTS:  # ".B gzip -9 file": a line in a font
+                args = [_unescape(a) for a in _arguments(raw[request.end():])]
+                self.example.append(("" if request.group(1) in _ALTERNATING else " ").join(args))
+        elif raw[:1].isspace() and raw.strip():  # an indented line is an example line
+            if self.text:
+                self.flush(keep_tag=True)
+            self.example.append(_unescape(raw))
+        elif not raw.strip():  # a blank line breaks
+            self.flush(keep_tag=True)
+        else:
+            self.words(_unescape(raw))
 
     def words(self, text: str) -> None:
         if self.await_heading:
@@ -115,6 +164,8 @@ class _Roff:
             self.await_tag = False
             self.tag = " ".join(text.split())
         elif text.strip():
+            if self.example:  # the example before it is over
+                self.flush(keep_tag=True)
             self.text.append(text)
 
     def set_section(self, heading: str) -> None:
@@ -157,10 +208,14 @@ def _rendered_block(outline: Outline, section: str, run: list[str], term: tuple[
     if tag and _indent(first) >= column:
         if _indent(first) == column or any(line.rstrip().endswith((".", "?", "!")) for line in run):
             outline.add(_join(run), term=tag)
-        return term  # deeper lines without a sentence's end are a table or an example
+        else:  # deeper lines without a sentence's end are a table or an example
+            outline.code(run, tag)
+        return term
     if not rest or min(_indent(line) for line in rest) <= _indent(first):
         if _indent(first) <= 7 or any(line.rstrip().endswith((".", "?", "!", ":")) for line in run):
-            outline.add(_join(run))  # (deeper lines without a sentence's end are an example)
+            outline.add(_join(run))
+        else:  # deeper lines without a sentence's end are an example
+            outline.code(run)
         return "", 0
     column = min(_indent(line) for line in rest)
     tag, same_line = first, ""

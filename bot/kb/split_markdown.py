@@ -1,5 +1,6 @@
 """Markdown through markdown-it-py (CommonMark with tables): ATX and Setext headings, paragraphs, list items,
-table rows; code blocks, raw HTML and lists made only of links (a table of contents) are left out."""
+table rows, code blocks (for the paragraph introducing them to carry); raw HTML and lists made only of links (a
+table of contents) are left out."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from .split_blocks import Outline
 
 
 def inline_text(token: Token) -> tuple[str, bool]:
-    """An inline token's readable text, and whether all of it is link text (a table-of-contents entry)."""
-    words, linked, depth = [], [], 0
+    """An inline token's readable text, and whether all of it is link text (a table-of-contents entry). Images
+    alone (a README's build badges) are decoration: no text; an image inside a sentence keeps its alt text."""
+    words, linked, depth, pictured = [], [], 0, False
     for child in token.children or []:
         if child.type == "link_open":
             depth += 1
@@ -23,8 +25,11 @@ def inline_text(token: Token) -> tuple[str, bool]:
                 linked.append(depth > 0)
         elif child.type == "image":
             words.append(child.content)
+            pictured = True
         elif child.type in ("softbreak", "hardbreak"):
             words.append(" ")
+    if pictured and not linked:
+        return "", False
     return " ".join("".join(words).split()), bool(linked) and all(linked)
 
 
@@ -45,6 +50,8 @@ class _Reader:
             self.lists.append([])
         elif kind in ("bullet_list_close", "ordered_list_close"):
             self._close_list(self.lists.pop())
+        elif kind in ("fence", "code_block") and not self.lists:
+            self.outline.code(tokens[i].content.split("\n"))
         elif kind == "tr_open":
             self.row = []
         elif kind == "tr_close":

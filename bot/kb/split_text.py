@@ -76,10 +76,14 @@ def read_plain(text: str) -> Outline:
         if _ATX.match(run[0]) and len(run) == 1:
             outline.heading(_ATX.sub("", run[0]), level=1 if run[0].lstrip().startswith("# ") else 2)
             continue
+        if _is_code(run) and not run[0].lstrip()[:1].isupper():  # "    make check", not a centred "    INTRODUCTION"
+            outline.code(run)
+            continue
         if len(run) == 1 and (is_heading(run[0]) or _bullet_heading(run[0])):
             outline.heading(BULLET.sub("", run[0]))
             continue
         if _is_code(run):
+            outline.code(run)  # for the paragraph introducing it to carry
             continue
         for kind, item in _items(run, wrapped):
             if kind == "heading":
