@@ -126,9 +126,9 @@ def main() -> None:
     logged = ", logged" if args.log else ""
     timed = [(f"ask --jsonl{logged}: gap between answer lines{label}", v) for label, v in gaps.items()]
     rows = [[f"{size:,}", what, f"{len(v):,}", f"{1000 * statistics.median(v):.3f}", f"{1000 * percentile(v, 99):.3f}",
-             f"{1000 * statistics.fmean(v):.3f}"]
+             f"{1000 * statistics.fmean(v):.3f}", f"{1000 * max(v):.1f}"]
             for what, v in timed + [("Answerer.answer() in process", answers)]]
-    print(markdown_table(["N", "path", "samples", "median ms", "p99 ms", "mean ms"], rows))
+    print(markdown_table(["N", "path", "samples", "median ms", "p99 ms", "mean ms", "max ms"], rows))
 
 
 if __name__ == "__main__":

@@ -256,12 +256,13 @@ def test_a_warm_live_answerer_reads_ahead_for_each_knowledge_it_serves(tiny_conf
     live = LiveAnswerer(tiny_config, warm=True)
     live.warming.join(timeout=30)
     first = live.current
-    assert first.reranker.passage_words(first.kb.passages) is not None  # read before any question
+    assert first.reranker.passage_words(first.kb.passages).passages_read() == len(first.kb.passages)  # before any question
     assert first.reader.speller._postings is not None
     _file(tiny_config).write_text(TINY_PASSAGES + NEW_FACT, encoding="utf-8")
     assert live.reload().ok
     live.warming.join(timeout=30)
-    assert live.current is not first and live.current.reranker.passage_words(live.current.kb.passages) is not None
+    current = live.current
+    assert current is not first and current.reranker.passage_words(current.kb.passages).passages_read() == len(current.kb.passages)
     assert "two humps" in live.answer(CAMEL).text
 
 

@@ -82,11 +82,11 @@ def test_warming_up_reads_ahead_and_changes_no_answer():
     asked = [q["q"] for q in yaml.safe_load((REPO / "eval" / "mongolia.yaml").read_text())["questions"][:40]]
     asked += ["Waht is the Partnrship Interoperabilty Platform?", "When did Mongolia join?"]  # typos: the speller
     cold, warm = _seed_answerer(), _seed_answerer()
-    assert warm.reranker is not None and warm.reranker.passage_words(warm.kb.passages) is None  # first ask reads its own
-    warm = _seed_answerer()
+    assert warm.reranker is not None and warm.reranker.passage_words(warm.kb.passages).passages_read() == 0
     warm.warm()
     # read ahead: the very first question already has every passage's words, and the speller its postings
-    assert warm.reranker.passage_words(warm.kb.passages) is not None and warm.reader.speller._postings is not None
+    words = warm.reranker.passage_words(warm.kb.passages)
+    assert words.passages_read() == len(warm.kb.passages) and warm.reader.speller._postings is not None
     assert [_shown(warm.answer(q)) for q in asked] == [_shown(cold.answer(q)) for q in asked]
 
 
@@ -103,4 +103,25 @@ def test_questions_asked_while_warming_up_in_another_thread_get_the_same_answers
     got = [_shown(answerer.answer(q)) for q in asked]
     thread.join()
     assert got == expected
-    assert answerer.reranker.passage_words(answerer.kb.passages) is not None
+    assert answerer.reranker.passage_words(answerer.kb.passages).passages_read() == len(answerer.kb.passages)
+
+
+def test_each_question_reads_only_its_own_passages_words_never_every_passage():
+    # What `ask --jsonl` does (no read-ahead): the second stage reads each question's candidates and their
+    # neighbours the first time it needs them and keeps them; no question reads every passage at once.
+    import random
+
+    rng = random.Random(0)
+    vocabulary = [f"{a}{b}" for a in ("glacier", "radar", "hut", "summit", "valley", "ridge") for b in "abcdefghij"]
+    passages = tuple(Passage(f"p{n}", " ".join(rng.sample(vocabulary, 8)) + ".", f"S{n // 4}", "s") for n in range(400))
+    kb = KnowledgeBase(passages, {"s": Source("s", "Notes")})
+    answerer = Answerer(kb, TfidfIndex.build(passages), Config(), clock=lambda: 0.0)
+    words = answerer.reranker.passage_words(passages)
+    per_question = answerer.settings.rerank_depth * (1 + 2 * answerer.settings.rerank_neighbours)
+    read = [words.passages_read()]
+    for n in range(30):
+        answerer.answer(" ".join(rng.sample(vocabulary, 3)) + "?")
+        read.append(words.passages_read())
+    steps = [b - a for a, b in zip(read, read[1:])]
+    assert read[0] == 0 and 0 < max(steps) <= per_question and read[-1] < len(passages)
+    assert sum(1 for s in steps if s > 0) >= 5  # questions the second stage read, each reading its own few

@@ -65,14 +65,59 @@ def test_only_the_start_of_a_long_passage_is_read():
     assert got.lengths.tolist() == [READ_CHARS // len("packet ") + 1] and set(got.cols.tolist()) == {0}
 
 
-def test_the_reranker_reads_a_knowledge_base_s_passages_once_from_its_second_question():
+def test_the_reranker_keeps_one_store_per_knowledge_base_and_it_reads_only_what_is_asked():
     from bot.core.rerank import Reranker, shipped_model
     from bot.kb.model import Passage
 
     passages = [Passage(f"p{n}", text) for n, text in enumerate(PASSAGES[:4])]
     reranker = Reranker(shipped_model(), CorpusStats.from_texts(PASSAGES))
-    assert reranker.passage_words(passages) is None  # the first question reads its own candidates only (cold ask)
     kept = reranker.passage_words(passages)
-    assert reranker.passage_words(passages) is kept and len(kept) == 4
-    other = passages[:2]  # another knowledge base (a reload): read afresh, again from its second question
-    assert reranker.passage_words(other) is None and len(reranker.passage_words(other)) == 2
+    assert reranker.passage_words(passages) is kept and len(kept) == 4 and kept.passages_read() == 0
+    q = read_question("Normans", None, (), CorpusStats.from_texts(PASSAGES))
+    kept.gather_at([1, 3], 1, *_columns(q))  # a question reads its own passages, never every one
+    assert kept.passages_read() == 2 and kept.texts[0] == PASSAGES[0]
+    other = passages[:2]  # another knowledge base (a reload): read afresh
+    assert reranker.passage_words(other) is not kept and len(reranker.passage_words(other)) == 2
+    reranker.warm(passages)  # a long-running front end reads every passage ahead
+    assert reranker.passage_words(passages).passages_read() == 4
+
+
+def test_passages_read_in_any_order_give_the_columns_of_their_texts():
+    stats = CorpusStats.from_texts(PASSAGES)
+    texts = list(dict.fromkeys(PASSAGES))
+    q = read_question("Who were the Norse inventors of packet switching in Normandy?", None, (), stats)
+    for first in ([], [6], [2, 0], list(range(len(texts)))[::-1]):  # some passages already read, others not
+        kept = PassageWords(texts)
+        if first:
+            kept.gather_at(first, len(first), *_columns(q))
+        for full in (1, 3, len(texts)):
+            got, expected = kept.gather_at(range(len(texts)), full, *_columns(q)), gather_texts(texts, full, *_columns(q))
+            for name in ("cols", "lengths", "heads", "every", "every_lengths"):
+                assert np.array_equal(getattr(got, name), getattr(expected, name)), (first, full, name)
+
+
+def test_questions_read_side_by_side_in_threads_get_the_columns_of_their_texts():
+    import random
+    import threading
+
+    rng = random.Random(0)
+    vocabulary = [f"{a}{b}ing" for a in ("norm", "pack", "swit", "inv", "raid", "cafe") for b in range(40)]
+    texts = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 30))) for _ in range(600)]
+    stats, kept = CorpusStats.from_texts(texts), PassageWords(texts)
+    questions = [read_question(" ".join(rng.sample(vocabulary, 4)), None, (), stats) for _ in range(8)]
+    failures = []
+
+    def ask(seed: int) -> None:
+        order = random.Random(seed).sample(range(len(texts)), len(texts))
+        for n in range(0, len(order), 39):  # a question's worth of passages at a time, as the answerer reads them
+            at, q = order[n:n + 39], questions[(seed + n) % len(questions)]
+            got, expected = kept.gather_at(at, 10, *_columns(q)), gather_texts([texts[a] for a in at], 10, *_columns(q))
+            if not all(np.array_equal(getattr(got, k), getattr(expected, k)) for k in ("cols", "heads", "every")):
+                failures.append((seed, n))
+
+    threads = [threading.Thread(target=ask, args=(seed,)) for seed in range(6)] + [threading.Thread(target=kept.read_all)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == [] and kept.passages_read() == len(texts)

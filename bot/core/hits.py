@@ -140,13 +140,14 @@ def rerank(reranker: Reranker, passages: Sequence[Passage], positions: Mapping[s
 def _candidates(passages: Sequence[Passage], places: list[int], hits: Sequence[Hit], neighbours: int,
                 words: PassageWords | None = None) -> list[Candidate]:
     """The hits (at these places) as the second stage reads them, with `neighbours` passages each side in its section."""
-    # With the passages' columns read ahead (`words`) no Passage is built or read, and each candidate carries its
-    # places so the stage reads their words by place. All ten in one call: this runs on every reranked question.
+    # With the passages' columns (`words`, the answerer's store) no Passage is built or read, and each
+    # candidate carries its places so the stage reads their words by place. All ten in one call: this runs
+    # on every reranked question.
     from .rerank import Candidate
 
     if words is not None:
         text, section, asked = words.texts.__getitem__, words.sections.__getitem__, words.questions.__getitem__
-    else:  # the first reranked question (a one-shot ask): the few passages it needs, read one by one
+    else:  # no store with the passages' columns (the second stage used on its own): read them one by one
         def text(n: int) -> str: return passages[n].text
         def section(n: int) -> str: return passages[n].section
         def asked(n: int) -> tuple[str, ...]: return passages[n].questions

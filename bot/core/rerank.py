@@ -18,15 +18,15 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
 from ..errors import BotError
-from ..kb.model import question_column, section_column, text_column
+from ..kb.model import question_column, section_column
 from .rerank_features import FEATURES, Candidate, features
 from .rerank_question import CorpusStats
-from .rerank_store import PassageWords
+from .rerank_store import PassageWords, TextColumn
 
 __all__ = ["CONFIDENCE_FEATURES", "FEATURES", "Candidate", "CorpusStats", "Linear", "Model", "RerankModelError",
            "Reranker", "Reranking", "confidence_rows", "features", "rerank_from_scores", "shipped_model"]
@@ -149,40 +149,22 @@ class Reranker:
         self.curated = curated  # maintainers wrote questions for the passages (their words are then telling)
         self._ranker_columns = _columns(model.ranker.names, FEATURES)
         self._confidence_columns = _columns(model.confidence.names, CONFIDENCE_FEATURES)
-        self._words: tuple[Sequence, PassageWords | None] | None = None  # the passages seen, their words once read
-        self._warming = False  # `warm` is reading the passages' words in another thread
+        self._words: tuple[Sequence, PassageWords] | None = None  # the passages seen, and their words read so far
 
-    def passage_words(self, passages: Sequence) -> PassageWords | None:
-        """The passages' stemmed words, read once at the second question and kept (rerank_store.py). The
-        first reads only its own few candidates (None here): a one-shot `ask` never pays for every passage.
-        While `warm` reads them in the background, questions read their own candidates instead of waiting."""
-        held = self._held(passages)
-        if held is not None or self._warming:
-            return held
-        if self._words is None or self._words[0] is not passages:
-            self._words = (passages, None)
-            return None
-        return self._read(passages)
+    def passage_words(self, passages: Sequence) -> PassageWords:
+        """The passages' stemmed words (rerank_store.py), each passage read the first time a question needs it and
+        kept: no question waits for every passage to be read, and a one-shot `ask` reads only its own candidates."""
+        held = self._words  # one read of the pair: another thread may swap it meanwhile
+        if held is not None and held[0] is passages:
+            return held[1]
+        words = PassageWords(TextColumn(_text_reader(passages), len(passages)), section_column(passages),
+                             question_column(passages))
+        self._words = (passages, words)  # two threads may both make one: each reads the same words
+        return words
 
     def warm(self, passages: Sequence) -> None:
-        """Read every passage's words now (a long-running front end's start), so no user's question waits for it."""
-        self._warming = True
-        try:
-            if self._held(passages) is None:
-                self._read(passages)
-        finally:
-            self._warming = False
-
-    def _held(self, passages: Sequence) -> PassageWords | None:
-        """These passages' words, when they have been read (one read of the pair: warm may swap it meanwhile)."""
-        held = self._words
-        return held[1] if held is not None and held[0] is passages else None
-
-    def _read(self, passages: Sequence) -> PassageWords:
-        """Read and keep every passage's words."""
-        words = PassageWords(text_column(passages), section_column(passages), question_column(passages))
-        self._words = (passages, words)
-        return words
+        """Read every passage's words now (a long-running front end, in the background), so later questions read none."""
+        self.passage_words(passages).read_all()
 
     def rank(self, question: str, candidates: Sequence[Candidate], content_words: Sequence[str] | None = None,
              expansions: Sequence[tuple[str, Sequence[str]]] = (), words: PassageWords | None = None) -> Reranking:
@@ -198,6 +180,12 @@ class Reranker:
         x = features(question, candidates, self.stats, content_words, expansions, self.curated, words)
         scores = self.model.ranker(x[:, self._ranker_columns])
         return Reranking(*rerank_from_scores(self.model, x, scores, self._confidence_columns))
+
+
+def _text_reader(passages: Sequence) -> Callable[[int], str]:
+    """A passage's text by place; a snapshot's passages decode theirs without building the passage."""
+    text_at = getattr(passages, "text_at", None)
+    return text_at if text_at is not None else (lambda n: passages[n].text)
 
 
 def confidence_rows(x: np.ndarray, scores: np.ndarray) -> np.ndarray:

@@ -1,21 +1,23 @@
-"""Every passage's words, stemmed once for the whole knowledge base, so the second stage never
-re-tokenises a candidate or its neighbours question after question.
+"""Every passage's words, stemmed once and kept, so the second stage never re-tokenises a candidate or its
+neighbours question after question.
 
 At 58,938 passages the second stage reads about 39 passages per question (ten candidates and their
 neighbours), nearly all for the first time; tokenising and stemming them was most of its cost
-(docs/quality-experiments.md, "Cost per question"). Here each passage's content stems and all its
-stemmed words are kept as integer ids in two arrays, read at the first reranked question. A
-question's view of its passages (`Gathered`) is then a few numpy passes over their ids at once:
-each content word as a column of the question's terms, and for the candidates each word's head and
-each word as the question's word id, exactly what `rerank_text.content(text)` would give.
+(docs/quality-experiments.md, "Cost per question"). Here each passage is read the first time a question
+needs it, its stemmed words kept as integer ids: no question ever waits for every passage to be read (that
+took 1-3 s at 59k, and stalled the second question of a long `ask --jsonl` stream), a one-shot ask reads
+only its own candidates, and a long-running front end may read the rest ahead (`read_all`). A question's
+view of its passages (`Gathered`) is then a few numpy passes over their ids at once: each content word as a
+column of the question's terms, and for the candidates each word's head and each word as the question's
+word id, exactly what `rerank_text.content(text)` would give.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
-from array import array
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import Stemmer
@@ -53,54 +55,115 @@ def gather_texts(texts: Sequence[str], full: int, terms: Mapping[str, int], star
                     np.array([len(e) for e, _o in read[:full]], dtype=np.int64))
 
 
+READ_AHEAD_CHUNK = 256  # passages `read_all` reads per hold of the lock (5-10 ms): a question's own reads never wait longer
+
+
+class TextColumn(Sequence):
+    """Passage texts each decoded or built the first time it is read, then kept (a snapshot's texts are mapped bytes)."""
+
+    def __init__(self, read: Callable[[int], str], size: int) -> None:
+        self._read, self._kept = read, [None] * size
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def __getitem__(self, n: int) -> str:
+        text = self._kept[n]
+        if text is None:
+            text = self._kept[n] = self._read(n)
+        return text
+
+
 class PassageWords:
-    """The stemmed words of every passage text, as ids: what `rerank_text.content(text)` gives, read once."""
+    """The stemmed words of every passage text, as ids: what `rerank_text.content(text)` gives, each passage
+    read the first time it is asked for and kept. Safe to share between threads answering side by side."""
 
     def __init__(self, texts: Sequence[str], sections: Sequence[str] | None = None,
                  questions: Sequence[tuple[str, ...]] | None = None) -> None:
         # The passages' columns, kept so the second stage's candidates and neighbours are read by place (hits.py).
         self.texts, self.sections, self.questions = texts, sections, questions
-        vocabulary: dict[str, int] = {}
-        ids, starts = array("i"), array("q", [0])
-        lookup = vocabulary.__getitem__
-        for text in texts:
-            found = words(text[:READ_CHARS])
-            try:
-                ids.extend(map(lookup, found))
-            except KeyError:  # new words: give them ids, then map the whole text (a partial extend is undone)
-                del ids[starts[-1]:]
-                for w in found:
-                    vocabulary.setdefault(w, len(vocabulary))
-                ids.extend(map(lookup, found))
-            starts.append(len(ids))
-        known = list(vocabulary)
+        size = len(texts)
+        # Per passage, int32 ids as bytes (joined per question in C): each word's stem, each content word's stem.
+        # `_content` is set last: a passage is read once it is.
+        self._every: list[bytes | None] = [None] * size
+        self._content: list[bytes | None] = [None] * size
+        # Every word met has an id, every stem and every head (a stem's first letters) too, in the order met.
+        self._word_id: dict[str, int] = {}
         self._stem_id: dict[str, int] = {}
-        stem_of = np.array([self._stem_id.setdefault(s, len(self._stem_id)) for s in _STEMMER.stemWords(known)] or [0],
-                           dtype=np.int32)
         self._heads: dict[str, int] = {}
-        self._head_of = np.array([self._heads.setdefault(s[:FAMILY_PREFIX], len(self._heads))
-                                  if len(s) >= FAMILY_PREFIX else -1 for s in self._stem_id] + [-1], dtype=np.int32)
-        word_ids = np.frombuffer(ids, dtype=np.int32) if len(ids) else np.zeros(0, dtype=np.int32)
-        every = stem_of[word_ids]  # per word of every passage: its stem's id
-        keep = np.array([w not in STOP_WORDS for w in known] or [False], dtype=bool)[word_ids]
-        self._every, self._every_starts = every, np.frombuffer(starts, dtype=np.int64)
-        self._content = every[keep]  # per content word of every passage: its stem's id
-        starts_ = self._every_starts  # each passage's content words, summed in place (no array per word)
-        kept = np.add.reduceat(np.append(keep, False), starts_[:-1], dtype=np.int64) if len(texts) else starts_[:0]
-        self._content_starts = [0, *np.cumsum(np.where(np.diff(starts_) > 0, kept, 0)).tolist()]
-        self._every_starts = starts_.tolist()
-        self._position: dict[str, int] = {}
-        for n, text in enumerate(texts):
-            self._position.setdefault(text, n)
+        self._word_stem = np.zeros(0, dtype=np.int32)  # per word id: its stem's id (grown by doubling, like the next two)
+        self._word_keep = np.zeros(0, dtype=bool)  # per word id: whether it is a content word (no stop word)
+        self._head_of = np.zeros(0, dtype=np.int32)  # per stem id: its head's id (-1: none); replaced, never shrunk
+        self._lock = threading.Lock()  # one reader assigns ids at a time (two would give two stems one id)
+        self._unread = size  # passages not read yet
+        self._position: dict[str, int] | None = None  # text -> its first place, made when `gather` is first asked
         self._tables = threading.local()
 
     def __len__(self) -> int:
-        return len(self._every_starts) - 1
+        return len(self._content)
+
+    def passages_read(self) -> int:
+        """How many passages have been read so far (for tests and benchmarks)."""
+        return len(self._content) - self._unread
+
+    def read_all(self) -> None:
+        """Read every passage not read yet, a chunk at a time, so questions asked meanwhile never wait long."""
+        for start in range(0, len(self), READ_AHEAD_CHUNK):
+            self._read(range(start, min(len(self), start + READ_AHEAD_CHUNK)))
+
+    def _read(self, places: Sequence[int]) -> None:
+        """Read and keep the words of the passages at these places that are not read yet, all in one pass."""
+        with self._lock:
+            todo = [n for n in dict.fromkeys(places) if self._content[n] is None]
+            if todo:
+                self._read_new(todo)
+                self._unread -= len(todo)
+                if not self._unread:  # every passage read: the words' tables are never needed again (~8 MB at 59k)
+                    self._word_id, self._word_stem, self._word_keep = {}, np.zeros(0, np.int32), np.zeros(0, bool)
+
+    def _read_new(self, todo: list[int]) -> None:
+        """The words of passages not read yet as ids (called holding the lock): what rerank_text.content gives,
+        each word's stem and the stems of its content words, with numpy over all the passages' words at once."""
+        found = [words(self.texts[n][:READ_CHARS]) for n in todo]
+        word_id = self._word_id
+        new = [w for w in dict.fromkeys(itertools.chain.from_iterable(found)) if w not in word_id]
+        if new:  # stemmed once, in one call
+            self._learn(new)
+        sizes = np.fromiter(map(len, found), dtype=np.intp, count=len(found))
+        at = np.fromiter(map(word_id.__getitem__, itertools.chain.from_iterable(found)), dtype=np.intp,
+                         count=int(sizes.sum()))
+        every, keep = self._word_stem[at], self._word_keep[at]
+        ends = np.cumsum(sizes)
+        own, own_ends = every[keep], np.concatenate(([0], np.cumsum(keep)))[ends]  # content words to each end
+        for n, every_, own_ in zip(todo, _cut(every, ends), _cut(own, own_ends)):
+            self._every[n] = every_
+            self._content[n] = own_  # last: the passage counts as read once this is set
+
+    def _learn(self, new: list[str]) -> None:
+        """Give new words their ids, each its stem's id (a new stem its id and its head's) and whether it is a
+        content word, in arrays grown by doubling."""
+        stem_id, heads, first, known = self._stem_id, self._heads, len(self._word_id), len(self._stem_id)
+        stems, fresh = [], []  # per new word its stem's id; per new stem its head's id
+        for s in _STEMMER.stemWords(new):
+            found = stem_id.get(s)
+            if found is None:
+                found = stem_id[s] = len(stem_id)
+                fresh.append(heads.setdefault(s[:FAMILY_PREFIX], len(heads)) if len(s) >= FAMILY_PREFIX else -1)
+            stems.append(found)
+        self._word_id.update(zip(new, range(first, first + len(new))))
+        self._word_stem = _fit(self._word_stem, first, stems)
+        self._word_keep = _fit(self._word_keep, first, [w not in STOP_WORDS for w in new])
+        self._head_of = _fit(self._head_of, known, fresh)
 
     def gather(self, texts: Sequence[str], full: int, terms: Mapping[str, int], starts: Mapping[str, int],
                word_ids: Mapping[str, int]) -> Gathered | None:
         """The texts' columns (see Gathered), or None when one of them is no passage (read it with gather_texts)."""
         position = self._position
+        if position is None:  # two threads may both make it: the same dict either way
+            position = {}
+            for n in range(len(self.texts)):
+                position.setdefault(self.texts[n], n)
+            self._position = position
         try:
             at = [position[t] for t in texts]
         except KeyError:
@@ -110,38 +173,55 @@ class PassageWords:
     def gather_at(self, at: Sequence[int], full: int, terms: Mapping[str, int], starts: Mapping[str, int],
                   word_ids: Mapping[str, int]) -> Gathered:
         """The columns of the passages at these places (see Gathered): as `gather` of their texts."""
-        content_, sizes = _spans(memoryview(self._content), self._content_starts, at)
-        every, every_sizes = _spans(memoryview(self._every), self._every_starts, at[:full])
-        lengths, cut = np.array(sizes, dtype=np.int64), sum(sizes[:full])
-        every_lengths = np.array(every_sizes, dtype=np.int64)
-        stems = self._scratch(self._stem_id, "stems")
-        heads = self._scratch(self._heads, "heads")
+        kept = self._content
+        if None in map(kept.__getitem__, at):
+            self._read(at)
+        own = [kept[a] for a in at]
+        content_ = np.frombuffer(b"".join(own), dtype=np.int32)
+        every = np.frombuffer(b"".join([self._every[a] for a in at[:full]]), dtype=np.int32)
+        lengths = np.array([len(b) >> 2 for b in own], dtype=np.int64)
+        # Every stem read above has its head: it was given one before any passage holding it was marked read.
+        heads_of = self._head_of[content_[:int(lengths[:full].sum())]]
+        every_lengths = np.array([len(self._every[a]) >> 2 for a in at[:full]], dtype=np.int64)
+        # The tables are sized after the ids above were read: every id they hold has its row.
+        stems, heads = self._scratch(self._stem_id, "stems"), self._scratch(self._heads, "heads")
         return Gathered(_mapped(stems, self._stem_id, terms, content_), lengths,
-                        _mapped(heads, self._heads, starts, self._head_of[content_[:cut]]),
-                        _mapped(stems, self._stem_id, word_ids, every), every_lengths)
+                        _mapped(heads, self._heads, starts, heads_of), _mapped(stems, self._stem_id, word_ids, every),
+                        every_lengths)
 
     def _scratch(self, ids: Mapping[str, int], name: str) -> np.ndarray:
-        """This thread's table from an id to a column, all -1 between uses (so questions may be read side by side)."""
+        """This thread's table from an id to a column, all -1 between uses (so questions may be read side by side),
+        with a row for every id given so far and a last one never set (the -1 of a word without a head)."""
         table = getattr(self._tables, name, None)
-        if table is None:
-            table = np.full(len(ids) + 1, -1, dtype=np.int64)  # the last: the -1 of a word without a head
+        if table is None or len(table) <= len(ids):
+            table = np.full(max(2 * len(ids), 1024) + 1, -1, dtype=np.int64)  # grown by doubling as passages are read
             setattr(self._tables, name, table)
         return table
 
 
-def _spans(values: memoryview, starts: list[int], at: Sequence[int]) -> tuple[np.ndarray, list[int]]:
-    """The values of the passages at these places one after another (a read-only array), and how many each has."""
-    # Slices of a memoryview joined as bytes: cheaper than forty numpy views concatenated.
-    parts = [values[starts[a]:starts[a + 1]] for a in at]
-    return np.frombuffer(b"".join(parts), dtype=values.format), [len(p) for p in parts]
+def _cut(values: np.ndarray, ends: np.ndarray) -> list[bytes]:
+    """The values as bytes, one piece per end offset (each piece from the end before it)."""
+    data, size = values.tobytes(), values.itemsize
+    bounds = [0, *(ends * size).tolist()]
+    return [data[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+def _fit(values: np.ndarray, at: int, new: list) -> np.ndarray:
+    """The array with `new` written from `at` on: the same array when it has room, else a copy twice the size."""
+    if at + len(new) > len(values):
+        grown = np.zeros(max(2 * (at + len(new)), 1024), dtype=values.dtype)
+        grown[:at] = values[:at]
+        values = grown
+    values[at:at + len(new)] = new
+    return values
 
 
 def _mapped(table: np.ndarray, ids: Mapping[str, int], keys: Mapping[str, int], values: np.ndarray) -> np.ndarray:
     """Each id's column among the keys (-1 for any other id), through a scratch table set and then cleared."""
-    at, columns = [], []
+    at, columns, rows = [], [], len(table) - 1
     for key, n in keys.items():
         found = ids.get(key)
-        if found is not None:
+        if found is not None and found < rows:  # an id another thread gave since the table was sized is in no value
             at.append(found)
             columns.append(n)
     if not at:

@@ -212,6 +212,10 @@ class SavedPassages(Sequence):
         bodies = self._columns[1]
         return [bodies[i] for i in range(len(self))]
 
+    def text_at(self, i: int) -> str:
+        """One passage's text, decoded without building the passage (the second stage reads its candidates')."""
+        return self._columns[1][i]
+
     def __getitem__(self, i):
         if isinstance(i, slice):
             return tuple(self[j] for j in range(*i.indices(len(self))))
