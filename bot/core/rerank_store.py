@@ -22,7 +22,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import Stemmer
 
-from ..text import STOP_WORDS, words
+from ..text import STOP_WORDS, normalise, split_words
 from .rerank_text import FAMILY_PREFIX, READ_CHARS, content
 
 _STEMMER = Stemmer.Stemmer("english")  # the stemmer rerank_text.content uses
@@ -88,7 +88,7 @@ class PassageWords:
         self._every: list[bytes | None] = [None] * size
         self._content: list[bytes | None] = [None] * size
         # Every word met has an id, every stem and every head (a stem's first letters) too, in the order met.
-        self._word_id: dict[str, int] = {}
+        self._word_id: dict[bytes | str, int] = {}  # keyed by ASCII bytes or, from a few texts, str (_words)
         self._stem_id: dict[str, int] = {}
         self._heads: dict[str, int] = {}
         self._word_stem = np.zeros(0, dtype=np.int32)  # per word id: its stem's id (grown by doubling, like the next two)
@@ -96,6 +96,7 @@ class PassageWords:
         self._head_of = np.zeros(0, dtype=np.int32)  # per stem id: its head's id (-1: none); replaced, never shrunk
         self._lock = threading.Lock()  # one reader assigns ids at a time (two would give two stems one id)
         self._unread = size  # passages not read yet
+        self._next = 0  # where read_next goes on from
         self._position: dict[str, int] | None = None  # text -> its first place, made when `gather` is first asked
         self._tables = threading.local()
 
@@ -108,8 +109,16 @@ class PassageWords:
 
     def read_all(self) -> None:
         """Read every passage not read yet, a chunk at a time, so questions asked meanwhile never wait long."""
-        for start in range(0, len(self), READ_AHEAD_CHUNK):
-            self._read(range(start, min(len(self), start + READ_AHEAD_CHUNK)))
+        while self.read_next(READ_AHEAD_CHUNK):
+            pass
+
+    def read_next(self, count: int) -> bool:
+        """Read the next `count` passages in order not read yet (a read-ahead's step); False once none is left."""
+        with self._lock:  # the place is claimed under the lock, so two read-aheads never read one chunk twice
+            start = self._next
+            self._next = end = min(len(self), start + count)
+        self._read(range(start, end))
+        return end < len(self)
 
     def _read(self, places: Sequence[int]) -> None:
         """Read and keep the words of the passages at these places that are not read yet, all in one pass."""
@@ -124,7 +133,7 @@ class PassageWords:
     def _read_new(self, todo: list[int]) -> None:
         """The words of passages not read yet as ids (called holding the lock): what rerank_text.content gives,
         each word's stem and the stems of its content words, with numpy over all the passages' words at once."""
-        found = [words(self.texts[n][:READ_CHARS]) for n in todo]
+        found = [_words(self.texts[n][:READ_CHARS]) for n in todo]
         word_id = self._word_id
         new = [w for w in dict.fromkeys(itertools.chain.from_iterable(found)) if w not in word_id]
         if new:  # stemmed once, in one call
@@ -139,12 +148,13 @@ class PassageWords:
             self._every[n] = every_
             self._content[n] = own_  # last: the passage counts as read once this is set
 
-    def _learn(self, new: list[str]) -> None:
+    def _learn(self, new: list[bytes | str]) -> None:
         """Give new words their ids, each its stem's id (a new stem its id and its head's) and whether it is a
         content word, in arrays grown by doubling."""
         stem_id, heads, first, known = self._stem_id, self._heads, len(self._word_id), len(self._stem_id)
         stems, fresh = [], []  # per new word its stem's id; per new stem its head's id
-        for s in _STEMMER.stemWords(new):
+        new_words = [w if type(w) is str else w.decode("ascii") for w in new]
+        for s in _STEMMER.stemWords(new_words):
             found = stem_id.get(s)
             if found is None:
                 found = stem_id[s] = len(stem_id)
@@ -152,7 +162,7 @@ class PassageWords:
             stems.append(found)
         self._word_id.update(zip(new, range(first, first + len(new))))
         self._word_stem = _fit(self._word_stem, first, stems)
-        self._word_keep = _fit(self._word_keep, first, [w not in STOP_WORDS for w in new])
+        self._word_keep = _fit(self._word_keep, first, [w not in STOP_WORDS for w in new_words])
         self._head_of = _fit(self._head_of, known, fresh)
 
     def gather(self, texts: Sequence[str], full: int, terms: Mapping[str, int], starts: Mapping[str, int],
@@ -197,6 +207,20 @@ class PassageWords:
             table = np.full(max(2 * len(ids), 1024) + 1, -1, dtype=np.int64)  # grown by doubling as passages are read
             setattr(self._tables, name, table)
         return table
+
+
+# Every ASCII byte that is no letter or digit, as a space: the ASCII words of `words` are what is left between them.
+_NOT_WORD = bytes(b if chr(b).isalnum() and b < 128 else 32 for b in range(256))
+
+
+def _words(text: str) -> list[bytes] | list[str]:
+    """The words of `words(text)`, as ASCII bytes for most texts (split in C, 3-4 times faster than the regex)."""
+    # After normalising, an ASCII text without an apostrophe has as words exactly its runs of ASCII letters and
+    # digits (the regex's `[^\W_]+`); any other text is read by `words` itself. The store keys words by either.
+    folded = normalise(text)
+    if folded.isascii() and "'" not in folded:
+        return folded.encode("ascii").translate(_NOT_WORD).split()
+    return split_words(folded)
 
 
 def _cut(values: np.ndarray, ends: np.ndarray) -> list[bytes]:
