@@ -135,12 +135,15 @@ class PassageWords:
         each word's stem and the stems of its content words, with numpy over all the passages' words at once."""
         found = [_words(self.texts[n][:READ_CHARS]) for n in todo]
         word_id = self._word_id
-        new = [w for w in dict.fromkeys(itertools.chain.from_iterable(found)) if w not in word_id]
-        if new:  # stemmed once, in one call
-            self._learn(new)
+        flat = list(itertools.chain.from_iterable(found))
+        ids = list(map(word_id.get, flat))  # one lookup a word; the few new ones (None) are learnt, then looked up
+        if None in ids:
+            unknown = [n for n, i in enumerate(ids) if i is None]
+            self._learn(list(dict.fromkeys(flat[n] for n in unknown)))  # stemmed once, in one call
+            for n in unknown:
+                ids[n] = word_id[flat[n]]
         sizes = np.fromiter(map(len, found), dtype=np.intp, count=len(found))
-        at = np.fromiter(map(word_id.__getitem__, itertools.chain.from_iterable(found)), dtype=np.intp,
-                         count=int(sizes.sum()))
+        at = np.array(ids, dtype=np.intp)
         every, keep = self._word_stem[at], self._word_keep[at]
         ends = np.cumsum(sizes)
         own, own_ends = every[keep], np.concatenate(([0], np.cumsum(keep)))[ends]  # content words to each end
