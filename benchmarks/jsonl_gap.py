@@ -16,6 +16,7 @@ Usage:
     python benchmarks/jsonl_gap.py                          # all 58,938 passages, 2,000 questions
     python benchmarks/jsonl_gap.py --size 10000 --questions 500 --corpus PATH
     python benchmarks/jsonl_gap.py --old main --log --rounds 5
+    python benchmarks/jsonl_gap.py --old main --pause 20        # one question at a time, 20 ms apart
 """
 
 from __future__ import annotations
@@ -38,9 +39,11 @@ from benchmarks.common import (DEFAULT_CORPUS, REPO, markdown_table, percentile,
                                write_knowledge)
 
 
-def line_gaps(knowledge: Path, questions: list[str], code: Path = REPO, database: Path | None = None) -> list[float]:
+def line_gaps(knowledge: Path, questions: list[str], code: Path = REPO, database: Path | None = None,
+              pause: float | None = None) -> list[float]:
     """Seconds between consecutive answer lines of one `ask --jsonl` child of `code` fed every question (with
-    `database`, logged there, and checked to hold every question at the end; else --no-log)."""
+    `database`, logged there, and checked to hold every question at the end; else --no-log). With `pause`, each
+    question is sent only `pause` seconds after the last answer came, and the time to its answer is returned."""
     command = [sys.executable, "-m", "bot", "--knowledge", str(knowledge), "ask", "--jsonl"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
     env["PYTHONPATH"] = str(code)
@@ -50,6 +53,8 @@ def line_gaps(knowledge: Path, questions: list[str], code: Path = REPO, database
         database.unlink(missing_ok=True)
         env["BOT_DATABASE"] = str(database)
     child = subprocess.Popen(command, cwd=code, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    if pause is not None:
+        return _paced(child, questions, pause)
     payload = "".join(json.dumps({"text": q}) + "\n" for q in questions)
     writer = threading.Thread(target=lambda: (child.stdin.write(payload), child.stdin.close()))
     writer.start()  # written from a thread, so a full pipe never blocks the reading below
@@ -67,6 +72,24 @@ def line_gaps(knowledge: Path, questions: list[str], code: Path = REPO, database
         if logged != len(questions):
             raise RuntimeError(f"the log holds {logged} of the {len(questions)} questions asked")
     return [b - a for a, b in zip(stamps, stamps[1:])]
+
+
+def _paced(child: subprocess.Popen, questions: list[str], pause: float) -> list[float]:
+    """Seconds from sending each question to reading its answer, one question at a time (a script that waits)."""
+    waits = []
+    for question in questions:
+        time.sleep(pause)
+        start = time.perf_counter()
+        child.stdin.write(json.dumps({"text": question}) + "\n")
+        child.stdin.flush()
+        line = child.stdout.readline()
+        waits.append(time.perf_counter() - start)
+        if "error" in json.loads(line):
+            raise RuntimeError(f"the bot refused a line: {line.strip()}")
+    child.stdin.close()
+    if child.wait() != 0:
+        raise RuntimeError(f"ask --jsonl exited {child.returncode}")
+    return waits[1:]  # as the gaps: the first answer is not timed
 
 
 def in_process(knowledge: Path, questions: list[str]) -> list[float]:
@@ -104,6 +127,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of both measurements")
     parser.add_argument("--old", metavar="REV", help="also time the children at this git revision, alternating")
     parser.add_argument("--log", action="store_true", help="the children log every question (default: --no-log)")
+    parser.add_argument("--pause", type=float, metavar="MS", help="send each question MS ms after the last answer "
+                        "and time its answer (a script that waits), instead of all at once")
     args = parser.parse_args()
     records = subset(read_corpus(args.corpus), args.size)
     questions = [q for q, _id in queries(records, args.questions)]
@@ -121,10 +146,12 @@ def main() -> None:
         answers: list[float] = []
         for round_ in range(args.rounds):  # alternate, so a busy spell of the machine hits every one alike
             for label, code in (list(codes.items()) if round_ % 2 == 0 else list(codes.items())[::-1]):
-                gaps[label] += line_gaps(knowledge, questions, code, database)
+                gaps[label] += line_gaps(knowledge, questions, code, database,
+                                         None if args.pause is None else args.pause / 1000)
             answers += in_process(knowledge, questions)
     logged = ", logged" if args.log else ""
-    timed = [(f"ask --jsonl{logged}: gap between answer lines{label}", v) for label, v in gaps.items()]
+    what = "gap between answer lines" if args.pause is None else f"answer time, sent {args.pause:g} ms after the last"
+    timed = [(f"ask --jsonl{logged}: {what}{label}", v) for label, v in gaps.items()]
     rows = [[f"{size:,}", what, f"{len(v):,}", f"{1000 * statistics.median(v):.3f}", f"{1000 * percentile(v, 99):.3f}",
              f"{1000 * statistics.fmean(v):.3f}", f"{1000 * max(v):.1f}"]
             for what, v in timed + [("Answerer.answer() in process", answers)]]

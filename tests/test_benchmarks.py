@@ -217,6 +217,13 @@ def test_the_jsonl_benchmark_times_a_revision_beside_the_working_tree_and_checks
     assert all(r.split("|")[3].strip() == "14" for r in rows)  # two rounds of seven gaps; each log held all 8
 
 
+@pytest.mark.slow
+def test_the_jsonl_benchmark_paced_times_each_answer_sent_after_the_last(tmp_path):
+    result = _run_on_tiny_corpus(tmp_path, "jsonl_gap.py", "--questions", "8", "--rounds", "1", "--pause", "1")
+    row = next(line for line in result.stdout.splitlines() if "answer time, sent 1 ms after the last" in line)
+    assert row.split("|")[3].strip() == "7"  # the first answer is not timed, as the first gap
+
+
 def _run_on_tiny_corpus(tmp_path, script: str, *args: str) -> subprocess.CompletedProcess:
     """A benchmark script run on the tiny corpus; it must succeed."""
     corpus = tiny_corpus(tmp_path / "tiny.jsonl.gz")
