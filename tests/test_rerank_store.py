@@ -121,3 +121,15 @@ def test_questions_read_side_by_side_in_threads_get_the_columns_of_their_texts()
     for t in threads:
         t.join()
     assert failures == [] and kept.passages_read() == len(texts)
+
+
+def test_words_split_as_bytes_are_the_words_of_the_text():
+    from bot.core.rerank_store import _words
+    from bot.text import words
+
+    texts = [*PASSAGES, "snake_case and CamelCase, 3.14 and x86-64; tabs\tand\nlines", "a`b back`tick `quoted`",
+             "rock'n'roll isn't it's", "ÅNGSTRÖM ﬁle", "", "   ", "under_score_", "_x_ 1_2", "e-mail: a@b.c/d?e=f#g"]
+    for text in texts:
+        got = _words(text)
+        assert [w if isinstance(w, str) else w.decode("ascii") for w in got] == words(text), text
+
