@@ -88,12 +88,7 @@ def _names_asked(hit: Hit, question: str) -> bool:
     a passage on the question's other, rarer words ("www-data") scores high without the 'uid' asked for, and
     the first stage cannot tell; the second stage reads it."""
     noun = asked_noun(question)
-    if not noun or noun in STOP_WORDS:
-        return True
-    wanted = stem(noun)
-    if wanted[:-1] not in f"{hit.text} {hit.section}".lower():  # the cheap no (see _holds_every_word)
-        return False
-    return wanted in set(content_stems(words(f"{hit.text} {hit.section}")))
+    return not noun or noun in STOP_WORDS or _holds(hit, {stem(noun)})
 
 
 def _holds_every_word(hit: Hit, question: str, least: int) -> bool:
@@ -102,15 +97,18 @@ def _holds_every_word(hit: Hit, question: str, least: int) -> bool:
     if least <= 0:
         return False
     asked = {stem(w) for w in words(question) if w not in STOP_WORDS and w not in FRAME_WORDS}
-    if len(asked) < least:
-        return False
+    return len(asked) >= least and _holds(hit, asked)
+
+
+def _holds(hit: Hit, stems: set[str]) -> bool:
+    """Whether the passage's text or section holds a content word of each of these stems."""
     lowered = f"{hit.text} {hit.section}".lower()
-    if not all(s[:-1] in lowered for s in asked):  # a held stem's word nearly always spells all but its last letter:
+    if not all(s[:-1] in lowered for s in stems):  # a held stem's word nearly always spells all but its last letter:
         return False  # a cheap no before reading the words of a long passage (a miss only sends it to the stage)
     held = set(content_stems(words(hit.text)))
-    if not asked <= held:
+    if not stems <= held:
         held.update(content_stems(words(hit.section)))
-    return asked <= held
+    return stems <= held
 
 
 def first_stage_scaled(hits: tuple[Hit, ...], model_threshold: float, settings: AnswerSettings) -> tuple[Hit, ...]:
