@@ -44,6 +44,16 @@ def _arguments(rest: str) -> list[str]:
     return [a if a else q for q, a in re.findall(r'"([^"]*)"|((?:\\ |\S)+)', rest)]  # "\ " is no gap
 
 
+def _in_font(name: str, args: list[str]) -> str:
+    """A line set in a font (.B gzip -9, .BR emacs (1)): alternating fonts join their arguments without a space."""
+    return ("" if name in _ALTERNATING else " ").join(args)
+
+
+def _request_args(raw: str, request: re.Match) -> list[str]:
+    """A request line's arguments, unescaped."""
+    return [_unescape(a) for a in _arguments(raw[request.end():])]
+
+
 def is_roff(text: str) -> bool:
     """Whether text is roff source: it has a .TH (or .Dd) request and section headings."""
     return bool(re.search(r"^\.(TH|Dd)\s", text, re.MULTILINE)) and bool(re.search(r"^\.S[Hh]\s", text, re.MULTILINE))
@@ -94,8 +104,7 @@ class _Roff:
         if self.example_until or not request:
             self.text_line(raw, request)
             return
-        name, rest = request.group(1), raw[request.end():]
-        args = [_unescape(a) for a in _arguments(rest)]
+        name, args = request.group(1), _request_args(raw, request)
         if name in ("SH", "SS", "Sh", "Ss"):
             self.flush()
             self.await_heading = not args
@@ -116,10 +125,8 @@ class _Roff:
         elif name in _SKIP_UNTIL:
             self.flush()
             self.skip_until = _SKIP_UNTIL[name]
-        elif name in _ALTERNATING:
-            self.words("".join(args))
-        elif name in _FONTS | {"UR", "MT"}:
-            self.words(" ".join(args))
+        elif name in _ALTERNATING | _FONTS | {"UR", "MT"}:
+            self.words(_in_font(name, args))
 
     def displayed(self, raw: str, request: re.Match | None) -> bool:  # (called while self.display is a list)
         """Whether a line since .RS was taken: one or two lines set apart (".RS / .B info tar / .RE") are an
@@ -131,8 +138,7 @@ class _Roff:
             self.nest("RE")
             return True
         if (not request and raw.strip() or name in _FONTS | _ALTERNATING) and len(shown) < 2:
-            args = [_unescape(a) for a in _arguments(raw[request.end():])] if request else [_unescape(raw)]
-            shown.append(("" if name in _ALTERNATING else " ").join(args).strip())
+            shown.append((_in_font(name, _request_args(raw, request)) if request else _unescape(raw)).strip())
             return True
         self.display = None
         for text in shown:
@@ -148,8 +154,7 @@ class _Roff:
             elif not request:
                 self.example.append(_unescape(raw))
             elif request.group(1) in _ALTERNATING | _FONTS:  # ".B gzip -9 file": a line in a font
-                args = [_unescape(a) for a in _arguments(raw[request.end():])]
-                self.example.append(("" if request.group(1) in _ALTERNATING else " ").join(args))
+                self.example.append(_in_font(request.group(1), _request_args(raw, request)))
         elif raw[:1].isspace() and raw.strip():  # an indented line is an example line
             if self.text:
                 self.flush(keep_tag=True)
