@@ -49,14 +49,17 @@ class Outline:
             return
         if term:
             kind, text = "term", f"{term}: {text}"
-        self.blocks.append(Block(self.section or self.title or "General", text, kind, term))
+        self.blocks.append(Block(self._under(), text, kind, term))
 
     def code(self, lines: list[str], term: str = "") -> None:
         """An example or command block, one line of text per line, for the paragraph introducing it to carry."""
         kept = [" ".join(line.split()) for line in lines if line.strip()]
         if kept:
-            section = self.section or self.title or "General"
-            self.blocks.append(Block(section, "\n".join(kept), "code", _term(term)))
+            self.blocks.append(Block(self._under(), "\n".join(kept), "code", _term(term)))
+
+    def _under(self) -> str:
+        """The section a block added now sits under: the last heading, else the title."""
+        return self.section or self.title or "General"
 
     def _dated(self, text: str) -> bool:
         """A short 'Last updated: ...' line gives the document's date and is no passage."""
@@ -92,10 +95,11 @@ def with_code(blocks: list[Block]) -> list[Block]:
         last = out[-1] if out else None
         same = last is not None and last.section == block.section and last.term == block.term
         if block.kind != "code":
+            goes_on = same and len(out) - 1 in carried  # right after an example, in the same part
             example_next = n + 1 < len(blocks) and blocks[n + 1].kind == "code"
-            if same and len(out) - 1 in carried and between_examples(block) and example_next:
+            if goes_on and between_examples(block) and example_next:
                 out[-1] = replace(last, text=f"{last.text} {block.text}", example=f"{last.example} {block.text}")
-            elif same and len(out) - 1 in carried and block.kind == "para" and block.text[:1].islower():
+            elif goes_on and block.kind == "para" and block.text[:1].islower():
                 out[-1] = replace(last, text=f"{last.text} {block.text}", example="")  # "run: X | from a folder."
                 carried.discard(len(out) - 1)  # its sentence goes on after the example: it ends with words again
             else:
@@ -106,8 +110,8 @@ def with_code(blocks: list[Block]) -> list[Block]:
         if all(len(pair) == 2 and pair[0].strip() and pair[1].strip() for pair in pairs):
             out.extend(Block(block.section, f"{c.strip()}: {d.strip()}", "term", c.strip()) for c, d in pairs)
             continue
-        joined = " ".join(line if line.endswith(_CONTINUES) or n == len(lines) - 1 else f"{line};"
-                          for n, line in enumerate(lines))  # one command a line: "./configure; make"
+        joined = " ".join(line if line.endswith(_CONTINUES) or i == len(lines) - 1 else f"{line};"
+                          for i, line in enumerate(lines))  # one command a line: "./configure; make"
         opens = last is not None and last.kind != "code" and (last.text.endswith(":") or last.text[-1:].isalnum()) and (
             not between_examples(last) or len(out) - 1 in carried)  # "Then" alone introduces nothing
         if same and opens and len(joined) <= CODE_CHARS and len(lines) <= CODE_LINES:
