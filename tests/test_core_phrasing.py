@@ -24,6 +24,8 @@ from bot.core.phrasing import _ASKS_COUNTRY, _QUESTION_WORD, ANSWER_TYPES, SWITC
     ("what other nations work with Mongolia", "Japan and South Korea also work with Mongolia.", True),
     ("Which countries did the woman visit?", "She visited Oman.", True),
     ("How large was the contribution?", "Mongolia took part in the mission.", False),
+    ("How large is the base package?", "The base package alone is over 700K.", True),  # a size with its unit
+    ("How much memory does it need?", "It needs 64MiB to run.", True),
     ("Who leads the agency?", "The agency supported the project.", False),
     ("Who heads the centre?", "The centre is led by Colonel Bat.", True),
     ("Where is the centre located?", "The centre was recognised.", False),

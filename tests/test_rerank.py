@@ -187,6 +187,8 @@ def test_a_passage_holds_a_kind_only_with_a_fact_the_question_does_not_name():
     assert not holds_kind("date", "It was built in 1883.", frozenset({"1883"}))  # the question's own year
     assert not holds_kind("number", "Troops were sent in 2009.", nothing)  # a year is not a count
     assert holds_kind("number", "In 2009, 130 troops were sent.", nothing)
+    assert holds_kind("number", "The base package alone is over 700K.", nothing)  # a size written with its unit
+    assert holds_kind("number", "It needs 64MiB to run.", nothing)
     assert not holds_kind("number", "Mongolia is one of a number of partners.", nothing)
     assert holds_kind("end", "The mission ran from 2009 to 2014.", nothing)
     assert not holds_kind("end", "The mission began in 2009.", nothing)

@@ -29,7 +29,7 @@ ANAPHORA = {"it", "its", "this", "that", "these", "those", "they", "them", "thei
 SWITCH = re.compile(r"^(and |ok |so |but )*(what|how) about\b|^(and |also )?(tell me about|what is|what are|what was)\b")
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _HAS_DATE = re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS}) \d|\b\d{{1,2}} ({_MONTHS})\b", re.IGNORECASE)
-_HAS_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b(?!\s*(?:to|-)\s*(?:1[89]|20)\d\d)(?<!\b1[89]\d\d)(?<!\b20\d\d)|"
+_HAS_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?(?:[kmgt]i?b|[kmgt])?\b(?!\s*(?:to|-)\s*(?:1[89]|20)\d\d)(?<!\b1[89]\d\d)(?<!\b20\d\d)|"
                          r"\b(one(?! of\b)|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
                          r"thousands?|millions?)\b", re.IGNORECASE)
 _HAS_PERSON = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|General|Colonel|Admiral|President|Prime Minister|Minister|"

@@ -60,7 +60,8 @@ _LEANING = re.compile(r"^(?:it|its|this|these|that|those|they|their|them|he|his|
                       r"moreover|furthermore|there|then|thus|the latter|the former|both|another|others?)\b")
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _YEAR = re.compile(rf"\b(?:1\d\d\d|20\d\d|\d{{1,4}}s|\d{{1,2}}(?:st|nd|rd|th) century|{_MONTHS})\b|\b\d{{2,4}} (?:bc|ad|bce|ce)\b")
-_NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(?:one(?! of\b)|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+_UNIT = r"(?:[kmgt]i?b|[kmgt])?"  # a size written with its unit ("700K", "64MiB") is still a number
+_NUMBER = re.compile(rf"\b\d[\d,.]*{_UNIT}\b|\b(?:one(?! of\b)|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
                      r"thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|billions|"
                      r"dozen|dozens|half|third|quarter|percent|per cent)\b")
 _YEAR_ONLY = re.compile(r"^(?:1\d\d\d|20\d\d)$")  # a year is a date, not a count
