@@ -7,7 +7,9 @@ then judged offline: a question it skips gets its skipped outcome, the rest thei
 questions with one search; a Mongolia question with context turns is judged with the mode forced on every
 turn, which the printed check on the full path confirms).
 
-    python benchmarks/skip_signals.py --out /tmp/skip_rows.jsonl [--sets squad,mongolia,debian]
+    python benchmarks/skip_signals.py --out /tmp/skip_rows.jsonl [--sets squad,mongolia,debian,realdocs]
+
+`realdocs` adds the real tuning documents (benchmarks/realdocs.py --tuning), graded as `bot eval` grades.
 """
 
 from __future__ import annotations
@@ -177,6 +179,33 @@ def debian_rows(config, write, size: int = 58938, count: int = 500) -> None:
                    "skip": skip, "rerank": rerank})
 
 
+def realdocs_rows(config, write) -> None:
+    """The real tuning documents of realdocs.py --tuning (never the held-out ones), each imported as that script does."""
+    from benchmarks.realdocs import TUNING, build
+    from bot.config import default_config_path
+    from bot.core.pipeline import build_answerer
+    from bot.kb.evaluate import is_correct, load_cases
+    from bot.kb.load import load_knowledge
+
+    with tempfile.TemporaryDirectory(prefix="factbot-skip-") as tmp:
+        for document in TUNING:
+            knowledge, failed = build(document, Path(tmp), default_config_path(REPO))
+            if knowledge is None:
+                continue
+            answerer = build_answerer(config.with_knowledge(knowledge), load_knowledge(knowledge))
+            LAST["answerer"] = answerer
+
+            def outcome(case):
+                answer = answerer.answer(case.question)
+                return {"right": is_correct(case, answer.found, answer.text), "answered": answer.found,
+                        "top": answer.sources[0].id if answer.sources else None}
+
+            for case in load_cases(REPO / document.questions):
+                row, skip, rerank = both(lambda: outcome(case))
+                write({"set": "realdocs", "group": document.name, "kind": case.category, "q": case.question,
+                       **row, "skip": skip, "rerank": rerank})
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="JSON lines, one per question")
@@ -190,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         def write(row):
             handle.write(json.dumps(row, default=lambda v: v.item() if hasattr(v, "item") else str(v)) + "\n")
         for name in args.sets.split(","):
-            {"squad": squad_rows, "mongolia": mongolia_rows, "debian": debian_rows}[name](config, write)
+            {"squad": squad_rows, "mongolia": mongolia_rows, "debian": debian_rows,
+             "realdocs": realdocs_rows}[name](config, write)
             handle.flush()
     return 0
 
