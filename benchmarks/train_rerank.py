@@ -11,6 +11,7 @@ question written for a held-out article is dropped from training too).
     python benchmarks/train_rerank.py --data cands.json.gz  # reuse collected candidates (collect once with --save)
     python benchmarks/train_rerank.py --no-write --drop phrase bigrams   # an ablation, figures only
     python benchmarks/train_rerank.py --data cands.json.gz --on-top   # keep the shipped model, refit CONFIDENCE_RESIDUAL
+    python benchmarks/train_rerank.py --neutral section_cover   # keep the shipped model, that feature weighing nothing
 
 scikit-learn is used here, offline; the product scores with the saved numbers and numpy alone.
 """
@@ -314,6 +315,18 @@ def on_top(asked: list[Asked], shipped: Model, names: tuple[str, ...]) -> Model:
     return Model(shipped.ranker, confidence, shipped.threshold, shipped.info)
 
 
+def neutral(shipped: Model, names: tuple[str, ...]) -> Model:
+    """The shipped model with these features weighing nothing in the ranker and the confidence model (each then
+    reads as at its training mean): for a feature the training data nearly never sets, whose fitted weight
+    extrapolates without bound on documents that set it often (docs/quality-experiments.md, "section_cover")."""
+    def without(linear: Linear) -> Linear:
+        weights = np.array([0.0 if n in names else w for n, w in zip(linear.names, linear.weights)])
+        return Linear(linear.names, linear.mean, linear.scale, weights, linear.bias)
+
+    info = {**(shipped.info or {}), "neutral": sorted(set(names) | set((shipped.info or {}).get("neutral", ())))}
+    return Model(without(shipped.ranker), without(shipped.confidence), shipped.threshold, info)
+
+
 # -- predicting and grading -----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -454,9 +467,20 @@ def main(argv: list[str] | None = None) -> int:
                                                                "confidence features (CONFIDENCE_RESIDUAL) fitted anew")
     parser.add_argument("--folds", type=Path, help="write each fold's model (keyed by its held-out article) here, "
                                                    "for benchmarks/rerank_experiment.py")
+    parser.add_argument("--neutral", nargs="+", metavar="FEATURE", help="write the shipped model with these "
+                        "features' weights set to zero (no data read, nothing refitted)")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
+    if args.neutral:
+        unknown = [n for n in args.neutral if n not in CONFIDENCE_FEATURES]
+        if unknown:
+            print(f"Error: no feature {', '.join(unknown)} (features: {', '.join(CONFIDENCE_FEATURES)})", file=sys.stderr)
+            return 2
+        args.out.write_text(json.dumps(rounded(neutral(Model.load(MODEL_FILE), tuple(args.neutral)).to_dict()),
+                                       indent=1) + "\n", encoding="utf-8")
+        print(f"Wrote {args.out} with {', '.join(args.neutral)} weighing nothing")
+        return 0
     if args.data and args.data.is_file():
         data = load(args.data)
     else:

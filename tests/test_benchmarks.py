@@ -265,3 +265,24 @@ def test_the_semantic_experiment_reads_the_bundled_vectors_offline_and_times_the
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "semantic columns per question: median" in result.stdout
+
+
+@pytest.mark.slow
+def test_the_trainer_writes_the_shipped_model_with_a_feature_weighing_nothing(tmp_path):
+    """--neutral reads no data and refits nothing: only the named feature's weights change, in both models."""
+    from bot.core.rerank import Model, shipped_model
+
+    out = tmp_path / "model.json"
+    result = subprocess.run([sys.executable, "benchmarks/train_rerank.py", "--neutral", "proximity", "--out", str(out)],
+                            cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    written, shipped = Model.load(out), shipped_model()
+    for new, old in ((written.ranker, shipped.ranker), (written.confidence, shipped.confidence)):
+        at = new.names.index("proximity")
+        assert new.weights[at] == 0.0 and old.weights[at] != 0.0
+        others = [i for i in range(len(new.names)) if i != at]
+        assert list(new.weights[others]) == list(old.weights[others]) and new.bias == old.bias
+    assert "proximity" in written.info["neutral"] and written.threshold == shipped.threshold
+    refused = subprocess.run([sys.executable, "benchmarks/train_rerank.py", "--neutral", "nonsense", "--out", str(out)],
+                             cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "no feature nonsense" in refused.stderr
