@@ -159,6 +159,17 @@ def test_a_short_example_goes_with_the_sentence_introducing_it():
         ("Then you can configure and build the library: ./configure; make", "")]
 
 
+def test_labelled_links_go_with_the_sentence_before_them_though_it_ends():
+    # GCC's README.Bugs: the trackers' addresses were an indented example after a finished sentence, and left out.
+    doc = ("Reporting bugs\n==============\n\n- Check if the bug is already reported in the bug tracking systems.\n\n"
+           "    Debian:   http://bugs.debian.org/gcc\n    Upstream: http://gcc.gnu.org/bugzilla/\n\n"
+           "- Send the report.\n\n    make check > log.txt\n")
+    assert [p.text for p in split_document(doc, "txt").passages] == [
+        "Check if the bug is already reported in the bug tracking systems. Debian: http://bugs.debian.org/gcc; "
+        "Upstream: http://gcc.gnu.org/bugzilla/",
+        "Send the report."]  # any other example after a finished sentence is still left out
+
+
 def test_examples_and_the_words_between_them_stay_together_after_their_introduction():
     doc = ("# Usage\n\n## Examples\n\nFiles can be joined, for example:\n\n    gzip -c a b\n\nis equivalent to\n\n"
            "    cat a b | gzip\n\nThe shorter form is easier to type and to remember later.\n")

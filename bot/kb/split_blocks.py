@@ -76,6 +76,7 @@ def _term(term: str) -> str:
 
 CODE_CHARS = 200  # an example longer than this (its lines joined) is a listing, not part of a fact: left out
 CODE_LINES = 6
+_LINK = re.compile(r"^[A-Z][\w .()/-]{0,30}: (?:https?|ftp)://\S+$")  # 'Upstream: http://gcc.gnu.org/bugzilla/'
 _CONTINUES = (";", "{", "}", ",", "(", "[", "|", "&", "\\")  # a line ending so goes on, or is ended, already
 
 
@@ -112,8 +113,10 @@ def with_code(blocks: list[Block]) -> list[Block]:
             continue
         joined = " ".join(line if line.endswith(_CONTINUES) or i == len(lines) - 1 else f"{line};"
                           for i, line in enumerate(lines))  # one command a line: "./configure; make"
-        opens = last is not None and last.kind != "code" and (last.text.endswith(":") or last.text[-1:].isalnum()) and (
-            not between_examples(last) or len(out) - 1 in carried)  # "Then" alone introduces nothing
+        opens = last is not None and last.kind != "code" and (
+            last.text.endswith(":") or last.text[-1:].isalnum() or all(map(_LINK.match, lines))) and (
+            not between_examples(last) or len(out) - 1 in carried)  # "Then" alone introduces nothing; labelled links
+        # go with the sentence before them even when it ends ('... in the bug tracking systems.' / 'Upstream: http://...')
         if same and opens and len(joined) <= CODE_CHARS and len(lines) <= CODE_LINES:
             example = f"{last.example} {joined}" if len(out) - 1 in carried else joined
             out[-1] = replace(last, text=f"{last.text} {joined}", example=example)
