@@ -26,6 +26,9 @@ from bot.core.phrasing import _ASKS_COUNTRY, _QUESTION_WORD, ANSWER_TYPES, SWITC
     ("How large was the contribution?", "Mongolia took part in the mission.", False),
     ("How large is the base package?", "The base package alone is over 700K.", True),  # a size with its unit
     ("How much memory does it need?", "It needs 64MiB to run.", True),
+    ("Which version of gzip added the option?", "The option first appeared in gzip 1.4.", True),
+    ("Which version of gzip added the option?", "The option lets rsync send only the changed files.", False),
+    ("In what release did findutils change it?", "As of findutils-4.2.2, it changed.", True),
     ("Who leads the agency?", "The agency supported the project.", False),
     ("Who heads the centre?", "The centre is led by Colonel Bat.", True),
     ("Where is the centre located?", "The centre was recognised.", False),

@@ -150,6 +150,7 @@ def test_the_first_stage_words_replace_the_question_text_words(stats):
     ("How many people live there?", "number"), ("How long did it last?", "span"),
     ("Who built the bridge?", "person"), ("Where does the river rise?", "place"),
     ("What French town was he from?", "name"), ("What is the river called?", ""), ("Why did it flood?", ""),
+    ("Which version of gzip added the option?", "number"), ("In what release did it change?", "number"),
 ])
 def test_the_kind_of_fact_a_question_asks_for(question, kind):
     assert asked_kind(question) == kind
@@ -189,6 +190,7 @@ def test_a_passage_holds_a_kind_only_with_a_fact_the_question_does_not_name():
     assert holds_kind("number", "In 2009, 130 troops were sent.", nothing)
     assert holds_kind("number", "The base package alone is over 700K.", nothing)  # a size written with its unit
     assert holds_kind("number", "It needs 64MiB to run.", nothing)
+    assert holds_kind("number", "The option was added in gzip 1.4.", nothing)  # a version, as 'which version' asks
     assert not holds_kind("number", "Mongolia is one of a number of partners.", nothing)
     assert holds_kind("end", "The mission ran from 2009 to 2014.", nothing)
     assert not holds_kind("end", "The mission began in 2009.", nothing)

@@ -56,6 +56,8 @@ _HAS_REASON = re.compile(r"\b(?:[Ii]n order to|[Ss]o as to|[Ss]o that|[Bb]ecause
                          r"[Ii]n response to|[Ii]n support of|aim|aims|aimed|purpose|purposes|goal|goals|objective|"
                          r"objectives|intended|designed|seeks?|reason|reasons)\b|"
                          r"\bto (?!(?:the|a|an|this|that|these|those|its|their|his|her|our|be|date|\d)\b)[a-z]+")
+# A version: a dotted number ('4.2.2', 'findutils-4.3.11') or one named as such ('version 3', 'v2').
+_HAS_VERSION = re.compile(r"\b\d+\.\d+(?:\.\d+)*\b|\b(?:version|release|v)\s?\d+\b", re.IGNORECASE)
 # The kinds of fact a question asks for: (name, how the question asks, how a passage holds it).
 # The first kind found decides: 'when did it end' wants an end, not any date, and a date question is
 # never also a number question.
@@ -67,6 +69,7 @@ ANSWER_TYPES = (
      _HAS_END),
     ("date", re.compile(r"^(when|since when|until when)\b|\bhow many (years|months)\b|\b(what|which) (year|date|month)\b|"
                         r"\bhow long\b|\b(when|since when) (did|does|do|was|were|is|has|have|will)\b"), _HAS_DATE),
+    ("version", re.compile(r"\b(what|which) ([\w-]+ )?(version|versions|release|releases)\b"), _HAS_VERSION),
     ("size", re.compile(r"\b(how big|how large|how small|what size|how significant|how important)\b"), _HAS_SIZE),
     ("number", re.compile(r"\b(how much|how many|what amount|what sum|what number)\b"), _HAS_NUMBER),
     ("person", re.compile(r"\bwho (is|was|are|were) (the )?(current )?(head|leader|director|chief|president|commander|"

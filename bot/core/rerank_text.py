@@ -82,7 +82,7 @@ _ASKS = (
     ("span", re.compile(r"\bhow long\b")),
     ("number", re.compile(r"\b(?:how (?:many|much|old|far|large|big|high|tall|fast|often|deep|wide)|"
                           r"what (?:number|percentage|percent|amount|proportion|fraction|size|population|age)|"
-                          r"which (?:number|percentage|amount))\b")),
+                          r"which (?:number|percentage|amount)|(?:what|which) (?:[\w-]+ )?(?:version|release)s?)\b")),
     ("person", re.compile(r"\b(?:who|whom|whose|which (?:person|man|woman|king|leader|president|author|ruler)|"
                           r"what (?:person|man|woman|king|leader|president|author|ruler))\b")),
     ("place", re.compile(r"\b(?:where|what (?:city|country|town|place|region|state|area|province|continent|location)|"
