@@ -124,9 +124,16 @@ NEGATIONS = "not|never|no|none|nobody|nothing|neither|nor|cannot|without"  # wor
 _NEGATED = re.compile(rf"\b(?:{NEGATIONS})\b|n't\b")
 
 
+# A question asking how to do something ('how can I check that a file isn't broken', 'what should I do'): its 'not'
+# describes the goal, and the answer (a way to do it) need deny nothing.
+_HOW_TO = re.compile(r"\bhow (?:do|can|could|should|would|must|to) (?:i|you|we|one)\b|\bhow to\b|"
+                     r"\bwhat (?:should|can|must|do) (?:i|you|we|one) do\b")
+
+
 def negated(question: str) -> bool:
-    """Whether a question is asked in the negative ('Who did not sign?', 'What wasn't built?')."""
-    return bool(_NEGATED.search(normalise(question)))
+    """Whether a question is asked in the negative ('Who did not sign?', 'What wasn't built?'), not as how to do a thing."""
+    lowered = normalise(question)
+    return bool(_NEGATED.search(lowered)) and not _HOW_TO.search(lowered)
 
 
 def shorten(text: str, width: int = 70) -> str:
