@@ -11,6 +11,7 @@ from bot.core.index import TfidfIndex
 from bot.core.reading import Reader, Reading
 from bot.core.settings import AnswerSettings
 from bot.kb.model import Passage
+from bot.text import stem
 
 PASSAGES = (
     Passage("p1", "The Glacier Research Programme (GRP) measures ice with radar."),
@@ -66,6 +67,21 @@ def test_a_word_of_the_same_family_stands_in_for_one_stemming_missed(read):
     reading = read.read("environment")
     assert reading.corrected == (("environment", "environmental"),) and not reading.unknown
     assert read.related_word("env") is None  # too short to choose a family
+
+
+def test_two_words_run_together_with_the_first_cut_short_read_as_the_pair_the_knowledge_writes():
+    index = TfidfIndex.build((Passage("p1", "Directories are searched, but symbolic links are ignored."),
+                              Passage("p2", "A table is written, then a link map.")))
+    shortened = Reader(index.vocabulary, index.word_counts, Expander((), {}), AnswerSettings())
+    reading = shortened.read("Does it follow symlinks?")
+    assert [stem(t) for t in reading.tokens] == ["follow", "symbol", "link"] and reading.unknown == ("follow",)
+    assert [(typed, stem_pair(read_as)) for typed, read_as in reading.corrected] == [("symlinks", "symbol link")]
+    assert shortened.read("Does it follow tablinks?").unknown == ("follow", "tablinks")  # never 'table link' in it
+    assert shortened.read("symlnk").unknown == ("symlnk",)  # too short, and no known word ends it
+
+
+def stem_pair(words: str) -> str:
+    return " ".join(map(stem, words.split()))
 
 
 def test_synonyms_and_acronyms_are_found_and_capitalised_acronyms_read_as_words(read):

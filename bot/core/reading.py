@@ -84,9 +84,14 @@ class Reader:
                     continue
             if stem(token) not in vocabulary:
                 related = self.related_word(token)
+                spelt = self.shortened_pair(token) if related is None else None
                 if related is not None:
                     corrected.append((token, related))
                     token = related
+                elif spelt is not None:
+                    corrected.append((token, " ".join(spelt)))
+                    content.append(spelt[0])
+                    token = spelt[1]
                 else:
                     unknown.append(token)
             content.append(token)
@@ -117,6 +122,26 @@ class Reader:
             if len(candidate) - len(token) <= self.settings.related_max_extra:
                 return candidate
             i += 1
+        return None
+
+    def shortened_pair(self, token: str) -> tuple[str, str] | None:
+        """Two words the knowledge writes side by side, run together with the first cut short ('symlinks' for
+        'symbolic links', 'regexps' for 'regular expressions'): a known word ends the token, and a known word
+        starting as the token does stands right before it in some passage."""
+        if len(token) < self.settings.compound_min_length:
+            return None
+        words_, vocabulary = self._sorted_words, self.vocabulary
+        for cut in range(self.settings.compound_min_head, len(token) - self.settings.compound_min_head + 1):
+            head, tail = token[:cut], token[cut:]
+            second = stem(tail)
+            if second not in vocabulary:
+                continue
+            start = bisect.bisect_left(words_, head)
+            for word in words_[start:start + self.settings.shortened_scan]:
+                if not word.startswith(head):
+                    break
+                if len(word) > len(head) and f"{stem(word)} {second}" in vocabulary:
+                    return word, tail
         return None
 
     def split_compounds(self, tokens: Sequence[str]) -> list[str]:

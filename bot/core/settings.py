@@ -41,6 +41,7 @@ class AnswerSettings:
     compound_min_length: int = _tunable(7, "shorter unknown words are rarely two words run together")
     compound_min_head: int = _tunable(3, "a compound's first part has at least 3 letters ('counter|terrorism')")
     compound_min_tail: int = _tunable(2, "a compound's last part has at least 2 characters ('covid|19')")
+    shortened_scan: int = _tunable(64, "known words tried for a cut-short first word ('sym' of 'symlinks'); 'con' starts 1000s")
     related_min_length: int = _tunable(5, "shorter words prefix too many others to pick one ('env' is no word)")
     related_max_extra: int = _tunable(4, "a related word adds at most 4 letters ('environment|al')")
     spell_min_length: int = _tunable(3, "one- and two-letter words are never corrected, nor offered as corrections")
