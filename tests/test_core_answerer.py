@@ -151,13 +151,15 @@ def test_threshold_is_what_decides(answerer):
 def test_who_leads_wants_a_person_the_knowledge_does_not_name(answerer):
     """The first stage alone vetoes a passage without the kind of fact asked for; the second stage weighs
     it as one feature among many (a hard veto after it cost 3.5 points of SQuAD's balanced score), so
-    the question is far less sure than one the passage answers, though on five passages it can pass."""
+    the question is far less sure than one the passage answers, though on five passages it can pass: as an
+    unsure answer. (0.32 against 0.65 while section_cover counted the section 'Research' against it; 0.37 since
+    that feature weighs nothing, docs/quality-experiments.md.)"""
     first_stage_only = make(threshold=0.2, rerank=False)
     assert not first_stage_only.answer("Who leads the Glacier Research Programme?").found
     assert first_stage_only.answer("What does the Glacier Research Programme measure?").found
     who = answerer.answer("Who leads the Glacier Research Programme?")
     what = answerer.answer("What does the Glacier Research Programme measure?")
-    assert what.found and who.score < what.score / 2
+    assert what.found and not what.unsure and who.unsure and who.score < what.score * 0.6
 
 
 def test_a_name_the_knowledge_never_mentions_makes_the_question_off_topic(answerer):
