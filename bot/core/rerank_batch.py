@@ -210,8 +210,15 @@ class Batch:
         """The share of the question's idf mass a text that is no passage (a section, a question) speaks to."""
         value = self.covers.get(text)
         if value is None:
-            found = matched(self.q, frozenset(content(text)[1]))
-            mask = sum(1 << n for n, s in enumerate(self.q.stems) if s in found)
+            if self.q.alternatives:
+                found = matched(self.q, frozenset(content(text)[1]))
+                mask = sum(1 << n for n, s in enumerate(self.q.stems) if s in found)
+            else:  # the same bits from the text's few stems (a section, a question): the stems' own columns
+                column, n_stems, mask = self.terms.get, len(self.q.stems), 0
+                for s in content(text)[1]:
+                    n = column(s, n_stems)
+                    if n < n_stems:
+                        mask |= 1 << n
             value = self.covers[text] = self.masses[mask] / self.total
         return value
 
