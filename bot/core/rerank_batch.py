@@ -1,9 +1,9 @@
 """One question's candidates read together for the second stage's features (rerank_features.py).
 
-Every word of the candidates and their neighbours is handled at once with numpy (rerank_store.Gathered:
-which question term each content word is); a text is then a bit mask of the question stems it speaks
-to, so a window, a paragraph or a family is an OR of integers and its idf mass is looked up once per
-mask. Sums run in the question's stem order, so a feature has the same bits in every process.
+Every word of the candidates and their neighbours is mapped at once with numpy (rerank_store.Gathered:
+which question term each content word is), then the few that are a term are read in one Python pass; a
+text is a bit mask of the question stems it speaks to, so a window, a paragraph or a family is an OR of
+integers and its idf mass is looked up once per mask. Sums run in the question's stem order, so a feature has the same bits in every process.
 """
 
 from __future__ import annotations
