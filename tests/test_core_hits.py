@@ -128,6 +128,7 @@ def test_skipped_hits_are_put_on_the_second_stage_scale_with_the_first_stage_thr
 
 def test_a_candidate_read_by_place_has_the_same_neighbours_as_one_read_from_the_passages():
     from bot.core.hits import _candidates
+    from bot.core.rerank_near import Neighbourhood
     from bot.core.rerank_store import PassageWords
 
     passages = (Passage("a", "One.", "S"), Passage("b", "Two.", "T"), Passage("c", "Three.", "S"),
@@ -136,11 +137,15 @@ def test_a_candidate_read_by_place_has_the_same_neighbours_as_one_read_from_the_
     words = PassageWords([p.text for p in passages], [p.section for p in passages], [p.questions for p in passages])
     places = list(range(len(passages)))
     hits = [Hit(p.id, p.section, p.text, 0.5) for p in passages]
-    for neighbours in (0, 1, 2, 3):
+    for neighbours in (0, 1, 2, 3, 4):
         plain, placed = _candidates(passages, places, hits, neighbours), _candidates(passages, places, hits, neighbours, words)
         for at, (a, b) in enumerate(zip(plain, placed)):
             assert b[:6] == a[:6] and a.places == ()
             assert b.places == (at, *map(words.texts.index, (*a.before, *a.after)))
+        near, filled = Neighbourhood(words.sections, neighbours), Neighbourhood(words.sections, neighbours)
+        filled.fill()
+        for kept in (near, filled, near):  # worked out at the first look, then kept; or all at once
+            assert _candidates(passages, places, hits, neighbours, words, kept) == placed
     got = _candidates(passages, [3], hits[3:4], 3, words)[0]  # skips the other section between
     assert (got.before, got.after, got.places) == (("One.", "Three."), ("Six.",), (3, 0, 2, 5))
     assert got.questions == ("What is four?",)

@@ -87,6 +87,8 @@ def test_warming_up_reads_ahead_and_changes_no_answer():
     # read ahead: the very first question already has every passage's words, and the speller its postings
     words = warm.reranker.passage_words(warm.kb.passages)
     assert words.passages_read() == len(warm.kb.passages) and warm.reader.speller._postings is not None
+    near = warm.reranker.neighbourhood(warm.kb.passages, warm.settings.rerank_neighbours)
+    assert near.passages_known() == len(warm.kb.passages)  # and which passages around each share its section
     assert [_shown(warm.answer(q)) for q in asked] == [_shown(cold.answer(q)) for q in asked]
 
 

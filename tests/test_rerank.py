@@ -214,6 +214,18 @@ def test_a_passage_denies_in_its_own_words_or_not_at_all():
     assert not denies("Elsewhere the workers wait for someone else.")  # whole words, and else only as "or else"
 
 
+def test_denies_reads_words_as_its_regex_does():
+    # The ASCII fast path (whole runs of letters, digits and '_') gives the regex's verdict on every text.
+    from bot.core.rerank_text import _DENIES, _lowered
+
+    texts = ["no_way out", "a no-op", "isn't it", "isn't_", "or else", "foo, else", "for else", "elsewhere",
+             "refusal", "unfailing", "failing", "lack", "slack", "absentee", "denial", "Denied.", "DENIES",
+             "n't", "cannot_", "2no", "no2", "Cannot", "ninguno: ningún no", "café non", "naïve refusé", "",
+             "nothing", "note", "nor'", "it's not", "without-", "_without", "unless.", "xexcept", "instead!"]
+    for text in texts:
+        assert denies(text) == bool(_DENIES.search(_lowered(text))), text
+
+
 def test_a_negated_question_misses_its_negation_only_in_a_passage_that_denies_nothing(stats):
     denying = Candidate("The bridge was not built by the city engineers.", 0.3)
     negated = features("Who did not build the bridge?", [at(1, 0.3), denying], stats)

@@ -15,6 +15,7 @@ from .settings import AnswerSettings
 
 if TYPE_CHECKING:  # with rerank: false a one-shot ask never imports the second stage
     from .rerank import Candidate, Reranker
+    from .rerank_near import Neighbourhood
     from .rerank_store import PassageWords
 
 
@@ -126,8 +127,10 @@ def rerank(reranker: Reranker, passages: Sequence[Passage], positions: Mapping[s
     if not top:
         return hits
     words = reranker.passage_words(passages)
+    store = words is not None and words.sections is not None
     candidates = _candidates(passages, [positions[h.id] for h in top], top, settings.rerank_neighbours,
-                             words if words is not None and words.sections is not None else None)
+                             words if store else None,
+                             reranker.neighbourhood(passages, settings.rerank_neighbours) if store else None)
     own = query.tokens
     content_words = list(own) + [w for w in query.carried if w not in own]  # a follow-up reads with its topic
     expansions = [(e.phrase, e.added) for e in query.expansions]
@@ -136,11 +139,11 @@ def rerank(reranker: Reranker, passages: Sequence[Passage], positions: Mapping[s
 
 
 def _candidates(passages: Sequence[Passage], places: list[int], hits: Sequence[Hit], neighbours: int,
-                words: PassageWords | None = None) -> list[Candidate]:
+                words: PassageWords | None = None, near: Neighbourhood | None = None) -> list[Candidate]:
     """The hits (at these places) as the second stage reads them, with `neighbours` passages each side in its section."""
-    # With the passages' columns (`words`, the answerer's store) no Passage is built or read, and each
-    # candidate carries its places so the stage reads their words by place. All ten in one call: this runs
-    # on every reranked question.
+    # With the passages' columns (`words`, the answerer's store) no Passage is built or read, each candidate
+    # carries its places so the stage reads their words by place, and `near` knows its neighbours' places
+    # without comparing sections. All ten in one call: this runs on every reranked question.
     from .rerank import Candidate
 
     if words is not None:
@@ -151,9 +154,12 @@ def _candidates(passages: Sequence[Passage], places: list[int], hits: Sequence[H
         def asked(n: int) -> tuple[str, ...]: return passages[n].questions
     size, out = len(passages), []
     for at, hit in zip(places, hits):
-        own = hit.section
-        before = [n for n in range(max(0, at - neighbours), at) if section(n) == own]
-        after = [n for n in range(at + 1, min(size, at + 1 + neighbours)) if section(n) == own]
-        out.append(Candidate(hit.text, hit.score, tuple(map(text, before)), tuple(map(text, after)), own, asked(at),
-                             (at, *before, *after) if words is not None else ()))
+        if near is not None:
+            before, after = near.around(at)
+        else:
+            own = hit.section
+            before = [n for n in range(max(0, at - neighbours), at) if section(n) == own]
+            after = [n for n in range(at + 1, min(size, at + 1 + neighbours)) if section(n) == own]
+        out.append(Candidate(hit.text, hit.score, tuple(map(text, before)), tuple(map(text, after)), hit.section,
+                             asked(at), (at, *before, *after) if words is not None else ()))
     return out

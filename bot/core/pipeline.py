@@ -62,7 +62,7 @@ class Answerer:
         the speller's postings, the word lists, the second stage's passage words. Answers are unchanged."""
         self.reader.warm()
         if self.reranker is not None:
-            self.reranker.warm(self.kb.passages)
+            self.reranker.warm(self.kb.passages, self.settings.rerank_neighbours)
 
     def _reranker(self):
         """The learned second stage (retrieval.rerank; imported only when it is on)."""

@@ -25,6 +25,7 @@ import numpy as np
 from ..errors import BotError
 from ..kb.model import question_column, section_column
 from .rerank_features import FEATURES, Candidate, features
+from .rerank_near import Neighbourhood
 from .rerank_question import CorpusStats
 from .rerank_store import PassageWords, TextColumn
 
@@ -150,6 +151,7 @@ class Reranker:
         self._ranker_columns = _columns(model.ranker.names, FEATURES)
         self._confidence_columns = _columns(model.confidence.names, CONFIDENCE_FEATURES)
         self._words: tuple[Sequence, PassageWords] | None = None  # the passages seen, and their words read so far
+        self._near: tuple[Sequence, Neighbourhood] | None = None  # the passages seen, and their neighbours
 
     def passage_words(self, passages: Sequence) -> PassageWords:
         """The passages' stemmed words (rerank_store.py), each passage read the first time a question needs it and
@@ -162,9 +164,21 @@ class Reranker:
         self._words = (passages, words)  # two threads may both make one: each reads the same words
         return words
 
-    def warm(self, passages: Sequence) -> None:
-        """Read every passage's words now (a long-running front end, in the background), so later questions read none."""
+    def neighbourhood(self, passages: Sequence, reach: int) -> Neighbourhood:
+        """Which passages around each one share its section (rerank_near.py), kept for these passages and reach."""
+        held = self._near  # one read of the pair, as in passage_words
+        if held is not None and held[0] is passages and held[1].reach == reach:
+            return held[1]
+        near = Neighbourhood(section_column(passages), reach)
+        self._near = (passages, near)
+        return near
+
+    def warm(self, passages: Sequence, reach: int | None = None) -> None:
+        """Read every passage's words now (a long-running front end, in the background), so later questions read none;
+        with the neighbours' reach, which passages around each share its section too."""
         self.passage_words(passages).read_all()
+        if reach is not None:
+            self.neighbourhood(passages, reach).fill()
 
     def rank(self, question: str, candidates: Sequence[Candidate], content_words: Sequence[str] | None = None,
              expansions: Sequence[tuple[str, Sequence[str]]] = (), words: PassageWords | None = None) -> Reranking:

@@ -1,9 +1,9 @@
 """One question's candidates read together for the second stage's features (rerank_features.py).
 
-Every word of the candidates and their neighbours is handled at once with numpy (rerank_store.Gathered:
-which question term each content word is); a text is then a bit mask of the question stems it speaks
-to, so a window, a paragraph or a family is an OR of integers and its idf mass is looked up once per
-mask. Sums run in the question's stem order, so a feature has the same bits in every process.
+Every word of the candidates and their neighbours is mapped at once with numpy (rerank_store.Gathered:
+which question term each content word is), then the few that are a term are read in one Python pass; a
+text is a bit mask of the question stems it speaks to, so a window, a paragraph or a family is an OR of
+integers and its idf mass is looked up once per mask. Sums run in the question's stem order, so a feature has the same bits in every process.
 """
 
 from __future__ import annotations
@@ -83,40 +83,85 @@ class Batch:
 
     def _read(self, n_texts: int) -> None:
         """Per text: the mask of stems it speaks to, their counts, its length; per candidate text its family mask."""
-        g, n_stems, width = self.g, len(self.q.stems), max(1, len(self.terms))
-        self.owner = owner = np.repeat(np.arange(n_texts), g.lengths)
-        on = g.cols >= 0
-        counts = np.bincount(owner[on] * width + g.cols[on], minlength=n_texts * width).reshape(n_texts, width)
-        present = counts > 0
-        found = present[:, :n_stems]
-        self.defined: list[bool] = []  # read only when the question has expansions
-        if self.q.alternatives:
-            found, defined = found.copy(), np.zeros(n_texts, dtype=bool)
-            for own, others in self.q.alternatives:  # a phrase meaning the same, every word of it there
-                whole = np.logical_or.reduce([present[:, [self.terms[s] for s in o]].all(axis=1) for o in others])
-                own_columns = [self.terms[s] for s in own]
-                found[:, own_columns] |= whole[:, None]
-                defined |= whole & present[:, own_columns].all(axis=1)
-            self.defined = defined.tolist()
-        masks = _masks(np.concatenate([found, found[:self.full] | self._held(n_stems)]))
-        self.masks, self.family = [*masks[:n_texts], 0], masks[n_texts:]  # masks' last: no text (no such neighbour)
-        # A stem found holds at least once (found through an expansion: once); any other none: counts > 0 are found
-        # (without expansions the found are exactly those counted).
-        direct = counts[:, :n_stems]
-        self.counts = np.maximum(direct, found) if self.q.alternatives else direct
-        self.tf = [*self.counts.tolist(), [0] * n_stems]
+        # One pass in Python over the words that are a question term (about a hundred of some 1,500 content words
+        # at 59k passages) instead of a table of every text by every term: a few numpy calls, not thirty-odd.
+        g, n_stems = self.g, len(self.q.stems)
         self.lengths = [*g.lengths.tolist(), 0]
-        self.direct = direct.sum(axis=1).tolist()
+        self.ends = list(accumulate(self.lengths[:n_texts]))
+        at = np.flatnonzero(g.cols >= 0)
+        rows, masks = self._count(at.tolist(), g.cols[at].tolist(), n_texts, max(1, len(self.terms)))
+        self.defined = self._expanded(rows, masks) if self.q.alternatives else []  # read only with expansions
+        # A stem found holds at least once (found through an expansion: once); any other none.
+        self.zero, tf, self.direct = [0] * n_stems, [], []
+        for row, mask in zip(rows, masks):
+            if row is None:
+                tf.append(self.zero)
+                self.direct.append(0)
+                continue
+            own = row[:n_stems]
+            self.direct.append(sum(own))
+            tf.append([n or mask >> k & 1 for k, n in enumerate(own)] if self.q.alternatives else own)
+        self.tf, self.masks = [*tf, self.zero], [*masks, 0]  # the last: no text (no such neighbour)
+        self.family = self._family(masks)
 
-    def _held(self, n_stems: int) -> np.ndarray:
-        """Per candidate text and question stem: whether the text holds another word of the stem's family
-        (sharing FAMILY_PREFIX letters, which the stemmer keeps apart: 'norse', 'norsemen')."""
-        head_of = [self.starts.get(s[:FAMILY_PREFIX], -1) if len(s) >= FAMILY_PREFIX else -1 for s in self.q.stems]
-        width, full = len(self.starts) + 1, self.full  # the last column: a stem too short for a family
-        heads, owner = self.g.heads, self.owner[:len(self.g.heads)]
-        on = heads >= 0
-        held = np.bincount(owner[on] * width + heads[on], minlength=full * width).reshape(full, width) > 0
-        return held[:, head_of] if n_stems else np.zeros((full, 0), dtype=bool)
+    def _count(self, places: list[int], columns: list[int], n_texts: int, width: int) -> tuple[list, list[int]]:
+        """Per text its count of each term (None: no term) and its mask of stems; per candidate text (self.where)
+        each question stem's (position among its content stems, stem column), and (self.held) how many of the
+        question's stem pairs stand next to each other in it."""
+        n_stems, full, ends = len(self.q.stems), self.full, self.ends
+        pairs = {(self.terms[a], self.terms[b]) for a, b in self.q.bigrams}
+        rows: list = [None] * n_texts
+        masks, self.where, self.held = [0] * n_texts, [[] for _ in range(full)], [0] * full
+        t, start, end = 0, 0, ends[0]
+        last_t, last_place, last = -1, -2, -1  # the question stem before: its text, place and column
+        for place, c in zip(places, columns):  # in order of place: text by text
+            while place >= end:
+                t += 1
+                start, end = end, ends[t]
+            row = rows[t]
+            if row is None:
+                row = rows[t] = [0] * width
+            row[c] += 1
+            if c < n_stems:
+                masks[t] |= 1 << c
+                if t < full:
+                    self.where[t].append((place - start, c))
+                    if place == last_place + 1 and t == last_t and (last, c) in pairs:
+                        self.held[t] += 1
+                    last_t, last_place, last = t, place, c
+        return rows, masks
+
+    def _expanded(self, rows: list, masks: list[int]) -> list[bool]:
+        """Add to each text's mask the stems a phrase meaning the same stands in for (every word of it there);
+        per text, whether it holds the phrase's own words too (it defines them)."""
+        terms, defined = self.terms, [False] * len(rows)
+        for t, row in enumerate(rows):
+            if row is None:  # no term at all: no phrase either
+                continue
+            for own, others in self.q.alternatives:
+                if any(all(row[terms[s]] for s in o) for o in others):
+                    own_columns = [terms[s] for s in own]
+                    for k in own_columns:
+                        masks[t] |= 1 << k
+                    defined[t] = defined[t] or all(row[k] for k in own_columns)
+        return defined
+
+    def _family(self, masks: list[int]) -> list[int]:
+        """Per candidate text, its mask and every stem of which it holds another word of the family (sharing
+        FAMILY_PREFIX letters, which the stemmer keeps apart: 'norse', 'norsemen')."""
+        bits = [0] * len(self.starts)  # per head column: the stems with that head
+        for n, s in enumerate(self.q.stems):
+            if len(s) >= FAMILY_PREFIX:
+                bits[self.starts[s[:FAMILY_PREFIX]]] |= 1 << n
+        heads, family, ends = self.g.heads, masks[:self.full], self.ends
+        at = np.flatnonzero(heads >= 0)
+        t, end = 0, ends[0]
+        for place, h in zip(at.tolist(), heads[at].tolist()):
+            while place >= end:
+                t += 1
+                end = ends[t]
+            family[t] |= bits[h]
+        return family
 
     def bm25(self, tf: Sequence[int], length: int, mean_length: float) -> float:
         """BM25 of a text from its counts of the question's stems (one found through an expansion counts once)."""
@@ -136,7 +181,7 @@ class Batch:
         q, cs, masks, at, tf, sizes = self.q, self.candidates, self.masks, self.at, self.tf, self.lengths
         masses, total, bm25, curated = self.masses, self.total, self.bm25, self.curated
         best_first = max(c.score for c in cs) or 1.0
-        (where, bigrams), phrase = self._where(), phrases(q, self.g.every, self.g.every_lengths)
+        where, bigrams, phrase = self.where, self.held, phrases(q, self.g.every, self.g.every_lengths)
         asks, levels, fitting, unfit, rarest, n_rarest, n_bigrams, keywords, unknown, log_candidates = self._shared()
         kind, folded, negated, alternatives = q.kind, q.folded, q.negated, bool(q.alternatives)
         lengths, summed, spoken, mean_own, mean_paragraph = self._paragraphs()
@@ -184,17 +229,21 @@ class Batch:
         """Each candidate's paragraph as one text (length, stem counts, mask); the candidates' and paragraphs' mean length."""
         # A paragraph is Batch.at's rows (itself and its neighbours): sums and ORs over them in any order;
         # a text without a question stem adds 0 to its counts.
-        at, masks, sizes = self.at, self.masks, self.lengths
-        flat, starts = [t for rows in at for t in rows], list(accumulate([0, *map(len, at[:-1])]))
-        lengths = np.add.reduceat(self.g.lengths[flat], starts).tolist()
-        spoken = []
+        at, masks, sizes, tf, zero = self.at, self.masks, self.lengths, self.tf, self.zero
+        lengths, summed, spoken = [], [], []
         for rows in at:
-            found = 0
+            length, found, counts = 0, 0, tf[rows[0]]
             for t in rows:
+                length += sizes[t]
                 found |= masks[t]
+            for t in rows[1:]:
+                if tf[t] is not zero:
+                    counts = [a + b for a, b in zip(counts, tf[t])]
+            lengths.append(length)
+            summed.append(counts)
             spoken.append(found)
-        return (lengths, np.add.reduceat(self.counts[flat], starts, axis=0).tolist(), spoken,
-                max(1.0, sum(sizes[rows[0]] for rows in at) / len(at)), max(1.0, sum(lengths) / len(lengths)))
+        return (lengths, summed, spoken, max(1.0, sum(sizes[rows[0]] for rows in at) / len(at)),
+                max(1.0, sum(lengths) / len(lengths)))
 
     def _maintained(self, c: Candidate) -> tuple:
         """section_cover, questions_cover, questions_same_ask: what the maintainers wrote around it."""
@@ -210,26 +259,17 @@ class Batch:
         """The share of the question's idf mass a text that is no passage (a section, a question) speaks to."""
         value = self.covers.get(text)
         if value is None:
-            found = matched(self.q, frozenset(content(text)[1]))
-            mask = sum(1 << n for n, s in enumerate(self.q.stems) if s in found)
+            if self.q.alternatives:
+                found = matched(self.q, frozenset(content(text)[1]))
+                mask = sum(1 << n for n, s in enumerate(self.q.stems) if s in found)
+            else:  # the same bits from the text's few stems (a section, a question): the stems' own columns
+                column, n_stems, mask = self.terms.get, len(self.q.stems), 0
+                for s in content(text)[1]:
+                    n = column(s, n_stems)
+                    if n < n_stems:
+                        mask |= 1 << n
             value = self.covers[text] = self.masses[mask] / self.total
         return value
-
-    def _where(self) -> tuple[list[list[tuple[int, int]]], list[int]]:
-        """Per candidate text: (position among its content stems, stem column) of each question stem in it,
-        and how many of the question's stem pairs stand next to each other in it (counted on the same pass)."""
-        n_stems, starts = len(self.q.stems), [0, *accumulate(self.lengths[:self.full])]
-        cols = self.g.cols[:starts[-1]]
-        at = np.flatnonzero((cols >= 0) & (cols < n_stems))
-        out: list[list[tuple[int, int]]] = [[] for _ in range(self.full)]
-        pairs, held = {(self.terms[a], self.terms[b]) for a, b in self.q.bigrams}, [0] * self.full
-        last_owner, last_place, last = -1, -2, -1  # the question stem before: its text, place and column
-        for place, o, c in zip(at.tolist(), self.owner[at].tolist(), cols[at].tolist()):
-            out[o].append((place - starts[o], c))
-            if place == last_place + 1 and o == last_owner and (last, c) in pairs:
-                held[o] += 1
-            last_owner, last_place, last = o, place, c
-        return out, held
 
 
 class _Masses(dict):
@@ -246,13 +286,3 @@ class _Masses(dict):
                 found += idf
         self[mask] = found
         return found
-
-
-_BITS = np.int64(1) << np.arange(62, dtype=np.int64)  # bit n of a mask, for the first 62 columns
-
-
-def _masks(found: np.ndarray) -> list[int]:
-    """Each row of a boolean matrix as an integer with bit n set where column n is."""
-    if found.shape[1] <= len(_BITS):
-        return (found.astype(np.int64) @ _BITS[:found.shape[1]]).tolist()
-    return [sum(1 << n for n, on in enumerate(r) if on) for r in found.tolist()]
