@@ -69,3 +69,17 @@ def test_the_answerer_says_it_answers_in_english_and_keeps_the_conversation(seed
     assert not answer.found and answer.kind == "not_english" and answer.context == first.context
     assert answer.text == seed_answerer.config.replies.not_english
     assert answer.why_lines == ("That was a question in another language than English, not a search of the knowledge.",)
+
+
+@pytest.mark.parametrize("text", [
+    "Wo ist die Hutte und wer arbeitet dort", "Quien paga a los voluntarios del refugio",  # foreign, unaccented
+    "when did the programme begin", "Did Kublai Khan's hut open in 2011?", "What doesn't the GRP measure?",
+    "qwzx vbnm plkj hut", "it's the volunteers' hut", "Hut", "", "1234 5678", "O'Neill's hut staff",
+])
+def test_an_ascii_question_takes_a_shortcut_to_the_same_judgement(reader, text):
+    words = judged_words(text)  # the rule over the general path's words: names out, then words with a vowel
+    worded = [w for w in words if set(w) & set("aeiouy")]
+    unknown = sum(not reader.knows(w) for w in worded)
+    expected = min(len(words), len(worded)) >= S.foreign_min_words and unknown > S.foreign_word_share * len(worded)
+    assert is_foreign(text, reader.knows, S) == expected
+    assert expected or not text.startswith("Quien")  # the Spanish one is judged foreign
