@@ -39,6 +39,7 @@ class Hits:
 
     query: Query
     ranked: tuple[Hit, ...] = ()
+    coverage: float | None = None  # the best passage's coverage when the search measured it (decide reuses it)
 
     @property
     def best(self) -> float:

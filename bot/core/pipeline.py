@@ -111,14 +111,21 @@ class Answerer:
         query = weigh(reading, self.index, s, carried)
         k = max(s.candidates, s.search_depth, s.rerank_depth if self.reranker else 0)
         hits = fit_answer_type(reading.text, search(self.index, self.kb.passages, query, k, s), s)
-        best = hits[0].id if hits else None  # its coverage is read only when `decisive` needs it
-        if self.reranker and decisive(hits, s, reading.text, query,
-                                      lambda: passage_coverage(query, self.index, self.kb.positions[best])):
+        best = hits[0].id if hits else None
+        measured: list[float] = []  # the best passage's coverage, read only when `decisive` needs it, kept for `decide`
+
+        def coverage() -> float:
+            if not measured:
+                measured.append(passage_coverage(query, self.index, self.kb.positions[best]))
+            return measured[0]
+
+        if self.reranker and decisive(hits, s, reading.text, query, coverage):
             # a clear first-stage answer stands, decided as without the stage
-            hits = first_stage_scaled(hits, self.reranker.model.threshold, s)
-        elif self.reranker:  # the second stage reads the weighed candidates closely and scores them as probabilities
+            return Hits(query, first_stage_scaled(hits, self.reranker.model.threshold, s), measured[0] if measured else None)
+        if self.reranker:  # the second stage reads the weighed candidates closely and scores them as probabilities
             hits = rerank(self.reranker, self.kb.passages, self.kb.positions, query, hits, s)
-        return Hits(query, hits)
+        same = bool(measured) and bool(hits) and hits[0].id == best  # the second stage kept the best passage first
+        return Hits(query, hits, measured[0] if same else None)
 
     # -- for maintainers, tools and front ends ---------------------------------------------------
 
