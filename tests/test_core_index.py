@@ -128,3 +128,12 @@ def test_scores_with_one_factor_for_every_term_or_several_are_the_same_sums_to_t
                            minlength=index.n_docs)
     assert len(docs) and np.array_equal(values, expected[docs])
     assert set(np.flatnonzero(expected >= np.sort(expected)[-2]).tolist()) <= set(docs.tolist())
+
+
+def test_the_query_length_is_each_terms_query_idf_and_with_query_idf_0_the_root_of_their_count(two):
+    """|q| = sqrt(sum_t qidf(t)^2), an unknown term at the highest idf; BM25's query_idf 0 makes every qidf 1."""
+    assert two.query_norm(["glacier", "penguin"]) == pytest.approx(math.hypot(IDF_ONE, IDF_NONE))
+    bm25 = TfidfIndex.build(TWO)  # the default settings: query_idf 0
+    assert bm25.settings.query_idf == 0
+    for terms, count in (([], 0), (["glacier"], 1), (["glacier", "penguin", "roof"], 3), (iter(["radar", "radar"]), 2)):
+        assert bm25.query_norm(terms) == math.sqrt(count)  # an unknown word ('penguin') counts 1 too

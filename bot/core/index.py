@@ -147,6 +147,8 @@ class TfidfIndex:
 
     def query_norm(self, norm_terms: Iterable[str]) -> float:
         """The query's length |q|: unknown terms count at the highest idf."""
+        if self.settings.query_idf == 0:  # every term's query idf is idf ** 0 = 1 (BM25's default): no lookups
+            return math.sqrt(sum(1 for _ in norm_terms))
         get, query_idf, top = self.vocabulary.get, self._query_idf_items, self.max_query_idf
         return math.sqrt(sum((top if (col := get(t)) is None else query_idf[col]) ** 2 for t in norm_terms))
 
