@@ -219,17 +219,20 @@ class TfidfIndex:
     def _search(self, weights: Mapping[str, float], norm: float, k: int, scale: float = 1.0) -> list[Match]:
         """`search` with the query's length already known; scores are clipped to 1, then scaled."""
         get, query_idf, cols, factors = self.vocabulary.get, self._query_idf_items, [], []
+        ones = self.settings.query_idf == 0  # every query idf is 1 (BM25's default): the weight is the factor
         for term, weight in weights.items():
             col = get(term)
             if col is not None and weight > 0:
                 cols.append(col)
-                factors.append(weight * query_idf[col])
+                factors.append(weight if ones else weight * query_idf[col])
         if not cols or norm <= 0:
             return []
         docs, values = self._scores(cols, factors, 1.0 / norm, k)
-        if len(docs) > 4 * k:  # a cheap cut first, keeping every passage tied with the k-th
-            keep = values >= np.partition(values, len(values) - k)[len(values) - k]
-            docs, values = docs[keep], values[keep]
+        if len(docs) <= 4 * k:  # a few dozen (most questions): best first, ties in passage order, as Python pairs
+            return [Match(d, min(1.0, -v) * scale) for v, d in sorted(zip((-values).tolist(), docs.tolist()))[:k]]
+        # a cheap cut first, keeping every passage tied with the k-th
+        keep = values >= np.partition(values, len(values) - k)[len(values) - k]
+        docs, values = docs[keep], values[keep]
         order = np.lexsort((docs, -values))[:k]  # best first; ties in passage order
         return list(map(Match, docs[order].tolist(), [min(1.0, v) * scale for v in values[order].tolist()]))
 
