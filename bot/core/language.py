@@ -31,8 +31,7 @@ from .settings import AnswerSettings
 _LETTERS = re.compile(r"[^\W\d_]+")
 _VOWEL = re.compile(r"[aeiouy]|[^a-z']")  # accents are folded, so a word of another script always passes
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")  # "doesn't" is one English word, not 'doesn' and 't'
-_ASCII_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")  # _WORD on ASCII text, where a letter is A-Z or a-z: faster
-_VOWELS = frozenset("aeiouy")  # _VOWEL on a lower-case ASCII word
+_ASCII_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")  # _WORD on ASCII text, where a letter is A-Z or a-z
 
 
 def _latin(ch: str) -> bool:
@@ -53,9 +52,13 @@ def judged_words(text: str) -> list[str]:
 
 def _words(text: str) -> list[tuple[str, str]]:
     """Each judged word as written (its accents kept) and as judged_words gives it, in one pass."""
-    found = _WORD.findall(text)
-    pairs = ((w, normalise(w)) for i, w in enumerate(found) if i == 0 or not w[0].isupper())
-    return [(w, n.removesuffix("'s")) for w, n in pairs if n]
+    if text.isascii():  # most questions: lower-casing the whole text folds each word as normalise would
+        found = _ASCII_WORD.findall(text)
+        pairs = zip(found, _ASCII_WORD.findall(text.lower()))  # two regex calls instead of a normalise per word
+    else:
+        found = _WORD.findall(text)
+        pairs = ((w, normalise(w)) for w in found)
+    return [(w, n.removesuffix("'s")) for i, (w, n) in enumerate(pairs) if (i == 0 or not w[0].isupper()) and n]
 
 
 def _accented(word: str) -> bool:
@@ -65,34 +68,20 @@ def _accented(word: str) -> bool:
 
 def is_foreign(text: str, knows: Callable[[str], bool], settings: AnswerSettings) -> bool:
     """Whether `text` reads as a language other than English (see the module docstring for the rule)."""
-    if text.isascii() and settings.foreign_letter_share >= 0:  # most questions: `_plain`, the same rule in fewer steps
-        return _plain(text, knows, settings)
     words = _words(text)
-    if sum(len(n) if _unspaced(n[0]) else 1 for _, n in words) < settings.foreign_min_words:
+    plain = text.isascii()  # most questions: every letter Latin, no accents, no unspaced script, no ¿ ¡
+    if (len(words) if plain else sum(len(n) if _unspaced(n[0]) else 1 for _, n in words)) < settings.foreign_min_words:
         return False
-    letters = "".join(_LETTERS.findall(text))
-    if sum(not _latin(ch) for ch in letters) > settings.foreign_letter_share * len(letters):
-        return True
+    if not plain or settings.foreign_letter_share < 0:  # ASCII letters are all Latin: 0 > share x n cannot hold
+        letters = "".join(_LETTERS.findall(text))
+        if (0 if plain else sum(not _latin(ch) for ch in letters)) > settings.foreign_letter_share * len(letters):
+            return True
     if "\u00bf" in text or "\u00a1" in text:  # ¿ ¡: Spanish, whatever its words
         return True
     worded = [(w, n) for w, n in words if _VOWEL.search(n)]  # 'qwzx vbnm' is a keyboard, not a language
     if len(worded) < settings.foreign_min_words:
         return False
+    if plain:
+        return sum(not knows(n) for _, n in worded) > settings.foreign_word_share * len(worded)
     unknown = sum(not knows(n) or (_accented(w) and not knows(w.lower())) for w, n in worded)
     return unknown > settings.foreign_word_share * len(worded)
-
-
-def _plain(text: str, knows: Callable[[str], bool], settings: AnswerSettings) -> bool:
-    """The rule for ASCII text, where every letter is Latin and unaccented and no script is unspaced, ¿ or ¡ is
-    absent: only the share of words the reader knows decides. Lower-casing the whole text folds each word as
-    normalise would, so the words are found in two regex calls."""
-    found = _ASCII_WORD.findall(text)
-    words = [n for i, (w, n) in enumerate(zip(found, _ASCII_WORD.findall(text.lower()))) if i == 0 or not w[0].isupper()]
-    if len(words) < settings.foreign_min_words:
-        return False
-    if "'" in text:
-        words = [n.removesuffix("'s") for n in words]
-    worded = [n for n in words if not _VOWELS.isdisjoint(n)]  # 'qwzx vbnm' is a keyboard, not a language
-    if len(worded) < settings.foreign_min_words:
-        return False
-    return sum(not knows(n) for n in worded) > settings.foreign_word_share * len(worded)
