@@ -164,13 +164,3 @@ def test_what_the_best_passage_holds_read_from_the_index_gives_the_same_verdicts
             assert decisive(best, S, question, indexed=indexed) == verdicts[question, best[0].score]
     assert asked and any(verdicts.values()) and not all(verdicts.values())
 
-
-def test_a_hit_is_a_frozen_value_compared_by_its_fields():
-    import dataclasses
-
-    hit = Hit("a", "S", "x", 0.5)
-    assert hit == Hit("a", "S", "x", 0.5) and hash(hit) == hash(Hit("a", "S", "x", 0.5)) and hit != hit.scaled(2)
-    assert [f.name for f in dataclasses.fields(hit)] == ["id", "section", "text", "score"]
-    assert dataclasses.replace(hit, score=0.25) == Hit("a", "S", "x", 0.25) == Hit(id="a", section="S", text="x", score=0.25)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        hit.score = 1.0  # type: ignore[misc]

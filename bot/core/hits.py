@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # with rerank: false a one-shot ask never imports the second 
     from .rerank_store import PassageWords
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True)
 class Hit:
     """A candidate passage for a question, with its score; the front ends list these as sources."""
 
@@ -26,12 +26,6 @@ class Hit:
     section: str
     text: str
     score: float
-
-    def __init__(self, id: str, section: str, text: str, score: float) -> None:  # noqa: A002 - the field's name
-        """The dataclass's own __init__, in half its time: a question makes twenty hits or more, and a frozen
-        dataclass sets each field through object.__setattr__; writing the instance's dict is the same result."""
-        fields = self.__dict__
-        fields["id"], fields["section"], fields["text"], fields["score"] = id, section, text, score
 
     def scaled(self, factor: float, cap: float | None = None) -> "Hit":
         """The same passage with its score times `factor` (clipped to `cap` when given)."""
