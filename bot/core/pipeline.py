@@ -118,13 +118,15 @@ class Answerer:
         measured: list[float] = []  # the best passage's coverage, when `decisive` read it (decide reuses it)
         if decisive(hits, s, reading.text, query, *self._best_passage(hits, query, measured)):
             # a clear first-stage answer stands, decided as without the stage
-            return Hits(query, first_stage_scaled(hits, self.reranker.model.threshold, s), measured[0] if measured else None)
+            scaled = first_stage_scaled(hits, self.reranker.model.threshold, s)
+            return Hits(query, scaled, measured[0] if measured else None)
         # the second stage reads the weighed candidates closely and scores them as probabilities
         ranked = rerank(self.reranker, self.kb.passages, self.kb.positions, query, hits, s)
         same = bool(measured) and bool(ranked) and ranked[0].id == hits[0].id  # the stage kept the best passage first
         return Hits(query, ranked, measured[0] if same else None)
 
-    def _best_passage(self, hits: tuple[Hit, ...], query: Query, measured: list[float]) -> tuple[Callable, Callable | None]:
+    def _best_passage(self, hits: tuple[Hit, ...], query: Query,
+                      measured: list[float]) -> tuple[Callable, Callable | None]:
         """What `decisive` may ask of the best passage, each read only when asked: its coverage of the query (kept
         in `measured`), and whether it holds some stems, from the index when it holds exactly the passages' words."""
         position = self.kb.positions[hits[0].id] if hits else -1

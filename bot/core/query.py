@@ -57,7 +57,8 @@ def weigh(reading: Reading, index: FirstStage, settings: AnswerSettings, carried
     own_weights = dict(weights)
     vocabulary = index.vocabulary
     expansions = reading.expansions  # most questions have none: nothing to group or cover
-    groups = tuple(_expansion_group(e, own_weights, weights, vocabulary, settings) for e in expansions) if expansions else ()
+    groups = (tuple(_expansion_group(e, own_weights, weights, vocabulary, settings) for e in expansions)
+              if expansions else ())
     own = own_terms[:len(content)]
     covered = {s for e in expansions for s in map(stem, words(e.phrase))} if expansions else set()
     unknown = [t for t in reading.unknown if stem(t) not in covered] if covered else list(reading.unknown)
