@@ -114,3 +114,13 @@ def test_a_name_the_knowledge_never_mentions_scales_every_hit_down(index):
 def test_nothing_found_is_a_decision_too(index):
     decision = decide("penguins", Hits(query("penguins", unknown=("penguins",))), index, POSITIONS, S)
     assert decision.hits == () and decision.best == 0.0 and decision.coverage == 0.0 and not decision.confident
+
+
+def test_a_coverage_the_search_already_measured_is_taken_as_it_is(index):
+    asked = query("five", "hills", "volunteers")
+    measured = decide("five hills volunteers", Hits(asked, (Hit("five", "", "", 0.3),)), index, POSITIONS, S)
+    reused = decide("five hills volunteers", Hits(asked, (Hit("five", "", "", 0.3),), measured.coverage), index,
+                    POSITIONS, S)
+    assert 0 < measured.coverage < 1 and reused == measured
+    assert decide("five hills volunteers", Hits(asked, (Hit("five", "", "", 0.3),), 0.25), index, POSITIONS,
+                  S).coverage == 0.25

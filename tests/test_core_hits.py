@@ -149,3 +149,23 @@ def test_a_candidate_read_by_place_has_the_same_neighbours_as_one_read_from_the_
     got = _candidates(passages, [3], hits[3:4], 3, words)[0]  # skips the other section between
     assert (got.before, got.after, got.places) == (("One.", "Three."), ("Six.",), (3, 0, 2, 5))
     assert got.questions == ("What is four?",)
+
+
+def test_what_the_best_passage_holds_read_from_the_index_gives_the_same_verdicts(index):
+    """The index holds each passage's text and section stems, so it can say what `_holds` would read in them."""
+    hits = (Hit("hut", "People", PASSAGES[1].text, 0.25), Hit("hut", "People", PASSAGES[1].text, 0.9))
+    asked = []
+
+    def indexed(stems: set[str]) -> bool:
+        asked.append(stems)
+        return all(index.has(1, s) for s in stems)
+
+    verdicts = {}
+    for question in ("When did the avalanche hit the hut roof?", "Did an avalanche hit the roof of the people's hut?",
+                     "When did the avalanche hit the hut door?", "What roof did the avalanche hit?",
+                     "What door did the avalanche hit?"):
+        for best in (hits[:1], hits[1:]):
+            verdicts[question, best[0].score] = decisive(best, S, question)
+            assert decisive(best, S, question, indexed=indexed) == verdicts[question, best[0].score]
+    assert asked and any(verdicts.values()) and not all(verdicts.values())
+

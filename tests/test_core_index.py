@@ -128,3 +128,25 @@ def test_scores_with_one_factor_for_every_term_or_several_are_the_same_sums_to_t
                            minlength=index.n_docs)
     assert len(docs) and np.array_equal(values, expected[docs])
     assert set(np.flatnonzero(expected >= np.sort(expected)[-2]).tolist()) <= set(docs.tolist())
+
+
+def test_the_query_length_is_each_terms_query_idf_and_with_query_idf_0_the_root_of_their_count(two):
+    """|q| = sqrt(sum_t qidf(t)^2), an unknown term at the highest idf; BM25's query_idf 0 makes every qidf 1."""
+    assert two.query_norm(["glacier", "penguin"]) == pytest.approx(math.hypot(IDF_ONE, IDF_NONE))
+    bm25 = TfidfIndex.build(TWO)  # the default settings: query_idf 0
+    assert bm25.settings.query_idf == 0
+    for terms, count in (([], 0), (["glacier"], 1), (["glacier", "penguin", "roof"], 3), (iter(["radar", "radar"]), 2)):
+        assert bm25.query_norm(terms) == math.sqrt(count)  # an unknown word ('penguin') counts 1 too
+
+
+@pytest.mark.parametrize("k", [1, 3, 10, 40])
+def test_a_few_dozen_candidates_or_many_rank_the_same_best_first_with_ties_in_passage_order(k):
+    # Passages repeat in four shapes, so scores tie in groups: with k 1 or 3 more than 4k passages are left to
+    # rank (numpy's partition and lexsort), with k 10 or 40 at most 4k (sorted as Python pairs).
+    passages = [Passage(f"p{i}", ["red wine", "red", "wine cellar", "red wine cellar"][i % 4] + f" w{i}")
+                for i in range(48)]
+    index = TfidfIndex.build(passages)
+    for weights in ({"red": 1.0, "wine": 1.0}, {"red": 1.0}, {"cellar": 1.0, "red": 0.5}):
+        found = [(m.position, m.score) for m in index.search(weights, list(weights), k)]
+        assert found == _brute_force(index, weights, list(weights), k)
+        assert len({s for _, s in found}) < len(found) or k == 1  # ties, ranked in passage order

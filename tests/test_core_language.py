@@ -69,3 +69,27 @@ def test_the_answerer_says_it_answers_in_english_and_keeps_the_conversation(seed
     assert not answer.found and answer.kind == "not_english" and answer.context == first.context
     assert answer.text == seed_answerer.config.replies.not_english
     assert answer.why_lines == ("That was a question in another language than English, not a search of the knowledge.",)
+
+
+@pytest.mark.parametrize("text, judged", [
+    ("Did Kublai Khan's hut open in 2011?", ["did", "hut", "open", "in"]),  # names out, 's dropped, no digits
+    ("What doesn't the GRP measure?", ["what", "doesn't", "the", "measure"]),
+    ("O'Neill's hut", ["o'neill", "s", "hut"]), ("it's the volunteers' hut", ["it", "the", "volunteers", "hut"]),
+    ("1234 5678", []), ("", []),
+    ("Caf\u00e9 near the Hut", ["cafe", "near", "the"]),  # not ASCII: each word normalised on its own
+])
+def test_the_judged_words_of_ascii_text_and_of_any_other(text, judged):
+    assert judged_words(text) == judged
+
+
+@pytest.mark.parametrize("text", [
+    "Wo ist die Hutte und wer arbeitet dort", "Quien paga a los voluntarios del refugio",  # foreign, unaccented
+    "when did the programme begin", "qwzx vbnm plkj hut", "it's the volunteers' hut", "Hut", "",
+])
+def test_an_ascii_question_is_judged_by_the_rule_over_its_judged_words(reader, text):
+    words = judged_words(text)  # no letter is outside Latin and no word accented: only the share of known words
+    worded = [w for w in words if set(w) & set("aeiouy")]
+    unknown = sum(not reader.knows(w) for w in worded)
+    expected = min(len(words), len(worded)) >= S.foreign_min_words and unknown > S.foreign_word_share * len(worded)
+    assert is_foreign(text, reader.knows, S) == expected
+    assert expected or not text.startswith("Quien")  # the Spanish one is judged foreign

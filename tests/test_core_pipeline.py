@@ -127,3 +127,14 @@ def test_each_question_reads_only_its_own_passages_words_never_every_passage():
     steps = [b - a for a, b in zip(read, read[1:])]
     assert read[0] == 0 and 0 < max(steps) <= per_question and read[-1] < len(passages)
     assert sum(1 for s in steps if s > 0) >= 5  # questions the second stage read, each reading its own few
+
+
+def test_the_index_tells_what_a_passage_holds_only_when_it_holds_exactly_its_text_and_section():
+    from bot.core.index_build import IndexSettings
+    from bot.core.pipeline import words_indexed
+
+    assert words_indexed(PASSAGES, IndexSettings())
+    asked = PASSAGES + (Passage("p5", "Radar again.", "Research", "s", questions=("How is ice measured?",)),)
+    assert not words_indexed(asked, IndexSettings()) and words_indexed(asked, IndexSettings(index_questions=False))
+    assert not words_indexed(PASSAGES, IndexSettings(index_sections=False))
+    assert words_indexed([Passage("p", "No section.")], IndexSettings(index_sections=False))

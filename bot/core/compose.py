@@ -79,13 +79,11 @@ class Composer:
         """The best fact, plus the next one when it continues the first in the document and fits."""
         s, best = self.settings, hits[0]
         chosen = [best]
-        position = self.positions[best.id]
+        position, least, room = self.positions[best.id], s.second_fact_ratio * best.score, s.max_answer_chars - 1
         for other in hits[1:1 + s.second_fact_candidates]:
-            other_position = self.positions[other.id]
-            adjacent = abs(other_position - position) == 1
-            same_section = self.kb.passages[other_position].section == self.kb.passages[position].section
-            fits = len(best.text) + len(other.text) + 1 <= s.max_answer_chars
-            if adjacent and same_section and fits and other.score >= s.second_fact_ratio * best.score:
+            # what the hits hold first (a hit carries its passage's section), the passages' places last
+            if (other.score >= least and len(best.text) + len(other.text) <= room and other.section == best.section
+                    and abs(self.positions[other.id] - position) == 1):
                 chosen.append(other)
                 chosen.sort(key=lambda h: self.positions[h.id])  # in document order, so two facts read naturally
                 break

@@ -83,9 +83,10 @@ def decide(text: str, chosen: Hits, index: FirstStage, positions: Mapping[str, i
     query, hits = chosen.query, chosen.ranked
     if unknown_names(text, query.unknown) and hits:  # a name the knowledge lacks: the question is about something else
         hits = tuple(h.scaled(settings.unknown_name_penalty) for h in hits)
-    coverage = passage_coverage(query, index, positions[hits[0].id]) if hits else 0.0
+    coverage = (0.0 if not hits else chosen.coverage if chosen.coverage is not None
+                else passage_coverage(query, index, positions[hits[0].id]))
     best = hits[0].score if hits else 0.0
-    holds = bool(hits) and any(index.has(positions[hits[0].id], stem(w)) for w in query.carried)
+    holds = bool(hits and query.carried) and any(index.has(positions[hits[0].id], stem(w)) for w in query.carried)
     return Decision(query, hits, coverage, _confident(text, query, best, coverage, settings), holds)
 
 

@@ -40,6 +40,7 @@ class Hits:
 
     query: Query
     ranked: tuple[Hit, ...] = ()
+    coverage: float | None = None  # the best passage's coverage when the search measured it (decide reuses it)
 
     @property
     def best(self) -> float:
@@ -60,18 +61,19 @@ def search(index: FirstStage, passages: Sequence[Passage], query: Query, k: int,
 
 
 def decisive(hits: tuple[Hit, ...], settings: AnswerSettings, question: str = "", query: Query | None = None,
-             coverage: Callable[[], float] | None = None) -> bool:
+             coverage: Callable[[], float] | None = None, indexed: Callable[[set[str]], bool] | None = None) -> bool:
     """Whether the first stage's best passage stands without the second stage: it scores rerank_skip_score (and
     names the thing a 'what X' question asks for), or at least the first stage's own threshold while holding every
     word of a question of rerank_skip_words words, or at least rerank_skip_cover_score while `coverage()` (its share
     of the query's idf mass) is rerank_skip_cover (quality-experiments.md). Never for a question asked in the
-    negative: its 'not' is invisible to both."""
+    negative: its 'not' is invisible to both. `indexed`, when given, says from the index whether the best passage
+    holds stems (the same words `_holds` would read in its text and section)."""
     level, floor = settings.rerank_skip_score, settings.first_stage_threshold
     if level <= 0 or not hits or hits[0].score < floor or negated(question):
         return False
-    if hits[0].score >= level and _names_asked(hits[0], question):
+    if hits[0].score >= level and _names_asked(hits[0], question, indexed):
         return True
-    return (_holds_every_word(hits[0], question, settings.rerank_skip_words)
+    return (_holds_every_word(hits[0], question, settings.rerank_skip_words, indexed)
             or _covers(hits[0].score, query, coverage, settings))
 
 
@@ -84,28 +86,31 @@ def _covers(score: float, query: Query | None, coverage: Callable[[], float] | N
     return len({stem(t) for t in query.tokens}) >= settings.rerank_skip_cover_stems and coverage() >= least
 
 
-def _names_asked(hit: Hit, question: str) -> bool:
+def _names_asked(hit: Hit, question: str, indexed: Callable[[set[str]], bool] | None = None) -> bool:
     """Whether the passage (text or section) holds what a 'what X' question asks for, or the question asks no X:
     a passage on the question's other, rarer words ("www-data") scores high without the 'uid' asked for, and
     the first stage cannot tell; the second stage reads it."""
     noun = asked_noun(question)
-    return not noun or noun in STOP_WORDS or _holds(hit, {stem(noun)})
+    return not noun or noun in STOP_WORDS or _holds(hit, {stem(noun)}, indexed)
 
 
-def _holds_every_word(hit: Hit, question: str, least: int) -> bool:
+def _holds_every_word(hit: Hit, question: str, least: int, indexed: Callable[[set[str]], bool] | None = None) -> bool:
     """Whether a question has at least `least` distinct content words (stems) and the passage (text or
     section) holds every one: then the second stage, reading the same words, keeps the same answer."""
     if least <= 0:
         return False
     asked = {stem(w) for w in words(question) if w not in STOP_WORDS and w not in FRAME_WORDS}
-    return len(asked) >= least and _holds(hit, asked)
+    return len(asked) >= least and _holds(hit, asked, indexed)
 
 
-def _holds(hit: Hit, stems: set[str]) -> bool:
-    """Whether the passage's text or section holds a content word of each of these stems."""
+def _holds(hit: Hit, stems: set[str], indexed: Callable[[set[str]], bool] | None = None) -> bool:
+    """Whether the passage's text or section holds a content word of each of these stems (`indexed`: as the index
+    says, a few binary searches instead of reading every word of a long passage)."""
     lowered = f"{hit.text} {hit.section}".lower()
     if not all(s[:-1] in lowered for s in stems):  # a held stem's word nearly always spells all but its last letter:
         return False  # a cheap no before reading the words of a long passage (a miss only sends it to the stage)
+    if indexed is not None:
+        return indexed(stems)
     held = set(content_stems(words(hit.text)))
     if not stems <= held:
         held.update(content_stems(words(hit.section)))

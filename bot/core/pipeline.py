@@ -16,10 +16,10 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from ..config import Config
-from ..kb.model import KnowledgeBase, question_column
+from ..kb.model import KnowledgeBase, Passage, question_column, section_column
 from ..text import clean, words
 from .answer import Answer
 from .compose import Composer
@@ -28,6 +28,7 @@ from .decision import decide, fit_answer_type, leans_on_context, passage_coverag
 from .expand import Expander, find_acronyms
 from .hits import Hit, Hits, decisive, first_stage_scaled, rerank, search
 from .index import TfidfIndex
+from .index_build import IndexSettings
 from .language import is_foreign
 from .query import Query, weigh
 from .reading import Reader, Reading
@@ -53,6 +54,7 @@ class Answerer:
         expander = Expander(kb.synonyms, self.acronyms)
         self.reader = Reader(index.vocabulary, index.word_counts, expander, self.settings)
         self.reranker = self._reranker() if self.settings.rerank else None
+        self._words_indexed = self.reranker is not None and words_indexed(kb.passages, index.settings)
         self.smalltalk = SmallTalk(self.settings)
         self.composer = Composer(kb, self.settings, config.replies)
         self.examples = self.composer.examples
@@ -111,14 +113,34 @@ class Answerer:
         query = weigh(reading, self.index, s, carried)
         k = max(s.candidates, s.search_depth, s.rerank_depth if self.reranker else 0)
         hits = fit_answer_type(reading.text, search(self.index, self.kb.passages, query, k, s), s)
-        best = hits[0].id if hits else None  # its coverage is read only when `decisive` needs it
-        if self.reranker and decisive(hits, s, reading.text, query,
-                                      lambda: passage_coverage(query, self.index, self.kb.positions[best])):
+        if not self.reranker:
+            return Hits(query, hits)
+        measured: list[float] = []  # the best passage's coverage, when `decisive` read it (decide reuses it)
+        if decisive(hits, s, reading.text, query, *self._best_passage(hits, query, measured)):
             # a clear first-stage answer stands, decided as without the stage
-            hits = first_stage_scaled(hits, self.reranker.model.threshold, s)
-        elif self.reranker:  # the second stage reads the weighed candidates closely and scores them as probabilities
-            hits = rerank(self.reranker, self.kb.passages, self.kb.positions, query, hits, s)
-        return Hits(query, hits)
+            scaled = first_stage_scaled(hits, self.reranker.model.threshold, s)
+            return Hits(query, scaled, measured[0] if measured else None)
+        # the second stage reads the weighed candidates closely and scores them as probabilities
+        ranked = rerank(self.reranker, self.kb.passages, self.kb.positions, query, hits, s)
+        same = bool(measured) and bool(ranked) and ranked[0].id == hits[0].id  # the stage kept the best passage first
+        return Hits(query, ranked, measured[0] if same else None)
+
+    def _best_passage(self, hits: tuple[Hit, ...], query: Query,
+                      measured: list[float]) -> tuple[Callable, Callable | None]:
+        """What `decisive` may ask of the best passage, each read only when asked: its coverage of the query (kept
+        in `measured`), and whether it holds some stems, from the index when it holds exactly the passages' words."""
+        position = self.kb.positions[hits[0].id] if hits else -1
+        has = self.index.has
+
+        def coverage() -> float:
+            if not measured:
+                measured.append(passage_coverage(query, self.index, position))
+            return measured[0]
+
+        def indexed(stems: set[str]) -> bool:
+            return all(has(position, s) for s in stems)
+
+        return coverage, indexed if self._words_indexed else None
 
     # -- for maintainers, tools and front ends ---------------------------------------------------
 
@@ -138,6 +160,13 @@ class Answerer:
     def sources_text(self) -> str:
         """The documents the answers come from, as a person would name them."""
         return self.composer.sources_text()
+
+
+def words_indexed(passages: Sequence[Passage], settings: IndexSettings) -> bool:
+    """Whether the index's terms of each passage are exactly the stems of its text's and section's content words
+    (no questions indexed beside them, no section left out), so the index can tell what a passage holds."""
+    return ((not settings.index_questions or not any(question_column(passages)))
+            and (settings.index_sections or not any(section_column(passages))))
 
 
 def build_answerer(config: Config, kb: KnowledgeBase | None = None, cache: bool = True,

@@ -56,10 +56,11 @@ def weigh(reading: Reading, index: FirstStage, settings: AnswerSettings, carried
         weights[term] = max(weights.get(term, 0.0), settings.context_weight)
     own_weights = dict(weights)
     vocabulary = index.vocabulary
-    groups = tuple(_expansion_group(e, own_weights, weights, vocabulary, settings)
-                   for e in reading.expansions)
+    expansions = reading.expansions  # most questions have none: nothing to group or cover
+    groups = (tuple(_expansion_group(e, own_weights, weights, vocabulary, settings) for e in expansions)
+              if expansions else ())
     own = own_terms[:len(content)]
-    covered = {s for e in reading.expansions for s in map(stem, words(e.phrase))}
+    covered = {s for e in expansions for s in map(stem, words(e.phrase))} if expansions else set()
     unknown = [t for t in reading.unknown if stem(t) not in covered] if covered else list(reading.unknown)
     known_own = [s for s in own if s in vocabulary or s in covered]
     norm_terms = tuple(known_own + [t for t in own_terms[len(own):] if t in vocabulary])

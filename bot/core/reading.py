@@ -147,9 +147,13 @@ class Reader:
     def split_compounds(self, tokens: Sequence[str]) -> list[str]:
         """Split a run-together word into two known words ('counterterrorism', 'fivehills', 'covid19')."""
         out: list[str] = []
-        for token in tokens:
-            parts = self._compound(token) if len(token) >= self.settings.compound_min_length else None
-            out.extend(parts or (token,))
+        least, vocabulary = self.settings.compound_min_length, self.vocabulary
+        for token in tokens:  # a known word (most) is never split: the one dictionary probe first
+            parts = self._compound(token) if len(token) >= least and stem(token) not in vocabulary else None
+            if parts:
+                out.extend(parts)
+            else:
+                out.append(token)
         return out
 
     def _compound(self, token: str) -> tuple[str, str] | None:
