@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.config import Config
 from bot.core.context import Context
 from bot.core.index import TfidfIndex
 from bot.core.pipeline import Answerer
+from bot.core.rerank_text import READ_CHARS
 from bot.kb.model import KnowledgeBase, Passage, Source
 
 PASSAGES = (
@@ -82,7 +85,9 @@ def test_warming_up_reads_ahead_and_changes_no_answer():
     asked = [q["q"] for q in yaml.safe_load((REPO / "eval" / "mongolia.yaml").read_text())["questions"][:40]]
     asked += ["Waht is the Partnrship Interoperabilty Platform?", "When did Mongolia join?"]  # typos: the speller
     cold, warm = _seed_answerer(), _seed_answerer()
-    assert warm.reranker is not None and warm.reranker.passage_words(warm.kb.passages).passages_read() == 0
+    # the index build kept every text's words; a text longer than the second stage reads is read when asked
+    short = sum(len(p.text) <= READ_CHARS for p in warm.kb.passages)
+    assert warm.reranker is not None and warm.reranker.passage_words(warm.kb.passages).passages_read() == short
     warm.warm()
     # read ahead: the very first question already has every passage's words, and the speller its postings
     words = warm.reranker.passage_words(warm.kb.passages)
@@ -106,17 +111,28 @@ def test_questions_asked_while_warming_up_in_another_thread_get_the_same_answers
     assert answerer.reranker.passage_words(answerer.kb.passages).passages_read() == len(answerer.kb.passages)
 
 
-def test_each_question_reads_only_its_own_passages_words_never_every_passage():
-    # What `ask --jsonl` does (no read-ahead): the second stage reads each question's candidates and their
-    # neighbours the first time it needs them and keeps them; no question reads every passage at once.
+@pytest.mark.parametrize("kept", [True, False])
+def test_each_question_reads_only_its_own_passages_words_never_every_passage(kept):
+    # With the build's words every passage's words are at hand before the first question. Without them (an index
+    # kept without its texts' words) the second stage reads each question's candidates and their neighbours the
+    # first time it needs them and keeps them; no question reads every passage at once.
     import random
 
     rng = random.Random(0)
     vocabulary = [f"{a}{b}" for a in ("glacier", "radar", "hut", "summit", "valley", "ridge") for b in "abcdefghij"]
     passages = tuple(Passage(f"p{n}", " ".join(rng.sample(vocabulary, 8)) + ".", f"S{n // 4}", "s") for n in range(400))
     kb = KnowledgeBase(passages, {"s": Source("s", "Notes")})
-    answerer = Answerer(kb, TfidfIndex.build(passages), Config(), clock=lambda: 0.0)
+    index = TfidfIndex.build(passages)
+    if not kept:
+        index.text_words = None
+    answerer = Answerer(kb, index, Config(), clock=lambda: 0.0)
     words = answerer.reranker.passage_words(passages)
+    if kept:
+        assert words.passages_read() == len(passages)
+        for n in range(5):
+            answerer.answer(" ".join(rng.sample(vocabulary, 3)) + "?")
+        assert words.passages_read() == len(passages) and words._used == 0  # nothing read from a text
+        return
     per_question = answerer.settings.rerank_depth * (1 + 2 * answerer.settings.rerank_neighbours)
     read = [words.passages_read()]
     for n in range(30):

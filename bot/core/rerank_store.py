@@ -3,13 +3,14 @@ neighbours question after question.
 
 At 58,938 passages the second stage reads about 39 passages per question (ten candidates and their
 neighbours), nearly all for the first time; tokenising and stemming them was most of its cost
-(docs/quality-experiments.md, "Cost per question"). Here each passage is read the first time a question
-needs it, its stemmed words kept as integer ids: no question ever waits for every passage to be read (that
-took 1-3 s at 59k, and stalled the second question of a long `ask --jsonl` stream), a one-shot ask reads
-only its own candidates, and a long-running front end may read the rest ahead (`read_all`). A question's
-view of its passages (`Gathered`) is then a few numpy passes over their ids at once: each content word as a
-column of the question's terms, and for the candidates each word's head and each word as the question's
-word id, exactly what `rerank_text.content(text)` would give.
+(docs/quality-experiments.md, "Cost per question"). The index build has already split every text into
+words and stemmed them (index_words.py): with its arrays the store reads no text but the few longer than
+READ_CHARS (the second stage reads a text only that far, and the cut may split a word), each the first time
+a question needs it. Without them (an index kept without its texts' words) each passage is read that way,
+and a long-running front end may read the rest ahead (`read_all`). A question's view of its passages
+(`Gathered`) is then a few numpy passes over their ids at once: each content word as a column of the
+question's terms, and for the candidates each word's head and each word as the question's word id, exactly
+what `rerank_text.content(text)` would give.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import numpy as np
 import Stemmer
 
 from ..text import STOP_WORDS, normalise, split_words
+from .index_words import SavedIds
+from .rerank_ids import Ids, fit, mapped
 from .rerank_text import FAMILY_PREFIX, READ_CHARS, content
 
 _STEMMER = Stemmer.Stemmer("english")  # the stemmer rerank_text.content uses
@@ -75,37 +78,50 @@ class TextColumn(Sequence):
 
 
 class PassageWords:
-    """The stemmed words of every passage text, as ids: what `rerank_text.content(text)` gives, each passage
-    read the first time it is asked for and kept. Safe to share between threads answering side by side."""
+    """The stemmed words of every passage text, as ids: what `rerank_text.content(text)` gives. With the index
+    build's words (`saved`, index_words.py) nothing is read but the few texts longer than READ_CHARS; without
+    them each passage is read the first time it is asked for and kept. Safe to share between threads."""
 
     def __init__(self, texts: Sequence[str], sections: Sequence[str] | None = None,
-                 questions: Sequence[tuple[str, ...]] | None = None) -> None:
+                 questions: Sequence[tuple[str, ...]] | None = None, saved: SavedIds | None = None) -> None:
         # The passages' columns, kept so the second stage's candidates and neighbours are read by place (hits.py).
         self.texts, self.sections, self.questions = texts, sections, questions
         size = len(texts)
-        # Per passage, int32 ids as bytes (joined per question in C): each word's stem, each content word's stem.
-        # `_content` is set last: a passage is read once it is.
-        self._every: list[bytes | None] = [None] * size
-        self._content: list[bytes | None] = [None] * size
-        # Every word met has an id, every stem and every head (a stem's first letters) too, in the order met.
+        built = saved.words if saved is not None and len(saved.words.whole) == size else None
+        # A passage's words are the positions [begin, end): below `_offset` in the build's word stream (as build
+        # word ids), from there on in the words read here (`_every`: stem ids, `_keep`: content word or not).
+        # begin -1: not read yet; it is set last, so a passage counts as read once its words are all in place.
+        if built is not None:
+            self._stream, self._built_stems, self._built_keep = built.stream, built.word_stems, built.word_keep
+            self._begin = np.where(built.whole.astype(bool), built.starts[:-1], -1)
+            self._end = np.array(built.starts[1:])
+        else:
+            self._stream, self._built_stems = np.zeros(0, np.int32), np.zeros(0, np.int32)
+            self._built_keep = np.zeros(0, np.uint8)
+            self._begin, self._end = np.full(size, -1, dtype=np.int64), np.zeros(size, dtype=np.int64)
+        self._offset = len(self._stream)
+        self._every, self._keep, self._used = np.zeros(0, np.int32), np.zeros(0, np.uint8), 0  # grown by doubling
+        # Every stem and head has an id: the build's when it has one, else one given here in the order met.
+        self._stem_ids = Ids(saved.stem if built is not None else None, len(built.head_of) if built is not None else 0)
+        self._head_ids = Ids(saved.head if built is not None else None,
+                             len(built.heads) // FAMILY_PREFIX if built is not None else 0)
+        self._head_of = np.array(built.head_of) if built is not None else np.zeros(0, np.int32)  # per stem id; grown
+        # The texts read here: every word met has an id, with its stem's id and whether it is a content word.
         self._word_id: dict[bytes | str, int] = {}  # keyed by ASCII bytes or, from a few texts, str (_words)
-        self._stem_id: dict[str, int] = {}
-        self._heads: dict[str, int] = {}
-        self._word_stem = np.zeros(0, dtype=np.int32)  # per word id: its stem's id (grown by doubling, like the next two)
-        self._word_keep = np.zeros(0, dtype=bool)  # per word id: whether it is a content word (no stop word)
-        self._head_of = np.zeros(0, dtype=np.int32)  # per stem id: its head's id (-1: none); replaced, never shrunk
+        self._word_stem = np.zeros(0, dtype=np.int32)  # per word id (grown by doubling, like the next one)
+        self._word_keep = np.zeros(0, dtype=bool)
         self._lock = threading.Lock()  # one reader assigns ids at a time (two would give two stems one id)
-        self._unread = size  # passages not read yet
+        self._unread = int(np.count_nonzero(self._begin < 0))  # passages not read yet
         self._next = 0  # where read_next goes on from
         self._position: dict[str, int] | None = None  # text -> its first place, made when `gather` is first asked
         self._tables = threading.local()
 
     def __len__(self) -> int:
-        return len(self._content)
+        return len(self._begin)
 
     def passages_read(self) -> int:
-        """How many passages have been read so far (for tests and benchmarks)."""
-        return len(self._content) - self._unread
+        """How many passages have their words at hand (for tests and benchmarks)."""
+        return len(self._begin) - self._unread
 
     def read_all(self) -> None:
         """Read every passage not read yet, a chunk at a time, so questions asked meanwhile never wait long."""
@@ -123,7 +139,8 @@ class PassageWords:
     def _read(self, places: Sequence[int]) -> None:
         """Read and keep the words of the passages at these places that are not read yet, all in one pass."""
         with self._lock:
-            todo = [n for n in dict.fromkeys(places) if self._content[n] is None]
+            places = np.fromiter(dict.fromkeys(places), dtype=np.int64)
+            todo = places[self._begin[places] < 0].tolist() if len(places) else []
             if todo:
                 self._read_new(todo)
                 self._unread -= len(todo)
@@ -132,7 +149,7 @@ class PassageWords:
 
     def _read_new(self, todo: list[int]) -> None:
         """The words of passages not read yet as ids (called holding the lock): what rerank_text.content gives,
-        each word's stem and the stems of its content words, with numpy over all the passages' words at once."""
+        each word's stem and whether it is a content word, with numpy over all the passages' words at once."""
         found = [_words(self.texts[n][:READ_CHARS]) for n in todo]
         word_id = self._word_id
         flat = list(itertools.chain.from_iterable(found))
@@ -142,31 +159,31 @@ class PassageWords:
             self._learn(list(dict.fromkeys(flat[n] for n in unknown)))  # stemmed once, in one call
             for n in unknown:
                 ids[n] = word_id[flat[n]]
-        sizes = np.fromiter(map(len, found), dtype=np.intp, count=len(found))
         at = np.array(ids, dtype=np.intp)
-        every, keep = self._word_stem[at], self._word_keep[at]
-        ends = np.cumsum(sizes)
-        own, own_ends = every[keep], np.concatenate(([0], np.cumsum(keep)))[ends]  # content words to each end
-        for n, every_, own_ in zip(todo, _cut(every, ends), _cut(own, own_ends)):
-            self._every[n] = every_
-            self._content[n] = own_  # last: the passage counts as read once this is set
+        used, total = self._used, len(at)
+        self._every = fit(self._every, used, self._word_stem[at])
+        self._keep = fit(self._keep, used, self._word_keep[at])
+        self._used = used + total
+        ends = np.cumsum(np.fromiter(map(len, found), dtype=np.int64, count=len(found))) + (used + self._offset)
+        self._end[todo] = ends
+        self._begin[todo] = ends - [len(f) for f in found]  # last: the passages count as read once this is set
 
     def _learn(self, new: list[bytes | str]) -> None:
-        """Give new words their ids, each its stem's id (a new stem its id and its head's) and whether it is a
+        """Give new words their ids, each its stem's id (a stem new here its id and its head's) and whether it is a
         content word, in arrays grown by doubling."""
-        stem_id, heads, first, known = self._stem_id, self._heads, len(self._word_id), len(self._stem_id)
-        stems, fresh = [], []  # per new word its stem's id; per new stem its head's id
+        stem_ids, head_ids, first, known = self._stem_ids, self._head_ids, len(self._word_id), len(self._stem_ids)
+        stems, fresh = [], []  # per new word its stem's id; per stem new here its head's id
         new_words = [w if type(w) is str else w.decode("ascii") for w in new]
         for s in _STEMMER.stemWords(new_words):
-            found = stem_id.get(s)
-            if found is None:
-                found = stem_id[s] = len(stem_id)
-                fresh.append(heads.setdefault(s[:FAMILY_PREFIX], len(heads)) if len(s) >= FAMILY_PREFIX else -1)
+            found = stem_ids.find(s)
+            if found < 0:
+                found = stem_ids.add(s)
+                fresh.append(head_ids.give(s[:FAMILY_PREFIX]) if len(s) >= FAMILY_PREFIX else -1)
             stems.append(found)
         self._word_id.update(zip(new, range(first, first + len(new))))
-        self._word_stem = _fit(self._word_stem, first, stems)
-        self._word_keep = _fit(self._word_keep, first, [w not in STOP_WORDS for w in new_words])
-        self._head_of = _fit(self._head_of, known, fresh)
+        self._word_stem = fit(self._word_stem, first, stems)
+        self._word_keep = fit(self._word_keep, first, [w not in STOP_WORDS for w in new_words])
+        self._head_of = fit(self._head_of, known, fresh)
 
     def gather(self, texts: Sequence[str], full: int, terms: Mapping[str, int], starts: Mapping[str, int],
                word_ids: Mapping[str, int]) -> Gathered | None:
@@ -186,23 +203,42 @@ class PassageWords:
     def gather_at(self, at: Sequence[int], full: int, terms: Mapping[str, int], starts: Mapping[str, int],
                   word_ids: Mapping[str, int]) -> Gathered:
         """The columns of the passages at these places (see Gathered): as `gather` of their texts."""
-        kept = self._content
-        if None in map(kept.__getitem__, at):
-            self._read(at)
-        own = [kept[a] for a in at]
-        content_ = np.frombuffer(b"".join(own), dtype=np.int32)
-        every = np.frombuffer(b"".join([self._every[a] for a in at[:full]]), dtype=np.int32)
-        lengths = np.array([len(b) >> 2 for b in own], dtype=np.int64)
+        places = np.fromiter(at, dtype=np.int64)
+        begin = self._begin[places]
+        if len(begin) and begin.min() < 0:
+            self._read(places.tolist())
+            begin = self._begin[places]
+        sizes = self._end[places] - begin
+        bounds = np.cumsum(sizes)
+        every, keep = self._values(np.repeat(begin - (bounds - sizes), sizes) + np.arange(int(bounds[-1]) if len(bounds) else 0))
+        content_ = every[keep]
+        kept = np.concatenate(([0], np.cumsum(keep)))[np.concatenate(([0], bounds))]
+        lengths = np.diff(kept)
         # Every stem read above has its head: it was given one before any passage holding it was marked read.
-        heads_of = self._head_of[content_[:int(lengths[:full].sum())]]
-        every_lengths = np.array([len(self._every[a]) >> 2 for a in at[:full]], dtype=np.int64)
+        heads_of = self._head_of[content_[:int(kept[full])]]
         # The tables are sized after the ids above were read: every id they hold has its row.
-        stems, heads = self._scratch(self._stem_id, "stems"), self._scratch(self._heads, "heads")
-        return Gathered(_mapped(stems, self._stem_id, terms, content_), lengths,
-                        _mapped(heads, self._heads, starts, heads_of), _mapped(stems, self._stem_id, word_ids, every),
-                        every_lengths)
+        stems, heads = self._scratch(self._stem_ids, "stems"), self._scratch(self._head_ids, "heads")
+        return Gathered(mapped(stems, self._stem_ids, terms, content_), lengths,
+                        mapped(heads, self._head_ids, starts, heads_of),
+                        mapped(stems, self._stem_ids, word_ids, every[:int(bounds[full - 1]) if full else 0]),
+                        sizes[:full])
 
-    def _scratch(self, ids: Mapping[str, int], name: str) -> np.ndarray:
+    def _values(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The stem ids of the words at these positions, and which are content words (read after their passages'
+        `begin`: the arrays of words read here may have been replaced by larger ones since)."""
+        offset = self._offset
+        if not len(positions) or positions.max() < offset:  # the build's words alone (the usual case)
+            found = self._stream[positions]
+            return self._built_stems[found], self._built_keep[found].astype(bool)
+        built = positions < offset
+        every, keep = np.empty(len(positions), dtype=np.int32), np.empty(len(positions), dtype=bool)
+        found = self._stream[positions[built]]
+        every[built], keep[built] = self._built_stems[found], self._built_keep[found]
+        here = positions[~built] - offset
+        every[~built], keep[~built] = self._every[here], self._keep[here]
+        return every, keep
+
+    def _scratch(self, ids: Ids, name: str) -> np.ndarray:
         """This thread's table from an id to a column, all -1 between uses (so questions may be read side by side),
         with a row for every id given so far and a last one never set (the -1 of a word without a head)."""
         table = getattr(self._tables, name, None)
@@ -224,36 +260,3 @@ def _words(text: str) -> list[bytes] | list[str]:
     if folded.isascii() and "'" not in folded:
         return folded.encode("ascii").translate(_NOT_WORD).split()
     return split_words(folded)
-
-
-def _cut(values: np.ndarray, ends: np.ndarray) -> list[bytes]:
-    """The values as bytes, one piece per end offset (each piece from the end before it)."""
-    data, size = values.tobytes(), values.itemsize
-    bounds = [0, *(ends * size).tolist()]
-    return [data[a:b] for a, b in zip(bounds, bounds[1:])]
-
-
-def _fit(values: np.ndarray, at: int, new: list) -> np.ndarray:
-    """The array with `new` written from `at` on: the same array when it has room, else a copy twice the size."""
-    if at + len(new) > len(values):
-        grown = np.zeros(max(2 * (at + len(new)), 1024), dtype=values.dtype)
-        grown[:at] = values[:at]
-        values = grown
-    values[at:at + len(new)] = new
-    return values
-
-
-def _mapped(table: np.ndarray, ids: Mapping[str, int], keys: Mapping[str, int], values: np.ndarray) -> np.ndarray:
-    """Each id's column among the keys (-1 for any other id), through a scratch table set and then cleared."""
-    at, columns, rows = [], [], len(table) - 1
-    for key, n in keys.items():
-        found = ids.get(key)
-        if found is not None and found < rows:  # an id another thread gave since the table was sized is in no value
-            at.append(found)
-            columns.append(n)
-    if not at:
-        return np.full(len(values), -1, dtype=np.int64)
-    table[at] = columns
-    out = table[values]
-    table[at] = -1
-    return out
