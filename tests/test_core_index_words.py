@@ -136,3 +136,33 @@ def test_how_far_a_text_is_read_is_part_of_the_fingerprint(monkeypatch):
     before = fingerprint(PASSAGES, IndexSettings())
     monkeypatch.setattr(index_file, "READ_CHARS", READ_CHARS + 1)
     assert fingerprint(PASSAGES, IndexSettings()) != before
+
+
+def test_questions_read_side_by_side_with_the_kept_words_get_the_columns_of_their_texts():
+    import random
+    import threading
+
+    rng = random.Random(0)
+    vocabulary = [f"{a}{b}ing" for a in ("norm", "pack", "swit", "inv", "raid", "café") for b in range(40)]
+    texts = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 30 if n % 7 else 200))) for n in range(300)]
+    passages = [Passage(f"p{n}", text) for n, text in enumerate(texts)]
+    assert sum(len(t) > READ_CHARS for t in texts) > 10  # some are read from their text, side by side
+    index, stats = TfidfIndex.build(passages), CorpusStats.from_texts(texts)
+    store = _store(index, passages)
+    questions = [read_question(" ".join(rng.sample(vocabulary, 4)) + " unheard", None, (), stats) for _ in range(8)]
+    failures = []
+
+    def ask(seed: int) -> None:
+        order = random.Random(seed).sample(range(len(texts)), len(texts))
+        for n in range(0, len(order), 39):
+            at, q = order[n:n + 39], questions[(seed + n) % len(questions)]
+            got, expected = store.gather_at(at, 10, *_columns(q)), gather_texts([texts[a] for a in at], 10, *_columns(q))
+            if not all(np.array_equal(getattr(got, k), getattr(expected, k)) for k in ("cols", "heads", "every")):
+                failures.append((seed, n))
+
+    threads = [threading.Thread(target=ask, args=(seed,)) for seed in range(6)] + [threading.Thread(target=store.read_all)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == [] and store.passages_read() == len(texts)
