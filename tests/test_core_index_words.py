@@ -17,7 +17,7 @@ from bot.core.rerank_store import PassageWords, gather_texts
 from bot.core.rerank_text import FAMILY_PREFIX, READ_CHARS, content
 from bot.kb.model import Passage
 
-LONG = "packet " * 150 + "switching networks " * 10  # longer than READ_CHARS: the cut falls inside a word
+LONG = "a " + "packet " * 150 + "switching networks " * 10  # longer than READ_CHARS: the cut splits a "packet"
 PASSAGES = (
     Passage("n1", "The Normans were the people who in the 10th and 11th centuries gave their name to Normandy.",
             "Normans", ("Who were the Normans?",)),
@@ -27,6 +27,7 @@ PASSAGES = (
     Passage("stop", "of the and to in it is does"),  # stop words only ('does' stems to a content word's stem too)
     Passage("doe", "A doe is a female deer."),
     Passage("long", LONG, "Networks"),
+    Passage("long2", "It's " + "né " * 400, "Networks"),  # a long text whose cut is no plain ASCII: read whole
     Passage("odd", "snake_case and CamelCase, 3.14 and x86-64; rock'n'roll isn't `quoted` a@b.c/d?e=f#g"),
     Passage("empty", "!!!"),
 )
@@ -52,6 +53,7 @@ def index() -> TfidfIndex:
 
 def test_the_kept_words_of_every_text_are_what_the_second_stage_reads(index):
     saved, words = SavedIds(index.text_words, index.vocabulary), index.text_words
+    assert LONG[:READ_CHARS].endswith(" pack") and len(PASSAGES[7].text) > READ_CHARS
     assert words.whole.tolist() == [len(p.text) <= READ_CHARS for p in PASSAGES] and not words.whole[6]
     for n, p in enumerate(PASSAGES):
         if not words.whole[n]:
@@ -74,10 +76,10 @@ def test_columns_from_the_kept_words_are_the_columns_of_the_texts(index, tmp_pat
         assert isinstance(index.text_words.stream, np.ndarray) and not index.text_words.stream.flags.writeable
     stats, texts = CorpusStats.from_texts([p.text for p in PASSAGES]), [p.text for p in PASSAGES]
     store = _store(index)
-    assert store.passages_read() == len(PASSAGES) - 1  # nothing read but the long text, and that only when asked
+    assert store.passages_read() == len(PASSAGES) - 2  # nothing read but the long texts, and those only when asked
     for question in QUESTIONS:
         q = read_question(question, None, (), stats)
-        for order in (range(len(texts)), range(len(texts))[::-1], [6, 0, 6, 3], [2]):
+        for order in (range(len(texts)), range(len(texts))[::-1], [6, 0, 6, 3], [2], [7, 6]):
             for full in {0, 1, len(order)}:
                 got, expected = store.gather_at(order, full, *_columns(q)), gather_texts([texts[a] for a in order], full,
                                                                                           *_columns(q))

@@ -93,12 +93,14 @@ class PassageWords:
         # begin -1: not read yet; it is set last, so a passage counts as read once its words are all in place.
         if built is not None:
             self._stream, self._built_stems, self._built_keep = built.stream, built.word_stems, built.word_keep
+            self._starts = built.starts
             self._begin = np.where(built.whole.astype(bool), built.starts[:-1], -1)
             self._end = np.array(built.starts[1:])
         else:
             self._stream, self._built_stems = np.zeros(0, np.int32), np.zeros(0, np.int32)
             self._built_keep = np.zeros(0, np.uint8)
             self._begin, self._end = np.full(size, -1, dtype=np.int64), np.zeros(size, dtype=np.int64)
+            self._starts = np.zeros(size + 1, dtype=np.int64)
         self._offset = len(self._stream)
         self._every, self._keep, self._used = np.zeros(0, np.int32), np.zeros(0, np.uint8), 0  # grown by doubling
         # Every stem and head has an id: the build's when it has one, else one given here in the order met.
@@ -151,6 +153,10 @@ class PassageWords:
         """The words of passages not read yet as ids (called holding the lock): what rerank_text.content gives,
         each word's stem and whether it is a content word, with numpy over all the passages' words at once."""
         found = [_words(self.texts[n][:READ_CHARS]) for n in todo]
+        # A cut text split as bytes (ASCII, no apostrophe) has the build's words up to its last one, which the cut
+        # may have split (index_words.py): only that one is read here.
+        lead = [len(f) - 1 if self._offset and f and type(f[0]) is bytes else 0 for f in found]
+        found = [f[k:] for f, k in zip(found, lead)]
         word_id = self._word_id
         flat = list(itertools.chain.from_iterable(found))
         ids = list(map(word_id.get, flat))  # one lookup a word; the few new ones (None) are learnt, then looked up
@@ -160,13 +166,31 @@ class PassageWords:
             for n in unknown:
                 ids[n] = word_id[flat[n]]
         at = np.array(ids, dtype=np.intp)
-        used, total = self._used, len(at)
-        self._every = fit(self._every, used, self._word_stem[at])
-        self._keep = fit(self._keep, used, self._word_keep[at])
-        self._used = used + total
-        ends = np.cumsum(np.fromiter(map(len, found), dtype=np.int64, count=len(found))) + (used + self._offset)
+        every, keep = self._word_stem[at], self._word_keep[at]
+        sizes = [k + len(f) for k, f in zip(lead, found)]
+        if any(lead):
+            every, keep = self._with_lead(todo, lead, every, keep, np.cumsum([0] + [len(f) for f in found]))
+        used = self._used
+        self._every, self._keep = fit(self._every, used, every), fit(self._keep, used, keep)
+        self._used = used + len(every)
+        ends = np.cumsum(np.array(sizes, dtype=np.int64)) + (used + self._offset)
         self._end[todo] = ends
-        self._begin[todo] = ends - [len(f) for f in found]  # last: the passages count as read once this is set
+        self._begin[todo] = ends - sizes  # last: the passages count as read once this is set
+
+    def _with_lead(self, todo: list[int], lead: list[int], every: np.ndarray, keep: np.ndarray,
+                   bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The words read (`every`, `keep`, each passage's from `bounds`) after each passage's first `lead` words
+        of the build's stream."""
+        pieces, flags = [], []
+        for n, (place, k) in enumerate(zip(todo, lead)):
+            if k:
+                start = int(self._starts[place])
+                ids = self._stream[start:start + k]
+                pieces.append(self._built_stems[ids])
+                flags.append(self._built_keep[ids].astype(bool))
+            pieces.append(every[bounds[n]:bounds[n + 1]])
+            flags.append(keep[bounds[n]:bounds[n + 1]])
+        return np.concatenate(pieces), np.concatenate(flags)
 
     def _learn(self, new: list[bytes | str]) -> None:
         """Give new words their ids, each its stem's id (a stem new here its id and its head's) and whether it is a
