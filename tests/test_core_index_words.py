@@ -76,7 +76,7 @@ def test_columns_from_the_kept_words_are_the_columns_of_the_texts(index, tmp_pat
         assert isinstance(index.text_words.stream, np.ndarray) and not index.text_words.stream.flags.writeable
     stats, texts = CorpusStats.from_texts([p.text for p in PASSAGES]), [p.text for p in PASSAGES]
     store = _store(index)
-    assert store.passages_read() == len(PASSAGES) - 2  # nothing read but the long texts, and those only when asked
+    assert store.passages_read() == 0  # each passage is taken when a question first needs it
     for question in QUESTIONS:
         q = read_question(question, None, (), stats)
         for order in (range(len(texts)), range(len(texts))[::-1], [6, 0, 6, 3], [2], [7, 6]):
@@ -85,7 +85,7 @@ def test_columns_from_the_kept_words_are_the_columns_of_the_texts(index, tmp_pat
                                                                                           *_columns(q))
                 for name in ("cols", "lengths", "heads", "every", "every_lengths"):
                     assert np.array_equal(getattr(got, name), getattr(expected, name)), (question, list(order), name)
-    assert store.passages_read() == len(PASSAGES)
+    assert store.passages_read() == len(PASSAGES) and store.texts_read() == 2  # only the long texts were read
 
 
 def test_an_index_without_its_texts_words_reads_each_passage_when_asked(index):
@@ -93,9 +93,9 @@ def test_an_index_without_its_texts_words_reads_each_passage_when_asked(index):
     assert store.passages_read() == 0
     q = read_question("Normans", None, (), CorpusStats.from_texts([p.text for p in PASSAGES]))
     store.gather_at([1, 3], 1, *_columns(q))
-    assert store.passages_read() == 2
+    assert store.passages_read() == store.texts_read() == 2
     store.read_all()
-    assert store.passages_read() == len(PASSAGES)
+    assert store.passages_read() == store.texts_read() == len(PASSAGES)
 
 
 def test_the_words_are_saved_as_plain_arrays_beside_the_index(index, tmp_path):
@@ -168,3 +168,4 @@ def test_questions_read_side_by_side_with_the_kept_words_get_the_columns_of_thei
     for t in threads:
         t.join()
     assert failures == [] and store.passages_read() == len(texts)
+    assert store.texts_read() == sum(len(t) > READ_CHARS for t in texts)

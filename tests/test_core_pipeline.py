@@ -85,13 +85,13 @@ def test_warming_up_reads_ahead_and_changes_no_answer():
     asked = [q["q"] for q in yaml.safe_load((REPO / "eval" / "mongolia.yaml").read_text())["questions"][:40]]
     asked += ["Waht is the Partnrship Interoperabilty Platform?", "When did Mongolia join?"]  # typos: the speller
     cold, warm = _seed_answerer(), _seed_answerer()
-    # the index build kept every text's words; a text longer than the second stage reads is read when asked
-    short = sum(len(p.text) <= READ_CHARS for p in warm.kb.passages)
-    assert warm.reranker is not None and warm.reranker.passage_words(warm.kb.passages).passages_read() == short
+    assert warm.reranker is not None and warm.reranker.passage_words(warm.kb.passages).passages_read() == 0
     warm.warm()
-    # read ahead: the very first question already has every passage's words, and the speller its postings
+    # read ahead: the very first question already has every passage's words, and the speller its postings; only
+    # the texts longer than the second stage reads were read from their text (the index build kept the others')
     words = warm.reranker.passage_words(warm.kb.passages)
     assert words.passages_read() == len(warm.kb.passages) and warm.reader.speller._postings is not None
+    assert words.texts_read() == sum(len(p.text) > READ_CHARS for p in warm.kb.passages)
     assert [_shown(warm.answer(q)) for q in asked] == [_shown(cold.answer(q)) for q in asked]
 
 
@@ -113,9 +113,9 @@ def test_questions_asked_while_warming_up_in_another_thread_get_the_same_answers
 
 @pytest.mark.parametrize("kept", [True, False])
 def test_each_question_reads_only_its_own_passages_words_never_every_passage(kept):
-    # With the build's words every passage's words are at hand before the first question. Without them (an index
-    # kept without its texts' words) the second stage reads each question's candidates and their neighbours the
-    # first time it needs them and keeps them; no question reads every passage at once.
+    # What `ask --jsonl` does (no read-ahead): the second stage takes each question's candidates and their
+    # neighbours the first time it needs them and keeps them, from the index build's words (or, for an index kept
+    # without them, from their texts); no question reads every passage at once.
     import random
 
     rng = random.Random(0)
@@ -127,12 +127,6 @@ def test_each_question_reads_only_its_own_passages_words_never_every_passage(kep
         index.text_words = None
     answerer = Answerer(kb, index, Config(), clock=lambda: 0.0)
     words = answerer.reranker.passage_words(passages)
-    if kept:
-        assert words.passages_read() == len(passages)
-        for n in range(5):
-            answerer.answer(" ".join(rng.sample(vocabulary, 3)) + "?")
-        assert words.passages_read() == len(passages) and words._used == 0  # nothing read from a text
-        return
     per_question = answerer.settings.rerank_depth * (1 + 2 * answerer.settings.rerank_neighbours)
     read = [words.passages_read()]
     for n in range(30):
@@ -141,3 +135,4 @@ def test_each_question_reads_only_its_own_passages_words_never_every_passage(kep
     steps = [b - a for a, b in zip(read, read[1:])]
     assert read[0] == 0 and 0 < max(steps) <= per_question and read[-1] < len(passages)
     assert sum(1 for s in steps if s > 0) >= 5  # questions the second stage read, each reading its own few
+    assert words.texts_read() == (0 if kept else read[-1])

@@ -78,9 +78,10 @@ class TextColumn(Sequence):
 
 
 class PassageWords:
-    """The stemmed words of every passage text, as ids: what `rerank_text.content(text)` gives. With the index
-    build's words (`saved`, index_words.py) nothing is read but the few texts longer than READ_CHARS; without
-    them each passage is read the first time it is asked for and kept. Safe to share between threads."""
+    """The stemmed words of every passage text, as ids: what `rerank_text.content(text)` gives, each passage's
+    kept the first time a question needs it. With the index build's words (`saved`, index_words.py) a passage
+    is taken from its arrays, and only a text longer than READ_CHARS is read; without them every passage is
+    read from its text. Safe to share between threads answering side by side."""
 
     def __init__(self, texts: Sequence[str], sections: Sequence[str] | None = None,
                  questions: Sequence[tuple[str, ...]] | None = None, saved: SavedIds | None = None) -> None:
@@ -88,42 +89,39 @@ class PassageWords:
         self.texts, self.sections, self.questions = texts, sections, questions
         size = len(texts)
         built = saved.words if saved is not None and len(saved.words.whole) == size else None
-        # A passage's words are the positions [begin, end): below `_offset` in the build's word stream (as build
-        # word ids), from there on in the words read here (`_every`: stem ids, `_keep`: content word or not).
-        # begin -1: not read yet; it is set last, so a passage counts as read once its words are all in place.
-        if built is not None:
-            self._stream, self._built_stems, self._built_keep = built.stream, built.word_stems, built.word_keep
-            self._starts = built.starts
-            self._begin = np.where(built.whole.astype(bool), built.starts[:-1], -1)
-            self._end = np.array(built.starts[1:])
-        else:
-            self._stream, self._built_stems = np.zeros(0, np.int32), np.zeros(0, np.int32)
-            self._built_keep = np.zeros(0, np.uint8)
-            self._begin, self._end = np.full(size, -1, dtype=np.int64), np.zeros(size, dtype=np.int64)
-            self._starts = np.zeros(size + 1, dtype=np.int64)
-        self._offset = len(self._stream)
-        self._every, self._keep, self._used = np.zeros(0, np.int32), np.zeros(0, np.uint8), 0  # grown by doubling
+        self._built = built
+        # A word's code: its stem's id for a content word, ~id (negative) for a stop word; per build word id.
+        self._codes = np.zeros(0, np.int32) if built is None else \
+            np.where(built.word_keep.astype(bool), built.word_stems, ~built.word_stems).astype(np.int32)
+        # Per passage, int32 ids as bytes (joined per question in C): each word's stem, each content word's stem.
+        # `_content` is set last: a passage is read once it is.
+        self._every: list[bytes | None] = [None] * size
+        self._content: list[bytes | None] = [None] * size
         # Every stem and head has an id: the build's when it has one, else one given here in the order met.
         self._stem_ids = Ids(saved.stem if built is not None else None, len(built.head_of) if built is not None else 0)
         self._head_ids = Ids(saved.head if built is not None else None,
                              len(built.heads) // FAMILY_PREFIX if built is not None else 0)
         self._head_of = np.array(built.head_of) if built is not None else np.zeros(0, np.int32)  # per stem id; grown
-        # The texts read here: every word met has an id, with its stem's id and whether it is a content word.
+        # The texts read here: every word met has an id, and its code.
         self._word_id: dict[bytes | str, int] = {}  # keyed by ASCII bytes or, from a few texts, str (_words)
-        self._word_stem = np.zeros(0, dtype=np.int32)  # per word id (grown by doubling, like the next one)
-        self._word_keep = np.zeros(0, dtype=bool)
+        self._word_code = np.zeros(0, dtype=np.int32)  # per word id (grown by doubling)
         self._lock = threading.Lock()  # one reader assigns ids at a time (two would give two stems one id)
-        self._unread = int(np.count_nonzero(self._begin < 0))  # passages not read yet
+        self._unread = size  # passages not read yet
+        self._from_text = 0  # passages read from their text (the others were taken from the build's arrays)
         self._next = 0  # where read_next goes on from
         self._position: dict[str, int] | None = None  # text -> its first place, made when `gather` is first asked
         self._tables = threading.local()
 
     def __len__(self) -> int:
-        return len(self._begin)
+        return len(self._content)
 
     def passages_read(self) -> int:
-        """How many passages have their words at hand (for tests and benchmarks)."""
-        return len(self._begin) - self._unread
+        """How many passages have been read so far (for tests and benchmarks)."""
+        return len(self._content) - self._unread
+
+    def texts_read(self) -> int:
+        """How many of the passages read were read from their text, not the build's arrays (for tests)."""
+        return self._from_text
 
     def read_all(self) -> None:
         """Read every passage not read yet, a chunk at a time, so questions asked meanwhile never wait long."""
@@ -139,23 +137,40 @@ class PassageWords:
         return end < len(self)
 
     def _read(self, places: Sequence[int]) -> None:
-        """Read and keep the words of the passages at these places that are not read yet, all in one pass."""
+        """Read and keep the words of the passages at these places that are not read yet, all in one pass: from
+        the build's arrays when they hold the whole text, else from the text."""
         with self._lock:
-            places = np.fromiter(dict.fromkeys(places), dtype=np.int64)
-            todo = places[self._begin[places] < 0].tolist() if len(places) else []
-            if todo:
-                self._read_new(todo)
-                self._unread -= len(todo)
-                if not self._unread:  # every passage read: the words' tables are never needed again (~8 MB at 59k)
-                    self._word_id, self._word_stem, self._word_keep = {}, np.zeros(0, np.int32), np.zeros(0, bool)
+            todo = [n for n in dict.fromkeys(places) if self._content[n] is None]
+            if not todo:
+                return
+            whole = self._built.whole if self._built is not None else None
+            taken = [n for n in todo if whole[n]] if whole is not None else []
+            read = [n for n in todo if not whole[n]] if whole is not None else todo
+            for places_, (codes, sizes) in ((taken, self._taken(taken)), (read, self._read_texts(read))):
+                self._keep_words(places_, codes, sizes)
+            self._unread -= len(todo)
+            self._from_text += len(read)
+            if not self._unread:  # every passage read: the words' tables are never needed again (~8 MB at 59k)
+                self._word_id, self._word_code = {}, np.zeros(0, np.int32)
 
-    def _read_new(self, todo: list[int]) -> None:
-        """The words of passages not read yet as ids (called holding the lock): what rerank_text.content gives,
-        each word's stem and whether it is a content word, with numpy over all the passages' words at once."""
+    def _taken(self, places: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The codes of these passages' words in the build's stream, and each one's word count."""
+        if not places:
+            return np.zeros(0, np.int32), np.zeros(0, np.int64)
+        starts, at = self._built.starts, np.array(places, dtype=np.intp)
+        begin, sizes = starts[at], starts[at + 1] - starts[at]
+        bounds = sizes.cumsum()
+        positions = np.repeat(begin - bounds + sizes, sizes)
+        positions += np.arange(len(positions))
+        return self._codes[self._built.stream[positions]], sizes
+
+    def _read_texts(self, todo: list[int]) -> tuple[np.ndarray, list[int]]:
+        """The codes of these passages' words read from their texts (called holding the lock): what
+        rerank_text.content gives, each new word stemmed once; and each one's word count."""
         found = [_words(self.texts[n][:READ_CHARS]) for n in todo]
         # A cut text split as bytes (ASCII, no apostrophe) has the build's words up to its last one, which the cut
         # may have split (index_words.py): only that one is read here.
-        lead = [len(f) - 1 if self._offset and f and type(f[0]) is bytes else 0 for f in found]
+        lead = [len(f) - 1 if self._built is not None and f and type(f[0]) is bytes else 0 for f in found]
         found = [f[k:] for f, k in zip(found, lead)]
         word_id = self._word_id
         flat = list(itertools.chain.from_iterable(found))
@@ -165,36 +180,38 @@ class PassageWords:
             self._learn(list(dict.fromkeys(flat[n] for n in unknown)))  # stemmed once, in one call
             for n in unknown:
                 ids[n] = word_id[flat[n]]
-        at = np.array(ids, dtype=np.intp)
-        every, keep = self._word_stem[at], self._word_keep[at]
-        sizes = [k + len(f) for k, f in zip(lead, found)]
+        codes = self._word_code[np.array(ids, dtype=np.intp)]
         if any(lead):
-            every, keep = self._with_lead(todo, lead, every, keep, np.cumsum([0] + [len(f) for f in found]))
-        used = self._used
-        self._every, self._keep = fit(self._every, used, every), fit(self._keep, used, keep)
-        self._used = used + len(every)
-        ends = np.cumsum(np.array(sizes, dtype=np.int64)) + (used + self._offset)
-        self._end[todo] = ends
-        self._begin[todo] = ends - sizes  # last: the passages count as read once this is set
+            codes = self._with_lead(todo, lead, codes, np.cumsum([0] + [len(f) for f in found]))
+        return codes, [k + len(f) for k, f in zip(lead, found)]
 
-    def _with_lead(self, todo: list[int], lead: list[int], every: np.ndarray, keep: np.ndarray,
-                   bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The words read (`every`, `keep`, each passage's from `bounds`) after each passage's first `lead` words
-        of the build's stream."""
-        pieces, flags = [], []
+    def _with_lead(self, todo: list[int], lead: list[int], codes: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+        """The codes of the words read (each passage's from `bounds`) after each passage's first `lead` words of the
+        build's stream."""
+        pieces = []
         for n, (place, k) in enumerate(zip(todo, lead)):
             if k:
-                start = int(self._starts[place])
-                ids = self._stream[start:start + k]
-                pieces.append(self._built_stems[ids])
-                flags.append(self._built_keep[ids].astype(bool))
-            pieces.append(every[bounds[n]:bounds[n + 1]])
-            flags.append(keep[bounds[n]:bounds[n + 1]])
-        return np.concatenate(pieces), np.concatenate(flags)
+                start = int(self._built.starts[place])
+                pieces.append(self._codes[self._built.stream[start:start + k]])
+            pieces.append(codes[bounds[n]:bounds[n + 1]])
+        return np.concatenate(pieces)
+
+    def _keep_words(self, places: list[int], codes: np.ndarray, sizes) -> None:
+        """Keep each passage's words as bytes: every word's stem id, and its content words' (codes one passage
+        after another, `sizes` words each)."""
+        if not places:
+            return
+        keep = codes >= 0
+        every = codes ^ (codes >> 31)  # a stop word's ~id back to its id
+        ends = np.cumsum(sizes)
+        own, own_ends = every[keep], np.concatenate(([0], np.cumsum(keep)))[ends]  # content words to each end
+        for n, every_, own_ in zip(places, _cut(every, ends), _cut(own, own_ends)):
+            self._every[n] = every_
+            self._content[n] = own_  # last: the passage counts as read once this is set
 
     def _learn(self, new: list[bytes | str]) -> None:
-        """Give new words their ids, each its stem's id (a stem new here its id and its head's) and whether it is a
-        content word, in arrays grown by doubling."""
+        """Give new words their ids, each its code (a stem new here its id and its head's), in arrays grown by
+        doubling."""
         stem_ids, head_ids, first, known = self._stem_ids, self._head_ids, len(self._word_id), len(self._stem_ids)
         stems, fresh = [], []  # per new word its stem's id; per stem new here its head's id
         new_words = [w if type(w) is str else w.decode("ascii") for w in new]
@@ -205,8 +222,7 @@ class PassageWords:
                 fresh.append(head_ids.give(s[:FAMILY_PREFIX]) if len(s) >= FAMILY_PREFIX else -1)
             stems.append(found)
         self._word_id.update(zip(new, range(first, first + len(new))))
-        self._word_stem = fit(self._word_stem, first, stems)
-        self._word_keep = fit(self._word_keep, first, [w not in STOP_WORDS for w in new_words])
+        self._word_code = fit(self._word_code, first, [s if w not in STOP_WORDS else ~s for s, w in zip(stems, new_words)])
         self._head_of = fit(self._head_of, known, fresh)
 
     def gather(self, texts: Sequence[str], full: int, terms: Mapping[str, int], starts: Mapping[str, int],
@@ -227,40 +243,21 @@ class PassageWords:
     def gather_at(self, at: Sequence[int], full: int, terms: Mapping[str, int], starts: Mapping[str, int],
                   word_ids: Mapping[str, int]) -> Gathered:
         """The columns of the passages at these places (see Gathered): as `gather` of their texts."""
-        places = np.fromiter(at, dtype=np.int64)
-        begin = self._begin[places]
-        if len(begin) and begin.min() < 0:
-            self._read(places.tolist())
-            begin = self._begin[places]
-        sizes = self._end[places] - begin
-        bounds = np.cumsum(sizes)
-        every, keep = self._values(np.repeat(begin - (bounds - sizes), sizes) + np.arange(int(bounds[-1]) if len(bounds) else 0))
-        content_ = every[keep]
-        kept = np.concatenate(([0], np.cumsum(keep)))[np.concatenate(([0], bounds))]
-        lengths = np.diff(kept)
+        kept = self._content
+        if None in map(kept.__getitem__, at):
+            self._read(at)
+        own = [kept[a] for a in at]
+        content_ = np.frombuffer(b"".join(own), dtype=np.int32)
+        every = np.frombuffer(b"".join([self._every[a] for a in at[:full]]), dtype=np.int32)
+        lengths = np.array([len(b) >> 2 for b in own], dtype=np.int64)
         # Every stem read above has its head: it was given one before any passage holding it was marked read.
-        heads_of = self._head_of[content_[:int(kept[full])]]
+        heads_of = self._head_of[content_[:int(lengths[:full].sum())]]
+        every_lengths = np.array([len(self._every[a]) >> 2 for a in at[:full]], dtype=np.int64)
         # The tables are sized after the ids above were read: every id they hold has its row.
         stems, heads = self._scratch(self._stem_ids, "stems"), self._scratch(self._head_ids, "heads")
         return Gathered(mapped(stems, self._stem_ids, terms, content_), lengths,
-                        mapped(heads, self._head_ids, starts, heads_of),
-                        mapped(stems, self._stem_ids, word_ids, every[:int(bounds[full - 1]) if full else 0]),
-                        sizes[:full])
-
-    def _values(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The stem ids of the words at these positions, and which are content words (read after their passages'
-        `begin`: the arrays of words read here may have been replaced by larger ones since)."""
-        offset = self._offset
-        if not len(positions) or positions.max() < offset:  # the build's words alone (the usual case)
-            found = self._stream[positions]
-            return self._built_stems[found], self._built_keep[found].astype(bool)
-        built = positions < offset
-        every, keep = np.empty(len(positions), dtype=np.int32), np.empty(len(positions), dtype=bool)
-        found = self._stream[positions[built]]
-        every[built], keep[built] = self._built_stems[found], self._built_keep[found]
-        here = positions[~built] - offset
-        every[~built], keep[~built] = self._every[here], self._keep[here]
-        return every, keep
+                        mapped(heads, self._head_ids, starts, heads_of), mapped(stems, self._stem_ids, word_ids, every),
+                        every_lengths)
 
     def _scratch(self, ids: Ids, name: str) -> np.ndarray:
         """This thread's table from an id to a column, all -1 between uses (so questions may be read side by side),
@@ -284,3 +281,10 @@ def _words(text: str) -> list[bytes] | list[str]:
     if folded.isascii() and "'" not in folded:
         return folded.encode("ascii").translate(_NOT_WORD).split()
     return split_words(folded)
+
+
+def _cut(values: np.ndarray, ends: np.ndarray) -> list[bytes]:
+    """The values as bytes, one piece per end offset (each piece from the end before it)."""
+    data, size = values.tobytes(), values.itemsize
+    bounds = [0, *(ends * size).tolist()]
+    return [data[a:b] for a, b in zip(bounds, bounds[1:])]
