@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.config import Config
 from bot.core.context import Context
 from bot.core.index import TfidfIndex
 from bot.core.pipeline import Answerer
+from bot.core.rerank_text import READ_CHARS
 from bot.kb.model import KnowledgeBase, Passage, Source
 
 PASSAGES = (
@@ -84,11 +87,13 @@ def test_warming_up_reads_ahead_and_changes_no_answer():
     cold, warm = _seed_answerer(), _seed_answerer()
     assert warm.reranker is not None and warm.reranker.passage_words(warm.kb.passages).passages_read() == 0
     warm.warm()
-    # read ahead: the very first question already has every passage's words, and the speller its postings
+    # read ahead: the very first question already has every passage's words, and the speller its postings; only
+    # the texts longer than the second stage reads were read from their text (the index build kept the others')
     words = warm.reranker.passage_words(warm.kb.passages)
     assert words.passages_read() == len(warm.kb.passages) and warm.reader.speller._postings is not None
     near = warm.reranker.neighbourhood(warm.kb.passages, warm.settings.rerank_neighbours)
     assert near.passages_known() == len(warm.kb.passages)  # and which passages around each share its section
+    assert words.texts_read() == sum(len(p.text) > READ_CHARS for p in warm.kb.passages)
     assert [_shown(warm.answer(q)) for q in asked] == [_shown(cold.answer(q)) for q in asked]
 
 
@@ -108,16 +113,21 @@ def test_questions_asked_while_warming_up_in_another_thread_get_the_same_answers
     assert answerer.reranker.passage_words(answerer.kb.passages).passages_read() == len(answerer.kb.passages)
 
 
-def test_each_question_reads_only_its_own_passages_words_never_every_passage():
-    # What `ask --jsonl` does (no read-ahead): the second stage reads each question's candidates and their
-    # neighbours the first time it needs them and keeps them; no question reads every passage at once.
+@pytest.mark.parametrize("kept", [True, False])
+def test_each_question_reads_only_its_own_passages_words_never_every_passage(kept):
+    # What `ask --jsonl` does (no read-ahead): the second stage takes each question's candidates and their
+    # neighbours the first time it needs them and keeps them, from the index build's words (or, for an index kept
+    # without them, from their texts); no question reads every passage at once.
     import random
 
     rng = random.Random(0)
     vocabulary = [f"{a}{b}" for a in ("glacier", "radar", "hut", "summit", "valley", "ridge") for b in "abcdefghij"]
     passages = tuple(Passage(f"p{n}", " ".join(rng.sample(vocabulary, 8)) + ".", f"S{n // 4}", "s") for n in range(400))
     kb = KnowledgeBase(passages, {"s": Source("s", "Notes")})
-    answerer = Answerer(kb, TfidfIndex.build(passages), Config(), clock=lambda: 0.0)
+    index = TfidfIndex.build(passages)
+    if not kept:
+        index.text_words = None
+    answerer = Answerer(kb, index, Config(), clock=lambda: 0.0)
     words = answerer.reranker.passage_words(passages)
     per_question = answerer.settings.rerank_depth * (1 + 2 * answerer.settings.rerank_neighbours)
     read = [words.passages_read()]
@@ -127,6 +137,7 @@ def test_each_question_reads_only_its_own_passages_words_never_every_passage():
     steps = [b - a for a, b in zip(read, read[1:])]
     assert read[0] == 0 and 0 < max(steps) <= per_question and read[-1] < len(passages)
     assert sum(1 for s in steps if s > 0) >= 5  # questions the second stage read, each reading its own few
+    assert words.texts_read() == (0 if kept else read[-1])
 
 
 def test_the_index_tells_what_a_passage_holds_only_when_it_holds_exactly_its_text_and_section():

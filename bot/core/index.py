@@ -41,6 +41,7 @@ import numpy as np
 
 from ..kb.model import Passage
 from .index_build import IndexSettings, Progress, build_arrays, idf_values
+from .index_words import TextWords
 
 __all__ = ["Match", "TfidfIndex"]
 
@@ -67,7 +68,7 @@ class TfidfIndex:
 
     def __init__(self, vocabulary: Mapping[str, int], idf: np.ndarray, indptr: np.ndarray, indices: np.ndarray,
                  data: np.ndarray, n_docs: int, word_counts: Mapping[str, int], settings: IndexSettings,
-                 key: str) -> None:
+                 key: str, text_words: TextWords | None = None) -> None:
         self.vocabulary = vocabulary
         self.idf = idf
         self.indptr = indptr
@@ -77,6 +78,7 @@ class TfidfIndex:
         self.word_counts = word_counts
         self.settings = settings
         self.fingerprint = key
+        self.text_words = text_words  # the passage texts' words as the build read them (None: not kept)
         self.max_idf = float(idf_values(np.zeros(1), n_docs, settings.idf)[0])
         # The query side weighs a term by idf ** query_idf (1: the textbook cosine; lower: rare words
         # count less twice over, once in the passage and once in the query).
@@ -97,7 +99,7 @@ class TfidfIndex:
 
         a = build_arrays(passages, settings, on_progress)
         return cls(a.vocabulary, a.idf, a.indptr, a.indices, a.data, a.n_docs, a.word_counts, settings,
-                   key or fingerprint(passages, settings))
+                   key or fingerprint(passages, settings), a.text_words)
 
     def save(self, folder: Path) -> None:
         """Write the index as plain .npy arrays, whole or not at all (index_file.py)."""

@@ -11,6 +11,7 @@ import numpy as np
 from ..kb.model import Passage
 from ..text import content_stems, words
 from .index_count import Progress, count_terms
+from .index_words import TextWords
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class IndexArrays:
     data: np.ndarray
     n_docs: int
     word_counts: dict[str, int]
+    text_words: TextWords  # every text's words as the build read them, for the second stage
 
 
 def passage_features(passage: Passage, settings: IndexSettings, word_counts: Counter[str] | None = None) -> list[str]:
@@ -110,7 +112,8 @@ def build_arrays(passages: Sequence[Passage], settings: IndexSettings, on_progre
     _normalise(weights, indices, n_docs, settings)
     indptr = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum(df, out=indptr[1:])
-    return IndexArrays(counted.vocabulary, idf, indptr, indices, weights, n_docs, counted.word_counts)
+    return IndexArrays(counted.vocabulary, idf, indptr, indices, weights, n_docs, counted.word_counts,
+                       counted.text_words)
 
 
 def _tf_weights(tf: np.ndarray, indices: np.ndarray, n_docs: int, settings: IndexSettings) -> np.ndarray:

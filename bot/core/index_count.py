@@ -19,6 +19,7 @@ import numpy as np
 
 from ..kb.model import Passage
 from ..text import normalise, split_words, word_stems
+from .index_words import TextWords, text_words
 
 if TYPE_CHECKING:  # index_build imports this module; the settings are only read here
     from .index_build import IndexSettings
@@ -47,6 +48,7 @@ class Counted:
     indices: np.ndarray  # int32 passage of each pair
     tf: np.ndarray  # int32 times the term occurs in the passage
     is_bigram: np.ndarray  # bool per column
+    text_words: TextWords  # every text's words as read here, for the second stage (index_words.py)
 
 
 class _Ids(dict):
@@ -59,7 +61,7 @@ class _Ids(dict):
 
 def count_terms(passages: Sequence[Passage], settings: IndexSettings, on_progress: Progress | None = None) -> Counted:
     """Count every passage's index terms (passage_features) and every word (the speller's counts)."""
-    tokens, token_ids, piece_tokens, piece_passage, indexed = _tokenise(passages, settings, on_progress)
+    tokens, token_ids, piece_tokens, piece_passage, indexed, text_chars = _tokenise(passages, settings, on_progress)
     words, word_stream, piece_words = _words(tokens, token_ids, piece_tokens)
     word_counts = dict(zip(words, np.bincount(word_stream, minlength=len(words)).tolist()))
     stem_names = _Ids({"": 0})  # a stop word's stem is '': -1 once shifted, the stems 0, 1, ...
@@ -69,24 +71,27 @@ def count_terms(passages: Sequence[Passage], settings: IndexSettings, on_progres
     stems = stem_of_word[word_stream]
     keep = (stems >= 0) & indexed[piece_of_word]
     stems, stem_piece = stems[keep], piece_of_word[keep]
-    del word_stream, piece_of_word, keep
+    del piece_of_word, keep
     features = list(_features(stems, stem_piece, piece_passage, len(stem_strs), settings.bigrams))
     del stems, stem_piece
-    vocabulary, is_bigram, term_of, indices, tf = _pairs(features, stem_strs)
-    return Counted(vocabulary, word_counts, term_of, indices, tf, is_bigram)
+    vocabulary, is_bigram, column_stems, term_of, indices, tf = _pairs(features, stem_strs)
+    texts = text_words(word_stream, piece_words, piece_passage, text_chars, words, stem_of_word, stem_names, stem_strs,
+                       column_stems)
+    return Counted(vocabulary, word_counts, term_of, indices, tf, is_bigram, texts)
 
 
 def _tokenise(passages: Sequence[Passage], settings: IndexSettings, on_progress: Progress | None) -> tuple:
     """Token ids of every piece in order: (distinct tokens, token stream, tokens per piece,
-    each piece's passage, whether each piece is indexed)."""
+    each piece's passage, whether each piece is indexed, each passage's text length in characters)."""
     ids = _Ids({SENTINEL: 0})
-    streams, counts, sizes = [], [], array("q")
+    streams, counts, sizes, chars = [], [], array("q"), array("q")
     total, done, every = len(passages), 0, max(1, len(passages) // PROGRESS_STEPS)
     chunks = iter(passages)
     while done < total:  # a chunk at a time, so no list of every token of the knowledge is ever held
         chunk = list(itertools.islice(chunks, every))
         pieces = [piece for p in chunk for piece in (p.text, p.section, *p.questions)]
         sizes.extend([2 + len(p.questions) for p in chunk])
+        chars.extend([len(p.text) for p in chunk])
         stream, lengths = _split(pieces, ids)
         streams.append(stream)
         counts.append(lengths)
@@ -98,7 +103,8 @@ def _tokenise(passages: Sequence[Passage], settings: IndexSettings, on_progress:
     place = np.arange(len(owners)) - np.repeat(np.cumsum(per_passage) - per_passage, per_passage)  # 0 text, 1 section
     indexed = (place == 0) | ((place == 1) & settings.index_sections) | ((place >= 2) & settings.index_questions)
     join = (lambda arrays, dtype: np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype))
-    return list(ids), join(streams, np.int32), join(counts, np.int64), owners, indexed
+    return (list(ids), join(streams, np.int32), join(counts, np.int64), owners, indexed,
+            np.frombuffer(chars, dtype=np.int64) if total else np.zeros(0, dtype=np.int64))
 
 
 def _split(pieces: list[str], ids: _Ids) -> tuple[np.ndarray, np.ndarray]:
@@ -158,13 +164,13 @@ def _features(stems: np.ndarray, piece: np.ndarray, piece_passage: np.ndarray, n
 
 def _pairs(features: list, stem_strs: np.ndarray) -> tuple:
     """One stable sort groups each term's occurrences in passage order; the groups are then put in
-    first-seen order: (vocabulary, is_bigram, term_of, indices, tf). `features` ([keys, passages])
-    is emptied, and every large array dropped once used, so the peak memory stays low."""
+    first-seen order: (vocabulary, is_bigram, each term's stem id or -1, term_of, indices, tf). `features`
+    ([keys, passages]) is emptied, and every large array dropped once used, so the peak memory stays low."""
     keys, passage_of = features
     features.clear()
     if not len(keys):
         empty = np.zeros(0, dtype=np.int32)
-        return {}, np.zeros(0, dtype=bool), empty, empty, empty
+        return {}, np.zeros(0, dtype=bool), empty, empty, empty, empty
     order = _stable_order(keys)
     keys, passage_of = keys[order], passage_of[order]
     new_term = np.concatenate(([True], keys[1:] != keys[:-1]))
@@ -195,13 +201,13 @@ def _stable_order(keys: np.ndarray) -> np.ndarray:
     return np.lexsort([((keys >> shift) & 0xFFFF).astype(np.uint16) for shift in range(0, max(top.bit_length(), 1), 16)])
 
 
-def _vocabulary(term_keys: np.ndarray, stem_strs: np.ndarray) -> tuple[dict[str, int], np.ndarray]:
+def _vocabulary(term_keys: np.ndarray, stem_strs: np.ndarray) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
     """The vocabulary: the term of each key (a stem, or two stems joined by a space) numbered in the
-    order given, and which terms are bigrams."""
+    order given, which terms are bigrams, and each term's stem id (-1 for a bigram)."""
     n = len(stem_strs)
     is_bigram = term_keys >= n
     terms = np.empty(len(term_keys), dtype=object)
     terms[~is_bigram] = stem_strs[term_keys[~is_bigram]]
     left, right = np.divmod(term_keys[is_bigram] - n, n)
     terms[is_bigram] = [f"{a} {b}" for a, b in zip(stem_strs[left].tolist(), stem_strs[right].tolist())]
-    return dict(zip(terms.tolist(), range(len(terms)))), is_bigram
+    return dict(zip(terms.tolist(), range(len(terms)))), is_bigram, np.where(is_bigram, -1, term_keys).astype(np.int32)

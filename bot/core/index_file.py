@@ -22,24 +22,29 @@ from ..kb.model import Passage
 from ..npyfile import map_array, save_arrays
 from .index import TfidfIndex
 from .index_build import IndexSettings, Progress
+from .index_words import TextWords
+from .rerank_text import FAMILY_PREFIX, READ_CHARS
 from .terms import LazyCounts, TermTable, hash_table
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5  # 5: the texts' words for the second stage (index_words.py)
 META_FILE = "meta.json"
 # The arrays of an index and the kind each must have ('i' integer, 'f' float, 'u' text bytes or hashes).
 ARRAYS = {"terms": "u", "term_starts": "i", "term_hashes": "u", "term_columns": "i", "words": "u",
           "word_counts": "i", "idf": "f", "indptr": "i", "indices": "i", "data": "f"}
+# The texts' words (index_words.TextWords), each field saved as text_NAME.npy.
+TEXT_ARRAYS = {"stream": "i", "starts": "i", "whole": "u", "word_stems": "i", "word_keep": "u", "column_stems": "i",
+               "stop_stems": "u", "stop_ids": "i", "head_of": "i", "heads": "u"}
 MAX_SAVED_TABLE = 1 << 26  # bytes of a saved acronym table read at most
 LEGACY = ("index.npz",)  # earlier formats, removed when a new index is saved
 EARLIER = tuple(f"v{n}-" for n in range(1, FORMAT_VERSION + 1))  # folders of this format and earlier ones
 
 
 def fingerprint(passages: Sequence[Passage], settings: IndexSettings, digest: str | None = None) -> str:
-    """A hash of everything the index depends on: passages (their `digest` when already known), settings
-    and the format version."""
-    header = json.dumps([FORMAT_VERSION, asdict(settings)])
+    """A hash of everything the index depends on: passages (their `digest` when already known), settings,
+    the format version, and how far the second stage reads a text and how long a stem's head is (the texts' words)."""
+    header = json.dumps([FORMAT_VERSION, asdict(settings), READ_CHARS, FAMILY_PREFIX])
     return hashlib.sha256(f"{header}\n{digest or passages_digest(passages)}".encode()).hexdigest()[:32]
 
 
@@ -82,6 +87,9 @@ def save_index(index: TfidfIndex, folder: Path) -> None:
         "word_counts": np.fromiter(counts.values(), dtype=np.int64, count=len(counts)),
         "idf": index.idf, "indptr": index.indptr, "indices": index.indices, "data": index.data,
     }
+    if index.text_words is not None:
+        arrays.update({f"text_{name}": array for name, array in index.text_words.arrays().items()})
+    meta["text_words"] = index.text_words is not None
     save_arrays(index_folder(folder, index.fingerprint), arrays, META_FILE, meta, ".saving-")
     _remove_others(folder, index_folder(folder, index.fingerprint).name)
 
@@ -104,6 +112,8 @@ def load_index(cls: type[TfidfIndex], folder: Path, expected: str) -> TfidfIndex
             log.info("saved index is stale, rebuilding")
             return None
         arrays = {name: _open_array(where / f"{name}.npy", kind) for name, kind in ARRAYS.items()}
+        texts = TextWords(**{name: _open_array(where / f"text_{name}.npy", kind) for name, kind in TEXT_ARRAYS.items()}) \
+            if meta.get("text_words") else None
         settings = IndexSettings(**meta["settings"])
         n_docs = int(meta["n_docs"])
     except FileNotFoundError:
@@ -116,11 +126,12 @@ def load_index(cls: type[TfidfIndex], folder: Path, expected: str) -> TfidfIndex
     table = (arrays["terms"], arrays["term_starts"], arrays["term_hashes"], arrays["term_columns"])
     if (not TermTable.consistent(*table) or len(table[3]) != len(idf) or len(indptr) != len(idf) + 1
             or int(np.count_nonzero(words == 10)) + (len(words) > 0) != len(counts)
-            or len(indices) != len(data) or (len(indptr) and indptr[-1] != len(indices))):
+            or len(indices) != len(data) or (len(indptr) and indptr[-1] != len(indices))
+            or (texts is not None and not texts.consistent(n_docs, len(counts), len(idf)))):
         log.info("saved index inconsistent, rebuilding")
         return None
     return cls(TermTable(*table), idf, indptr, indices, data, n_docs, LazyCounts(words, counts), settings,
-               meta["fingerprint"])
+               meta["fingerprint"], texts)
 
 
 def load_or_build(passages: Sequence[Passage], cache: Path | None, settings: IndexSettings = IndexSettings(),

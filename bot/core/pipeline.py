@@ -68,10 +68,13 @@ class Answerer:
 
     def _reranker(self):
         """The learned second stage (retrieval.rerank; imported only when it is on)."""
+        from .index_words import SavedIds
         from .rerank import CorpusStats, Reranker, shipped_model
 
         curated = any(question_column(self.kb.passages))  # maintainers' questions are telling
-        return Reranker(shipped_model(), CorpusStats.from_index(self.index), curated=curated)
+        built = self.index.text_words  # the texts' words as the index build read them: the stage reads no text
+        saved = (self.kb.passages, SavedIds(built, self.index.vocabulary)) if built is not None else None
+        return Reranker(shipped_model(), CorpusStats.from_index(self.index), curated=curated, saved=saved)
 
     def answer(self, question: str, context: Context | None = None) -> Answer:
         """Answer one question; `context` is the conversation so far (returned updated in the answer)."""

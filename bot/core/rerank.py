@@ -27,6 +27,7 @@ from ..kb.model import question_column, section_column
 from .rerank_features import FEATURES, Candidate, features
 from .rerank_near import Neighbourhood
 from .rerank_question import CorpusStats
+from .index_words import SavedIds
 from .rerank_store import PassageWords, TextColumn
 
 __all__ = ["CONFIDENCE_FEATURES", "FEATURES", "Candidate", "CorpusStats", "Linear", "Model", "RerankModelError",
@@ -144,7 +145,8 @@ def _columns(model_names: Sequence[str], names: Sequence[str]) -> np.ndarray | s
 class Reranker:
     """The second stage: give it a question and the first stage's candidates, get them reordered."""
 
-    def __init__(self, model: Model, stats: CorpusStats, curated: bool = False) -> None:
+    def __init__(self, model: Model, stats: CorpusStats, curated: bool = False,
+                 saved: tuple[Sequence, SavedIds] | None = None) -> None:
         self.model = model
         self.stats = stats
         self.curated = curated  # maintainers wrote questions for the passages (their words are then telling)
@@ -152,15 +154,17 @@ class Reranker:
         self._confidence_columns = _columns(model.confidence.names, CONFIDENCE_FEATURES)
         self._words: tuple[Sequence, PassageWords] | None = None  # the passages seen, and their words read so far
         self._near: tuple[Sequence, Neighbourhood] | None = None  # the passages seen, and their neighbours
+        self._saved = saved  # the passages the index was built from, and the words the build read (index_words.py)
 
     def passage_words(self, passages: Sequence) -> PassageWords:
-        """The passages' stemmed words (rerank_store.py), each passage read the first time a question needs it and
-        kept: no question waits for every passage to be read, and a one-shot `ask` reads only its own candidates."""
+        """The passages' stemmed words (rerank_store.py): the index build's when it kept them for these passages,
+        else each passage read the first time a question needs it and kept (a one-shot `ask` reads only its own)."""
         held = self._words  # one read of the pair: another thread may swap it meanwhile
         if held is not None and held[0] is passages:
             return held[1]
+        saved = self._saved[1] if self._saved is not None and self._saved[0] is passages else None
         words = PassageWords(TextColumn(_text_reader(passages), len(passages)), section_column(passages),
-                             question_column(passages))
+                             question_column(passages), saved)
         self._words = (passages, words)  # two threads may both make one: each reads the same words
         return words
 

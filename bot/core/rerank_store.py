@@ -3,13 +3,14 @@ neighbours question after question.
 
 At 58,938 passages the second stage reads about 39 passages per question (ten candidates and their
 neighbours), nearly all for the first time; tokenising and stemming them was most of its cost
-(docs/quality-experiments.md, "Cost per question"). Here each passage is read the first time a question
-needs it, its stemmed words kept as integer ids: no question ever waits for every passage to be read (that
-took 1-3 s at 59k, and stalled the second question of a long `ask --jsonl` stream), a one-shot ask reads
-only its own candidates, and a long-running front end may read the rest ahead (`read_all`). A question's
-view of its passages (`Gathered`) is then a few numpy passes over their ids at once: each content word as a
-column of the question's terms, and for the candidates each word's head and each word as the question's
-word id, exactly what `rerank_text.content(text)` would give.
+(docs/quality-experiments.md, "Cost per question"). The index build has already split every text into
+words and stemmed them (index_words.py): with its arrays the store reads no text but the few longer than
+READ_CHARS (the second stage reads a text only that far, and the cut may split a word), each the first time
+a question needs it. Without them (an index kept without its texts' words) each passage is read that way,
+and a long-running front end may read the rest ahead (`read_all`). A question's view of its passages
+(`Gathered`) is then a few numpy passes over their ids at once: each content word as a column of the
+question's terms, and for the candidates each word's head and each word as the question's word id, exactly
+what `rerank_text.content(text)` would give.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import numpy as np
 import Stemmer
 
 from ..text import STOP_WORDS, normalise, split_words
+from .index_words import SavedIds
+from .rerank_ids import Ids, fit, mapped
 from .rerank_text import FAMILY_PREFIX, READ_CHARS, content
 
 _STEMMER = Stemmer.Stemmer("english")  # the stemmer rerank_text.content uses
@@ -75,27 +78,36 @@ class TextColumn(Sequence):
 
 
 class PassageWords:
-    """The stemmed words of every passage text, as ids: what `rerank_text.content(text)` gives, each passage
-    read the first time it is asked for and kept. Safe to share between threads answering side by side."""
+    """The stemmed words of every passage text, as ids: what `rerank_text.content(text)` gives, each passage's
+    kept the first time a question needs it. With the index build's words (`saved`, index_words.py) a passage
+    is taken from its arrays, and only a text longer than READ_CHARS is read; without them every passage is
+    read from its text. Safe to share between threads answering side by side."""
 
     def __init__(self, texts: Sequence[str], sections: Sequence[str] | None = None,
-                 questions: Sequence[tuple[str, ...]] | None = None) -> None:
+                 questions: Sequence[tuple[str, ...]] | None = None, saved: SavedIds | None = None) -> None:
         # The passages' columns, kept so the second stage's candidates and neighbours are read by place (hits.py).
         self.texts, self.sections, self.questions = texts, sections, questions
         size = len(texts)
+        built = saved.words if saved is not None and len(saved.words.whole) == size else None
+        self._built = built
+        # A word's code: its stem's id for a content word, ~id (negative) for a stop word; per build word id.
+        self._codes = np.zeros(0, np.int32) if built is None else \
+            np.where(built.word_keep.astype(bool), built.word_stems, ~built.word_stems).astype(np.int32)
         # Per passage, int32 ids as bytes (joined per question in C): each word's stem, each content word's stem.
         # `_content` is set last: a passage is read once it is.
         self._every: list[bytes | None] = [None] * size
         self._content: list[bytes | None] = [None] * size
-        # Every word met has an id, every stem and every head (a stem's first letters) too, in the order met.
+        # Every stem and head has an id: the build's when it has one, else one given here in the order met.
+        self._stem_ids = Ids(saved.stem if built is not None else None, len(built.head_of) if built is not None else 0)
+        self._head_ids = Ids(saved.head if built is not None else None,
+                             len(built.heads) // FAMILY_PREFIX if built is not None else 0)
+        self._head_of = np.array(built.head_of) if built is not None else np.zeros(0, np.int32)  # per stem id; grown
+        # The texts read here: every word met has an id, and its code.
         self._word_id: dict[bytes | str, int] = {}  # keyed by ASCII bytes or, from a few texts, str (_words)
-        self._stem_id: dict[str, int] = {}
-        self._heads: dict[str, int] = {}
-        self._word_stem = np.zeros(0, dtype=np.int32)  # per word id: its stem's id (grown by doubling, like the next two)
-        self._word_keep = np.zeros(0, dtype=bool)  # per word id: whether it is a content word (no stop word)
-        self._head_of = np.zeros(0, dtype=np.int32)  # per stem id: its head's id (-1: none); replaced, never shrunk
+        self._word_code = np.zeros(0, dtype=np.int32)  # per word id (grown by doubling)
         self._lock = threading.Lock()  # one reader assigns ids at a time (two would give two stems one id)
         self._unread = size  # passages not read yet
+        self._from_text = 0  # passages read from their text (the others were taken from the build's arrays)
         self._next = 0  # where read_next goes on from
         self._position: dict[str, int] | None = None  # text -> its first place, made when `gather` is first asked
         self._tables = threading.local()
@@ -106,6 +118,10 @@ class PassageWords:
     def passages_read(self) -> int:
         """How many passages have been read so far (for tests and benchmarks)."""
         return len(self._content) - self._unread
+
+    def texts_read(self) -> int:
+        """How many of the passages read were read from their text, not the build's arrays (for tests)."""
+        return self._from_text
 
     def read_all(self) -> None:
         """Read every passage not read yet, a chunk at a time, so questions asked meanwhile never wait long."""
@@ -121,19 +137,41 @@ class PassageWords:
         return end < len(self)
 
     def _read(self, places: Sequence[int]) -> None:
-        """Read and keep the words of the passages at these places that are not read yet, all in one pass."""
+        """Read and keep the words of the passages at these places that are not read yet, all in one pass: from
+        the build's arrays when they hold the whole text, else from the text."""
         with self._lock:
             todo = [n for n in dict.fromkeys(places) if self._content[n] is None]
-            if todo:
-                self._read_new(todo)
-                self._unread -= len(todo)
-                if not self._unread:  # every passage read: the words' tables are never needed again (~8 MB at 59k)
-                    self._word_id, self._word_stem, self._word_keep = {}, np.zeros(0, np.int32), np.zeros(0, bool)
+            if not todo:
+                return
+            whole = self._built.whole if self._built is not None else None
+            taken = [n for n in todo if whole[n]] if whole is not None else []
+            read = [n for n in todo if not whole[n]] if whole is not None else todo
+            for places_, (codes, sizes) in ((taken, self._taken(taken)), (read, self._read_texts(read))):
+                self._keep_words(places_, codes, sizes)
+            self._unread -= len(todo)
+            self._from_text += len(read)
+            if not self._unread:  # every passage read: the words' tables are never needed again (~8 MB at 59k)
+                self._word_id, self._word_code = {}, np.zeros(0, np.int32)
 
-    def _read_new(self, todo: list[int]) -> None:
-        """The words of passages not read yet as ids (called holding the lock): what rerank_text.content gives,
-        each word's stem and the stems of its content words, with numpy over all the passages' words at once."""
+    def _taken(self, places: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The codes of these passages' words in the build's stream, and each one's word count."""
+        if not places:
+            return np.zeros(0, np.int32), np.zeros(0, np.int64)
+        starts, at = self._built.starts, np.array(places, dtype=np.intp)
+        begin, sizes = starts[at], starts[at + 1] - starts[at]
+        bounds = sizes.cumsum()
+        positions = np.repeat(begin - bounds + sizes, sizes)
+        positions += np.arange(len(positions))
+        return self._codes[self._built.stream[positions]], sizes
+
+    def _read_texts(self, todo: list[int]) -> tuple[np.ndarray, list[int]]:
+        """The codes of these passages' words read from their texts (called holding the lock): what
+        rerank_text.content gives, each new word stemmed once; and each one's word count."""
         found = [_words(self.texts[n][:READ_CHARS]) for n in todo]
+        # A cut text split as bytes (ASCII, no apostrophe) has the build's words up to its last one, which the cut
+        # may have split (index_words.py): only that one is read here.
+        lead = [len(f) - 1 if self._built is not None and f and type(f[0]) is bytes else 0 for f in found]
+        found = [f[k:] for f, k in zip(found, lead)]
         word_id = self._word_id
         flat = list(itertools.chain.from_iterable(found))
         ids = list(map(word_id.get, flat))  # one lookup a word; the few new ones (None) are learnt, then looked up
@@ -142,31 +180,50 @@ class PassageWords:
             self._learn(list(dict.fromkeys(flat[n] for n in unknown)))  # stemmed once, in one call
             for n in unknown:
                 ids[n] = word_id[flat[n]]
-        sizes = np.fromiter(map(len, found), dtype=np.intp, count=len(found))
-        at = np.array(ids, dtype=np.intp)
-        every, keep = self._word_stem[at], self._word_keep[at]
+        codes = self._word_code[np.array(ids, dtype=np.intp)]
+        if any(lead):
+            codes = self._with_lead(todo, lead, codes, np.cumsum([0] + [len(f) for f in found]))
+        return codes, [k + len(f) for k, f in zip(lead, found)]
+
+    def _with_lead(self, todo: list[int], lead: list[int], codes: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+        """The codes of the words read (each passage's from `bounds`) after each passage's first `lead` words of the
+        build's stream."""
+        pieces = []
+        for n, (place, k) in enumerate(zip(todo, lead)):
+            if k:
+                start = int(self._built.starts[place])
+                pieces.append(self._codes[self._built.stream[start:start + k]])
+            pieces.append(codes[bounds[n]:bounds[n + 1]])
+        return np.concatenate(pieces)
+
+    def _keep_words(self, places: list[int], codes: np.ndarray, sizes) -> None:
+        """Keep each passage's words as bytes: every word's stem id, and its content words' (codes one passage
+        after another, `sizes` words each)."""
+        if not places:
+            return
+        keep = codes >= 0
+        every = codes ^ (codes >> 31)  # a stop word's ~id back to its id
         ends = np.cumsum(sizes)
         own, own_ends = every[keep], np.concatenate(([0], np.cumsum(keep)))[ends]  # content words to each end
-        for n, every_, own_ in zip(todo, _cut(every, ends), _cut(own, own_ends)):
+        for n, every_, own_ in zip(places, _cut(every, ends), _cut(own, own_ends)):
             self._every[n] = every_
             self._content[n] = own_  # last: the passage counts as read once this is set
 
     def _learn(self, new: list[bytes | str]) -> None:
-        """Give new words their ids, each its stem's id (a new stem its id and its head's) and whether it is a
-        content word, in arrays grown by doubling."""
-        stem_id, heads, first, known = self._stem_id, self._heads, len(self._word_id), len(self._stem_id)
-        stems, fresh = [], []  # per new word its stem's id; per new stem its head's id
+        """Give new words their ids, each its code (a stem new here its id and its head's), in arrays grown by
+        doubling."""
+        stem_ids, head_ids, first, known = self._stem_ids, self._head_ids, len(self._word_id), len(self._stem_ids)
+        stems, fresh = [], []  # per new word its stem's id; per stem new here its head's id
         new_words = [w if type(w) is str else w.decode("ascii") for w in new]
         for s in _STEMMER.stemWords(new_words):
-            found = stem_id.get(s)
-            if found is None:
-                found = stem_id[s] = len(stem_id)
-                fresh.append(heads.setdefault(s[:FAMILY_PREFIX], len(heads)) if len(s) >= FAMILY_PREFIX else -1)
+            found = stem_ids.find(s)
+            if found < 0:
+                found = stem_ids.add(s)
+                fresh.append(head_ids.give(s[:FAMILY_PREFIX]) if len(s) >= FAMILY_PREFIX else -1)
             stems.append(found)
         self._word_id.update(zip(new, range(first, first + len(new))))
-        self._word_stem = _fit(self._word_stem, first, stems)
-        self._word_keep = _fit(self._word_keep, first, [w not in STOP_WORDS for w in new_words])
-        self._head_of = _fit(self._head_of, known, fresh)
+        self._word_code = fit(self._word_code, first, [s if w not in STOP_WORDS else ~s for s, w in zip(stems, new_words)])
+        self._head_of = fit(self._head_of, known, fresh)
 
     def gather(self, texts: Sequence[str], full: int, terms: Mapping[str, int], starts: Mapping[str, int],
                word_ids: Mapping[str, int]) -> Gathered | None:
@@ -197,12 +254,12 @@ class PassageWords:
         heads_of = self._head_of[content_[:int(lengths[:full].sum())]]
         every_lengths = np.array([len(self._every[a]) >> 2 for a in at[:full]], dtype=np.int64)
         # The tables are sized after the ids above were read: every id they hold has its row.
-        stems, heads = self._scratch(self._stem_id, "stems"), self._scratch(self._heads, "heads")
-        return Gathered(_mapped(stems, self._stem_id, terms, content_), lengths,
-                        _mapped(heads, self._heads, starts, heads_of), _mapped(stems, self._stem_id, word_ids, every),
+        stems, heads = self._scratch(self._stem_ids, "stems"), self._scratch(self._head_ids, "heads")
+        return Gathered(mapped(stems, self._stem_ids, terms, content_), lengths,
+                        mapped(heads, self._head_ids, starts, heads_of), mapped(stems, self._stem_ids, word_ids, every),
                         every_lengths)
 
-    def _scratch(self, ids: Mapping[str, int], name: str) -> np.ndarray:
+    def _scratch(self, ids: Ids, name: str) -> np.ndarray:
         """This thread's table from an id to a column, all -1 between uses (so questions may be read side by side),
         with a row for every id given so far and a last one never set (the -1 of a word without a head)."""
         table = getattr(self._tables, name, None)
@@ -231,29 +288,3 @@ def _cut(values: np.ndarray, ends: np.ndarray) -> list[bytes]:
     data, size = values.tobytes(), values.itemsize
     bounds = [0, *(ends * size).tolist()]
     return [data[a:b] for a, b in zip(bounds, bounds[1:])]
-
-
-def _fit(values: np.ndarray, at: int, new: list) -> np.ndarray:
-    """The array with `new` written from `at` on: the same array when it has room, else a copy twice the size."""
-    if at + len(new) > len(values):
-        grown = np.zeros(max(2 * (at + len(new)), 1024), dtype=values.dtype)
-        grown[:at] = values[:at]
-        values = grown
-    values[at:at + len(new)] = new
-    return values
-
-
-def _mapped(table: np.ndarray, ids: Mapping[str, int], keys: Mapping[str, int], values: np.ndarray) -> np.ndarray:
-    """Each id's column among the keys (-1 for any other id), through a scratch table set and then cleared."""
-    at, columns, rows = [], [], len(table) - 1
-    for key, n in keys.items():
-        found = ids.get(key)
-        if found is not None and found < rows:  # an id another thread gave since the table was sized is in no value
-            at.append(found)
-            columns.append(n)
-    if not at:
-        return np.full(len(values), -1, dtype=np.int64)
-    table[at] = columns
-    out = table[values]
-    table[at] = -1
-    return out
