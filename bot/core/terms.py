@@ -120,38 +120,48 @@ class TermTable(MemoTable):
 class KeyTable(MemoTable):
     """term -> column over a fresh build's own arrays, so a build makes no dict of every term (a quarter of a
     second at 59k passages): a term's key is its stem's id s, or n + a * n + b for the bigram 'a b' of stems
-    a and b (n stems, index_count._features), found by binary search among the keys, sorted. The terms
-    themselves are only spelled out when listed, as a save does."""
+    a and b (n stems, index_count._features). A stem's column is read from an array by its id; a bigram's is
+    found by binary search among the bigrams starting with its first stem. The terms themselves are only
+    spelled out when listed, as a save does."""
 
     def __init__(self, stem_ids: Mapping[str, int], stem_strs: np.ndarray, keys: np.ndarray, columns: np.ndarray) -> None:
         """`stem_ids`: stem -> id + 1 (0: not a stem); `stem_strs`: the stems by id; `keys`: every term's key,
         ascending; `columns`: the column of each."""
         super().__init__()
-        self._stem_ids, self._stem_strs, self._n = stem_ids, stem_strs, len(stem_strs)
-        self._keys_array, self._columns_array = keys, columns
-        self._keys, self._columns = memoryview(keys), memoryview(columns)
+        n = len(stem_strs)
+        self._stem_ids, self._stem_strs, self._keys_array, self._columns_array = stem_ids, stem_strs, keys, columns
+        split = int(np.searchsorted(keys, n))  # the stems' keys come first, then the bigrams'
+        stem_column = np.full(n, -1, dtype=np.int64)
+        stem_column[keys[:split]] = columns[:split]
+        left, right = np.divmod(keys[split:] - n, n)  # sorted by first stem, then second
+        self._stem_column, self._rights = memoryview(stem_column), memoryview(right)
+        self._firsts = memoryview(np.searchsorted(left, np.arange(n + 1)))  # where each first stem's bigrams start
+        self._bigram_columns = memoryview(np.ascontiguousarray(columns[split:]))
 
     def _find(self, term: str) -> int | None:
-        """The term's key from its stems' ids, then a binary search for it."""
+        """A stem's column by its id; a bigram's by binary search for its second stem among its first stem's."""
         if not isinstance(term, str):
             return None
         first, space, second = term.partition(" ")
-        get, n = self._stem_ids.get, self._n
-        key = get(first, 0) - 1
-        if key >= 0 and space:  # a bigram: both words stems ('a b c' has no stem 'b c')
-            right = get(second, 0) - 1
-            key = n + key * n + right if right >= 0 else -1
-        if key < 0:
+        get = self._stem_ids.get
+        a = get(first, 0) - 1
+        if a < 0:
             return None
-        keys = self._keys
-        i = bisect.bisect_left(keys, key)
-        return self._columns[i] if i < len(keys) and keys[i] == key else None
+        if not space:
+            col = self._stem_column[a]
+            return col if col >= 0 else None
+        b = get(second, 0) - 1  # 'a b c' has no stem 'b c'
+        if b < 0:
+            return None
+        rights, end = self._rights, self._firsts[a + 1]
+        i = bisect.bisect_left(rights, b, self._firsts[a], end)
+        return self._bigram_columns[i] if i < end and rights[i] == b else None
 
     def terms(self) -> list[str]:
         """Every term in column order, spelled out (what a save writes)."""
         keys = np.empty(len(self._keys_array), dtype=np.int64)
         keys[self._columns_array] = self._keys_array  # column order
-        n, stem_strs = self._n, self._stem_strs
+        n, stem_strs = len(self._stem_strs), self._stem_strs
         is_bigram = keys >= n
         terms = np.empty(len(keys), dtype=object)
         terms[~is_bigram] = stem_strs[keys[~is_bigram]]
