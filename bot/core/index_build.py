@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -56,7 +56,7 @@ def choose_scoring(name: str, passages: Sequence[Passage], fact_limit: int) -> I
 class IndexArrays:
     """What a build produces: the term ids, the weights as posting lists, and the speller's word counts."""
 
-    vocabulary: dict[str, int]
+    vocabulary: Mapping[str, int]  # term -> column (a KeyTable)
     idf: np.ndarray
     indptr: np.ndarray
     indices: np.ndarray

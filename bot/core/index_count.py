@@ -13,13 +13,14 @@ from __future__ import annotations
 import itertools
 from array import array
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 import numpy as np
 
 from ..kb.model import Passage
 from ..text import normalise, split_words, word_stems
 from .index_words import TextWords, text_words
+from .terms import KeyTable
 
 if TYPE_CHECKING:  # index_build imports this module; the settings are only read here
     from .index_build import IndexSettings
@@ -42,7 +43,7 @@ _JOIN = b" \xff "
 class Counted:
     """(term, passage) counts sorted term-major, passages ascending; columns in first-seen term order."""
 
-    vocabulary: dict[str, int]
+    vocabulary: KeyTable  # term -> column
     word_counts: dict[str, int]
     term_of: np.ndarray  # int32 column of each pair
     indices: np.ndarray  # int32 passage of each pair
@@ -74,7 +75,7 @@ def count_terms(passages: Sequence[Passage], settings: IndexSettings, on_progres
     del piece_of_word, keep
     features = list(_features(stems, stem_piece, piece_passage, len(stem_strs), settings.bigrams))
     del stems, stem_piece
-    vocabulary, is_bigram, column_stems, term_of, indices, tf = _pairs(features, stem_strs)
+    vocabulary, is_bigram, column_stems, term_of, indices, tf = _pairs(features, stem_names, stem_strs)
     texts = text_words(word_stream, piece_words, piece_passage, text_chars, words, stem_of_word, stem_names, stem_strs,
                        column_stems)
     return Counted(vocabulary, word_counts, term_of, indices, tf, is_bigram, texts)
@@ -162,7 +163,7 @@ def _features(stems: np.ndarray, piece: np.ndarray, piece_passage: np.ndarray, n
     return keys, passage_of
 
 
-def _pairs(features: list, stem_strs: np.ndarray) -> tuple:
+def _pairs(features: list, stem_ids: Mapping[str, int], stem_strs: np.ndarray) -> tuple:
     """One stable sort groups each term's occurrences in passage order; the groups are then put in
     first-seen order: (vocabulary, is_bigram, each term's stem id or -1, term_of, indices, tf). `features`
     ([keys, passages]) is emptied, and every large array dropped once used, so the peak memory stays low."""
@@ -170,7 +171,8 @@ def _pairs(features: list, stem_strs: np.ndarray) -> tuple:
     features.clear()
     if not len(keys):
         empty = np.zeros(0, dtype=np.int32)
-        return {}, np.zeros(0, dtype=bool), empty, empty, empty, empty
+        return KeyTable(stem_ids, stem_strs, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)), \
+            np.zeros(0, dtype=bool), empty, empty, empty, empty
     order = _stable_order(keys)
     keys, passage_of = keys[order], passage_of[order]
     new_term = np.concatenate(([True], keys[1:] != keys[:-1]))
@@ -179,7 +181,7 @@ def _pairs(features: list, stem_strs: np.ndarray) -> tuple:
     term_starts, pair_starts = np.flatnonzero(new_term), np.flatnonzero(new_pair)
     seen = np.argsort(order[term_starts])  # the groups in order of their first occurrence
     del order, new_pair
-    term_keys = keys[term_starts][seen]
+    term_keys = keys[term_starts]  # ascending
     tf = np.diff(np.append(pair_starts, len(keys))).astype(np.int32)
     passage_of = passage_of[pair_starts]
     group_start = np.flatnonzero(new_term[pair_starts])  # each term's first pair
@@ -191,7 +193,7 @@ def _pairs(features: list, stem_strs: np.ndarray) -> tuple:
     indices, tf = passage_of[take], tf[take]
     del take, passage_of
     term_of = np.repeat(np.arange(len(seen), dtype=np.int32), group_size)
-    return (*_vocabulary(term_keys, stem_strs), term_of, indices, tf)
+    return (*_vocabulary(term_keys, seen, stem_ids, stem_strs), term_of, indices, tf)
 
 
 def _stable_order(keys: np.ndarray) -> np.ndarray:
@@ -201,13 +203,13 @@ def _stable_order(keys: np.ndarray) -> np.ndarray:
     return np.lexsort([((keys >> shift) & 0xFFFF).astype(np.uint16) for shift in range(0, max(top.bit_length(), 1), 16)])
 
 
-def _vocabulary(term_keys: np.ndarray, stem_strs: np.ndarray) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-    """The vocabulary: the term of each key (a stem, or two stems joined by a space) numbered in the
-    order given, which terms are bigrams, and each term's stem id (-1 for a bigram)."""
-    n = len(stem_strs)
-    is_bigram = term_keys >= n
-    terms = np.empty(len(term_keys), dtype=object)
-    terms[~is_bigram] = stem_strs[term_keys[~is_bigram]]
-    left, right = np.divmod(term_keys[is_bigram] - n, n)
-    terms[is_bigram] = [f"{a} {b}" for a, b in zip(stem_strs[left].tolist(), stem_strs[right].tolist())]
-    return dict(zip(terms.tolist(), range(len(terms)))), is_bigram, np.where(is_bigram, -1, term_keys).astype(np.int32)
+def _vocabulary(term_keys: np.ndarray, seen: np.ndarray, stem_ids: Mapping[str, int],
+                stem_strs: np.ndarray) -> tuple[KeyTable, np.ndarray, np.ndarray]:
+    """The vocabulary over the terms' keys (ascending; `seen`: the column order), which terms are bigrams,
+    and each term's stem id (-1 for a bigram), all in column order."""
+    columns = np.empty(len(seen), dtype=np.int64)
+    columns[seen] = np.arange(len(seen))
+    in_order = term_keys[seen]
+    is_bigram = in_order >= len(stem_strs)
+    return (KeyTable(stem_ids, stem_strs, term_keys, columns), is_bigram,
+            np.where(is_bigram, -1, in_order).astype(np.int32))

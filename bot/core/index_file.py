@@ -24,7 +24,7 @@ from .index import TfidfIndex
 from .index_build import IndexSettings, Progress
 from .index_words import TextWords
 from .rerank_text import FAMILY_PREFIX, READ_CHARS
-from .terms import LazyCounts, TermTable, hash_table
+from .terms import LazyCounts, TermTable, column_terms, hash_table
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def save_index(index: TfidfIndex, folder: Path) -> None:
     meta = {"format": FORMAT_VERSION, "fingerprint": index.fingerprint, "n_docs": index.n_docs,
             "settings": asdict(index.settings)}
     counts = index.word_counts
-    table = hash_table(sorted(index.vocabulary, key=index.vocabulary.__getitem__))
+    table = hash_table(column_terms(index.vocabulary))
     arrays = {
         "terms": table["text"], "term_starts": table["starts"], "term_hashes": table["hashes"],
         "term_columns": table["columns"],
