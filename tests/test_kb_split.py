@@ -146,7 +146,8 @@ def test_a_short_list_item_is_one_passage_and_a_list_finishing_its_introduction_
            "Your main options are to:\n"
            "  a) Don't use callbacks, or at least don't throw through them.\n"
            "  c) always use -fsjlj-exceptions (boo, bad choice :-)\n")
-    texts = [p.text for p in split_document(doc).passages]
+    passages = split_document(doc).passages
+    texts = [p.text for p in passages]
     assert texts == [
         "Bugs in releases or snapshots of GCC not issued by the GNU Project. Report them to whoever provided you "
         "with the release",
@@ -154,6 +155,9 @@ def test_a_short_list_item_is_one_passage_and_a_list_finishing_its_introduction_
         "Ask them in forums dedicated to the discussion of the programming language",
         "Your main options are to: Don't use callbacks, or at least don't throw through them.",
         "Your main options are to: always use -fsjlj-exceptions (boo, bad choice :-)"]
+    # The next item starts where an item ends: nothing is missing after it, full stop or not. The list's last
+    # item may have lost an example after it, and is still named.
+    assert [p.review for p in passages[:2]] == ["", "does not end like a sentence: is something missing after it?"]
 
 
 def test_words_between_two_examples_are_no_passage():

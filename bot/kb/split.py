@@ -167,14 +167,14 @@ def _review(piece: str, prose: bool = True) -> str:
 
 
 def _block_passages(block: Block, context: _Context, limit: int, opening: bool, question: str,
-                    lead: str = "", leads: bool = False) -> list[DraftPassage]:
+                    lead: str = "", leads: bool = False, ended: bool = False) -> list[DraftPassage]:
     """One block's passages: sentences grouped, long ones cut, each given the context it leans on (the
     question a paragraph answers, the term it describes, the sentence introducing a list item, or the
-    heading it sits under)."""
+    heading it sits under); an item `ended` by the next item may end without a full stop."""
     if between_examples(block):
         return []  # words between two examples ("is equivalent to") with no example to go on with: half a sentence
     term, pieces, reviews = _pieces(block, limit, leads)
-    prose = block.kind == "para" or ". " in block.text
+    prose = block.kind == "para" or ". " in block.text and not ended  # an item the next one follows lost nothing
     example = block.example
     out = []
     for piece in pieces:
@@ -202,6 +202,8 @@ def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) ->
     last: Block | None = None
     lead = ""  # the sentence introducing the list items that follow ("The name means, by your mood:")
     blocks = with_code(outline.blocks)
+    ended = {id(b) for b, after in zip(outline.blocks, outline.blocks[1:])
+             if b.kind == after.kind == "item" and b.section == after.section}  # items the next item follows
     for n, block in enumerate(blocks):
         opening = not passages or passages[-1].section != block.section
         if block.kind != "item" or last is None or last.section != block.section:
@@ -214,7 +216,7 @@ def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) ->
                 and not block.text.endswith("?") and last.text.endswith(passages[-1].text))
         question = passages.pop().text if asks else _introduced(last, block, passages, opening)
         passages.extend(_block_passages(block, context, limit, opening, question, lead if block.kind == "item" else "",
-                                        leads and block.kind == "para"))
+                                        leads and block.kind == "para", id(block) in ended))
         last = block
     return Draft(title=outline.title or UNTITLED, date=outline.date, passages=tuple(passages))
 
