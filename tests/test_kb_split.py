@@ -131,7 +131,33 @@ def test_a_list_item_without_a_full_stop_is_not_named_but_one_cut_mid_sentence_i
            "The manual gives the rest of the steps that a user should follow after a failure of this\n")
     reviews = [p.review for p in split_document(doc, "md").passages]
     cut = "does not end like a sentence: is something missing after it?"
-    assert reviews == ["", "", "", cut, cut]  # fragments are how lists are written; a description in sentences is not
+    assert reviews == ["", "", cut, cut]  # fragments are how lists are written; a description in sentences is not
+
+
+def test_a_short_list_item_is_one_passage_and_a_list_finishing_its_introduction_gets_it_on_every_item():
+    # GCC's README.Bugs: 'Report them to whoever ...' was a passage of its own, and only the lower-case item of
+    # 'Your main options are to:' got the introduction in front.
+    doc = ("What we do not want:\n\n"
+           "  * Bugs in releases or snapshots of GCC not issued by the GNU\n"
+           "    Project. Report them to whoever provided you with the release\n"
+           "  * Questions about the correctness or the expected behavior of\n"
+           "    certain constructs that are not GCC extensions. Ask them in\n"
+           "    forums dedicated to the discussion of the programming language\n\n"
+           "Your main options are to:\n"
+           "  a) Don't use callbacks, or at least don't throw through them.\n"
+           "  c) always use -fsjlj-exceptions (boo, bad choice :-)\n")
+    passages = split_document(doc).passages
+    texts = [p.text for p in passages]
+    assert texts == [
+        "Bugs in releases or snapshots of GCC not issued by the GNU Project. Report them to whoever provided you "
+        "with the release",
+        "Questions about the correctness or the expected behavior of certain constructs that are not GCC extensions. "
+        "Ask them in forums dedicated to the discussion of the programming language",
+        "Your main options are to: Don't use callbacks, or at least don't throw through them.",
+        "Your main options are to: always use -fsjlj-exceptions (boo, bad choice :-)"]
+    # The next item starts where an item ends: nothing is missing after it, full stop or not. The list's last
+    # item may have lost an example after it, and is still named.
+    assert [p.review for p in passages[:2]] == ["", "does not end like a sentence: is something missing after it?"]
 
 
 def test_words_between_two_examples_are_no_passage():

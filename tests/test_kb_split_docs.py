@@ -121,3 +121,22 @@ def test_hard_wrapped_plain_text():
         ("Other questions", "Note 2: The file /etc/nsswitch.conf has been moved to libc-bin."),
     ]:
         assert expected in found
+
+
+def test_gcc_bugs_quotes_lose_their_markers_and_short_items_stay_whole():
+    found = pairs(split("gcc-README.Bugs.txt"))
+    standard = 'g++: g++ causes passing non const ptr to ptr to a func with const arg to cause an error (not a bug)'
+    for expected in [
+        (standard, 'Answer from "Martin v. Loewis" <martin@loewis.home.cs.tu-berlin.de>: ok... maybe I missed '
+                   "something.. I haven't really kept up with the latest in C++ news."),
+        (standard, "The n-tuple of cv-qualifiers after the first in a pointer type, e.g., cv(1,1) , cv(1,2) , ... , "
+                   "cv(1,n) in the pointer type T1, is called the cv-qualification signature of the pointer type."),
+        (standard, "An expression of type T1 can be converted to type T2 if and only if the following conditions are "
+                   "satisfied: the pointer types are similar."),
+        ("What we do not want", "Bugs in releases or snapshots of GCC not issued by the GNU Project. Report them to "
+                                "whoever provided you with the release"),
+        ("C++ exceptions don't work with C libraries",
+         "Your main options are to: Don't use callbacks, or at least don't throw through them."),
+    ]:
+        assert expected in found
+    assert not [text for _, text in found if " # " in text or " > C++" in text or text.startswith(("#", ">"))]

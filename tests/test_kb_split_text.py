@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.kb.split import split_document
-from bot.kb.split_text import read_plain
+from bot.kb.split_text import read_plain, unquoted
 
 WRAPPED = """\
 Cache Module
@@ -142,3 +142,45 @@ def test_a_class_at_the_margin_is_code_though_some_lines_end_in_words():
     assert [b.kind for b in read_plain("Example.\n\n" + "\n".join(run) + "\n").blocks] == ["para", "code"]
     assert [b.kind for b in read_plain("Results (see the table)\nwere good, and the rest\nfollowed; in time.\n"
                                        "It ended there.\n").blocks] == ["para"]  # prose, though lines end in ) , ;
+
+
+def test_a_block_quoted_with_the_same_marker_on_every_line_is_read_without_it():
+    # GCC's README.Bugs: an e-mail reply quoted with '> ' and the C++ standard quoted with '# ' kept their markers
+    # in mid-passage ('... the latest in > C++ news.'); '#include' lines and a lone '# Title' are left alone.
+    text = """\
+> ok... maybe I missed something.. I haven't really kept up with the latest in
+> C++ news.
+
+# A conversion can add cv-qualifiers at levels other than the first in
+# multi-level pointers, subject to the following rules:
+#
+#  - the pointer types are similar.
+
+#include <stdio.h>
+#include <tcl.h>
+
+# apt-get install gcc
+# make check
+"""
+    assert unquoted(text) == """\
+ok... maybe I missed something.. I haven't really kept up with the latest in
+C++ news.
+
+A conversion can add cv-qualifiers at levels other than the first in
+multi-level pointers, subject to the following rules:
+
+ - the pointer types are similar.
+
+#include <stdio.h>
+#include <tcl.h>
+
+# apt-get install gcc
+# make check
+"""  # root's commands hold no sentence's end: not a quotation
+    blocks = read_plain(text).blocks
+    assert [(b.kind, b.text) for b in blocks[:3]] == [
+        ("para", "ok... maybe I missed something.. I haven't really kept up with the latest in C++ news."),
+        ("para", "A conversion can add cv-qualifiers at levels other than the first in multi-level pointers, subject "
+                 "to the following rules:"),
+        ("item", "the pointer types are similar.")]
+    assert unquoted("# Title\n\nText.\n") == "# Title\n\nText.\n"

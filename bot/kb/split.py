@@ -131,6 +131,8 @@ def _pieces(block: Block, limit: int, leads: bool = False) -> tuple[str, list[st
     term, body = block.term, block.text[len(block.term) + 2:] if block.term else block.text
     if len(term) > 100:  # too long to repeat in front of each part: read as an ordinary paragraph
         term, body = "", block.text
+    if block.kind == "item" and len(body) <= limit and len(body) + len(term) + 2 <= MAX_TEXT_CHARS:
+        return term, [body], {}  # a short item is one passage: its second sentence leans on the first ('Report them')
     found = sentences(body)
     if leads:
         found.pop()
@@ -165,14 +167,14 @@ def _review(piece: str, prose: bool = True) -> str:
 
 
 def _block_passages(block: Block, context: _Context, limit: int, opening: bool, question: str,
-                    lead: str = "", leads: bool = False) -> list[DraftPassage]:
+                    lead: str = "", leads: bool = False, ended: bool = False) -> list[DraftPassage]:
     """One block's passages: sentences grouped, long ones cut, each given the context it leans on (the
     question a paragraph answers, the term it describes, the sentence introducing a list item, or the
-    heading it sits under)."""
+    heading it sits under); an item `ended` by the next item may end without a full stop."""
     if between_examples(block):
         return []  # words between two examples ("is equivalent to") with no example to go on with: half a sentence
     term, pieces, reviews = _pieces(block, limit, leads)
-    prose = block.kind == "para" or ". " in block.text
+    prose = block.kind == "para" or ". " in block.text and not ended  # an item the next one follows lost nothing
     example = block.example
     out = []
     for piece in pieces:
@@ -182,7 +184,7 @@ def _block_passages(block: Block, context: _Context, limit: int, opening: bool, 
             piece = reviewed = f"{question} {piece}"  # an answer with the question it answers
         elif term:
             piece = reviewed = f"{term}: {piece}"
-        elif lead and not out and _fragment(piece, context.names) and len(lead) + len(piece) < MAX_TEXT_CHARS:
+        elif lead and not out and len(lead) + len(piece) < MAX_TEXT_CHARS:
             piece = f"{lead} {piece}"  # "Included tools are: apt-get for retrieval of packages"
         elif context.lean(block.section, piece.removesuffix(example), opening and not out, not out) and len(
                 context.prefixed(block.section, piece)) <= MAX_TEXT_CHARS:
@@ -200,19 +202,21 @@ def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) ->
     last: Block | None = None
     lead = ""  # the sentence introducing the list items that follow ("The name means, by your mood:")
     blocks = with_code(outline.blocks)
+    ended = {id(b) for b, after in zip(outline.blocks, outline.blocks[1:])
+             if b.kind == after.kind == "item" and b.section == after.section}  # items the next item follows
     for n, block in enumerate(blocks):
         opening = not passages or passages[-1].section != block.section
         if block.kind != "item" or last is None or last.section != block.section:
             lead = _lead_in(block)
+            lead = lead if lead and _finishes(blocks, n, context.names) else ""
         following = blocks[n + 1] if n + 1 < len(blocks) else None
-        leads = (bool(lead) and following is not None and following.kind == "item" and following.section == block.section
-                 and _fragment(following.text, context.names))
+        leads = bool(lead) and following is not None and following.kind == "item" and following.section == block.section
         # A paragraph that ends by asking (a FAQ's question) goes in front of the paragraph that answers it.
         asks = (last is not None and last.kind == block.kind == "para" and not opening and last.text.endswith("?")
                 and not block.text.endswith("?") and last.text.endswith(passages[-1].text))
         question = passages.pop().text if asks else _introduced(last, block, passages, opening)
         passages.extend(_block_passages(block, context, limit, opening, question, lead if block.kind == "item" else "",
-                                        leads and block.kind == "para"))
+                                        leads and block.kind == "para", id(block) in ended))
         last = block
     return Draft(title=outline.title or UNTITLED, date=outline.date, passages=tuple(passages))
 
@@ -235,6 +239,17 @@ def _lead_in(block: Block) -> str:
     in front of it (a paragraph, or each list item, which means little without it); else ''."""
     found = sentences(block.text) if block.kind == "para" and block.text.endswith(":") else []
     return found[-1] if found and len(found[-1]) < INTRO_CHARS else ""
+
+
+def _finishes(blocks: list[Block], n: int, names: set[str]) -> bool:
+    """Whether the list after block n finishes its introduction: one item that does ('always use -fsjlj-exceptions'
+    after 'Your main options are to:') shows that all do ('Don't use callbacks'), so every item gets it in front."""
+    items = []
+    for block in blocks[n + 1:]:
+        if block.kind != "item" or block.section != blocks[n].section:
+            break
+        items.append(block)
+    return any(_fragment(item.text, names) for item in items)
 
 
 def _fragment(item: str, names: set[str]) -> bool:

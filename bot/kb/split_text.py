@@ -3,7 +3,7 @@
 A heading is a short line without a sentence's closing punctuation standing alone, or any line underlined
 with === or --- (Setext style). Lines are joined into a paragraph unless the text is not wrapped (each line a
 paragraph of its own, which shows as many lines far longer than a wrapped text's; one pasted compiler message
-does not make a wrapped text unwrapped) or a line starts a list item.
+does not make a wrapped text unwrapped) or a line starts a list item. A quoted block ('> ' or '# ' before every line) is read without its markers.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ _NO_HEADING = re.compile(r"://|^#\w")  # a URL ('See: http://...') or C's '#incl
 _CODE_ENDS = ("{", "}", ";", ")", ",")  # most lines of a run ending so (with a brace or ';' in it): code
 _LABEL = re.compile(r"^\s*\w+:\s*$")  # 'public:', 'default:' inside code
 _SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+(?=[A-Z])")
+_QUOTED = re.compile(r"^([>#])(?: |$)")  # '> ' (an e-mail reply) or '# ' (a quoted standard) opening a line
+_PROSE = re.compile(r"[\w)][.?!:](?:\s|$)")  # a sentence's end: prose, not '# make install' root commands
 WRAP_WIDTH = 100  # a text with lines longer than this was not hard-wrapped: each line is a paragraph
 SHORT_LINE = 0.75  # a finished line shorter than this share of the text's width ends its list item
 CODE_SHARE = 0.75  # ... this share of its lines ('class Test' / '{' / 'public:' / ... / '};')
@@ -43,6 +45,21 @@ def _underlined(run: list[str], width: int) -> str:
     two = len(run) == 2 and run[1][:1].isspace() and not run[1].strip()[:1].isupper() and len(run[0]) <= width + 2
     lines = [run.pop() for _ in range(2 if two else 1)][::-1]
     return " ".join(" ".join(lines).split())
+
+
+def unquoted(text: str) -> str:
+    """The text with each quoted block read as the text it quotes: a block (between blank lines) of two or more
+    lines that all start at the margin with the same marker ('> ' or '# ', or the marker alone) and hold a
+    sentence's end loses its markers, the marker's own lines becoming blank. Nested quotes lose one level at a time."""
+    out: list[str] = []
+    changed = False
+    for block in re.split(r"\n[ \t]*\n", text):
+        lines = block.split("\n")
+        marks = {found.group(1) if found else "" for found in map(_QUOTED.match, lines)}
+        if len(lines) >= 2 and len(marks) == 1 and "" not in marks and _PROSE.search(block):
+            block, changed = unquoted("\n".join(line[2:] for line in lines)), True
+        out.append(block)
+    return "\n\n".join(out) if changed else text
 
 
 def paragraphs(text: str) -> list[list[str]]:
@@ -123,6 +140,7 @@ def _width(text: str) -> int:
 def read_plain(text: str, wrapped: bool | None = None) -> Outline:
     """Read a plain-text document into its title, sections and blocks; `wrapped` None judges by the lines."""
     outline = Outline()
+    text = unquoted(text)
     wrapped = is_wrapped(text) if wrapped is None else wrapped
     width = _width(text)
     for run in paragraphs(text):
