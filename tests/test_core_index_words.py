@@ -169,3 +169,21 @@ def test_questions_read_side_by_side_with_the_kept_words_get_the_columns_of_thei
         t.join()
     assert failures == [] and store.passages_read() == len(texts)
     assert store.texts_read() == sum(len(t) > READ_CHARS for t in texts)
+
+
+def test_long_ascii_texts_with_apostrophes_cut_anywhere_give_the_columns_of_their_texts():
+    # An ASCII text is taken from the build's words up to the one the cut may split, apostrophes or not: the cut
+    # falls before, inside and after each apostrophe and possessive here.
+    tail = " rock'n'roll isn't it's Norway's inventors' x's'y 'quoted' a`b end"
+    texts = [("packet " * 200)[:READ_CHARS - shift] + tail for shift in range(len(tail) + 2)]
+    texts.append("It's " + "né " * 400)  # not ASCII: read whole from its text, as before
+    passages = [Passage(f"p{n}", text) for n, text in enumerate(texts)]
+    index, stats = TfidfIndex.build(passages), CorpusStats.from_texts(texts)
+    store = _store(index, passages)
+    for question in ["rock and roll inventors", "isn't it quoted", "packet"]:
+        q = read_question(question, None, (), stats)
+        for n in range(len(texts)):
+            got, expected = store.gather_at([n], 1, *_columns(q)), gather_texts([texts[n]], 1, *_columns(q))
+            for name in ("cols", "lengths", "heads", "every", "every_lengths"):
+                assert np.array_equal(getattr(got, name), getattr(expected, name)), (question, n, name)
+    assert store.texts_read() == sum(len(t) > READ_CHARS for t in texts)

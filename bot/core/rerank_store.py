@@ -167,10 +167,13 @@ class PassageWords:
     def _read_texts(self, todo: list[int]) -> tuple[np.ndarray, list[int]]:
         """The codes of these passages' words read from their texts (called holding the lock): what
         rerank_text.content gives, each new word stemmed once; and each one's word count."""
-        found = [_words(self.texts[n][:READ_CHARS]) for n in todo]
-        # A cut text split as bytes (ASCII, no apostrophe) has the build's words up to its last one, which the cut
-        # may have split (index_words.py): only that one is read here.
-        lead = [len(f) - 1 if self._built is not None and f and type(f[0]) is bytes else 0 for f in found]
+        cuts = [self.texts[n][:READ_CHARS] for n in todo]
+        found = [_words(cut) for cut in cuts]
+        # A cut text split as bytes (folded to ASCII, no apostrophe) or an ASCII one (folded a character at a time,
+        # so its words up to the cut are the whole text's) has the build's words up to its last one, which the cut
+        # may have split (index_words.py): only that one is read here, not stemmed and looked up word by word.
+        lead = [len(f) - 1 if self._built is not None and f and (type(f[0]) is bytes or cut.isascii()) else 0
+                for f, cut in zip(found, cuts)]
         found = [f[k:] for f, k in zip(found, lead)]
         word_id = self._word_id
         flat = list(itertools.chain.from_iterable(found))
