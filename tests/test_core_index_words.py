@@ -171,12 +171,13 @@ def test_questions_read_side_by_side_with_the_kept_words_get_the_columns_of_thei
     assert store.texts_read() == sum(len(t) > READ_CHARS for t in texts)
 
 
-def test_long_ascii_texts_with_apostrophes_cut_anywhere_give_the_columns_of_their_texts():
-    # An ASCII text is taken from the build's words up to the one the cut may split, apostrophes or not: the cut
-    # falls before, inside and after each apostrophe and possessive here.
-    tail = " rock'n'roll isn't it's Norway's inventors' x's'y 'quoted' a`b end"
-    texts = [("packet " * 200)[:READ_CHARS - shift] + tail for shift in range(len(tail) + 2)]
-    texts.append("It's " + "né " * 400)  # not ASCII: read whole from its text, as before
+def test_long_texts_folded_to_ascii_cut_anywhere_give_the_columns_of_their_texts():
+    # A text folded to ASCII is taken from the build's words up to the one the cut may split, apostrophes or not:
+    # the cut falls before, inside and after each apostrophe (typographic too), possessive and accent here.
+    tails = [" rock'n'roll isn't it's Norway's inventors' x's'y 'quoted' a`b end",
+             " Norway’s café isn’t “quoted” — e\u0301 ﬁle x’s’y end"]
+    texts = [("packet " * 200)[:READ_CHARS - shift] + tail for tail in tails for shift in range(len(tail) + 2)]
+    texts.append("It's " + "né жук " * 200)  # folded, still not ASCII: read whole from its text, as before
     passages = [Passage(f"p{n}", text) for n, text in enumerate(texts)]
     index, stats = TfidfIndex.build(passages), CorpusStats.from_texts(texts)
     store = _store(index, passages)
