@@ -5,8 +5,8 @@ At 58,938 passages the second stage reads about 39 passages per question (ten ca
 neighbours), nearly all for the first time; tokenising and stemming them was most of its cost
 (docs/quality-experiments.md, "Cost per question"). The index build has already split every text into
 words and stemmed them (index_words.py): with its arrays the store reads no text but the few longer than
-READ_CHARS (the second stage reads a text only that far, and the cut may split a word), each the first time
-a question needs it. Without them (an index kept without its texts' words) each passage is read that way,
+READ_CHARS (the second stage reads a text only that far, and the cut may split a word), and of those only the
+last word before the cut (the words before it are the build's), each the first time a question needs it. Without them (an index kept without its texts' words) each passage is read that way,
 and a long-running front end may read the rest ahead (`read_all`). A question's view of its passages
 (`Gathered`) is then a few numpy passes over their ids at once: each content word as a column of the
 question's terms, and for the candidates each word's head and each word as the question's word id, exactly
