@@ -310,6 +310,23 @@ def test_ask_jsonl_answers_with_the_collector_off_and_collects_between_lines(tin
     assert seen == [(False, loop.collect_young)] and gc.isenabled()  # and on again after the loop
 
 
+def test_ask_jsonl_prepares_the_answerer_before_the_first_line(tiny_kb, monkeypatch):
+    from bot.cli import main
+    from bot.frontends import jsonlines
+
+    known = []
+
+    def jsonl(conversation, stdin, out, between_lines=None):
+        answerer = conversation.answerer
+        near = answerer.reranker.neighbourhood(answerer.kb.passages, answerer.settings.rerank_neighbours)
+        known.append((near.passages_known(), len(answerer.kb.passages)))
+        return 0
+
+    monkeypatch.setattr(jsonlines, "jsonl", jsonl)
+    assert main.run(["--knowledge", str(tiny_kb), "ask", "--jsonl", "--no-log"]) == 0
+    assert known and known[0][0] == known[0][1] > 0  # every passage's neighbours worked out before any line
+
+
 def test_collect_young_frees_the_cycles_a_line_left_and_freezes_what_it_kept():
     import gc
     import weakref

@@ -27,7 +27,7 @@ PASSAGES = (
     Passage("stop", "of the and to in it is does"),  # stop words only ('does' stems to a content word's stem too)
     Passage("doe", "A doe is a female deer."),
     Passage("long", LONG, "Networks"),
-    Passage("long2", "It's " + "né " * 400, "Networks"),  # a long text whose cut is no plain ASCII: read whole
+    Passage("long2", "It's " + "né " * 400, "Networks"),  # a long text whose cut is no plain ASCII
     Passage("odd", "snake_case and CamelCase, 3.14 and x86-64; rock'n'roll isn't `quoted` a@b.c/d?e=f#g"),
     Passage("empty", "!!!"),
 )
@@ -168,4 +168,23 @@ def test_questions_read_side_by_side_with_the_kept_words_get_the_columns_of_thei
     for t in threads:
         t.join()
     assert failures == [] and store.passages_read() == len(texts)
+    assert store.texts_read() == sum(len(t) > READ_CHARS for t in texts)
+
+
+def test_long_texts_cut_anywhere_give_the_columns_of_their_texts():
+    # A long text is taken from the build's words up to the one the cut may split: the cut falls before, inside and
+    # after each apostrophe (typographic too), possessive, accent, combining mark, jamo and ligature here.
+    tails = [" rock'n'roll isn't it's Norway's inventors' x's'y 'quoted' a`b end",
+             " Norway’s café isn’t “quoted” — e\u0301 ﬁle x’s’y end", " жук 中文 가가 Straße ǅ ©≠ ①¼ ﬀ ok"]
+    texts = [("packet " * 200)[:READ_CHARS - shift] + tail for tail in tails for shift in range(len(tail) + 2)]
+    texts.append("It's " + "né жук " * 200)
+    passages = [Passage(f"p{n}", text) for n, text in enumerate(texts)]
+    index, stats = TfidfIndex.build(passages), CorpusStats.from_texts(texts)
+    store = _store(index, passages)
+    for question in ["rock and roll inventors", "isn't it quoted", "packet"]:
+        q = read_question(question, None, (), stats)
+        for n in range(len(texts)):
+            got, expected = store.gather_at([n], 1, *_columns(q)), gather_texts([texts[n]], 1, *_columns(q))
+            for name in ("cols", "lengths", "heads", "every", "every_lengths"):
+                assert np.array_equal(getattr(got, name), getattr(expected, name)), (question, n, name)
     assert store.texts_read() == sum(len(t) > READ_CHARS for t in texts)

@@ -97,6 +97,20 @@ def test_warming_up_reads_ahead_and_changes_no_answer():
     assert [_shown(warm.answer(q)) for q in asked] == [_shown(cold.answer(q)) for q in asked]
 
 
+def test_preparing_works_out_every_passages_neighbours_reads_no_words_and_changes_no_answer():
+    from conftest import REPO
+    import yaml
+
+    asked = [q["q"] for q in yaml.safe_load((REPO / "eval" / "mongolia.yaml").read_text())["questions"][:40]]
+    plain, prepared = _seed_answerer(), _seed_answerer()
+    prepared.prepare()
+    near = prepared.reranker.neighbourhood(prepared.kb.passages, prepared.settings.rerank_neighbours)
+    assert near.passages_known() == len(prepared.kb.passages)
+    assert prepared.reranker.passage_words(prepared.kb.passages).passages_read() == 0  # the long part is left to warm
+    assert prepared.reader.speller._postings is None
+    assert [_shown(prepared.answer(q)) for q in asked] == [_shown(plain.answer(q)) for q in asked]
+
+
 def test_questions_asked_while_warming_up_in_another_thread_get_the_same_answers():
     import threading
     from conftest import REPO

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 from bot.core.spelling import Speller, trigrams
 
 COUNTS = {"mongolia": 40, "cooperation": 12, "partnership": 9, "defence": 7, "defense": 2, "training": 5,
@@ -52,3 +55,26 @@ def test_the_shortlist_finds_the_right_word_in_a_large_vocabulary():
 
 def test_trigrams_are_padded_so_short_words_have_several():
     assert trigrams("ab") == {"$$a", "$ab", "ab$"}
+
+
+def _postings_of(words):
+    """The postings by definition: each word's id under each of its trigrams, ascending."""
+    postings = {}
+    for i, word in enumerate(words):
+        for gram in trigrams(word):
+            postings.setdefault(gram, []).append(i)
+    return postings
+
+
+@pytest.mark.parametrize("words", [
+    ["afghanistan", "afghan", "banana", "aaa", "abcabcabc", "a", "ab", "naïve", "日本語", "𝔘nicode", "\ud800x"],
+    [],
+    ["x"],
+    [chr(0x20000 + i) for i in range(70_000)],  # more characters than a trigram and its word pack in 64 bits
+])
+def test_trigram_postings_list_each_trigrams_words_in_ascending_order(words):
+    from bot.core.spelling import trigram_postings
+
+    got = trigram_postings(words)
+    assert {g: ids.tolist() for g, ids in got.items()} == _postings_of(words)
+    assert all(ids.dtype == np.int32 for ids in got.values())

@@ -210,7 +210,7 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
     gc.freeze()
     conversation = make_conversation(answerer, config, None if args.no_log else open_storage(config), "console")
     if args.jsonl:
-        return jsonl.run(conversation)
+        return jsonl.run(conversation, answerer.prepare)
     return console.ask_once(conversation, " ".join(args.question), args.json, sys.stdout)
 
 

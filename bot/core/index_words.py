@@ -10,7 +10,8 @@ the heads sorted, so a question's head is found by binary search. Numpy over arr
 tens of milliseconds at 59k passages, and nothing to read at a start (the arrays are mapped with the index).
 
 A text longer than READ_CHARS is read only that far by the second stage, and the cut may split a word:
-such a text (about 3% of the Debian descriptions) is marked, and read from its text as before.
+such a text (about 3% of the Debian descriptions) is marked, and the store reads the last word before its cut
+from its text (the words before it are the build's).
 """
 
 from __future__ import annotations
