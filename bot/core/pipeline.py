@@ -126,7 +126,7 @@ class Answerer:
             return Hits(query, hits)
         measured: list[float] = []  # the best passage's coverage, when `decisive` read it (decide reuses it)
         if (decisive(hits, s, reading.text, query, *self._best_passage(hits, query, measured))
-                and not other_entry(reading.text, hits, s.rerank_depth)):
+                and not other_entry(reading.text, hits, s)):
             # a clear first-stage answer stands, decided as without the stage (unless it is not the asked term's entry)
             scaled = first_stage_scaled(hits, self.reranker.model.threshold, s)
             return Hits(query, scaled, measured[0] if measured else None)
