@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.hits import Hit, Hits, decisive, first_stage_scaled, search
+from bot.core.hits import Hit, Hits, decisive, entry_terms, first_stage_scaled, other_entry, search
 from bot.core.index import TfidfIndex
 from bot.core.index_build import SCORING
 from bot.core.query import weigh
@@ -169,3 +169,21 @@ def test_what_the_best_passage_holds_read_from_the_index_gives_the_same_verdicts
             assert decisive(best, S, question, indexed=indexed) == verdicts[question, best[0].score]
     assert asked and any(verdicts.values()) and not all(verdicts.values())
 
+
+
+def test_a_passage_is_the_entry_of_each_term_its_short_label_names():
+    assert entry_terms("-print, -fprint: If you are using find in a script ...", 40) == {"-print", "-fprint"}
+    assert entry_terms("-size n[cwbkMG] `b': for 512-byte blocks", 40) == {"-size"}
+    assert entry_terms("The roof was rebuilt.", 40) == set()
+    assert entry_terms("A sentence that runs on well past a term's length before it: ends", 40) == set()
+
+
+def test_a_what_does_x_question_whose_best_hit_is_not_x_s_entry_goes_to_the_second_stage_when_a_hit_is():
+    mention = Hit("a", "Unusual filenames", "-print, -fprint: Always print names, and -print0 too.", 0.4)
+    own = Hit("b", "Actions", "-print0: True; print the full file name, followed by a null character.", 0.3)
+    question = "What does -print0 print after each file name?"
+    assert other_entry(question, (mention, own), S)
+    assert not other_entry(question, (own, mention), S)  # the best hit is the entry
+    assert not other_entry(question, (mention, own), AnswerSettings(rerank_depth=1))  # not among the hits read
+    assert not other_entry(question, (mention, own), AnswerSettings(entry_label_chars=0))  # off
+    assert not other_entry("Which option prints a null after -print0?", (mention, own), S)  # no 'what does X'

@@ -3,6 +3,7 @@ then (rerank.py) the second stage's order over the first ten, each scored with a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
@@ -75,6 +76,32 @@ def decisive(hits: tuple[Hit, ...], settings: AnswerSettings, question: str = ""
         return True
     return (_holds_every_word(hits[0], question, settings.rerank_skip_words, indexed)
             or _covers(hits[0].score, query, coverage, settings))
+
+
+# a 'what does X ...' question asks what the term X is or does: its own entry says it
+_DEFINED = re.compile(r"^(?:what|how) (?:does|do|did|is|are) (?:the |an? )?(\S+)", re.IGNORECASE)
+
+
+def other_entry(question: str, hits: tuple[Hit, ...], settings: AnswerSettings) -> bool:
+    """Whether a 'what does X ...' question's best hit is not X's own entry but one of the top rerank_depth is: then
+    the first stage only ranked a passage that mentions X more often first (find(1)'s "-print, -fprint: ... -print0"
+    over "-print0: True; print ... followed by a null character"), and the second stage reads them closely."""
+    asked = _DEFINED.match(question.strip())
+    term = asked.group(1).strip("?.,!;'\"()").lower() if asked else ""
+    most = settings.entry_label_chars
+    if not most or not term or term in STOP_WORDS or not hits or term in entry_terms(hits[0].text, most):
+        return False
+    return any(term in entry_terms(h.text, most) for h in hits[1:settings.rerank_depth])
+
+
+def entry_terms(text: str, most: int) -> frozenset[str]:
+    """The terms a passage is the entry of: the first word of each item of the 'term, term: ' label (at most `most`
+    characters: a term or a few, not a sentence ending in a colon) the splitter writes in front of every passage
+    of a term's description (docs/splitting.md), lower-cased."""
+    label, colon, _ = text.partition(": ")
+    if not colon or len(label) > most:
+        return frozenset()
+    return frozenset(item.split()[0].lower() for item in label.split(", ") if item.split())
 
 
 def _covers(score: float, query: Query | None, coverage: Callable[[], float] | None, settings: AnswerSettings) -> bool:

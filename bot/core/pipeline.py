@@ -26,7 +26,7 @@ from .compose import Composer
 from .context import Context, SessionStore
 from .decision import decide, fit_answer_type, leans_on_context, passage_coverage, prefers_followup
 from .expand import Expander, find_acronyms
-from .hits import Hit, Hits, decisive, first_stage_scaled, rerank, search
+from .hits import Hit, Hits, decisive, first_stage_scaled, other_entry, rerank, search
 from .index import TfidfIndex
 from .index_build import IndexSettings
 from .language import is_foreign
@@ -125,8 +125,9 @@ class Answerer:
         if not self.reranker:
             return Hits(query, hits)
         measured: list[float] = []  # the best passage's coverage, when `decisive` read it (decide reuses it)
-        if decisive(hits, s, reading.text, query, *self._best_passage(hits, query, measured)):
-            # a clear first-stage answer stands, decided as without the stage
+        if (decisive(hits, s, reading.text, query, *self._best_passage(hits, query, measured))
+                and not other_entry(reading.text, hits, s)):
+            # a clear first-stage answer stands, decided as without the stage (unless it is not the asked term's entry)
             scaled = first_stage_scaled(hits, self.reranker.model.threshold, s)
             return Hits(query, scaled, measured[0] if measured else None)
         # the second stage reads the weighed candidates closely and scores them as probabilities
