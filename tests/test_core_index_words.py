@@ -16,6 +16,7 @@ from bot.core.rerank_question import CorpusStats, read_question
 from bot.core.rerank_store import PassageWords, gather_texts
 from bot.core.rerank_text import FAMILY_PREFIX, READ_CHARS, content
 from bot.kb.model import Passage
+from store_helpers import columns, read_side_by_side
 
 LONG = "a " + "packet " * 150 + "switching networks " * 10  # longer than READ_CHARS: the cut splits a "packet"
 PASSAGES = (
@@ -35,11 +36,6 @@ QUESTIONS = ["Who were the Normans and where did they come from?", "what did the
              "creme brulee in zurich", "packet switching networks", "does a doe do it", "rock and roll quoted", ""]
 
 
-def _columns(q):
-    """What gather asks for: the question's terms, its stems' heads and its words, each as a column."""
-    terms = dict.fromkeys([*q.stems, *(s for _own, others in q.alternatives for o in others for s in o)])
-    starts = dict.fromkeys(s[:FAMILY_PREFIX] for s in q.stems if len(s) >= FAMILY_PREFIX)
-    return ({t: n for n, t in enumerate(terms)}, {h: n for n, h in enumerate(starts)}, q.word_ids)
 
 
 def _store(index: TfidfIndex, passages=PASSAGES) -> PassageWords:
@@ -81,8 +77,8 @@ def test_columns_from_the_kept_words_are_the_columns_of_the_texts(index, tmp_pat
         q = read_question(question, None, (), stats)
         for order in (range(len(texts)), range(len(texts))[::-1], [6, 0, 6, 3], [2], [7, 6]):
             for full in {0, 1, len(order)}:
-                got, expected = store.gather_at(order, full, *_columns(q)), gather_texts([texts[a] for a in order], full,
-                                                                                          *_columns(q))
+                got, expected = store.gather_at(order, full, *columns(q)), gather_texts([texts[a] for a in order], full,
+                                                                                          *columns(q))
                 for name in ("cols", "lengths", "heads", "every", "every_lengths"):
                     assert np.array_equal(getattr(got, name), getattr(expected, name)), (question, list(order), name)
     assert store.passages_read() == len(PASSAGES) and store.texts_read() == 2  # only the long texts were read
@@ -92,7 +88,7 @@ def test_an_index_without_its_texts_words_reads_each_passage_when_asked(index):
     store = PassageWords([p.text for p in PASSAGES])
     assert store.passages_read() == 0
     q = read_question("Normans", None, (), CorpusStats.from_texts([p.text for p in PASSAGES]))
-    store.gather_at([1, 3], 1, *_columns(q))
+    store.gather_at([1, 3], 1, *columns(q))
     assert store.passages_read() == store.texts_read() == 2
     store.read_all()
     assert store.passages_read() == store.texts_read() == len(PASSAGES)
@@ -142,7 +138,6 @@ def test_how_far_a_text_is_read_is_part_of_the_fingerprint(monkeypatch):
 
 def test_questions_read_side_by_side_with_the_kept_words_get_the_columns_of_their_texts():
     import random
-    import threading
 
     rng = random.Random(0)
     vocabulary = [f"{a}{b}ing" for a in ("norm", "pack", "swit", "inv", "raid", "café") for b in range(40)]
@@ -152,21 +147,7 @@ def test_questions_read_side_by_side_with_the_kept_words_get_the_columns_of_thei
     index, stats = TfidfIndex.build(passages), CorpusStats.from_texts(texts)
     store = _store(index, passages)
     questions = [read_question(" ".join(rng.sample(vocabulary, 4)) + " unheard", None, (), stats) for _ in range(8)]
-    failures = []
-
-    def ask(seed: int) -> None:
-        order = random.Random(seed).sample(range(len(texts)), len(texts))
-        for n in range(0, len(order), 39):
-            at, q = order[n:n + 39], questions[(seed + n) % len(questions)]
-            got, expected = store.gather_at(at, 10, *_columns(q)), gather_texts([texts[a] for a in at], 10, *_columns(q))
-            if not all(np.array_equal(getattr(got, k), getattr(expected, k)) for k in ("cols", "heads", "every")):
-                failures.append((seed, n))
-
-    threads = [threading.Thread(target=ask, args=(seed,)) for seed in range(6)] + [threading.Thread(target=store.read_all)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    failures = read_side_by_side(store, texts, questions)
     assert failures == [] and store.passages_read() == len(texts)
     assert store.texts_read() == sum(len(t) > READ_CHARS for t in texts)
 
@@ -184,7 +165,7 @@ def test_long_texts_cut_anywhere_give_the_columns_of_their_texts():
     for question in ["rock and roll inventors", "isn't it quoted", "packet"]:
         q = read_question(question, None, (), stats)
         for n in range(len(texts)):
-            got, expected = store.gather_at([n], 1, *_columns(q)), gather_texts([texts[n]], 1, *_columns(q))
+            got, expected = store.gather_at([n], 1, *columns(q)), gather_texts([texts[n]], 1, *columns(q))
             for name in ("cols", "lengths", "heads", "every", "every_lengths"):
                 assert np.array_equal(getattr(got, name), getattr(expected, name)), (question, n, name)
     assert store.texts_read() == sum(len(t) > READ_CHARS for t in texts)

@@ -6,7 +6,8 @@ import numpy as np
 
 from bot.core.rerank_question import CorpusStats, read_question
 from bot.core.rerank_store import PassageWords, gather_texts
-from bot.core.rerank_text import FAMILY_PREFIX, READ_CHARS
+from bot.core.rerank_text import READ_CHARS
+from store_helpers import columns, read_side_by_side
 
 PASSAGES = [
     "The Normans were the people who in the 10th and 11th centuries gave their name to Normandy.",
@@ -20,11 +21,6 @@ PASSAGES = [
 ]
 
 
-def _columns(q):
-    """What gather asks for: the question's terms, its stems' heads and its words, each as a column."""
-    terms = dict.fromkeys([*q.stems, *(s for _own, others in q.alternatives for o in others for s in o)])
-    starts = dict.fromkeys(s[:FAMILY_PREFIX] for s in q.stems if len(s) >= FAMILY_PREFIX)
-    return ({t: n for n, t in enumerate(terms)}, {h: n for n, h in enumerate(starts)}, q.word_ids)
 
 
 def test_columns_from_ids_are_the_columns_of_the_texts():
@@ -43,25 +39,25 @@ def test_columns_from_ids_are_the_columns_of_the_texts():
     for question, words, expansions in questions:
         q = read_question(question, words, expansions, stats)
         for order in (texts, texts[::-1]):
-            got, expected = kept.gather(order, 3, *_columns(q)), gather_texts(order, 3, *_columns(q))
+            got, expected = kept.gather(order, 3, *columns(q)), gather_texts(order, 3, *columns(q))
             for name in ("cols", "lengths", "heads", "every", "every_lengths"):
                 assert np.array_equal(getattr(got, name), getattr(expected, name)), (question, name)
     q = read_question("what did the norsemen invent", None, (), stats)
-    assert (gather_texts([PASSAGES[2]], 1, *_columns(q)).heads >= 0).sum() == 5  # every invent- word, not Norway
+    assert (gather_texts([PASSAGES[2]], 1, *columns(q)).heads >= 0).sum() == 5  # every invent- word, not Norway
 
 
 def test_a_text_that_is_no_passage_is_left_to_the_caller():
     kept = PassageWords(PASSAGES[:2])
     q = read_question("Normans", None, (), CorpusStats.from_texts(PASSAGES))
-    assert kept.gather(["A section title", PASSAGES[1]], 1, *_columns(q)) is None
-    assert kept.gather([PASSAGES[1], PASSAGES[0]], 1, *_columns(q)) is not None
+    assert kept.gather(["A section title", PASSAGES[1]], 1, *columns(q)) is None
+    assert kept.gather([PASSAGES[1], PASSAGES[0]], 1, *columns(q)) is not None
 
 
 def test_only_the_start_of_a_long_passage_is_read():
     long = "packet " * 400 + "switching"
     assert len(long) > READ_CHARS
     q = read_question("packet switching", None, (), CorpusStats.from_texts([long]))
-    got = PassageWords([long]).gather([long], 1, *_columns(q))
+    got = PassageWords([long]).gather([long], 1, *columns(q))
     assert got.lengths.tolist() == [READ_CHARS // len("packet ") + 1] and set(got.cols.tolist()) == {0}
 
 
@@ -74,7 +70,7 @@ def test_the_reranker_keeps_one_store_per_knowledge_base_and_it_reads_only_what_
     kept = reranker.passage_words(passages)
     assert reranker.passage_words(passages) is kept and len(kept) == 4 and kept.passages_read() == 0
     q = read_question("Normans", None, (), CorpusStats.from_texts(PASSAGES))
-    kept.gather_at([1, 3], 1, *_columns(q))  # a question reads its own passages, never every one
+    kept.gather_at([1, 3], 1, *columns(q))  # a question reads its own passages, never every one
     assert kept.passages_read() == 2 and kept.texts[0] == PASSAGES[0]
     other = passages[:2]  # another knowledge base (a reload): read afresh
     assert reranker.passage_words(other) is not kept and len(reranker.passage_words(other)) == 2
@@ -89,37 +85,22 @@ def test_passages_read_in_any_order_give_the_columns_of_their_texts():
     for first in ([], [6], [2, 0], list(range(len(texts)))[::-1]):  # some passages already read, others not
         kept = PassageWords(texts)
         if first:
-            kept.gather_at(first, len(first), *_columns(q))
+            kept.gather_at(first, len(first), *columns(q))
         for full in (1, 3, len(texts)):
-            got, expected = kept.gather_at(range(len(texts)), full, *_columns(q)), gather_texts(texts, full, *_columns(q))
+            got, expected = kept.gather_at(range(len(texts)), full, *columns(q)), gather_texts(texts, full, *columns(q))
             for name in ("cols", "lengths", "heads", "every", "every_lengths"):
                 assert np.array_equal(getattr(got, name), getattr(expected, name)), (first, full, name)
 
 
 def test_questions_read_side_by_side_in_threads_get_the_columns_of_their_texts():
     import random
-    import threading
 
     rng = random.Random(0)
     vocabulary = [f"{a}{b}ing" for a in ("norm", "pack", "swit", "inv", "raid", "cafe") for b in range(40)]
     texts = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 30))) for _ in range(600)]
     stats, kept = CorpusStats.from_texts(texts), PassageWords(texts)
     questions = [read_question(" ".join(rng.sample(vocabulary, 4)), None, (), stats) for _ in range(8)]
-    failures = []
-
-    def ask(seed: int) -> None:
-        order = random.Random(seed).sample(range(len(texts)), len(texts))
-        for n in range(0, len(order), 39):  # a question's worth of passages at a time, as the answerer reads them
-            at, q = order[n:n + 39], questions[(seed + n) % len(questions)]
-            got, expected = kept.gather_at(at, 10, *_columns(q)), gather_texts([texts[a] for a in at], 10, *_columns(q))
-            if not all(np.array_equal(getattr(got, k), getattr(expected, k)) for k in ("cols", "heads", "every")):
-                failures.append((seed, n))
-
-    threads = [threading.Thread(target=ask, args=(seed,)) for seed in range(6)] + [threading.Thread(target=kept.read_all)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    failures = read_side_by_side(kept, texts, questions)
     assert failures == [] and kept.passages_read() == len(texts)
 
 
