@@ -175,6 +175,35 @@ def mongolia_group(config) -> dict:
     return _group(MONGOLIA, kb, answerer.index, config, asked)
 
 
+TUNING_PREFIX = "tuning: "  # the group name of a real tuning document (benchmarks/realdocs.py --tuning)
+
+
+def tuning_groups(config) -> list[dict]:
+    """One group per real tuning document (never a held-out one), imported as realdocs.py imports it, with
+    its question set asked the way the Mongolia set is (a right passage holds every expected string)."""
+    from benchmarks.realdocs import TUNING, build
+    from bot.config import default_config_path
+    from bot.core.pipeline import build_answerer
+    from bot.kb.evaluate import load_cases
+    from bot.kb.load import load_knowledge
+
+    groups = []
+    with tempfile.TemporaryDirectory(prefix="factbot-rerank-docs-") as tmp:
+        for document in TUNING:
+            knowledge, failed = build(document, Path(tmp), default_config_path(REPO))
+            if knowledge is None:
+                raise SystemExit(f"Error: {document.name}: {failed}")
+            name = TUNING_PREFIX + document.name
+            kb, chosen = load_knowledge(knowledge), config.with_knowledge(knowledge)
+            answerer = build_answerer(chosen, kb, cache=False)
+            asked = [Asked(f"{document.name}-{number}", case.question, "answerable" if case.found else "unanswerable",
+                           case.expect, name, category=case.category, every=True, context=case.context)
+                     for number, case in enumerate(load_cases(REPO / document.questions))]
+            groups.append(_group(name, kb, answerer.index, chosen, asked))
+            print(f"  {document.name}: {len(asked)} questions", file=sys.stderr)
+    return groups
+
+
 def collect(corpus: Path = DEFAULT_SQUAD, articles: list[str] | None = None) -> dict:
     """Every group's candidates, with the first stage's depth, ready to write as JSON."""
     from bot.config import default_config_path, load_config

@@ -12,6 +12,8 @@ question written for a held-out article is dropped from training too).
     python benchmarks/train_rerank.py --no-write --drop phrase bigrams   # an ablation, figures only
     python benchmarks/train_rerank.py --data cands.json.gz --on-top   # keep the shipped model, refit CONFIDENCE_RESIDUAL
     python benchmarks/train_rerank.py --neutral section_cover   # keep the shipped model, that feature weighing nothing
+    python benchmarks/train_rerank.py --data cands.json.gz --no-write --docs --docs-weight 3   # + the real tuning
+        documents (realdocs.py --tuning) as training rows, each scored by models that never saw it
 
 scikit-learn is used here, offline; the product scores with the saved numbers and numpy alone.
 """
@@ -30,9 +32,19 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import REPO, markdown_table
-from benchmarks.rerank_data import DEFAULT_SQUAD, MONGOLIA, collect, load, save
+from benchmarks.rerank_data import DEFAULT_SQUAD, MONGOLIA, TUNING_PREFIX, collect, load, save, tuning_groups
 from bot.core.rerank import (CONFIDENCE_FEATURES, FEATURES, MODEL_FILE, Candidate, CorpusStats, Linear, Model,
                              confidence_rows, features)
+
+def is_squad(group: str) -> bool:
+    """A SQuAD article's group (not the Mongolia set, not a real tuning document)."""
+    return group != MONGOLIA and not group.startswith(TUNING_PREFIX)
+
+
+def fold_of(group: str) -> str:
+    """The cross-validation fold of a group: a document and its rendering are the same text, left out together."""
+    return group.removesuffix("-rendered") if group.startswith(TUNING_PREFIX) else group
+
 
 NEIGHBOURS = 2  # passages on each side a candidate is given (the features read one or two)
 FOREIGN_FLOOR = 95.0  # the threshold is the best balanced score that still declines this share of foreign questions
@@ -141,7 +153,8 @@ def fit_ranker(train: list[Asked], columns: list[int], c: float = 1.0) -> Linear
     diffs, weights = [], []
     for a in train:
         if a.kind == "answerable":
-            labels, weight = a.labels, RANKER_MONGOLIA_WEIGHT if a.group == MONGOLIA else 1.0
+            labels, weight = a.labels, RANKER_MONGOLIA_WEIGHT if a.group == MONGOLIA else \
+                TUNING_WEIGHT if a.group.startswith(TUNING_PREFIX) else 1.0
         elif a.kind == "adversarial" and PLAUSIBLE_WEIGHT and a.plausible is not None:
             labels, weight = a.plausible, PLAUSIBLE_WEIGHT
         else:
@@ -162,6 +175,7 @@ def fit_ranker(train: list[Asked], columns: list[int], c: float = 1.0) -> Linear
 
 MONGOLIA_WEIGHT = 3.0  # how much a question of the Mongolia tuning set counts beside a SQuAD one (confidence)
 RANKER_MONGOLIA_WEIGHT = 1.0  # the same for the ranking model
+TUNING_WEIGHT = 1.0  # how much a real tuning document's question counts beside a SQuAD one (both models; 0: left out)
 # SQuAD's unanswerable questions were written against a paragraph too, and name a tempting wrong answer
 # in it: the passage holding that answer is the one the question is about, a ranking lesson of its own.
 PLAUSIBLE_WEIGHT = 0.0
@@ -173,7 +187,7 @@ def confidence_training(train: list[Asked], ranker: Linear, columns: list[int], 
 
     Answerable questions count as much in all as the questions that must be declined, the way the
     balanced score weighs them; SQuAD's adversarial questions stay out (telling them apart needs reading)."""
-    rows, labels, kinds, mongolia = [], [], [], []
+    rows, labels, kinds, mongolia, documents = [], [], [], [], []
     for a in train:
         if not len(a.labels) or (a.kind == "adversarial" and not ADVERSARIAL_WEIGHT):
             continue
@@ -185,6 +199,7 @@ def confidence_training(train: list[Asked], ranker: Linear, columns: list[int], 
         labels.append(bool(a.labels[best]))
         kinds.append(a.kind)
         mongolia.append(a.group == MONGOLIA)
+        documents.append(a.group.startswith(TUNING_PREFIX))
     kinds = np.array(kinds)
     weights = np.ones(len(kinds))
     answerable, adversarial = kinds == "answerable", kinds == "adversarial"
@@ -193,6 +208,7 @@ def confidence_training(train: list[Asked], ranker: Linear, columns: list[int], 
         weights[others] = answerable.sum() / others.sum()
     weights[adversarial] = ADVERSARIAL_WEIGHT
     weights[np.array(mongolia, dtype=bool)] *= MONGOLIA_WEIGHT
+    weights[np.array(documents, dtype=bool)] *= TUNING_WEIGHT
     return np.array(rows), np.array(labels), weights
 
 
@@ -289,6 +305,8 @@ def fit_confidence_residual(train: list[Asked], model: Model, names: tuple[str, 
 
 
 def fit(train: list[Asked], names: tuple[str, ...], confidence_names: tuple[str, ...], c: float = 1.0) -> Model:
+    if not TUNING_WEIGHT:
+        train = [a for a in train if not a.group.startswith(TUNING_PREFIX)]
     residual = tuple(n for n in CONFIDENCE_RESIDUAL if n in confidence_names)
     names = tuple(n for n in names if n not in CONFIDENCE_RESIDUAL)
     confidence_names = tuple(n for n in confidence_names if n not in CONFIDENCE_RESIDUAL)
@@ -385,9 +403,9 @@ def bot_figures(outcomes: list[Outcome]) -> dict:
             "adversarial_declined": share(sum(not o.bot["found"] for o in adversarial), adversarial)}
 
 
-def mongolia_figures(outcomes: list[Outcome], threshold: float, use_bot: bool = False) -> dict:
+def mongolia_figures(outcomes: list[Outcome], threshold: float, use_bot: bool = False, group: str = MONGOLIA) -> dict:
     """The tuning set's standalone questions: answerable ones answered with a right passage, the rest declined."""
-    rows = [o for o in outcomes if o.group == MONGOLIA]
+    rows = [o for o in outcomes if o.group == group]
     if not rows:
         return {}
     def ok(o: Outcome) -> bool:
@@ -404,7 +422,7 @@ def choose_threshold(outcomes: list[Outcome]) -> float:
     least FOREIGN_FLOOR percent of the foreign questions when any threshold can."""
     best, best_key = 0.5, None
     for t in np.round(np.arange(0.05, 0.96, 0.01), 2):
-        squad = squad_figures([o for o in outcomes if o.group != MONGOLIA], t)
+        squad = squad_figures([o for o in outcomes if is_squad(o.group)], t)
         mongolia = mongolia_figures(outcomes, t)
         balanced = squad["balanced"] + (mongolia.get("standalone", 0.0) - 50.0) * 0.5 if mongolia else squad["balanced"]
         key = (squad["foreign_declined"] >= FOREIGN_FLOOR, balanced)
@@ -418,14 +436,15 @@ def cross_validate(asked: list[Asked], names, confidence_names, c: float = 1.0,
     """Leave one group (article, or the Mongolia set) out: train on the rest, predict the held-out one
     with the threshold chosen on the rest. The fold models are kept in `models` when given."""
     outcomes, thresholds = [], {}
-    for held in dict.fromkeys(a.group for a in asked):
-        train = [a for a in asked if a.group != held]
+    for held in dict.fromkeys(fold_of(a.group) for a in asked):
+        train = [a for a in asked if fold_of(a.group) != held]
         model = fit(train, names, confidence_names, c)
-        thresholds[held] = model.threshold
-        if models is not None:
-            models[held] = model.to_dict()
+        for group in {a.group for a in asked if fold_of(a.group) == held}:
+            thresholds[group] = model.threshold
+            if models is not None:
+                models[group] = model.to_dict()
         outcomes.extend(Outcome(o.group, o.kind, o.benchmark, o.top1, o.probability, o.category, o.bot)
-                        for o in predict(model, [a for a in asked if a.group == held]))
+                        for o in predict(model, [a for a in asked if fold_of(a.group) == held]))
     return outcomes, thresholds
 
 
@@ -438,8 +457,30 @@ def cv_report(outcomes: list[Outcome], thresholds: dict) -> tuple[dict, dict]:
     # outcome at its fold's threshold, then pool.
     pooled = [Outcome(o.group, o.kind, o.benchmark, o.top1, 1.0 if o.probability >= thresholds[o.group] else 0.0,
                       o.category, o.bot) for o in outcomes]
-    squad = [o for o in pooled if o.group != MONGOLIA]
+    squad = [o for o in pooled if is_squad(o.group)]
     return squad_figures(squad, 0.5), mongolia_figures(pooled, 0.5)
+
+
+def documents_report(outcomes: list[Outcome], thresholds: dict, asked: list[Asked]) -> str:
+    """Each real tuning document's questions right (answerable: the right passage first and kept; the rest
+    declined): the first stage's bot, the shipped model, and the fold model that never saw the document."""
+    shipped = Model.load(MODEL_FILE)
+    groups = [g for g in thresholds if g.startswith(TUNING_PREFIX)]
+    pooled = [Outcome(o.group, o.kind, o.benchmark, o.top1, 1.0 if o.probability >= thresholds[o.group] else 0.0,
+                      o.category, o.bot) for o in outcomes]
+    seen = predict(shipped, [a for a in asked if a.group in groups])
+    rows, totals = [], np.zeros(6)
+    for g in groups:
+        n = sum(o.group == g for o in pooled)
+        right = [mongolia_figures(outcomes, 0.5, True, g)["standalone"], mongolia_figures(seen, shipped.threshold,
+                 group=g)["standalone"], mongolia_figures(pooled, 0.5, group=g)["standalone"]]
+        first = [sum(o.top1 for o in chosen if o.group == g and o.kind == "answerable") for chosen in (seen, pooled)]
+        totals += np.r_[np.round(np.array(right) * n / 100), first, n]
+        rows.append([g.removeprefix(TUNING_PREFIX), *(f"{r:.0f}%" for r in right), *map(str, first)])
+    rows.append(["all (questions right)", *(f"{t:.0f} of {totals[5]:.0f}" for t in totals[:3]),
+                 *(f"{t:.0f}" for t in totals[3:5])])
+    return markdown_table(["document", "first stage + the bot's decision", "shipped model", "held out by document",
+                           "right passage first: shipped", "held out"], rows)
 
 
 def rounded(value, digits: int = 6):
@@ -455,6 +496,7 @@ def rounded(value, digits: int = 6):
 
 
 def main(argv: list[str] | None = None) -> int:
+    global TUNING_WEIGHT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_SQUAD)
     parser.add_argument("--data", type=Path, help="candidates collected before (.json.gz); collected afresh if absent")
@@ -467,6 +509,10 @@ def main(argv: list[str] | None = None) -> int:
                                                                "confidence features (CONFIDENCE_RESIDUAL) fitted anew")
     parser.add_argument("--folds", type=Path, help="write each fold's model (keyed by its held-out article) here, "
                                                    "for benchmarks/rerank_experiment.py")
+    parser.add_argument("--docs", action="store_true", help="also train on the real tuning documents "
+                        "(benchmarks/realdocs.py --tuning), cross-validated leaving one document out")
+    parser.add_argument("--docs-weight", type=float, default=TUNING_WEIGHT, help="how much a tuning document's "
+                        "question counts beside a SQuAD one (0: figures for them, no training on them)")
     parser.add_argument("--neutral", nargs="+", metavar="FEATURE", help="write the shipped model with these "
                         "features' weights set to zero (no data read, nothing refitted)")
     args = parser.parse_args(argv)
@@ -487,6 +533,10 @@ def main(argv: list[str] | None = None) -> int:
         data = collect(args.corpus)
         if args.save or args.data:
             save(data, args.save or args.data)
+    if args.docs:
+        from bot.config import default_config_path, load_config
+        TUNING_WEIGHT = args.docs_weight
+        data = {**data, "groups": data["groups"] + tuning_groups(load_config(default_config_path(REPO)))}
     asked = featurise(data)
     unknown = [n for n in args.drop if n not in FEATURES]
     if unknown:
@@ -499,7 +549,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.folds:
         args.folds.write_text(json.dumps(folds) + "\n", encoding="utf-8")
     squad, mongolia = cv_report(outcomes, thresholds)
-    bot_squad = bot_figures([o for o in outcomes if o.group != MONGOLIA])
+    bot_squad = bot_figures([o for o in outcomes if is_squad(o.group)])
     bot_mongolia = mongolia_figures(outcomes, 0.5, use_bot=True)
     keys = ("top1", "balanced", "answerable_right", "foreign_declined", "adversarial_declined")
     print("Leave-one-article-out (each article ranked by models that never saw it):\n")
@@ -509,6 +559,9 @@ def main(argv: list[str] | None = None) -> int:
                            f"{bot_mongolia['standalone']:.1f}%"],
                           ["reranker + confidence", *(f"{squad[k]:.1f}%" for k in keys),
                            f"{mongolia['standalone']:.1f}%"]]))
+    if args.docs:
+        print("\nReal tuning documents, each by models that never saw it (gzip and its rendering left out together):\n")
+        print(documents_report(outcomes, thresholds, asked))
     print("\nThresholds chosen per fold: " + ", ".join(f"{g} {t:.2f}" for g, t in thresholds.items()))
     if not args.no_write:
         model = on_top(asked, Model.load(MODEL_FILE), confidence_names) if args.on_top else \

@@ -394,6 +394,32 @@ def test_the_training_script_learns_a_separating_feature_and_writes_a_model_the_
     assert np.mean([o.probability for o in answerable]) > np.mean([o.probability for o in outcomes if o.kind == "foreign"])
 
 
+def test_cross_validation_leaves_a_document_and_its_rendering_out_together():
+    """gzip's man page and its rendered text are the same text: a fold that holds one out holds out both, and a
+    tuning document never counts among SQuAD's figures."""
+    from benchmarks.rerank_data import MONGOLIA, TUNING_PREFIX
+    from benchmarks.train_rerank import Asked, cross_validate, fold_of, is_squad
+
+    rng = np.random.default_rng(1)
+    groups = ["article-0", "article-1", TUNING_PREFIX + "gzip", TUNING_PREFIX + "gzip-rendered", TUNING_PREFIX + "find"]
+    asked = []
+    for n in range(100):
+        x = rng.normal(0.0, 0.1, (5, len(FEATURES)))
+        labels = np.zeros(5, dtype=bool)
+        if n % 3:
+            labels[n % 5] = True
+            x[n % 5, FEATURES.index("cover")] += 1.0
+        group = groups[n % 5]
+        asked.append(Asked(group, "answerable" if n % 3 else "unanswerable", group, True, "", x, labels,
+                           bool(labels.any()), {"found": False, "top1": False, "right": False}))
+    models: dict = {}
+    outcomes, thresholds = cross_validate(asked, FEATURES, CONFIDENCE_FEATURES, models=models)
+    assert fold_of(TUNING_PREFIX + "gzip-rendered") == fold_of(TUNING_PREFIX + "gzip") != fold_of(TUNING_PREFIX + "find")
+    assert models[TUNING_PREFIX + "gzip"] == models[TUNING_PREFIX + "gzip-rendered"] != models[TUNING_PREFIX + "find"]
+    assert len(outcomes) == len(asked) and set(thresholds) == set(groups)
+    assert is_squad("article-0") and not is_squad(MONGOLIA) and not is_squad(TUNING_PREFIX + "find")
+
+
 def test_the_residual_confidence_feature_is_fitted_on_top_and_nothing_else_moves():
     """Adversarial questions whose chosen passage misses their negation teach a negative weight; `on_top`
     keeps the shipped ranker, the other confidence weights and the threshold as they are."""
