@@ -7,7 +7,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-MEMO_LIMIT = 200_000  # keys whose id is remembered; past this the memo starts again (the ids themselves stay)
+from .terms import MEMO_LIMIT  # keys whose id is remembered, as the term tables' memo; past it the memo starts again
 
 
 def fit(values: np.ndarray, at: int, new: list) -> np.ndarray:

@@ -17,9 +17,9 @@ from typing import Iterator, Sequence
 import numpy as np
 
 _UNSEEN = object()  # a term not looked up yet (None: looked up, absent)
-MEMO_LIMIT = 200_000
+MEMO_LIMIT = 200_000  # remembered lookups before a memo starts over (a long-running bot's distinct words)
 SHIFT = 16  # a hash's top 32 - SHIFT bits pick its bucket
-BUCKETS = 1 << (32 - SHIFT)  # remembered lookups before the memo starts over (a long-running bot's distinct words)
+BUCKETS = 1 << (32 - SHIFT)  # the saved hash table's buckets
 
 
 def hash_table(terms: Sequence[str]) -> dict[str, np.ndarray]:
