@@ -72,6 +72,7 @@ def _bot(path: Path, rerank: bool | None = None):
         return answer.sources[0].id if answer.sources else None
 
     ask.warm = answerer.warm  # what the Telegram bot and the console run in the background after a start
+    ask.answerer = answerer  # for benchmarks that look inside the path (stages.py)
     return ask, seconds
 
 

@@ -49,6 +49,20 @@ def test_the_scale_benchmark_names_a_missing_corpus(tmp_path):
 
 
 @pytest.mark.slow
+def test_the_stage_benchmark_splits_the_answer_path_and_times_bm25s_beside_it(tmp_path):
+    corpus = tiny_corpus(tmp_path / "tiny.jsonl.gz")
+    result = subprocess.run([sys.executable, "benchmarks/stages.py", "--corpus", str(corpus), "--queries", "8",
+                             "--rounds", "2"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    rows = {line.split("|")[1].strip(): line.split("|")[2:4] for line in result.stdout.splitlines() if line.startswith("| ")}
+    assert float(rows["first stage: search (scores, top k, hits)"][0]) > 0  # every question searched
+    assert float(rows["reading (words, typos, expansions)"][0]) > 0
+    whole = next(k for k in rows if k.startswith("**whole answer**"))
+    assert sum(map(int, whole.split("(")[1].split(" questions")[0].split(" / "))) == 16  # 8 queries, 2 rounds
+    assert "bm25s get_scores + argmax" in result.stdout
+
+
+@pytest.mark.slow
 def test_the_seed_benchmark_prints_latency_build_and_cold_start():
     result = subprocess.run([sys.executable, "benchmarks/seed.py", "--repeat", "1", "--cold-runs", "1"],
                             cwd=REPO, capture_output=True, text=True, timeout=120)
