@@ -79,7 +79,7 @@ def decisive(hits: tuple[Hit, ...], settings: AnswerSettings, question: str = ""
 
 
 # a 'what does X ...' question asks what the term X is or does: its own entry says it
-_DEFINED = re.compile(r"^(?:what|how) (?:does|do|did|is|are) (the |an? )?(\S+)", re.IGNORECASE)
+_DEFINED = re.compile(r"^(?:what|how) (?:does|do|did|is|are) (?P<article>the |an? )?(?P<term>\S+)", re.IGNORECASE)
 
 
 def other_entry(question: str, hits: tuple[Hit, ...], settings: AnswerSettings) -> bool:
@@ -112,18 +112,18 @@ def entry_first(question: str, ranked: tuple[Hit, ...], settings: AnswerSettings
 def asked_term(question: str) -> str:
     """The term a 'what does / is X ...' question asks about, as written ('' for any other question)."""
     asked = _DEFINED.match(question.strip())
-    term = asked.group(2).strip("?.,!;'\"()") if asked else ""
+    term = asked.group("term").strip("?.,!;'\"()") if asked else ""
     return "" if term.lower() in STOP_WORDS else term
 
 
 def _bare(question: str) -> bool:
     """Whether a 'what does X ...' question asks about X and nothing else: after X (and its head noun after 'the':
-    "the -empty test", "the dip group") only stop words and one closing word ("match?", "for?"). A question that
+    "the -empty test", "the dip group") only stop or frame words and one closing word ("match?", "for?"). A question that
     goes on ("What does -depth get turned on by?", "What is sudo preferred over in Debian?") asks a detail, which
     the passage the second stage found holding those words answers, not X's entry."""
     asked = _DEFINED.match(question.strip())
     after = words(question.strip()[asked.end():]) if asked else []
-    if asked and asked.group(1) and after and after[0] not in STOP_WORDS:
+    if asked and asked.group("article") and after and after[0] not in STOP_WORDS:
         after = after[1:]
     return all(w in STOP_WORDS or w in FRAME_WORDS for w in after[:-1])
 
