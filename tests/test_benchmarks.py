@@ -191,6 +191,18 @@ def test_realdocs_benchmark_runs_the_tuning_documents_and_never_the_held_out_one
 
 
 @pytest.mark.slow
+def test_the_entries_benchmark_asks_a_tuning_document_what_its_terms_do():
+    result = subprocess.run([sys.executable, "benchmarks/entries.py", "--documents", "libxml2", "--failures"],
+                            cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    assert rows[0].startswith("| document | generated questions | answered | by X's entry |")
+    cells = [cell.strip() for cell in rows[2].split("|")[1:-1]]
+    assert cells[0] == "libxml2" and int(cells[1]) > 0 and cells[4] == "2 / 2" and cells[5] == "2 / 2"
+    assert "Answered otherwise:" in result.stdout
+
+
+@pytest.mark.slow
 def test_realdocs_benchmark_reports_a_document_the_import_refuses(tmp_path):
     from benchmarks.realdocs import Document, Run, build, row
 

@@ -225,3 +225,34 @@ def test_a_best_passage_covering_the_question_skips_the_second_stage_from_the_co
         answer = answerer.answer(question)
         assert answer.found and answer.passage_ids[0] == "p1"
     assert read == [0.0]
+
+
+ENTRIES = (  # a man page's option list, split as the importer splits one: each option's label before its text
+    Passage("mention", "Tests: The -empty test for example is true only when the current file is empty.", "EXPRESSION", "m"),
+    Passage("print", "Actions: The -print action for example prints the name of the current file.", "EXPRESSION", "m"),
+    Passage("empty", "-empty: File is empty and is either a regular file or a directory.", "TESTS", "m"),
+    Passage("exe", "-executable: Matches files which are executable and directories which are searchable.", "TESTS", "m"),
+    Passage("size", "-size n: The former only matches empty files, the latter matches files from 0 to 1,048,575 bytes.",
+            "TESTS", "m"),
+    Passage("depth", "-depth: Process each directory's contents before the directory itself.", "OPTIONS", "m"),
+    Passage("delete", "-delete: Delete files. The use of the -delete action automatically turns on the -depth option.",
+            "ACTIONS", "m"),
+)
+
+
+def test_what_does_x_do_is_answered_by_x_s_entry_and_a_question_on_a_detail_by_the_passage_holding_it():
+    """The second stage ranks "-size n: ... matches empty files" first for the -empty test; the option's own entry
+    answers instead (with the entry rule off, -size's does). A question that asks more than what -depth is keeps
+    the passage that holds its words, though -depth's entry is among the hits."""
+    kb = KnowledgeBase(ENTRIES, {"m": Source("m", "find(1)", "GNU", "2024-01-02")}, ())
+    answers = {}
+    for label_chars in (40, 0):
+        answerer = Answerer(kb, TfidfIndex.build(kb.passages), Config(retrieval=RetrievalConfig()), clock=lambda: 1.0)
+        answerer.settings = dataclasses.replace(answerer.settings, entry_label_chars=label_chars)
+        for question in ("What does the -empty test match?", "What does -depth get turned on by?"):
+            answer = answerer.answer(question)
+            answers[label_chars, question] = answer.passage_ids[0] if answer.found else None
+    assert answers[40, "What does the -empty test match?"] == "empty"
+    assert answers[0, "What does the -empty test match?"] == "size"
+    assert answers[40, "What does -depth get turned on by?"] == answers[0, "What does -depth get turned on by?"] == "delete"
+

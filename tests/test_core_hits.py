@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.hits import Hit, Hits, decisive, entry_terms, first_stage_scaled, other_entry, search
+from bot.core.hits import (Hit, Hits, decisive, entry_first, entry_terms, first_stage_scaled, is_entry_of, other_entry,
+                           search)
 from bot.core.index import TfidfIndex
 from bot.core.index_build import SCORING
 from bot.core.query import weigh
@@ -187,3 +188,35 @@ def test_a_what_does_x_question_whose_best_hit_is_not_x_s_entry_goes_to_the_seco
     assert not other_entry(question, (mention, own), AnswerSettings(rerank_depth=1))  # not among the hits read
     assert not other_entry(question, (mention, own), AnswerSettings(entry_label_chars=0))  # off
     assert not other_entry("Which option prints a null after -print0?", (mention, own), S)  # no 'what does X'
+
+
+def test_an_option_is_its_entry_s_term_as_written_and_a_word_in_any_case():
+    assert is_entry_of("-D", "-D debugopts: Print diagnostic information.", 40)
+    assert not is_entry_of("-d", "-D debugopts: Print diagnostic information.", 40)  # a program's -d is not its -D
+    assert is_entry_of("tz", "TZ: Affects the time zone used by -printf.", 40)
+    assert not is_entry_of("tz", "The TZ variable: affects the time zone.", 40)  # a sentence, not a 'TZ: ' label
+
+
+MENTION = Hit("t", "Expression", "Tests: The -empty test for example is true only when the current file is empty.", 0.55)
+SIZE = Hit("s", "Tests", "-size n: The former only matches empty files.", 0.61)
+EMPTY = Hit("e", "Tests", "-empty: File is empty and is either a regular file or a directory.", 0.14)
+
+
+def test_a_bare_what_does_x_question_gets_x_s_own_entry_first_with_the_displaced_passage_s_probability():
+    ranked = entry_first("What does the -empty test match?", (MENTION, SIZE, EMPTY), S)
+    assert ranked == (Hit("e", "Tests", EMPTY.text, 0.55), MENTION, SIZE)  # the rest keep their order
+    assert [h.id for h in entry_first("what is -empty?", (MENTION, SIZE, EMPTY), S)] == ["e", "t", "s"]
+    sure = Hit("e", "Tests", EMPTY.text, 0.9)
+    assert entry_first("What does -empty do?", (MENTION, sure), S)[0] == sure  # its own probability when better
+
+
+def test_x_s_entry_is_not_put_first_when_the_question_asks_more_than_what_x_is():
+    for question in ("What does -empty get turned on by?",  # goes on past its closing word: a detail
+                     "What does the -empty test match in the -size example?",
+                     "Which test matches empty files?",  # no 'what does X'
+                     "What does -size do?"):  # the top passage is the entry
+        assert entry_first(question, (SIZE, MENTION, EMPTY), S) == (SIZE, MENTION, EMPTY)
+    assert entry_first("What does the -empty test match?", (MENTION, SIZE), S) == (MENTION, SIZE)  # no entry ranked
+    off = AnswerSettings(entry_label_chars=0)
+    assert entry_first("What does the -empty test match?", (MENTION, SIZE, EMPTY), off) == (MENTION, SIZE, EMPTY)
+

@@ -79,29 +79,73 @@ def decisive(hits: tuple[Hit, ...], settings: AnswerSettings, question: str = ""
 
 
 # a 'what does X ...' question asks what the term X is or does: its own entry says it
-_DEFINED = re.compile(r"^(?:what|how) (?:does|do|did|is|are) (?:the |an? )?(\S+)", re.IGNORECASE)
+_DEFINED = re.compile(r"^(?:what|how) (?:does|do|did|is|are) (?P<article>the |an? )?(?P<term>\S+)", re.IGNORECASE)
 
 
 def other_entry(question: str, hits: tuple[Hit, ...], settings: AnswerSettings) -> bool:
     """Whether a 'what does X ...' question's best hit is not X's own entry but one of the top rerank_depth is: then
     the first stage only ranked a passage that mentions X more often first (find(1)'s "-print, -fprint: ... -print0"
     over "-print0: True; print ... followed by a null character"), and the second stage reads them closely."""
-    asked = _DEFINED.match(question.strip())
-    term = asked.group(1).strip("?.,!;'\"()").lower() if asked else ""
-    most = settings.entry_label_chars
-    if not most or not term or term in STOP_WORDS or not hits or term in entry_terms(hits[0].text, most):
+    term, most = asked_term(question), settings.entry_label_chars
+    if not most or not term or not hits or is_entry_of(term, hits[0].text, most):
         return False
-    return any(term in entry_terms(h.text, most) for h in hits[1:settings.rerank_depth])
+    return any(is_entry_of(term, h.text, most) for h in hits[1:settings.rerank_depth])
+
+
+def entry_first(question: str, ranked: tuple[Hit, ...], settings: AnswerSettings) -> tuple[Hit, ...]:
+    """The second stage's order with X's own entry first when a bare 'what does X do' question (`_bare`) was ranked
+    a passage that is not X's entry: "Tests: The -empty test for example is ..." beat "-empty: File is empty and
+    ...", a definition that need not repeat the question's 'test' or 'match'. The entry takes the better of its own
+    probability and the displaced passage's, so the bot answers whenever it would have. One regex for any other
+    question; entry_label_chars 0 turns it off (quality-experiments.md)."""
+    term, most = asked_term(question), settings.entry_label_chars
+    if not most or not term or not ranked or not _bare(question) or is_entry_of(term, ranked[0].text, most):
+        return ranked
+    at = next((i for i, h in enumerate(ranked) if is_entry_of(term, h.text, most)), 0)
+    if not at:
+        return ranked
+    entry = ranked[at]
+    first = Hit(entry.id, entry.section, entry.text, max(entry.score, ranked[0].score))
+    return (first, *ranked[:at], *ranked[at + 1:])
+
+
+def asked_term(question: str) -> str:
+    """The term a 'what does / is X ...' question asks about, as written ('' for any other question)."""
+    asked = _DEFINED.match(question.strip())
+    term = asked.group("term").strip("?.,!;'\"()") if asked else ""
+    return "" if term.lower() in STOP_WORDS else term
+
+
+def _bare(question: str) -> bool:
+    """Whether a 'what does X ...' question asks about X and nothing else: after X (and its head noun after 'the':
+    "the -empty test", "the dip group") only stop or frame words and one closing word ("match?", "for?"). A question that
+    goes on ("What does -depth get turned on by?", "What is sudo preferred over in Debian?") asks a detail, which
+    the passage the second stage found holding those words answers, not X's entry."""
+    asked = _DEFINED.match(question.strip())
+    after = words(question.strip()[asked.end():]) if asked else []
+    if asked and asked.group("article") and after and after[0] not in STOP_WORDS:
+        after = after[1:]
+    return all(w in STOP_WORDS or w in FRAME_WORDS for w in after[:-1])
+
+
+def is_entry_of(term: str, text: str, most: int) -> bool:
+    """Whether a passage is the entry of `term`: an option ('-d', '--help') exactly as written, since a program's -d
+    and -D differ; a word or name ('tz', 'shadow') in any case, since a question's capitals are the writer's."""
+    terms = entry_terms(text, most)
+    if not term[:1].isalnum():
+        return term in terms
+    lowered = term.lower()
+    return any(t.lower() == lowered for t in terms)
 
 
 def entry_terms(text: str, most: int) -> frozenset[str]:
     """The terms a passage is the entry of: the first word of each item of the 'term, term: ' label (at most `most`
     characters: a term or a few, not a sentence ending in a colon) the splitter writes in front of every passage
-    of a term's description (docs/splitting.md), lower-cased."""
+    of a term's description (docs/splitting.md), as written."""
     label, colon, _ = text.partition(": ")
     if not colon or len(label) > most:
         return frozenset()
-    return frozenset(item.split()[0].lower() for item in label.split(", ") if item.split())
+    return frozenset(item.split()[0] for item in label.split(", ") if item.split())
 
 
 def _covers(score: float, query: Query | None, coverage: Callable[[], float] | None, settings: AnswerSettings) -> bool:

@@ -26,7 +26,7 @@ from .compose import Composer
 from .context import Context, SessionStore
 from .decision import decide, fit_answer_type, leans_on_context, passage_coverage, prefers_followup
 from .expand import Expander, find_acronyms
-from .hits import Hit, Hits, decisive, first_stage_scaled, other_entry, rerank, search
+from .hits import Hit, Hits, decisive, entry_first, first_stage_scaled, other_entry, rerank, search
 from .index import TfidfIndex
 from .index_build import IndexSettings
 from .language import is_foreign
@@ -130,8 +130,10 @@ class Answerer:
             # a clear first-stage answer stands, decided as without the stage (unless it is not the asked term's entry)
             scaled = first_stage_scaled(hits, self.reranker.model.threshold, s)
             return Hits(query, scaled, measured[0] if measured else None)
-        # the second stage reads the weighed candidates closely and scores them as probabilities
+        # the second stage reads the weighed candidates closely and scores them as probabilities; a bare 'what does X
+        # do' question then gets X's own entry first (it reorders nothing else)
         ranked = rerank(self.reranker, self.kb.passages, self.kb.positions, query, hits, s)
+        ranked = entry_first(reading.text, ranked, s)
         same = bool(measured) and bool(ranked) and ranked[0].id == hits[0].id  # the stage kept the best passage first
         return Hits(query, ranked, measured[0] if same else None)
 

@@ -80,8 +80,8 @@ class AnswerSettings:
     rerank_skip_cover: float = _tunable(0.95, "also skipped when the best passage covers this share of the question "
                                         "(0: off): Debian read 44 -> 38%")
     rerank_skip_cover_score: float = _tunable(0.25, "where rerank_skip_cover starts: from 0.2 SQuAD lost an answer")
-    entry_label_chars: int = _tunable(40, "a 'term: ' label this long names its entry; 'what does X' is not skipped "
-                                      "past X's (0: off)")
+    entry_label_chars: int = _tunable(40, "a 'term: ' label this long names an entry: 'what does X' reads "
+                                      "past others to X's (0: off)")
     rerank_skip_cover_stems: int = _tunable(2, "rerank_skip_cover's fewest question stems: with one, SQuAD lost an answer")
     rerank_threshold: float = _tunable(0.31, "threshold with rerank when unset: a probability, rerank_model.json's own")
     first_stage_threshold: float = _tunable(0.2, "threshold with rerank off when unset, a cosine; skipped questions "
