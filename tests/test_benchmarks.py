@@ -312,3 +312,35 @@ def test_the_trainer_writes_the_shipped_model_with_a_feature_weighing_nothing(tm
     refused = subprocess.run([sys.executable, "benchmarks/train_rerank.py", "--neutral", "nonsense", "--out", str(out)],
                              cwd=REPO, capture_output=True, text=True, timeout=120)
     assert refused.returncode == 2 and "no feature nonsense" in refused.stderr
+
+
+def _folder_corpus(path: Path) -> Path:
+    """Records where 'folder' and 'directory' are used in the same contexts, and music words in others."""
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        for i in range(60):
+            place = ("folder", "directory")[i % 2]
+            text = (f"Copies every file of a {place} recursively and keeps the {place} permissions. "
+                    f"Plays music tracks through speakers with a graphical equaliser number {i % 7}.")
+            handle.write(json.dumps({"id": f"pkg{i}", "synopsis": f"{place} copier", "text": text}) + "\n")
+    return path
+
+
+@pytest.mark.slow
+def test_the_distributional_thesaurus_links_words_used_alike_and_the_experiment_keeps_the_knowledge_s(tmp_path):
+    """distsim_build.py writes each stem's neighbours by context; the experiment's look-up adds only neighbours the
+    knowledge holds, down to the floor."""
+    sys.path.insert(0, str(REPO))
+    from benchmarks.distsim_experiment import similar_words, table
+
+    out = tmp_path / "similar.txt.gz"
+    result = subprocess.run([sys.executable, "benchmarks/distsim_build.py", "--corpus",
+                             str(_folder_corpus(tmp_path / "c.jsonl.gz")), "--min-count", "2", "--dim", "4",
+                             "--k", "3", "--keep-floor", "0", "--out", str(out), "--show", "folder"],
+                            cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("folder (folder, 90): directori 1.00")  # its nearest word
+    lines = table(out)
+    assert lines["folder"].split(" ")[0] == "directory" and lines["directori"].split(" ")[0] == "folder"
+    assert similar_words("folders", {"directori": 1, "music": 1}, 0.5, 3, lines) == ("directory",)
+    assert similar_words("folder", {"music": 1}, 0.5, 3, lines) == ()  # a neighbour the knowledge lacks: nothing
+    assert similar_words("folder", {"directori": 1}, 1.01, 3, lines) == ()  # under the floor: nothing
