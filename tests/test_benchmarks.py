@@ -50,10 +50,7 @@ def test_the_scale_benchmark_names_a_missing_corpus(tmp_path):
 
 @pytest.mark.slow
 def test_the_stage_benchmark_splits_the_answer_path_and_times_bm25s_beside_it(tmp_path):
-    corpus = tiny_corpus(tmp_path / "tiny.jsonl.gz")
-    result = subprocess.run([sys.executable, "benchmarks/stages.py", "--corpus", str(corpus), "--queries", "8",
-                             "--rounds", "2"], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
+    result = _run_on_tiny_corpus(tmp_path, "stages.py", "--queries", "8", "--rounds", "2")
     rows = {line.split("|")[1].strip(): line.split("|")[2:4] for line in result.stdout.splitlines() if line.startswith("| ")}
     assert float(rows["first stage: search (scores, top k, hits)"][0]) > 0  # every question searched
     assert float(rows["reading (words, typos, expansions)"][0]) > 0
