@@ -164,6 +164,16 @@ def test_each_worked_example_prints_what_the_readme_shows(tmp_path, number):
     assert {p: p.read_bytes() for p in (REPO / "knowledge").rglob("*.yaml")} == shipped  # only the copy changed
 
 
+@pytest.mark.slow
+def test_the_review_list_example_is_what_kb_split_prints():
+    command = "python -m bot kb split tests/fixtures/docs/libxml2-README.md > /dev/null"
+    shown = README.split(f"    $ {command}\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    result = subprocess.run([sys.executable, "-m", "bot", "kb", "split", "tests/fixtures/docs/libxml2-README.md"],
+                            cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert [line.strip() for line in shown] == [line.strip() for line in result.stderr.strip().splitlines()]
+
+
 # -- commands, options, environment and exit codes ------------------------------------------------------------------
 
 def mentioned_commands(text: str) -> list[str]:

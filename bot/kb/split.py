@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..text import normalise
+from .leaning import later_pointer, stands_for_itself
 from .model import MAX_TEXT_CHARS
 from .sentences import break_long, sentences
 from .split_blocks import Block, Outline, between_examples, with_code
@@ -157,10 +158,13 @@ def _review(piece: str, prose: bool = True) -> str:
     without a full stop ('pg_lsclusters: list all clusters'): only `prose` (paragraphs, and items written
     in sentences) looks cut when it does."""
     words, opener = len(_WORD.findall(piece)), dependent(piece)
-    if opener:
+    if opener and not stands_for_itself(piece):
         return f"opens with '{opener}', which leans on what comes before: say what it means"
     if piece.endswith(":"):
         return "ends with ':' but what follows (a list or an example) is not in it"
+    later = later_pointer(piece)
+    if later:
+        return f"'{later}' leans on what comes before it: say what it means"
     if piece[-1:].islower() and words > SHORT_WORDS and prose:
         return "does not end like a sentence: is something missing after it?"
     return "only a word or two: is it a fact on its own?" if words < 3 else ""
