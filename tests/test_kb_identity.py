@@ -3,6 +3,7 @@ new for a copy, and never written where it should not be (a JSON-lines file, a f
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -66,3 +67,15 @@ def test_a_folder_seen_at_ever_new_paths_remembers_a_bounded_number(tmp_path):
     paths = json.loads((folder / ".identity").read_text(encoding="utf-8"))["paths"]
     assert len(paths) == MAX_REMEMBERED_PATHS and paths[0] == str(tmp_path / "kb-0")  # where the old rows were
     assert identify(folder).earlier[-1] == str(folder) and os.path.isdir(folder)
+
+
+def test_a_file_system_without_hard_links_still_gets_an_identity(tmp_path, monkeypatch):
+    folder = write_knowledge(tmp_path / "kb")
+
+    def no_links(source, target):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)  # as on vfat or some network shares
+    tag = identify(folder).tag
+    assert tag.startswith("kb-") and identify(folder).tag == tag
+    assert sorted(p.name for p in folder.iterdir()) == [".identity", "passages"]  # no temporary file left behind

@@ -105,14 +105,24 @@ def _create(file: Path, text: bytes) -> None:
     of a finished temporary file fails when the name exists)."""
     temporary = file.with_name(f"{file.name}.{uuid.uuid4().hex}.tmp")
     try:
-        with open(temporary, "xb") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.link(temporary, file)
+        _write_new(temporary, text)
+        try:
+            os.link(temporary, file)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: create it in place (still never over another's)
+            _write_new(file, text)
     finally:
         temporary.unlink(missing_ok=True)
     fsync_dir(file.parent)
+
+
+def _write_new(file: Path, text: bytes) -> None:
+    """Write a file that must not exist yet, durably."""
+    with open(file, "xb") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def _remember(folder: KnowledgeFolder, key: str, paths: list[str], path: str) -> list[str]:
@@ -141,6 +151,7 @@ def _is_copy(folder: KnowledgeFolder, key: str, paths: list[str]) -> bool:
 
 
 def _dump(key: str, paths: list[str]) -> bytes:
+    """The identity file's text: JSON, readable by a maintainer who wonders what the file is."""
     return (json.dumps({"id": key, "paths": paths}, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 
