@@ -23,20 +23,16 @@ input never loses any (close writes them).
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 import time
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
 from .errors import StorageError  # noqa: F401 - part of this module's interface
-from .querylog_sql import MAX_LOGGED_CHARS, OF_KNOWLEDGE, is_busy, open_writer
+from .querylog_sql import MAX_LOGGED_CHARS, is_busy, of_knowledge, open_writer
 from .querylog_writer import OPEN_DATABASES, CLOSE_TIMEOUT, LogDatabase
-
-if TYPE_CHECKING:
-    from .config import Config
 
 
 @dataclass(frozen=True)
@@ -58,9 +54,11 @@ class Unanswered:
 class Storage:
     """A small SQLite log of questions and feedback, safe to share between threads; logging never waits."""
 
-    def __init__(self, path: str | Path, knowledge: str = "") -> None:
+    def __init__(self, path: str | Path, knowledge: str = "", earlier: Iterable[str] = ()) -> None:
         self.path = str(path)
         self.knowledge = knowledge  # the knowledge base this log's questions are asked of and read for; '' = all
+        # and the tags its rows were written with before (the paths it had before it had an id)
+        self._tags = tuple(dict.fromkeys((knowledge, *earlier))) if knowledge else ()
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -114,8 +112,8 @@ class Storage:
         """Questions the bot could not answer, most frequent first (small talk and empty input excluded)."""
         rows = self._database.read(lambda db: db.execute(
             "SELECT MAX(question), COUNT(*), MAX(at), normalised FROM questions WHERE found = 0 AND kind = 'unknown' "
-            f"AND {OF_KNOWLEDGE} GROUP BY normalised ORDER BY COUNT(*) DESC, MAX(at) DESC, normalised LIMIT ? OFFSET ?",
-            (*self._of, limit, offset)).fetchall())
+            f"AND {self._of} GROUP BY normalised ORDER BY COUNT(*) DESC, MAX(at) DESC, normalised LIMIT ? OFFSET ?",
+            (*self._tags, limit, offset)).fetchall())
         return [Unanswered(q, n, at, key) for q, n, at, key in rows]
 
     def askers(self, normalised: str, since: float, limit: int) -> list[str]:
@@ -123,8 +121,8 @@ class Storage:
         whom to tell when an admin answers it."""
         rows = self._database.read(lambda db: db.execute(
             "SELECT chat FROM questions WHERE channel = 'telegram' AND normalised = ? AND at >= ? AND found = 0 "
-            f"AND {OF_KNOWLEDGE} GROUP BY chat ORDER BY MAX(at) DESC LIMIT ?",
-            (normalised, since, *self._of, limit)).fetchall())
+            f"AND {self._of} GROUP BY chat ORDER BY MAX(at) DESC LIMIT ?",
+            (normalised, since, *self._tags, limit)).fetchall())
         return [chat for (chat,) in rows]
 
     def counts(self) -> dict[str, int]:
@@ -132,17 +130,17 @@ class Storage:
         empty or over-long input: not questions the knowledge could answer), so the three add up; feedback up and down."""
         q, f = self._database.read(lambda db: (
             db.execute("SELECT COUNT(*), COALESCE(SUM(found != 0), 0), COALESCE(SUM(found = 0 AND kind = 'unknown'), 0), "
-                       f"COALESCE(SUM(found = 0 AND kind != 'unknown'), 0) FROM questions WHERE {OF_KNOWLEDGE}",
-                       self._of).fetchone(),
-            db.execute(f"SELECT COALESCE(SUM(vote > 0), 0), COALESCE(SUM(vote < 0), 0) FROM feedback WHERE {OF_KNOWLEDGE}",
-                       self._of).fetchone()))
+                       f"COALESCE(SUM(found = 0 AND kind != 'unknown'), 0) FROM questions WHERE {self._of}",
+                       self._tags).fetchone(),
+            db.execute(f"SELECT COALESCE(SUM(vote > 0), 0), COALESCE(SUM(vote < 0), 0) FROM feedback WHERE {self._of}",
+                       self._tags).fetchone()))
         return {"questions": q[0], "answered": q[1], "unanswered": q[2], "other": q[3], "helpful": f[0],
                 "unhelpful": f[1]}
 
     @property
-    def _of(self) -> tuple[str, str]:
-        """The parameters of OF_KNOWLEDGE."""
-        return self.knowledge, self.knowledge
+    def _of(self) -> str:
+        """The condition selecting this knowledge base's rows; its parameters are self._tags."""
+        return of_knowledge(self._tags)
 
     def close(self) -> None:
         """Write what waits within CLOSE_TIMEOUT, log how many records could not be, and close the connections."""
@@ -153,17 +151,3 @@ class Storage:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def existing_log(config: "Config") -> "Storage | None":
-    """The log as the config's knowledge base sees it, if one has been written (maintainers' views), else None."""
-    database = config.storage.database
-    if database == ":memory:" or not Path(database).exists():
-        return None
-    return Storage(database, knowledge_tag(config.knowledge))
-
-
-def knowledge_tag(knowledge: Path) -> str:
-    """What a logged question records of the knowledge base it was asked of: its absolute path, so that the
-    knowledge bases sharing one log database (one config, several --knowledge) each list only their own."""
-    return os.path.abspath(knowledge)

@@ -36,14 +36,18 @@ INSERT_QUESTION = ("INSERT INTO questions (at, channel, chat, question, normalis
                    "knowledge) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 INSERT_FEEDBACK = ("INSERT INTO feedback (at, channel, chat, question, passage_ids, vote, knowledge) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?)")
-# The rows of one knowledge base (a log written before rows were tagged has '' rows: they belong to every one);
-# an untagged Storage (knowledge '') reads them all. Takes the knowledge twice.
-OF_KNOWLEDGE = "(? = '' OR knowledge IN ('', ?))"
 MAX_LOGGED_CHARS = 2000
 # SQLite's busy_timeout: long enough to ride out another process's normal commit (milliseconds), short enough
 # that a lock held for longer costs only one retry of the writer thread (never an answer) and that reads and
 # close() give up quickly.
 BUSY_TIMEOUT = 0.2
+
+
+def of_knowledge(tags: tuple[str, ...]) -> str:
+    """The condition selecting one knowledge base's rows, given its tags (its id, and the paths its rows were
+    tagged with before it had one): also the '' rows, from a log written before rows were tagged, which belong
+    to every knowledge base. No tags (an untagged Storage) selects the whole log."""
+    return f"knowledge IN ('', {', '.join('?' * len(tags))})" if tags else "1 = 1"
 
 
 def _storable(value: object) -> object:

@@ -23,7 +23,7 @@ from bot.kb.questions import load_questions
 from bot.core.live import LiveAnswerer
 from bot.kb.check import run_questions
 from bot.querylog import Storage
-from conftest import dying_writes
+from conftest import dying_writes, write_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 NEW_FACT = "Mongolia opened a NATO liaison office in Ulaanbaatar in 2031."
@@ -135,6 +135,39 @@ def test_each_knowledge_base_lists_and_counts_only_the_questions_asked_of_it(kb,
     assert "world cup" in out and "capital of France" not in out
     assert kbrun(other, "stats") == 0
     assert "asked:      1 questions = 0 answered + 1 not answered" in capsys.readouterr().out
+
+
+def test_a_knowledge_folder_moved_elsewhere_keeps_its_logged_questions(kb, tmp_path, capsys):
+    # Before: rows were tagged with the folder's path, so after a move or rename `kb unanswered` listed nothing.
+    other = write_knowledge(tmp_path / "garden")  # a second knowledge base sharing the log database
+    assert run(["--knowledge", str(kb), "ask", "What is the capital of France?"]) == 0
+    assert run(["--knowledge", str(other), "ask", "Who won the 1998 football world cup?"]) == 0
+    moved = tmp_path / "elsewhere" / "nato-kb"
+    moved.parent.mkdir()
+    shutil.move(kb, moved)
+    capsys.readouterr()
+    assert kbrun(moved, "unanswered") == 0
+    out = capsys.readouterr().out
+    assert "capital of France" in out and "world cup" not in out
+    assert kbrun(moved, "stats") == 0
+    assert "asked:      1 questions = 0 answered + 1 not answered" in capsys.readouterr().out
+    assert kbrun(other, "unanswered") == 0
+    out = capsys.readouterr().out
+    assert "world cup" in out and "capital of France" not in out
+
+
+def test_rows_an_older_version_tagged_with_the_folders_path_stay_its_own_after_a_move(kb, tmp_path, capsys):
+    with Storage(tmp_path / "log.sqlite3", str(kb)) as old:  # as logged before knowledge bases had an identity
+        old.log_question("telegram", "42", "What is the capital of France?", False, "unknown", 0.05)
+    with Storage(tmp_path / "log.sqlite3", str(tmp_path / "garden")) as garden:
+        garden.log_question("telegram", "7", "Who won the 1998 football world cup?", False, "unknown", 0.05)
+    assert kbrun(kb, "unanswered") == 0  # the first command at the old path makes the identity, remembering it
+    assert "capital of France" in capsys.readouterr().out
+    moved = tmp_path / "renamed"
+    shutil.move(kb, moved)
+    assert kbrun(moved, "unanswered") == 0
+    out = capsys.readouterr().out
+    assert "capital of France" in out and "world cup" not in out
 
 
 # -- add -------------------------------------------------------------------------------------------

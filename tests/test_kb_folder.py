@@ -1,17 +1,21 @@
-"""Where a knowledge's index is kept: beside it, or in the user's cache when the knowledge is read-only."""
+"""Where a knowledge's index is kept: beside it, or in the user's cache when the knowledge is read-only; and a
+read-only knowledge still answers and logs its questions."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from bot.kb.folder import KnowledgeFolder, index_cache
+from bot.kb.identity import identify
 from conftest import REPO, clean_env, write_knowledge
 
 QUESTION = "Where do takhi horses live?"
@@ -69,3 +73,27 @@ def test_a_read_only_knowledge_keeps_its_index_in_the_users_cache_and_never_warn
     saved = list((cache / "factbot").iterdir())
     assert [p.name.split("-")[0] for p in saved] == ["kb"]
     assert any(saved[0].rglob("*.npy"))
+
+
+def test_a_read_only_knowledge_still_logs_its_questions_under_its_path_or_its_identity(shared_tmp):
+    # A read-only folder without an identity file cannot be given one: its questions are logged under its path,
+    # and `kb unanswered` finds them (and later, once the folder could be written, they are remembered as its own).
+    plain, named = write_knowledge(shared_tmp / "plain"), write_knowledge(shared_tmp / "named")
+    tag = identify(named).tag  # made by `kb init` before the folder was mounted read-only
+    cache = shared_tmp / "cache"
+    cache.mkdir(mode=0o777)
+    cache.chmod(0o777)
+    for path in [plain, named, *plain.rglob("*"), *named.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    env = {**clean_env(shared_tmp), "XDG_CACHE_HOME": str(cache), "HOME": str(cache),
+           "BOT_DATABASE": str(cache / "log.sqlite3")}
+    for knowledge in (plain, named):
+        result = _as_a_user_who_cannot_write(["--knowledge", str(knowledge), "ask", "Who won the world cup?"], env)
+        assert result.returncode == 0 and result.stderr == b"", result.stderr
+        assert not (plain / ".identity").exists()
+    with closing(sqlite3.connect(cache / "log.sqlite3")) as db:
+        assert db.execute("SELECT knowledge FROM questions ORDER BY id").fetchall() == [(str(plain),), (tag,)]
+    for knowledge in (plain, named):
+        listing = _as_a_user_who_cannot_write(["--knowledge", str(knowledge), "kb", "unanswered"], env)
+        assert listing.returncode == 0, listing.stderr
+        assert b"(1x) Who won the world cup?" in listing.stdout

@@ -42,7 +42,8 @@ def test_init_import_ask_answers_from_the_document(tmp_path):
     init = run_bot(["--knowledge", str(kb), "kb", "init"], tmp_path)
     assert init.returncode == 0, init.stderr
     assert "kb import" in init.stdout.decode()  # says what to do next
-    assert {p.name for p in kb.iterdir()} == {"passages", "sources", "synonyms.yaml", "questions.yaml"}
+    # and the hidden identity that keeps its logged questions when the folder moves
+    assert {p.name for p in kb.iterdir()} == {"passages", "sources", "synonyms.yaml", "questions.yaml", ".identity"}
     assert (kb / "synonyms.yaml").read_text().startswith("# ")  # explained to whoever opens it
 
     empty = run_bot(["--knowledge", str(kb), "ask", "How much does membership cost?"], tmp_path)

@@ -454,6 +454,12 @@ def test_knowledge_bases_sharing_one_log_each_read_their_own_questions_and_old_r
     garden.close(), nato.close()
     with Storage(path) as everything:  # untagged: the whole log, as before
         assert everything.counts()["questions"] == 4
+    with Storage(path, "kb-1234", ["/kb/garden", "/kb/garden"]) as identified:  # the garden's rows logged under its
+        identified.log_question("console", "c", "Who is the chair?", False, "unknown", 0.0)  # path before it had an id
+        assert identified.flush()
+        assert sorted(r.question for r in identified.unanswered()) == ["Old question?", "Who is the chair?",
+                                                                       "Who is the treasurer?"]
+        assert identified.counts()["helpful"] == 1 and identified.askers("who is the chair", 0, 5) == []
 
 
 def test_a_burst_of_questions_is_written_in_one_transaction_without_a_flush(tmp_path, monkeypatch):

@@ -113,7 +113,7 @@ def _cmd_stats(args, config: Config, console: Console) -> int:
     if root.is_dir():
         console.print(f"regression questions: {len(regression_questions(config))}")
         console.print(f"undo versions kept:   {len(KnowledgeStore(root).versions())}")
-    from ..querylog import existing_log
+    from ..kb.identity import existing_log
 
     log = existing_log(config)
     if log is not None:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Mapping
 from ..config import PACKAGE_ROOT, Config, default_config_path, load_config
 from ..core.answer import Answer
 from ..core.conversation import Answers, Conversation, QuestionLog
-from ..errors import BotError
+from ..errors import BotError, StorageError
 
 if TYPE_CHECKING:
     from ..querylog import Storage
@@ -119,10 +119,10 @@ def _setup_logging(verbose: bool, service: bool = False) -> None:
 
 def open_storage(config: Config, unlogged: str = "questions") -> Storage | None:
     """The question log database, or None (with a warning naming what goes unlogged) when it cannot be opened."""
-    from ..querylog import Storage, StorageError, knowledge_tag
+    from ..kb.identity import knowledge_log
 
     try:
-        return Storage(config.storage.database, knowledge_tag(config.knowledge))
+        return knowledge_log(config.storage.database, config.knowledge)
     except StorageError as exc:
         log.warning("%s; %s will not be logged", exc, unlogged)
         return None
@@ -133,7 +133,6 @@ def question_log(storage: Storage | None, channel: str) -> QuestionLog | None:
     a warning, never a lost answer. None without a database."""
     if storage is None:
         return None
-    from ..querylog import StorageError  # not before: `ask --no-log` loads no database code
 
     def record(who: str, question: str, answer: Answer) -> None:
         try:

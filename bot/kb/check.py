@@ -176,7 +176,7 @@ def unanswered_entries(config: Config, limit: int) -> UnansweredList | None:
     """The most frequent logged questions the current knowledge still cannot answer (each is asked again, so one a
     new passage answers drops out); None when nothing was logged yet."""
     from ..core.pipeline import build_answerer
-    from ..querylog import existing_log
+    from .identity import existing_log
 
     if not 1 <= limit <= MAX_LIST:
         raise UsageError(f"the number of questions to list must be between 1 and {MAX_LIST:,}")
@@ -207,7 +207,7 @@ def still_unanswered(log, answerer, limit: int) -> UnansweredList:
 def unanswered_question(config: Config, wanted: str) -> str:
     """The logged unanswered question with this id (from the listing) or this text; a list position is refused,
     because it shifts as the log grows and would pick another question."""
-    from ..querylog import existing_log
+    from .identity import existing_log
     from ..text import words
 
     key = " ".join(wanted.split())

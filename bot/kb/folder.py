@@ -24,6 +24,7 @@ class KnowledgeFolder:
     HISTORY = ".history"
     JOURNAL = ".journal"
     LOCK = ".lock"
+    IDENTITY = ".identity"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "root", Path(self.root))
@@ -76,6 +77,11 @@ class KnowledgeFolder:
     def lock(self) -> Path:
         """The file whose lock makes maintainers' commands queue."""
         return self.root / self.LOCK
+
+    @property
+    def identity(self) -> Path:
+        """The knowledge base's id in the question log and the paths it was seen at, so a move keeps its history."""
+        return self.root / self.IDENTITY
 
 
 def index_cache(path: Path) -> Path:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from .folder import KnowledgeFolder
+from .identity import identify
 
 
 SYNONYMS_TEMPLATE = """\
@@ -54,4 +55,5 @@ def init_knowledge(root: Path) -> bool:
                 handle.write(text)
     except OSError as exc:
         raise UsageError(f"{root}: cannot make the knowledge base: {exc.strerror or exc}") from None
+    identify(root)  # its id in the question log from the start, so moving the folder keeps its logged questions
     return True
