@@ -42,7 +42,7 @@ def new_id(n: int = 1) -> str:
 def kb(tmp_path: Path, monkeypatch) -> Path:
     """A private copy of the shipped knowledge (the repository's own folder is never written)."""
     folder = tmp_path / "knowledge"
-    shutil.copytree(ROOT / "knowledge", folder, ignore=shutil.ignore_patterns(".index", ".history", ".lock"))
+    shutil.copytree(ROOT / "knowledge", folder, ignore=shutil.ignore_patterns(".index", ".history", ".lock", ".identity"))
     monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "log.sqlite3"))
     return folder
 

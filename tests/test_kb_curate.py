@@ -27,7 +27,7 @@ FACT = "Mongolia opened a NATO liaison office in Ulaanbaatar in 2031."
 @pytest.fixture
 def config(tmp_path: Path):
     folder = tmp_path / "knowledge"
-    shutil.copytree(PACKAGE_ROOT / "knowledge", folder, ignore=shutil.ignore_patterns(".index", ".history", ".lock"))
+    shutil.copytree(PACKAGE_ROOT / "knowledge", folder, ignore=shutil.ignore_patterns(".index", ".history", ".lock", ".identity"))
     config = load_config(PACKAGE_ROOT / "config.yaml", environ={}).with_knowledge(folder)
     return dataclasses.replace(config, storage=StorageConfig(str(tmp_path / "log.sqlite3")))
 

@@ -24,7 +24,7 @@ QUESTION_COMMENT = "# The Building Integrity questions.\n"
 def seed(tmp_path):
     """A copy of the real knowledge with comments between entries, and its config."""
     folder = tmp_path / "knowledge"
-    shutil.copytree(REPO / "knowledge", folder, ignore=shutil.ignore_patterns(".index", ".history", ".lock"))
+    shutil.copytree(REPO / "knowledge", folder, ignore=shutil.ignore_patterns(".index", ".history", ".lock", ".identity"))
     path = folder / PASSAGES
     path.write_text(path.read_text(encoding="utf-8").replace("- id: mongolia-010\n", COMMENT + "- id: mongolia-010\n"),
                     encoding="utf-8")

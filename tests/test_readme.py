@@ -83,7 +83,7 @@ def scratch(tmp_path: Path, knowledge: bool) -> dict[str, str]:
     env.update(PYTHONPATH=str(REPO), HOME=str(tmp_path), BOT_DATABASE=str(tmp_path / "log.sqlite3"))
     if knowledge:
         shutil.copytree(REPO / "knowledge", tmp_path / "knowledge",
-                        ignore=shutil.ignore_patterns(".index", ".history", ".journal", ".lock"))
+                        ignore=shutil.ignore_patterns(".index", ".history", ".journal", ".lock", ".identity"))
         env["BOT_KNOWLEDGE"] = str(tmp_path / "knowledge")  # absolute: a relative one is read beside config.yaml
     return env
 

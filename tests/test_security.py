@@ -201,7 +201,7 @@ NEW_FACT = "Mongolia opened a NATO liaison office in Ulaanbaatar in 2031."
 def kb(tmp_path: Path, monkeypatch) -> Path:
     """A private copy of the shipped knowledge, with a folder of files outside it that must never change."""
     folder = tmp_path / "knowledge"
-    shutil.copytree(ROOT / "knowledge", folder, ignore=shutil.ignore_patterns(".index", ".history", ".lock"))
+    shutil.copytree(ROOT / "knowledge", folder, ignore=shutil.ignore_patterns(".index", ".history", ".lock", ".identity"))
     monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "log.sqlite3"))
     outside = tmp_path / "outside"
     outside.mkdir()
