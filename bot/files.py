@@ -208,9 +208,10 @@ def check_inside(root: Path, path: Path) -> None:
                              hint="copy the file into the knowledge folder instead of linking to it")
 
 
-def write_durably(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Write one new file and make it durable, before the folder holding it is renamed into place."""
-    with path.open("wb") as handle:
+def write_durably(path: Path, write: Callable[[BinaryIO], None], exclusive: bool = False) -> None:
+    """Write one new file and make it durable, before the folder holding it is renamed into place; `exclusive`
+    raises FileExistsError rather than write over a file of that name."""
+    with path.open("xb" if exclusive else "wb") as handle:
         write(handle)
         handle.flush()
         os.fsync(handle.fileno())

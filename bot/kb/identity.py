@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import BotError
-from ..files import fsync_dir, read_text, write_atomically
+from ..files import fsync_dir, read_text, write_atomically, write_durably
 from .folder import KnowledgeFolder
 
 if TYPE_CHECKING:
@@ -105,24 +105,16 @@ def _create(file: Path, text: bytes) -> None:
     of a finished temporary file fails when the name exists)."""
     temporary = file.with_name(f"{file.name}.{uuid.uuid4().hex}.tmp")
     try:
-        _write_new(temporary, text)
+        write_durably(temporary, lambda handle: handle.write(text), exclusive=True)
         try:
             os.link(temporary, file)
         except FileExistsError:
             raise
         except OSError:  # a file system without hard links: create it in place (still never over another's)
-            _write_new(file, text)
+            write_durably(file, lambda handle: handle.write(text), exclusive=True)
     finally:
         temporary.unlink(missing_ok=True)
     fsync_dir(file.parent)
-
-
-def _write_new(file: Path, text: bytes) -> None:
-    """Write a file that must not exist yet, durably."""
-    with open(file, "xb") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def _remember(folder: KnowledgeFolder, key: str, paths: list[str], path: str) -> list[str]:
