@@ -98,8 +98,9 @@ def entry_first(question: str, ranked: tuple[Hit, ...], settings: AnswerSettings
     ...", a definition that need not repeat the question's 'test' or 'match'. The entry takes the better of its own
     probability and the displaced passage's, so the bot answers whenever it would have. One regex for any other
     question; entry_label_chars 0 turns it off (quality-experiments.md)."""
-    term, most = asked_term(question), settings.entry_label_chars
-    if not most or not term or not ranked or not _bare(question) or is_entry_of(term, ranked[0].text, most):
+    asked, most = _DEFINED.match(question.strip()), settings.entry_label_chars
+    term = _term(asked)
+    if not most or not term or not ranked or not _bare(question, asked) or is_entry_of(term, ranked[0].text, most):
         return ranked
     at = next((i for i, h in enumerate(ranked) if is_entry_of(term, h.text, most)), 0)
     if not at:
@@ -111,19 +112,22 @@ def entry_first(question: str, ranked: tuple[Hit, ...], settings: AnswerSettings
 
 def asked_term(question: str) -> str:
     """The term a 'what does / is X ...' question asks about, as written ('' for any other question)."""
-    asked = _DEFINED.match(question.strip())
+    return _term(_DEFINED.match(question.strip()))
+
+
+def _term(asked: re.Match | None) -> str:
+    """asked_term's term from the question's _DEFINED match."""
     term = asked.group("term").strip("?.,!;'\"()") if asked else ""
     return "" if term.lower() in STOP_WORDS else term
 
 
-def _bare(question: str) -> bool:
+def _bare(question: str, asked: re.Match) -> bool:
     """Whether a 'what does X ...' question asks about X and nothing else: after X (and its head noun after 'the':
     "the -empty test", "the dip group") only stop or frame words and one closing word ("match?", "for?"). A question that
     goes on ("What does -depth get turned on by?", "What is sudo preferred over in Debian?") asks a detail, which
     the passage the second stage found holding those words answers, not X's entry."""
-    asked = _DEFINED.match(question.strip())
-    after = words(question.strip()[asked.end():]) if asked else []
-    if asked and asked.group("article") and after and after[0] not in STOP_WORDS:
+    after = words(question.strip()[asked.end():])
+    if asked.group("article") and after and after[0] not in STOP_WORDS:
         after = after[1:]
     return all(w in STOP_WORDS or w in FRAME_WORDS for w in after[:-1])
 
