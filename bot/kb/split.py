@@ -206,8 +206,10 @@ def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) ->
     last: Block | None = None
     lead = ""  # the sentence introducing the list items that follow ("The name means, by your mood:")
     blocks = with_code(outline.blocks)
+    # items the next item follows in the document as written (not in `blocks`: an example left out between two
+    # items leaves the first open to review, as after a list's last item)
     ended = {id(b) for b, after in zip(outline.blocks, outline.blocks[1:])
-             if b.kind == after.kind == "item" and b.section == after.section}  # items the next item follows
+             if b.kind == after.kind == "item" and b.section == after.section}
     for n, block in enumerate(blocks):
         opening = not passages or passages[-1].section != block.section
         if block.kind != "item" or last is None or last.section != block.section:
