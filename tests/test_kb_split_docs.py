@@ -140,3 +140,14 @@ def test_gcc_bugs_quotes_lose_their_markers_and_short_items_stay_whole():
     ]:
         assert expected in found
     assert not [text for _, text in found if " # " in text or " > C++" in text or text.startswith(("#", ">"))]
+
+
+def test_mime_spec_requirements_say_they_are_requirements():
+    # 'There are two important requirements ...:' was dropped: no item finishes its sentence, each is one of its own.
+    found = pairs(split("shared-mime-info-spec.pdf"))
+    intro = "There are two important requirements for the way the MIME database is stored: "
+    for item in ["Applications must be able to extend the database in any way when they are installed, to add both "
+                 "new rules for determining type, and new information about specific types.",
+                 "It must be possible to install applications in /usr, /usr/local and the user\u2019s home directory "
+                 "(in the normal Unix way) and have the MIME information used."]:
+        assert ("2.1. Directory layout", intro + item) in found

@@ -204,7 +204,7 @@ def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) ->
     context = _Context(outline)
     passages: list[DraftPassage] = []
     last: Block | None = None
-    lead = ""  # the sentence introducing the list items that follow ("The name means, by your mood:")
+    lead = ""  # the sentence introducing the list items that follow ("There are two requirements:")
     blocks = with_code(outline.blocks)
     # items the next item follows in the document as written (not in `blocks`: an example left out between two
     # items leaves the first open to review, as after a list's last item)
@@ -213,8 +213,7 @@ def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) ->
     for n, block in enumerate(blocks):
         opening = not passages or passages[-1].section != block.section
         if block.kind != "item" or last is None or last.section != block.section:
-            lead = _lead_in(block)
-            lead = lead if lead and _finishes(blocks, n, context.names) else ""
+            lead = _lead_in(block)  # every item gets it, whether it finishes the sentence or is one of its own
         following = blocks[n + 1] if n + 1 < len(blocks) else None
         leads = bool(lead) and following is not None and following.kind == "item" and following.section == block.section
         # A paragraph that ends by asking (a FAQ's question) goes in front of the paragraph that answers it.
@@ -242,24 +241,7 @@ def _introduced(last: Block | None, block: Block, passages: list[DraftPassage], 
 
 def _lead_in(block: Block) -> str:
     """A paragraph's closing sentence when it introduces what follows ("Included tools are:"), short enough to go
-    in front of it (a paragraph, or each list item, which means little without it); else ''."""
+    in front of it (a paragraph, or each list item, which means little without it: "apt-get for retrieval of
+    packages", or "Applications must be able to extend the database" without saying it is a requirement); else ''."""
     found = sentences(block.text) if block.kind == "para" and block.text.endswith(":") else []
     return found[-1] if found and len(found[-1]) < INTRO_CHARS else ""
-
-
-def _finishes(blocks: list[Block], n: int, names: set[str]) -> bool:
-    """Whether the list after block n finishes its introduction: one item that does ('always use -fsjlj-exceptions'
-    after 'Your main options are to:') shows that all do ('Don't use callbacks'), so every item gets it in front."""
-    items = []
-    for block in blocks[n + 1:]:
-        if block.kind != "item" or block.section != blocks[n].section:
-            break
-        items.append(block)
-    return any(_fragment(item.text, names) for item in items)
-
-
-def _fragment(item: str, names: set[str]) -> bool:
-    """Whether a list item finishes the sentence introducing it ("apt-get for retrieval of packages", "ICU, a
-    Unicode library") rather than being a sentence of its own ("Nomadic herders keep horses.")."""
-    first = item.split(" ", 1)[0].strip(",.;:")
-    return not first[:1].isupper() or first.isupper() or first in names
