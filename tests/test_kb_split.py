@@ -165,6 +165,14 @@ def test_a_short_list_item_is_one_passage_and_every_item_gets_its_lists_introduc
     assert [p.review for p in passages[:2]] == ["", "does not end like a sentence: is something missing after it?"]
 
 
+def test_a_short_introduction_opening_its_section_goes_in_front_of_the_paragraph_it_introduces():
+    # GCC's README.Bugs: 'Example:' under a heading was dropped, and the compiler output after it did not say it is one.
+    text = ("Notes\n=====\n\nStatic members\n--------------\n\nAnswer from Martin Loewis:\n\n"
+            "This is not a bug in the compiler, but in your code.\n\nCasts\n-----\n\nThe rules are:\n\n")
+    assert [p.text for p in split_document(text).passages] == [
+        "Answer from Martin Loewis: This is not a bug in the compiler, but in your code."]  # the last, no paragraph
+
+
 def test_words_between_two_examples_are_no_passage():
     doc = ("# Usage\n\n## Examples\n\nThen\n\n    gzip -c a b\n\nis equivalent to\n\n    cat a b | gzip\n\n"
            "The shorter form is easier to type and to remember later.\n")

@@ -219,17 +219,18 @@ def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) ->
         # A paragraph that ends by asking (a FAQ's question) goes in front of the paragraph that answers it.
         asks = (last is not None and last.kind == block.kind == "para" and not opening and last.text.endswith("?")
                 and not block.text.endswith("?") and last.text.endswith(passages[-1].text))
-        question = passages.pop().text if asks else _introduced(last, block, passages, opening)
+        question = passages.pop().text if asks else _introduced(last, block, passages)
         passages.extend(_block_passages(block, context, limit, opening, question, lead if block.kind == "item" else "",
                                         leads and block.kind == "para", id(block) in ended))
         last = block
     return Draft(title=outline.title or UNTITLED, date=outline.date, passages=tuple(passages))
 
 
-def _introduced(last: Block | None, block: Block, passages: list[DraftPassage], opening: bool) -> str:
+def _introduced(last: Block | None, block: Block, passages: list[DraftPassage]) -> str:
     """A short sentence ending in ':' that closes the paragraph before ('Alexandre Oliva <oliva@...> responded:')
-    introduces this one, and goes in front of it (taken back from the passage it ended, if any); else ''."""
-    if opening or last is None or not last.kind == block.kind == "para":
+    introduces this one, and goes in front of it (taken back from the passage it ended, if any); else ''. One
+    opening its section counts too ('Example:' under GCC's heading, which being left out made no passage)."""
+    if last is None or last.section != block.section or not last.kind == block.kind == "para":
         return ""
     intro = _lead_in(last)
     if intro and passages and passages[-1].section == block.section and passages[-1].text.endswith(intro):
