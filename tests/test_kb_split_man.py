@@ -170,3 +170,37 @@ Always true.
         ("-size n[cbk]", "-size n[cbk]: The size is rounded up, as -size -1M shows."),  # '\ ' is a space, not a gap
         ("-true", "-true: Always true."),
     ]
+
+
+REQUIREMENTS = "There are two requirements for storing the database:"
+ROFF_LIST = (".TH STORE 1\n.SH NAME\nstore \\- keep things\n.SH LAYOUT\n" + REQUIREMENTS + "\n.IP \\(bu 2\n"
+             "Applications must be able to extend the database\nwhen they are installed.\n.IP \\(bu 2\n"
+             "It must be possible to install applications in the home directory.\n")
+RENDERED_LIST = f"""\
+NAME
+       store - keep things
+
+LAYOUT
+       {REQUIREMENTS}
+
+       \u2022   Applications must be able to extend the database when they
+           are installed.
+
+       \u2022   It must be possible to install applications in the home directory.
+"""
+
+
+def test_bulleted_paragraphs_are_list_items_that_carry_their_introduction():
+    # A bullet (.IP \(bu, or a rendered '•') was read as a paragraph, so the list's introduction went only to
+    # the first; and a rendered bullet's wrapped line made its first line a term ('... when they: are installed.').
+    for draft in (split_document(ROFF_LIST, "man"), split_document(RENDERED_LIST, "txt")):
+        assert [p.text for p in draft.passages if p.section == "LAYOUT"] == [
+            f"{REQUIREMENTS} Applications must be able to extend the database when they are installed.",
+            f"{REQUIREMENTS} It must be possible to install applications in the home directory."]
+    for outline in (read_roff(ROFF_LIST), read_rendered(RENDERED_LIST)):
+        assert [b.kind for b in outline.blocks if b.section == "LAYOUT"] == ["para", "item", "item"]
+
+
+def test_an_indented_paragraph_without_a_bullet_is_no_list_item():
+    roff = ".TH T 1\n.SH NAME\nt \\- tool\n.SH NOTES\nThe notes are:\n.IP \"\" 4\nThe tool reads its configuration once.\n"
+    assert [b.kind for b in read_roff(roff).blocks] == ["para", "para", "para"]

@@ -1,9 +1,10 @@
 """Manual pages: roff source (.1 to .9, gzipped or not) and text rendered by `man` (or `col -b`).
 
 Section headings (NAME, DESCRIPTION, OPTIONS) name sections and never become passages; an option keeps its
-description ("-k --keep: Keep (don't delete) input files ..."); example blocks (.nf/.EX, indented lines) go
-to the paragraph introducing them; the SYNOPSIS (command syntax) is left out. No well-kept Python library reads
-roff, so this reads the man(7) macros only.
+description ("-k --keep: Keep (don't delete) input files ..."); a bulleted paragraph is a list item, which
+gets the list's introduction in front; example blocks (.nf/.EX, indented lines) go to the paragraph introducing
+them; the SYNOPSIS (command syntax) is left out. No well-kept Python library reads roff, so this reads the man(7)
+macros only.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class _Roff:
         self.outline = Outline()
         self.text: list[str] = []
         self.tag = ""
+        self.bullet = False  # in a bulleted paragraph (.IP \(bu): a list item, its introduction in front
         self.await_tag = self.await_heading = False
         self.skip_until = ""
         self.example_until = ""
@@ -89,9 +91,9 @@ class _Roff:
         if text and self.section.upper() not in LEFT_OUT:
             if self.section.upper() == "NAME" and not self.outline.title:
                 self.outline.title = text
-            self.outline.add(text, term=self.tag)
+            self.outline.add(text, "item" if self.bullet else "para", term=self.tag)
         if not keep_tag:
-            self.tag = ""
+            self.tag, self.bullet = "", False
 
     def line(self, raw: str) -> None:
         request = _REQUEST.match(raw)
@@ -119,6 +121,8 @@ class _Roff:
             self.await_tag = name == "TP"
             if name == "IP" and args and args[0].strip() not in ("", "\u2022", "-", "*", "o"):
                 self.tag = self.nested(args[0])
+            elif name == "IP" and args:
+                self.bullet = args[0].strip() != ""  # ".IP "" 4" only indents
         elif name in _EXAMPLE_UNTIL:
             self.flush(keep_tag=True)
             self.example_until = _EXAMPLE_UNTIL[name]
@@ -221,8 +225,9 @@ def _rendered_block(outline: Outline, section: str, run: list[str], term: tuple[
         return "", 0
     if section.upper() == "NAME" and not outline.title:
         outline.title = _join(run)
-    if run[0].lstrip().startswith(("\u2022 ", "o ", "* ")):  # a bullet list item: its text, without the bullet
-        run = [" " * _indent(run[0]) + run[0].lstrip()[1:].lstrip()] + run[1:]
+    bullet = run[0].lstrip().startswith(("\u2022 ", "o ", "* "))  # a list item: its text at its own column (where
+    if bullet:  # its wrapped lines go on), without the bullet
+        run = [run[0].replace(run[0].lstrip()[0], " ", 1)] + run[1:]
     first, rest = run[0], run[1:]
     tag, column = term
     if tag and _indent(first) >= column:
@@ -232,8 +237,8 @@ def _rendered_block(outline: Outline, section: str, run: list[str], term: tuple[
             outline.code(run, tag)
         return term
     if not rest or min(_indent(line) for line in rest) <= _indent(first):
-        if _indent(first) <= 7 or any(line.rstrip().endswith((".", "?", "!", ":")) for line in run):
-            outline.add(_join(run))
+        if bullet or _indent(first) <= 7 or any(line.rstrip().endswith((".", "?", "!", ":")) for line in run):
+            outline.add(_join(run), "item" if bullet else "para")
         else:  # deeper lines without a sentence's end are an example
             outline.code(run)
         return "", 0
