@@ -85,7 +85,7 @@ def test_the_review_list_names_them_and_no_longer_names_the_document_itself():
     ('Here is an example: <match type="string" offset="0" value="Common subdirectories:', "cut inside an example"),
     ("55:text/x-diff:*.patch 50:text/x-diff:*.diff ...", "ends with '...'"),
     ("adm: Wouldn't hurt to rename it 'log' either \u2026", "ends with '...'"),
-    ("The format of these files and the source files are explained in the following sections.", "points to what follows"),
+    ("The format of the generated files is explained in the following sections.", "points to what follows"),
     ("-Olevel: The optimisations performed at each optimisation level are as follows.", "points to what follows"),
     ("backup: Presumably so backup/restore responsibilities can be delegated to someone without root?", "only asks"),
     ("backup: HELP: Is that right? Amanda reportedly uses this, details?", "only asks"),

@@ -1,4 +1,5 @@
-"""Review-only reads of a passage that leans on what came before it, past its first word (docs/realdocs.md, hand count)."""
+"""Review-only reads of a passage that leans on what came before it past its first word, or that reads as part of
+something else though each sentence is whole (docs/realdocs.md, hand count); no passage is changed by them."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ _LABELLED_POINTER = re.compile(r"\b(them|(?:in|of|for|on|at|by|with) that)\b", r
 _ORDINALS = ("second", "third", "fourth", "fifth")  # after a label only with a comma: "%Ak S: Second (00.00 .. 61.00)"
 # after a heading 'then' goes on with the heading's own steps ("Autotools: then you can install the library")
 _LABEL_STEPS = ("then",)
-# "You can use an alias or script instead.": a short first sentence offering another way than one it does not name.
 # "Each element has a type attribute ...", "The default weight value is 50": a short first sentence about "each" or
 # "the default" of something it does not name (of what? the sentence before said); "Each application that ..." names it.
 UNNAMED_WORDS = 15
@@ -28,6 +28,7 @@ _UNNAMED = re.compile(rf"((?:each|the (?:default|maximum|minimum)(?: {_NOUN})?) 
 # earlier passage said ('also'); "it is generally necessary to ..." (stands_for_itself) is not one.
 _ALSO = re.compile(r"(?:if|when|whenever|while|since|although|as|because|unless|after|before|once)\b[^,]{3,80}, "
                    r"((?:it|they|he|she) also)\b", re.IGNORECASE)
+# "You can use an alias or script instead.": a short first sentence offering another way than one it does not name.
 _INSTEAD = re.compile(r"(?:[^.!?]*\s)?instead[.!]", re.IGNORECASE)
 # "Second, it allows ...", "But these uses ...", "Then you can configure ...": a step or a contrast whose first half
 # is in another passage.
@@ -83,7 +84,7 @@ def _after_label(rest: str) -> str:
 
 
 # An example cut at a full stop inside it: markup opened and never closed ('<!--Created by update-mime-database.'),
-# markup closed that the passage never opened ('DO NOT EDIT!-->'), or an elided listing ('... 50:text/x-diff:*.diff ...').
+# markup closed that the passage never opened ('DO NOT EDIT!-->'), or an elided listing ('50:text/x-diff:*.diff ...').
 _UNCLOSED = re.compile(r"<!--(?!.*-->)|<[A-Za-z][\w:.-]*\s+[\w:-]+=[\"'][^<>]*$", re.DOTALL)
 _UNOPENED = re.compile(r"^(?:(?!<!--).)*-->|^[^<]*/>", re.DOTALL)
 _ELIDED = re.compile(r"(?:\.\.\.|\u2026)$")
@@ -102,7 +103,8 @@ def unfinished(text: str) -> str:
         return "ends with '...': the rest of it (an example or a thought) is not in it"
     if _FORWARD.search(text):
         return "points to what follows it, which is not in it: say it or leave it out"
-    body = _LABEL.sub("", text, count=1) if _LABEL.match(text) else text
+    label = _LABEL.match(text)
+    body = text[label.end():] if label else text
     if all(_QUESTION_END.search(s) for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"'(])", body)):
         return "only asks a question: it states no fact an answer could give"
     return ""
