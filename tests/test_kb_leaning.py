@@ -97,6 +97,7 @@ def test_an_example_cut_a_pointer_to_what_follows_or_a_question_only_is_unfinish
 @pytest.mark.parametrize("text", [
     "To extract a zip file with a single member, use a command like 'gunzip <foo.zip' or 'gunzip -S .zip foo.zip'.",
     "<!--Created automatically--> <comment>Differences between files</comment>",  # the example whole
+    "To change it, choose Edit --> Preferences and pick another font.",  # a menu path, not a comment's end
     "Please send mail to <base-passwd@packages.debian.org> if you have more information.",
     "ok... maybe I missed something.. I haven't really kept up with the latest in C++ news.",
     "If you think you have found a bug (see below \"How to report a bug\"), report it upstream.",

@@ -86,7 +86,8 @@ def _after_label(rest: str) -> str:
 # An example cut at a full stop inside it: markup opened and never closed ('<!--Created by update-mime-database.'),
 # markup closed that the passage never opened ('DO NOT EDIT!-->'), or an elided listing ('50:text/x-diff:*.diff ...').
 _UNCLOSED = re.compile(r"<!--(?!.*-->)|<[A-Za-z][\w:.-]*\s+[\w:-]+=[\"'][^<>]*$", re.DOTALL)
-_UNOPENED = re.compile(r"^(?:(?!<!--).)*-->|^[^<]*/>", re.DOTALL)
+# a comment's end goes on with markup or ends the passage: "Edit --> Preferences" in prose is a menu path
+_UNOPENED = re.compile(r"^(?:(?!<!--).)*-->\s*(?:<|$)|^[^<]*/>", re.DOTALL)
 _ELIDED = re.compile(r"(?:\.\.\.|\u2026)$")
 # "... are explained in the following sections.", "... as follows.": what it points to is in another passage.
 _FORWARD = re.compile(r"\b(?:in the following (?:sections?|chapters?|pages?)|as follows|(?:described|explained|"
