@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..text import normalise
-from .leaning import later_pointer, stands_for_itself
+from .leaning import later_pointer, stands_for_itself, unfinished
 from .model import MAX_TEXT_CHARS
 from .sentences import break_long, sentences
 from .split_blocks import Block, Outline, between_examples, with_code
@@ -167,7 +167,7 @@ def _review(piece: str, prose: bool = True) -> str:
         return f"'{later}' leans on what comes before it: say what it means"
     if piece[-1:].islower() and words > SHORT_WORDS and prose:
         return "does not end like a sentence: is something missing after it?"
-    return "only a word or two: is it a fact on its own?" if words < 3 else ""
+    return "only a word or two: is it a fact on its own?" if words < 3 else unfinished(piece)
 
 
 def _block_passages(block: Block, context: _Context, limit: int, opening: bool, question: str,
