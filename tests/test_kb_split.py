@@ -282,7 +282,7 @@ def test_a_short_introduction_goes_in_front_of_every_item_that_is_a_sentence_of_
 
 
 def test_an_introduction_too_long_to_repeat_or_under_another_heading_is_not_put_in_front_of_items():
-    own_file = "Each application installs a single XML file named after the application."
+    own_file = "An application installs a single XML file named after the application."
     long_intro = REQUIREMENTS.replace("the database", "the database that every program on the system shares, "
                                       "from the desktop to the command line,")  # INTRO_CHARS or more
     assert len(long_intro) >= INTRO_CHARS
