@@ -108,6 +108,21 @@ def test_a_missing_document_is_named_as_a_document_not_as_the_knowledge(tiny_kb,
     assert "no such document" in lines[0] and "config.yaml" not in lines[0] and "--knowledge" not in lines[0]
 
 
+@pytest.mark.parametrize("command", ["import", "split"])
+@pytest.mark.parametrize("name, told", [("handbook", "no such document"), ("docs", "a folder, not a document")])
+def test_a_missing_document_or_a_folder_without_an_ending_is_told_as_what_it_is(tiny_kb, tmp_path, capsys, command,
+                                                                                 name, told):
+    # The ending was judged first: 'kb import docs' (a folder) and a mistyped 'handbook' were told to rename the
+    # file to .txt or .md, which is no fix for either.
+    from bot.cli.main import run
+
+    (tmp_path / "docs").mkdir()
+    assert run(["--knowledge", str(tiny_kb), "kb", command, str(tmp_path / name)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {tmp_path / name}: ")
+    assert told in lines[0] and "rename" not in lines[0]
+
+
 @pytest.mark.parametrize("name, expected", [("Garden Club notes", "garden-club-notes"), ("Übersicht der Gärten", "ubersicht-der-garten"),
                                             ("café.menu", "cafe-menu"), ("日本語", "document"), ("x" * 300, "x" * 60)])
 def test_a_source_id_made_from_any_file_name_is_a_valid_id(name, expected):

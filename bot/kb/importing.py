@@ -50,12 +50,24 @@ def kind_of(path: Path) -> str:
     return kind
 
 
-def read_document(path: Path) -> str | bytes:
-    """A document's content: text (UTF-8, or Latin-1 for old manual pages), or a PDF's bytes; .gz unpacked."""
+def _check_present(path: Path) -> None:
+    """Refuse a missing document or a folder by what it is, before its name's ending is judged."""
     if not path.exists() and not path.is_symlink():  # read_bytes' hint is about the knowledge path, not a document
         raise UsageError(f"{path}: no such document (check the file's name and folder)")
     if path.is_dir():
         raise UsageError(f"{path}: a folder, not a document (import the documents in it one file at a time)")
+
+
+def document_kind(path: Path) -> str:
+    """The kind of a document the user named: a mistyped name or a folder (`docs/`) is told as such, not as an
+    unknown ending with the advice to rename it."""
+    _check_present(path)
+    return kind_of(path)
+
+
+def read_document(path: Path) -> str | bytes:
+    """A document's content: text (UTF-8, or Latin-1 for old manual pages), or a PDF's bytes; .gz unpacked."""
+    _check_present(path)
     data = read_bytes(path)
     if path.suffix.lower() == ".gz":
         try:
@@ -110,7 +122,7 @@ def slug(name: str) -> str:
 
 def draft_passages(path: Path, source_id: str, url: str = "") -> tuple[Source, list[Passage], list[str]]:
     """Split a document file into a source and draft passages, plus 'id: reason' for each that needs a person's eye."""
-    kind = kind_of(path)  # before reading: an unknown kind of file is not opened at all
+    kind = document_kind(path)  # before reading: an unknown kind of file is not opened at all
     try:
         draft = split_document(read_document(path), kind)
     except PassageRejected as exc:  # an unreadable PDF: the splitter does not know the file's name
@@ -155,7 +167,7 @@ def prepare_import(config: Config, path: Path, source_id: str | None = None, url
             progress(f"{what} ({time.perf_counter() - started:.1f} s)")
 
     root = _import_root(config)
-    kind_of(path)  # refuses a file of unknown kind before anything is read
+    document_kind(path)  # refuses a missing document, a folder or a file of unknown kind before anything is read
     url, publisher = clean(clean_unicode(url, "--url")), clean(clean_unicode(publisher, "--publisher"))  # cited
     source_id = source_id or slug(path.stem)
     problem = check_id(source_id)
