@@ -22,7 +22,7 @@ from ..text import clean
 from .duplicates import near_duplicates_of
 from .edit import clean_unicode
 from .folder import KnowledgeFolder
-from .init import init_knowledge, is_knowledge_folder
+from .init import check_startable, init_knowledge, is_knowledge_folder
 from .load import load_knowledge_or_empty
 from .model import KnowledgeBase, Passage, Source, check_id, check_passage_text
 from .split import UNTITLED, split_document
@@ -224,6 +224,8 @@ def _import_root(config: Config) -> Path:
     root = Path(config.knowledge)
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root}: maintainers' commands need a knowledge folder (passages/*.yaml), not a file")
+    if not is_knowledge_folder(root):
+        check_startable(root)  # else 'no passage files found' sent the user to kb init, which refuses it as well
     return root
 
 
