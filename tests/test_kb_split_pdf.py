@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from bot.errors import PassageRejected
@@ -53,6 +55,49 @@ def test_a_pdf_is_read_as_wrapped_plain_text_page_after_page():
 def test_a_damaged_pdf_is_a_named_error_not_a_crash():
     with pytest.raises(PassageRejected, match="cannot read the PDF"):
         pdf_text(b"%PDF-1.4\nthis is not really a PDF at all\n")
+
+
+def _encrypted(algorithm: str, password: str) -> bytes:
+    """A one-page PDF encrypted by pypdf's writer (AES written without the cryptography package: see below)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(tiny_pdf(PAGES[:1]))))
+    writer.encrypt(password, "owner", algorithm=algorithm)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+class _UnsafeAES:
+    """Stands in for AES when writing the test's input only (iv of zeros, data padded, not encrypted)."""
+
+    def __init__(self, key: bytes) -> None:
+        pass
+
+    def encrypt(self, data: bytes) -> bytes:
+        pad = 16 - len(data) % 16
+        return bytes(16) + data + bytes([pad]) * pad
+
+
+def test_a_pdf_that_needs_a_password_is_one_line_saying_so():
+    with pytest.raises(PassageRejected, match=r"cannot read the PDF: it needs a password to open \(save a copy"):
+        pdf_text(_encrypted("RC4-128", "secret"))
+
+
+def test_an_aes_encrypted_pdf_without_the_cryptography_package_is_one_line_not_a_traceback(monkeypatch):
+    # pypdf raised DependencyError, which is not a PdfReadError: kb import of such a PDF ended in a traceback.
+    try:
+        import cryptography  # noqa: F401
+        pytest.skip("with the cryptography package installed pypdf decrypts AES itself")
+    except ImportError:
+        pass
+    import pypdf._encryption
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pypdf._encryption, "CryptAES", _UnsafeAES)
+        locked = _encrypted("AES-128", "")
+    with pytest.raises(PassageRejected, match=r"encrypted, and pypdf needs the 'cryptography' package"):
+        pdf_text(locked)
 
 
 def test_running_headers_and_page_numbers_are_no_text_and_a_sentence_runs_on_across_pages():

@@ -17,7 +17,7 @@ from ..errors import PassageRejected
 def pdf_text(data: bytes | str) -> str:
     """The text pypdf extracts from a PDF's pages, one page after the other with a blank line between them."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError
 
     if isinstance(data, str):
         data = data.encode("latin-1", errors="replace")
@@ -25,8 +25,13 @@ def pdf_text(data: bytes | str) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise PassageRejected(f"cannot read the PDF: {exc}") from None
+    except DependencyError:  # AES, which most encrypted PDFs use even with no password to open them
+        raise PassageRejected("cannot read the PDF: it is encrypted, and pypdf needs the 'cryptography' package to "
+                              "decrypt it (pip install cryptography, or save an unencrypted copy)") from None
+    except FileNotDecryptedError:
+        raise PassageRejected("cannot read the PDF: it needs a password to open (save a copy without one)") from None
+    except Exception as exc:  # pypdf meets a damaged file with any of a dozen kinds of error: one line, no traceback
+        raise PassageRejected(f"cannot read the PDF: {exc or type(exc).__name__}") from None
     return _joined(_without_furniture(pages))
 
 
