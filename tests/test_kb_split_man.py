@@ -170,3 +170,13 @@ Always true.
         ("-size n[cbk]", "-size n[cbk]: The size is rounded up, as -size -1M shows."),  # '\ ' is a space, not a gap
         ("-true", "-true: Always true."),
     ]
+
+
+def test_a_line_holding_only_the_control_character_is_an_empty_request_not_a_full_stop():
+    # xz(1) separates paragraphs with a lone '.': it was read as text, so its title and sentences ended in ' .'.
+    source = (".TH XZ 1\n.SH NAME\nxz \\- compress .xz files\n.\n.SH DESCRIPTION\nThe limit is lower than for\n"
+              ".BR \"xz \\-9\" .\n.\n'\n.PP\nIt keeps the input files.\n.\n")
+    outline = read_roff(source)
+    assert outline.title == "xz - compress .xz files"
+    assert [b.text for b in outline.blocks] == ["xz - compress .xz files", "The limit is lower than for xz -9.",
+                                                "It keeps the input files."]

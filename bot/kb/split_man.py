@@ -94,6 +94,8 @@ class _Roff:
             self.tag = ""
 
     def line(self, raw: str) -> None:
+        if raw.strip() in (".", "'"):  # an empty request, which xz(1) puts between paragraphs: not a full stop
+            return
         request = _REQUEST.match(raw)
         if self.display is not None and self.displayed(raw, request):
             return
