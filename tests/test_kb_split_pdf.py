@@ -117,3 +117,17 @@ def test_long_lines_of_a_wide_page_are_still_wrapped():
     line = "The database is stored below the prefixes that the base directory specification defines for every"
     draft = split_document(tiny_pdf([["Notes", "Layout", f"{line} user and", "system directory alike."] * 1]), "pdf")
     assert [p.text for p in draft.passages] == [f"{line} user and system directory alike."]
+
+
+def test_a_table_of_contents_and_an_index_with_dot_leaders_are_no_passages():
+    # A Texinfo manual's PDF (libtasn1.pdf) gave 70 passages such as "4 3 Utilities . . . . . . 5", one of which
+    # answered "what is libtasn1".
+    pages = [["Garden Guide", "", "Table of Contents", "1 Watering . . . . . . . . . . . . . . 2",
+              "2 Harvest . . . . . . . . . . . . . . . . . . . . . . 2", "Index.............................. 3"],
+             ["Watering", "", "Tomatoes need water every morning in the summer.", "", "Harvest", "",
+              "Potatoes are ready when the plants have flowered and died back."],
+             ["Index", "potatoes . . . . . . . . . . . . . . . . . . . . . . . . 2", "tomatoes . . . . . . . . . . . ."]]
+    draft = split_document(tiny_pdf(pages), "pdf")
+    assert [(p.section, p.text) for p in draft.passages] == [
+        ("Watering", "Watering: tomatoes need water every morning in the summer."),
+        ("Harvest", "Potatoes are ready when the plants have flowered and died back.")]
