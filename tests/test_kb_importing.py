@@ -297,3 +297,23 @@ def test_an_empty_document_is_refused_by_split_as_by_import(tiny_kb, tmp_path, c
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.strip() == f"Error: {path}: no passages found in the document (is it empty?)"
     assert sorted(p.name for p in (tiny_kb / "passages").iterdir()) == before
+
+
+def test_a_document_imported_again_under_any_name_or_id_is_refused_and_nothing_is_doubled(tmp_path, monkeypatch, capsys):
+    # The second import said "a source 'notes' already exists (choose another with --source-id)", and following
+    # that advice, or importing a copy under another name, saved every passage a second time.
+    from bot.cli.main import run
+
+    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "log.sqlite3"))
+    kb, document = tmp_path / "kb", tmp_path / "notes.md"
+    document.write_text("# Notes\n\nThe river floods every spring when the snow melts.\n", encoding="utf-8")
+    copy = tmp_path / "copy-of-notes.md"
+    copy.write_bytes(document.read_bytes())
+    assert run(["--knowledge", str(kb), "kb", "import", str(document), "--yes"]) == 0
+    capsys.readouterr()
+    files = sorted(p.name for p in (kb / "passages").iterdir())
+    for argv in ([str(document)], [str(document), "--source-id", "notes-2"], [str(copy)]):
+        assert run(["--knowledge", str(kb), "kb", "import", *argv, "--yes"]) == 1
+        assert capsys.readouterr().err.splitlines() == [
+            f"Error: {argv[0]}: already imported as source 'notes' (the same as {kb / 'sources' / 'notes.md'}); nothing to do"]
+    assert sorted(p.name for p in (kb / "passages").iterdir()) == files

@@ -174,6 +174,7 @@ def prepare_import(config: Config, path: Path, source_id: str | None = None, url
     if problem:
         raise PassageRejected(f"source {problem} (choose one with --source-id)")
     kb = load_knowledge_or_empty(root)  # a new or just-initialised folder: nothing to compare with yet
+    _refuse_reimport(root, kb, path)
     if source_id in kb.sources or (KnowledgeFolder(root).passage_file(source_id)).exists():
         raise PassageRejected(f"a source '{source_id}' already exists (choose another with --source-id)")
     step(f"reading and splitting {path}")
@@ -190,6 +191,16 @@ def prepare_import(config: Config, path: Path, source_id: str | None = None, url
     step("checked")
     return ImportDraft(source, tuple(passages), tuple(review), tuple(duplicates),
                        KnowledgeFolder(root).passage_file(source_id), document)
+
+
+def _refuse_reimport(root: Path, kb: KnowledgeBase, path: Path) -> None:
+    """Refuse a document the knowledge already holds, byte for byte, under any name: importing it again (or under
+    another --source-id, as the 'already exists' error advised) only doubled every passage."""
+    size = path.stat().st_size
+    for source in kb.sources.values():
+        kept = root / source.document if source.document else None
+        if kept is not None and kept.is_file() and kept.stat().st_size == size and read_bytes(kept) == _read_document(path):
+            raise PassageRejected(f"{path}: already imported as source '{source.id}' (the same as {kept}); nothing to do")
 
 
 def _document_place(sources: Path, path: Path, source_id: str) -> Path:
