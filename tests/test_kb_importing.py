@@ -299,6 +299,20 @@ def test_an_empty_document_is_refused_by_split_as_by_import(tiny_kb, tmp_path, c
     assert sorted(p.name for p in (tiny_kb / "passages").iterdir()) == before
 
 
+@pytest.mark.parametrize("name, content, why", [
+    ("headings.md", "# Notes\n\n## Meetings\n\n## Members\n", "it has headings, code or links but no sentences under them"),
+    ("scan.pdf", None, "its pages hold no text: a scanned PDF is pictures of text, which needs OCR first")])
+def test_a_document_without_sentences_says_why_it_gave_no_passages(tiny_kb, tmp_path, capsys, name, content, why):
+    # Both were told 'is it empty?': a scan shows its text in a viewer, and a file of headings is not empty.
+    from bot.cli.main import run
+    from test_kb_split_pdf import tiny_pdf
+
+    path = tmp_path / name
+    path.write_bytes(tiny_pdf([[]]) if content is None else content.encode())
+    assert run(["--knowledge", str(tiny_kb), "kb", "split", str(path)]) == 1
+    assert capsys.readouterr().err.strip() == f"Error: {path}: no passages found in the document ({why})"
+
+
 def test_a_document_imported_again_under_any_name_or_id_is_refused_and_nothing_is_doubled(tmp_path, monkeypatch, capsys):
     # The second import said "a source 'notes' already exists (choose another with --source-id)", and following
     # that advice, or importing a copy under another name, saved every passage a second time.

@@ -123,8 +123,9 @@ def slug(name: str) -> str:
 def draft_passages(path: Path, source_id: str, url: str = "") -> tuple[Source, list[Passage], list[str]]:
     """Split a document file into a source and draft passages, plus 'id: reason' for each that needs a person's eye."""
     kind = document_kind(path)  # before reading: an unknown kind of file is not opened at all
+    content = read_document(path)
     try:
-        draft = split_document(read_document(path), kind)
+        draft = split_document(content, kind)
     except PassageRejected as exc:  # an unreadable PDF: the splitter does not know the file's name
         raise PassageRejected(f"{path}: {exc}") from None
     name = path.stem if path.suffix.lower() == ".gz" else path.name
@@ -137,8 +138,22 @@ def draft_passages(path: Path, source_id: str, url: str = "") -> tuple[Source, l
         if item.needs_review:
             review.append(f"{passage.id}: {item.review}")
     if not passages:  # split and import alike: an empty draft is a mistake to tell, not a source to write
-        raise PassageRejected(f"{path}: no passages found in the document (is it empty?)")
+        raise PassageRejected(f"{path}: no passages found in the document ({_why_empty(content, kind)})")
     return source, passages, review
+
+
+def _why_empty(content: str | bytes, kind: str) -> str:
+    """Why a document gave no passages, as its maintainer can check: a PDF that shows text in a viewer but holds
+    none (a scan) was told 'is it empty?', and so was a file of headings alone."""
+    if kind == "pdf":
+        from .split_pdf import pdf_text
+
+        content = pdf_text(content)
+        if not content.strip():
+            return "its pages hold no text: a scanned PDF is pictures of text, which needs OCR first"
+    if isinstance(content, str) and content.strip():
+        return "it has headings, code or links but no sentences under them"
+    return "is it empty?"
 
 
 @dataclass(frozen=True)
