@@ -87,7 +87,7 @@ def test_the_kind_of_a_document_comes_from_its_name_gzipped_or_not():
     from pathlib import Path
 
     from bot.errors import UsageError
-    from bot.kb.importing import kind_of
+    from bot.kb.documents import kind_of
 
     assert [kind_of(Path(n)) for n in ("a.md", "README.md.gz", "gzip.1.gz", "sshd.8", "openssl.1ssl", "x.pdf",
                                        "notes.TXT", "page.htm")] == ["md", "md", "man", "man", "man", "pdf", "txt", "html"]
