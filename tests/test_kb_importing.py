@@ -331,3 +331,22 @@ def test_a_document_imported_again_under_any_name_or_id_is_refused_and_nothing_i
         assert capsys.readouterr().err.splitlines() == [
             f"Error: {argv[0]}: already imported as source 'notes' (the same as {kb / 'sources' / 'notes.md'}); nothing to do"]
     assert sorted(p.name for p in (kb / "passages").iterdir()) == files
+
+
+@pytest.mark.parametrize("command", ["import", "split"])
+def test_a_document_whose_file_name_is_not_utf8_imports_under_that_name_read_as_latin1(tmp_path, monkeypatch, capsys,
+                                                                                       command):
+    # 'café.md' named in Latin-1 (an old archive's) ended both commands in a UnicodeEncodeError traceback: its name,
+    # undecodable, went into the passages file's YAML.
+    import os
+
+    from bot.cli.main import run
+
+    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "log.sqlite3"))
+    kb, document = tmp_path / "kb", tmp_path / os.fsdecode(b"caf\xe9.md")
+    document.write_text("# Menu\n\nThe cafe serves soup every day at noon.\n", encoding="utf-8")
+    assert run(["--knowledge", str(kb), "kb", command, str(document), *(["--yes"] if command == "import" else [])]) == 0
+    out = capsys.readouterr().out
+    assert "id: cafe\n" in out and "document: sources/café.md\n" in out
+    if command == "import":
+        assert (kb / "sources" / "café.md").read_bytes() == document.read_bytes()

@@ -37,6 +37,16 @@ def kind_of(path: Path) -> str:
     return kind
 
 
+def document_name(path: Path) -> str:
+    """The document's file name as text: one that is not UTF-8 (a Latin-1 name from an old archive) read as
+    Windows-1252, since the passages file cites it and sources/ keeps it, both written in UTF-8."""
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path.name).decode("cp1252", errors="replace")
+    return path.name
+
+
 def _check_present(path: Path) -> None:
     """Refuse a missing document or a folder by what it is, before its name's ending is judged."""
     if not path.exists() and not path.is_symlink():  # read_bytes' hint is about the knowledge path, not a document

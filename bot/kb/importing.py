@@ -13,7 +13,7 @@ from ..config import Config
 from ..errors import PassageRejected, UsageError
 from ..files import MAX_FILE_BYTES, read_bytes
 from ..text import clean
-from .documents import document_bytes, document_kind, read_document
+from .documents import document_bytes, document_kind, document_name, read_document
 from .duplicates import near_duplicates_of
 from .edit import clean_unicode
 from .folder import KnowledgeFolder
@@ -34,6 +34,11 @@ def slug(name: str) -> str:
     return words[:60].strip("-") or "document"
 
 
+def default_source_id(path: Path) -> str:
+    """The source id a document gets without --source-id: its file name's, without the last ending."""
+    return slug(Path(document_name(path)).stem)
+
+
 def draft_passages(path: Path, source_id: str, url: str = "") -> tuple[Source, list[Passage], list[str]]:
     """Split a document file into a source and draft passages, plus 'id: reason' for each that needs a person's eye."""
     kind = document_kind(path)  # before reading: an unknown kind of file is not opened at all
@@ -42,9 +47,10 @@ def draft_passages(path: Path, source_id: str, url: str = "") -> tuple[Source, l
         draft = split_document(content, kind)
     except PassageRejected as exc:  # an unreadable PDF: the splitter does not know the file's name
         raise PassageRejected(f"{path}: {exc}") from None
-    name = path.stem if path.suffix.lower() == ".gz" else path.name
+    full = document_name(path)
+    name = Path(full).stem if path.suffix.lower() == ".gz" else full
     title = name if draft.title == UNTITLED else draft.title  # so that their citations tell them apart
-    source = Source(id=source_id, title=title, date=draft.date, url=url, document=f"{KnowledgeFolder.SOURCES}/{path.name}")
+    source = Source(id=source_id, title=title, date=draft.date, url=url, document=f"{KnowledgeFolder.SOURCES}/{full}")
     passages, review = [], []
     for number, item in enumerate(draft.passages, start=1):
         passage = Passage(id=f"{source_id}-{number:03d}", text=item.text, section=item.section, source=source_id)
@@ -98,7 +104,7 @@ def prepare_import(config: Config, path: Path, source_id: str | None = None, url
     root = _import_root(config)
     document_kind(path)  # refuses a missing document, a folder or a file of unknown kind before anything is read
     url, publisher = clean(clean_unicode(url, "--url")), clean(clean_unicode(publisher, "--publisher"))  # cited
-    source_id = source_id or slug(path.stem)
+    source_id = source_id or default_source_id(path)
     problem = check_id(source_id)
     if problem:
         raise PassageRejected(f"source {problem} (choose one with --source-id)")
@@ -135,7 +141,8 @@ def _refuse_reimport(root: Path, kb: KnowledgeBase, path: Path) -> None:
 def _document_place(sources: Path, path: Path, source_id: str) -> Path:
     """Where the document is kept: sources/NAME, or sources/SOURCE-ID-NAME when another document of that name
     (another package's README.md) is there already."""
-    for document in (sources / path.name, sources / f"{source_id}-{path.name}"):
+    name = document_name(path)
+    for document in (sources / name, sources / f"{source_id}-{name}"):
         if not document.exists() or read_bytes(document) == read_bytes(path):
             return document
     raise PassageRejected(f"{document} already exists with other content (rename the document)")
