@@ -18,7 +18,6 @@ import logging
 import os
 import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING, Mapping
 
 from ..config import PACKAGE_ROOT, Config, default_config_path, load_config
@@ -294,6 +293,8 @@ def _regression(answerer, config: Config) -> int:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point; a file name that is not UTF-8 prints as its bytes (as ls does), not a traceback."""
+    if getattr(sys.stdout, "errors", "") == "strict":
+        sys.stdout.reconfigure(errors="surrogateescape")
     sys.exit(run())
 
