@@ -350,3 +350,23 @@ def test_collect_young_frees_the_cycles_a_line_left_and_freezes_what_it_kept():
         gc.unfreeze()
         if was_enabled:
             gc.enable()
+
+
+def test_a_folder_name_that_is_not_utf8_is_printed_as_its_bytes_under_a_strict_utf8_locale(tmp_path):
+    # Under a UTF-8 locale standard output is strict: 'kb init' of a folder named in Latin-1 ('kbé') printed its
+    # name and ended in a UnicodeEncodeError traceback (C.UTF-8 escapes it, which hid this).
+    import os
+
+    kb = tmp_path / os.fsdecode(b"kb\xe9")
+    env = {**clean_env(tmp_path), "PYTHONIOENCODING": "utf-8:strict"}
+    result = run_bot(["--knowledge", str(kb), "kb", "init"], tmp_path, env=env)
+    assert result.returncode == 0 and result.stderr == b"", result.stderr
+    assert result.stdout.startswith(b"Made an empty knowledge base in " + os.fsencode(kb) + b" (passages/")
+
+
+def test_a_typed_line_that_is_not_utf8_is_answered_under_a_strict_utf8_locale(tmp_path):
+    # The console read standard input strictly under a UTF-8 locale: a pasted Latin-1 line ended it in a traceback.
+    env = {**clean_env(tmp_path), "PYTHONIOENCODING": "utf-8:strict"}
+    result = run_bot([], tmp_path, stdin=b"caf\xe9 in mongolia?\nquit\n", env=env)
+    assert result.returncode == 0 and result.stderr == b"", result.stderr
+    assert result.stdout.rstrip().endswith(b"Goodbye!")

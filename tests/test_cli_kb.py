@@ -376,8 +376,9 @@ def test_import_with_yes_adds_a_source_the_bot_answers_from_and_undo_removes_it(
     assert kbrun(kb, "add", "--text", "Japan opened a NATO mission in Tokyo in 2030.", "--section", "Partnership",
                  "--source", "japan") == 0
     assert capsys.readouterr().out.strip().endswith("japan-003")
-    assert kbrun(kb, "import", str(document), "--yes") == 1  # the source id is taken now
-    assert "already exists" in capsys.readouterr().err
+    document.write_text(DOCUMENT + "\nJapan hosted a NATO exercise in 2031.\n", encoding="utf-8")
+    assert kbrun(kb, "import", str(document), "--yes") == 1  # the source id is taken now (the same bytes: see
+    assert "already exists" in capsys.readouterr().err       # test_kb_importing's reimport test)
     assert kbrun(kb, "undo") == 0 and kbrun(kb, "undo") == 0
     assert "japan" not in load_knowledge(kb).sources
     assert not (kb / "sources" / "japan.md").exists()

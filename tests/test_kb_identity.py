@@ -79,3 +79,19 @@ def test_a_file_system_without_hard_links_still_gets_an_identity(tmp_path, monke
     tag = identify(folder).tag
     assert tag.startswith("kb-") and identify(folder).tag == tag
     assert sorted(p.name for p in folder.iterdir()) == [".identity", "passages"]  # no temporary file left behind
+
+
+def test_a_folder_whose_name_is_not_utf8_gets_an_identity_and_its_questions_are_logged(tmp_path):
+    # A knowledge folder named in Latin-1 ('kbé') made kb init, every ask and the console end in a UnicodeEncodeError
+    # traceback: its path, undecodable, went into the identity file's UTF-8 and the log's tags.
+    from conftest import run_bot
+
+    kb = tmp_path / os.fsdecode(b"kb\xe9")
+    document = tmp_path / "club.md"
+    document.write_text("# Club\n\nMembership of the club costs 25 euros a year.\n", encoding="utf-8")
+    for argv in (["kb", "init"], ["kb", "import", str(document), "--yes"], ["ask", "How much is membership?"]):
+        result = run_bot(["--knowledge", str(kb), *argv], tmp_path)
+        assert result.returncode == 0 and result.stderr == b"", result.stderr
+    assert b"25 euros" in result.stdout
+    assert json.loads((kb / ".identity").read_text(encoding="utf-8"))["paths"] == [str(tmp_path) + "/kb\\xe9"]
+    assert identify(kb).tag == json.loads((kb / ".identity").read_text(encoding="utf-8"))["id"]

@@ -87,7 +87,7 @@ def test_the_kind_of_a_document_comes_from_its_name_gzipped_or_not():
     from pathlib import Path
 
     from bot.errors import UsageError
-    from bot.kb.importing import kind_of
+    from bot.kb.documents import kind_of
 
     assert [kind_of(Path(n)) for n in ("a.md", "README.md.gz", "gzip.1.gz", "sshd.8", "openssl.1ssl", "x.pdf",
                                        "notes.TXT", "page.htm")] == ["md", "md", "man", "man", "man", "pdf", "txt", "html"]
@@ -106,6 +106,21 @@ def test_a_missing_document_is_named_as_a_document_not_as_the_knowledge(tiny_kb,
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: {missing}: ")
     assert "no such document" in lines[0] and "config.yaml" not in lines[0] and "--knowledge" not in lines[0]
+
+
+@pytest.mark.parametrize("command", ["import", "split"])
+@pytest.mark.parametrize("name, told", [("handbook", "no such document"), ("docs", "a folder, not a document")])
+def test_a_missing_document_or_a_folder_without_an_ending_is_told_as_what_it_is(tiny_kb, tmp_path, capsys, command,
+                                                                                 name, told):
+    # The ending was judged first: 'kb import docs' (a folder) and a mistyped 'handbook' were told to rename the
+    # file to .txt or .md, which is no fix for either.
+    from bot.cli.main import run
+
+    (tmp_path / "docs").mkdir()
+    assert run(["--knowledge", str(tiny_kb), "kb", command, str(tmp_path / name)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {tmp_path / name}: ")
+    assert told in lines[0] and "rename" not in lines[0]
 
 
 @pytest.mark.parametrize("name, expected", [("Garden Club notes", "garden-club-notes"), ("Übersicht der Gärten", "ubersicht-der-garten"),
@@ -282,3 +297,56 @@ def test_an_empty_document_is_refused_by_split_as_by_import(tiny_kb, tmp_path, c
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.strip() == f"Error: {path}: no passages found in the document (is it empty?)"
     assert sorted(p.name for p in (tiny_kb / "passages").iterdir()) == before
+
+
+@pytest.mark.parametrize("name, content, why", [
+    ("headings.md", "# Notes\n\n## Meetings\n\n## Members\n", "it has headings, code or links but no sentences under them"),
+    ("scan.pdf", None, "its pages hold no text: a scanned PDF is pictures of text, which needs OCR first")])
+def test_a_document_without_sentences_says_why_it_gave_no_passages(tiny_kb, tmp_path, capsys, name, content, why):
+    # Both were told 'is it empty?': a scan shows its text in a viewer, and a file of headings is not empty.
+    from bot.cli.main import run
+    from test_kb_split_pdf import tiny_pdf
+
+    path = tmp_path / name
+    path.write_bytes(tiny_pdf([[]]) if content is None else content.encode())
+    assert run(["--knowledge", str(tiny_kb), "kb", "split", str(path)]) == 1
+    assert capsys.readouterr().err.strip() == f"Error: {path}: no passages found in the document ({why})"
+
+
+def test_a_document_imported_again_under_any_name_or_id_is_refused_and_nothing_is_doubled(tmp_path, monkeypatch, capsys):
+    # The second import said "a source 'notes' already exists (choose another with --source-id)", and following
+    # that advice, or importing a copy under another name, saved every passage a second time.
+    from bot.cli.main import run
+
+    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "log.sqlite3"))
+    kb, document = tmp_path / "kb", tmp_path / "notes.md"
+    document.write_text("# Notes\n\nThe river floods every spring when the snow melts.\n", encoding="utf-8")
+    copy = tmp_path / "copy-of-notes.md"
+    copy.write_bytes(document.read_bytes())
+    assert run(["--knowledge", str(kb), "kb", "import", str(document), "--yes"]) == 0
+    capsys.readouterr()
+    files = sorted(p.name for p in (kb / "passages").iterdir())
+    for argv in ([str(document)], [str(document), "--source-id", "notes-2"], [str(copy)]):
+        assert run(["--knowledge", str(kb), "kb", "import", *argv, "--yes"]) == 1
+        assert capsys.readouterr().err.splitlines() == [
+            f"Error: {argv[0]}: already imported as source 'notes' (the same as {kb / 'sources' / 'notes.md'}); nothing to do"]
+    assert sorted(p.name for p in (kb / "passages").iterdir()) == files
+
+
+@pytest.mark.parametrize("command", ["import", "split"])
+def test_a_document_whose_file_name_is_not_utf8_imports_under_that_name_read_as_latin1(tmp_path, monkeypatch, capsys,
+                                                                                       command):
+    # 'café.md' named in Latin-1 (an old archive's) ended both commands in a UnicodeEncodeError traceback: its name,
+    # undecodable, went into the passages file's YAML.
+    import os
+
+    from bot.cli.main import run
+
+    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "log.sqlite3"))
+    kb, document = tmp_path / "kb", tmp_path / os.fsdecode(b"caf\xe9.md")
+    document.write_text("# Menu\n\nThe cafe serves soup every day at noon.\n", encoding="utf-8")
+    assert run(["--knowledge", str(kb), "kb", command, str(document), *(["--yes"] if command == "import" else [])]) == 0
+    out = capsys.readouterr().out
+    assert "id: cafe\n" in out and "document: sources/café.md\n" in out
+    if command == "import":
+        assert (kb / "sources" / "café.md").read_bytes() == document.read_bytes()

@@ -73,6 +73,18 @@ def test_init_refuses_a_folder_that_is_not_a_knowledge_base(tmp_path):
     assert [p.name for p in folder.iterdir()] == ["notes.txt"]  # nothing added to the maintainer's folder
 
 
+def test_import_into_a_folder_of_other_files_is_refused_as_init_refuses_it(tmp_path, capsys):
+    # It said 'papers/passages: no passage files found (... start one with kb init)', and kb init refuses that folder.
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    assert run(["--knowledge", str(folder), "kb", "import", str(_document(tmp_path)), "--yes"]) == 2
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert errors == [f"Error: {folder}: the folder is not empty and is not a knowledge base (give a new or empty "
+                      "folder, so that no file of yours is mixed with the knowledge)"]
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+
+
 def test_init_leaves_an_existing_knowledge_base_alone(tmp_path):
     kb = tmp_path / "kb"
     assert run_bot(["kb", "init", str(kb)], tmp_path).returncode == 0

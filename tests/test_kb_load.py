@@ -113,6 +113,23 @@ def test_invalid_utf8_gives_the_line_of_the_byte(tmp_path):
     assert "invalid UTF-8 byte 0xff" in str(error) and error.line == 10 and "save the file as UTF-8" in str(error)
 
 
+@pytest.mark.parametrize("argv", [["ask", "hi"], []])
+def test_asking_a_folder_of_documents_says_what_a_knowledge_folder_is_in_one_line(tmp_path, monkeypatch, capsys, argv):
+    # '--knowledge docs' (the maintainer's own documents) said 'docs/passages: no passage files found (a knowledge
+    # folder holds passages/*.yaml (start one with ... kb init))': a folder never named, parentheses in parentheses,
+    # and kb init refuses that folder.
+    from bot.cli.main import run
+
+    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "log.sqlite3"))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "notes.md").write_text("# Notes\n\nThe river floods in spring.\n", encoding="utf-8")
+    assert run(["--knowledge", str(docs), *argv]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"Error: {docs}: no passage files found (a knowledge folder holds passages/*.yaml; give the folder kb init or "
+        "kb import made, or point them at a new folder to start one)"]
+
+
 def test_file_that_is_not_a_mapping(tmp_path):
     folder = write_knowledge(tmp_path / "kb", "- a\n- b\n")
     assert "must be a mapping with 'source' and 'passages'" in str(_error(folder))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb.importing import kind_of, read_document
+from bot.kb.documents import kind_of, read_document
 from bot.kb.model import MAX_TEXT_CHARS
 from bot.kb.split import split_document
 

@@ -204,3 +204,13 @@ def test_bulleted_paragraphs_are_list_items_that_carry_their_introduction():
 def test_an_indented_paragraph_without_a_bullet_is_no_list_item():
     roff = ".TH T 1\n.SH NAME\nt \\- tool\n.SH NOTES\nThe notes are:\n.IP \"\" 4\nThe tool reads its configuration once.\n"
     assert [b.kind for b in read_roff(roff).blocks] == ["para", "para", "para"]
+
+
+def test_a_line_holding_only_the_control_character_is_an_empty_request_not_a_full_stop():
+    # xz(1) separates paragraphs with a lone '.': it was read as text, so its title and sentences ended in ' .'.
+    source = (".TH XZ 1\n.SH NAME\nxz \\- compress .xz files\n.\n.SH DESCRIPTION\nThe limit is lower than for\n"
+              ".BR \"xz \\-9\" .\n.\n'\n.PP\nIt keeps the input files.\n.\n")
+    outline = read_roff(source)
+    assert outline.title == "xz - compress .xz files"
+    assert [b.text for b in outline.blocks] == ["xz - compress .xz files", "The limit is lower than for xz -9.",
+                                                "It keeps the input files."]

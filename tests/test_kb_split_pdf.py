@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from bot.errors import PassageRejected
@@ -55,6 +57,49 @@ def test_a_damaged_pdf_is_a_named_error_not_a_crash():
         pdf_text(b"%PDF-1.4\nthis is not really a PDF at all\n")
 
 
+def _encrypted(algorithm: str, password: str) -> bytes:
+    """A one-page PDF encrypted by pypdf's writer (AES written without the cryptography package: see below)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(tiny_pdf(PAGES[:1]))))
+    writer.encrypt(password, "owner", algorithm=algorithm)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+class _UnsafeAES:
+    """Stands in for AES when writing the test's input only (iv of zeros, data padded, not encrypted)."""
+
+    def __init__(self, key: bytes) -> None:
+        pass
+
+    def encrypt(self, data: bytes) -> bytes:
+        pad = 16 - len(data) % 16
+        return bytes(16) + data + bytes([pad]) * pad
+
+
+def test_a_pdf_that_needs_a_password_is_one_line_saying_so():
+    with pytest.raises(PassageRejected, match=r"cannot read the PDF: it needs a password to open \(save a copy"):
+        pdf_text(_encrypted("RC4-128", "secret"))
+
+
+def test_an_aes_encrypted_pdf_without_the_cryptography_package_is_one_line_not_a_traceback(monkeypatch):
+    # pypdf raised DependencyError, which is not a PdfReadError: kb import of such a PDF ended in a traceback.
+    try:
+        import cryptography  # noqa: F401
+        pytest.skip("with the cryptography package installed pypdf decrypts AES itself")
+    except ImportError:
+        pass
+    import pypdf._encryption
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pypdf._encryption, "CryptAES", _UnsafeAES)
+        locked = _encrypted("AES-128", "")
+    with pytest.raises(PassageRejected, match=r"encrypted, and pypdf needs the 'cryptography' package"):
+        pdf_text(locked)
+
+
 def test_running_headers_and_page_numbers_are_no_text_and_a_sentence_runs_on_across_pages():
     pages = [["Garden Guide", "Watering", "Tomatoes need water every morning in the summer, and less", "1"],
              ["Garden Guide", "once the fruit has set and begins to turn red.", "2"],
@@ -72,3 +117,17 @@ def test_long_lines_of_a_wide_page_are_still_wrapped():
     line = "The database is stored below the prefixes that the base directory specification defines for every"
     draft = split_document(tiny_pdf([["Notes", "Layout", f"{line} user and", "system directory alike."] * 1]), "pdf")
     assert [p.text for p in draft.passages] == [f"{line} user and system directory alike."]
+
+
+def test_a_table_of_contents_and_an_index_with_dot_leaders_are_no_passages():
+    # A Texinfo manual's PDF (libtasn1.pdf) gave 70 passages such as "4 3 Utilities . . . . . . 5", one of which
+    # answered "what is libtasn1".
+    pages = [["Garden Guide", "", "Table of Contents", "1 Watering . . . . . . . . . . . . . . 2",
+              "2 Harvest . . . . . . . . . . . . . . . . . . . . . . 2", "Index.............................. 3"],
+             ["Watering", "", "Tomatoes need water every morning in the summer.", "", "Harvest", "",
+              "Potatoes are ready when the plants have flowered and died back."],
+             ["Index", "potatoes . . . . . . . . . . . . . . . . . . . . . . . . 2", "tomatoes . . . . . . . . . . . ."]]
+    draft = split_document(tiny_pdf(pages), "pdf")
+    assert [(p.section, p.text) for p in draft.passages] == [
+        ("Watering", "Watering: tomatoes need water every morning in the summer."),
+        ("Harvest", "Potatoes are ready when the plants have flowered and died back.")]

@@ -184,3 +184,12 @@ multi-level pointers, subject to the following rules:
                  "to the following rules:"),
         ("item", "the pointer types are similar.")]
     assert unquoted("# Title\n\nText.\n") == "# Title\n\nText.\n"
+
+
+def test_a_footnote_standing_alone_is_no_heading():
+    # dpkg's triggers.txt: '[1] can be specified explicitly by --triggers or --no-triggers' under a table was read
+    # as a heading, and every passage down to the next heading cited it as their section.
+    text = ("Command line\n============\n\nMost commands process the triggers when they finish, usually [1].\n\n"
+            "[1] can be specified explicitly by --triggers or --no-triggers\n\n"
+            "A trigger may be activated explicitly with the dpkg-trigger program.\n")
+    assert {b.section for b in read_plain(text).blocks} == {"Command line"}

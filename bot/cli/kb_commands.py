@@ -13,7 +13,7 @@ from ..errors import UsageError
 from ..kb.check import MAX_LIST, check_knowledge, unanswered_by, unanswered_entries, unanswered_question
 from ..kb.edit import add_passage, edit_passage, remove_passage, undo
 from ..kb.init import init_knowledge
-from ..kb.importing import draft_passages, prepare_import, save_import, slug
+from ..kb.importing import default_source_id, draft_passages, prepare_import, save_import
 from ..kb.lookup import find_passage, knowledge_root, passages_in_section, regression_questions, source_files
 from ..text import shorten as short
 from ..errors import KnowledgeError
@@ -60,7 +60,7 @@ def _cmd_init(args, config: Config, console: Console) -> int:
 
 
 def _cmd_split(args, config: Config, console: Console) -> int:
-    source, passages, review = draft_passages(args.file, args.source_id or slug(args.file.stem), args.url)
+    source, passages, review = draft_passages(args.file, args.source_id or default_source_id(args.file), args.url)
     console.out.write(dump_passage_file(source, passages))
     if review:
         print("Review these passages:\n" + "".join(f"  {line}\n" for line in review), end="", file=sys.stderr)

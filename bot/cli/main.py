@@ -18,7 +18,6 @@ import logging
 import os
 import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING, Mapping
 
 from ..config import PACKAGE_ROOT, Config, default_config_path, load_config
@@ -111,8 +110,7 @@ def _setup_logging(verbose: bool, service: bool = False) -> None:
     bot) also logs the bot's own INFO lines (started, stopping, reloaded) and nobody else's: httpx and
     httpcore, whose URLs hold the bot token, are kept at WARNING by the Telegram front end itself
     (guard.guard_loggers, as it builds the Application), whoever hosts it."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if service and not verbose:
         logging.getLogger("bot").setLevel(logging.INFO)
 
@@ -294,6 +292,9 @@ def _regression(answerer, config: Config) -> int:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point; a line or file name that is not UTF-8 passes as its bytes, not a traceback."""
+    for stream in (sys.stdin, sys.stdout):
+        if getattr(stream, "errors", "") == "strict":
+            stream.reconfigure(errors="surrogateescape")
     sys.exit(run())
 

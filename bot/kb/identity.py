@@ -49,8 +49,9 @@ class Identity:
 
 def identify(knowledge: Path | str) -> Identity:
     """The knowledge base's identity, made (and its current path remembered) when the folder can be written."""
-    path = os.path.abspath(knowledge)
-    folder = KnowledgeFolder(Path(path))
+    real = os.path.abspath(knowledge)
+    path = _as_text(real)
+    folder = KnowledgeFolder(Path(real))
     if not folder.passages.is_dir():  # a JSON-lines file, or not a knowledge folder (yet): never write into it
         return Identity(path)
     stored = _read(folder.identity)
@@ -64,6 +65,12 @@ def identify(knowledge: Path | str) -> Identity:
             return _start(folder, path, replace=True)
         paths = _remember(folder, key, paths, path)
     return Identity(key, tuple(paths) if path in paths else (*paths, path))
+
+
+def _as_text(path: str) -> str:
+    """A path as text that the identity file (UTF-8) and the log database both take: a folder name that is not
+    UTF-8 (a Latin-1 name) keeps its bytes as \\xNN escapes, where it made kb init and every question fail."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _read(file: Path) -> tuple[str, list[str]] | None:
@@ -93,7 +100,7 @@ def _start(folder: KnowledgeFolder, path: str, replace: bool = False) -> Identit
         else:
             _create(folder.identity, text)
     except FileExistsError:  # another process made it first: use theirs
-        return identify(path)
+        return identify(folder.root)
     except OSError as exc:
         log.debug("cannot write %s (%s): questions are logged under the folder's path", folder.identity, exc)
         return Identity(path)

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import codecs
 import dataclasses
-import gzip
-import io
-import os
-import re
-import stat
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -17,87 +11,19 @@ from typing import Callable
 
 from ..config import Config
 from ..errors import PassageRejected, UsageError
-from ..files import MAX_FILE_BYTES, read_bytes, read_text
+from ..files import MAX_FILE_BYTES, read_bytes
 from ..text import clean
+from .documents import document_bytes, document_kind, document_name, read_document
 from .duplicates import near_duplicates_of
 from .edit import clean_unicode
 from .folder import KnowledgeFolder
-from .init import init_knowledge, is_knowledge_folder
+from .init import check_startable, init_knowledge, is_knowledge_folder
 from .load import load_knowledge_or_empty
 from .model import KnowledgeBase, Passage, Source, check_id, check_passage_text
 from .split import UNTITLED, split_document
 from .staging import commit_checked
 from .store import KnowledgeStore
 from .yamlio import dump_passage_file
-
-
-DOCUMENT_KINDS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
-                  ".pdf": "pdf", **{f".{n}": "man" for n in range(1, 10)}}
-_MAN_SUFFIX = re.compile(r"^\.[1-9][a-z]{0,6}$")  # a manual page's section: .1, .8, .3pm, .1ssl
-
-
-def kind_of(path: Path) -> str:
-    """The document kind the splitter should use, from the file name; only known document endings are read.
-
-    A gzipped document (README.md.gz, gzip.1.gz) is known by the ending before '.gz'.
-    """
-    name = Path(path.stem) if path.suffix.lower() == ".gz" else path
-    suffix = name.suffix.lower()
-    kind = DOCUMENT_KINDS.get(suffix) or ("man" if _MAN_SUFFIX.match(suffix) else None)
-    if kind is None:  # a file with no ending may be anything, a binary or a system file: never guessed at
-        raise UsageError(f"{path}: documents are read from .txt, .md, .html, .pdf or manual page (.1 to .9) files, "
-                         "gzipped or not; rename it if it is one")
-    return kind
-
-
-def read_document(path: Path) -> str | bytes:
-    """A document's content: text (UTF-8, or Latin-1 for old manual pages), or a PDF's bytes; .gz unpacked."""
-    if not path.exists() and not path.is_symlink():  # read_bytes' hint is about the knowledge path, not a document
-        raise UsageError(f"{path}: no such document (check the file's name and folder)")
-    if path.is_dir():
-        raise UsageError(f"{path}: a folder, not a document (import the documents in it one file at a time)")
-    data = read_bytes(path)
-    if path.suffix.lower() == ".gz":
-        try:
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as packed:
-                data = packed.read(MAX_FILE_BYTES + 1)
-        except (OSError, EOFError) as exc:
-            raise UsageError(f"{path}: not a readable gzip file ({exc})") from None
-        if len(data) > MAX_FILE_BYTES:
-            raise UsageError(f"{path}: unpacks to over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit (split the document)")
-    if kind_of(path) == "pdf":
-        return data
-    if b"\x00" in data:  # valid UTF-8 and Latin-1 both, so a program or an image would be read as text
-        raise UsageError(f"{path}: holds NUL bytes: a binary file or UTF-16 text, not a document (save a text as UTF-8)")
-    try:
-        return data.decode("utf-8-sig")  # a byte order mark (Notepad writes one) would hide the first heading
-    except UnicodeDecodeError:
-        if kind_of(path) == "man":
-            return data.decode("latin-1")
-        codec = legacy_html_codec(data) if kind_of(path) == "html" else None
-        if codec is not None:
-            return data.decode(codec, errors="replace")
-        if path.suffix.lower() == ".gz":
-            raise UsageError(f"{path}: its text is not UTF-8 (unpack it and save it as UTF-8)") from None
-        return read_text(path)  # its error names the line and the fix
-
-
-_CHARSET = re.compile(rb"""<meta[^>]*charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-
-
-def legacy_html_codec(data: bytes) -> str | None:
-    """The codec of an HTML page that is not UTF-8, as a browser picks it: its declared charset, or Windows-1252
-    when none is declared (also for 'iso-8859-1' and 'ascii', which browsers read as it); None when the page says
-    UTF-8 (its bad bytes are then an error worth showing) or names a codec Python does not know."""
-    found = _CHARSET.search(data[:4096])
-    name = found.group(1).decode("ascii").lower() if found else "windows-1252"
-    try:
-        codec = codecs.lookup(name).name
-    except LookupError:
-        return None
-    if codec in ("latin-1", "iso8859-1", "ascii"):
-        return "cp1252"
-    return None if codec.startswith("utf") else codec
 
 
 def slug(name: str) -> str:
@@ -108,16 +34,23 @@ def slug(name: str) -> str:
     return words[:60].strip("-") or "document"
 
 
+def default_source_id(path: Path) -> str:
+    """The source id a document gets without --source-id: its file name's, without the last ending."""
+    return slug(Path(document_name(path)).stem)
+
+
 def draft_passages(path: Path, source_id: str, url: str = "") -> tuple[Source, list[Passage], list[str]]:
     """Split a document file into a source and draft passages, plus 'id: reason' for each that needs a person's eye."""
-    kind = kind_of(path)  # before reading: an unknown kind of file is not opened at all
+    kind = document_kind(path)  # before reading: an unknown kind of file is not opened at all
+    content = read_document(path)
     try:
-        draft = split_document(read_document(path), kind)
+        draft = split_document(content, kind)
     except PassageRejected as exc:  # an unreadable PDF: the splitter does not know the file's name
         raise PassageRejected(f"{path}: {exc}") from None
-    name = path.stem if path.suffix.lower() == ".gz" else path.name
+    full = document_name(path)
+    name = Path(full).stem if path.suffix.lower() == ".gz" else full
     title = name if draft.title == UNTITLED else draft.title  # so that their citations tell them apart
-    source = Source(id=source_id, title=title, date=draft.date, url=url, document=f"{KnowledgeFolder.SOURCES}/{path.name}")
+    source = Source(id=source_id, title=title, date=draft.date, url=url, document=f"{KnowledgeFolder.SOURCES}/{full}")
     passages, review = [], []
     for number, item in enumerate(draft.passages, start=1):
         passage = Passage(id=f"{source_id}-{number:03d}", text=item.text, section=item.section, source=source_id)
@@ -125,8 +58,22 @@ def draft_passages(path: Path, source_id: str, url: str = "") -> tuple[Source, l
         if item.needs_review:
             review.append(f"{passage.id}: {item.review}")
     if not passages:  # split and import alike: an empty draft is a mistake to tell, not a source to write
-        raise PassageRejected(f"{path}: no passages found in the document (is it empty?)")
+        raise PassageRejected(f"{path}: no passages found in the document ({_why_empty(content, kind)})")
     return source, passages, review
+
+
+def _why_empty(content: str | bytes, kind: str) -> str:
+    """Why a document gave no passages, as its maintainer can check: a PDF that shows text in a viewer but holds
+    none (a scan) was told 'is it empty?', and so was a file of headings alone."""
+    if kind == "pdf":
+        from .split_pdf import pdf_text
+
+        content = pdf_text(content)
+        if not content.strip():
+            return "its pages hold no text: a scanned PDF is pictures of text, which needs OCR first"
+    if isinstance(content, str) and content.strip():
+        return "it has headings, code or links but no sentences under them"
+    return "is it empty?"
 
 
 @dataclass(frozen=True)
@@ -155,13 +102,14 @@ def prepare_import(config: Config, path: Path, source_id: str | None = None, url
             progress(f"{what} ({time.perf_counter() - started:.1f} s)")
 
     root = _import_root(config)
-    kind_of(path)  # refuses a file of unknown kind before anything is read
+    document_kind(path)  # refuses a missing document, a folder or a file of unknown kind before anything is read
     url, publisher = clean(clean_unicode(url, "--url")), clean(clean_unicode(publisher, "--publisher"))  # cited
-    source_id = source_id or slug(path.stem)
+    source_id = source_id or default_source_id(path)
     problem = check_id(source_id)
     if problem:
         raise PassageRejected(f"source {problem} (choose one with --source-id)")
     kb = load_knowledge_or_empty(root)  # a new or just-initialised folder: nothing to compare with yet
+    _refuse_reimport(root, kb, path)
     if source_id in kb.sources or (KnowledgeFolder(root).passage_file(source_id)).exists():
         raise PassageRejected(f"a source '{source_id}' already exists (choose another with --source-id)")
     step(f"reading and splitting {path}")
@@ -180,10 +128,21 @@ def prepare_import(config: Config, path: Path, source_id: str | None = None, url
                        KnowledgeFolder(root).passage_file(source_id), document)
 
 
+def _refuse_reimport(root: Path, kb: KnowledgeBase, path: Path) -> None:
+    """Refuse a document the knowledge already holds, byte for byte, under any name: importing it again (or under
+    another --source-id, as the 'already exists' error advised) only doubled every passage."""
+    size = path.stat().st_size
+    for source in kb.sources.values():
+        kept = root / source.document if source.document else None
+        if kept is not None and kept.is_file() and kept.stat().st_size == size and read_bytes(kept) == document_bytes(path):
+            raise PassageRejected(f"{path}: already imported as source '{source.id}' (the same as {kept}); nothing to do")
+
+
 def _document_place(sources: Path, path: Path, source_id: str) -> Path:
     """Where the document is kept: sources/NAME, or sources/SOURCE-ID-NAME when another document of that name
     (another package's README.md) is there already."""
-    for document in (sources / path.name, sources / f"{source_id}-{path.name}"):
+    name = document_name(path)
+    for document in (sources / name, sources / f"{source_id}-{name}"):
         if not document.exists() or read_bytes(document) == read_bytes(path):
             return document
     raise PassageRejected(f"{document} already exists with other content (rename the document)")
@@ -212,6 +171,8 @@ def _import_root(config: Config) -> Path:
     root = Path(config.knowledge)
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root}: maintainers' commands need a knowledge folder (passages/*.yaml), not a file")
+    if not is_knowledge_folder(root):
+        check_startable(root)  # else 'no passage files found' sent the user to kb init, which refuses it as well
     return root
 
 
@@ -225,24 +186,9 @@ def save_import(config: Config, draft: ImportDraft, original: Path) -> None:
             raise PassageRejected(f"{draft.target} appeared meanwhile; run the import again")
         header = f"# Fact passages from '{draft.source.title}', imported by `python -m bot kb import`.\n"
         txn.write(draft.target, header + dump_passage_file(draft.source, draft.passages))
-        content = _read_document(original)
+        content = document_bytes(original)
         if draft.document.exists() and read_bytes(draft.document) != content:
             raise PassageRejected(f"{draft.document} appeared meanwhile with other content; run the import again")
         if not draft.document.exists():
             txn.write(draft.document, content)
         commit_checked(txn, root, f"import {draft.source.id}", load_knowledge_or_empty(root))
-
-
-def _read_document(path: Path) -> bytes:
-    """An imported document's bytes: a regular file within the knowledge's size limit, read no further."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise UsageError(f"{path}: not a regular file (import reads .txt, .md, .html, .pdf or manual page documents)")
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the document: {exc.strerror or exc}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise UsageError(f"{path}: over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit (split the document)")
-    return data

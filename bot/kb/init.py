@@ -32,6 +32,16 @@ def is_knowledge_folder(root: Path) -> bool:
     return KnowledgeFolder(root).passages.is_dir()
 
 
+def check_startable(root: Path) -> None:
+    """Refuse to start a knowledge base in a file or in a folder of other files (kb init and a first kb import alike):
+    its files are never mixed with the knowledge's."""
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"{root}: is a file, not a folder (give a new or empty folder for the knowledge base)")
+    if root.is_dir() and not is_knowledge_folder(root) and any(root.iterdir()):
+        raise UsageError(f"{root}: the folder is not empty and is not a knowledge base (give a new or empty "
+                         "folder, so that no file of yours is mixed with the knowledge)")
+
+
 def init_knowledge(root: Path) -> bool:
     """Make an empty working knowledge base in a new or empty folder; False when one is already there.
 
@@ -39,14 +49,9 @@ def init_knowledge(root: Path) -> bool:
     """
     root = Path(root)
     folder = KnowledgeFolder(root)
-    if root.exists() and not root.is_dir():
-        raise UsageError(f"{root}: is a file, not a folder (give a new or empty folder for the knowledge base)")
-    if root.is_dir():
-        if is_knowledge_folder(root):
-            return False
-        if any(root.iterdir()):
-            raise UsageError(f"{root}: the folder is not empty and is not a knowledge base (give a new or empty "
-                             "folder, so that no file of yours is mixed with the knowledge)")
+    if is_knowledge_folder(root):
+        return False
+    check_startable(root)
     try:
         folder.passages.mkdir(parents=True, exist_ok=True)
         folder.sources.mkdir(exist_ok=True)

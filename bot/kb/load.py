@@ -91,8 +91,8 @@ def _load_folder(path: Path) -> tuple[dict[str, Source], list[Passage], tuple[tu
     if not files:
         if folder.is_dir() or not any(path.iterdir()):  # made by `kb init` (or empty), nothing imported yet
             raise EmptyKnowledge(path)
-        raise KnowledgeError("no passage files found", folder, hint="a knowledge folder holds passages/*.yaml "
-                             "(start one with 'python -m bot --knowledge DIR kb init')")
+        raise KnowledgeError("no passage files found", path, hint="a knowledge folder holds passages/*.yaml; give "
+                             "the folder kb init or kb import made, or point them at a new folder to start one")
     for file in files:
         check_inside(path, file)
         source, found = read_passage_file(file)

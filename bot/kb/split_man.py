@@ -96,6 +96,8 @@ class _Roff:
             self.tag, self.bullet = "", False
 
     def line(self, raw: str) -> None:
+        if raw.strip() in (".", "'"):  # an empty request, which xz(1) puts between paragraphs: not a full stop
+            return
         request = _REQUEST.match(raw)
         if self.display is not None and self.displayed(raw, request):
             return

@@ -2,7 +2,8 @@
 
 A page's furniture is not text: a running header (the same first line on most pages, such as the title) and a
 page number standing alone at the page's top or foot are dropped, so that a paragraph running on to the next
-page reads on instead of taking the page number and the title into its sentence.
+page reads on instead of taking the page number and the title into its sentence. Table of contents and index
+entries (dot leaders to a page number) are dropped too: they would answer "what is X" with "3 X . . . . . 7".
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ..errors import PassageRejected
 def pdf_text(data: bytes | str) -> str:
     """The text pypdf extracts from a PDF's pages, one page after the other with a blank line between them."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError
 
     if isinstance(data, str):
         data = data.encode("latin-1", errors="replace")
@@ -25,11 +26,20 @@ def pdf_text(data: bytes | str) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise PassageRejected(f"cannot read the PDF: {exc}") from None
+    except DependencyError:  # AES, which most encrypted PDFs use even with no password to open them
+        raise PassageRejected("cannot read the PDF: it is encrypted, and pypdf needs the 'cryptography' package to "
+                              "decrypt it (pip install cryptography, or save an unencrypted copy)") from None
+    except FileNotDecryptedError:
+        raise PassageRejected("cannot read the PDF: it needs a password to open (save a copy without one)") from None
+    except Exception as exc:  # pypdf meets a damaged file with any of a dozen kinds of error: one line, no traceback
+        raise PassageRejected(f"cannot read the PDF: {exc or type(exc).__name__}") from None
     return _joined(_without_furniture(pages))
 
 
+# A table of contents' or an index's entry: dot leaders to a page number ("2.1 Naming . . . . 3", "Porting.....1"),
+# or to the page's edge when the number went to the next line. Such lines are a map of the document, not its text.
+_LEADER = re.compile(r"(?:\.\s?){4,}\s*(?:\d+|[ivxlc]+)?\s*$", re.IGNORECASE)
+_CONTENTS = re.compile(r"^\s*(?:table of )?contents\s*$", re.IGNORECASE)
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?(?:\d+|[ivx]+)(?:\s*(?:/|of)\s*\d+)?\s*$", re.IGNORECASE)
 
 
@@ -49,12 +59,25 @@ def _without_furniture(pages: list[str]) -> list[str]:
                if line and len(pages) >= 3 and edge.count(line) * 2 >= len(pages)}
     out = []
     for number, lines in enumerate(split):
+        lines = _without_leaders(lines)
         while lines and (not lines[0].strip() or lines[0].strip() in running and number or _PAGE_NUMBER.match(lines[0])):
             lines = lines[1:]
         while lines and (not lines[-1].strip() or lines[-1].strip() in running or _PAGE_NUMBER.match(lines[-1])):
             lines = lines[:-1]
         out.append("\n".join(lines))
     return out
+
+
+def _without_leaders(lines: list[str]) -> list[str]:
+    """A page's lines without its table of contents or index entries, nor the 'Contents' heading over them."""
+    kept: list[str] = []
+    for line in lines:
+        if _LEADER.search(line):
+            if kept and _CONTENTS.match(kept[-1]):
+                kept.pop()
+        else:
+            kept.append(line)
+    return kept
 
 
 def _joined(pages: list[str]) -> str:

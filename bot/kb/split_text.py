@@ -15,7 +15,8 @@ from .split_blocks import Outline
 BULLET = re.compile(r"^\s*(?:[\u2022*\-+\u25cf\u25aa]|\d+[.)]|[a-z][.)])\s+")
 _UNDERLINE = re.compile(r"^\s*(=+|-+|~+|\*+)\s*$")
 _ATX = re.compile(r"^\s*#{1,6}\s+")
-_NO_HEADING = re.compile(r"://|^#\w")  # a URL ('See: http://...') or C's '#include <iostream>' names no part
+_NO_HEADING = re.compile(r"://|^#\w|^\[\d+\]\s")  # a URL ('See: http://...'), C's '#include <iostream>' or a
+# footnote ('[1] can be given explicitly') names no part
 _CODE_ENDS = ("{", "}", ";", ")", ",")  # most lines of a run ending so (with a brace or ';' in it): code
 _LABEL = re.compile(r"^\s*\w+:\s*$")  # 'public:', 'default:' inside code
 _SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+(?=[A-Z])")
