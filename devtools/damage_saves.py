@@ -1,16 +1,16 @@
 """Damage each file of a knowledge base's saved index and snapshot in turn and record what the bot does.
 
-Builds a copy of the bundled knowledge (and a second copy with one passage's year changed, whose saved files stand
-in for "a file from another build"), saves its index, then for every saved file and every kind of damage
-restores the good save, damages the file and runs `python -m bot ask --jsonl` over a few tuning questions,
-and a long-running front end's path in a child process (a LiveAnswerer warmed as the console and Telegram
-bot warm it, its questions and every passage, then a reload). Each run is classed: `rebuilt` (same answers, the file written
-again), `same, kept` (same answers, the damage left in place), `refused` (a friendly error, no traceback),
-`WRONG` (an answer differs) or `CRASH` (a traceback, an exception in a question, or a signal); `(same bytes)`
-when the damage left the file as it was (another build's file that does not differ).
+Builds a copy of the bundled knowledge (and a second copy with one passage's year changed, whose saved files
+stand in for "a file from another build"), saves its index, then for every saved file and every kind of damage
+restores the good save, damages the file and runs `python -m bot ask --jsonl` over a few tuning questions, and
+a long-running front end's path in a child process (a LiveAnswerer warmed as the console and Telegram bot warm
+it, its questions and every passage, then a reload). Each run is classed: `rebuilt` (same answers, the file
+written again), `same, kept` (same answers, the damage left in place), `refused` (a friendly error, no
+traceback), `WRONG` (an answer differs) or `CRASH` (a traceback, an exception in a question, or a signal);
+`(same bytes)` when the damage left the file as it was (another build's file that does not differ).
 
 Usage:
-    python devtools/damage_saves.py [--only NAME] [--markdown]    # ~2 min; prints one line per case
+    python devtools/damage_saves.py [--only NAME] [--markdown]    # ~6 min; prints one line per case
 """
 
 from __future__ import annotations
@@ -163,7 +163,8 @@ def main() -> None:
                         results.append("(same bytes)")
                         continue
                     results.append(verdict(runner(kb), wanted, target, before))
-                name = f"{relative.parts[0][:2]}../{relative.name}" if relative.parts[0] != "knowledge" else str(relative)
+                top = relative.parts[0]
+                name = str(relative) if top == "knowledge" else f"{top[:2]}../{relative.name}"
                 print(f"| {name} | {how} | {results[0]} | {results[1]} |" if args.markdown
                       else f"{name:40} {how:12} ask={results[0]:12} live={results[1]}", flush=True)
 

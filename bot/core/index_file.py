@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import zlib
 from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Sequence
@@ -19,7 +20,7 @@ import numpy as np
 
 from ..files import open_regular, remove_quietly, write_atomically
 from ..kb.model import Passage
-from ..npyfile import map_array, save_arrays
+from ..npyfile import Checks, save_arrays
 from .index import TfidfIndex
 from .index_build import IndexSettings, Progress
 from .index_words import TextWords
@@ -111,9 +112,10 @@ def load_index(cls: type[TfidfIndex], folder: Path, expected: str) -> TfidfIndex
         if meta.get("format") != FORMAT_VERSION or meta.get("fingerprint") != expected:
             log.info("saved index is stale, rebuilding")
             return None
-        arrays = {name: _open_array(where / f"{name}.npy", kind) for name, kind in ARRAYS.items()}
-        texts = TextWords(**{name: _open_array(where / f"text_{name}.npy", kind) for name, kind in TEXT_ARRAYS.items()}) \
-            if meta.get("text_words") else None
+        checks = Checks(meta)  # each file's size, and its CRC-32 unless its stat is the one it checked out with
+        arrays = {name: _open_array(where, name, kind, checks) for name, kind in ARRAYS.items()}
+        texts = TextWords(**{name: _open_array(where, f"text_{name}", kind, checks)
+                             for name, kind in TEXT_ARRAYS.items()}) if meta.get("text_words") else None
         settings = IndexSettings(**meta["settings"])
         n_docs = int(meta["n_docs"])
     except FileNotFoundError:
@@ -130,6 +132,8 @@ def load_index(cls: type[TfidfIndex], folder: Path, expected: str) -> TfidfIndex
             or (texts is not None and not texts.consistent(n_docs, len(counts), len(idf)))):
         log.info("saved index inconsistent, rebuilding")
         return None
+    if checks.changed:  # files that checked out and have settled: later starts trust their stat
+        _keep_checks(where, checks.meta(meta))
     return cls(TermTable(*table), idf, indptr, indices, data, n_docs, LazyCounts(words, counts), settings,
                meta["fingerprint"], texts)
 
@@ -154,13 +158,16 @@ def load_or_build(passages: Sequence[Passage], cache: Path | None, settings: Ind
 
 def saved_beside(cache: Path | None, key: str, name: str, compute: Callable[[], dict[str, str]]) -> dict[str, str]:
     """A text-to-text table derived from the passages (the acronyms they define), kept in the folder of the
-    index of fingerprint `key` so it is as fresh as the index; computed and saved when missing or unreadable."""
+    index of fingerprint `key` so it is as fresh as the index, with its CRC-32; computed and saved when missing,
+    unreadable or changed."""
     if cache is None or not index_folder(cache, key).is_dir():
         return compute()
     where = index_folder(cache, key) / f"{name}.json"
     try:
-        value = json.loads(_read_small(where, MAX_SAVED_TABLE))
-        if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        saved = json.loads(_read_small(where, MAX_SAVED_TABLE))
+        value = saved.get("table") if isinstance(saved, dict) else None
+        if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()) \
+                and saved.get("crc32") == _crc(value):  # a changed letter still parses: the CRC-32 notices
             return value
         log.info("%s unusable, computing it again", where.name)
     except FileNotFoundError:
@@ -168,11 +175,17 @@ def saved_beside(cache: Path | None, key: str, name: str, compute: Callable[[], 
     except (OSError, ValueError) as exc:
         log.info("%s unusable, computing it again: %s", where.name, exc)
     value = compute()
+    saved_text = json.dumps({"crc32": _crc(value), "table": value}).encode()
     try:
-        write_atomically(where, lambda handle: handle.write(json.dumps(value).encode()))
+        write_atomically(where, lambda handle: handle.write(saved_text))
     except OSError as exc:  # read-only: computed again next start
         log.info("could not save %s: %s", where.name, exc.strerror or exc)
     return value
+
+
+def _crc(table: dict[str, str]) -> int:
+    """CRC-32 of a table as JSON (as json.dumps writes it, and writes it again from what it parsed)."""
+    return zlib.crc32(json.dumps(table).encode())
 
 
 def _read_small(path: Path, limit: int = 1 << 16) -> bytes:
@@ -181,10 +194,20 @@ def _read_small(path: Path, limit: int = 1 << 16) -> bytes:
         return handle.read(limit)
 
 
-def _open_array(path: Path, kind: str) -> np.ndarray:
-    """One .npy file mapped read-only, refused when it is not a regular file or not a flat array of `kind`."""
-    with open_regular(path) as handle:
-        return map_array(handle, path.name, kind)
+def _open_array(folder: Path, name: str, kind: str, checks: Checks) -> np.ndarray:
+    """One .npy file mapped read-only, refused when it is not a regular file, not the file saved or not a flat
+    array of `kind`."""
+    with open_regular(folder / f"{name}.npy") as handle:
+        return checks.open(handle, name, kind)
+
+
+def _keep_checks(folder: Path, meta: dict) -> None:
+    """Replace the index's metadata with one holding its files' settled stats; best effort (read-only: the
+    files are checked again next start)."""
+    try:
+        write_atomically(folder / META_FILE, lambda handle: handle.write(json.dumps(meta).encode()))
+    except OSError as exc:
+        log.info("could not record the saved index's checked files: %s", exc.strerror or exc)
 
 
 def _text_array(text: str) -> np.ndarray:

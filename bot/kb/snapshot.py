@@ -7,7 +7,8 @@ its bytes, are mapped rather than read: a start decodes only the texts it shows.
 edited, added or removed file, or a changed loader, misses and the knowledge is parsed as always.
 The folder is written beside its final name and renamed into place, and read through one open
 handle on it, so a reader sees one whole snapshot or none; one that does not read back consistent
-(offsets out of order or past their text, arrays of other lengths) is ignored and replaced after the parse.
+(a file not of the size or CRC-32 saved, npyfile.Checks; offsets out of order or past their text, arrays of
+other lengths) is ignored and replaced after the parse.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from ..files import fsync_dir, open_regular, remove_quietly
-from ..npyfile import map_array, save_arrays
+from ..npyfile import Checks, save_arrays
 from .model import KnowledgeBase, Passage, Source
 from .snapshot_key import VERSION, KnowledgeKey, Record, records
 
@@ -63,9 +64,10 @@ def load_snapshot(folder: Path, key: KnowledgeKey) -> tuple[KnowledgeBase, str] 
         meta = json.loads(_read(fd, META))
         if meta.get("version") != VERSION or meta.get("key") != key.value:
             return None
-        kb = _read_back(meta, {name: _map(fd, name, kind) for name, kind in ARRAYS.items()})
-        if records(meta.get("files")) != key.files:  # a file hashed this time has settled: keep its record
-            _write_meta(fd, {**meta, "files": key.files})
+        checks = Checks(meta)  # each array file's size, and its CRC-32 unless its stat is the one it checked out with
+        kb = _read_back(meta, {name: _map(fd, name, kind, checks) for name, kind in ARRAYS.items()})
+        if records(meta.get("files")) != key.files or checks.changed:  # a file hashed this time has settled
+            _write_meta(fd, checks.meta({**meta, "files": key.files}))
         return kb, str(meta["digest"])
     except FileNotFoundError:
         return None
@@ -93,10 +95,10 @@ def _read(fd: int, name: str) -> bytes:
         return handle.read(MAX_META)
 
 
-def _map(fd: int, name: str, kind: str) -> np.ndarray:
-    """One array of the snapshot folder, mapped read-only."""
+def _map(fd: int, name: str, kind: str, checks: Checks) -> np.ndarray:
+    """One array of the snapshot folder, checked to be the file saved and mapped read-only."""
     with open_regular(f"{name}.npy", dir_fd=fd) as handle:
-        return map_array(handle, name, kind)
+        return checks.open(handle, name, kind)
 
 
 def _write_meta(fd: int, meta: dict) -> None:
