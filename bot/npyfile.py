@@ -8,6 +8,8 @@ recorded, the file's CRC-32 (a pass over its bytes: about 60 ms for the 110 MB o
 after a copy); the stat it then saw is recorded once it has settled (files.SETTLED_NS), so later starts read no
 byte to trust it. No write leaves a file's size, mtime, ctime and inode all as they were, so a truncated,
 flipped, emptied, swapped or copied-over file is refused at its next start (docs/design.md: what is not caught).
+The metadata and other saved JSON end with the CRC-32 of the rest (`json_with_crc`): a value changed but still
+parsing is refused as well.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from .files import SETTLED_NS, move_into_place, write_durably
 
 MAX_HEADER = 10_000  # bytes of .npy header read at most: numpy's own default
 PROBE_SECONDS = 0.1  # how long a save waits for the file system's clock to tick past its files' (HZ=100: 10 ms)
+JSON_CRC = "crc32"  # the last field of a saved JSON file (metadata, acronyms): the CRC-32 of the rest as JSON
 CHECKS = "checks"  # the metadata's field: file name -> [size, CRC-32, mtime_ns, ctime_ns, inode, device]
 
 
@@ -62,10 +65,29 @@ def save_arrays(target: Path, arrays: dict[str, np.ndarray], meta_name: str, met
                 checks[path.name] = [info.st_size, _crc(handle), *_stat(info)]
         if not _clock_passed(staging, max((c[3] for c in checks.values()), default=0)):
             checks = {file: check[:2] for file, check in checks.items()}  # each start reads them until recorded
-        write_durably(staging / meta_name, lambda f: f.write(json.dumps({**meta, CHECKS: checks}).encode()))
+        write_durably(staging / meta_name, lambda f: f.write(json_with_crc({**meta, CHECKS: checks})))
         move_into_place(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def json_with_crc(value: dict) -> bytes:
+    """A dict as JSON with the CRC-32 of the rest as its last field, so a changed letter that still parses (a
+    setting, a source's title, an acronym) is noticed by `json_checked`."""
+    text = json.dumps({key: item for key, item in value.items() if key != JSON_CRC})
+    return f'{text[:-1]}{", " if len(text) > 2 else ""}"{JSON_CRC}": {zlib.crc32(text.encode())}}}'.encode()
+
+
+def json_checked(data: bytes) -> dict:
+    """The dict that `json_with_crc` wrote (json.dumps writes the parsed rest again to the same text); ValueError
+    when it is not one or its CRC-32 differs."""
+    value = json.loads(data)
+    if not isinstance(value, dict) or type(value.get(JSON_CRC)) is not int:
+        raise ValueError("no CRC-32 saved with it")
+    crc = value.pop(JSON_CRC)
+    if zlib.crc32(json.dumps(value).encode()) != crc:
+        raise ValueError("it does not hold what was saved (CRC-32 differs)")
+    return value
 
 
 def _clock_passed(staging: Path, newest: int) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -139,7 +138,9 @@ def dying_writes(hit: str, before: bool = False) -> str:
 def reseal(saved: Path) -> None:
     """Record a rewritten saved array's size and CRC-32 in its folder's metadata, as a save would have, so a test
     reaches the checks behind them (how the arrays fit together)."""
-    meta = json.loads((saved.parent / "meta.json").read_text())
+    from bot.npyfile import json_checked, json_with_crc
+
+    meta = json_checked((saved.parent / "meta.json").read_bytes())
     data = saved.read_bytes()
     meta["checks"][saved.name] = [len(data), zlib.crc32(data)]
-    (saved.parent / "meta.json").write_text(json.dumps(meta))
+    (saved.parent / "meta.json").write_bytes(json_with_crc(meta))

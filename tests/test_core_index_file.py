@@ -319,3 +319,10 @@ def test_a_file_changed_at_its_size_is_refused_never_searched(tmp_path, name, ho
     assert saved.read_bytes() != data and len(saved.read_bytes()) == len(data)
     assert TfidfIndex.load(tmp_path, fingerprint(PASSAGES, IndexSettings())) is None
     assert ids(load_or_build(PASSAGES, tmp_path), "loyal")[0] == "dogs" and saved.read_bytes() == data  # rebuilt
+
+
+def test_a_setting_changed_in_the_metadata_that_still_parses_is_refused(tmp_path):
+    saved = index_folder(tmp_path, load_or_build(PASSAGES, tmp_path).fingerprint) / META_FILE
+    saved.write_bytes(saved.read_bytes().replace(b'"b": 0.75', b'"b": 0.25', 1))  # the fingerprint still matches
+    assert TfidfIndex.load(tmp_path, fingerprint(PASSAGES, IndexSettings())) is None
+    assert load_or_build(PASSAGES, tmp_path).settings == IndexSettings()

@@ -214,3 +214,11 @@ def test_a_texts_file_from_another_build_of_the_same_size_is_refused(seed, tmp_p
     answerer = build_answerer(Config().with_knowledge(seed))
     assert "2006" not in answerer.answer("Since when have NATO and Mongolia been engaged in dialogue?").text
     assert all("since 2006" not in p.text for p in answerer.kb.passages)
+
+
+def test_a_source_changed_in_the_metadata_that_still_parses_is_refused(seed):
+    plain = answers(seed)
+    meta = index_cache(seed) / FOLDER / "meta.json"
+    meta.write_bytes(meta.read_bytes().replace(b"Relations with Mongolia", b"Relations with Mongolio", 1))
+    assert snapshot(seed) is None
+    assert answers(seed) == plain and snapshot(seed)[0].sources == load_knowledge(seed).sources

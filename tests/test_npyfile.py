@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from bot.files import SETTLED_NS
-from bot.npyfile import CHECKS, Checks, save_arrays
+from bot.npyfile import CHECKS, Checks, json_checked, json_with_crc, save_arrays
 
 ARRAYS = {"a": np.arange(1000, dtype=np.int64), "b": np.arange(1000, 2000, dtype=np.int64),
           "t": np.frombuffer(b"words and more words", dtype=np.uint8)}
@@ -26,7 +26,11 @@ def save(folder: Path, arrays: dict = ARRAYS) -> Path:
 
 
 def meta(folder: Path) -> dict:
-    return json.loads((folder / "meta.json").read_text())
+    return json_checked((folder / "meta.json").read_bytes())
+
+
+def write_meta(folder: Path, value: dict) -> None:
+    (folder / "meta.json").write_bytes(json_with_crc(value))
 
 
 def load(folder: Path, clock=time.time_ns) -> tuple[dict[str, np.ndarray], Checks]:
@@ -72,7 +76,7 @@ def test_a_damaged_file_is_refused_however_its_stat_came_to_be_trusted(tmp_path,
         folder = Path(shutil.copytree(folder, tmp_path / "copy"))
         _, checks = load(folder, clock=lambda: time.time_ns() + LATER)
         assert checks.changed and all(len(r) == 6 for r in checks.records.values())
-        (folder / "meta.json").write_text(json.dumps(checks.meta(meta(folder))))
+        write_meta(folder, checks.meta(meta(folder)))
     damage(folder / "a.npy", how, other)  # at once: the save waited for the clock to pass its files' times
     with pytest.raises(ValueError, match="a.npy"):
         load(folder)
@@ -91,7 +95,7 @@ def test_a_copied_save_checks_out_by_its_bytes_and_its_stat_is_recorded_once_set
     assert np.array_equal(arrays["b"], ARRAYS["b"]) and not fresh.changed  # just copied: not settled, read again
     _, settled = load(copy, clock=lambda: time.time_ns() + LATER)
     assert settled.changed
-    (copy / "meta.json").write_text(json.dumps(settled.meta(meta(copy))))
+    write_meta(copy, settled.meta(meta(copy)))
     _, again = load(copy)
     assert not again.changed and again.records == settled.records
 
@@ -103,7 +107,7 @@ def test_a_save_without_usable_checks_is_refused(tmp_path, checks):
     written[CHECKS] = checks
     if checks is None:
         del written[CHECKS]  # a save written before files were checked
-    (folder / "meta.json").write_text(json.dumps(written))
+    write_meta(folder, written)
     with pytest.raises(ValueError, match="a.npy"):
         load(folder)
 
@@ -118,3 +122,16 @@ def test_the_checks_read_no_byte_of_a_file_whose_stat_is_recorded(tmp_path):
     os.utime(folder / "a.npy")  # any change of the file's times or bytes moves its ctime: read again, refused
     with open(folder / "a.npy", "rb") as handle, pytest.raises(ValueError, match="CRC-32"):
         trusted.verify(handle, "a.npy")
+
+
+@pytest.mark.parametrize("value", [{}, {"a": 1}, {"k1": 1.2, "title": "Relations with Mongolia", "n": [1, "é", None]}])
+def test_json_with_its_crc_reads_back_and_a_changed_letter_that_still_parses_is_refused(value):
+    data = json_with_crc(value)
+    assert json.loads(data)["crc32"] and json_checked(data) == value
+    if value:
+        changed = data.replace(b"1", b"7", 1)
+        assert json.loads(changed) != json.loads(data)  # still JSON, another value
+        with pytest.raises(ValueError, match="CRC-32"):
+            json_checked(changed)
+    with pytest.raises(ValueError, match="CRC-32"):
+        json_checked(json.dumps(value).encode())  # written without one

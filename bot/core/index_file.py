@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import zlib
 from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Sequence
@@ -20,7 +19,7 @@ import numpy as np
 
 from ..files import open_regular, remove_quietly, write_atomically
 from ..kb.model import Passage
-from ..npyfile import Checks, save_arrays
+from ..npyfile import Checks, json_checked, json_with_crc, save_arrays
 from .index import TfidfIndex
 from .index_build import IndexSettings, Progress
 from .index_words import TextWords
@@ -108,7 +107,7 @@ def load_index(cls: type[TfidfIndex], folder: Path, expected: str) -> TfidfIndex
     """Load a saved index if it matches the expected fingerprint; None when missing, damaged or stale."""
     where = index_folder(folder, expected)
     try:
-        meta = json.loads(_read_small(where / META_FILE))
+        meta = json_checked(_read_small(where / META_FILE))
         if meta.get("format") != FORMAT_VERSION or meta.get("fingerprint") != expected:
             log.info("saved index is stale, rebuilding")
             return None
@@ -164,10 +163,8 @@ def saved_beside(cache: Path | None, key: str, name: str, compute: Callable[[], 
         return compute()
     where = index_folder(cache, key) / f"{name}.json"
     try:
-        saved = json.loads(_read_small(where, MAX_SAVED_TABLE))
-        value = saved.get("table") if isinstance(saved, dict) else None
-        if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()) \
-                and saved.get("crc32") == _crc(value):  # a changed letter still parses: the CRC-32 notices
+        value = json_checked(_read_small(where, MAX_SAVED_TABLE)).get("table")
+        if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
             return value
         log.info("%s unusable, computing it again", where.name)
     except FileNotFoundError:
@@ -175,17 +172,11 @@ def saved_beside(cache: Path | None, key: str, name: str, compute: Callable[[], 
     except (OSError, ValueError) as exc:
         log.info("%s unusable, computing it again: %s", where.name, exc)
     value = compute()
-    saved_text = json.dumps({"crc32": _crc(value), "table": value}).encode()
     try:
-        write_atomically(where, lambda handle: handle.write(saved_text))
+        write_atomically(where, lambda handle: handle.write(json_with_crc({"table": value})))
     except OSError as exc:  # read-only: computed again next start
         log.info("could not save %s: %s", where.name, exc.strerror or exc)
     return value
-
-
-def _crc(table: dict[str, str]) -> int:
-    """CRC-32 of a table as JSON (as json.dumps writes it, and writes it again from what it parsed)."""
-    return zlib.crc32(json.dumps(table).encode())
 
 
 def _read_small(path: Path, limit: int = 1 << 16) -> bytes:
@@ -205,7 +196,7 @@ def _keep_checks(folder: Path, meta: dict) -> None:
     """Replace the index's metadata with one holding its files' settled stats; best effort (read-only: the
     files are checked again next start)."""
     try:
-        write_atomically(folder / META_FILE, lambda handle: handle.write(json.dumps(meta).encode()))
+        write_atomically(folder / META_FILE, lambda handle: handle.write(json_with_crc(meta)))
     except OSError as exc:
         log.info("could not record the saved index's checked files: %s", exc.strerror or exc)
 

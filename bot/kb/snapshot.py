@@ -14,7 +14,6 @@ other lengths) is ignored and replaced after the parse.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from ..files import fsync_dir, open_regular, remove_quietly
-from ..npyfile import Checks, save_arrays
+from ..npyfile import Checks, json_checked, json_with_crc, save_arrays
 from .model import KnowledgeBase, Passage, Source
 from .snapshot_key import VERSION, KnowledgeKey, Record, records
 
@@ -46,7 +45,7 @@ def saved_files(folder: Path) -> dict[str, Record]:
     try:
         fd = os.open(folder / FOLDER, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            meta = json.loads(_read(fd, META))
+            meta = json_checked(_read(fd, META))
             return records(meta.get("files")) if meta.get("version") == VERSION else {}  # records as this code keeps them
         finally:
             os.close(fd)
@@ -61,7 +60,7 @@ def load_snapshot(folder: Path, key: KnowledgeKey) -> tuple[KnowledgeBase, str] 
     except OSError:
         return None
     try:
-        meta = json.loads(_read(fd, META))
+        meta = json_checked(_read(fd, META))
         if meta.get("version") != VERSION or meta.get("key") != key.value:
             return None
         checks = Checks(meta)  # each array file's size, and its CRC-32 unless its stat is the one it checked out with
@@ -107,7 +106,7 @@ def _write_meta(fd: int, meta: dict) -> None:
     try:
         out = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644, dir_fd=fd)
         with os.fdopen(out, "wb") as handle:
-            handle.write(json.dumps(meta).encode())
+            handle.write(json_with_crc(meta))
             handle.flush()
             os.fsync(handle.fileno())
         os.rename(temporary, META, src_dir_fd=fd, dst_dir_fd=fd)
