@@ -21,6 +21,11 @@ MAX_NUMBER_DIGITS = 100  # no field needs a longer number; int() of 4,301+ digit
 
 TOO_DEEP = "nested too deeply"
 
+# How much older than the clock a file's mtime and ctime must be before a record of its stat may stand for its
+# bytes (snapshot_key.py says why): more than a coarse file system's tick (FAT's 2 s) and the lag of the
+# kernel's timestamp clock behind time.time_ns. Used for the knowledge files and the saved arrays alike.
+SETTLED_NS = 5_000_000_000
+
 
 def yaml_safe_loader() -> type:
     """PyYAML's safe loader: libyaml's when PyYAML was built with it (a 50 MB passages file in seconds, not

@@ -164,6 +164,10 @@ def test_a_damaged_index_is_refused_and_rebuilt(tmp_path, damage):
         (saved / META_FILE).write_text("{not json")
     else:
         np.save(saved / "indices.npy", np.zeros(1, dtype=np.int32))
+    if damage in ("object array", "wrong kind", "inconsistent"):  # as if saved so: the checks behind the CRC refuse
+        from conftest import reseal  # here: a child process imports this module without the tests on its path
+
+        reseal(saved / ("indices.npy" if damage == "inconsistent" else "data.npy"))
     assert TfidfIndex.load(tmp_path, fingerprint(PASSAGES, IndexSettings())) is None
     rebuilt = load_or_build(PASSAGES, tmp_path)  # rebuilt, and the saved copy replaced
     assert ids(rebuilt, "water")[0] == "fish"
@@ -288,3 +292,37 @@ def test_a_table_saved_beside_the_index_is_reused_and_a_damaged_one_recomputed(i
     (index_folder(tmp_path, index.fingerprint) / "acronyms-10-4.json").write_text('{"nato": 5')
     assert saved_beside(tmp_path, index.fingerprint, "acronyms-10-4", compute) == first and len(calls) == 2
     assert saved_beside(tmp_path, "0" * 32, "acronyms-10-4", compute) == first and len(calls) == 3  # no such index
+
+
+def test_a_table_beside_the_index_changed_but_still_parsing_is_recomputed(index, tmp_path):
+    index.save(tmp_path)
+    table = {"nato": "north atlantic treaty organization", "un": "united nations"}
+    assert saved_beside(tmp_path, index.fingerprint, "acronyms-10-4", lambda: table) == table
+    saved = index_folder(tmp_path, index.fingerprint) / "acronyms-10-4.json"
+    saved.write_text(saved.read_text().replace("treaty", "tr<<ty"))  # still JSON, still a table of text
+    assert saved_beside(tmp_path, index.fingerprint, "acronyms-10-4", lambda: table) == table
+    assert "treaty" in saved.read_text()
+
+
+@pytest.mark.parametrize("name", ["data.npy", "idf.npy", "indices.npy", "word_counts.npy", "text_stream.npy",
+                                  "text_word_stems.npy"])
+@pytest.mark.parametrize("how", ["flip", "another build"])
+def test_a_file_changed_at_its_size_is_refused_never_searched(tmp_path, name, how):
+    saved = index_folder(tmp_path, load_or_build(PASSAGES, tmp_path).fingerprint) / name
+    data = saved.read_bytes()
+    if how == "flip":  # eight bytes in the middle, in place: scores, word ids or counts that still read
+        middle = len(data) // 2
+        saved.write_bytes(data[:middle] + bytes(b ^ 0x5A for b in data[middle:middle + 8]) + data[middle + 8:])
+    else:  # the file of another index, its passages in another order: the same sizes, other bytes
+        other = load_or_build(PASSAGES[::-1], tmp_path / "o")
+        saved.write_bytes((index_folder(tmp_path / "o", other.fingerprint) / name).read_bytes())
+    assert saved.read_bytes() != data and len(saved.read_bytes()) == len(data)
+    assert TfidfIndex.load(tmp_path, fingerprint(PASSAGES, IndexSettings())) is None
+    assert ids(load_or_build(PASSAGES, tmp_path), "loyal")[0] == "dogs" and saved.read_bytes() == data  # rebuilt
+
+
+def test_a_setting_changed_in_the_metadata_that_still_parses_is_refused(tmp_path):
+    saved = index_folder(tmp_path, load_or_build(PASSAGES, tmp_path).fingerprint) / META_FILE
+    saved.write_bytes(saved.read_bytes().replace(b'"b": 0.75', b'"b": 0.25', 1))  # the fingerprint still matches
+    assert TfidfIndex.load(tmp_path, fingerprint(PASSAGES, IndexSettings())) is None
+    assert load_or_build(PASSAGES, tmp_path).settings == IndexSettings()

@@ -292,3 +292,31 @@ def test_a_failing_read_ahead_is_logged_and_the_bot_keeps_answering(tiny_config,
     live.warming.join(timeout=30)
     assert "reading ahead failed" in caplog.text and "disk on fire" in caplog.text
     assert live.answer(SELENGE).found
+
+
+def test_saved_files_damaged_on_disk_are_rebuilt_at_a_start_and_at_a_reload_never_served(tiny_config):
+    from bot.kb.folder import index_cache
+
+    questions = (SELENGE, "Which horses live in Hustai?", "What lives in the Altai mountains?")
+    clean = LiveAnswerer(tiny_config)
+    expected = [(a.text, a.passage_ids) for a in map(clean.answer, questions)]
+    cache = index_cache(Path(tiny_config.knowledge))
+    stream, bodies = next(cache.glob("v*/text_stream.npy")), cache / "knowledge" / "bodies.npy"
+    saved = {path: path.read_bytes() for path in (stream, bodies)}
+
+    def damaged(data: bytes) -> bytes:  # eight bytes in the middle changed: word ids and letters that still read
+        middle = len(data) // 2
+        return data[:middle] + bytes(b ^ 0x5A for b in data[middle:middle + 8]) + data[middle + 8:]
+
+    stream.write_bytes(damaged(saved[stream]))
+    live = LiveAnswerer(tiny_config)
+    live.current.warm()  # reads every passage's words: a word id past the end would raise here
+    assert [(a.text, a.passage_ids) for a in map(live.answer, questions)] == expected
+    # Replaced (not written in place: the running answerer maps the file it checked) while the bot serves.
+    replacement = bodies.with_name("replacement")
+    replacement.write_bytes(damaged(saved[bodies]))
+    os.replace(replacement, bodies)
+    assert live.reload().ok
+    assert [(a.text, a.passage_ids) for a in map(live.answer, questions)] == expected
+    assert list(live.current.kb.passages) == list(clean.current.kb.passages)
+    assert {path: path.read_bytes() for path in saved} == saved  # both written again

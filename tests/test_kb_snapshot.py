@@ -15,6 +15,7 @@ from bot.kb.folder import index_cache
 from bot.kb.load import load_knowledge
 from bot.kb.snapshot import FOLDER, load_snapshot
 from bot.kb.snapshot_key import knowledge_key
+from conftest import reseal
 
 SEED = Path(__file__).resolve().parent.parent / "knowledge"
 QUESTIONS = ("What is the capital of Mongolia?", "How many provinces does Mongolia have?", "Who was Genghis Khan?")
@@ -175,5 +176,49 @@ def test_arrays_that_read_but_do_not_fit_together_are_refused(seed, name, change
     plain = answers(seed)
     saved = index_cache(seed) / FOLDER / f"{name}.npy"
     np.save(saved, change(np.load(saved)), allow_pickle=False)
+    reseal(saved)  # its size and CRC-32 as if saved so: what refuses it is the check of how the arrays fit
     assert snapshot(seed) is None
     assert answers(seed) == plain
+
+
+def _flip_middle(path: Path) -> bytes:
+    """Change eight bytes in the middle of a saved file in place, keeping its size; its bytes before."""
+    data = path.read_bytes()
+    middle = len(data) // 2
+    path.write_bytes(data[:middle] + bytes(b ^ 0x5A for b in data[middle:middle + 8]) + data[middle + 8:])
+    return data
+
+
+@pytest.mark.parametrize("name", ["bodies.npy", "text.npy", "lines.npy", "body_chars.npy", "ids.npy"])
+def test_a_file_changed_in_the_middle_at_its_size_is_refused_and_rebuilt(seed, name):
+    plain = answers(seed)
+    passages = list(load_knowledge(seed).passages)
+    saved = index_cache(seed) / FOLDER / name
+    before = _flip_middle(saved)
+    assert snapshot(seed) is None  # the CRC-32 saved with it differs: never read as passages
+    assert answers(seed) == plain
+    assert saved.read_bytes() == before and list(snapshot(seed)[0].passages) == passages
+
+
+def test_a_texts_file_from_another_build_of_the_same_size_is_refused(seed, tmp_path):
+    other = tmp_path / "other"
+    shutil.copytree(seed, other)
+    file = sorted((other / "passages").glob("*.yaml"))[0]
+    file.write_text(file.read_text(encoding="utf-8").replace("cooperation since 2005.", "cooperation since 2006."),
+                    encoding="utf-8")
+    answers(seed), answers(other)
+    mine, theirs = (index_cache(path) / FOLDER / "bodies.npy" for path in (seed, other))
+    assert mine.stat().st_size == theirs.stat().st_size and mine.read_bytes() != theirs.read_bytes()
+    shutil.copyfile(theirs, mine)
+    assert snapshot(seed) is None
+    answerer = build_answerer(Config().with_knowledge(seed))
+    assert "2006" not in answerer.answer("Since when have NATO and Mongolia been engaged in dialogue?").text
+    assert all("since 2006" not in p.text for p in answerer.kb.passages)
+
+
+def test_a_source_changed_in_the_metadata_that_still_parses_is_refused(seed):
+    plain = answers(seed)
+    meta = index_cache(seed) / FOLDER / "meta.json"
+    meta.write_bytes(meta.read_bytes().replace(b"Relations with Mongolia", b"Relations with Mongolio", 1))
+    assert snapshot(seed) is None
+    assert answers(seed) == plain and snapshot(seed)[0].sources == load_knowledge(seed).sources

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..files import open_regular, remove_quietly, write_atomically
 from ..kb.model import Passage
-from ..npyfile import map_array, save_arrays
+from ..npyfile import Checks, json_checked, json_with_crc, save_arrays
 from .index import TfidfIndex
 from .index_build import IndexSettings, Progress
 from .index_words import TextWords
@@ -107,13 +107,14 @@ def load_index(cls: type[TfidfIndex], folder: Path, expected: str) -> TfidfIndex
     """Load a saved index if it matches the expected fingerprint; None when missing, damaged or stale."""
     where = index_folder(folder, expected)
     try:
-        meta = json.loads(_read_small(where / META_FILE))
+        meta = json_checked(_read_small(where / META_FILE))
         if meta.get("format") != FORMAT_VERSION or meta.get("fingerprint") != expected:
             log.info("saved index is stale, rebuilding")
             return None
-        arrays = {name: _open_array(where / f"{name}.npy", kind) for name, kind in ARRAYS.items()}
-        texts = TextWords(**{name: _open_array(where / f"text_{name}.npy", kind) for name, kind in TEXT_ARRAYS.items()}) \
-            if meta.get("text_words") else None
+        checks = Checks(meta)  # each file's size, and its CRC-32 unless its stat is the one it checked out with
+        arrays = {name: _open_array(where, name, kind, checks) for name, kind in ARRAYS.items()}
+        texts = TextWords(**{name: _open_array(where, f"text_{name}", kind, checks)
+                             for name, kind in TEXT_ARRAYS.items()}) if meta.get("text_words") else None
         settings = IndexSettings(**meta["settings"])
         n_docs = int(meta["n_docs"])
     except FileNotFoundError:
@@ -130,6 +131,8 @@ def load_index(cls: type[TfidfIndex], folder: Path, expected: str) -> TfidfIndex
             or (texts is not None and not texts.consistent(n_docs, len(counts), len(idf)))):
         log.info("saved index inconsistent, rebuilding")
         return None
+    if checks.changed:  # files that checked out and have settled: later starts trust their stat
+        _keep_checks(where, checks.meta(meta))
     return cls(TermTable(*table), idf, indptr, indices, data, n_docs, LazyCounts(words, counts), settings,
                meta["fingerprint"], texts)
 
@@ -154,12 +157,13 @@ def load_or_build(passages: Sequence[Passage], cache: Path | None, settings: Ind
 
 def saved_beside(cache: Path | None, key: str, name: str, compute: Callable[[], dict[str, str]]) -> dict[str, str]:
     """A text-to-text table derived from the passages (the acronyms they define), kept in the folder of the
-    index of fingerprint `key` so it is as fresh as the index; computed and saved when missing or unreadable."""
+    index of fingerprint `key` so it is as fresh as the index, with its CRC-32; computed and saved when missing,
+    unreadable or changed."""
     if cache is None or not index_folder(cache, key).is_dir():
         return compute()
     where = index_folder(cache, key) / f"{name}.json"
     try:
-        value = json.loads(_read_small(where, MAX_SAVED_TABLE))
+        value = json_checked(_read_small(where, MAX_SAVED_TABLE)).get("table")
         if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
             return value
         log.info("%s unusable, computing it again", where.name)
@@ -169,7 +173,7 @@ def saved_beside(cache: Path | None, key: str, name: str, compute: Callable[[], 
         log.info("%s unusable, computing it again: %s", where.name, exc)
     value = compute()
     try:
-        write_atomically(where, lambda handle: handle.write(json.dumps(value).encode()))
+        write_atomically(where, lambda handle: handle.write(json_with_crc({"table": value})))
     except OSError as exc:  # read-only: computed again next start
         log.info("could not save %s: %s", where.name, exc.strerror or exc)
     return value
@@ -181,10 +185,20 @@ def _read_small(path: Path, limit: int = 1 << 16) -> bytes:
         return handle.read(limit)
 
 
-def _open_array(path: Path, kind: str) -> np.ndarray:
-    """One .npy file mapped read-only, refused when it is not a regular file or not a flat array of `kind`."""
-    with open_regular(path) as handle:
-        return map_array(handle, path.name, kind)
+def _open_array(folder: Path, name: str, kind: str, checks: Checks) -> np.ndarray:
+    """One .npy file mapped read-only, refused when it is not a regular file, not the file saved or not a flat
+    array of `kind`."""
+    with open_regular(folder / f"{name}.npy") as handle:
+        return checks.open(handle, name, kind)
+
+
+def _keep_checks(folder: Path, meta: dict) -> None:
+    """Replace the index's metadata with one holding its files' settled stats; best effort (read-only: the
+    files are checked again next start)."""
+    try:
+        write_atomically(folder / META_FILE, lambda handle: handle.write(json_with_crc(meta)))
+    except OSError as exc:
+        log.info("could not record the saved index's checked files: %s", exc.strerror or exc)
 
 
 def _text_array(text: str) -> np.ndarray:

@@ -7,13 +7,13 @@ its bytes, are mapped rather than read: a start decodes only the texts it shows.
 edited, added or removed file, or a changed loader, misses and the knowledge is parsed as always.
 The folder is written beside its final name and renamed into place, and read through one open
 handle on it, so a reader sees one whole snapshot or none; one that does not read back consistent
-(offsets out of order or past their text, arrays of other lengths) is ignored and replaced after the parse.
+(a file not of the size or CRC-32 saved, npyfile.Checks; offsets out of order or past their text, arrays of
+other lengths) is ignored and replaced after the parse.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from ..files import fsync_dir, open_regular, remove_quietly
-from ..npyfile import map_array, save_arrays
+from ..npyfile import Checks, json_checked, json_with_crc, save_arrays
 from .model import KnowledgeBase, Passage, Source
 from .snapshot_key import VERSION, KnowledgeKey, Record, records
 
@@ -45,7 +45,7 @@ def saved_files(folder: Path) -> dict[str, Record]:
     try:
         fd = os.open(folder / FOLDER, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            meta = json.loads(_read(fd, META))
+            meta = json_checked(_read(fd, META))
             return records(meta.get("files")) if meta.get("version") == VERSION else {}  # records as this code keeps them
         finally:
             os.close(fd)
@@ -60,12 +60,13 @@ def load_snapshot(folder: Path, key: KnowledgeKey) -> tuple[KnowledgeBase, str] 
     except OSError:
         return None
     try:
-        meta = json.loads(_read(fd, META))
+        meta = json_checked(_read(fd, META))
         if meta.get("version") != VERSION or meta.get("key") != key.value:
             return None
-        kb = _read_back(meta, {name: _map(fd, name, kind) for name, kind in ARRAYS.items()})
-        if records(meta.get("files")) != key.files:  # a file hashed this time has settled: keep its record
-            _write_meta(fd, {**meta, "files": key.files})
+        checks = Checks(meta)  # each array file's size, and its CRC-32 unless its stat is the one it checked out with
+        kb = _read_back(meta, {name: _map(fd, name, kind, checks) for name, kind in ARRAYS.items()})
+        if records(meta.get("files")) != key.files or checks.changed:  # a file hashed this time has settled
+            _write_meta(fd, checks.meta({**meta, "files": key.files}))
         return kb, str(meta["digest"])
     except FileNotFoundError:
         return None
@@ -93,10 +94,10 @@ def _read(fd: int, name: str) -> bytes:
         return handle.read(MAX_META)
 
 
-def _map(fd: int, name: str, kind: str) -> np.ndarray:
-    """One array of the snapshot folder, mapped read-only."""
+def _map(fd: int, name: str, kind: str, checks: Checks) -> np.ndarray:
+    """One array of the snapshot folder, checked to be the file saved and mapped read-only."""
     with open_regular(f"{name}.npy", dir_fd=fd) as handle:
-        return map_array(handle, name, kind)
+        return checks.open(handle, name, kind)
 
 
 def _write_meta(fd: int, meta: dict) -> None:
@@ -105,7 +106,7 @@ def _write_meta(fd: int, meta: dict) -> None:
     try:
         out = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644, dir_fd=fd)
         with os.fdopen(out, "wb") as handle:
-            handle.write(json.dumps(meta).encode())
+            handle.write(json_with_crc(meta))
             handle.flush()
             os.fsync(handle.fileno())
         os.rename(temporary, META, src_dir_fd=fd, dst_dir_fd=fd)

@@ -23,13 +23,10 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import KnowledgeError
-from ..files import read_bytes
+from ..files import SETTLED_NS, read_bytes
 from .load import knowledge_files
 
 VERSION = 4
-# How much older than the clock a file's mtime and ctime must be for its hash to be reused: more than a
-# coarse file system's tick (FAT's 2 s) and the lag of the kernel's timestamp clock behind time.time_ns.
-SETTLED_NS = 5_000_000_000
 # The modules whose code decides what a knowledge file parses to: a change to any of them misses.
 LOADER = ("entries.py", "load.py", "yamlio.py", "model.py", "snapshot.py", "snapshot_key.py", "folder.py",
           "../files.py")
