@@ -59,6 +59,7 @@ class Replies:
     smalltalk_bye: str = "Goodbye! Come back any time."
     smalltalk_who: str = "I'm a question-answering bot: I answer from a small set of documents and cite my source."
     smalltalk_ok: str = "Glad to help. Ask me anything else about my documents."
+    failed: str = "Sorry, an internal error stopped me answering that (the details are in the log). Please ask again."
 
 
 @dataclass(frozen=True)

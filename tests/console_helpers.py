@@ -32,6 +32,24 @@ def fake_read(lines, end: type[BaseException] = EOFError):
     return read
 
 
+class BrokenOn:
+    """The answerer a front end is given, with a bug that makes answering one question raise (as a broken stage
+    would); every other question is answered by the real answerer."""
+
+    def __init__(self, answerer, question: str) -> None:
+        self.answerer = answerer
+        self.config = answerer.config
+        self.question = question
+
+    def __getattr__(self, name: str):  # examples, settings, kb: the real answerer's
+        return getattr(self.answerer, name)
+
+    def answer(self, question: str, context=None):
+        if question == self.question:
+            return {}["a stage's missing key"]  # KeyError, as a bug in one stage raises it
+        return self.answerer.answer(question, context)
+
+
 def run_jsonl(answerer, sessions, data: bytes) -> tuple[int, list[dict]]:
     """Run the JSON-lines loop over bytes, writing through a strict UTF-8 stream as stdout does."""
     raw = io.BytesIO()

@@ -12,6 +12,8 @@ from typing import Callable, Mapping, TextIO
 from ..core.answer import Answer
 from ..core.conversation import Conversation
 from ..core.settings import AnswerSettings, setting_rows
+from ..errors import BotError
+from .failure import failed_reply
 
 log = logging.getLogger(__name__)
 
@@ -140,9 +142,26 @@ def interactive(conversation: Conversation, out: TextIO = sys.stdout, read: Call
         if command in ("why settings", "/why settings"):
             say(format_settings(getattr(answerer, "current", answerer).settings), "dim")
             continue
-        _reload(answerer, say)
-        last = conversation.ask(SESSION, line)
-        say.answer(last)
+        last = _ask(conversation, line, say)
+
+
+def _ask(conversation: Conversation, line: str, say: Printer) -> Answer | None:
+    """Answer one line and show it; a failure costs that question one line, never the session (traceback: the log)."""
+    try:
+        _reload(conversation.answerer, say)
+        answer = conversation.ask(SESSION, line)
+    except KeyboardInterrupt:  # Ctrl-C while answering drops the question, as Python's prompt drops a running line
+        say()
+        return None
+    except BotError as exc:  # a named problem says how to fix it in its own words
+        say(str(exc), "bold red")
+        return None
+    except Exception:  # a bug in answering one question must not end the session
+        log.exception("answering a console question failed")
+        say(failed_reply(conversation), "bold red")
+        return None
+    say.answer(answer)
+    return answer
 
 
 def _reload(answerer, say: Printer) -> None:

@@ -13,6 +13,7 @@ from ..core.conversation import Conversation
 from ..errors import BotError
 from ..files import JsonNumberTooLong, JsonRefused, parse_json
 from ..text import lone_surrogate
+from .failure import failed_reply
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def jsonl(conversation: Conversation, stdin: BinaryIO, out: TextIO, between_line
                     result = {"line": number, "error": str(exc)}
                 except Exception:  # a bug must cost one line's answer, not every answer after it
                     log.exception("answering JSON line %d failed", number)
-                    result = {"line": number, "error": "internal error while answering this line (see the log)"}
+                    result = {"line": number, "error": failed_reply(conversation)}
         out.write(_encode(result) + "\n")
         out.flush()
         if between_lines is not None:

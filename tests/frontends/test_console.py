@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from dataclasses import fields
 
 import pytest
 
 from bot.core.conversation import Conversation
 from bot.frontends import console
-from console_helpers import SOURCE_KEYS, fake_read
+from console_helpers import SOURCE_KEYS, BrokenOn, fake_read
 
 QUESTION = "Since when have NATO and Mongolia been engaged in dialogue and cooperation?"
 
@@ -82,6 +83,33 @@ def test_interactive_follow_up_uses_the_conversation(seed_answerer, sessions):
     _, text, _ = _chat(seed_answerer, sessions, ["When was the Individual Partnership and Cooperation Programme renewed?",
                                                   "And when did it start?"])
     assert "April 2020" in text
+
+
+def test_a_failure_answering_one_question_costs_one_line_and_the_session_goes_on(seed_answerer, sessions, caplog):
+    broken = "What does the broken stage say?"
+    with caplog.at_level(logging.ERROR):
+        code, text, logged = _chat(BrokenOn(seed_answerer, broken), sessions, [broken, QUESTION, "why", "quit"])
+    assert code == 0
+    lines = text.splitlines()
+    failed = seed_answerer.config.replies.failed
+    assert lines.count(failed) == 1 and lines[lines.index(failed) + 1].startswith("NATO and Mongolia")  # next answered
+    assert "since 2005" in text and "-> answered" in text and text.rstrip().endswith("Goodbye!")
+    assert "Traceback" not in text and "KeyError" not in text  # the traceback is the log's, not the screen's
+    assert logged == [("console", QUESTION, "answer")]
+    [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert record.exc_info[0] is KeyError and "console question failed" in record.getMessage()
+
+
+def test_ctrl_c_while_answering_drops_that_question_not_the_session(seed_answerer, sessions):
+    class Interrupted(BrokenOn):
+        def answer(self, question, context=None):
+            if question == self.question:
+                raise KeyboardInterrupt  # Ctrl-C pressed while this question is being answered
+            return self.answerer.answer(question, context)
+
+    code, text, logged = _chat(Interrupted(seed_answerer, "slow question"), sessions, ["slow question", QUESTION])
+    assert code == 0 and "since 2005" in text and text.rstrip().endswith("Goodbye!")
+    assert logged == [("console", QUESTION, "answer")]
 
 
 def test_ask_once_text_and_json(seed_answerer, sessions):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 
 import pytest
 
 from bot.core.conversation import Conversation
 from bot.frontends import jsonlines
-from console_helpers import check_contract, run_jsonl
+from console_helpers import BrokenOn, check_contract, run_jsonl
 
 QUESTION = "Since when have NATO and Mongolia been engaged in dialogue and cooperation?"
 
@@ -156,3 +157,16 @@ def test_between_lines_runs_after_each_line_is_written(seed_answerer, sessions):
     jsonlines.jsonl(Conversation(seed_answerer, sessions), io.BytesIO(b'{"text": "hello"}\n\n{"text": "thanks"}\n'), out,
                   between_lines=lambda: written.append(raw.getvalue().count(b"\n")))
     assert written == [1, 2, 3]
+
+
+def test_a_failure_answering_one_line_costs_that_line_one_error_object_and_the_stream_goes_on(
+        seed_answerer, sessions, caplog):
+    broken = "What does the broken stage say?"
+    lines = [json.dumps({"text": broken, "session": "s"}), json.dumps({"text": QUESTION, "session": "s"})]
+    with caplog.at_level(logging.ERROR):
+        code, objects = run_jsonl(BrokenOn(seed_answerer, broken), sessions, "\n".join(lines).encode() + b"\n")
+    assert code == 0 and [o["line"] for o in objects] == [1, 2]
+    assert objects[0] == {"line": 1, "error": seed_answerer.config.replies.failed}
+    assert objects[1]["found"] is True and "since 2005" in objects[1]["answer"]
+    [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert record.exc_info[0] is KeyError and "line 1" in record.getMessage()

@@ -7,9 +7,11 @@ import dataclasses
 import html
 import time
 
+from bot.core.conversation import Conversation
 from bot.core.pipeline import build_answerer, new_sessions
 from bot.config import PACKAGE_ROOT
 from bot.kb.load import load_knowledge
+from console_helpers import BrokenOn
 from telegram_harness import (ADMIN, QUESTION, Harness, assert_valid_html, buttons, jsonl_knowledge, make_config,
                               plain, run, yak_knowledge)
 
@@ -280,4 +282,21 @@ def test_a_question_in_another_language_gets_the_english_line_and_no_buttons(tmp
         async with Harness(make_config(tmp_path)) as h:
             reply = await h.ask(3, "¿Quién pagó el apoyo contra la COVID-19?")
             assert plain(reply["text"]) == h.config.replies.not_english and buttons(reply) == []
+    run(scenario())
+
+
+def test_a_failure_answering_one_question_gets_one_friendly_message_and_the_chat_goes_on(tmp_path):
+    broken = "What does the broken stage say?"
+
+    async def scenario():
+        async with Harness(make_config(tmp_path)) as h:
+            real = h.front.conversation
+            h.front.conversation = Conversation(BrokenOn(h.live, broken), real.sessions, real.log)
+            reply = await h.ask(7, broken)
+            assert plain(reply["text"]) == h.config.replies.failed and buttons(reply) == []
+            assert len(h.fake.sent_to(7)) == 1  # one message, not the traceback
+            errors = h.logs.errors()
+            assert len(errors) == 1 and "chat 7 failed" in errors[0] and "KeyError" in errors[0]  # with traceback
+            assert "April 2020" in plain((await h.ask(7, QUESTION))["text"])
+            assert h.front.answered == 1
     run(scenario())

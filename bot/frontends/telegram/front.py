@@ -23,6 +23,7 @@ from ...core.conversation import Conversation
 from ...core.live import LiveAnswerer
 from ...kb.curate import NOTIFY_DAYS
 from ...querylog import Storage
+from ..failure import failed_reply
 from .format import html_chunks, source_line
 from .guard import ChatLocks, FloodGuard, with_retries
 from .keyboards import (AdminStep, ButtonStore, Pending, examples_keyboard, feedback_row, nearby_topic_rows,
@@ -146,8 +147,13 @@ class TelegramFrontEnd:
             if self.stopping:
                 return
             self.typing(bot, chat_id)
-            answer = self.conversation.ask(session, question, log_as=str(chat_id))
-            chunks, markup = self.render(answer, question, chat_id)
+            try:
+                answer = self.conversation.ask(session, question, log_as=str(chat_id))
+                chunks, markup = self.render(answer, question, chat_id)
+            except Exception:  # a bug in answering one question: the asker gets one line, the log the traceback
+                log.exception("answering a question in chat %s failed", chat_id)
+                await self.say(bot, chat_id, html_chunks(failed_reply(self.conversation)), reply_to=reply_to)
+                return
             await self.say(bot, chat_id, chunks, markup, reply_to)
             self.answered += 1
 
