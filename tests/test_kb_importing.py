@@ -83,6 +83,35 @@ def test_a_pdf_imports(tiny_config, tmp_path):
     assert answer.found and "every morning" in answer.text
 
 
+@pytest.mark.parametrize("algorithm", ["AES-128", "AES-256"])
+def test_an_aes_encrypted_pdf_with_no_password_to_open_imports_and_answers(tiny_config, tiny_kb, tmp_path, capsys,
+                                                                          algorithm):
+    from bot.cli.main import run
+    from bot.core.pipeline import build_answerer
+    from test_kb_split_pdf import encrypted_pdf
+
+    path = tmp_path / "garden.pdf"
+    path.write_bytes(encrypted_pdf([["Garden Guide", "Watering", "Tomatoes need water every morning in summer."]],
+                                   algorithm, ""))
+    assert run(["--knowledge", str(tiny_kb), "kb", "import", str(path), "--yes"]) == 0
+    assert "Error" not in capsys.readouterr().err
+    answer = build_answerer(tiny_config).answer("When do tomatoes need water?")
+    assert answer.found and "every morning" in answer.text
+
+
+def test_a_pdf_that_needs_a_password_is_one_error_line_and_nothing_is_saved(tiny_kb, tmp_path, capsys):
+    from bot.cli.main import run
+    from test_kb_split_pdf import encrypted_pdf
+
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(encrypted_pdf([["Garden Guide", "Tomatoes need water every morning in summer."]], "AES-256", "pw"))
+    before = sorted(p.name for p in (tiny_kb / "passages").iterdir())
+    assert run(["--knowledge", str(tiny_kb), "kb", "import", str(path), "--yes"]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [f"Error: {path}: cannot read the PDF: it needs a password to open (save a copy without one)"]
+    assert sorted(p.name for p in (tiny_kb / "passages").iterdir()) == before
+
+
 def test_the_kind_of_a_document_comes_from_its_name_gzipped_or_not():
     from pathlib import Path
 

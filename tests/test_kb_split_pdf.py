@@ -57,45 +57,38 @@ def test_a_damaged_pdf_is_a_named_error_not_a_crash():
         pdf_text(b"%PDF-1.4\nthis is not really a PDF at all\n")
 
 
-def _encrypted(algorithm: str, password: str) -> bytes:
-    """A one-page PDF encrypted by pypdf's writer (AES written without the cryptography package: see below)."""
+def encrypted_pdf(pages: list[list[str]], algorithm: str, password: str) -> bytes:
+    """A PDF of these pages encrypted by pypdf's writer, as a PDF program encrypts one (AES with `cryptography`)."""
     from pypdf import PdfReader, PdfWriter
 
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(tiny_pdf(PAGES[:1]))))
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(tiny_pdf(pages))))
     writer.encrypt(password, "owner", algorithm=algorithm)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
-class _UnsafeAES:
-    """Stands in for AES when writing the test's input only (iv of zeros, data padded, not encrypted)."""
-
-    def __init__(self, key: bytes) -> None:
-        pass
-
-    def encrypt(self, data: bytes) -> bytes:
-        pad = 16 - len(data) % 16
-        return bytes(16) + data + bytes([pad]) * pad
+@pytest.mark.parametrize("algorithm", ["AES-128", "AES-256", "RC4-128"])
+def test_an_encrypted_pdf_with_an_empty_password_to_open_is_read(algorithm):
+    # Most encrypted PDFs need no password to open (only to edit or print); pyproject's pypdf[crypto] reads AES.
+    text = pdf_text(encrypted_pdf(PAGES[:1], algorithm, ""))
+    assert text.startswith("Garden Guide") and "Tomatoes need water every morning" in text
 
 
-def test_a_pdf_that_needs_a_password_is_one_line_saying_so():
+@pytest.mark.parametrize("algorithm", ["AES-256", "RC4-128"])
+def test_a_pdf_that_needs_a_password_is_one_line_saying_so(algorithm):
     with pytest.raises(PassageRejected, match=r"cannot read the PDF: it needs a password to open \(save a copy"):
-        pdf_text(_encrypted("RC4-128", "secret"))
+        pdf_text(encrypted_pdf(PAGES[:1], algorithm, "secret"))
 
 
 def test_an_aes_encrypted_pdf_without_the_cryptography_package_is_one_line_not_a_traceback(monkeypatch):
-    # pypdf raised DependencyError, which is not a PdfReadError: kb import of such a PDF ended in a traceback.
-    try:
-        import cryptography  # noqa: F401
-        pytest.skip("with the cryptography package installed pypdf decrypts AES itself")
-    except ImportError:
-        pass
+    # pypdf raised DependencyError, which is not a PdfReadError: kb import of such a PDF ended in a traceback. With
+    # pypdf installed without its crypto extra (pip --no-deps), pypdf reads AES with its fallback, which raises it.
     import pypdf._encryption
+    from pypdf._crypt_providers import _fallback
 
-    with monkeypatch.context() as patch:
-        patch.setattr(pypdf._encryption, "CryptAES", _UnsafeAES)
-        locked = _encrypted("AES-128", "")
+    locked = encrypted_pdf(PAGES[:1], "AES-128", "")
+    monkeypatch.setattr(pypdf._encryption, "CryptAES", _fallback.CryptAES)
     with pytest.raises(PassageRejected, match=r"encrypted, and pypdf needs the 'cryptography' package"):
         pdf_text(locked)
 

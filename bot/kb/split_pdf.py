@@ -26,7 +26,7 @@ def pdf_text(data: bytes | str) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
-    except DependencyError:  # AES, which most encrypted PDFs use even with no password to open them
+    except DependencyError:  # AES without `cryptography` (pypdf[crypto] brings it; absent only after --no-deps)
         raise PassageRejected("cannot read the PDF: it is encrypted, and pypdf needs the 'cryptography' package to "
                               "decrypt it (pip install cryptography, or save an unencrypted copy)") from None
     except FileNotDecryptedError:
