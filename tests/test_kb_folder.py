@@ -97,3 +97,64 @@ def test_a_read_only_knowledge_still_logs_its_questions_under_its_path_or_its_id
         listing = _as_a_user_who_cannot_write(["--knowledge", str(knowledge), "kb", "unanswered"], env)
         assert listing.returncode == 0, listing.stderr
         assert b"(1x) Who won the world cup?" in listing.stdout
+
+
+def _read_only_copy(shared_tmp: Path) -> tuple[Path, dict[str, str]]:
+    """A knowledge folder no one but root may write, and the environment for a user who runs commands on it."""
+    knowledge = write_knowledge(shared_tmp / "kb")
+    cache = shared_tmp / "cache"
+    cache.mkdir(mode=0o777)
+    cache.chmod(0o777)
+    for path in [knowledge, *knowledge.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    env = {**clean_env(shared_tmp), "XDG_CACHE_HOME": str(cache), "HOME": str(cache),
+           "BOT_DATABASE": str(cache / "log.sqlite3")}
+    return knowledge, env
+
+
+@pytest.mark.slow
+def test_kb_import_into_a_read_only_knowledge_refuses_before_showing_the_draft_with_the_other_commands_error(
+        shared_tmp):
+    knowledge, env = _read_only_copy(shared_tmp)
+    document = shared_tmp / "garden.txt"
+    document.write_text("Garden Guide\n\nWatering\n\nTomatoes need water every morning in summer.\n", encoding="utf-8")
+    document.chmod(0o644)
+    before = sorted(p.name for p in knowledge.rglob("*"))
+    removed = _as_a_user_who_cannot_write(["--knowledge", str(knowledge), "kb", "remove", "tiny-001"], env)
+    refused = removed.stderr.decode().splitlines()
+    assert len(refused) == 1 and refused[0].startswith("Error: ") and "make the knowledge folder writable" in refused[0]
+    for extra in (["--yes"], []):  # saving at once, or asking first: neither can ever save
+        result = _as_a_user_who_cannot_write(["--knowledge", str(knowledge), "kb", "import", str(document), *extra],
+                                             env)
+        assert (result.returncode, result.stdout, result.stderr.decode().splitlines()) == (2, b"", refused)
+    assert sorted(p.name for p in knowledge.rglob("*")) == before
+
+
+@pytest.mark.slow
+def test_kb_import_where_the_lock_opens_but_the_folder_cannot_be_written_refuses_before_showing_the_draft(shared_tmp):
+    knowledge, env = _read_only_copy(shared_tmp)
+    knowledge.chmod(0o755)
+    (knowledge / ".lock").touch(mode=0o666)
+    (knowledge / ".lock").chmod(0o666)
+    knowledge.chmod(0o555)
+    document = shared_tmp / "garden.txt"
+    document.write_text("Garden Guide\n\nWatering\n\nTomatoes need water every morning in summer.\n", encoding="utf-8")
+    result = _as_a_user_who_cannot_write(["--knowledge", str(knowledge), "kb", "import", str(document), "--yes"], env)
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr.decode().splitlines() == [
+        f"Error: {knowledge}: cannot write in this folder (make the knowledge folder writable)"]
+
+
+@pytest.mark.slow
+def test_a_first_import_into_a_folder_that_cannot_be_made_refuses_before_showing_the_draft(shared_tmp):
+    _, env = _read_only_copy(shared_tmp)
+    locked = shared_tmp / "locked"
+    locked.mkdir(mode=0o555)
+    locked.chmod(0o555)
+    document = shared_tmp / "garden.txt"
+    document.write_text("Garden Guide\n\nWatering\n\nTomatoes need water every morning in summer.\n", encoding="utf-8")
+    result = _as_a_user_who_cannot_write(["--knowledge", str(locked / "new"), "kb", "import", str(document), "--yes"],
+                                         env)
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr.decode().splitlines() == [
+        f"Error: {locked / 'new'}: cannot make the knowledge base: {locked} is not writable"]

@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import KnowledgeError
+
 
 @dataclass(frozen=True)
 class KnowledgeFolder:
@@ -107,3 +109,26 @@ def index_cache(path: Path) -> Path:
 def _writable(path: Path) -> bool:
     """Whether this process may create and replace files in the folder (False on a read-only file system)."""
     return os.access(path, os.W_OK | os.X_OK)
+
+
+def lock_refused(lock: Path, exc: OSError) -> KnowledgeError:
+    """The one error every maintainers' command gives when it cannot open the knowledge lock (a read-only folder)."""
+    return KnowledgeError(f"cannot open the lock file: {exc.strerror or exc}", lock,
+                          hint="make the knowledge folder writable")
+
+
+def check_writable(folder: KnowledgeFolder) -> None:
+    """Refuse a change before any work for it (`kb import` splits and shows a whole document first), with the
+    error the change would end in, when this process cannot open the lock or write where a change writes."""
+    import filelock  # only for maintainers' commands: a start never imports it
+
+    try:
+        with filelock.FileLock(folder.lock, timeout=0):
+            pass
+    except filelock.Timeout:
+        pass  # another command holds it: the lock opened, and the change itself waits its turn
+    except OSError as exc:
+        raise lock_refused(folder.lock, exc) from None
+    for path in (folder.root, folder.passages, folder.sources):  # the journal, the passages file, the document
+        if path.is_dir() and not _writable(path):
+            raise KnowledgeError("cannot write in this folder", path, hint="make the knowledge folder writable")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from ..text import clean
 from .documents import document_bytes, document_kind, document_name, read_document
 from .duplicates import near_duplicates_of
 from .edit import clean_unicode
-from .folder import KnowledgeFolder
+from .folder import KnowledgeFolder, check_writable
 from .init import check_startable, init_knowledge, is_knowledge_folder
 from .load import load_knowledge_or_empty
 from .model import KnowledgeBase, Passage, Source, check_id, check_passage_text
@@ -103,6 +104,7 @@ def prepare_import(config: Config, path: Path, source_id: str | None = None, url
 
     root = _import_root(config)
     document_kind(path)  # refuses a missing document, a folder or a file of unknown kind before anything is read
+    _refuse_unwritable(root)  # before the document is split and shown: it could never be saved
     url, publisher = clean(clean_unicode(url, "--url")), clean(clean_unicode(publisher, "--publisher"))  # cited
     source_id = source_id or default_source_id(path)
     problem = check_id(source_id)
@@ -164,6 +166,17 @@ def _check_drafts(path: Path, passages: list[Passage], kb: KnowledgeBase) -> Non
             raise PassageRejected(f"{passage.id}: {problem} (shorten that paragraph in the document, or add it by hand)")
         if passage.id in taken:
             raise PassageRejected(f"passage id {passage.id} is already used (choose another --source-id)")
+
+
+def _refuse_unwritable(root: Path) -> None:
+    """The error saving would end in, now: the knowledge (or, for a first import, the folder to make it in) cannot
+    be written by this process (a read-only mount, another user's folder)."""
+    if is_knowledge_folder(root):
+        check_writable(KnowledgeFolder(root))
+        return
+    existing = next(p for p in (root, *root.parents) if p.exists())
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"{root}: cannot make the knowledge base: {existing} is not writable")
 
 
 def _import_root(config: Config) -> Path:

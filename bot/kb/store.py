@@ -31,7 +31,7 @@ import filelock
 
 from .. import files as disk
 from ..errors import KnowledgeError
-from .folder import KnowledgeFolder
+from .folder import KnowledgeFolder, lock_refused
 from .history import HISTORY_LIMIT, MANIFEST, History, Version, read_manifest, relative_name, remove_tree
 
 JOURNAL = "journal.json"
@@ -72,8 +72,7 @@ class KnowledgeStore:
             raise KnowledgeError("another maintainer's command holds the knowledge lock", self.folder.lock,
                                  hint="wait for it to finish and try again") from None
         except OSError as exc:
-            raise KnowledgeError(f"cannot open the lock file: {exc.strerror or exc}", self.folder.lock,
-                                 hint="make the knowledge folder writable") from None
+            raise lock_refused(self.folder.lock, exc) from None
         try:
             yield
         finally:
