@@ -242,17 +242,20 @@ ENTRIES = (  # a man page's option list, split as the importer splits one: each 
 
 def test_what_does_x_do_is_answered_by_x_s_entry_and_a_question_on_a_detail_by_the_passage_holding_it():
     """The second stage ranks "-size n: ... matches empty files" first for the -empty test; the option's own entry
-    answers instead (with the entry rule off, -size's does). A question that asks more than what -depth is keeps
+    answers instead (with the entry rule and the option fit off, -size's does; with the option fit alone, nothing
+    is answered: -size's passage does not name -empty). A question that asks more than what -depth is keeps
     the passage that holds its words, though -depth's entry is among the hits."""
     kb = KnowledgeBase(ENTRIES, {"m": Source("m", "find(1)", "GNU", "2024-01-02")}, ())
     answers = {}
-    for label_chars in (40, 0):
+    for label_chars, option_penalty in ((40, 0.3), (0, 1.0), (0, 0.3)):
         answerer = Answerer(kb, TfidfIndex.build(kb.passages), Config(retrieval=RetrievalConfig()), clock=lambda: 1.0)
-        answerer.settings = dataclasses.replace(answerer.settings, entry_label_chars=label_chars)
+        answerer.settings = dataclasses.replace(answerer.settings, entry_label_chars=label_chars,
+                                                option_penalty=option_penalty)
         for question in ("What does the -empty test match?", "What does -depth get turned on by?"):
             answer = answerer.answer(question)
-            answers[label_chars, question] = answer.passage_ids[0] if answer.found else None
-    assert answers[40, "What does the -empty test match?"] == "empty"
-    assert answers[0, "What does the -empty test match?"] == "size"
-    assert answers[40, "What does -depth get turned on by?"] == answers[0, "What does -depth get turned on by?"] == "delete"
+            answers[label_chars, option_penalty, question] = answer.passage_ids[0] if answer.found else None
+    assert answers[40, 0.3, "What does the -empty test match?"] == "empty"
+    assert answers[0, 1.0, "What does the -empty test match?"] == "size"
+    assert answers[0, 0.3, "What does the -empty test match?"] is None
+    assert {answers[*key, "What does -depth get turned on by?"] for key in ((40, 0.3), (0, 1.0), (0, 0.3))} == {"delete"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.decision import Decision, decide, fit_answer_type, leans_on_context, prefers_followup
+from bot.core.decision import Decision, decide, fit_answer_type, fit_options, leans_on_context, prefers_followup
 from bot.core.hits import Hit, Hits
 from bot.core.index import TfidfIndex
 from bot.core.query import Query
@@ -124,3 +124,15 @@ def test_a_coverage_the_search_already_measured_is_taken_as_it_is(index):
     assert 0 < measured.coverage < 1 and reused == measured
     assert decide("five hills volunteers", Hits(asked, (Hit("five", "", "", 0.3),), 0.25), index, POSITIONS,
                   S).coverage == 0.25
+
+
+def test_a_question_naming_an_option_sinks_a_best_passage_that_does_not_name_it():
+    # file(1): 'Which version of file added the --extension option?' was answered by 'SunOS releases 3.2 ... the
+    # extension of the & operator', which shares every word but the option.
+    sun = Hit("a", "STANDARDS", "SunOS releases 3.2 and later include a file command with some extensions.", 0.9)
+    option = Hit("b", "OPTIONS", "--extension: Print a slash-separated list of valid extensions.", 0.5)
+    fitted = fit_options("Which version of file added the --extension option?", (sun, option), S)
+    assert [(h.id, h.score) for h in fitted] == [("a", pytest.approx(0.9 * 0.3)), ("b", 0.5)]  # not reordered
+    assert fit_options("What does --extension print?", (option, sun), S) == (option, sun)  # the best names it
+    assert fit_options("What does the extension list hold?", (sun, option), S) == (sun, option)  # no option named
+    assert fit_options("Which version added --ext?", (), S) == ()

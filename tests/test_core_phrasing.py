@@ -6,7 +6,8 @@ import pytest
 
 import re
 
-from bot.core.phrasing import _ASKS_COUNTRY, _QUESTION_WORD, ANSWER_TYPES, SWITCH, is_anaphoric, unknown_names, wanted_kind
+from bot.core.phrasing import (_ASKS_COUNTRY, _QUESTION_WORD, ANSWER_TYPES, SWITCH, holds_option, is_anaphoric,
+                               named_options, unknown_names, wanted_kind)
 
 
 @pytest.mark.parametrize("question,passage,holds", [
@@ -108,3 +109,12 @@ def test_the_thing_a_what_or_which_question_asks_for():
     assert asked_noun("what does the -k option do") == ""  # a verb: no thing named
     assert asked_noun("What kind of stuff do they work on?") == ""  # a frame word
     assert asked_noun("How big is it?") == ""
+
+
+def test_options_a_question_names_and_whether_a_passage_names_them():
+    assert named_options("Which version of findutils added the -printf action?") == ["-printf"]
+    assert named_options("does --rsyncable or -k keep files?") == ["--rsyncable", "-k"]
+    assert named_options("Is my e-mail address kept, and what does gzip -9 do?") == []  # a hyphenated word, a level
+    assert holds_option("-l --list: For each compressed file, list ...", ["-l"])
+    assert not holds_option("-ls: True; list the current file", ["-l"])  # '-l' is not '-ls'
+    assert holds_option("zstd 1.5.1 --fast=1: Ratio 2.437", ["--fast"])

@@ -26,7 +26,8 @@ def pairs(draft) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("name", ["libxml2-README.md", "users-and-groups.html", "gzip.1.gz", "gzip-rendered.txt",
                                   "base-files-README.txt", "gcc-README.Bugs.txt", "find.1.gz",
-                                  "shared-mime-info-spec.pdf"])
+                                  "shared-mime-info-spec.pdf", "zstd-README.md", "dpkg-rootless-builds.txt",
+                                  "file.1.gz", "zlib-how.html"])
 def test_every_passage_loads_and_none_is_half_a_sentence(name):
     draft = split(name)
     assert draft.passages and all(len(p.text) <= MAX_TEXT_CHARS for p in draft.passages)

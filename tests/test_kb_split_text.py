@@ -193,3 +193,18 @@ def test_a_footnote_standing_alone_is_no_heading():
             "[1] can be specified explicitly by --triggers or --no-triggers\n\n"
             "A trigger may be activated explicitly with the dpkg-trigger program.\n")
     assert {b.section for b in read_plain(text).blocks} == {"Command line"}
+
+
+def test_an_indented_line_after_an_introduction_is_its_example():
+    # dpkg's rootless-builds.txt: 'We add a new field to the "Source" stanza of debian/control:' over the two-space
+    # indented 'Rules-Requires-Root: no | ...' made that line a heading, and the sentence introducing it was lost.
+    text = ("Specification\n-------------\n\nWe add a new field to the Source stanza:\n\n"
+            "  Rules-Requires-Root: no | binary-targets\n\nThe field is optional.\n\n  CENTRED TITLE\n\nMore text.\n")
+    blocks = read_plain(text).blocks
+    assert [(b.section, b.kind, b.text) for b in blocks[:3]] == [
+        ("Specification", "para", "We add a new field to the Source stanza:"),
+        ("Specification", "code", "Rules-Requires-Root: no | binary-targets"),
+        ("Specification", "para", "The field is optional.")]
+    assert blocks[-1].section == "CENTRED TITLE"  # with no introduction before it, an indented line may still head
+    passages = [p.text for p in split_document(text, "text").passages]
+    assert "We add a new field to the Source stanza: Rules-Requires-Root: no | binary-targets" in passages

@@ -8,7 +8,8 @@ from typing import Mapping
 from ..text import STOP_WORDS, normalise, stem, words
 from .hits import Hit, Hits
 from .first_stage import FirstStage
-from .phrasing import FRAME_WORDS, KEYWORD_GLUE, SWITCH, is_anaphoric, unknown_names, wanted_kind
+from .phrasing import (FRAME_WORDS, KEYWORD_GLUE, SWITCH, holds_option, is_anaphoric, named_options, unknown_names,
+                       wanted_kind)
 from .query import Query
 from .settings import AnswerSettings
 
@@ -47,6 +48,17 @@ def fit_answer_type(text: str, hits: tuple[Hit, ...], settings: AnswerSettings) 
     return tuple(sorted(fitted, key=lambda h: -h.score))
 
 
+def fit_options(text: str, hits: tuple[Hit, ...], settings: AnswerSettings) -> tuple[Hit, ...]:
+    """A question naming a command-line option ('-printf', '--extension') is about that option: a passage that
+    does not name it loses much (x option_penalty), however many other words it shares ('Which version of file
+    added the --extension option?' was answered by 'SunOS releases 3.2 ... the extension of the & operator').
+    The order stays the ranking's: a passage naming the option but not what is asked is not promoted by this."""
+    options = named_options(text) if "-" in text else []
+    if not hits or not options or holds_option(hits[0].text, options):
+        return hits
+    return tuple(h if holds_option(h.text, options) else h.scaled(settings.option_penalty) for h in hits)
+
+
 def leans_on_context(text: str, alone: Hits, settings: AnswerSettings) -> bool:
     """True when a question cannot stand alone: a pronoun, no words of its own ('since when?'),
     or a short question that finds nothing by itself. 'What about X?' names a new subject."""
@@ -83,6 +95,7 @@ def decide(text: str, chosen: Hits, index: FirstStage, positions: Mapping[str, i
     query, hits = chosen.query, chosen.ranked
     if unknown_names(text, query.unknown) and hits:  # a name the knowledge lacks: the question is about something else
         hits = tuple(h.scaled(settings.unknown_name_penalty) for h in hits)
+    hits = fit_options(text, hits, settings)
     coverage = (0.0 if not hits else chosen.coverage if chosen.coverage is not None
                 else passage_coverage(query, index, positions[hits[0].id]))
     best = hits[0].score if hits else 0.0

@@ -151,6 +151,19 @@ def unknown_names(text: str, unknown: tuple[str, ...]) -> list[str]:
     return [w for w in unknown if w in names]
 
 
+_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")  # '-printf', '--extension'; not 'e-mail', not '-9'
+
+
+def named_options(text: str) -> list[str]:
+    """Command-line options the question names as written ('Which version added the --extension option?')."""
+    return [m.group(0).rstrip("-") for m in _OPTION.finditer(text)]
+
+
+def holds_option(passage: str, options: list[str]) -> bool:
+    """Whether a passage names one of the options as written, whole ('-l' is not '-ls')."""
+    return any(re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", passage) for o in options)
+
+
 # "what uid", "which version": the word after the question word names the thing asked for, unless it is a verb.
 _ASKED_NOUN = re.compile(r"\b(?:what|which) (?!(?:is|are|was|were|do|does|did|has|have|had|can|could|would|will|"
                          r"should|shall|may|might|must|of|if)\b)([a-z][a-z-]+)")

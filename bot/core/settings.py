@@ -88,6 +88,8 @@ class AnswerSettings:
                                             "scale by model's / this")
     rerank_neighbours: int = _tunable(2, "passages read each side of a candidate, same section: +-1 alone cost 0.7 points top-1")
     unknown_name_penalty: float = _tunable(0.35, "a name the knowledge never mentions means another subject")
+    option_penalty: float = _tunable(0.3, "a passage not naming the option asked about ('--extension') is about "
+                                     "another; 1: off")
 
     # -- decision: confidence and follow-ups ------------------------------------------------------
     followup_ratio: float = _tunable(0.9, "a follow-up reading wins when it scores at least this share of the plain one")

@@ -4,7 +4,7 @@ Section headings (NAME, DESCRIPTION, OPTIONS) name sections and never become pas
 description ("-k --keep: Keep (don't delete) input files ..."); a bulleted paragraph is a list item, which
 gets the list's introduction in front; example blocks (.nf/.EX, indented lines) go to the paragraph introducing
 them; the SYNOPSIS (command syntax) is left out. No well-kept Python library reads roff, so this reads the man(7)
-macros only.
+macros (mdoc pages are turned into them first, split_mdoc.py).
 """
 
 from __future__ import annotations
@@ -12,13 +12,16 @@ from __future__ import annotations
 import re
 
 from .split_blocks import Outline
+from .split_mdoc import is_mdoc, mdoc_to_man
 
 _REQUEST = re.compile(r"^[.'][ \t]*([A-Za-z]{1,3}|\\\")")
 _ESCAPE = re.compile(r"\\(?:\((..)|\[([^\]]*)\]|\*(?:\((..)|\[([^\]]*)\]|(.))|f(?:\(..|\[[^\]]*\]|.)|s[-+]?\d+|(.))")
 _NAMED = {"em": "\u2014", "en": "\u2013", "bu": "\u2022", "aq": "'", "dq": '"', "lq": "\u201c", "rq": "\u201d",
           "oq": "\u2018", "cq": "\u2019", "co": "\u00a9", "rg": "\u00ae", "tm": "\u2122", "mi": "-", "hy": "-",
           "ga": "`", "ti": "~", "ha": "^", "pl": "+", "mu": "\u00d7", "de": "\u00b0", "->": "\u2192", "<-": "\u2190",
-          ">=": "\u2265", "<=": "\u2264", "R": "\u00ae", "Tm": "\u2122"}
+          ">=": "\u2265", "<=": "\u2264", "R": "\u00ae", "Tm": "\u2122",
+          "Gt": ">", "Lt": "<", "Am": "&", "Ba": "|", "Le": "\u2264", "Ge": "\u2265", "q": '"', "rs": "\\",
+          "Lq": "\u201c", "Rq": "\u201d"}  # the last line: mdoc's predefined strings (\*[Gt]) and \[rs]
 _SINGLE = {"-": "-", "e": "\\", "\\": "\\", " ": " ", "~": " ", "0": " ", "t": " ", "'": "'", "`": "`", ".": "."}
 _ALTERNATING = {"BR", "RB", "IR", "RI", "BI", "IB"}
 _FONTS = {"B", "I", "SM", "SB"}
@@ -201,7 +204,8 @@ class _Roff:
 def read_roff(text: str) -> Outline:
     """Read roff source of a manual page into its title, sections and blocks."""
     reader = _Roff()
-    for raw in re.sub(r"\\\n", "", text).split("\n"):
+    text = re.sub(r"\\\n", "", text)
+    for raw in (mdoc_to_man(text) if is_mdoc(text) else text).split("\n"):
         reader.line(raw)
     reader.flush()
     return reader.outline

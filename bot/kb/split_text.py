@@ -144,7 +144,12 @@ def read_plain(text: str, wrapped: bool | None = None) -> Outline:
     text = unquoted(text)
     wrapped = is_wrapped(text) if wrapped is None else wrapped
     width = _width(text)
+    before = ""  # the last line of the paragraph before
     for run in paragraphs(text):
+        introduced, before = before.rstrip().endswith(":"), run[-1]
+        if introduced and len(run) == 1 and run[0][:1].isspace() and not BULLET.match(run[0]):
+            outline.code(run)  # "... of debian/control:" / "  Field: a | b": its example, not a heading
+            continue
         if _ATX.match(run[0]) and len(run) == 1:
             outline.heading(_ATX.sub("", run[0]), level=1 if run[0].lstrip().startswith("# ") else 2)
             continue
