@@ -17,6 +17,7 @@ Usage:
     python benchmarks/realdocs.py --documents valgrind --no-mongolia
     python benchmarks/realdocs.py --failures            # also list the questions the bot got wrong
     python benchmarks/realdocs.py --tuning --failures   # the tuning documents only, and what the bot got wrong
+    python benchmarks/realdocs.py --tuning --together   # also all of them in ONE knowledge base (realdocs_together.py)
 """
 
 from __future__ import annotations
@@ -267,9 +268,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, help="the bot's configuration (default: the repository's config.yaml)")
     parser.add_argument("--no-mongolia", action="store_true", help="skip the Mongolia tuning set's figure")
     parser.add_argument("--failures", action="store_true", help="list the questions the bot got wrong")
+    parser.add_argument("--together", action="store_true", help="also ask everything of ONE base holding every document")
     parser.add_argument("--json", type=Path, help="also write every question's outcome to this file as JSON")
     args = parser.parse_args(argv)
 
+    from benchmarks.realdocs_together import together_of, together_report, together_wrong
     from bot.config import default_config_path, load_config
     from bot.errors import BotError
 
@@ -280,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"none of {', '.join(args.documents)} is a {'tuning' if args.tuning else 'held-out'} document")
     try:
         runs = run_all(chosen, config_path)
+        together = together_of(chosen, config_path) if args.together else None
         tuning = None if args.no_mongolia else mongolia(load_config(config_path).with_knowledge(REPO / "knowledge"))
     except BotError as exc:
         print(f"Error: {exc}", file=sys.stderr)
@@ -291,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
         print(by_category(runs, threshold))
     if args.failures:
         print(wrong(runs))
+    if together is not None:
+        print(together_report(runs, together) + (together_wrong(together) if args.failures else ""))
     if args.json:
         data = {"threshold": threshold, "mongolia": tuning,
                 "documents": [{"name": r.document.name, "passages": r.passages, "flagged": r.flagged, "failed": r.failed,
