@@ -35,6 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import REPO, markdown_table
+from benchmarks.realdocs_report import bm25s_right, by_category, percent, wrong  # noqa: F401 (entries.py: percent)
 from benchmarks.squad import bm25s_scorer
 
 FIXTURES = REPO / "tests" / "fixtures" / "realdocs"
@@ -159,12 +160,6 @@ def ask(document: Document, knowledge: Path, config) -> Run:
     return Run(document, len(texts), flagged(document), "", tuple(outcomes))
 
 
-def bm25s_right(outcome: Outcome, threshold: float) -> bool:
-    """bm25s answers when its best score is above the threshold: right when that matches the question."""
-    answered = outcome.bm25s_score > threshold
-    return answered and outcome.bm25s_holds if outcome.found else not answered
-
-
 def best_threshold(outcomes: list[Outcome]) -> float:
     """The no-answer threshold (answer when score > t) with the most right answers over all documents."""
     candidates = sorted({-1.0, *(o.bm25s_score for o in outcomes)})
@@ -181,10 +176,6 @@ def mongolia(config) -> float:
 
 # -- the report -----------------------------------------------------------------------------------------
 
-def percent(right: int, total: int) -> str:
-    return f"{100 * right / total:.1f}%" if total else "-"
-
-
 def row(run: Run, threshold: float) -> list[str]:
     """One document's figures: overall, then answerable right and out-of-scope declined, for both systems."""
     name, kind = run.document.name, run.document.format
@@ -196,12 +187,7 @@ def row(run: Run, threshold: float) -> list[str]:
     def share(chosen: list[Outcome], right) -> str:
         return percent(sum(map(right, chosen)), len(chosen))
 
-    def bot(o: Outcome) -> bool:
-        return o.bot_right
-
-    def bm25s(o: Outcome) -> bool:
-        return bm25s_right(o, threshold)
-
+    bot, bm25s = (lambda o: o.bot_right), (lambda o: bm25s_right(o, threshold))
     return [name, kind, str(run.passages), str(run.flagged), share(every, bot), share(every, bm25s),
             f"{share(inside, bot)} / {share(outside, bot)}", f"{share(inside, bm25s)} / {share(outside, bm25s)}",
             str(sum(not o.held for o in inside)), str(len(every))]
@@ -225,28 +211,6 @@ def report(runs: list[Run], threshold: float, tuning: float | None, seconds: flo
     return "\n".join(lines)
 
 
-def by_category(runs: list[Run], threshold: float) -> str:
-    """Each category's share right over the documents run, for both systems: what a change to the method moves."""
-    outcomes = [o for run in runs for o in run.outcomes]
-    rows = []
-    for category in dict.fromkeys(o.category for o in outcomes):
-        chosen = [o for o in outcomes if o.category == category]
-        rows.append([category, str(len(chosen)), percent(sum(o.bot_right for o in chosen), len(chosen)),
-                     percent(sum(bm25s_right(o, threshold) for o in chosen), len(chosen))])
-    return "\n" + markdown_table(["category", "questions", "factbot", "bm25s"], rows)
-
-
-def wrong(runs: list[Run]) -> str:
-    """The questions the bot got wrong, for reading, never for tuning on."""
-    lines = ["", "Questions factbot got wrong:"]
-    for run in runs:
-        for o in run.outcomes:
-            if not o.bot_right:
-                expected = f"expect {list(o.expect)}" if o.found else "expect a decline"
-                lines.append(f"  [{o.document}] {o.question!r}: {expected}; got {o.bot_answer[:120]!r}")
-    return "\n".join(lines)
-
-
 def run_all(chosen: list[Document], config_path: Path | None) -> list[Run]:
     """Build and ask every chosen document, each in its own temporary knowledge folder."""
     from bot.config import load_config
@@ -260,7 +224,8 @@ def run_all(chosen: list[Document], config_path: Path | None) -> list[Run]:
     return runs
 
 
-def main(argv: list[str] | None = None) -> int:
+def command_line() -> argparse.ArgumentParser:
+    """The command line: which documents, which extras to print."""
     names = [d.name for d in DOCUMENTS + TUNING]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", nargs="+", choices=names, metavar="NAME", help=f"only these ({', '.join(names)})")
@@ -270,6 +235,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--failures", action="store_true", help="list the questions the bot got wrong")
     parser.add_argument("--together", action="store_true", help="also ask everything of ONE base holding every document")
     parser.add_argument("--json", type=Path, help="also write every question's outcome to this file as JSON")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = command_line()
     args = parser.parse_args(argv)
 
     from benchmarks.realdocs_together import together_of, together_report, together_wrong
@@ -300,7 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         data = {"threshold": threshold, "mongolia": tuning,
                 "documents": [{"name": r.document.name, "passages": r.passages, "flagged": r.flagged, "failed": r.failed,
-                               "questions": [o.__dict__ for o in r.outcomes]} for r in runs]}
+                               "questions": [o.__dict__ for o in r.outcomes]} for r in runs],
+                "together": together and [{"name": r.document.name, "questions": [o.__dict__ for o in r.outcomes]}
+                                          for r in together.runs]}
         args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return 0
 

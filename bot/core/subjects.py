@@ -12,7 +12,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..kb.model import Passage, Source
+from ..kb.model import Passage, Source, source_column
 from ..text import content_stems, stem, words
 from .reading import Reading
 
@@ -44,7 +44,7 @@ def find_subjects(sources: Mapping[str, Source], passages: Sequence[Passage], po
     of too tells nothing apart); `postings(stem)` gives the positions of the passages holding a stem. A base of
     one source names none: there is nothing to tell apart."""
     numbers = {sid: n for n, sid in enumerate(sources)}
-    source_of = np.fromiter((numbers.get(s, -1) for s in _source_column(passages)), dtype=np.int32, count=len(passages))
+    source_of = np.fromiter((numbers.get(s, -1) for s in source_column(passages)), dtype=np.int32, count=len(passages))
     if len(sources) < 2:
         return Subjects({}, source_of, numbers)
     candidates: dict[str, set[str]] = {}
@@ -62,8 +62,3 @@ def find_subjects(sources: Mapping[str, Source], passages: Sequence[Passage], po
             names[found] = frozenset(named)
     return Subjects(names, source_of, numbers)
 
-
-def _source_column(passages: Sequence[Passage]) -> Sequence[str]:
-    """Every passage's source id in order; a snapshot's passages give theirs without being built."""
-    column = getattr(passages, "sources", None)
-    return column if column is not None else [p.source for p in passages]
