@@ -152,11 +152,7 @@ class Answerer:
         s = self.settings
         query = weigh(reading, self.index, s, carried)
         k = max(s.candidates, s.search_depth, s.rerank_depth if self.reranker else 0)
-        hits = search(self.index, self.kb.passages, query, k if only is None else k * s.subject_depth, s)
-        if only is not None:
-            positions = self.kb.positions
-            hits = tuple(h for h in hits if only[positions[h.id]])[:k]
-        hits = fit_answer_type(reading.text, hits, s)
+        hits = fit_answer_type(reading.text, search(self.index, self.kb.passages, query, k, s, only), s)
         if not self.reranker:
             return Hits(query, hits)
         measured: list[float] = []  # the best passage's coverage, when `decisive` read it (decide reuses it)

@@ -7,7 +7,7 @@ suite" and "find", while libxml2's `make check` passage does not say "libxml2"."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -24,6 +24,7 @@ class Subjects:
     names: Mapping[str, frozenset[str]]
     source_of: np.ndarray  # int32 source number of each passage position
     numbers: Mapping[str, int]  # source id -> its number
+    masks: dict[frozenset[str], np.ndarray] = field(default_factory=dict, compare=False, repr=False)  # holds' cache
 
     def named(self, reading: Reading) -> frozenset[str]:
         """The sources a question names by one of its words (none in a base of one source)."""
@@ -33,16 +34,20 @@ class Subjects:
         return frozenset(found)
 
     def holds(self, sources: frozenset[str]) -> np.ndarray:
-        """Which passage positions belong to any of these sources."""
-        return np.isin(self.source_of, [self.numbers[s] for s in sources if s in self.numbers])
+        """Which passage positions belong to any of these sources (made once for each set of sources asked for)."""
+        found = self.masks.get(sources)
+        if found is None:
+            found = self.masks[sources] = np.isin(self.source_of, [self.numbers[s] for s in sources if s in self.numbers])
+        return found
 
 
 def find_subjects(sources: Mapping[str, Source], passages: Sequence[Passage], postings, most_elsewhere: float,
                   english: frozenset[str] = frozenset()) -> Subjects:
     """Name stems from each source's id and title: not an `english` word (a title's 'find' or 'files' is asked in
-    other senses), and at most `most_elsewhere` of the passages holding it from other sources (a name they speak
-    of too tells nothing apart); `postings(stem)` gives the positions of the passages holding a stem. A base of
-    one source names none: there is nothing to tell apart."""
+    other senses), and held by at most `most_elsewhere` of each other source's passages (a name another document
+    speaks of too, as a page on Japan and NATO does of the 'nato' in 'nato-mongolia', tells nothing apart, however
+    short that document is). `postings(stem)` gives the positions of the passages holding a stem. A base of one
+    source names none: there is nothing to tell apart."""
     numbers = {sid: n for n, sid in enumerate(sources)}
     source_of = np.fromiter((numbers.get(s, -1) for s in source_column(passages)), dtype=np.int32, count=len(passages))
     if len(sources) < 2:
@@ -54,11 +59,12 @@ def find_subjects(sources: Mapping[str, Source], passages: Sequence[Passage], po
         for found in set(content_stems(words(sid.replace("-", " ")) + words(source.title))):
             if not found.isdigit() and found not in english_stems:
                 candidates.setdefault(found, set()).add(sid)
+    sizes = np.maximum(np.bincount(source_of + 1, minlength=len(sources) + 1), 1)  # 0: passages of no known source
     names = {}
     for found, named in candidates.items():
-        held = source_of[postings(found)]
-        inside = np.isin(held, [numbers[s] for s in named])
-        if len(named) < len(sources) and (~inside).sum() <= most_elsewhere * len(held):  # none: only the title has it
+        share = np.bincount(source_of[postings(found)] + 1, minlength=len(sources) + 1) / sizes
+        share[[numbers[s] + 1 for s in named]] = 0.0
+        if len(named) < len(sources) and share.max() <= most_elsewhere:  # no passage has it: only the title does
             names[found] = frozenset(named)
     return Subjects(names, source_of, numbers)
 
