@@ -123,7 +123,7 @@ class Answerer:
     @cached_property
     def subjects(self) -> Subjects | None:
         """The documents' names, in a base of several sources (subjects.py); found on the first question."""
-        if len(self.kb.sources) < 2:
+        if len(self.kb.sources) <= 1:
             return None
         index = self.index
 
