@@ -17,6 +17,7 @@ Usage:
     python benchmarks/realdocs.py --documents valgrind --no-mongolia
     python benchmarks/realdocs.py --failures            # also list the questions the bot got wrong
     python benchmarks/realdocs.py --tuning --failures   # the tuning documents only, and what the bot got wrong
+    python benchmarks/realdocs.py --tuning --together   # also all of them in ONE knowledge base (realdocs_together.py)
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import REPO, markdown_table
 from benchmarks.realdocs_documents import DOCUMENTS, TUNING, Document
+from benchmarks.realdocs_report import bm25s_right, by_category, percent, wrong  # noqa: F401 (entries.py: percent)
 from benchmarks.squad import bm25s_scorer
 
 MONGOLIA = REPO / "eval" / "mongolia.yaml"
@@ -123,12 +125,6 @@ def ask(document: Document, knowledge: Path, config) -> Run:
     return Run(document, len(texts), flagged(document), "", tuple(outcomes))
 
 
-def bm25s_right(outcome: Outcome, threshold: float) -> bool:
-    """bm25s answers when its best score is above the threshold: right when that matches the question."""
-    answered = outcome.bm25s_score > threshold
-    return answered and outcome.bm25s_holds if outcome.found else not answered
-
-
 def best_threshold(outcomes: list[Outcome]) -> float:
     """The no-answer threshold (answer when score > t) with the most right answers over all documents."""
     candidates = sorted({-1.0, *(o.bm25s_score for o in outcomes)})
@@ -145,10 +141,6 @@ def mongolia(config) -> float:
 
 # -- the report -----------------------------------------------------------------------------------------
 
-def percent(right: int, total: int) -> str:
-    return f"{100 * right / total:.1f}%" if total else "-"
-
-
 def row(run: Run, threshold: float) -> list[str]:
     """One document's figures: overall, then answerable right and out-of-scope declined, for both systems."""
     name, kind = run.document.name, run.document.format
@@ -160,12 +152,7 @@ def row(run: Run, threshold: float) -> list[str]:
     def share(chosen: list[Outcome], right) -> str:
         return percent(sum(map(right, chosen)), len(chosen))
 
-    def bot(o: Outcome) -> bool:
-        return o.bot_right
-
-    def bm25s(o: Outcome) -> bool:
-        return bm25s_right(o, threshold)
-
+    bot, bm25s = (lambda o: o.bot_right), (lambda o: bm25s_right(o, threshold))
     return [name, kind, str(run.passages), str(run.flagged), share(every, bot), share(every, bm25s),
             f"{share(inside, bot)} / {share(outside, bot)}", f"{share(inside, bm25s)} / {share(outside, bm25s)}",
             str(sum(not o.held for o in inside)), str(len(every))]
@@ -189,28 +176,6 @@ def report(runs: list[Run], threshold: float, tuning: float | None, seconds: flo
     return "\n".join(lines)
 
 
-def by_category(runs: list[Run], threshold: float) -> str:
-    """Each category's share right over the documents run, for both systems: what a change to the method moves."""
-    outcomes = [o for run in runs for o in run.outcomes]
-    rows = []
-    for category in dict.fromkeys(o.category for o in outcomes):
-        chosen = [o for o in outcomes if o.category == category]
-        rows.append([category, str(len(chosen)), percent(sum(o.bot_right for o in chosen), len(chosen)),
-                     percent(sum(bm25s_right(o, threshold) for o in chosen), len(chosen))])
-    return "\n" + markdown_table(["category", "questions", "factbot", "bm25s"], rows)
-
-
-def wrong(runs: list[Run]) -> str:
-    """The questions the bot got wrong, for reading, never for tuning on."""
-    lines = ["", "Questions factbot got wrong:"]
-    for run in runs:
-        for o in run.outcomes:
-            if not o.bot_right:
-                expected = f"expect {list(o.expect)}" if o.found else "expect a decline"
-                lines.append(f"  [{o.document}] {o.question!r}: {expected}; got {o.bot_answer[:120]!r}")
-    return "\n".join(lines)
-
-
 def run_all(chosen: list[Document], config_path: Path | None) -> list[Run]:
     """Build and ask every chosen document, each in its own temporary knowledge folder."""
     from bot.config import load_config
@@ -224,7 +189,8 @@ def run_all(chosen: list[Document], config_path: Path | None) -> list[Run]:
     return runs
 
 
-def main(argv: list[str] | None = None) -> int:
+def command_line() -> argparse.ArgumentParser:
+    """The command line: which documents, which extras to print."""
     names = [d.name for d in DOCUMENTS + TUNING]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", nargs="+", choices=names, metavar="NAME", help=f"only these ({', '.join(names)})")
@@ -232,9 +198,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, help="the bot's configuration (default: the repository's config.yaml)")
     parser.add_argument("--no-mongolia", action="store_true", help="skip the Mongolia tuning set's figure")
     parser.add_argument("--failures", action="store_true", help="list the questions the bot got wrong")
+    parser.add_argument("--together", action="store_true", help="also ask everything of ONE base holding every document")
     parser.add_argument("--json", type=Path, help="also write every question's outcome to this file as JSON")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = command_line()
     args = parser.parse_args(argv)
 
+    from benchmarks.realdocs_together import together_of, together_report, together_wrong
     from bot.config import default_config_path, load_config
     from bot.errors import BotError
 
@@ -245,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"none of {', '.join(args.documents)} is a {'tuning' if args.tuning else 'held-out'} document")
     try:
         runs = run_all(chosen, config_path)
+        together = together_of(chosen, config_path) if args.together else None
         tuning = None if args.no_mongolia else mongolia(load_config(config_path).with_knowledge(REPO / "knowledge"))
     except BotError as exc:
         print(f"Error: {exc}", file=sys.stderr)
@@ -256,10 +230,14 @@ def main(argv: list[str] | None = None) -> int:
         print(by_category(runs, threshold))
     if args.failures:
         print(wrong(runs))
+    if together is not None:
+        print(together_report(runs, together) + (together_wrong(together) if args.failures else ""))
     if args.json:
         data = {"threshold": threshold, "mongolia": tuning,
                 "documents": [{"name": r.document.name, "passages": r.passages, "flagged": r.flagged, "failed": r.failed,
-                               "questions": [o.__dict__ for o in r.outcomes]} for r in runs]}
+                               "questions": [o.__dict__ for o in r.outcomes]} for r in runs],
+                "together": together and [{"name": r.document.name, "questions": [o.__dict__ for o in r.outcomes]}
+                                          for r in together.runs]}
         args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return 0
 

@@ -189,6 +189,25 @@ def test_realdocs_benchmark_runs_the_tuning_documents_and_never_the_held_out_one
 
 
 @pytest.mark.slow
+def test_realdocs_together_imports_the_documents_into_one_base_and_asks_every_question_of_it(tmp_path):
+    result, data = _realdocs(tmp_path, "--tuning", "--together", "--documents", "libxml2", "find", "--failures")
+    table = result.stdout.split("into ONE knowledge base")[1]
+    rows = [line for line in table.splitlines() if line.startswith("| ")]
+    assert rows[0].startswith("| document | passages (own base; one base: all) | factbot, own base | factbot, one base |")
+    assert [row.split("|")[1].strip() for row in rows[2:]] == ["libxml2", "find", "all",
+                                                                "named subject (eval/tuning-together.yaml)"]
+    own = {d["name"]: d["passages"] for d in data["documents"]}
+    assert rows[4].split("|")[2].strip() == str(own["libxml2"] + own["find"])  # one base holds both documents' passages
+    assert rows[4].split("|")[3].strip().startswith(f"{sum(q['bot_right'] for d in data['documents'] for q in d['questions'])} of 40")
+    together = {d["name"]: d["questions"] for d in data["together"]}
+    assert len(together["libxml2"]) == len(together["find"]) == 20
+    assert {q["document"] for q in together["named subject"]} == {"libxml2", "find"}  # only the documents run
+    named = {q["question"]: q["bot_right"] for q in together["named subject"]}
+    assert named["How can I run the libxml2 test suite?"]  # not findutils' test suite: the question names libxml2
+    assert "Questions factbot got wrong in the one base:" in result.stdout
+
+
+@pytest.mark.slow
 def test_the_entries_benchmark_asks_a_tuning_document_what_its_terms_do():
     result = subprocess.run([sys.executable, "benchmarks/entries.py", "--documents", "libxml2", "--failures"],
                             cwd=REPO, capture_output=True, text=True, timeout=120)

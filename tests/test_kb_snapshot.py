@@ -131,6 +131,17 @@ def test_the_snapshot_gives_its_questions_column_without_building_passages(seed)
     assert any(column)
 
 
+def test_the_snapshot_gives_its_sources_column_without_building_passages(seed):
+    from bot.kb.model import source_column
+
+    answers(seed)  # saves the snapshot
+    passages = snapshot(seed)[0].passages
+    column = source_column(passages)
+    assert not passages._made  # a base of several documents reads which passage is whose (core/subjects.py)
+    assert list(column) == [p.source for p in load_knowledge(seed).passages] == [p.source for p in passages]
+    assert all(column)
+
+
 def test_the_snapshot_gives_its_texts_without_building_passages(seed):
     from bot.kb.model import text_column
 

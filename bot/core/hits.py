@@ -15,6 +15,8 @@ from .query import Query
 from .settings import AnswerSettings
 
 if TYPE_CHECKING:  # with rerank: false a one-shot ask never imports the second stage
+    import numpy as np
+
     from .rerank import Candidate, Reranker
     from .rerank_near import Neighbourhood
     from .rerank_store import PassageWords
@@ -50,10 +52,14 @@ class Hits:
 
 
 def search(index: FirstStage, passages: Sequence[Passage], query: Query, k: int,
-           settings: AnswerSettings) -> tuple[Hit, ...]:
-    """The k best passages for a query: one call into the index, grouped rescoring included."""
-    matches = index.rank(query.weights, query.norm_terms, k, query.own, query.groups, settings.rescore_depth,
+           settings: AnswerSettings, only: np.ndarray | None = None) -> tuple[Hit, ...]:
+    """The k best passages for a query: one call into the index, grouped rescoring included. With `only`, the k
+    best of the passages it marks among the first stage's k x subject_depth best (subjects.py: a named document)."""
+    depth = 1 if only is None else settings.subject_depth
+    matches = index.rank(query.weights, query.norm_terms, k * depth, query.own, query.groups, settings.rescore_depth,
                          query.known_share)
+    if only is not None:
+        matches = [m for m in matches if only[m.position]][:k]
     hits = []
     for m in matches:
         p = passages[m.position]

@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Sequence
+
+import numpy as np
 
 from ..config import Config
 from ..kb.model import KnowledgeBase, Passage, question_column, section_column
@@ -34,6 +37,7 @@ from .query import Query, weigh
 from .reading import Reader, Reading
 from .settings import AnswerSettings
 from .smalltalk import SmallTalk
+from .subjects import Subjects, find_subjects
 
 log = logging.getLogger(__name__)
 
@@ -116,12 +120,39 @@ class Answerer:
             return self.composer.not_found(decision)
         return self.composer.found(decision, context, self.clock())
 
+    @cached_property
+    def subjects(self) -> Subjects | None:
+        """The documents' names, in a base of several sources (subjects.py); found on the first question."""
+        if len(self.kb.sources) <= 1:
+            return None
+        index = self.index
+
+        def postings(term: str) -> np.ndarray:
+            column = index.vocabulary.get(term)
+            return index.indices[index.indptr[column]:index.indptr[column + 1]] if column is not None else index.indices[:0]
+
+        from .lexicon import english_words
+
+        return find_subjects(self.kb.sources, self.kb.passages, postings, self.settings.subject_elsewhere,
+                             english_words(self.settings.english_min_count))
+
     def _search(self, reading: Reading, carried: tuple[str, ...] = ()) -> Hits:
-        """Weigh a reading (with a carried topic), rank passages, fit them to the kind of fact asked for, rerank."""
+        """Search; a question naming one of several documents is searched in that document's passages alone."""
+        subjects = self.subjects
+        named = subjects.named(reading) if subjects is not None else frozenset()
+        if named:
+            found = self._search_in(reading, carried, subjects.holds(named))
+            if found.ranked:  # else none of its passages matches: the whole knowledge is searched as usual
+                return found
+        return self._search_in(reading, carried)
+
+    def _search_in(self, reading: Reading, carried: tuple[str, ...] = (), only: np.ndarray | None = None) -> Hits:
+        """Weigh a reading (with a carried topic), rank passages (only those `only` marks, when given), fit them to the
+        kind of fact asked for, rerank."""
         s = self.settings
         query = weigh(reading, self.index, s, carried)
         k = max(s.candidates, s.search_depth, s.rerank_depth if self.reranker else 0)
-        hits = fit_answer_type(reading.text, search(self.index, self.kb.passages, query, k, s), s)
+        hits = fit_answer_type(reading.text, search(self.index, self.kb.passages, query, k, s, only), s)
         if not self.reranker:
             return Hits(query, hits)
         measured: list[float] = []  # the best passage's coverage, when `decisive` read it (decide reuses it)

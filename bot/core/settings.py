@@ -69,6 +69,9 @@ class AnswerSettings:
 
     # -- hits: search and answer-type fit ---------------------------------------------------------
     search_depth: int = _tunable(8, "passages ranked per question at least, so answer-type fit can reorder them")
+    subject_elsewhere: float = _tunable(0.1, "a source's id or title word names it when at most this share of each "
+                                        "other source's passages hold it")
+    subject_depth: int = _tunable(20, "times the usual depth searched for a named document's passages among all")
     rescore_depth: int = _tunable(2, "candidates rescored per slot when expansions offer alternatives")
     type_bonus: float = _tunable(1.1, "a passage holding the kind of fact asked for ('when': a date) gains a little")
     type_penalty: float = _tunable(0.3, "a passage without it loses much: it cannot be the answer")

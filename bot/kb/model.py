@@ -94,6 +94,12 @@ def section_column(passages: Sequence[Passage]) -> Sequence[str]:
     return sections if sections is not None else [p.section for p in passages]
 
 
+def source_column(passages: Sequence[Passage]) -> Sequence[str]:
+    """Every passage's source id in order; a snapshot's passages give theirs without being built."""
+    sources = getattr(passages, "sources", None)
+    return sources if sources is not None else [p.source for p in passages]
+
+
 def text_column(passages: Sequence[Passage]) -> Sequence[str]:
     """Every passage's text in order; a snapshot's passages decode theirs without being built and kept."""
     texts = getattr(passages, "texts", None)

@@ -194,13 +194,14 @@ class SavedPassages(Sequence):
     """The snapshot's passages, each made on first use: a start decodes and builds only those an answer shows.
 
     It reads as the tuple it stands for (indexing, slicing, iterating, equality, +), and offers the columns
-    a start needs without building every passage: `ids`, `sections`, `questions`, `texts` and `longest_text`.
+    a start needs without building every passage: `ids`, `sections`, `sources`, `questions`, `texts` and
+    `longest_text`.
     """
 
     def __init__(self, ids: list[str], bodies: Bodies, sections: list[str], sources: list[str],
                  questions: list[tuple[str, ...]], files: list[str], lines: list[int]) -> None:
         self.ids, self.sections, self.longest_text = ids, sections, bodies.longest
-        self.questions = questions
+        self.questions, self.sources = questions, sources
         self._columns = (ids, bodies, sections, sources, questions, files, lines)
         self._made: dict[int, Passage] = {}
 
