@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from bot.config import load_config
 from conftest import REPO, clean_env, run_bot, write_config
 
 QUESTION = "Since when have NATO and Mongolia been engaged in dialogue and cooperation?"
@@ -137,6 +138,60 @@ def test_jsonl_subprocess_mixed_byte_stream(tmp_path):
     assert "error" in objects[1] and objects[2]["kind"] == "too_long"
     assert all("error" in objects[i] for i in (3, 4, 5, 6, 8))
     assert objects[7]["kind"] in ("unknown", "answer", "empty", "not_english") and objects[9]["kind"] == "smalltalk"
+
+
+BROKEN_QUESTION = "What does the broken stage say?"
+# `python -m bot ARGS` with a bug in one stage: answering BROKEN_QUESTION raises a KeyError, every other is answered.
+BROKEN_BOT = ("import sys\n"
+              "from bot.core.pipeline import Answerer\n"
+              "real = Answerer.answer\n"
+              "def broken(self, question, context=None):\n"
+              f"    if question == {BROKEN_QUESTION!r}:\n"
+              "        return {}['a stage missing key']\n"
+              "    return real(self, question, context)\n"
+              "Answerer.answer = broken\n"
+              "sys.argv[0] = 'factbot'\n"
+              "from bot.cli.main import main\n"
+              "main()\n")
+
+
+def _run_broken_bot(args: list[str], tmp_path, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", BROKEN_BOT, *args], cwd=REPO, env=clean_env(tmp_path), input=stdin,
+                          capture_output=True, timeout=120)
+
+
+def _one_log_line_naming_the_error(result) -> None:
+    """What a person at the terminal sees of a failed answer besides the reply: one log line, no traceback."""
+    err = [line for line in result.stderr.decode("utf-8").splitlines() if line.strip()]
+    assert len(err) == 1 and "Traceback" not in err[0], err
+    assert " ERROR " in err[0] and "KeyError" in err[0] and "-v shows the traceback" in err[0]
+
+
+@pytest.mark.slow
+def test_ask_whose_answering_fails_prints_the_failed_reply_and_exits_1_without_a_traceback(tmp_path):
+    failed = load_config(REPO / "config.yaml").replies.failed
+    result = _run_broken_bot(["ask", BROKEN_QUESTION], tmp_path)
+    assert (result.returncode, result.stdout.decode("utf-8")) == (1, failed + "\n")
+    _one_log_line_naming_the_error(result)
+    result = _run_broken_bot(["ask", "--json", "--no-log", BROKEN_QUESTION], tmp_path)
+    assert result.returncode == 1 and json.loads(result.stdout) == {"error": failed}
+    _one_log_line_naming_the_error(result)
+    verbose = _run_broken_bot(["-v", "ask", BROKEN_QUESTION], tmp_path)  # a maintainer asks for the traceback
+    assert verbose.returncode == 1 and b"Traceback" in verbose.stderr and b"a stage missing key" in verbose.stderr
+
+
+@pytest.mark.slow
+def test_a_failing_jsonl_line_and_console_question_show_one_log_line_not_a_traceback(tmp_path):
+    failed = load_config(REPO / "config.yaml").replies.failed
+    lines = [json.dumps({"text": BROKEN_QUESTION}), json.dumps({"text": QUESTION})]
+    result = _run_broken_bot(["ask", "--jsonl", "--no-log"], tmp_path, stdin="\n".join(lines).encode() + b"\n")
+    objects = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert result.returncode == 0 and objects[0] == {"line": 1, "error": failed} and objects[1]["found"] is True
+    _one_log_line_naming_the_error(result)
+    result = _run_broken_bot([], tmp_path, stdin=f"{BROKEN_QUESTION}\n{QUESTION}\nquit\n".encode())
+    out = result.stdout.decode("utf-8")
+    assert result.returncode == 0 and out.count(failed) == 1 and "since 2005" in out.split(failed)[1]
+    _one_log_line_naming_the_error(result)
 
 
 @pytest.mark.slow

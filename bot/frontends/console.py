@@ -13,7 +13,7 @@ from ..core.answer import Answer
 from ..core.conversation import Conversation
 from ..core.settings import AnswerSettings, setting_rows
 from ..errors import BotError
-from .failure import failed_reply
+from .failure import failed_reply, log_failure
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ def interactive(conversation: Conversation, out: TextIO = sys.stdout, read: Call
 
 
 def _ask(conversation: Conversation, line: str, say: Printer) -> Answer | None:
-    """Answer one line and show it; a failure costs that question one line, never the session (traceback: the log)."""
+    """Answer one line and show it; a failure costs that question one line, never the session (the cause: the log)."""
     try:
         _reload(conversation.answerer, say)
         answer = conversation.ask(SESSION, line)
@@ -156,8 +156,8 @@ def _ask(conversation: Conversation, line: str, say: Printer) -> Answer | None:
     except BotError as exc:  # a named problem says how to fix it in its own words
         say(str(exc), "bold red")
         return None
-    except Exception:  # a bug in answering one question must not end the session
-        log.exception("answering a console question failed")
+    except Exception as exc:  # a bug in answering one question must not end the session
+        log_failure(log, "answering a console question failed", exc)
         say(failed_reply(conversation), "bold red")
         return None
     say.answer(answer)
@@ -190,8 +190,22 @@ def _greet(answerer, say: Printer) -> None:
 
 
 def ask_once(conversation: Conversation, question: str, as_json: bool, out: TextIO = sys.stdout) -> int:
-    """Answer one question, with no memory, and print it (text or one JSON object); logged as "ask"."""
-    answer = conversation.ask("", question, log_as="ask")
+    """Answer one question, with no memory, and print it (text or one JSON object); logged as "ask".
+
+    Returns the exit code: 0, or 1 when answering fails unexpectedly (a bug), which prints `replies.failed`
+    (with --json as {"error": ...}, as `ask --jsonl` does) and logs the cause, as the console does."""
+    try:
+        answer = conversation.ask("", question, log_as="ask")
+    except BotError:  # a named problem: the command line's one `Error:` line
+        raise
+    except Exception as exc:
+        log_failure(log, "answering the question failed", exc)
+        failed = failed_reply(conversation)
+        if as_json:
+            print(json.dumps({"error": failed}, ensure_ascii=False), file=out)
+        else:
+            Printer(out)(failed, "bold red")
+        return 1
     if as_json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False), file=out)
     else:

@@ -13,7 +13,7 @@ from ..core.conversation import Conversation
 from ..errors import BotError
 from ..files import JsonNumberTooLong, JsonRefused, parse_json
 from ..text import lone_surrogate
-from .failure import failed_reply
+from .failure import failed_reply, log_failure
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +45,8 @@ def jsonl(conversation: Conversation, stdin: BinaryIO, out: TextIO, between_line
                         result["session"] = session
                 except BotError as exc:
                     result = {"line": number, "error": str(exc)}
-                except Exception:  # a bug must cost one line's answer, not every answer after it
-                    log.exception("answering JSON line %d failed", number)
+                except Exception as exc:  # a bug must cost one line's answer, not every answer after it
+                    log_failure(log, f"answering JSON line {number} failed", exc)
                     result = {"line": number, "error": failed_reply(conversation)}
         out.write(_encode(result) + "\n")
         out.flush()

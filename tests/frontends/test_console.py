@@ -87,7 +87,7 @@ def test_interactive_follow_up_uses_the_conversation(seed_answerer, sessions):
 
 def test_a_failure_answering_one_question_costs_one_line_and_the_session_goes_on(seed_answerer, sessions, caplog):
     broken = "What does the broken stage say?"
-    with caplog.at_level(logging.ERROR):
+    with caplog.at_level(logging.DEBUG, logger="bot"):
         code, text, logged = _chat(BrokenOn(seed_answerer, broken), sessions, [broken, QUESTION, "why", "quit"])
     assert code == 0
     lines = text.splitlines()
@@ -96,8 +96,9 @@ def test_a_failure_answering_one_question_costs_one_line_and_the_session_goes_on
     assert "since 2005" in text and "-> answered" in text and text.rstrip().endswith("Goodbye!")
     assert "Traceback" not in text and "KeyError" not in text  # the traceback is the log's, not the screen's
     assert logged == [("console", QUESTION, "answer")]
-    [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert record.exc_info[0] is KeyError and "console question failed" in record.getMessage()
+    [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]  # one line naming it; the traceback at DEBUG
+    assert record.exc_info is None and "console question failed: KeyError" in record.getMessage()
+    assert [r.exc_info[0] for r in caplog.records if r.exc_info] == [KeyError]
 
 
 def test_ctrl_c_while_answering_drops_that_question_not_the_session(seed_answerer, sessions):
@@ -122,6 +123,16 @@ def test_ask_once_text_and_json(seed_answerer, sessions):
     assert data["found"] is True and "since 2005" in data["answer"]
     assert data["passage_ids"] == [data["sources"][0]["id"]]
     assert all(set(s) == SOURCE_KEYS for s in data["sources"])
+
+
+def test_ask_once_whose_answering_fails_prints_the_failed_reply_and_returns_1(seed_answerer, sessions, caplog):
+    broken, failed = "What does the broken stage say?", seed_answerer.config.replies.failed
+    for as_json, shown in ((False, failed + "\n"), (True, json.dumps({"error": failed}) + "\n")):
+        out = io.StringIO()
+        with caplog.at_level(logging.DEBUG, logger="bot"):
+            assert console.ask_once(Conversation(BrokenOn(seed_answerer, broken), sessions), broken, as_json, out) == 1
+        assert out.getvalue() == shown
+    assert [r.exc_info[0] for r in caplog.records if r.exc_info] == [KeyError, KeyError]  # the cause: the log's
 
 
 def test_format_answer_not_found_has_no_source(seed_answerer):

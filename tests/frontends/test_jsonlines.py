@@ -163,10 +163,11 @@ def test_a_failure_answering_one_line_costs_that_line_one_error_object_and_the_s
         seed_answerer, sessions, caplog):
     broken = "What does the broken stage say?"
     lines = [json.dumps({"text": broken, "session": "s"}), json.dumps({"text": QUESTION, "session": "s"})]
-    with caplog.at_level(logging.ERROR):
+    with caplog.at_level(logging.DEBUG, logger="bot"):
         code, objects = run_jsonl(BrokenOn(seed_answerer, broken), sessions, "\n".join(lines).encode() + b"\n")
     assert code == 0 and [o["line"] for o in objects] == [1, 2]
     assert objects[0] == {"line": 1, "error": seed_answerer.config.replies.failed}
     assert objects[1]["found"] is True and "since 2005" in objects[1]["answer"]
-    [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert record.exc_info[0] is KeyError and "line 1" in record.getMessage()
+    [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]  # one line naming it; the traceback at DEBUG
+    assert record.exc_info is None and "line 1 failed: KeyError" in record.getMessage()
+    assert [r.exc_info[0] for r in caplog.records if r.exc_info] == [KeyError]
