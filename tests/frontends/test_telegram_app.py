@@ -12,6 +12,7 @@ import threading
 import time
 
 import pytest
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.cli.main import make_conversation, run_telegram
 from bot.config import PACKAGE_ROOT
@@ -39,7 +40,9 @@ def test_send_faults_are_survived_and_every_question_answered_exactly_once(tmp_p
     run(scenario())
 
 
-def test_a_429_is_retried_by_the_rate_limiter_alone(tmp_path):
+def test_a_429_is_retried_by_the_rate_limiter_alone(tmp_path, monkeypatch, recwarn):
+    monkeypatch.delenv("PTB_TIMEDELTA", raising=False)  # the application opts in to timedelta periods as it is built
+
     async def scenario():
         async with Harness(make_config(tmp_path, send_retries=1)) as h:
             h.fake.fail("sendMessage", *[("status", 429, 1)] * 4)  # Telegram keeps saying "too many requests"
@@ -51,6 +54,7 @@ def test_a_429_is_retried_by_the_rate_limiter_alone(tmp_path):
             h.fake.faults["sendMessage"].clear()
             assert "Source:" in (await h.ask(61, QUESTION))["text"]  # the bot carries on
     run(scenario())
+    assert [str(w.message) for w in recwarn if issubclass(w.category, PTBDeprecationWarning)] == []
 
 
 def test_get_updates_failures_do_not_stop_polling(tmp_path):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import warnings
+from datetime import timedelta
 
 import pytest
 from telegram import Update
@@ -12,7 +15,8 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.frontends.telegram.errors import TokenError
 from bot.frontends.telegram.guard import (LIBRARY_LOGGERS, ChatLocks, FloodGuard, SkippingRequest, TokenRedactor,
-                                          UpdateRedactor, guard_loggers, is_transient, read_token, with_retries)
+                                          UpdateRedactor, guard_loggers, is_transient, opt_in_time_periods, read_token,
+                                          with_retries)
 
 TOKEN = "4242424242:AAHfakeTokenForTestsOnly_abcdefghijklmno"
 
@@ -44,7 +48,20 @@ def test_transient_faults_are_retried_up_to_the_limit():
     assert len(calls) == 3
 
 
-def test_a_429_and_a_bad_request_are_not_retried_here():
+def test_time_periods_are_opted_in_to_timedelta_so_a_429_warns_no_more_and_an_explicit_choice_stands(monkeypatch):
+    monkeypatch.delenv("PTB_TIMEDELTA", raising=False)
+    opt_in_time_periods(os.environ)  # as build_application does: every RetryAfter read its retry_after and warned
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert RetryAfter(1).retry_after == timedelta(seconds=1) and RetryAfter(timedelta(seconds=2.5)).retry_after \
+            == timedelta(seconds=2.5)
+    environ = {"PTB_TIMEDELTA": "false"}
+    opt_in_time_periods(environ)
+    assert environ == {"PTB_TIMEDELTA": "false"}
+
+
+def test_a_429_and_a_bad_request_are_not_retried_here(monkeypatch):
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # as the Telegram front end opts in (a 429 made here, not by it)
     assert not is_transient(RetryAfter(1)) and not is_transient(BadRequest("chat not found"))
     for error in (RetryAfter(1), BadRequest("chat not found")):  # a 429 is AIORateLimiter's to retry
         call, calls = _failing(error)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import secrets
 import signal
 from typing import Mapping
@@ -28,7 +29,7 @@ from ...querylog import Storage
 from . import buttons, handlers, inline
 from .errors import BotApiUnreachable, TokenRejected, WebhookError
 from .front import TelegramFrontEnd
-from .guard import SECRET_PATTERN, SkippingRequest, guard_loggers
+from .guard import SECRET_PATTERN, SkippingRequest, guard_loggers, opt_in_time_periods
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ def build_application(config: Config, conversation: Conversation, storage: Stora
                              group_max_rate=settings.group_max_rate, group_time_period=60,
                              max_retries=settings.send_retries)
     guard_loggers(token)  # before build(): the Bot logs its URL, token included, as it is made
+    opt_in_time_periods(os.environ)  # PTB's own read of RetryAfter.retry_after warned at every 429 otherwise
     app = (Application.builder().token(token).base_url(base_url or settings.base_url)
            .request(send_request).get_updates_request(poll_request).rate_limiter(limiter)
            .concurrent_updates(True).build())

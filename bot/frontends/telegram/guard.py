@@ -11,7 +11,7 @@ import asyncio
 import logging
 import re
 import time
-from typing import Any, Awaitable, Callable, Mapping, TypeVar
+from typing import Any, Awaitable, Callable, Mapping, MutableMapping, TypeVar
 
 from cachetools import LRUCache
 from telegram import TelegramObject, Update
@@ -229,6 +229,13 @@ def guard_loggers(token: str) -> None:
             logger.addFilter(TokenRedactor(token))
         if not any(isinstance(f, UpdateRedactor) for f in logger.filters):
             logger.addFilter(UpdateRedactor())
+
+
+def opt_in_time_periods(environ: MutableMapping[str, str]) -> None:
+    """Have python-telegram-bot give time periods (RetryAfter.retry_after, durations) as datetime.timedelta now, as
+    its version 23 will: until opted in, every read warns, and RetryAfter's constructor reads its own retry_after,
+    so each 429 warned. We read none ourselves; code that starts to gets the coming type. A set value is kept."""
+    environ.setdefault("PTB_TIMEDELTA", "true")
 
 
 def install_redactor(token: str) -> None:
