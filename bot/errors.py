@@ -28,6 +28,11 @@ class KnowledgeError(BotError):
         super().__init__(text)
 
 
+class KnowledgeNotWritable(KnowledgeError):
+    """This process cannot write the knowledge folder (a read-only mount, another user's folder): a setup error,
+    the same one line and exit code 2 from every kb command that changes the knowledge, undo included."""
+
+
 class EmptyKnowledge(KnowledgeError):
     """A knowledge folder holds no passages yet (just made by `kb init`): the fix is to import a document."""
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.main import run
 from bot.kb.folder import KnowledgeFolder, index_cache
 from bot.kb.identity import identify
 from conftest import REPO, clean_env, write_knowledge
@@ -143,6 +144,23 @@ def test_kb_import_where_the_lock_opens_but_the_folder_cannot_be_written_refuses
     assert (result.returncode, result.stdout) == (2, b"")
     assert result.stderr.decode().splitlines() == [
         f"Error: {knowledge}: cannot write in this folder (make the knowledge folder writable)"]
+
+
+@pytest.mark.slow
+def test_kb_undo_in_a_read_only_knowledge_is_the_other_commands_setup_error_exit_2(shared_tmp):
+    knowledge, env = _read_only_copy(shared_tmp)
+    assert run(["--knowledge", str(knowledge), "kb", "remove", "tiny-002"]) == 0  # by root: a version to go back to
+    before = sorted(p.name for p in knowledge.rglob("*"))
+    removed = _as_a_user_who_cannot_write(["--knowledge", str(knowledge), "kb", "remove", "tiny-001"], env)
+    undone = _as_a_user_who_cannot_write(["--knowledge", str(knowledge), "kb", "undo"], env)
+    assert removed.returncode == 2 and "make the knowledge folder writable" in removed.stderr.decode()
+    assert (undone.returncode, undone.stdout, undone.stderr) == (2, b"", removed.stderr)  # the lock cannot be opened
+    (knowledge / ".lock").chmod(0o666)  # the lock opens, but nothing in the folder can be written
+    undone = _as_a_user_who_cannot_write(["--knowledge", str(knowledge), "kb", "undo"], env)
+    assert (undone.returncode, undone.stdout) == (2, b"")
+    assert undone.stderr.decode().splitlines() == [
+        f"Error: {knowledge}: cannot write in this folder (make the knowledge folder writable)"]
+    assert sorted(p.name for p in knowledge.rglob("*")) == before
 
 
 @pytest.mark.slow

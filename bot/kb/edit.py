@@ -16,7 +16,7 @@ from ..errors import DuplicatePassage, KnowledgeError, PassageRejected, UsageErr
 from ..text import lone_surrogate, shorten as short
 from .duplicates import find_near_duplicate
 from .entries import load_passage_file
-from .folder import KnowledgeFolder
+from .folder import KnowledgeFolder, check_writable
 from .load import load_knowledge, passage_files
 from .lookup import knowledge_root, locate_loaded
 from .model import KnowledgeBase, Passage, Source, check_id, check_passage_text
@@ -189,9 +189,11 @@ def remove_passage(config: Config, passage_id: str) -> tuple[Passage, int]:
 
 
 def undo(config: Config):
-    """Restore the version before the last change, if the knowledge then still loads."""
+    """Restore the version before the last change, if the knowledge then still loads; refused first, as every change
+    is, when this process cannot write the knowledge."""
     root = knowledge_root(config)
     store = KnowledgeStore(root)
+    check_writable(store.folder)
     try:
         before = load_knowledge(root)
         old_dangling = dangling_ids(before, load_questions(KnowledgeFolder(root).questions))

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import KnowledgeError
+from ..errors import KnowledgeError, KnowledgeNotWritable
 
 
 @dataclass(frozen=True)
@@ -111,9 +111,9 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK | os.X_OK)
 
 
-def lock_refused(lock: Path, exc: OSError) -> KnowledgeError:
+def lock_refused(lock: Path, exc: OSError) -> KnowledgeNotWritable:
     """The one error every maintainers' command gives when it cannot open the knowledge lock (a read-only folder)."""
-    return KnowledgeError(f"cannot open the lock file: {exc.strerror or exc}", lock,
+    return KnowledgeNotWritable(f"cannot open the lock file: {exc.strerror or exc}", lock,
                           hint="make the knowledge folder writable")
 
 
@@ -131,4 +131,4 @@ def check_writable(folder: KnowledgeFolder) -> None:
         raise lock_refused(folder.lock, exc) from None
     for path in (folder.root, folder.passages, folder.sources):  # the journal, the passages file, the document
         if path.is_dir() and not _writable(path):
-            raise KnowledgeError("cannot write in this folder", path, hint="make the knowledge folder writable")
+            raise KnowledgeNotWritable("cannot write in this folder", path, hint="make the knowledge folder writable")

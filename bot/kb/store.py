@@ -30,7 +30,7 @@ from typing import Callable, Iterable, Iterator
 import filelock
 
 from .. import files as disk
-from ..errors import KnowledgeError
+from ..errors import KnowledgeError, KnowledgeNotWritable
 from .folder import KnowledgeFolder, lock_refused
 from .history import HISTORY_LIMIT, MANIFEST, History, Version, read_manifest, relative_name, remove_tree
 
@@ -159,8 +159,8 @@ class KnowledgeStore:
                 else:
                     self.journal.unlink()
             except OSError as exc:
-                raise KnowledgeError(f"cannot remove an unfinished change: {exc.strerror or exc}", self.journal,
-                                     hint="make the knowledge folder writable") from None
+                raise KnowledgeNotWritable(f"cannot remove an unfinished change: {exc.strerror or exc}",
+                                           self.journal, hint="make the knowledge folder writable") from None
             return "rolled back an interrupted change that had not been saved"
         try:
             journal = disk.parse_json((self.journal / JOURNAL).read_text(encoding="utf-8"))
@@ -190,8 +190,8 @@ class KnowledgeStore:
             try:
                 staged.mkdir(parents=True)
             except OSError as exc:
-                raise KnowledgeError(f"cannot stage the change: {exc.strerror or exc}; nothing was changed", staged,
-                                     hint="make the knowledge folder writable") from None
+                raise KnowledgeNotWritable(f"cannot stage the change: {exc.strerror or exc}; nothing was changed",
+                                           staged, hint="make the knowledge folder writable") from None
             for path, content in changes.items():
                 if content is not None:
                     try:
