@@ -42,6 +42,7 @@ def test_a_gzipped_manual_page_imports_and_its_options_are_answered(tiny_config,
     document.write_bytes((Path(__file__).parent / "fixtures" / "docs" / "gzip.1.gz").read_bytes())
     draft, answer = _import_and_ask(tiny_config, document, "How do I keep the input files?")
     assert draft.source.title == "gzip, gunzip, zcat - compress or expand files"
+    assert draft.source.id == "gzip" and draft.passages[0].id == "gzip-001"  # as gzip.1's: not 'gzip-1'
     assert answer.found and "-k --keep: Keep (don't delete) input files" in answer.text
 
 
@@ -160,6 +161,16 @@ def test_a_source_id_made_from_any_file_name_is_a_valid_id(name, expected):
     from bot.kb.model import check_id
 
     assert slug(name) == expected and check_id(slug(name)) is None
+
+
+@pytest.mark.parametrize("name, expected", [("README.md", "readme"), ("README.md.gz", "readme"), ("gzip.1", "gzip"),
+                                            ("gzip.1.GZ", "gzip"), ("openssl.1ssl.gz", "openssl"), ("v2.0.txt", "v2-0")])
+def test_a_gzipped_documents_default_source_id_is_the_uncompressed_files(name, expected):
+    from pathlib import Path
+
+    from bot.kb.importing import default_source_id
+
+    assert default_source_id(Path("docs") / name) == expected  # README.md.gz was 'readme-md'
 
 
 def test_a_document_named_with_accents_imports_under_its_default_source_id(tiny_config, tmp_path):

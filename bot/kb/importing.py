@@ -36,8 +36,12 @@ def slug(name: str) -> str:
 
 
 def default_source_id(path: Path) -> str:
-    """The source id a document gets without --source-id: its file name's, without the last ending."""
-    return slug(Path(document_name(path)).stem)
+    """The source id a document gets without --source-id: its file name's without the format's ending, and without
+    '.gz' after it, so that README.md.gz gets README.md's ('readme', not 'readme-md')."""
+    name = Path(document_name(path))
+    if name.suffix.lower() == ".gz":
+        name = Path(name.stem)
+    return slug(name.stem)
 
 
 def draft_passages(path: Path, source_id: str, url: str = "") -> tuple[Source, list[Passage], list[str]]:
