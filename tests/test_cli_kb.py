@@ -727,6 +727,25 @@ def test_an_editor_writing_text_that_is_not_unicode_saves_nothing_and_keeps_the_
     assert kbrun(kb, "check", "--quick") == 0
 
 
+def test_undo_and_the_editor_on_a_knowledge_whose_lock_cannot_be_opened_exit_2_as_every_change_does(
+        kb, tmp_path, monkeypatch, capsys):
+    assert kbrun(kb, "add", "--text", NEW_FACT, "--section", "Wider cooperation") == 0  # a version to undo
+    (kb / ".lock").unlink(missing_ok=True)
+    (kb / ".lock").mkdir()  # cannot be opened, by root too: as a read-only folder's lock for another user
+    capsys.readouterr()
+    assert kbrun(kb, "remove", "mongolia-003") == 2
+    refused = capsys.readouterr().err
+    assert refused.startswith("Error: ") and "make the knowledge folder writable" in refused
+    assert kbrun(kb, "undo") == 2 and capsys.readouterr().err == refused  # it exited 1
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    opened = tmp_path / "opened"
+    monkeypatch.setenv("VISUAL", editor_script(tmp_path, f"pathlib.Path({str(opened)!r}).touch()\n"
+                                                         "p.write_text(p.read_text().replace('2005', '2006'))"))
+    assert kbrun(kb, "edit", "mongolia-003") == 2 and capsys.readouterr().err == refused  # it exited 1, after editing
+    assert not opened.exists()  # refused before the editor opens: no edit to make and lose
+    assert load_knowledge(kb).by_id(new_id(1)).text == NEW_FACT
+
+
 @pytest.mark.parametrize("visual, body, words", [
     ("/nonexistent/editor", None, "cannot run the editor '/nonexistent/editor'"),
     (None, "p.unlink()", "the editor removed the file"),

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import Config
-from ..errors import DuplicatePassage, KnowledgeError
+from ..errors import DuplicatePassage, KnowledgeError, KnowledgeNotWritable
 from ..errors import PassageRejected, UsageError
 from ..kb.edit import edit_passage
+from ..kb.folder import KnowledgeFolder, check_writable
 from ..kb.lookup import knowledge_root, locate
 from ..kb.entries import load_passage_file
 from ..kb.model import Passage
@@ -37,7 +38,9 @@ def _editor_command() -> list[str]:
 
 def edit_in_editor(config: Config, passage_id: str, console: "Console") -> int:
     """Open the passage in the editor and save what comes back; a refused edit stays in its file, never lost."""
-    found = locate(knowledge_root(config), passage_id)
+    root = knowledge_root(config)
+    found = locate(root, passage_id)
+    check_writable(KnowledgeFolder(root))  # before the editor opens: an edit that can never be saved is work lost
     original = dump_passage_file(None, [found.passage])
     command = _editor_command()
     with tempfile.NamedTemporaryFile("w+", suffix=".yaml", encoding="utf-8", delete=False) as handle:
@@ -79,6 +82,8 @@ def _save_edit(config: Config, passage: Passage, edited_file: Path, console: "Co
             console.print("No change.")
             return False
         edit_passage(config, passage.id, new.text, new.section)
+    except KnowledgeNotWritable as exc:  # the folder became read-only meanwhile: a setup error, exit 2, as for all
+        raise KnowledgeNotWritable(f"{exc.reason}; your edit is kept in {name}", exc.path, hint=exc.hint) from None
     except KnowledgeError as exc:
         raise PassageRejected(f"the edited passage was not saved: {exc.reason}"
                               + (f", line {exc.line}" if exc.line else "") + f"; your edit is kept in {name}") from None
