@@ -7,7 +7,7 @@ heading word counts `--heading` times a text word; then a tuning benchmark runs 
     python benchmarks/prf_experiment.py squad --feedback 3 --terms 10 --beta 0.3
     python benchmarks/prf_experiment.py realdocs --feedback 3 --unknown-only --beta 0.6    # only for unknown words
     python benchmarks/prf_experiment.py realdocs --feedback 3 --scores original --order expanded
-    python benchmarks/prf_experiment.py realdocs --heading 0.5                             # heading as a field
+    python benchmarks/prf_experiment.py realdocs --heading 1                               # heading as the text
 
 The feedback, written out: the first stage's `--feedback` best passages R (their scores s_d) give each term t
 they hold that the question lacks the weight c(t) = sum_{d in R} s_d / sum s * w(d, t), w the index's own stored
@@ -17,7 +17,7 @@ length and known share stay the question's. `--scores original` keeps each passa
 alone (the second stage and the threshold read that), so the feedback moves only which passages are candidates
 and (`--order expanded`) their order. `--heading H` builds the index with w(d, t) = f(tf_text + H tf_heading) idf(t) /
 norm(d) (BM25F's weighted term count), f(x) = 1 + ln x, and x under 1 (the sublinear TF-IDF the tuning documents and
-Mongolia use; H = 1 is the shipped index).
+Mongolia use; shipped as IndexSettings.section_weight 0.85, measured here before it was; 1 is the index before).
 Figures only; the product is not changed. Results: docs/quality-experiments.md, "Pseudo-relevance feedback".
 """
 
@@ -76,9 +76,9 @@ def expanded_weights(index, query, chosen: list[tuple[str, float]], beta: float)
     return weights
 
 
-def patch(feedback: Feedback | None, heading: float) -> None:
+def patch(feedback: Feedback | None, heading: float | None = None) -> None:
     """Put the feedback (and the heading's weight) into the answer pipeline of this process."""
-    if heading != 1.0:
+    if heading is not None:
         _patch_heading(heading)
     if feedback is None:
         return
@@ -121,44 +121,11 @@ def _score(index, query, norm: float, position: int) -> float:
 
 
 def _patch_heading(heading: float) -> None:
-    """Build every index with the section heading's words weighed `heading` times a text word's, under a fingerprint
-    of its own so no saved index of the product is used or replaced."""
-    import numpy as np
+    """Build the short passages' (TF-IDF) index with a heading word weighing `heading` times a text word's, instead of
+    the shipped IndexSettings.section_weight; the fingerprint holds the settings, so no saved index is reused."""
+    from bot.core import index_build
 
-    from bot.core import index, index_build, index_file
-    from bot.core.index_count import count_terms
-    from bot.core.terms import column_terms
-
-    build, fingerprint = index_build.build_arrays, index_file.fingerprint
-
-    def sublinear(tf: np.ndarray) -> np.ndarray:  # 1 + ln tf, and tf itself under 1 (a heading word alone, H < 1)
-        tf = tf.astype(np.float32)
-        return np.where(tf >= 1, 1.0 + np.log(np.maximum(tf, 1)), tf).astype(np.float32)
-
-    def build_arrays(passages, settings, on_progress=None):
-        if not settings.index_sections or settings.k1 > 0:
-            return build(passages, settings, on_progress)
-        full = count_terms(passages, settings, on_progress)
-        text = count_terms(passages, dataclasses.replace(settings, index_sections=False))
-        names, text_names = column_terms(full.vocabulary), column_terms(text.vocabulary)
-        in_text = {(text_names[c], d): f for c, d, f in zip(text.term_of.tolist(), text.indices.tolist(), text.tf.tolist())}
-        tf_text = np.array([in_text.get((names[c], d), 0) for c, d in zip(full.term_of.tolist(), full.indices.tolist())])
-        n_docs, n_terms = len(passages), len(full.vocabulary)
-        df = np.bincount(full.term_of, minlength=n_terms)
-        idf = index_build.idf_values(df, n_docs, settings.idf).astype(np.float32)
-        weights = sublinear(tf_text + heading * (full.tf - tf_text))
-        weights *= idf[full.term_of]
-        if settings.bigrams and settings.bigram_weight != 1.0:
-            weights[full.is_bigram[full.term_of]] *= settings.bigram_weight
-        index_build._normalise(weights, full.indices, n_docs, settings)
-        indptr = np.zeros(n_terms + 1, dtype=np.int64)
-        np.cumsum(df, out=indptr[1:])
-        return index_build.IndexArrays(full.vocabulary, idf, indptr, full.indices, weights, n_docs, full.word_counts,
-                                       full.text_words)
-
-    index.build_arrays = build_arrays
-    index_file.fingerprint = lambda passages, settings, digest=None: fingerprint(passages, settings, digest) + \
-        f"-heading{heading}"
+    index_build.SCORING["tfidf"] = dataclasses.replace(index_build.SCORING["tfidf"], section_weight=heading)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -172,7 +139,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--unknown-only", action="store_true", help="only for a question with a word the index lacks")
     parser.add_argument("--scores", choices=("expanded", "original"), default="expanded")
     parser.add_argument("--order", choices=("expanded", "original"), default="expanded")
-    parser.add_argument("--heading", type=float, default=1.0, help="a heading word's weight against a text word's")
+    parser.add_argument("--heading", type=float, help="a heading word's weight against a text word's (default: shipped)")
     parser.add_argument("--together", action="store_true", help="realdocs: also every tuning document in one base")
     args = parser.parse_args(argv)
     feedback = (Feedback(args.feedback, args.terms, args.beta, args.min_docs, args.unknown_only, args.scores,
