@@ -361,3 +361,37 @@ def test_the_distributional_thesaurus_links_words_used_alike_and_the_experiment_
     assert similar_words("folders", {"directori": 1, "music": 1}, 0.5, 3, lines) == ("directory",)
     assert similar_words("folder", {"music": 1}, 0.5, 3, lines) == ()  # a neighbour the knowledge lacks: nothing
     assert similar_words("folder", {"directori": 1}, 1.01, 3, lines) == ()  # under the floor: nothing
+
+
+def test_the_feedback_experiment_lends_the_best_passages_heaviest_new_terms_at_rocchio_s_weight():
+    """prf_experiment.py: the best passages' terms the question lacks, weighed by the passages' scores, heaviest first;
+    a term must be in --min-docs of them; each joins the query with the normalised component beta * c(t)."""
+    sys.path.insert(0, str(REPO))
+    from benchmarks.prf_experiment import Feedback, expanded_weights, feedback_terms
+    from bot.core.index import TfidfIndex
+    from bot.core.index_build import SCORING
+    from bot.core.query import weigh
+    from bot.core.reading import Reader
+    from bot.core.expand import Expander
+    from bot.core.settings import AnswerSettings
+    from bot.kb.model import Passage
+
+    passages = [Passage("a", "The gzip program compresses files; the fast level trades size for speed."),
+                Passage("b", "The gzip program decompresses files with speed."),
+                Passage("c", "A chess engine plays chess.")]
+    index = TfidfIndex.build(passages, SCORING["tfidf"])
+    settings = AnswerSettings()
+    query = weigh(Reader(index.vocabulary, index.word_counts, Expander({}, {}), settings).read("gzip program"),
+                  index, settings)
+    matches = index.rank(query.weights, query.norm_terms, 3, query.own, query.groups, 2, query.known_share)
+    assert [m.position for m in matches] == [1, 0]  # the shorter passage first; the chess one holds no question word
+    chosen = feedback_terms(index, passages, query.weights, matches, Feedback(docs=2, terms=3))
+    terms = [t for t, _ in chosen]
+    assert "gzip" not in terms and "program" not in terms and "chess" not in terms
+    assert set(terms[:2]) == {"file", "speed"} and len(terms) == 3  # in both passages: the heaviest
+    assert {t for t, _ in feedback_terms(index, passages, query.weights, matches, Feedback(docs=2, min_docs=2))} == \
+        {"file", "speed"}  # only what both passages hold ('decompresses' and 'compresses' stem apart)
+    (term, c), = chosen[:1]
+    weights = expanded_weights(index, query, chosen[:1], 0.5)
+    component = weights[term] * index.query_factor(term) / index.query_norm(query.norm_terms)
+    assert component == pytest.approx(0.5 * c) and weights["gzip"] == 1.0 and len(weights) == len(query.weights) + 1

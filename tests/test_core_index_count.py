@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
 import numpy as np
@@ -59,3 +60,27 @@ def test_ascii_pieces_are_lower_cased_by_the_byte_table_as_normalise_would():
     tokens = [list(ids)[i] for i in stream]
     assert tokens == [b"the", b"'quoted'", b"word", b"cafe", b"z"]
     assert [w for t in tokens for w in split_words(t.decode())] == [w for p in pieces for w in words(p)]
+
+
+@pytest.mark.parametrize("passages", (TRICKY, TRICKY[::-1], TRICKY * 3, TRICKY[2:3], ()))
+def test_a_heading_weighed_apart_counts_each_pair_s_heading_words_as_the_heading_alone_holds_them(passages):
+    """heading_tf is, per (term, passage), the section heading's share of tf: the count with sections less the
+    count without them (a bigram never spans the text and the heading: each piece's bigrams are its own)."""
+    weighed = dataclasses.replace(SCORING["tfidf"], section_weight=0.5)
+    vocabulary, _, term_of, indices, tf = one_at_a_time(passages, weighed)
+    text_vocabulary, _, text_of, text_indices, text_tf = one_at_a_time(passages,
+                                                                       dataclasses.replace(weighed, index_sections=False))
+    names = {col: term for term, col in vocabulary.items()}
+    text_names = {col: term for term, col in text_vocabulary.items()}
+    in_text = {(text_names[int(c)], int(d)): int(f) for c, d, f in zip(text_of, text_indices, text_tf)}
+    counted = count_terms(passages, weighed)
+    expected = [int(f) - in_text.get((names[int(c)], int(d)), 0) for c, d, f in zip(term_of, indices, tf)]
+    assert counted.heading_tf is not None and counted.heading_tf.dtype == np.int32
+    assert counted.heading_tf.tolist() == expected
+    assert counted.tf.tolist() == tf.tolist()  # tf itself is the whole count, as before
+
+
+@pytest.mark.parametrize("settings", (SCORING["bm25"], dataclasses.replace(SCORING["tfidf"], section_weight=1.0),
+                                      dataclasses.replace(SCORING["tfidf"], index_sections=False)))
+def test_no_heading_is_counted_apart_when_it_weighs_as_the_text_or_is_not_indexed(settings):
+    assert count_terms(TRICKY, settings).heading_tf is None

@@ -326,3 +326,41 @@ def test_a_setting_changed_in_the_metadata_that_still_parses_is_refused(tmp_path
     saved.write_bytes(saved.read_bytes().replace(b'"b": 0.75', b'"b": 0.25', 1))  # the fingerprint still matches
     assert TfidfIndex.load(tmp_path, fingerprint(PASSAGES, IndexSettings())) is None
     assert load_or_build(PASSAGES, tmp_path).settings == IndexSettings()
+
+
+SECTIONED = (
+    Passage("layout", "The magic file contains a mapping from file contents to types.", "Directory layout"),
+    Passage("source", "Magic elements contain a list of match elements.", "The source files"),
+    Passage("other", "Glob elements give a pattern.", "The source files"),
+)
+
+
+def test_a_heading_word_counts_section_weight_of_a_text_word_before_the_sublinear_tf():
+    """w(d, t) = f(tf_text + section_weight * tf_heading) * idf(t) / norm(d), f(x) = 1 + ln x, and x under 1."""
+    from collections import Counter
+    from dataclasses import replace
+
+    settings = IndexSettings(bigrams=False, k1=0.0, slope=1.0, idf="smooth", query_idf=1.0, section_weight=0.5)
+    built = TfidfIndex.build(SECTIONED, settings)
+    text_only = replace(settings, index_sections=False)
+    rows = []
+    for p in SECTIONED:
+        whole, text = Counter(passage_features(p, settings)), Counter(passage_features(p, text_only))
+        rows.append({t: text[t] + 0.5 * (n - text[t]) for t, n in whole.items()})
+    df = Counter(t for row in rows for t in row)
+    for position, row in enumerate(rows):
+        raw = {t: (1 + np.log(x) if x >= 1 else x) * (np.log(4 / (1 + df[t])) + 1) for t, x in row.items()}
+        norm = np.sqrt(sum(v * v for v in raw.values()))
+        for term, value in raw.items():
+            assert built.value(position, term) == pytest.approx(value / norm, rel=1e-5), (position, term)
+    assert rows[1]["file"] == 0.5 and built.value(1, "file") > 0  # held from its heading alone ("files"): f(0.5) = 0.5
+
+
+def test_a_passage_saying_the_word_outranks_one_whose_heading_alone_holds_it_the_more_the_lighter_the_heading():
+    weights, norm = query("magic", "file", "contain")
+    def margin(weight: float) -> float:
+        ix = TfidfIndex.build(SECTIONED, IndexSettings(k1=0.0, slope=1.0, idf="smooth", query_idf=1.0,
+                                                       section_weight=weight))
+        scores = {SECTIONED[m.position].id: m.score for m in ix.search(weights, norm, 3)}
+        return scores["layout"] - scores["source"]
+    assert margin(0.5) > margin(0.85) > margin(1.0)

@@ -4,8 +4,9 @@ Scoring, written out: a passage d and a query q are vectors over index terms (wo
 adjacent-stem bigrams when IndexSettings.bigrams is on). The passage weight of term t is
 
     w(d, t) = f(tf(d, t)) * idf(t) / norm(d)
+    tf(d, t) = tf_text(d, t) + section_weight * tf_heading(d, t)            BM25F's weighted count (heading: section)
     f(tf)   = tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(d) / mean_len))   BM25 saturation (k1 > 0)
-              or 1 + ln tf                                                  (k1 = 0: sublinear tf)
+              or 1 + ln tf, and tf itself under 1                           (k1 = 0: sublinear tf)
     idf(t)  = ln(1 + (n - df + 0.5) / (df + 0.5))                           "bm25"
               or ln((1 + n) / (1 + df)) + 1                                 "smooth" (scikit-learn's)
     norm(d) = (1 - slope) * mean_l2 + slope * l2(d)                         pivoted; slope 1 = cosine

@@ -50,6 +50,8 @@ class Counted:
     tf: np.ndarray  # int32 times the term occurs in the passage
     is_bigram: np.ndarray  # bool per column
     text_words: TextWords  # every text's words as read here, for the second stage (index_words.py)
+    heading_tf: np.ndarray | None = None  # int32: how many of each pair's `tf` are in the section heading (None: not
+    # counted apart, as when the heading weighs as much as the text: IndexSettings.section_weight 1)
 
 
 class _Ids(dict):
@@ -73,12 +75,21 @@ def count_terms(passages: Sequence[Passage], settings: IndexSettings, on_progres
     keep = (stems >= 0) & indexed[piece_of_word]
     stems, stem_piece = stems[keep], piece_of_word[keep]
     del piece_of_word, keep
-    features = list(_features(stems, stem_piece, piece_passage, len(stem_strs), settings.bigrams))
+    apart = settings.index_sections and settings.section_weight != 1
+    heading = _headings(piece_passage, len(text_chars)) if apart else None
+    features = list(_features(stems, stem_piece, piece_passage, len(stem_strs), settings.bigrams, heading))
     del stems, stem_piece
-    vocabulary, is_bigram, column_stems, term_of, indices, tf = _pairs(features, stem_names, stem_strs)
+    vocabulary, is_bigram, column_stems, term_of, indices, tf, heading_tf = _pairs(features, stem_names, stem_strs)
     texts = text_words(word_stream, piece_words, piece_passage, text_chars, words, stem_of_word, stem_names, stem_strs,
                        column_stems)
-    return Counted(vocabulary, word_counts, term_of, indices, tf, is_bigram, texts)
+    return Counted(vocabulary, word_counts, term_of, indices, tf, is_bigram, texts, heading_tf)
+
+
+def _headings(piece_passage: np.ndarray, n_docs: int) -> np.ndarray:
+    """1 for each passage's section piece (its second: text, section, then its questions), 0 for the others."""
+    heading = np.zeros(len(piece_passage), dtype=np.uint8)
+    heading[np.searchsorted(piece_passage, np.arange(n_docs)) + 1] = 1
+    return heading
 
 
 def _tokenise(passages: Sequence[Passage], settings: IndexSettings, on_progress: Progress | None) -> tuple:
@@ -141,9 +152,11 @@ def _words(tokens: list[bytes], token_ids: np.ndarray, piece_tokens: np.ndarray)
     return list(names), stream, np.diff(bounds)
 
 
-def _features(stems: np.ndarray, piece: np.ndarray, piece_passage: np.ndarray, n_stems: int, bigrams: bool) -> tuple:
+def _features(stems: np.ndarray, piece: np.ndarray, piece_passage: np.ndarray, n_stems: int, bigrams: bool,
+              heading: np.ndarray | None = None) -> tuple:
     """Every index term as an int64 key (stem s: s; bigram a b: n + a * n + b), laid out in
-    passage_features' order (each piece's stems, then its bigrams), and each one's passage."""
+    passage_features' order (each piece's stems, then its bigrams), each one's passage, and (given each piece's
+    `heading` mark) whether it is in a section heading, else None."""
     n_pieces = len(piece_passage)
     per_piece = np.bincount(piece, minlength=n_pieces)
     pairs = np.flatnonzero(piece[1:] == piece[:-1]) if bigrams else np.zeros(0, dtype=np.int64)
@@ -160,21 +173,28 @@ def _features(stems: np.ndarray, piece: np.ndarray, piece_passage: np.ndarray, n
     passage_of = np.empty(len(keys), dtype=np.int32)
     passage_of[stem_at] = piece_passage[piece]
     passage_of[bigram_at] = piece_passage[left]
-    return keys, passage_of
+    if heading is None:
+        return keys, passage_of, None
+    in_heading = np.empty(len(keys), dtype=np.uint8)
+    in_heading[stem_at] = heading[piece]
+    in_heading[bigram_at] = heading[left]
+    return keys, passage_of, in_heading
 
 
 def _pairs(features: list, stem_ids: Mapping[str, int], stem_strs: np.ndarray) -> tuple:
     """One stable sort groups each term's occurrences in passage order; the groups are then put in
-    first-seen order: (vocabulary, is_bigram, each term's stem id or -1, term_of, indices, tf). `features`
-    ([keys, passages]) is emptied, and every large array dropped once used, so the peak memory stays low."""
-    keys, passage_of = features
+    first-seen order: (vocabulary, is_bigram, each term's stem id or -1, term_of, indices, tf, heading tf or None).
+    `features` ([keys, passages, heading marks]) is emptied, and every large array dropped once used, so the peak
+    memory stays low."""
+    keys, passage_of, in_heading = features
     features.clear()
     if not len(keys):
         empty = np.zeros(0, dtype=np.int32)
         return KeyTable(stem_ids, stem_strs, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)), \
-            np.zeros(0, dtype=bool), empty, empty, empty, empty
+            np.zeros(0, dtype=bool), empty, empty, empty, empty, None if in_heading is None else empty
     order = _stable_order(keys)
     keys, passage_of = keys[order], passage_of[order]
+    in_heading = None if in_heading is None else in_heading[order]
     new_term = np.concatenate(([True], keys[1:] != keys[:-1]))
     new_pair = new_term.copy()
     new_pair[1:] |= passage_of[1:] != passage_of[:-1]
@@ -183,6 +203,7 @@ def _pairs(features: list, stem_ids: Mapping[str, int], stem_strs: np.ndarray) -
     del order, new_pair
     term_keys = keys[term_starts]  # ascending
     tf = np.diff(np.append(pair_starts, len(keys))).astype(np.int32)
+    in_heading = None if in_heading is None else np.add.reduceat(in_heading, pair_starts, dtype=np.int32)
     passage_of = passage_of[pair_starts]
     group_start = np.flatnonzero(new_term[pair_starts])  # each term's first pair
     del keys, new_term, term_starts
@@ -191,9 +212,10 @@ def _pairs(features: list, stem_ids: Mapping[str, int], stem_strs: np.ndarray) -
     take = np.repeat(group_start[seen] - (ends - group_size), group_size) + np.arange(len(pair_starts))
     del pair_starts, ends
     indices, tf = passage_of[take], tf[take]
+    heading_tf = None if in_heading is None else in_heading[take]
     del take, passage_of
     term_of = np.repeat(np.arange(len(seen), dtype=np.int32), group_size)
-    return (*_vocabulary(term_keys, seen, stem_ids, stem_strs), term_of, indices, tf)
+    return (*_vocabulary(term_keys, seen, stem_ids, stem_strs), term_of, indices, tf, heading_tf)
 
 
 def _stable_order(keys: np.ndarray) -> np.ndarray:
