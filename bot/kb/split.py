@@ -182,6 +182,8 @@ def _block_passages(block: Block, context: _Context, limit: int, opening: bool, 
     example = block.example
     out = []
     for piece in pieces:
+        if not _WORD.search(piece):
+            continue  # a stray '.' or '-' (a manual's empty line): an introduction or heading with nothing after it
         review = next((why for part, why in reviews.items() if part in piece), "")
         reviewed = piece  # what the review reads: the passage, or an item without its introduction (said whole)
         if question and not out and len(question) + len(piece) < MAX_TEXT_CHARS:
@@ -205,7 +207,7 @@ def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) ->
     passages: list[DraftPassage] = []
     last: Block | None = None
     lead = ""  # the sentence introducing the list items that follow ("There are two requirements:")
-    blocks = with_code(outline.blocks)
+    blocks = [b for b in with_code(outline.blocks) if _WORD.search(b.text)]  # a stray '.' says nothing
     # items the next item follows in the document as written (not in `blocks`: an example left out between two
     # items leaves the first open to review, as after a list's last item)
     ended = {id(b) for b, after in zip(outline.blocks, outline.blocks[1:])
