@@ -21,3 +21,30 @@ def texts(doc: str, kind: str = "txt") -> list[str]:
      ["These are: Search for files."])])
 def test_a_block_with_no_word_in_it_is_no_passage_even_behind_its_heading_or_introduction(kind, doc, expected):
     assert texts(doc, kind) == expected  # was "Other useful examples: ." / "These are: ." before each
+
+
+LISTING = "\n".join(f"int step{n}(void) {{ return compress(source, dest, level{n}); }}" for n in range(8))
+
+
+@pytest.mark.parametrize("kind, doc", [  # zlib's zlib_how.html: 'here is the program zpipe.c:' glued to the next text
+    ("html", f"<h1>Usage</h1><p>We often get questions.</p><p>Without further adieu, here is the program zpipe.c:</p><pre>{LISTING}</pre>"
+             "<p>We now include the header files for the required definitions.</p>"),
+    ("txt", "Usage\n=====\n\nWe often get questions.\n\nWithout further adieu, here is the program zpipe.c:\n\n"
+            + "".join(f"    {line}\n" for line in LISTING.split("\n"))
+            + "\nWe now include the header files for the required definitions.\n")])
+def test_an_introduction_whose_listing_is_left_out_does_not_join_the_next_paragraph(kind, doc):
+    # It stays a passage of its own, for review: all that is left of the listing, it names it.
+    assert [(p.text, p.review) for p in split_document(doc, kind).passages] == [
+        ("We often get questions.", ""),
+        ("Without further adieu, here is the program zpipe.c:", "ends with ':' but what follows (a list or an example) is not in it"),
+        ("We now include the header files for the required definitions.", "")]
+    short = doc.replace("Without further adieu, here is the program zpipe.c:", "For example:")  # names nothing: left out, as before
+    assert texts(short, kind) == ["We often get questions.",
+                                  "We now include the header files for the required definitions."]
+
+
+def test_output_after_a_listing_left_out_keeps_the_listing_s_introduction():
+    # GCC's README.Bugs: 'Example:' / a C program (left out) / 'make const' and the compiler's message
+    doc = ("Notes\n=====\n\nCasts\n-----\n\nExample:\n\n" + LISTING + "\n\nmake const\nconst.cc:7: passing char ** "
+           "as argument 1 adds cv-quals\n")
+    assert texts(doc) == ["Example: make const const.cc:7: passing char ** as argument 1 adds cv-quals"]

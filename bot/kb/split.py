@@ -126,9 +126,11 @@ class _Context:
         return f"{section.rstrip('.')}: {text}"
 
 
-def _pieces(block: Block, limit: int, leads: bool = False) -> tuple[str, list[str], dict[str, str]]:
+def _pieces(block: Block, limit: int, leads: bool = False,
+            unlisted: bool = False) -> tuple[str, list[str], dict[str, str]]:
     """A block's term, its sentences grouped into passage texts, and why any cut sentence needs review; a
-    paragraph that `leads` a list leaves its closing sentence to the items (_lead_in)."""
+    paragraph that `leads` a list leaves its closing sentence to the items (_lead_in), one `unlisted` (its
+    listing left out) keeps a long one, all that is left of the listing ('Here is the program zpipe.c:')."""
     term, body = block.term, block.text[len(block.term) + 2:] if block.term else block.text
     if len(term) > 100:  # too long to repeat in front of each part: read as an ordinary paragraph
         term, body = "", block.text
@@ -140,7 +142,7 @@ def _pieces(block: Block, limit: int, leads: bool = False) -> tuple[str, list[st
     # An introduction to a list or example ("... includes:") is not a fact on its own: a paragraph of one is
     # left out, and a short one ending a paragraph ("For example:") is dropped from it.
     if block.kind == "para" and found and found[-1].endswith(":") and (
-            len(found[-1]) < 40 or len(found) == 1 and len(found[-1]) < 120):
+            len(found[-1]) < 40 or len(found) == 1 and len(found[-1]) < 120 and not unlisted):
         found.pop()
     reviews: dict[str, str] = {}
     pieces: list[str] = []
@@ -171,13 +173,14 @@ def _review(piece: str, prose: bool = True) -> str:
 
 
 def _block_passages(block: Block, context: _Context, limit: int, opening: bool, question: str,
-                    lead: str = "", leads: bool = False, ended: bool = False) -> list[DraftPassage]:
+                    lead: str = "", leads: bool = False, ended: bool = False,
+                    unlisted: bool = False) -> list[DraftPassage]:
     """One block's passages: sentences grouped, long ones cut, each given the context it leans on (the
     question a paragraph answers, the term it describes, the sentence introducing a list item, or the
     heading it sits under); an item `ended` by the next item may end without a full stop."""
     if between_examples(block):
         return []  # words between two examples ("is equivalent to") with no example to go on with: half a sentence
-    term, pieces, reviews = _pieces(block, limit, leads)
+    term, pieces, reviews = _pieces(block, limit, leads, unlisted)
     prose = block.kind == "para" or ". " in block.text and not ended  # an item the next one follows lost nothing
     example = block.example
     out = []
@@ -212,18 +215,24 @@ def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) ->
     # items leaves the first open to review, as after a list's last item)
     ended = {id(b) for b, after in zip(outline.blocks, outline.blocks[1:])
              if b.kind == after.kind == "item" and b.section == after.section}
+    # blocks still as read whose example was left out (a listing): what they introduce is gone, not the next paragraph
+    unlisted = {id(b) for b, after in zip(outline.blocks, outline.blocks[1:]) if after.kind == "code"}
     for n, block in enumerate(blocks):
         opening = not passages or passages[-1].section != block.section
         if block.kind != "item" or last is None or last.section != block.section:
-            lead = _lead_in(block)  # every item gets it, whether it finishes the sentence or is one of its own
+            # every item gets it, whether it finishes the sentence or is one of its own; not a listing's, left out
+            lead = "" if id(block) in unlisted else _lead_in(block)
         following = blocks[n + 1] if n + 1 < len(blocks) else None
         leads = bool(lead) and following is not None and following.kind == "item" and following.section == block.section
         # A paragraph that ends by asking (a FAQ's question) goes in front of the paragraph that answers it.
         asks = (last is not None and last.kind == block.kind == "para" and not opening and last.text.endswith("?")
                 and not block.text.endswith("?") and last.text.endswith(passages[-1].text))
-        question = passages.pop().text if asks else _introduced(last, block, passages)
+        # after a listing left out, a new sentence is not what the listing's introduction ('here is zpipe.c:')
+        # introduced; words in lower case (the listing's output: 'make const ...') still are
+        gone = id(last) in unlisted and block.text[:1].isupper()
+        question = passages.pop().text if asks else "" if gone else _introduced(last, block, passages)
         passages.extend(_block_passages(block, context, limit, opening, question, lead if block.kind == "item" else "",
-                                        leads and block.kind == "para", id(block) in ended))
+                                        leads and block.kind == "para", id(block) in ended, id(block) in unlisted))
         last = block
     return Draft(title=outline.title or UNTITLED, date=outline.date, passages=tuple(passages))
 
