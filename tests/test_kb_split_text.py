@@ -208,3 +208,18 @@ def test_an_indented_line_after_an_introduction_is_its_example():
     assert blocks[-1].section == "CENTRED TITLE"  # with no introduction before it, an indented line may still head
     passages = [p.text for p in split_document(text, "text").passages]
     assert "We add a new field to the Source stanza: Rules-Requires-Root: no | binary-targets" in passages
+
+
+def test_consecutive_label_lines_are_facts_of_their_own_not_a_heading_and_its_line():
+    # dpkg's rootless-builds.txt: 'Status: recommendation, stable' became a heading, and the passage under it read
+    # 'Status: recommendation, stable: version: 1.0'.
+    doc = ("Supporting rootless builds\n==========================\n\nStatus: recommendation, stable\nVersion: 1.0\n\n"
+           "Background\n----------\n\nDebian packages have required (fake)root privileges for some targets.\n")
+    assert [(p.section, p.text) for p in split_document(doc).passages] == [
+        ("Supporting rootless builds", "Status: recommendation, stable"),
+        ("Supporting rootless builds", "Version: 1.0"),
+        ("Background", "Debian packages have required (fake)root privileges for some targets.")]
+    # one such line alone is still a heading; a sentence with a colon in it is no field
+    outline = read_plain("Status: draft\n\nIt works.\n\nNote: this is a sentence.\nIt goes on here.\n")
+    assert outline.title == "Status: draft"
+    assert [b.kind for b in outline.blocks] == ["para", "para"]
