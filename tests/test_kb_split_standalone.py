@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.kb.split import split_document
+from bot.kb.split import INTRO_CHARS, split_document
 
 
 def texts(doc: str, kind: str = "txt") -> list[str]:
@@ -48,3 +48,25 @@ def test_output_after_a_listing_left_out_keeps_the_listing_s_introduction():
     doc = ("Notes\n=====\n\nCasts\n-----\n\nExample:\n\n" + LISTING + "\n\nmake const\nconst.cc:7: passing char ** "
            "as argument 1 adds cv-quals\n")
     assert texts(doc) == ["Example: make const const.cc:7: passing char ** as argument 1 adds cv-quals"]
+
+
+INTRO, NO, ONLY, BINARY = ("The values are defined as:", "If no, nothing needs root.",
+                           "If no is used, it must be the only keyword.", "If binary, the binary target runs as root.")
+
+
+@pytest.mark.parametrize("kind, doc", [  # dpkg's rootless-builds.txt: sub-items got the outer list's introduction
+    ("txt", f"Title\n=====\n\nValues\n------\n\n{INTRO}\n\n * {NO}\n   - {ONLY}\n\n * {BINARY}\n"),
+    ("md", f"# Title\n\n## Values\n\n{INTRO}\n\n- {NO}\n  - {ONLY}\n- {BINARY}\n"),
+    ("html", f"<h1>Title</h1><h2>Values</h2><p>{INTRO}</p><ul><li>{NO}<ul><li>{ONLY}</li></ul></li><li>{BINARY}</li>"
+             "</ul>")])
+def test_a_nested_item_gets_the_item_it_sits_under_in_front_not_the_outer_list_s_introduction(kind, doc):
+    assert texts(doc, kind) == [f"{INTRO} {NO}", f"{NO} {ONLY}", f"{INTRO} {BINARY}"]
+
+
+def test_a_nested_item_under_an_item_too_long_to_repeat_gets_nothing_in_front():
+    long_item = NO.replace("nothing", "nothing, not the build, the install, the clean-up nor any other target of "
+                           "the rules file or of the tools it calls, whoever runs them and wherever, ever")
+    assert len(long_item) >= INTRO_CHARS
+    doc = f"Title\n=====\n\nValues\n------\n\n{INTRO}\n\n    * {long_item}\n      - {ONLY}\n    * {BINARY}\n"
+    # the first item is the outer list's however far it is indented
+    assert texts(doc) == [f"{INTRO} {long_item}", ONLY, f"{INTRO} {BINARY}"]

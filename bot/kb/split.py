@@ -210,6 +210,7 @@ def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) ->
     passages: list[DraftPassage] = []
     last: Block | None = None
     lead = ""  # the sentence introducing the list items that follow ("There are two requirements:")
+    parents: list[tuple[int, str]] = []  # the items a nested item may sit under: (depth, text), outermost first
     blocks = [b for b in with_code(outline.blocks) if _WORD.search(b.text)]  # a stray '.' says nothing
     # items the next item follows in the document as written (not in `blocks`: an example left out between two
     # items leaves the first open to review, as after a list's last item)
@@ -222,6 +223,7 @@ def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) ->
         if block.kind != "item" or last is None or last.section != block.section:
             # every item gets it, whether it finishes the sentence or is one of its own; not a listing's, left out
             lead = "" if id(block) in unlisted else _lead_in(block)
+            parents = []
         following = blocks[n + 1] if n + 1 < len(blocks) else None
         leads = bool(lead) and following is not None and following.kind == "item" and following.section == block.section
         # A paragraph that ends by asking (a FAQ's question) goes in front of the paragraph that answers it.
@@ -231,10 +233,23 @@ def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) ->
         # introduced; words in lower case (the listing's output: 'make const ...') still are
         gone = id(last) in unlisted and block.text[:1].isupper()
         question = passages.pop().text if asks else "" if gone else _introduced(last, block, passages)
-        passages.extend(_block_passages(block, context, limit, opening, question, lead if block.kind == "item" else "",
+        item_lead = _item_lead(block, lead, parents) if block.kind == "item" else ""
+        passages.extend(_block_passages(block, context, limit, opening, question, item_lead,
                                         leads and block.kind == "para", id(block) in ended, id(block) in unlisted))
         last = block
     return Draft(title=outline.title or UNTITLED, date=outline.date, passages=tuple(passages))
+
+
+def _item_lead(item: Block, lead: str, parents: list[tuple[int, str]]) -> str:
+    """What goes in front of a list item: the list's introduction, or for a nested item the item it sits under
+    (when short enough to repeat), not the outer list's introduction; `parents` is kept up to date with it."""
+    while parents and parents[-1][0] >= item.depth:
+        parents.pop()
+    parent = parents[-1][1] if parents else ""
+    parents.append((item.depth, item.text))
+    if not parent:
+        return lead
+    return parent if len(parent) < INTRO_CHARS else ""
 
 
 def _introduced(last: Block | None, block: Block, passages: list[DraftPassage]) -> str:

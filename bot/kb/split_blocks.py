@@ -21,6 +21,7 @@ class Block:
     kind: str = "para"  # "para", "item", "term" or "code" (an example's lines, one per line of text)
     term: str = ""  # a term's name ('-k --keep'), which its text starts with
     example: str = ""  # the examples its text ends with (lines joined by "; "), with any words between them
+    depth: int = 0  # how deep in nested lists an item sits: 0 in the outermost list
 
 
 @dataclass
@@ -42,14 +43,15 @@ class Outline:
         else:
             self.section = text
 
-    def add(self, text: str, kind: str = "para", term: str = "") -> None:
-        """A block of text (with a term: its description); a 'Last updated' line dates the document."""
+    def add(self, text: str, kind: str = "para", term: str = "", depth: int = 0) -> None:
+        """A block of text (with a term: its description; an item: how deep in nested lists); a 'Last updated' line
+        dates the document."""
         text, term = " ".join(text.split()), _term(term)
         if not text or self._dated(text):
             return
         if term:
             kind, text = "term", f"{term}: {text}"
-        self.blocks.append(Block(self._under(), text, kind, term))
+        self.blocks.append(Block(self._under(), text, kind, term, depth=depth))
 
     def code(self, lines: list[str], term: str = "") -> None:
         """An example or command block, one line of text per line, for the paragraph introducing it to carry."""

@@ -100,8 +100,10 @@ class _Page(HTMLParser):
             self.term = text
         elif self.term and self._in("dd"):  # a description, maybe of several paragraphs
             self.outline.add(text, term=self.term)
+        elif tag == "li":  # how deep in nested lists: the lists open around it, less its own
+            self.outline.add(text, "item", depth=max(sum(t in ("ul", "ol") for t, _ in self.stack) - 1, 0))
         else:
-            self.outline.add(text, "item" if tag == "li" else "para")
+            self.outline.add(text, "para")
 
 
 def read_html(markup: str) -> Outline:

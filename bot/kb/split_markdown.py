@@ -38,7 +38,7 @@ class _Reader:
 
     def __init__(self) -> None:
         self.outline = Outline()
-        self.lists: list[list[tuple[str, bool]]] = []  # each open list's items: (text, only links)
+        self.lists: list[list[tuple[str, bool, int]]] = []  # each open list's items: (text, only links, depth)
         self.row: list[str] = []
         self.header: list[str] = []
 
@@ -61,19 +61,19 @@ class _Reader:
         elif kind == "inline" and tokens[i - 1].type == "paragraph_open":
             text, links = inline_text(tokens[i])
             if self.lists:
-                self.lists[-1].append((text, links))
+                self.lists[-1].append((text, links, len(self.lists) - 1))
             else:
                 self.outline.add(text)
 
-    def _close_list(self, items: list[tuple[str, bool]]) -> None:
+    def _close_list(self, items: list[tuple[str, bool, int]]) -> None:
         """A list's items become blocks, unless every one is only a link: then it is navigation."""
-        if items and all(links for _, links in items):
+        if items and all(links for _, links, _ in items):
             return
-        for text, _ in items:
+        for text, _, depth in items:
             if self.lists:  # a nested list's items stay in the outer list's order
-                self.lists[-1].append((text, False))
+                self.lists[-1].append((text, False, depth))
             else:
-                self.outline.add(text, "item")
+                self.outline.add(text, "item", depth=depth)
 
     def _row(self) -> None:
         """A table row: the header row is remembered; a body row reads 'first cell: header value; ...'."""

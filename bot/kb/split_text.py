@@ -96,25 +96,35 @@ def _item_ended(run: list[str], number: int, width: int) -> bool:
             and not line.startswith((" ", "\t")))
 
 
-def _items(run: list[str], wrapped: bool, width: int = WRAP_WIDTH) -> list[tuple[str, str]]:
-    """A run of lines as (kind, text): list items start at their bullet, wrapped lines are joined, and a short
-    line standing between a finished sentence (or the run's start) and a capitalised line is a heading (text
-    taken from a PDF has no blank lines around its headings)."""
-    out: list[tuple[str, str]] = []
+def _items(run: list[str], wrapped: bool, width: int = WRAP_WIDTH) -> list[tuple[str, str, int]]:
+    """A run of lines as (kind, text, indent): list items start at their bullet (indented so far), wrapped lines
+    are joined, and a short line standing between a finished sentence (or the run's start) and a capitalised line
+    is a heading (text taken from a PDF has no blank lines around its headings)."""
+    out: list[tuple[str, str, int]] = []
     for number, line in enumerate(run):
         after_sentence = not out or out[-1][0] == "heading" or out[-1][1].endswith((".", "!", "?", ":"))
         next_capital = number + 1 < len(run) and run[number + 1].lstrip()[:1].isupper()
         if (after_sentence and next_capital and is_heading(line) and len(line.strip()) <= 60
                 or _numbered_heading(run, number)):
-            out.append(("heading", line.strip()))
+            out.append(("heading", line.strip(), 0))
         elif BULLET.match(line):
-            out.append(("item", BULLET.sub("", line)))
+            out.append(("item", BULLET.sub("", line), len(line) - len(line.lstrip())))
         elif out and wrapped and out[-1][0] != "heading" and not (
                 out[-1][0] == "item" and _item_ended(run, number, width)):
-            out[-1] = (out[-1][0], f"{out[-1][1]} {line.strip()}")
+            out[-1] = (out[-1][0], f"{out[-1][1]} {line.strip()}", out[-1][2])
         else:
-            out.append(("para", line.strip()))
+            out.append(("para", line.strip(), 0))
     return out
+
+
+def _depth(indents: list[int], indent: int) -> int:
+    """How deep in nested lists an item indented so sits, by the indents of the lists open (kept up to date): the
+    first item is the outer list's however far it is indented."""
+    while indents and indents[-1] > indent:
+        indents.pop()
+    if not indents or indents[-1] < indent:
+        indents.append(indent)
+    return len(indents) - 1
 
 
 def _is_code(run: list[str]) -> bool:
@@ -153,6 +163,7 @@ def read_plain(text: str, wrapped: bool | None = None) -> Outline:
     wrapped = is_wrapped(text) if wrapped is None else wrapped
     width = _width(text)
     before = ""  # the last line of the paragraph before
+    indents: list[int] = []  # how far the items of each list open are indented, outermost first
     for run in paragraphs(text):
         introduced, before = before.rstrip().endswith(":"), run[-1]
         if introduced and len(run) == 1 and run[0][:1].isspace() and not BULLET.match(run[0]):
@@ -175,9 +186,11 @@ def read_plain(text: str, wrapped: bool | None = None) -> Outline:
         if _is_code(run):
             outline.code(run)  # for the paragraph introducing it to carry
             continue
-        for kind, item in _items(run, wrapped, width):
+        for kind, item, indent in _items(run, wrapped, width):
+            if kind != "item":
+                indents.clear()  # a paragraph or heading ends the lists
             if kind == "heading":
                 outline.heading(item)
             else:
-                outline.add(item, kind)
+                outline.add(item, kind, depth=_depth(indents, indent) if kind == "item" else 0)
     return outline
