@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.kb.model import MAX_TEXT_CHARS
 from bot.kb.split import INTRO_CHARS, split_document
 
 
@@ -70,3 +71,17 @@ def test_a_nested_item_under_an_item_too_long_to_repeat_gets_nothing_in_front():
     doc = f"Title\n=====\n\nValues\n------\n\n{INTRO}\n\n    * {long_item}\n      - {ONLY}\n    * {BINARY}\n"
     # the first item is the outer list's however far it is indented
     assert texts(doc) == [f"{INTRO} {long_item}", ONLY, f"{INTRO} {BINARY}"]
+
+
+def test_a_list_introduction_still_leads_an_item_too_long_for_one_passage():
+    # An item whose first sentence is nearly a whole passage long lost its introduction: it did not fit in front.
+    intro = "There are two important requirements for the database:"
+    long_item = "Applications must be able to " + ", ".join(
+        f"extend part {n} of the database when they are installed" for n in range(8)) + "."
+    assert len(intro) + len(long_item) > MAX_TEXT_CHARS > len(long_item)
+    passages = split_document(f"# T\n\n## Layout\n\n{intro}\n\n- {long_item}\n- It must be possible to install.\n",
+                              "md").passages
+    assert passages[0].text.startswith(f"{intro} Applications must be able to extend part 0")
+    assert " ".join(p.text for p in passages[:2]) == f"{intro} {long_item}"  # cut at a clause, nothing lost
+    assert all(len(p.text) <= MAX_TEXT_CHARS for p in passages)
+    assert passages[0].review.startswith("a sentence of 468 characters was cut at a clause boundary")

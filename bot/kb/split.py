@@ -126,11 +126,12 @@ class _Context:
         return f"{section.rstrip('.')}: {text}"
 
 
-def _pieces(block: Block, limit: int, leads: bool = False,
-            unlisted: bool = False) -> tuple[str, list[str], dict[str, str]]:
+def _pieces(block: Block, limit: int, leads: bool = False, unlisted: bool = False,
+            lead: str = "") -> tuple[str, list[str], dict[str, str]]:
     """A block's term, its sentences grouped into passage texts, and why any cut sentence needs review; a
     paragraph that `leads` a list leaves its closing sentence to the items (_lead_in), one `unlisted` (its
-    listing left out) keeps a long one, all that is left of the listing ('Here is the program zpipe.c:')."""
+    listing left out) keeps a long one, all that is left of the listing ('Here is the program zpipe.c:'). A first
+    sentence too long for one passage is cut so that its first part has room for the item's `lead` in front."""
     term, body = block.term, block.text[len(block.term) + 2:] if block.term else block.text
     if len(term) > 100:  # too long to repeat in front of each part: read as an ordinary paragraph
         term, body = "", block.text
@@ -146,8 +147,8 @@ def _pieces(block: Block, limit: int, leads: bool = False,
         found.pop()
     reviews: dict[str, str] = {}
     pieces: list[str] = []
-    for sentence in found:
-        parts, how = break_long(sentence, MAX_TEXT_CHARS - len(term) - 2)
+    for n, sentence in enumerate(found):
+        parts, how = break_long(sentence, MAX_TEXT_CHARS - len(term) - 2 - (len(lead) + 1 if lead and not n else 0))
         for part in parts:
             if how:
                 reviews[part] = f"a sentence of {len(sentence)} characters was cut {how}: check each part reads alone"
@@ -180,7 +181,7 @@ def _block_passages(block: Block, context: _Context, limit: int, opening: bool, 
     heading it sits under); an item `ended` by the next item may end without a full stop."""
     if between_examples(block):
         return []  # words between two examples ("is equivalent to") with no example to go on with: half a sentence
-    term, pieces, reviews = _pieces(block, limit, leads, unlisted)
+    term, pieces, reviews = _pieces(block, limit, leads, unlisted, lead)
     prose = block.kind == "para" or ". " in block.text and not ended  # an item the next one follows lost nothing
     example = block.example
     out = []
