@@ -172,3 +172,16 @@ def test_zlib_how_listing_introduction_does_not_join_the_paragraph_after_the_lis
     found = pairs(split("zlib-how.html"))
     assert ("zlib Usage Example", "Without further adieu, here is the program zpipe.c:") in found
     assert ("zlib Usage Example", "We now include the header files for the required definitions.") in found
+
+
+def test_review_list_spares_passages_that_stand_alone_and_keeps_those_that_lean():
+    reviews = {p.text: p.review for name in ("find.1.gz", "file.1.gz", "shared-mime-info-spec.pdf", "zlib-how.html")
+               for p in split(name).passages}
+    for spared in ["Each file may contain information from multiple source files.",
+                   "There has been a file command in every UNIX since at least Research Version 4 (man page dated "
+                   "November, 1973).",
+                   "This is free software: you are free to change and redistribute it. There is NO WARRANTY, to the "
+                   "extent permitted by law."]:
+        assert reviews[spared] == ""
+    assert reviews["There are other values of the flush parameter that are used in more advanced applications."]
+    assert reviews["Each element has a type attribute giving the MIME type that it describes."]

@@ -156,7 +156,7 @@ def _pieces(block: Block, limit: int, leads: bool = False, unlisted: bool = Fals
     return term, group_sentences(pieces, limit), reviews
 
 
-def _review(piece: str, prose: bool = True) -> str:
+def _review(piece: str, prose: bool = True, section: str = "") -> str:
     """Why a finished passage needs a person's eye, or ''. A list item or a term's description may end
     without a full stop ('pg_lsclusters: list all clusters'): only `prose` (paragraphs, and items written
     in sentences) looks cut when it does."""
@@ -165,7 +165,7 @@ def _review(piece: str, prose: bool = True) -> str:
         return f"opens with '{opener}', which leans on what comes before: say what it means"
     if piece.endswith(":"):
         return "ends with ':' but what follows (a list or an example) is not in it"
-    later = later_pointer(piece)
+    later = later_pointer(piece, section)
     if later:
         return f"'{later}' leans on what comes before it: say what it means"
     if piece[-1:].islower() and words > SHORT_WORDS and prose:
@@ -200,7 +200,8 @@ def _block_passages(block: Block, context: _Context, limit: int, opening: bool, 
                 context.prefixed(block.section, piece)) <= MAX_TEXT_CHARS:
             piece = reviewed = context.prefixed(block.section, piece)
         ends_example = bool(example) and piece.endswith(example)  # a command ends it, not a sentence
-        out.append(DraftPassage(block.section, piece, review or _review(reviewed, prose and not ends_example)))
+        out.append(DraftPassage(block.section, piece, review or _review(reviewed, prose and not ends_example,
+                                                                        block.section)))
     return out
 
 
@@ -263,7 +264,7 @@ def _introduced(last: Block | None, block: Block, passages: list[DraftPassage]) 
     if intro and passages and passages[-1].section == block.section and passages[-1].text.endswith(intro):
         kept = passages.pop().text[: -len(intro)].strip()
         if kept:
-            passages.append(DraftPassage(block.section, kept, _review(kept)))
+            passages.append(DraftPassage(block.section, kept, _review(kept, section=block.section)))
     return intro
 
 
