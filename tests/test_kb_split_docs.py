@@ -141,6 +141,9 @@ def test_gcc_bugs_quotes_lose_their_markers_and_short_items_stay_whole():
     ]:
         assert expected in found
     assert not [text for _, text in found if " # " in text or " > C++" in text or text.startswith(("#", ">"))]
+    assert ("Before reporting a bug, please", "Try to reproduce the bug with a current GCC development snapshot. You "
+            "usually can get a recent development snapshot from the gcc-snapshot package in the unstable (or "
+            "experimental) distribution. See: http://packages.debian.org/gcc-snapshot") in found  # its own paragraph
 
 
 def test_mime_spec_requirements_say_they_are_requirements():

@@ -223,3 +223,18 @@ def test_consecutive_label_lines_are_facts_of_their_own_not_a_heading_and_its_li
     outline = read_plain("Status: draft\n\nIt works.\n\nNote: this is a sentence.\nIt goes on here.\n")
     assert outline.title == "Status: draft"
     assert [b.kind for b in outline.blocks] == ["para", "para"]
+
+
+def test_a_paragraph_indented_under_a_list_item_is_more_of_that_item():
+    # GCC's README.Bugs: '  See: http://packages.debian.org/gcc-snapshot' under its item became a passage of its own,
+    # 'Before reporting a bug, please: see: http://...', with the heading in front instead of the item.
+    doc = ("Reporting Bugs\n==============\n\nBefore reporting a bug, please\n------------------------------\n\n"
+           "- Try to reproduce the bug with a current snapshot. You can get one\n  from the gcc-snapshot package.\n\n"
+           "  See: http://packages.example.org/gcc-snapshot\n\n- Check the list of known bugs.\n\n"
+           "The maintainers read every report.\n")
+    blocks = read_plain(doc).blocks
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("item", "Try to reproduce the bug with a current snapshot. You can get one from the gcc-snapshot package. "
+                 "See: http://packages.example.org/gcc-snapshot"),
+        ("item", "Check the list of known bugs."),
+        ("para", "The maintainers read every report.")]  # at the margin: a paragraph of its own

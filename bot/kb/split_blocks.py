@@ -51,15 +51,19 @@ class Outline:
             return
         if term:
             kind, text = "term", f"{term}: {text}"
-        self.blocks.append(Block(self._under(), text, kind, term, depth=depth))
+        self.blocks.append(Block(self.under(), text, kind, term, depth=depth))
 
     def code(self, lines: list[str], term: str = "") -> None:
         """An example or command block, one line of text per line, for the paragraph introducing it to carry."""
         kept = [" ".join(line.split()) for line in lines if line.strip()]
         if kept:
-            self.blocks.append(Block(self._under(), "\n".join(kept), "code", _term(term)))
+            self.blocks.append(Block(self.under(), "\n".join(kept), "code", _term(term)))
 
-    def _under(self) -> str:
+    def more(self, text: str) -> None:
+        """More text of the last block (a list item's second paragraph)."""
+        self.blocks[-1] = replace(self.blocks[-1], text=f"{self.blocks[-1].text} {' '.join(text.split())}")
+
+    def under(self) -> str:
         """The section a block added now sits under: the last heading, else the title."""
         return self.section or self.title or "General"
 

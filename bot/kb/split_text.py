@@ -180,17 +180,33 @@ def read_plain(text: str, wrapped: bool | None = None) -> Outline:
         if _is_code(run) and not run[0].lstrip()[:1].isupper():  # "    make check", not a centred "    INTRODUCTION"
             outline.code(run)
             continue
+        if indents and not _is_code(run) and _continues_item(run, outline, indents[-1]):
+            outline.more(" ".join(run))  # '- Try a snapshot ...' / '' / '  See: http://...': the item's own paragraph
+            continue
         if len(run) == 1 and (is_heading(run[0]) or _bullet_heading(run[0])):
             outline.heading(BULLET.sub("", run[0]))
             continue
         if _is_code(run):
             outline.code(run)  # for the paragraph introducing it to carry
             continue
-        for kind, item, indent in _items(run, wrapped, width):
-            if kind != "item":
-                indents.clear()  # a paragraph or heading ends the lists
-            if kind == "heading":
-                outline.heading(item)
-            else:
-                outline.add(item, kind, depth=_depth(indents, indent) if kind == "item" else 0)
+        _add_items(outline, _items(run, wrapped, width), indents)
     return outline
+
+
+def _continues_item(run: list[str], outline: Outline, indent: int) -> bool:
+    """A paragraph indented past the bullet of the list item just before it, under the same heading: more of that
+    item, not a paragraph (or heading) of its own."""
+    last = outline.blocks[-1] if outline.blocks else None
+    return (last is not None and last.kind == "item" and last.section == outline.under() and not BULLET.match(run[0])
+            and all(len(line) - len(line.lstrip()) > indent for line in run))
+
+
+def _add_items(outline: Outline, items: list[tuple[str, str, int]], indents: list[int]) -> None:
+    """Headings, paragraphs and list items (each as deep as its indent puts it) into the outline."""
+    for kind, item, indent in items:
+        if kind != "item":
+            indents.clear()  # a paragraph or heading ends the lists
+        if kind == "heading":
+            outline.heading(item)
+        else:
+            outline.add(item, kind, depth=_depth(indents, indent) if kind == "item" else 0)
