@@ -45,8 +45,8 @@ def test_headings_lists_and_tables_and_code_are_read():
         ("Backup Tool", "para", "Contents:"),  # (an introduction to a list: no passage, see below)
         ("Install", "para", "Download the latest release and run make install as root."),
         ("Install", "code", "make install"),  # (after a finished sentence: no passage, see below)
-        ("Options", "term", "--keep: Default off; Meaning keep the source files"),
-        ("Options", "term", "--fast: Default on; Meaning compress quickly"),
+        ("Options", "row", "--keep: Default off; Meaning keep the source files"),
+        ("Options", "row", "--fast: Default on; Meaning compress quickly"),
         ("Options", "item", "Backups older than a year are deleted."),
         ("Options", "item", "See the manual for the retention rules."),
     ]

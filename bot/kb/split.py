@@ -182,7 +182,8 @@ def _block_passages(block: Block, context: _Context, limit: int, opening: bool, 
     if between_examples(block):
         return []  # words between two examples ("is equivalent to") with no example to go on with: half a sentence
     term, pieces, reviews = _pieces(block, limit, leads, unlisted, lead)
-    prose = block.kind == "para" or ". " in block.text and not ended  # an item the next one follows lost nothing
+    # an item the next one follows lost nothing, and a table's row is values, not a sentence
+    prose = block.kind == "para" or ". " in block.text and not ended and block.kind != "row"
     example = block.example
     out = []
     for piece in pieces:

@@ -18,7 +18,8 @@ class Block:
 
     section: str
     text: str
-    kind: str = "para"  # "para", "item", "term" or "code" (an example's lines, one per line of text)
+    kind: str = "para"  # "para", "item", "term", "row" (a table's, its cells joined by '; ') or "code" (an example's
+    # lines, one per line of text)
     term: str = ""  # a term's name ('-k --keep'), which its text starts with
     example: str = ""  # the examples its text ends with (lines joined by "; "), with any words between them
     depth: int = 0  # how deep in nested lists an item sits: 0 in the outermost list
@@ -50,7 +51,7 @@ class Outline:
         if not text or self._dated(text):
             return
         if term:
-            kind, text = "term", f"{term}: {text}"
+            kind, text = "row" if kind == "row" else "term", f"{term}: {text}"
         self.blocks.append(Block(self.under(), text, kind, term, depth=depth))
 
     def code(self, lines: list[str], term: str = "") -> None:

@@ -83,7 +83,7 @@ class _Reader:
         cells = [f"{h} {c}".strip() if h else c for h, c in zip(self.header[1:], self.row[1:]) if c]
         if self.row and self.row[0]:
             if cells:
-                self.outline.add("; ".join(cells), term=self.row[0])
+                self.outline.add("; ".join(cells), "row", term=self.row[0])
             else:
                 self.outline.add(self.row[0], "item")
 
