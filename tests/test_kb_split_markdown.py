@@ -81,3 +81,14 @@ def test_badges_are_decoration_and_an_image_in_a_sentence_keeps_its_words():
     draft = split_document(doc, "md")
     assert draft.title == "Git"  # the badges made a "Build status" passage, and the title a section
     assert [p.text for p in draft.passages] == ["Click the gear icon to open the settings of the tool."]
+
+
+def test_a_list_item_s_paragraphs_are_one_item():
+    # zstd's README: '1. Create the dictionary' / '`zstd --train ...`' were two passages, the command without its step
+    doc = ("# Zstd\n\n### Dictionary compression How To:\n\n1. Create the dictionary\n\n   `zstd --train DIR/* -o dict`\n\n"
+           "2. Read the manual.\n\n   It says more.\n   - A nested item.\n\n   After the nested list.\n")
+    assert [(b.kind, b.text, b.depth) for b in read_markdown(doc).blocks] == [
+        ("item", "Create the dictionary: zstd --train DIR/* -o dict", 0),
+        ("item", "Read the manual. It says more.", 0),
+        ("item", "A nested item.", 1),
+        ("item", "After the nested list.", 0)]

@@ -41,6 +41,7 @@ class _Reader:
         self.lists: list[list[tuple[str, bool, int]]] = []  # each open list's items: (text, only links, depth)
         self.row: list[str] = []
         self.header: list[str] = []
+        self.fresh = True  # no paragraph read yet in the list item open
 
     def token(self, tokens: list[Token], i: int) -> None:
         kind = tokens[i].type
@@ -50,6 +51,9 @@ class _Reader:
             self.lists.append([])
         elif kind in ("bullet_list_close", "ordered_list_close"):
             self._close_list(self.lists.pop())
+            self.fresh = True  # a paragraph after a nested list is not the nested list's last item's
+        elif kind == "list_item_open":
+            self.fresh = True
         elif kind in ("fence", "code_block") and not self.lists:
             self.outline.code(tokens[i].content.split("\n"))
         elif kind == "tr_open":
@@ -59,11 +63,20 @@ class _Reader:
         elif kind == "inline" and tokens[i - 1].type in ("th_open", "td_open"):
             self.row.append(inline_text(tokens[i])[0])
         elif kind == "inline" and tokens[i - 1].type == "paragraph_open":
-            text, links = inline_text(tokens[i])
-            if self.lists:
-                self.lists[-1].append((text, links, len(self.lists) - 1))
-            else:
-                self.outline.add(text)
+            self._paragraph(*inline_text(tokens[i]))
+
+    def _paragraph(self, text: str, links: bool) -> None:
+        """A paragraph: a block, or in a list item its text; an item's next paragraph (1. Create the dictionary /
+        `zstd --train ...`) is more of it, after a ':' when the one before ends without a stop."""
+        if not self.lists:
+            self.outline.add(text)
+        elif self.fresh or not self.lists[-1]:
+            self.lists[-1].append((text, links, len(self.lists) - 1))
+        elif text:
+            before, linked, depth = self.lists[-1][-1]
+            joint = " " if before.endswith((".", "!", "?", ":", ";")) or not before else ": "
+            self.lists[-1][-1] = (f"{before}{joint}{text}", linked and links, depth)
+        self.fresh = False
 
     def _close_list(self, items: list[tuple[str, bool, int]]) -> None:
         """A list's items become blocks, unless every one is only a link: then it is navigation."""
