@@ -97,3 +97,20 @@ def test_a_table_row_is_not_named_for_ending_without_a_full_stop(kind, doc):
     if kind == "html":  # a paragraph still is
         assert reviews["The ratio is the size before over the size after. Higher is"] == (
             "does not end like a sentence: is something missing after it?")
+
+
+def test_words_about_the_example_just_shown_stay_with_it():
+    # the shared MIME-info spec's 'For instance: 0:text/x-diff:__NOGLOBS__ ...' and 'In the above example, ...', and
+    # find(1)'s sample output and 'In this example, -prune prevents ...', were passages apart
+    same_paragraph = ("Globs\n=====\n\nThe glob files\n--------------\n\nThe glob-deleteall element is written out using __NOGLOBS__ as "
+                      "the pattern. For instance: 0:text/x-diff:__NOGLOBS__ 50:text/x-diff:*.diff ... In the above "
+                      "example, the mimetype text/x-diff is redefined to only be associated with the pattern *.diff.\n")
+    assert texts(same_paragraph)[-1] == (
+        "For instance: 0:text/x-diff:__NOGLOBS__ 50:text/x-diff:*.diff ... In the above example, the mimetype "
+        "text/x-diff is redefined to only be associated with the pattern *.diff.")
+    after_example = ("Usage\n=====\n\nPruning\n-------\n\nSearch for the roots of the projects, sample output:\n\n"
+                     "    repo/project1/CVS\n    repo/project4/.git\n\nIn this example, -prune prevents descent into "
+                     "directories already found.\n\nIt is fast.\n")
+    assert texts(after_example) == [
+        "Search for the roots of the projects, sample output: repo/project1/CVS; repo/project4/.git In this example, "
+        "-prune prevents descent into directories already found.", "Pruning: it is fast."]

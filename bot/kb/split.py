@@ -28,6 +28,9 @@ UNTITLED = "Untitled document"  # a document with no title of its own (kb import
 INTRO_CHARS = 150  # a closing sentence ending in ':' shorter than this introduces the paragraph or items after it
 SHORT_WORDS = 8  # a passage of at most this many words usually needs its heading to say what it is about
 _WORD = re.compile(r"[^\W_]+")
+# "In the above example, ...", "This example uses ...": words about the example just shown
+_EXAMPLE_POINTER = re.compile(r"(?:(?:in|from|as (?:you can )?see (?:in|from)) )?(?:this|the above|the previous|that) "
+                              r"example\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -87,12 +90,13 @@ def dependent(text: str) -> str:
 
 
 def group_sentences(items: list[str], limit: int) -> list[str]:
-    """Join a very short sentence, or one that leans on the one before ('It ...', or a question about it), to
-    its neighbour."""
+    """Join a very short sentence, or one that leans on the one before ('It ...', 'In the above example, ...', or a
+    question about it), to its neighbour."""
     out: list[str] = []
     for item in items:
         fits = out and len(out[-1]) + len(item) + 1 <= limit
-        if fits and (len(item) < 40 or len(out[-1]) < 40 or dependent(item) or item.endswith("?")):
+        if fits and (len(item) < 40 or len(out[-1]) < 40 or dependent(item) or item.endswith("?")
+                     or _EXAMPLE_POINTER.match(item)):
             out[-1] = f"{out[-1]} {item}"
         else:
             out.append(item)
@@ -237,10 +241,24 @@ def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) ->
         gone = id(last) in unlisted and block.text[:1].isupper()
         question = passages.pop().text if asks else "" if gone else _introduced(last, block, passages)
         item_lead = _item_lead(block, lead, parents) if block.kind == "item" else ""
-        passages.extend(_block_passages(block, context, limit, opening, question, item_lead,
-                                        leads and block.kind == "para", id(block) in ended, id(block) in unlisted))
+        made = _block_passages(block, context, limit, opening, question, item_lead, leads and block.kind == "para",
+                               id(block) in ended, id(block) in unlisted)
+        passages.extend(_explained(last, made, passages))
         last = block
     return Draft(title=outline.title or UNTITLED, date=outline.date, passages=tuple(passages))
+
+
+def _explained(last: Block | None, made: list[DraftPassage], passages: list[DraftPassage]) -> list[DraftPassage]:
+    """A block's passages, the first joined to the passage before when it explains the example that one ends with
+    ('For instance: 0:text/x-diff:__NOGLOBS__ ...' / 'In the above example, the mimetype ... is redefined')."""
+    before = passages[-1] if passages else None
+    if (made and before and last is not None and last.example and before.text.endswith(last.example)
+            and before.section == made[0].section and _EXAMPLE_POINTER.match(made[0].text)
+            and len(before.text) + len(made[0].text) < MAX_TEXT_CHARS):
+        joined = f"{before.text} {made[0].text}"
+        passages[-1] = DraftPassage(before.section, joined, _review(joined, section=before.section))
+        return made[1:]
+    return made
 
 
 def _item_lead(item: Block, lead: str, parents: list[tuple[int, str]]) -> str:
