@@ -114,3 +114,17 @@ def test_words_about_the_example_just_shown_stay_with_it():
     assert texts(after_example) == [
         "Search for the roots of the projects, sample output: repo/project1/CVS; repo/project4/.git In this example, "
         "-prune prevents descent into directories already found.", "Pruning: it is fast."]
+
+
+def test_an_introduction_to_labelled_entries_is_left_to_them_not_kept_as_a_passage():
+    # find(1): '-type c: File is of type c:' and '... The following suffixes can be used:' were passages (flagged),
+    # though each entry after them says what it belongs to ('-type c d: directory')
+    roff = (".TH FIND 1\n.SH TESTS\n.TP\n.BI \\-type \" c\"\nFile is of type c:\n.RS\n.TP\n.B b\nblock (buffered) special\n"
+            ".TP\n.B d\ndirectory\n.RE\n.TP\n.BI \\-size \" n\"\nFile uses n units of space, rounding up. The following "
+            "suffixes can be used:\n.RS\n.TP\n.B c\nfor bytes\n.RE\n")
+    assert texts(roff, "man") == ["-type c b: block (buffered) special", "-type c d: directory",
+                                  "-size n: File uses n units of space, rounding up.", "-size n c: for bytes"]
+    html = ("<h1>File</h1><h2>Options</h2><p>Exclude the named test from the tests made. Valid test names are:</p>"
+            "<dl><dt>ascii</dt><dd>Text files.</dd><dt>tar</dt><dd>Tar archives.</dd></dl>")
+    assert texts(html, "html") == ["Options: exclude the named test from the tests made.", "ascii: Text files.",
+                                   "tar: Tar archives."]

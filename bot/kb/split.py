@@ -232,7 +232,9 @@ def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) ->
             lead = "" if id(block) in unlisted else _lead_in(block)
             parents = []
         following = blocks[n + 1] if n + 1 < len(blocks) else None
-        leads = bool(lead) and following is not None and following.kind == "item" and following.section == block.section
+        # its closing sentence introduces the items after it, or entries each with its own label ('-type c b: ...')
+        leads = following is not None and following.section == block.section and (
+            bool(lead) and following.kind == "item" or block.text.endswith(":") and following.kind in ("term", "row"))
         # A paragraph that ends by asking (a FAQ's question) goes in front of the paragraph that answers it.
         asks = (last is not None and last.kind == block.kind == "para" and not opening and last.text.endswith("?")
                 and not block.text.endswith("?") and last.text.endswith(passages[-1].text))
@@ -241,7 +243,7 @@ def split_document(content: str | bytes, kind: str = "txt", limit: int = 300) ->
         gone = id(last) in unlisted and block.text[:1].isupper()
         question = passages.pop().text if asks else "" if gone else _introduced(last, block, passages)
         item_lead = _item_lead(block, lead, parents) if block.kind == "item" else ""
-        made = _block_passages(block, context, limit, opening, question, item_lead, leads and block.kind == "para",
+        made = _block_passages(block, context, limit, opening, question, item_lead, leads and block.kind != "item",
                                id(block) in ended, id(block) in unlisted)
         passages.extend(_explained(last, made, passages))
         last = block
