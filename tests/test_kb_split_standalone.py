@@ -128,3 +128,13 @@ def test_an_introduction_to_labelled_entries_is_left_to_them_not_kept_as_a_passa
             "<dl><dt>ascii</dt><dd>Text files.</dd><dt>tar</dt><dd>Tar archives.</dd></dl>")
     assert texts(html, "html") == ["Options: exclude the named test from the tests made.", "ascii: Text files.",
                                    "tar: Tar archives."]
+
+
+def test_a_question_stays_in_front_of_an_answer_too_long_for_one_passage():
+    # The question was taken from its own passage to go in front of the answer, and lost when both did not fit.
+    question = "Where does the tool keep its settings between two runs of it?"
+    answer = "It keeps " + ", ".join(f"the settings of part {n} of the system in their own file" for n in range(8)) + "."
+    assert len(question) + len(answer) > MAX_TEXT_CHARS > len(answer)
+    passages = split_document(f"FAQ\n===\n\nSettings\n--------\n\n{question}\n\n{answer}\n").passages
+    assert " ".join(p.text for p in passages) == f"{question} {answer}"
+    assert passages[0].text.startswith(f"{question} It keeps the settings of part 0")

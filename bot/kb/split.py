@@ -135,7 +135,8 @@ def _pieces(block: Block, limit: int, leads: bool = False, unlisted: bool = Fals
     """A block's term, its sentences grouped into passage texts, and why any cut sentence needs review; a
     paragraph that `leads` a list leaves its closing sentence to the items (_lead_in), one `unlisted` (its
     listing left out) keeps a long one, all that is left of the listing ('Here is the program zpipe.c:'). A first
-    sentence too long for one passage is cut so that its first part has room for the item's `lead` in front."""
+    sentence too long for one passage is cut so that its first part has room for a `lead` in front (the list's
+    introduction, or the question the paragraph answers)."""
     term, body = block.term, block.text[len(block.term) + 2:] if block.term else block.text
     if len(term) > 100:  # too long to repeat in front of each part: read as an ordinary paragraph
         term, body = "", block.text
@@ -185,7 +186,7 @@ def _block_passages(block: Block, context: _Context, limit: int, opening: bool, 
     heading it sits under); an item `ended` by the next item may end without a full stop."""
     if between_examples(block):
         return []  # words between two examples ("is equivalent to") with no example to go on with: half a sentence
-    term, pieces, reviews = _pieces(block, limit, leads, unlisted, lead)
+    term, pieces, reviews = _pieces(block, limit, leads, unlisted, question or lead)
     # an item the next one follows lost nothing, and a table's row is values, not a sentence
     prose = block.kind == "para" or ". " in block.text and not ended and block.kind != "row"
     example = block.example
