@@ -92,3 +92,12 @@ def test_a_list_item_s_paragraphs_are_one_item():
         ("item", "Read the manual. It says more.", 0),
         ("item", "A nested item.", 1),
         ("item", "After the nested list.", 0)]
+
+
+def test_consecutive_label_lines_are_facts_of_their_own_not_one_sentence():
+    doc = ("# Supporting rootless builds\n\nStatus: recommendation, stable\nVersion: 1.0\n\n## Background\n\n"
+           "Note: Debian packages have required (fake)root privileges for some targets.\n")
+    assert [(p.section, p.text) for p in split_document(doc, "md").passages] == [
+        ("Supporting rootless builds", "Status: recommendation, stable"),
+        ("Supporting rootless builds", "Version: 1.0"),
+        ("Background", "Note: Debian packages have required (fake)root privileges for some targets.")]  # one line

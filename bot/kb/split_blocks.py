@@ -87,6 +87,16 @@ _LINK = re.compile(r"^[A-Z][\w .()/-]{0,30}: (?:https?|ftp)://\S+$")  # 'Upstrea
 _CONTINUES = (";", "{", "}", ",", "(", "[", "|", "&", "\\")  # a line ending so goes on, or is ended, already
 
 
+_FIELD = re.compile(r"([A-Z][\w-]*(?: [\w-]+){0,2}): +(\S.*)")  # 'Status: recommendation, stable' at the margin
+
+
+def field_lines(lines: list[str]) -> list[tuple[str, str]]:
+    """Two or more lines each 'Label: value' ('Status: recommendation, stable' / 'Version: 1.0'): (label, value)
+    for each, a fact of its own, not a heading and its line nor one run-on sentence; else []."""
+    found = [_FIELD.fullmatch(line.rstrip()) for line in lines]
+    return [(f.group(1), f.group(2)) for f in found if f] if len(lines) >= 2 and all(found) else []
+
+
 def between_examples(block: Block) -> bool:
     """Words between two examples ("Then", "is equivalent to"): half a sentence that goes on after the example."""
     words = len(block.text.split())

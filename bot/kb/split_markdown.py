@@ -7,7 +7,7 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .split_blocks import Outline
+from .split_blocks import Outline, field_lines
 
 
 def inline_text(token: Token) -> tuple[str, bool]:
@@ -63,7 +63,11 @@ class _Reader:
         elif kind == "inline" and tokens[i - 1].type in ("th_open", "td_open"):
             self.row.append(inline_text(tokens[i])[0])
         elif kind == "inline" and tokens[i - 1].type == "paragraph_open":
-            self._paragraph(*inline_text(tokens[i]))
+            fields = [] if self.lists else field_lines(tokens[i].content.split("\n"))
+            for label, value in fields:  # 'Status: stable' / 'Version: 1.0': one fact a line, not one sentence
+                self.outline.add(value, term=label)
+            if not fields:
+                self._paragraph(*inline_text(tokens[i]))
 
     def _paragraph(self, text: str, links: bool) -> None:
         """A paragraph: a block, or in a list item its text; an item's next paragraph (1. Create the dictionary /

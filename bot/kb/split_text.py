@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .split_blocks import Outline
+from .split_blocks import Outline, field_lines
 
 BULLET = re.compile(r"^\s*(?:[\u2022*\-+\u25cf\u25aa]|\d+[.)]|[a-z][.)])\s+")
 _UNDERLINE = re.compile(r"^\s*(=+|-+|~+|\*+)\s*$")
@@ -22,7 +22,6 @@ _LABEL = re.compile(r"^\s*\w+:\s*$")  # 'public:', 'default:' inside code
 _SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+(?=[A-Z])")
 _QUOTED = re.compile(r"^([>#])(?: |$)")  # '> ' (an e-mail reply) or '# ' (a quoted standard) opening a line
 _PROSE = re.compile(r"[\w)][.?!:](?:\s|$)")  # a sentence's end: prose, not '# make install' root commands
-_FIELD = re.compile(r"([A-Z][\w-]*(?: [\w-]+){0,2}): +(\S.*)")  # 'Status: recommendation, stable' at the margin
 WRAP_WIDTH = 100  # a text with lines longer than this was not hard-wrapped: each line is a paragraph
 SHORT_LINE = 0.75  # a finished line shorter than this share of the text's width ends its list item
 CODE_SHARE = 0.75  # ... this share of its lines ('class Test' / '{' / 'public:' / ... / '};')
@@ -137,13 +136,6 @@ def _is_code(run: list[str]) -> bool:
         line.rstrip().endswith((".", "?", "!")) for line in run)
 
 
-def _fields(run: list[str]) -> list[tuple[str, str]]:
-    """A run of two or more 'Label: value' lines ('Status: recommendation, stable' / 'Version: 1.0'): each a fact
-    of its own, not a heading and its one line; else []."""
-    found = [_FIELD.fullmatch(line.rstrip()) for line in run]
-    return [(f.group(1), f.group(2)) for f in found if f] if len(run) >= 2 and all(found) else []
-
-
 def is_wrapped(text: str) -> bool:
     """Whether the text was hard-wrapped: few of its lines are longer than a wrapped text's width."""
     lines = [line for line in text.split("\n") if line.strip()]
@@ -169,7 +161,7 @@ def read_plain(text: str, wrapped: bool | None = None) -> Outline:
         if introduced and len(run) == 1 and run[0][:1].isspace() and not BULLET.match(run[0]):
             outline.code(run)  # "... of debian/control:" / "  Field: a | b": its example, not a heading
             continue
-        fields = _fields(run)
+        fields = field_lines(run)
         for label, value in fields:
             outline.add(value, term=label)
         if fields:
