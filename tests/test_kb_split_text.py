@@ -238,3 +238,13 @@ def test_a_paragraph_indented_under_a_list_item_is_more_of_that_item():
                  "See: http://packages.example.org/gcc-snapshot"),
         ("item", "Check the list of known bugs."),
         ("para", "The maintainers read every report.")]  # at the margin: a paragraph of its own
+
+
+def test_a_question_and_its_answer_and_a_sloppy_indent_are_not_fields_or_nesting():
+    # 'Q: ...?' / 'A: ...' stay one paragraph, the question with its answer
+    assert [b.text for b in read_plain("Q: How do I build it?\nA: Run make in the top folder.\n").blocks] == [
+        "Q: How do I build it? A: Run make in the top folder."]
+    # an item one column further in than the one before is its sibling; two or more columns in, nested under it
+    outline = read_plain("Steps:\n\n* Unpack the archive.\n * Run the configure script.\n   - It checks the compiler.\n")
+    assert [(b.text, b.depth) for b in outline.blocks if b.kind == "item"] == [
+        ("Unpack the archive.", 0), ("Run the configure script.", 0), ("It checks the compiler.", 1)]

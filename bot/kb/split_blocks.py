@@ -87,7 +87,8 @@ _LINK = re.compile(r"^[A-Z][\w .()/-]{0,30}: (?:https?|ftp)://\S+$")  # 'Upstrea
 _CONTINUES = (";", "{", "}", ",", "(", "[", "|", "&", "\\")  # a line ending so goes on, or is ended, already
 
 
-_FIELD = re.compile(r"([A-Z][\w-]*(?: [\w-]+){0,2}): +(\S.*)")  # 'Status: recommendation, stable' at the margin
+# 'Status: recommendation, stable' at the margin; not 'Q: ...?' / 'A: ...', a question and its answer
+_FIELD = re.compile(r"([A-Z][\w-]+(?: [\w-]+){0,2}): +(\S.*)(?<!\?)")
 
 
 def field_lines(lines: list[str]) -> list[tuple[str, str]]:

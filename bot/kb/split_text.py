@@ -22,6 +22,7 @@ _LABEL = re.compile(r"^\s*\w+:\s*$")  # 'public:', 'default:' inside code
 _SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+(?=[A-Z])")
 _QUOTED = re.compile(r"^([>#])(?: |$)")  # '> ' (an e-mail reply) or '# ' (a quoted standard) opening a line
 _PROSE = re.compile(r"[\w)][.?!:](?:\s|$)")  # a sentence's end: prose, not '# make install' root commands
+NEST_COLUMNS = 2  # a list item indented this much further in than the list before it is nested in it
 WRAP_WIDTH = 100  # a text with lines longer than this was not hard-wrapped: each line is a paragraph
 SHORT_LINE = 0.75  # a finished line shorter than this share of the text's width ends its list item
 CODE_SHARE = 0.75  # ... this share of its lines ('class Test' / '{' / 'public:' / ... / '};')
@@ -118,10 +119,11 @@ def _items(run: list[str], wrapped: bool, width: int = WRAP_WIDTH) -> list[tuple
 
 def _depth(indents: list[int], indent: int) -> int:
     """How deep in nested lists an item indented so sits, by the indents of the lists open (kept up to date): the
-    first item is the outer list's however far it is indented."""
+    first item is the outer list's however far it is indented, and one a single column further in is a sloppy
+    sibling, not a nested list (which sits NEST_COLUMNS or more further in)."""
     while indents and indents[-1] > indent:
         indents.pop()
-    if not indents or indents[-1] < indent:
+    if not indents or indents[-1] + NEST_COLUMNS <= indent:
         indents.append(indent)
     return len(indents) - 1
 
