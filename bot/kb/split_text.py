@@ -4,6 +4,8 @@ A heading is a short line without a sentence's closing punctuation standing alon
 with === or --- (Setext style). Lines are joined into a paragraph unless the text is not wrapped (each line a
 paragraph of its own, which shows as many lines far longer than a wrapped text's; one pasted compiler message
 does not make a wrapped text unwrapped) or a line starts a list item. A quoted block ('> ' or '# ' before every line) is read without its markers.
+An item indented two or more columns further in than the one before is nested in it, a paragraph indented under
+an item is more of that item, and two or more 'Label: value' lines are one fact a line.
 """
 
 from __future__ import annotations
