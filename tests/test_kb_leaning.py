@@ -119,3 +119,25 @@ def test_the_review_list_names_a_cut_example_each_element_and_a_question_only():
     reviews = [p.review.split(":")[0] for p in split_document(doc, "txt").passages]
     assert reviews == ["cut inside an example (its markup is opened or closed in another passage)"] * 2 + [
         "'each element' leans on what comes before it", "", "only asks a question"]
+
+
+def test_a_there_that_says_something_exists_and_this_program_lean_on_nothing():
+    # find(1)'s BUGS and file(1)'s HISTORY and COPYRIGHT were flagged as leaning on what came before
+    for text in ["There are security problems inherent in the behaviour that the POSIX standard specifies for find.",
+                 "There has been a file command in every UNIX since at least Research Version 4.",
+                 "This program, based on the System V version, was written by Ian Darwin.",
+                 "This is free software: you are free to change and redistribute it."]:
+        assert stands_for_itself(text) and later_pointer(text) == "", text
+    # zlib_how: 'other' values than the ones named before, and checking 'here', still lean on the passage before
+    assert not stands_for_itself("There are other values of the flush parameter that are used in advanced code.")
+    assert not stands_for_itself("There is no harm in checking for Z_STREAM_ERROR here, for example.")
+    assert not stands_for_itself("There they found the missing files.")
+
+
+def test_each_x_under_a_heading_naming_x_stands_on_its_heading():
+    # the shared MIME-info spec: 'Each file may contain ...' under '2.3. The MEDIA/SUBTYPE.xml files' was flagged
+    text = "Each file may contain information from multiple source files."
+    assert later_pointer(text, "2.3. The MEDIA/SUBTYPE.xml files") == ""
+    assert later_pointer(text, "2.2. The source XML elements") == "each file"
+    assert later_pointer("The default weight value is 50.", "Weight values") == ""
+    assert later_pointer("Each element has a type attribute.", "2.2. The source XML files") == "each element"

@@ -141,6 +141,9 @@ def test_gcc_bugs_quotes_lose_their_markers_and_short_items_stay_whole():
     ]:
         assert expected in found
     assert not [text for _, text in found if " # " in text or " > C++" in text or text.startswith(("#", ">"))]
+    assert ("Before reporting a bug, please", "Try to reproduce the bug with a current GCC development snapshot. You "
+            "usually can get a recent development snapshot from the gcc-snapshot package in the unstable (or "
+            "experimental) distribution. See: http://packages.debian.org/gcc-snapshot") in found  # its own paragraph
 
 
 def test_mime_spec_requirements_say_they_are_requirements():
@@ -152,3 +155,36 @@ def test_mime_spec_requirements_say_they_are_requirements():
                  "It must be possible to install applications in /usr, /usr/local and the user\u2019s home directory "
                  "(in the normal Unix way) and have the MIME information used."]:
         assert ("2.1. Directory layout", intro + item) in found
+
+
+def test_rootless_builds_fields_and_nested_items_stand_alone():
+    # issue 14: 'Status: recommendation, stable: version: 1.0' was one passage under the heading 'Status: ...', and
+    # the sub-items under 'If "no", ...' and '<implementations-keywords> ...' got the outer list's introduction.
+    found = pairs(split("dpkg-rootless-builds.txt"))
+    title = "Supporting rootless builds"
+    assert found[:2] == [(title, "Status: recommendation, stable"), (title, "Version: 1.0")]
+    assert ("Specification", 'If "no", then "debian/rules binary" will not require root at all (not even fakeroot). '
+            'If the "no" keyword is used, it MUST be the only keyword in that field and MUST appear exactly once.'
+            ) in found
+    keywords = [t for _, t in found if t.startswith("<implementations-keywords> will be a space separated list")]
+    assert len(keywords) == 3  # each of its three sub-items behind it (the item has the list's introduction)
+    assert not [t for _, t in found if t.startswith("The case sensitive values are defined as: Keywords")]
+
+
+def test_zlib_how_listing_introduction_does_not_join_the_paragraph_after_the_listing():
+    found = pairs(split("zlib-how.html"))
+    assert ("zlib Usage Example", "Without further adieu, here is the program zpipe.c:") in found
+    assert ("zlib Usage Example", "We now include the header files for the required definitions.") in found
+
+
+def test_review_list_spares_passages_that_stand_alone_and_keeps_those_that_lean():
+    reviews = {p.text: p.review for name in ("find.1.gz", "file.1.gz", "shared-mime-info-spec.pdf", "zlib-how.html")
+               for p in split(name).passages}
+    for spared in ["Each file may contain information from multiple source files.",
+                   "There has been a file command in every UNIX since at least Research Version 4 (man page dated "
+                   "November, 1973).",
+                   "This is free software: you are free to change and redistribute it. There is NO WARRANTY, to the "
+                   "extent permitted by law."]:
+        assert reviews[spared] == ""
+    assert reviews["There are other values of the flush parameter that are used in more advanced applications."]
+    assert reviews["Each element has a type attribute giving the MIME type that it describes."]

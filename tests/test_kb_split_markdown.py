@@ -45,8 +45,8 @@ def test_headings_lists_and_tables_and_code_are_read():
         ("Backup Tool", "para", "Contents:"),  # (an introduction to a list: no passage, see below)
         ("Install", "para", "Download the latest release and run make install as root."),
         ("Install", "code", "make install"),  # (after a finished sentence: no passage, see below)
-        ("Options", "term", "--keep: Default off; Meaning keep the source files"),
-        ("Options", "term", "--fast: Default on; Meaning compress quickly"),
+        ("Options", "row", "--keep: Default off; Meaning keep the source files"),
+        ("Options", "row", "--fast: Default on; Meaning compress quickly"),
         ("Options", "item", "Backups older than a year are deleted."),
         ("Options", "item", "See the manual for the retention rules."),
     ]
@@ -81,3 +81,23 @@ def test_badges_are_decoration_and_an_image_in_a_sentence_keeps_its_words():
     draft = split_document(doc, "md")
     assert draft.title == "Git"  # the badges made a "Build status" passage, and the title a section
     assert [p.text for p in draft.passages] == ["Click the gear icon to open the settings of the tool."]
+
+
+def test_a_list_item_s_paragraphs_are_one_item():
+    # zstd's README: '1. Create the dictionary' / '`zstd --train ...`' were two passages, the command without its step
+    doc = ("# Zstd\n\n### Dictionary compression How To:\n\n1. Create the dictionary\n\n   `zstd --train DIR/* -o dict`\n\n"
+           "2. Read the manual.\n\n   It says more.\n   - A nested item.\n\n   After the nested list.\n")
+    assert [(b.kind, b.text, b.depth) for b in read_markdown(doc).blocks] == [
+        ("item", "Create the dictionary: zstd --train DIR/* -o dict", 0),
+        ("item", "Read the manual. It says more.", 0),
+        ("item", "A nested item.", 1),
+        ("item", "After the nested list.", 0)]
+
+
+def test_consecutive_label_lines_are_facts_of_their_own_not_one_sentence():
+    doc = ("# Supporting rootless builds\n\nStatus: recommendation, stable\nVersion: 1.0\n\n## Background\n\n"
+           "Note: Debian packages have required (fake)root privileges for some targets.\n")
+    assert [(p.section, p.text) for p in split_document(doc, "md").passages] == [
+        ("Supporting rootless builds", "Status: recommendation, stable"),
+        ("Supporting rootless builds", "Version: 1.0"),
+        ("Background", "Note: Debian packages have required (fake)root privileges for some targets.")]  # one line

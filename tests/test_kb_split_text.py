@@ -208,3 +208,43 @@ def test_an_indented_line_after_an_introduction_is_its_example():
     assert blocks[-1].section == "CENTRED TITLE"  # with no introduction before it, an indented line may still head
     passages = [p.text for p in split_document(text, "text").passages]
     assert "We add a new field to the Source stanza: Rules-Requires-Root: no | binary-targets" in passages
+
+
+def test_consecutive_label_lines_are_facts_of_their_own_not_a_heading_and_its_line():
+    # dpkg's rootless-builds.txt: 'Status: recommendation, stable' became a heading, and the passage under it read
+    # 'Status: recommendation, stable: version: 1.0'.
+    doc = ("Supporting rootless builds\n==========================\n\nStatus: recommendation, stable\nVersion: 1.0\n\n"
+           "Background\n----------\n\nDebian packages have required (fake)root privileges for some targets.\n")
+    assert [(p.section, p.text) for p in split_document(doc).passages] == [
+        ("Supporting rootless builds", "Status: recommendation, stable"),
+        ("Supporting rootless builds", "Version: 1.0"),
+        ("Background", "Debian packages have required (fake)root privileges for some targets.")]
+    # one such line alone is still a heading; a sentence with a colon in it is no field
+    outline = read_plain("Status: draft\n\nIt works.\n\nNote: this is a sentence.\nIt goes on here.\n")
+    assert outline.title == "Status: draft"
+    assert [b.kind for b in outline.blocks] == ["para", "para"]
+
+
+def test_a_paragraph_indented_under_a_list_item_is_more_of_that_item():
+    # GCC's README.Bugs: '  See: http://packages.debian.org/gcc-snapshot' under its item became a passage of its own,
+    # 'Before reporting a bug, please: see: http://...', with the heading in front instead of the item.
+    doc = ("Reporting Bugs\n==============\n\nBefore reporting a bug, please\n------------------------------\n\n"
+           "- Try to reproduce the bug with a current snapshot. You can get one\n  from the gcc-snapshot package.\n\n"
+           "  See: http://packages.example.org/gcc-snapshot\n\n- Check the list of known bugs.\n\n"
+           "The maintainers read every report.\n")
+    blocks = read_plain(doc).blocks
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("item", "Try to reproduce the bug with a current snapshot. You can get one from the gcc-snapshot package. "
+                 "See: http://packages.example.org/gcc-snapshot"),
+        ("item", "Check the list of known bugs."),
+        ("para", "The maintainers read every report.")]  # at the margin: a paragraph of its own
+
+
+def test_a_question_and_its_answer_and_a_sloppy_indent_are_not_fields_or_nesting():
+    # 'Q: ...?' / 'A: ...' stay one paragraph, the question with its answer
+    assert [b.text for b in read_plain("Q: How do I build it?\nA: Run make in the top folder.\n").blocks] == [
+        "Q: How do I build it? A: Run make in the top folder."]
+    # an item one column further in than the one before is its sibling; two or more columns in, nested under it
+    outline = read_plain("Steps:\n\n* Unpack the archive.\n * Run the configure script.\n   - It checks the compiler.\n")
+    assert [(b.text, b.depth) for b in outline.blocks if b.kind == "item"] == [
+        ("Unpack the archive.", 0), ("Run the configure script.", 0), ("It checks the compiler.", 1)]

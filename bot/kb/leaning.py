@@ -12,7 +12,7 @@ POINTER_WORDS = 8
 # "When using the first two formats ...", "The former only matches ...": a place in a list the passage does not hold.
 _POINTER = re.compile(r"\b(this|these|those|them|(?:in|of|for|on|at|by|with) that|the (?:first|last) (?:two|three|"
                       r"four|five|few)|the above|the former|the latter)\b(?! (?:document|specification|manual|manpage|"
-                      r"page|guide|readme|chapter|notice)\b)", re.IGNORECASE)
+                      r"page|guide|readme|chapter|notice|program)\b)", re.IGNORECASE)
 # Past a label ("disk: But these uses ...", "users: In that system ..."), a step or contrast, 'them' or 'in that'
 # still leans back; 'this'/'these' there mostly mean the label itself ("postgres: ... owned by this user").
 _LABELLED_POINTER = re.compile(r"\b(them|(?:in|of|for|on|at|by|with) that)\b", re.IGNORECASE)
@@ -34,10 +34,15 @@ _INSTEAD = re.compile(r"(?:[^.!?]*\s)?instead[.!]", re.IGNORECASE)
 # is in another passage.
 _SEQUENCE = re.compile(r"[\W_]*(second|third|fourth|fifth|finally|lastly|but|then|instead|otherwise|"
                        r"note that this|besides|alternatively)\b", re.IGNORECASE)
-# "This document ...": the document the answer cites, and "It is useful to ...", "It must be possible to ...": an
-# 'it' that stands for what follows. Neither leans on another passage ("It is the last rule that ..." does).
-_SELF = re.compile(r"[\W_]*(?:this|these) (?:document|specification|manual|manpage|page|guide|readme)s?\b|"
-                   r"[\W_]*it (?:is|was|must be|should be|may be|can be|will be)(?: (?!the\b|an?\b|this\b)\w+){0,3} (?:to|that)\b", re.IGNORECASE)
+# "This document ...", "This program ...", "This is free software": the document (or the program it is about) the
+# answer cites; "It is useful to ...", "It must be possible to ...": an 'it' that stands for what follows; "There are
+# security problems ...": a 'there' that only says something exists (not "There are other values ...", "There is no
+# harm in checking here"). None leans on another passage ("It is the last rule that ..." does).
+_SELF = re.compile(r"[\W_]*(?:this|these) (?:document|specification|manual|manpage|page|guide|readme|program)s?\b|"
+                   r"[\W_]*this is free software\b|"
+                   r"[\W_]*it (?:is|was|must be|should be|may be|can be|will be)(?: (?!the\b|an?\b|this\b)\w+){0,3} (?:to|that)\b|"
+                   r"[\W_]*there (?:is|are|was|were|has been|have been|will be|may be|can be)\b"
+                   r"(?! (?:also|other|another|more|still|then|further)\b)(?![^,;:.!?]*\bhere\b)", re.IGNORECASE)
 _LABEL = re.compile(r"[^!?:]{1,60}: ")  # "term: " or "1.1. Version: ": context the passage already carries
 
 
@@ -46,9 +51,10 @@ def stands_for_itself(text: str) -> bool:
     return bool(_SELF.match(text))
 
 
-def later_pointer(text: str) -> str:
+def later_pointer(text: str, section: str = "") -> str:
     """A word past the first that leans on an earlier passage ('this' in "If this element ..."), or ''; a passage
-    carrying its label or heading in front is read as standing on it, but for a step, a contrast or 'in that'."""
+    carrying its label or heading in front is read as standing on it, but for a step, a contrast or 'in that', and
+    "each file" or "the default value" stand on the `section` heading that names files or values."""
     step = _SEQUENCE.match(text)
     if step:
         return step.group(1).lower()
@@ -62,10 +68,16 @@ def later_pointer(text: str) -> str:
     if also:
         return also.group(1).lower()
     unnamed = _UNNAMED.match(first)
-    if unnamed and len(first.split()) <= UNNAMED_WORDS:
+    if unnamed and len(first.split()) <= UNNAMED_WORDS and not _names(section, unnamed.group(1).split()[-1]):
         return unnamed.group(1).lower()
     found = _POINTER.search(_first_clause(text))
     return found.group(1).lower() if found else ""
+
+
+def _names(section: str, noun: str) -> bool:
+    """Whether a heading names the thing a noun stands for ('2.3. The MEDIA/SUBTYPE.xml files' for 'file')."""
+    singular = noun.lower().removesuffix("s")
+    return any(word.removesuffix("s") == singular for word in re.findall(r"[a-z]+", section.lower()))
 
 
 def _first_clause(text: str) -> str:

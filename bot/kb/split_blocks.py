@@ -18,9 +18,11 @@ class Block:
 
     section: str
     text: str
-    kind: str = "para"  # "para", "item", "term" or "code" (an example's lines, one per line of text)
+    kind: str = "para"  # "para", "item", "term", "row" (a table's, its cells joined by '; ') or "code" (an example's
+    # lines, one per line of text)
     term: str = ""  # a term's name ('-k --keep'), which its text starts with
     example: str = ""  # the examples its text ends with (lines joined by "; "), with any words between them
+    depth: int = 0  # how deep in nested lists an item sits: 0 in the outermost list
 
 
 @dataclass
@@ -42,22 +44,27 @@ class Outline:
         else:
             self.section = text
 
-    def add(self, text: str, kind: str = "para", term: str = "") -> None:
-        """A block of text (with a term: its description); a 'Last updated' line dates the document."""
+    def add(self, text: str, kind: str = "para", term: str = "", depth: int = 0) -> None:
+        """A block of text (with a term: its description; an item: how deep in nested lists); a 'Last updated' line
+        dates the document."""
         text, term = " ".join(text.split()), _term(term)
         if not text or self._dated(text):
             return
         if term:
-            kind, text = "term", f"{term}: {text}"
-        self.blocks.append(Block(self._under(), text, kind, term))
+            kind, text = "row" if kind == "row" else "term", f"{term}: {text}"
+        self.blocks.append(Block(self.under(), text, kind, term, depth=depth))
 
     def code(self, lines: list[str], term: str = "") -> None:
         """An example or command block, one line of text per line, for the paragraph introducing it to carry."""
         kept = [" ".join(line.split()) for line in lines if line.strip()]
         if kept:
-            self.blocks.append(Block(self._under(), "\n".join(kept), "code", _term(term)))
+            self.blocks.append(Block(self.under(), "\n".join(kept), "code", _term(term)))
 
-    def _under(self) -> str:
+    def more(self, text: str) -> None:
+        """More text of the last block (a list item's second paragraph)."""
+        self.blocks[-1] = replace(self.blocks[-1], text=f"{self.blocks[-1].text} {' '.join(text.split())}")
+
+    def under(self) -> str:
         """The section a block added now sits under: the last heading, else the title."""
         return self.section or self.title or "General"
 
@@ -78,6 +85,17 @@ CODE_CHARS = 200  # an example longer than this (its lines joined) is a listing,
 CODE_LINES = 6
 _LINK = re.compile(r"^[A-Z][\w .()/-]{0,30}: (?:https?|ftp)://\S+$")  # 'Upstream: http://gcc.gnu.org/bugzilla/'
 _CONTINUES = (";", "{", "}", ",", "(", "[", "|", "&", "\\")  # a line ending so goes on, or is ended, already
+
+
+# 'Status: recommendation, stable' at the margin; not 'Q: ...?' / 'A: ...', a question and its answer
+_FIELD = re.compile(r"([A-Z][\w-]+(?: [\w-]+){0,2}): +(\S.*)(?<!\?)")
+
+
+def field_lines(lines: list[str]) -> list[tuple[str, str]]:
+    """Two or more lines each 'Label: value' ('Status: recommendation, stable' / 'Version: 1.0'): (label, value)
+    for each, a fact of its own, not a heading and its line nor one run-on sentence; else []."""
+    found = [_FIELD.fullmatch(line.rstrip()) for line in lines]
+    return [(f.group(1), f.group(2)) for f in found if f] if len(lines) >= 2 and all(found) else []
 
 
 def between_examples(block: Block) -> bool:

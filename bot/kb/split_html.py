@@ -36,6 +36,7 @@ class _Page(HTMLParser):
         self.term = ""  # a <dt>'s text, waiting for its <dd>
         self.in_title = False
         self.pre: list[str] | None = None  # inside <pre>: its text, line breaks kept
+        self.cells = 0  # cells past the first in the text so far (a table row's)
 
     @property
     def skipping(self) -> bool:
@@ -49,6 +50,7 @@ class _Page(HTMLParser):
         elif tag in ("td", "th") and self.text:  # a table row is one block, its cells joined by "; "
             self.text.append("; ")
             self.linked.append(False)
+            self.cells += 1
         if tag == "pre" and self.pre is None:
             self.pre = []
         if tag == "a" and not any(k == "href" for k, _ in attrs):
@@ -90,7 +92,7 @@ class _Page(HTMLParser):
         text = " ".join("".join(self.text).split())
         letters = [linked for piece, linked in zip(self.text, self.linked) if any(c.isalpha() for c in piece)]
         only_links = bool(letters) and all(letters)
-        self.text, self.linked = [], []
+        self.text, self.linked, cells, self.cells = [], [], self.cells, 0
         tag = closing or (self.stack[-1][0] if self.stack else "")
         if not text or only_links and tag not in _HEADINGS:
             return
@@ -100,8 +102,10 @@ class _Page(HTMLParser):
             self.term = text
         elif self.term and self._in("dd"):  # a description, maybe of several paragraphs
             self.outline.add(text, term=self.term)
-        else:
-            self.outline.add(text, "item" if tag == "li" else "para")
+        elif tag == "li":  # how deep in nested lists: the lists open around it, less its own
+            self.outline.add(text, "item", depth=max(sum(t in ("ul", "ol") for t, _ in self.stack) - 1, 0))
+        else:  # a row of two or more cells is values, not a sentence
+            self.outline.add(text, "row" if tag == "tr" and cells else "para")
 
 
 def read_html(markup: str) -> Outline:

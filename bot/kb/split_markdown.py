@@ -7,7 +7,7 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .split_blocks import Outline
+from .split_blocks import Outline, field_lines
 
 
 def inline_text(token: Token) -> tuple[str, bool]:
@@ -38,9 +38,10 @@ class _Reader:
 
     def __init__(self) -> None:
         self.outline = Outline()
-        self.lists: list[list[tuple[str, bool]]] = []  # each open list's items: (text, only links)
+        self.lists: list[list[tuple[str, bool, int]]] = []  # each open list's items: (text, only links, depth)
         self.row: list[str] = []
         self.header: list[str] = []
+        self.fresh = True  # no paragraph read yet in the list item open
 
     def token(self, tokens: list[Token], i: int) -> None:
         kind = tokens[i].type
@@ -50,6 +51,9 @@ class _Reader:
             self.lists.append([])
         elif kind in ("bullet_list_close", "ordered_list_close"):
             self._close_list(self.lists.pop())
+            self.fresh = True  # a paragraph after a nested list is not the nested list's last item's
+        elif kind == "list_item_open":
+            self.fresh = True
         elif kind in ("fence", "code_block") and not self.lists:
             self.outline.code(tokens[i].content.split("\n"))
         elif kind == "tr_open":
@@ -59,21 +63,34 @@ class _Reader:
         elif kind == "inline" and tokens[i - 1].type in ("th_open", "td_open"):
             self.row.append(inline_text(tokens[i])[0])
         elif kind == "inline" and tokens[i - 1].type == "paragraph_open":
-            text, links = inline_text(tokens[i])
-            if self.lists:
-                self.lists[-1].append((text, links))
-            else:
-                self.outline.add(text)
+            fields = [] if self.lists else field_lines(tokens[i].content.split("\n"))
+            for label, value in fields:  # 'Status: stable' / 'Version: 1.0': one fact a line, not one sentence
+                self.outline.add(value, term=label)
+            if not fields:
+                self._paragraph(*inline_text(tokens[i]))
 
-    def _close_list(self, items: list[tuple[str, bool]]) -> None:
+    def _paragraph(self, text: str, links: bool) -> None:
+        """A paragraph: a block, or in a list item its text; an item's next paragraph (1. Create the dictionary /
+        `zstd --train ...`) is more of it, after a ':' when the one before ends without a stop."""
+        if not self.lists:
+            self.outline.add(text)
+        elif self.fresh or not self.lists[-1]:
+            self.lists[-1].append((text, links, len(self.lists) - 1))
+        elif text:
+            before, linked, depth = self.lists[-1][-1]
+            joint = " " if before.endswith((".", "!", "?", ":", ";")) or not before else ": "
+            self.lists[-1][-1] = (f"{before}{joint}{text}", linked and links, depth)
+        self.fresh = False
+
+    def _close_list(self, items: list[tuple[str, bool, int]]) -> None:
         """A list's items become blocks, unless every one is only a link: then it is navigation."""
-        if items and all(links for _, links in items):
+        if items and all(links for _, links, _ in items):
             return
-        for text, _ in items:
+        for text, _, depth in items:
             if self.lists:  # a nested list's items stay in the outer list's order
-                self.lists[-1].append((text, False))
+                self.lists[-1].append((text, False, depth))
             else:
-                self.outline.add(text, "item")
+                self.outline.add(text, "item", depth=depth)
 
     def _row(self) -> None:
         """A table row: the header row is remembered; a body row reads 'first cell: header value; ...'."""
@@ -83,7 +100,7 @@ class _Reader:
         cells = [f"{h} {c}".strip() if h else c for h, c in zip(self.header[1:], self.row[1:]) if c]
         if self.row and self.row[0]:
             if cells:
-                self.outline.add("; ".join(cells), term=self.row[0])
+                self.outline.add("; ".join(cells), "row", term=self.row[0])
             else:
                 self.outline.add(self.row[0], "item")
 

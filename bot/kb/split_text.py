@@ -4,13 +4,15 @@ A heading is a short line without a sentence's closing punctuation standing alon
 with === or --- (Setext style). Lines are joined into a paragraph unless the text is not wrapped (each line a
 paragraph of its own, which shows as many lines far longer than a wrapped text's; one pasted compiler message
 does not make a wrapped text unwrapped) or a line starts a list item. A quoted block ('> ' or '# ' before every line) is read without its markers.
+An item indented two or more columns further in than the one before is nested in it, a paragraph indented under
+an item is more of that item, and two or more 'Label: value' lines are one fact a line.
 """
 
 from __future__ import annotations
 
 import re
 
-from .split_blocks import Outline
+from .split_blocks import Outline, field_lines
 
 BULLET = re.compile(r"^\s*(?:[\u2022*\-+\u25cf\u25aa]|\d+[.)]|[a-z][.)])\s+")
 _UNDERLINE = re.compile(r"^\s*(=+|-+|~+|\*+)\s*$")
@@ -22,6 +24,7 @@ _LABEL = re.compile(r"^\s*\w+:\s*$")  # 'public:', 'default:' inside code
 _SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+(?=[A-Z])")
 _QUOTED = re.compile(r"^([>#])(?: |$)")  # '> ' (an e-mail reply) or '# ' (a quoted standard) opening a line
 _PROSE = re.compile(r"[\w)][.?!:](?:\s|$)")  # a sentence's end: prose, not '# make install' root commands
+NEST_COLUMNS = 2  # a list item indented this much further in than the list before it is nested in it
 WRAP_WIDTH = 100  # a text with lines longer than this was not hard-wrapped: each line is a paragraph
 SHORT_LINE = 0.75  # a finished line shorter than this share of the text's width ends its list item
 CODE_SHARE = 0.75  # ... this share of its lines ('class Test' / '{' / 'public:' / ... / '};')
@@ -95,25 +98,36 @@ def _item_ended(run: list[str], number: int, width: int) -> bool:
             and not line.startswith((" ", "\t")))
 
 
-def _items(run: list[str], wrapped: bool, width: int = WRAP_WIDTH) -> list[tuple[str, str]]:
-    """A run of lines as (kind, text): list items start at their bullet, wrapped lines are joined, and a short
-    line standing between a finished sentence (or the run's start) and a capitalised line is a heading (text
-    taken from a PDF has no blank lines around its headings)."""
-    out: list[tuple[str, str]] = []
+def _items(run: list[str], wrapped: bool, width: int = WRAP_WIDTH) -> list[tuple[str, str, int]]:
+    """A run of lines as (kind, text, indent): list items start at their bullet (indented so far), wrapped lines
+    are joined, and a short line standing between a finished sentence (or the run's start) and a capitalised line
+    is a heading (text taken from a PDF has no blank lines around its headings)."""
+    out: list[tuple[str, str, int]] = []
     for number, line in enumerate(run):
         after_sentence = not out or out[-1][0] == "heading" or out[-1][1].endswith((".", "!", "?", ":"))
         next_capital = number + 1 < len(run) and run[number + 1].lstrip()[:1].isupper()
         if (after_sentence and next_capital and is_heading(line) and len(line.strip()) <= 60
                 or _numbered_heading(run, number)):
-            out.append(("heading", line.strip()))
+            out.append(("heading", line.strip(), 0))
         elif BULLET.match(line):
-            out.append(("item", BULLET.sub("", line)))
+            out.append(("item", BULLET.sub("", line), len(line) - len(line.lstrip())))
         elif out and wrapped and out[-1][0] != "heading" and not (
                 out[-1][0] == "item" and _item_ended(run, number, width)):
-            out[-1] = (out[-1][0], f"{out[-1][1]} {line.strip()}")
+            out[-1] = (out[-1][0], f"{out[-1][1]} {line.strip()}", out[-1][2])
         else:
-            out.append(("para", line.strip()))
+            out.append(("para", line.strip(), 0))
     return out
+
+
+def _depth(indents: list[int], indent: int) -> int:
+    """How deep in nested lists an item indented so sits, by the indents of the lists open (kept up to date): the
+    first item is the outer list's however far it is indented, and one a single column further in is a sloppy
+    sibling, not a nested list (which sits NEST_COLUMNS or more further in)."""
+    while indents and indents[-1] > indent:
+        indents.pop()
+    if not indents or indents[-1] + NEST_COLUMNS <= indent:
+        indents.append(indent)
+    return len(indents) - 1
 
 
 def _is_code(run: list[str]) -> bool:
@@ -145,10 +159,16 @@ def read_plain(text: str, wrapped: bool | None = None) -> Outline:
     wrapped = is_wrapped(text) if wrapped is None else wrapped
     width = _width(text)
     before = ""  # the last line of the paragraph before
+    indents: list[int] = []  # how far the items of each list open are indented, outermost first
     for run in paragraphs(text):
         introduced, before = before.rstrip().endswith(":"), run[-1]
         if introduced and len(run) == 1 and run[0][:1].isspace() and not BULLET.match(run[0]):
             outline.code(run)  # "... of debian/control:" / "  Field: a | b": its example, not a heading
+            continue
+        fields = field_lines(run)
+        for label, value in fields:
+            outline.add(value, term=label)
+        if fields:
             continue
         if _ATX.match(run[0]) and len(run) == 1:
             outline.heading(_ATX.sub("", run[0]), level=1 if run[0].lstrip().startswith("# ") else 2)
@@ -156,15 +176,33 @@ def read_plain(text: str, wrapped: bool | None = None) -> Outline:
         if _is_code(run) and not run[0].lstrip()[:1].isupper():  # "    make check", not a centred "    INTRODUCTION"
             outline.code(run)
             continue
+        if indents and not _is_code(run) and _continues_item(run, outline, indents[-1]):
+            outline.more(" ".join(run))  # '- Try a snapshot ...' / '' / '  See: http://...': the item's own paragraph
+            continue
         if len(run) == 1 and (is_heading(run[0]) or _bullet_heading(run[0])):
             outline.heading(BULLET.sub("", run[0]))
             continue
         if _is_code(run):
             outline.code(run)  # for the paragraph introducing it to carry
             continue
-        for kind, item in _items(run, wrapped, width):
-            if kind == "heading":
-                outline.heading(item)
-            else:
-                outline.add(item, kind)
+        _add_items(outline, _items(run, wrapped, width), indents)
     return outline
+
+
+def _continues_item(run: list[str], outline: Outline, indent: int) -> bool:
+    """A paragraph indented past the bullet of the list item just before it, under the same heading: more of that
+    item, not a paragraph (or heading) of its own."""
+    last = outline.blocks[-1] if outline.blocks else None
+    return (last is not None and last.kind == "item" and last.section == outline.under() and not BULLET.match(run[0])
+            and all(len(line) - len(line.lstrip()) > indent for line in run))
+
+
+def _add_items(outline: Outline, items: list[tuple[str, str, int]], indents: list[int]) -> None:
+    """Headings, paragraphs and list items (each as deep as its indent puts it) into the outline."""
+    for kind, item, indent in items:
+        if kind != "item":
+            indents.clear()  # a paragraph or heading ends the lists
+        if kind == "heading":
+            outline.heading(item)
+        else:
+            outline.add(item, kind, depth=_depth(indents, indent) if kind == "item" else 0)
