@@ -81,8 +81,12 @@ def product(config: Path | None, knowledge: Path, *args: str) -> subprocess.Comp
 
 def build(document: Document, folder: Path, config: Path | None) -> tuple[Path | None, str]:
     """Init a knowledge folder and import the document into it: the folder, or the error that stopped it."""
-    knowledge = folder / document.name
-    for step in (("kb", "init"), ("kb", "import", str(document.path), "--yes")):
+    return steps(folder / document.name, [("kb", "init"), ("kb", "import", str(document.path), "--yes")], config)
+
+
+def steps(knowledge: Path, commands: list[tuple[str, ...]], config: Path | None) -> tuple[Path | None, str]:
+    """Run product commands on one folder in turn: the folder, or the first error line that stopped them."""
+    for step in commands:
         result = product(config, knowledge, *step)
         if result.returncode != 0:
             lines = [line for line in (result.stderr + result.stdout).splitlines() if line.strip()]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.common import REPO, markdown_table
-from benchmarks.realdocs import Document, Outcome, Run, best_threshold, product
+from benchmarks.realdocs import Document, Outcome, Run, best_threshold, steps
 from benchmarks.realdocs_report import bm25s_right, percent
 from benchmarks.squad import bm25s_scorer
 
@@ -33,15 +33,8 @@ class Together:
 
 def build_together(documents: list[Document], folder: Path, config: Path | None) -> tuple[Path | None, str]:
     """Init one knowledge folder and import every document into it in turn: the folder, or what stopped it."""
-    knowledge = folder / "together"
-    steps = [("kb", "init")] + [("kb", "import", str(d.path), "--yes") for d in documents]
-    for step in steps:
-        result = product(config, knowledge, *step)
-        if result.returncode != 0:
-            lines = [line for line in (result.stderr + result.stdout).splitlines() if line.strip()]
-            reason = next((line for line in lines if line.startswith("Error:")), lines[-1] if lines else "no output")
-            return None, f"{' '.join(step[:3])} failed: {reason}"
-    return knowledge, ""
+    commands = [("kb", "init")] + [("kb", "import", str(d.path), "--yes") for d in documents]
+    return steps(folder / "together", commands, config)
 
 
 def owners(documents: list[Document], kb) -> dict[str, str]:

@@ -56,14 +56,8 @@ def shared_tmp():
 
 
 def test_a_read_only_knowledge_keeps_its_index_in_the_users_cache_and_never_warns(shared_tmp):
-    knowledge = write_knowledge(shared_tmp / "kb")
+    knowledge, env = _read_only_copy(shared_tmp)
     cache = shared_tmp / "cache"
-    cache.mkdir(mode=0o777)
-    cache.chmod(0o777)
-    for path in [knowledge, *knowledge.rglob("*")]:
-        path.chmod(0o555 if path.is_dir() else 0o444)
-    env = {**clean_env(shared_tmp), "XDG_CACHE_HOME": str(cache), "HOME": str(cache),
-           "BOT_DATABASE": str(cache / "log.sqlite3")}
     for _ in range(2):  # the second start reads what the first saved
         result = _as_a_user_who_cannot_write(["--knowledge", str(knowledge), "ask", QUESTION], env)
         assert result.returncode == 0, result.stderr
