@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
@@ -124,3 +125,23 @@ def test_a_table_of_contents_and_an_index_with_dot_leaders_are_no_passages():
     assert [(p.section, p.text) for p in draft.passages] == [
         ("Watering", "Watering: tomatoes need water every morning in the summer."),
         ("Harvest", "Potatoes are ready when the plants have flowered and died back.")]
+
+
+SNIPPETS = Path(__file__).parent / "fixtures" / "snippets"
+
+
+def test_ligature_glyphs_are_letters_and_words_hyphenated_at_a_line_end_are_whole():
+    """fontconfig-user.pdf (pdfTeX): 'Fontconﬁg' with the one-glyph 'ﬁ', 'cus-' / 'tomization' across lines."""
+    lines = (SNIPPETS / "fontconfig-user-lines.txt").read_text(encoding="utf-8").splitlines()
+    pdf = tiny_pdf([["fonts-conf"] + [line.replace("\ufb01", "\xae") for line in lines]])  # 0xAE: 'fi' in Helvetica
+    draft = split_document(pdf, "pdf")
+    texts = [p.text for p in draft.passages]
+    assert texts[0] == ("Fontconfig is a library designed to provide system-wide font configuration, customization "
+                        "and application access.")
+    assert "From an external perspective, configuration of the library consists of generating" in " ".join(texts)
+    assert "Fc- ConfigParse" in " ".join(texts)  # a capital after the break: a name, not a hyphenated word
+
+
+def test_a_compound_the_document_writes_whole_keeps_its_hyphen_across_a_line_end():
+    text = pdf_text(tiny_pdf([["Spacing", "", "Spacing is proportional or dual-", "width; a dual-width font is rare."]]))
+    assert "Spacing is proportional or dual-width; a dual-width font is rare." in text.replace("\n", " ")

@@ -4,6 +4,8 @@ A page's furniture is not text: a running header (the same first line on most pa
 page number standing alone at the page's top or foot are dropped, so that a paragraph running on to the next
 page reads on instead of taking the page number and the title into its sentence. Table of contents and index
 entries (dot leaders to a page number) are dropped too: they would answer "what is X" with "3 X . . . . . 7".
+Typesetting is undone where it changed the words: a ligature glyph (U+FB01 'ﬁ' in 'conﬁguration') is its letters
+again, and a word hyphenated at a line's end ('cus-' / 'tomization') is one word, so that both match a question.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import unicodedata
 
 from ..errors import PassageRejected
 
@@ -33,7 +36,30 @@ def pdf_text(data: bytes | str) -> str:
         raise PassageRejected("cannot read the PDF: it needs a password to open (save a copy without one)") from None
     except Exception as exc:  # pypdf meets a damaged file with any of a dozen kinds of error: one line, no traceback
         raise PassageRejected(f"cannot read the PDF: {exc or type(exc).__name__}") from None
-    return _joined(_without_furniture(pages))
+    return _unhyphenated(_without_ligatures(_joined(_without_furniture(pages))))
+
+
+_LIGATURES = re.compile("[\ufb00-\ufb06]")  # ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ: one glyph for two or three letters
+_BROKEN_WORD = re.compile(r"\b([A-Za-z]+)-\n([a-z]+)\b")
+
+
+def _without_ligatures(text: str) -> str:
+    """The text with each Latin ligature glyph written as its letters (pdfTeX's fonts set 'fi' as one glyph)."""
+    return _LIGATURES.sub(lambda found: unicodedata.normalize("NFKC", found.group()), text)
+
+
+def _unhyphenated(text: str) -> str:
+    """Words a typesetter broke at a line's end ('cus-' then 'tomization') joined again; a compound the document
+    also writes whole with its hyphen elsewhere ('dual-' then 'width', 'dual-width') keeps it."""
+    words = set(re.findall(r"[A-Za-z]+", text))
+    hyphened = set(re.findall(r"[A-Za-z]+-[A-Za-z]+", text))  # on one line: '-' before a line break is no letter
+
+    def joined(found: re.Match) -> str:
+        head, tail = found.groups()
+        if f"{head}-{tail}" in hyphened and f"{head}{tail}" not in words:
+            return f"{head}-{tail}"
+        return f"{head}{tail}"
+    return _BROKEN_WORD.sub(joined, text)
 
 
 # A table of contents' or an index's entry: dot leaders to a page number ("2.1 Naming . . . . 3", "Porting.....1"),
