@@ -121,7 +121,10 @@ def test_the_kind_of_a_document_comes_from_its_name_gzipped_or_not():
 
     assert [kind_of(Path(n)) for n in ("a.md", "README.md.gz", "gzip.1.gz", "sshd.8", "openssl.1ssl", "x.pdf",
                                        "notes.TXT", "page.htm")] == ["md", "md", "man", "man", "man", "pdf", "txt", "html"]
-    for name in ("README", "archive.tar.gz", "data.gz", "photo.jpg"):
+    # a source tree's plain text documents go without an ending (gnupg's README.gz, README.Debian, NEWS)
+    assert {kind_of(Path(n)) for n in ("README", "README.gz", "NEWS.gz", "README.Debian", "README.Bugs", "INSTALL",
+                                       "NEWS.Debian.gz", "README.Debian.amd64", "TODO")} == {"txt"}
+    for name in ("notes", "Makefile", "zero", "archive.tar.gz", "data.gz", "photo.jpg", "README.tar.gz", "X11"):
         with pytest.raises(UsageError, match="documents are read from"):
             kind_of(Path(name))
 

@@ -414,12 +414,13 @@ def test_kb_import_refuses_a_file_without_a_known_ending_and_says_what_is_read(t
     from conftest import run_bot
 
     folder = write_knowledge(tmp_path / "kb")
-    document = tmp_path / "NOTES"
+    document = tmp_path / "notes"
     document.write_text("Notes\n\nThe Selenge River is long.\n", encoding="utf-8")
     result = run_bot(["--knowledge", str(folder), "kb", "import", str(document), "--yes"], tmp_path)
     assert result.returncode == 2  # before: imported as plain text, exit 0
     assert result.stderr.decode().strip() == (f"Error: {document}: documents are read from .txt, .md, .html, .pdf or "
-                                              "manual page (.1 to .9) files, gzipped or not; rename it if it is one")
+                                              "manual page (.1 to .9) files and plain text named like README, NEWS "
+                                              "or README.Debian, gzipped or not; rename it if it is one")
     assert sorted(p.name for p in (folder / "passages").iterdir()) == ["tiny.yaml"]
 
 

@@ -21,19 +21,26 @@ from ..files import MAX_FILE_BYTES, read_bytes, read_text
 DOCUMENT_KINDS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
                   ".pdf": "pdf", **{f".{n}": "man" for n in range(1, 10)}}
 _MAN_SUFFIX = re.compile(r"^\.[1-9][a-z]{0,6}$")  # a manual page's section: .1, .8, .3pm, .1ssl
+# A source tree's plain text documents go by capitalised names without an ending: README, NEWS, INSTALL, TODO,
+# and Debian's README.Debian, README.Bugs, NEWS.Debian. Only such a name is read without a known ending.
+_PLAIN_TEXT_NAME = re.compile(r"^[A-Z][A-Z_-]{2,}(?:\.[A-Z][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*)?$")
 
 
 def kind_of(path: Path) -> str:
     """The document kind the splitter should use, from the file name; only known document endings are read.
 
-    A gzipped document (README.md.gz, gzip.1.gz) is known by the ending before '.gz'.
+    A gzipped document (README.md.gz, gzip.1.gz) is known by the ending before '.gz'; README, NEWS.gz or
+    README.Debian are plain text.
     """
     name = Path(path.stem) if path.suffix.lower() == ".gz" else path
     suffix = name.suffix.lower()
     kind = DOCUMENT_KINDS.get(suffix) or ("man" if _MAN_SUFFIX.match(suffix) else None)
-    if kind is None:  # a file with no ending may be anything, a binary or a system file: never guessed at
-        raise UsageError(f"{path}: documents are read from .txt, .md, .html, .pdf or manual page (.1 to .9) files, "
-                         "gzipped or not; rename it if it is one")
+    if kind is None and _PLAIN_TEXT_NAME.match(name.name):
+        kind = "txt"  # its bytes are still checked: a NUL or a text not in UTF-8 is refused by name
+    if kind is None:  # any other file with no ending may be anything, a binary or a system file: never guessed at
+        raise UsageError(f"{path}: documents are read from .txt, .md, .html, .pdf or manual page (.1 to .9) files "
+                         "and plain text named like README, NEWS or README.Debian, gzipped or not; rename it if it "
+                         "is one")
     return kind
 
 
