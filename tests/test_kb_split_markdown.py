@@ -101,3 +101,23 @@ def test_consecutive_label_lines_are_facts_of_their_own_not_one_sentence():
         ("Supporting rootless builds", "Status: recommendation, stable"),
         ("Supporting rootless builds", "Version: 1.0"),
         ("Background", "Note: Debian packages have required (fake)root privileges for some targets.")]  # one line
+
+
+def test_myst_targets_roles_definitions_and_prose_directives_are_read_as_markdown():
+    """pip's configuration.md (MyST, the Markdown of Sphinx): '(config-file)=' was a passage, '{any}`os.devnull`'
+    read '{any}os.devnull', and the ```{tab} Unix fence (the file locations) was left out as code."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "fixtures" / "snippets" / "pip-configuration-myst.md").read_text(encoding="utf-8")
+    passages = [(p.section, p.text) for p in split_document(text, "md").passages]
+    texts = [t for _, t in passages]
+    assert not [t for t in texts if "(config-" in t or "{file}" in t or "{any}" in t]
+    assert ("PIP_CONFIG_FILE", "Setting this to os.devnull disables the loading of all configuration files.") in passages
+    assert ("Location (Unix)", "User: $HOME/.config/pip/pip.conf, which respects the XDG_CONFIG_HOME environment "
+                               "variable.") in passages
+    assert passages[-1][0] == "PIP_CONFIG_FILE"  # the section after the tab is the next heading's, not 'Unix'
+
+
+def test_a_fence_naming_any_other_directive_is_still_code():
+    text = "# Build\n\nRun this to build:\n\n```{code-block} sh\nmake all\n```\n"
+    assert [p.text for p in split_document(text, "md").passages] == ["Run this to build: make all"]

@@ -1,8 +1,15 @@
 """Markdown through markdown-it-py (CommonMark with tables): ATX and Setext headings, paragraphs, list items,
 table rows, code blocks (for the paragraph introducing them to carry); raw HTML and lists made only of links (a
-table of contents) are left out."""
+table of contents) are left out.
+
+MyST, the Markdown of Sphinx documentation (pip's, for one), is read too: a target line `(config-file)=` is no
+text, a role `{file}`pip.conf`` is its text, a definition `Global` / `: In a ...` reads 'Global: In a ...', and
+a directive fence whose body is prose (```{note}, ```{tab} Unix) is read as Markdown, its title joining the
+section's name ('Location (Unix)'), where any other fence is a code block."""
 
 from __future__ import annotations
+
+import re
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -33,6 +40,21 @@ def inline_text(token: Token) -> tuple[str, bool]:
     return " ".join("".join(words).split()), bool(linked) and all(linked)
 
 
+# MyST directives whose body is Markdown prose; any other ```{name} (code-block, toctree, eval-rst) stays code
+PROSE_DIRECTIVES = {"note", "warning", "tip", "hint", "important", "caution", "attention", "danger", "error",
+                    "seealso", "admonition", "tab", "tab-item", "dropdown", "topic", "sidebar", "versionadded",
+                    "versionchanged", "deprecated"}
+_DIRECTIVE = re.compile(r"^\{([a-z][\w-]*)\}\s*(.*)$")
+_TARGET = re.compile(r"^\([\w.:-]+\)=[ \t]*$", re.MULTILINE)  # MyST's '(label)=' before a heading
+_ROLE = re.compile(r"\{[a-z][\w:-]*\}(`[^`\n]+`)")
+_DEFINITION = re.compile(r"^([^\s:][^\n]*)\n:[ \t]+(?=\S)", re.MULTILINE)
+
+
+def _myst_plain(text: str) -> str:
+    """MyST's inline markup as CommonMark reads it: targets dropped, roles their text, a definition one line."""
+    return _DEFINITION.sub(r"\1: ", _ROLE.sub(r"\1", _TARGET.sub("", text)))
+
+
 class _Reader:
     """Walks the token stream, remembering the list items and table rows it is inside."""
 
@@ -54,6 +76,8 @@ class _Reader:
             self.fresh = True  # a paragraph after a nested list is not the nested list's last item's
         elif kind == "list_item_open":
             self.fresh = True
+        elif kind == "fence" and not self.lists and self._directive(tokens[i]):
+            pass
         elif kind in ("fence", "code_block") and not self.lists:
             self.outline.code(tokens[i].content.split("\n"))
         elif kind == "tr_open":
@@ -68,6 +92,19 @@ class _Reader:
                 self.outline.add(value, term=label)
             if not fields:
                 self._paragraph(*inline_text(tokens[i]))
+
+    def _directive(self, token: Token) -> bool:
+        """A MyST directive whose body is prose, read as Markdown under the section, its title added to the
+        section's name while it lasts; False for any other fence (code)."""
+        found = _DIRECTIVE.match(token.info.strip())
+        if not found or found.group(1) not in PROSE_DIRECTIVES:
+            return False
+        section, title = self.outline.section, found.group(2).strip()
+        if title and found.group(1) not in ("admonition",):
+            self.outline.section = f"{section} ({title})" if section else title
+        walk(self, parse(token.content))
+        self.outline.section = section
+        return True
 
     def _paragraph(self, text: str, links: bool) -> None:
         """A paragraph: a block, or in a list item its text; an item's next paragraph (1. Create the dictionary /
@@ -108,13 +145,22 @@ class _Reader:
         self.header = []
 
 
-def read_markdown(text: str) -> Outline:
-    """Read a Markdown document into its title, sections and blocks."""
-    reader = _Reader()
-    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+def parse(text: str) -> list[Token]:
+    """Markdown's tokens (CommonMark with tables), MyST's inline markup read as CommonMark first."""
+    return MarkdownIt("commonmark").enable("table").parse(_myst_plain(text))
+
+
+def walk(reader: _Reader, tokens: list[Token]) -> None:
+    """Feed a token stream to the reader, a table's end closing its header."""
     for i, token in enumerate(tokens):
         if token.type == "table_close":
             reader.table_done()
         else:
             reader.token(tokens, i)
+
+
+def read_markdown(text: str) -> Outline:
+    """Read a Markdown document into its title, sections and blocks."""
+    reader = _Reader()
+    walk(reader, parse(text))
     return reader.outline
