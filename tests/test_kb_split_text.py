@@ -248,3 +248,18 @@ def test_a_question_and_its_answer_and_a_sloppy_indent_are_not_fields_or_nesting
     outline = read_plain("Steps:\n\n* Unpack the archive.\n * Run the configure script.\n   - It checks the compiler.\n")
     assert [(b.text, b.depth) for b in outline.blocks if b.kind == "item"] == [
         ("Unpack the archive.", 0), ("Run the configure script.", 0), ("It checks the compiler.", 1)]
+
+
+def test_an_org_mode_text_s_starred_headings_are_sections_and_no_lone_line_is_guessed_one():
+    """gnupg's README (Emacs org-mode): '* INTRODUCTION' was read as a list item glued to its paragraph, '*** Apple
+    ...' kept its stars, and 'You may run' (over its indented command) became a section."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "fixtures" / "snippets" / "gnupg-README-org.txt").read_text(encoding="utf-8")
+    passages = [(p.section, p.text) for p in split_document(text, "txt").passages]
+    assert passages[0] == ("INTRODUCTION", "GnuPG is a complete and free implementation of the OpenPGP standard as "
+                                           "defined by RFC4880 (also known as PGP).")
+    assert ("INTRODUCTION", "You may run gpgconf --list-dirs to view the default directories used by GnuPG.") in passages
+    assert {section for section, _ in passages} == {"INTRODUCTION", "Apple OSX 10.x using XCode", "DOCUMENTATION"}
+    assert ("DOCUMENTATION", "An online version of the manual is available at "
+                             "https://gnupg.org/documentation/manuals/gnupg/ .") in passages  # '[[url]]' is its url

@@ -23,6 +23,8 @@ _CODE_ENDS = ("{", "}", ";", ")", ",")  # most lines of a run ending so (with a 
 _LABEL = re.compile(r"^\s*\w+:\s*$")  # 'public:', 'default:' inside code
 _SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+(?=[A-Z])")
 _QUOTED = re.compile(r"^([>#])(?: |$)")  # '> ' (an e-mail reply) or '# ' (a quoted standard) opening a line
+_ORG_HEADING = re.compile(r"^(\*{1,6}) +(?=\S)")  # Emacs org-mode: '* INTRODUCTION', '** Socket directory'
+_ORG_LINK = re.compile(r"\[\[([^\]\n]+)\](?:\[([^\]\n]+)\])?\]")  # '[[https://...]]', '[[url][its text]]'
 _PROSE = re.compile(r"[\w)][.?!:](?:\s|$)")  # a sentence's end: prose, not '# make install' root commands
 NEST_COLUMNS = 2  # a list item indented this much further in than the list before it is nested in it
 WRAP_WIDTH = 100  # a text with lines longer than this was not hard-wrapped: each line is a paragraph
@@ -152,10 +154,26 @@ def _width(text: str) -> int:
     return lengths[len(lengths) * 9 // 10] if lengths else WRAP_WIDTH
 
 
+def org_text(text: str) -> bool:
+    """An org-mode text (gnupg's README): its headings are starred at the margin, two or more stars for the
+    deeper ones, which no list item has; it names its headings, so no lone line is guessed to be one."""
+    return bool(re.search(r"(?m)^\*{2,6} +\S", text))
+
+
+def _org_heading(run: list[str], outline: Outline) -> bool:
+    """A one-line run '** Socket directory' in an org-mode text: a heading as deep as its stars."""
+    found = _ORG_HEADING.match(run[0])
+    if len(run) == 1 and found:
+        outline.heading(_ORG_HEADING.sub("", run[0]), level=len(found.group(1)) + 1)
+    return bool(found) and len(run) == 1
+
+
 def read_plain(text: str, wrapped: bool | None = None) -> Outline:
     """Read a plain-text document into its title, sections and blocks; `wrapped` None judges by the lines."""
     outline = Outline()
-    text = unquoted(text)
+    text, org = unquoted(text), org_text(text)
+    if org:
+        text = _ORG_LINK.sub(lambda found: found.group(2) or found.group(1), text)
     wrapped = is_wrapped(text) if wrapped is None else wrapped
     width = _width(text)
     before = ""  # the last line of the paragraph before
@@ -170,6 +188,8 @@ def read_plain(text: str, wrapped: bool | None = None) -> Outline:
             outline.add(value, term=label)
         if fields:
             continue
+        if org and _org_heading(run, outline):
+            continue
         if _ATX.match(run[0]) and len(run) == 1:
             outline.heading(_ATX.sub("", run[0]), level=1 if run[0].lstrip().startswith("# ") else 2)
             continue
@@ -179,7 +199,7 @@ def read_plain(text: str, wrapped: bool | None = None) -> Outline:
         if indents and not _is_code(run) and _continues_item(run, outline, indents[-1]):
             outline.more(" ".join(run))  # '- Try a snapshot ...' / '' / '  See: http://...': the item's own paragraph
             continue
-        if len(run) == 1 and (is_heading(run[0]) or _bullet_heading(run[0])):
+        if len(run) == 1 and not org and (is_heading(run[0]) or _bullet_heading(run[0])):
             outline.heading(BULLET.sub("", run[0]))
             continue
         if _is_code(run):
