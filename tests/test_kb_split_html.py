@@ -76,3 +76,27 @@ def test_a_table_row_is_one_block_with_its_cells_in_order():
     outline = read_html("<h1>Prices</h1><table><tr><th>Item</th><th>Price</th></tr>"
                         "<tr><td>Tea</td><td>2 euros a cup</td></tr></table>")
     assert [b.text for b in outline.blocks] == ["Item; Price", "Tea; 2 euros a cup"]
+
+
+def test_a_faq_list_s_questions_title_their_answers_and_a_layout_table_s_link_box_is_navigation():
+    """libxslt's FAQ.html (a layout table's link boxes, then '<li><em>question</em><p>answer ...'): the box's
+    title 'API Indexes' was a passage, each question a passage apart from its answer (section 'FAQ'), and
+    '<p>... Use</p><p><code>xslt-config --cflags</code></p><p>to get the compilation flags ...' three."""
+    from pathlib import Path
+
+    markup = (Path(__file__).parent / "fixtures" / "snippets" / "libxslt-FAQ.html").read_text(encoding="utf-8")
+    passages = [(p.section, p.text) for p in split_document(markup, "html").passages]
+    assert not [text for _, text in passages if "API Indexes" in text]
+    assert ("Troubles compiling or linking programs using libxslt", "Use xslt-config --cflags to get the compilation "
+            "flags and xslt-config --libs to get the linker flags.") in passages
+    assert passages[-1] == ("Is there C++ bindings ?", "Yes for example xmlwrapp , see the related pages about bindings")
+    assert ("passing parameters on the xsltproc command line doesn't work",
+            "or use xsltproc --stringparam test alpha foo.xsl foo.xml") in passages
+
+
+def test_paragraphs_that_end_a_sentence_and_a_list_item_of_one_paragraph_stay_apart():
+    markup = ("<h1>Guide</h1><p>Install it first.</p><ul><li>Tomatoes need water.</li></ul>"
+              "<p>(See the notes.)</p><p>deflate() compresses.</p><p>Use the tool</p><p>Then stop.</p>")
+    assert [p.text for p in split_document(markup, "html").passages] == [
+        "Install it first.", "Tomatoes need water.", "(See the notes.)", "deflate() compresses.", "Use the tool",
+        "Then stop."]

@@ -20,6 +20,8 @@ _FURNITURE = re.compile(r"\b(?:nav|navbar|navigation|toc|table-of-contents|menu|
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BLOCKS = {"p", "div", "li", "dt", "dd", "tr", "section", "article", "main", "blockquote", "table",
            "ul", "ol", "dl", "body", "br", "hr"} | _HEADINGS
+_TITLED = {"p", "pre", "div", "dl", "blockquote", "table"}  # blocks after which a list item's own words are its title
+_ENDS = (".", "!", "?", ":", ";")
 _VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr"}
 
 
@@ -37,6 +39,7 @@ class _Page(HTMLParser):
         self.in_title = False
         self.pre: list[str] | None = None  # inside <pre>: its text, line breaks kept
         self.cells = 0  # cells past the first in the text so far (a table row's)
+        self.label: int | None = None  # how many blocks there were when a short line without a stop was added
 
     @property
     def skipping(self) -> bool:
@@ -46,7 +49,7 @@ class _Page(HTMLParser):
         names = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role"))
         self.in_title = tag == "title"
         if tag in _BLOCKS or tag == "pre":
-            self.flush()
+            self.flush(titled=tag in _TITLED and bool(self.stack) and self.stack[-1][0] == "li")
         elif tag in ("td", "th") and self.text:  # a table row is one block, its cells joined by "; "
             self.text.append("; ")
             self.linked.append(False)
@@ -87,16 +90,28 @@ class _Page(HTMLParser):
     def _in(self, tag: str) -> bool:
         return any(t == tag for t, _ in self.stack)
 
-    def flush(self, closing: str = "") -> None:
-        """End the current block: a heading, a definition term or description, a list item or a paragraph."""
+    def flush(self, closing: str = "", titled: bool = False) -> None:
+        """End the current block: a heading, a definition term or description, a list item or a paragraph.
+
+        A list item's own words before its paragraphs ('<li><em>Is there C++ bindings ?</em><p>Yes ...') title
+        them, as a FAQ's question does; a short line over a list of links only (a layout table's 'Main Menu')
+        goes with the links; a paragraph starting in lower case after one ending without a stop ('Use' /
+        'xslt-config --cflags' / 'to get the compilation flags') goes on with the sentence it continues."""
         text = " ".join("".join(self.text).split())
         letters = [linked for piece, linked in zip(self.text, self.linked) if any(c.isalpha() for c in piece)]
         only_links = bool(letters) and all(letters)
         self.text, self.linked, cells, self.cells = [], [], self.cells, 0
         tag = closing or (self.stack[-1][0] if self.stack else "")
-        if not text or only_links and tag not in _HEADINGS:
+        if not text:
             return
-        if tag in _HEADINGS:
+        if only_links and tag not in _HEADINGS and self.label == len(self.outline.blocks):
+            self.outline.blocks.pop()  # the box's title over the links
+        self.label = None
+        if only_links and tag not in _HEADINGS:
+            return
+        if titled and len(text) <= 120 and not text.endswith((".", "!", ":", ";")):
+            self.outline.heading(text, 6)
+        elif tag in _HEADINGS:
             self.outline.heading(text, int(tag[1]))
         elif tag == "dt":
             self.term = text
@@ -104,8 +119,18 @@ class _Page(HTMLParser):
             self.outline.add(text, term=self.term)
         elif tag == "li":  # how deep in nested lists: the lists open around it, less its own
             self.outline.add(text, "item", depth=max(sum(t in ("ul", "ol") for t, _ in self.stack) - 1, 0))
+        elif self._continues(text, tag, cells):
+            self.outline.more(text)
         else:  # a row of two or more cells is values, not a sentence
             self.outline.add(text, "row" if tag == "tr" and cells else "para")
+            if not cells and len(text.split()) <= 4 and not text.endswith(_ENDS):
+                self.label = len(self.outline.blocks)
+
+    def _continues(self, text: str, tag: str, cells: int) -> bool:
+        """A paragraph in lower case after a paragraph of the same section ending in a word: one sentence."""
+        last = self.outline.blocks[-1] if self.outline.blocks else None
+        return (tag == "p" and not cells and text[:1].islower() and last is not None and last.kind == "para"
+                and last.section == self.outline.under() and last.text[-1:].isalpha())
 
 
 def read_html(markup: str) -> Outline:
