@@ -214,3 +214,15 @@ def test_a_line_holding_only_the_control_character_is_an_empty_request_not_a_ful
     assert outline.title == "xz - compress .xz files"
     assert [b.text for b in outline.blocks] == ["xz - compress .xz files", "The limit is lower than for xz -9.",
                                                 "It keeps the input files."]
+
+
+def test_pod_man_verbatim_blocks_are_examples_for_the_sentence_introducing_them():
+    """dpkg-divert(1), made by Pod::Man: '.Vb 1' / command / '.Ve' was read as a paragraph of its own, so each
+    'To remove that diversion:' was apart from its command, and one of the two was lost as a duplicate."""
+    from pathlib import Path
+
+    roff = (Path(__file__).parent / "fixtures" / "snippets" / "dpkg-divert-examples.1").read_text(encoding="utf-8")
+    texts = [p.text for p in split_document(roff, "man").passages]
+    assert "To remove that diversion: dpkg-divert --rename --remove /usr/bin/example" in texts
+    assert "To remove that diversion: dpkg-divert --package wibble --rename --remove /usr/bin/example" in texts
+    assert not [text for text in texts if text.startswith("dpkg-divert --")]

@@ -27,7 +27,8 @@ _ALTERNATING = {"BR", "RB", "IR", "RI", "BI", "IB"}
 _FONTS = {"B", "I", "SM", "SB"}
 _BREAKS = {"PP", "LP", "P", "HP", "TP", "IP"}  # these end a tagged paragraph; .sp, .br, .RS and .RE continue it
 _SKIP_UNTIL = {"TS": "TE", "de": "..", "ig": "..", "EQ": "EN"}
-_EXAMPLE_UNTIL = {"nf": "fi", "EX": "EE"}  # example lines, kept for the paragraph introducing them to carry
+_EXAMPLE_UNTIL = {"nf": "fi", "EX": "EE", "Vb": "Ve"}  # example lines (.Vb/.Ve: Pod::Man's verbatim), kept for the
+# paragraph introducing them to carry
 _HEADER = re.compile(r"^\S+\(\d\w*\)\s.*\S+\(\d\w*\)\s*$")
 LEFT_OUT = {"SYNOPSIS"}  # command syntax, not sentences
 
