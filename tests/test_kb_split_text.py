@@ -263,3 +263,16 @@ def test_an_org_mode_text_s_starred_headings_are_sections_and_no_lone_line_is_gu
     assert {section for section, _ in passages} == {"INTRODUCTION", "Apple OSX 10.x using XCode", "DOCUMENTATION"}
     assert ("DOCUMENTATION", "An online version of the manual is available at "
                              "https://gnupg.org/documentation/manuals/gnupg/ .") in passages  # '[[url]]' is its url
+
+
+def test_a_commented_footer_is_read_without_its_markers_and_emacs_file_variables_are_no_text():
+    """gnupg's README ends with a '# '-commented licence notice and '# Local Variables: / # mode:org / # End:';
+    the file's last newline kept the block's markers ('... gives # unlimited permission'), and the editor's
+    settings were a passage."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "fixtures" / "snippets" / "gnupg-README-footer.txt").read_text(encoding="utf-8")
+    texts = [p.text for p in split_document(text, "txt").passages]
+    assert not [t for t in texts if "#" in t or "Local Variables" in t or "mode:org" in t]
+    assert ("This file is Free Software; as a special exception the authors gives unlimited permission to copy "
+            "and/or distribute it, with or without modifications, as long as this notice is preserved.") in texts

@@ -25,6 +25,8 @@ _SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+(?=[A-Z])")
 _QUOTED = re.compile(r"^([>#])(?: |$)")  # '> ' (an e-mail reply) or '# ' (a quoted standard) opening a line
 _ORG_HEADING = re.compile(r"^(\*{1,6}) +(?=\S)")  # Emacs org-mode: '* INTRODUCTION', '** Socket directory'
 _ORG_LINK = re.compile(r"\[\[([^\]\n]+)\](?:\[([^\]\n]+)\])?\]")  # '[[https://...]]', '[[url][its text]]'
+# Emacs's file variables ('Local Variables:' ... 'End:', under any comment marker): settings for the editor
+_EDITOR_VARIABLES = re.compile(r"^[^\w\n]*Local Variables:\s*\n(?:\W*[\w-]+:.*\n)*?\W*End:\s*$", re.MULTILINE)
 _PROSE = re.compile(r"[\w)][.?!:](?:\s|$)")  # a sentence's end: prose, not '# make install' root commands
 NEST_COLUMNS = 2  # a list item indented this much further in than the list before it is nested in it
 WRAP_WIDTH = 100  # a text with lines longer than this was not hard-wrapped: each line is a paragraph
@@ -60,7 +62,7 @@ def unquoted(text: str) -> str:
     out: list[str] = []
     changed = False
     for block in re.split(r"\n[ \t]*\n", text):
-        lines = block.split("\n")
+        lines = block.strip("\n").split("\n")  # a blank line more, or the file's last newline, is no line
         marks = {found.group(1) if found else "" for found in map(_QUOTED.match, lines)}
         if len(lines) >= 2 and len(marks) == 1 and "" not in marks and _PROSE.search(block):
             block, changed = unquoted("\n".join(line[2:] for line in lines)), True
@@ -171,7 +173,7 @@ def _org_heading(run: list[str], outline: Outline) -> bool:
 def read_plain(text: str, wrapped: bool | None = None) -> Outline:
     """Read a plain-text document into its title, sections and blocks; `wrapped` None judges by the lines."""
     outline = Outline()
-    text, org = unquoted(text), org_text(text)
+    text, org = unquoted(_EDITOR_VARIABLES.sub("", text)), org_text(text)
     if org:
         text = _ORG_LINK.sub(lambda found: found.group(2) or found.group(1), text)
     wrapped = is_wrapped(text) if wrapped is None else wrapped
