@@ -276,3 +276,18 @@ def test_a_commented_footer_is_read_without_its_markers_and_emacs_file_variables
     assert not [t for t in texts if "#" in t or "Local Variables" in t or "mode:org" in t]
     assert ("This file is Free Software; as a special exception the authors gives unlimited permission to copy "
             "and/or distribute it, with or without modifications, as long as this notice is preserved.") in texts
+
+
+def test_an_introduced_listing_in_two_aligned_columns_is_a_table_of_names_not_code():
+    """gnupg's README: 'depends on the following GnuPG related packages:' over 'npth         (https://...)' lines was
+    left out as a code example, so the question 'What does GnuPG depend on?' had no answer."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "fixtures" / "snippets" / "gnupg-README-deps.txt").read_text(encoding="utf-8")
+    texts = [p.text for p in split_document(text, "txt").passages]
+    assert texts[0] == ("GnuPG 2.2 depends on the following GnuPG related packages: npth "
+                        "(https://gnupg.org/ftp/gcrypt/npth/)")
+    assert len([t for t in texts if t.startswith("GnuPG 2.2 depends on")]) == 5
+    assert texts[5] == ("You should get the latest versions of course, the GnuPG configure script complains if a "
+                        "version is not sufficient.")
+    assert not [t for t in texts if "make install" in t and "(https" in t]  # the commands are not a table

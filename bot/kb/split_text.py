@@ -27,6 +27,7 @@ _ORG_HEADING = re.compile(r"^(\*{1,6}) +(?=\S)")  # Emacs org-mode: '* INTRODUCT
 _ORG_LINK = re.compile(r"\[\[([^\]\n]+)\](?:\[([^\]\n]+)\])?\]")  # '[[https://...]]', '[[url][its text]]'
 # Emacs's file variables ('Local Variables:' ... 'End:', under any comment marker): settings for the editor
 _EDITOR_VARIABLES = re.compile(r"^[^\w\n]*Local Variables:\s*\n(?:\W*[\w-]+:.*\n)*?\W*End:\s*$", re.MULTILINE)
+_TWO_COLUMNS = re.compile(r"^\s+(\S+)( +)([^\s#/].*?)\s*$")  # 'npth         (https://...)'
 _PROSE = re.compile(r"[\w)][.?!:](?:\s|$)")  # a sentence's end: prose, not '# make install' root commands
 NEST_COLUMNS = 2  # a list item indented this much further in than the list before it is nested in it
 WRAP_WIDTH = 100  # a text with lines longer than this was not hard-wrapped: each line is a paragraph
@@ -170,12 +171,29 @@ def _org_heading(run: list[str], outline: Outline) -> bool:
     return bool(found) and len(run) == 1
 
 
+def _prepared(text: str) -> tuple[str, bool]:
+    """The text without its editor's settings, quoted blocks read as text, an org-mode text's links as their
+    text; and whether it is org-mode."""
+    text, org = unquoted(_EDITOR_VARIABLES.sub("", text)), org_text(text)
+    return (_ORG_LINK.sub(lambda found: found.group(2) or found.group(1), text) if org else text), org
+
+
+def _column_rows(run: list[str], outline: Outline) -> bool:
+    """Two or more indented lines in two columns, the second starting at one column in each ('npth   (https://...)'
+    after "... depends on the following packages:"): a table of names, each row an item, not a code example."""
+    found = [_TWO_COLUMNS.match(line) for line in run]
+    if len(run) < 2 or not all(found) or len({match.start(3) for match in found}) != 1 or max(
+            len(match.group(2)) for match in found) < 3:
+        return False
+    for match in found:
+        outline.add(f"{match.group(1)} {match.group(3)}", "item")
+    return True
+
+
 def read_plain(text: str, wrapped: bool | None = None) -> Outline:
     """Read a plain-text document into its title, sections and blocks; `wrapped` None judges by the lines."""
     outline = Outline()
-    text, org = unquoted(_EDITOR_VARIABLES.sub("", text)), org_text(text)
-    if org:
-        text = _ORG_LINK.sub(lambda found: found.group(2) or found.group(1), text)
+    text, org = _prepared(text)
     wrapped = is_wrapped(text) if wrapped is None else wrapped
     width = _width(text)
     before = ""  # the last line of the paragraph before
@@ -194,6 +212,8 @@ def read_plain(text: str, wrapped: bool | None = None) -> Outline:
             continue
         if _ATX.match(run[0]) and len(run) == 1:
             outline.heading(_ATX.sub("", run[0]), level=1 if run[0].lstrip().startswith("# ") else 2)
+            continue
+        if introduced and _column_rows(run, outline):
             continue
         if _is_code(run) and not run[0].lstrip()[:1].isupper():  # "    make check", not a centred "    INTRODUCTION"
             outline.code(run)
