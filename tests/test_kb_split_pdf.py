@@ -145,3 +145,14 @@ def test_ligature_glyphs_are_letters_and_words_hyphenated_at_a_line_end_are_whol
 def test_a_compound_the_document_writes_whole_keeps_its_hyphen_across_a_line_end():
     text = pdf_text(tiny_pdf([["Spacing", "", "Spacing is proportional or dual-", "width; a dual-width font is rare."]]))
     assert "Spacing is proportional or dual-width; a dual-width font is rare." in text.replace("\n", " ")
+
+
+def test_a_manual_page_s_section_names_alone_on_a_line_are_headings_in_a_pdf():
+    """fontconfig-user.pdf (DocBook's refentry): 'Description' over 'Fontconﬁg is a library ...' was glued into one
+    passage with 'Name', 'Synopsis' and the file list before it."""
+    lines = (SNIPPETS / "fontconfig-user-lines.txt").read_text(encoding="utf-8").splitlines()
+    pdf = tiny_pdf([["fonts-conf", "Synopsis", "/etc/fonts/fonts.conf", "~/.fonts.conf"]
+                    + [line.replace("\ufb01", "\xae") for line in lines]])
+    passages = [(p.section, p.text) for p in split_document(pdf, "pdf").passages]
+    assert passages[0] == ("Synopsis", "Synopsis: /etc/fonts/fonts.conf ~/.fonts.conf")  # short: its heading in front
+    assert passages[1][0] == "Description" and passages[1][1].startswith("Fontconfig is a library designed")

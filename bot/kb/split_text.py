@@ -28,6 +28,9 @@ _ORG_LINK = re.compile(r"\[\[([^\]\n]+)\](?:\[([^\]\n]+)\])?\]")  # '[[https://.
 # Emacs's file variables ('Local Variables:' ... 'End:', under any comment marker): settings for the editor
 _EDITOR_VARIABLES = re.compile(r"^[^\w\n]*Local Variables:\s*\n(?:\W*[\w-]+:.*\n)*?\W*End:\s*$", re.MULTILINE)
 _TWO_COLUMNS = re.compile(r"^\s+(\S+)( +)([^\s#/].*?)\s*$")  # 'npth         (https://...)'
+# A manual page's section names, alone on a line: headings wherever they stand (DocBook's refentry printed to PDF)
+_MANUAL_SECTION = re.compile(r"^(?:name|synopsis|description|options|environment|files|examples?|see also|"
+                             r"exit status|return values?|bugs|authors?|notes)$", re.IGNORECASE)
 _PROSE = re.compile(r"[\w)][.?!:](?:\s|$)")  # a sentence's end: prose, not '# make install' root commands
 NEST_COLUMNS = 2  # a list item indented this much further in than the list before it is nested in it
 WRAP_WIDTH = 100  # a text with lines longer than this was not hard-wrapped: each line is a paragraph
@@ -106,13 +109,14 @@ def _item_ended(run: list[str], number: int, width: int) -> bool:
 def _items(run: list[str], wrapped: bool, width: int = WRAP_WIDTH) -> list[tuple[str, str, int]]:
     """A run of lines as (kind, text, indent): list items start at their bullet (indented so far), wrapped lines
     are joined, and a short line standing between a finished sentence (or the run's start) and a capitalised line
-    is a heading (text taken from a PDF has no blank lines around its headings)."""
+    is a heading (text taken from a PDF has no blank lines around its headings), as is a manual page's section
+    name ('Description') alone on a line with more lines after it."""
     out: list[tuple[str, str, int]] = []
     for number, line in enumerate(run):
         after_sentence = not out or out[-1][0] == "heading" or out[-1][1].endswith((".", "!", "?", ":"))
         next_capital = number + 1 < len(run) and run[number + 1].lstrip()[:1].isupper()
         if (after_sentence and next_capital and is_heading(line) and len(line.strip()) <= 60
-                or _numbered_heading(run, number)):
+                or _numbered_heading(run, number) or _MANUAL_SECTION.match(line.strip()) and number + 1 < len(run)):
             out.append(("heading", line.strip(), 0))
         elif BULLET.match(line):
             out.append(("item", BULLET.sub("", line), len(line) - len(line.lstrip())))
