@@ -121,3 +121,15 @@ def test_myst_targets_roles_definitions_and_prose_directives_are_read_as_markdow
 def test_a_fence_naming_any_other_directive_is_still_code():
     text = "# Build\n\nRun this to build:\n\n```{code-block} sh\nmake all\n```\n"
     assert [p.text for p in split_document(text, "md").passages] == ["Run this to build: make all"]
+
+
+def test_a_code_fence_inside_a_list_item_is_part_of_the_item():
+    """pip's configuration.md: '- ```PIP_FIND_LINKS=...```' / 'is the same as' / '```--find-links=...```' in one
+    item was the fragment 'is the same as', the item's two fences dropped."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "fixtures" / "snippets" / "pip-environment-list.md").read_text(encoding="utf-8")
+    texts = [p.text for p in split_document(text, "md").passages]
+    assert ('PIP_FIND_LINKS="http://mirror1.example.com http://mirror2.example.com": is the same as: '
+            "--find-links=http://mirror1.example.com --find-links=http://mirror2.example.com") in texts
+    assert not [t for t in texts if t.endswith("is the same as")]

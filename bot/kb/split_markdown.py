@@ -80,6 +80,8 @@ class _Reader:
             pass
         elif kind in ("fence", "code_block") and not self.lists:
             self.outline.code(tokens[i].content.split("\n"))
+        elif kind in ("fence", "code_block"):  # in a list item: part of the item ('```PIP_X=1```' / 'is the same as')
+            self._paragraph("; ".join(line.strip() for line in tokens[i].content.split("\n") if line.strip()), False)
         elif kind == "tr_open":
             self.row = []
         elif kind == "tr_close":
