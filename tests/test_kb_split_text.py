@@ -291,3 +291,14 @@ def test_an_introduced_listing_in_two_aligned_columns_is_a_table_of_names_not_co
     assert texts[5] == ("You should get the latest versions of course, the GnuPG configure script complains if a "
                         "version is not sufficient.")
     assert not [t for t in texts if "make install" in t and "(https" in t]  # the commands are not a table
+
+
+def test_a_line_starting_with_a_dash_inside_an_open_parenthesis_is_no_list_item():
+    """fontconfig-user.pdf's text wraps '(U+0030' / '- U+0039) and ending ...': the dash started a list item, and
+    the sentence was cut in two passages."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "fixtures" / "snippets" / "fontconfig-user-range.txt").read_text(encoding="utf-8")
+    texts = [p.text for p in split_document(text, "txt").passages]
+    assert ("If a directory, every ﬁle within that directory starting with an ASCII digit (U+0030 - U+0039) and "
+            "ending with the string “.conf” will be processed in sorted order.") in texts

@@ -118,7 +118,7 @@ def _items(run: list[str], wrapped: bool, width: int = WRAP_WIDTH) -> list[tuple
         if (after_sentence and next_capital and is_heading(line) and len(line.strip()) <= 60
                 or _numbered_heading(run, number) or _MANUAL_SECTION.match(line.strip()) and number + 1 < len(run)):
             out.append(("heading", line.strip(), 0))
-        elif BULLET.match(line):
+        elif BULLET.match(line) and not (out and out[-1][1].count("(") > out[-1][1].count(")")):  # not inside a ( )
             out.append(("item", BULLET.sub("", line), len(line) - len(line.lstrip())))
         elif out and wrapped and out[-1][0] != "heading" and not (
                 out[-1][0] == "item" and _item_ended(run, number, width)):
