@@ -256,11 +256,15 @@ def test_an_org_mode_text_s_starred_headings_are_sections_and_no_lone_line_is_gu
     from pathlib import Path
 
     text = (Path(__file__).parent / "fixtures" / "snippets" / "gnupg-README-org.txt").read_text(encoding="utf-8")
-    passages = [(p.section, p.text) for p in split_document(text, "txt").passages]
-    assert passages[0] == ("INTRODUCTION", "GnuPG is a complete and free implementation of the OpenPGP standard as "
+    draft = split_document(text, "txt")
+    passages = [(p.section, p.text) for p in draft.passages]
+    assert draft.title == "The GNU Privacy Guard 2"
+    assert passages[0][0] == "The GNU Privacy Guard 2"  # not the first copyright line, guessed to be a heading
+    assert passages[1] == ("INTRODUCTION", "GnuPG is a complete and free implementation of the OpenPGP standard as "
                                            "defined by RFC4880 (also known as PGP).")
     assert ("INTRODUCTION", "You may run gpgconf --list-dirs to view the default directories used by GnuPG.") in passages
-    assert {section for section, _ in passages} == {"INTRODUCTION", "Apple OSX 10.x using XCode", "DOCUMENTATION"}
+    assert {section for section, _ in passages} == {"The GNU Privacy Guard 2", "INTRODUCTION",
+                                                    "Apple OSX 10.x using XCode", "DOCUMENTATION"}
     assert ("DOCUMENTATION", "An online version of the manual is available at "
                              "https://gnupg.org/documentation/manuals/gnupg/ .") in passages  # '[[url]]' is its url
 

@@ -106,16 +106,17 @@ def _item_ended(run: list[str], number: int, width: int) -> bool:
             and not line.startswith((" ", "\t")))
 
 
-def _items(run: list[str], wrapped: bool, width: int = WRAP_WIDTH) -> list[tuple[str, str, int]]:
+def _items(run: list[str], wrapped: bool, width: int = WRAP_WIDTH, guess: bool = True) -> list[tuple[str, str, int]]:
     """A run of lines as (kind, text, indent): list items start at their bullet (indented so far), wrapped lines
     are joined, and a short line standing between a finished sentence (or the run's start) and a capitalised line
     is a heading (text taken from a PDF has no blank lines around its headings), as is a manual page's section
-    name ('Description') alone on a line with more lines after it."""
+    name ('Description') alone on a line with more lines after it. Without `guess` (an org-mode text, which marks
+    its headings) only the numbered and the manual page's are."""
     out: list[tuple[str, str, int]] = []
     for number, line in enumerate(run):
         after_sentence = not out or out[-1][0] == "heading" or out[-1][1].endswith((".", "!", "?", ":"))
         next_capital = number + 1 < len(run) and run[number + 1].lstrip()[:1].isupper()
-        if (after_sentence and next_capital and is_heading(line) and len(line.strip()) <= 60
+        if (guess and after_sentence and next_capital and is_heading(line) and len(line.strip()) <= 60
                 or _numbered_heading(run, number) or _MANUAL_SECTION.match(line.strip()) and number + 1 < len(run)):
             out.append(("heading", line.strip(), 0))
         elif BULLET.match(line) and not (out and out[-1][1].count("(") > out[-1][1].count(")")):  # not inside a ( )
@@ -231,7 +232,7 @@ def read_plain(text: str, wrapped: bool | None = None) -> Outline:
         if _is_code(run):
             outline.code(run)  # for the paragraph introducing it to carry
             continue
-        _add_items(outline, _items(run, wrapped, width), indents)
+        _add_items(outline, _items(run, wrapped, width, not org), indents)
     return outline
 
 
