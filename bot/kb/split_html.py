@@ -95,7 +95,7 @@ class _Page(HTMLParser):
 
         A list item's own words before its paragraphs ('<li><em>Is there C++ bindings ?</em><p>Yes ...') title
         them, as a FAQ's question does; a short line over a list of links only (a layout table's 'Main Menu')
-        goes with the links; a paragraph starting in lower case after one ending without a stop ('Use' /
+        goes with the links; a paragraph starting in lower case after one ending in a word ('Use' /
         'xslt-config --cflags' / 'to get the compilation flags') goes on with the sentence it continues."""
         text = " ".join("".join(self.text).split())
         letters = [linked for piece, linked in zip(self.text, self.linked) if any(c.isalpha() for c in piece)]
