@@ -69,8 +69,8 @@ def split_words(text: str) -> list[str]:
         return found
     out = []
     for word in found:
-        if "'" not in word:
-            out.append(word)
+        if "'" not in word or word in STOP_WORDS:  # a contraction the list holds ("don't", "i'm") is one stop word,
+            out.append(word)  # not a fragment ("don", "m") read as a content word the knowledge may lack
             continue
         if word.endswith("'s"):
             word = word[:-2]

@@ -395,3 +395,15 @@ def test_the_feedback_experiment_lends_the_best_passages_heaviest_new_terms_at_r
     weights = expanded_weights(index, query, chosen[:1], 0.5)
     component = weights[term] * index.query_factor(term) / index.query_norm(query.norm_terms)
     assert component == pytest.approx(0.5 * c) and weights["gzip"] == 1.0 and len(weights) == len(query.weights) + 1
+
+
+def test_the_window_experiment_lifts_a_passage_by_its_neighbours_in_its_own_section_only():
+    """window_experiment.py: t(d) = s(d) + lam * the best (or mean) neighbour's s within reach, in d's section; a passage
+    the first stage did not match stays at 0."""
+    sys.path.insert(0, str(REPO))
+    from benchmarks.window_experiment import window_scores
+
+    scores, sections = [0.5, 0.2, 0.0, 0.4, 0.1], ["a", "a", "a", "b", "b"]
+    assert window_scores(scores, sections, 0.5) == pytest.approx([0.6, 0.45, 0.0, 0.45, 0.3])  # 0.4 is b's: not a's
+    assert window_scores(scores, sections, 0.5, reach=2, agg="mean") == pytest.approx([0.525, 0.2625, 0.0, 0.4125, 0.15])
+    assert window_scores(scores, sections, 0.0) == scores

@@ -28,7 +28,7 @@ from .terms import LazyCounts, TermTable, column_terms, hash_table
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 5  # 5: the texts' words for the second stage (index_words.py)
+FORMAT_VERSION = 6  # 5: the texts' words for the second stage (index_words.py); 6: a contraction is one word
 META_FILE = "meta.json"
 # The arrays of an index and the kind each must have ('i' integer, 'f' float, 'u' text bytes or hashes).
 ARRAYS = {"terms": "u", "term_starts": "i", "term_hashes": "u", "term_columns": "i", "words": "u",
