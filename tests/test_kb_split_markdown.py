@@ -45,8 +45,8 @@ def test_headings_lists_and_tables_and_code_are_read():
         ("Backup Tool", "para", "Contents:"),  # (an introduction to a list: no passage, see below)
         ("Install", "para", "Download the latest release and run make install as root."),
         ("Install", "code", "make install"),  # (after a finished sentence: no passage, see below)
-        ("Options", "row", "--keep: Default off; Meaning keep the source files"),
-        ("Options", "row", "--fast: Default on; Meaning compress quickly"),
+        ("Options", "row", "Option --keep: Default off; keep the source files"),  # (half the column is descriptions:
+        ("Options", "row", "Option --fast: Default on; compress quickly"),  # no "Meaning" label)
         ("Options", "item", "Backups older than a year are deleted."),
         ("Options", "item", "See the manual for the retention rules."),
     ]
@@ -101,3 +101,20 @@ def test_consecutive_label_lines_are_facts_of_their_own_not_one_sentence():
         ("Supporting rootless builds", "Status: recommendation, stable"),
         ("Supporting rootless builds", "Version: 1.0"),
         ("Background", "Note: Debian packages have required (fake)root privileges for some targets.")]  # one line
+
+
+def test_a_table_s_header_row_is_no_passage_and_each_row_carries_its_labels():
+    # zstd's README: its benchmark table, cut to two rows (a linked name, a bold one)
+    doc = ("# Zstandard\n\n## Benchmarks\n\n[zlib]: https://zlib.net/\n\n"
+           "| Compressor name         | Ratio | Compression| Decompress.|\n"
+           "| ---------------         | ------| -----------| ---------- |\n"
+           "| **zstd 1.5.1 -1**       | 2.887 |   530 MB/s |  1700 MB/s |\n"
+           "| [zlib] 1.2.11 -1        | 2.743 |    95 MB/s |   400 MB/s |\n")
+    assert [(p.section, p.text) for p in split_document(doc, "md").passages] == [
+        ("Benchmarks", "Compressor name zstd 1.5.1 -1: Ratio 2.887; Compression 530 MB/s; Decompress. 1700 MB/s"),
+        ("Benchmarks", "Compressor name zlib 1.2.11 -1: Ratio 2.743; Compression 95 MB/s; Decompress. 400 MB/s")]
+
+
+def test_a_row_without_a_first_cell_or_with_only_one_keeps_what_it_has():
+    doc = "| Name | Value |\n| --- | --- |\n| | 42 |\n| lonely |  |\n"
+    assert [(b.kind, b.text) for b in read_markdown(doc).blocks] == [("row", "Value 42"), ("item", "lonely")]
