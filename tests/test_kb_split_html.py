@@ -99,7 +99,8 @@ def test_a_table_without_a_header_a_layout_table_and_a_caption():
             "<table><tr><td><p>A layout table holds paragraphs.</p><p>Each is read as one.</p></td></tr></table>"
             # texinfo's index: empty <td>s between the <th>s, rows only of links
             "<table><tr><td></td><th>Index Entry</th><td>&nbsp;</td><th>Section</th></tr>"
-            "<tr><td></td><td><a href='#a'>aes</a></td><td></td><td><a href='#c'>Cipher functions</a></td></tr></table>")
+            "<tr><td></td><td><a href='#a'>aes</a></td><td></td><td><a href='#c'>Cipher functions</a></td></tr>"
+            "</table>")
     assert [(b.kind, b.text) for b in read_html(page).blocks] == [
         ("para", "Ports the daemon listens on"), ("row", "ssh: 22"), ("row", "web: 443"),
         ("para", "A layout table holds paragraphs. Each is read as one.")]

@@ -241,7 +241,8 @@ def test_each_row_of_a_tbl_table_is_a_fact_in_the_entry_it_sits_in():
     assert ("TESTS", "-newerXY reference: Some combinations are invalid; for example, it is invalid for X to be t."
             ) in found
     history = [t for s, t in found if s == "HISTORY" and t.startswith("Feature ")]
-    assert history[:2] == ["Feature -files0-from: Added in 4.9.0", "Feature -newerXY: Added in 4.3.3; Also occurs in BSD"]
+    assert history[:2] == ["Feature -files0-from: Added in 4.9.0",
+                           "Feature -newerXY: Added in 4.3.3; Also occurs in BSD"]
     assert len(history) == 26 and "Feature -exec ... +: Added in 4.2.12; Also occurs in POSIX" in history
     assert not [t for _, t in found if "Added in Also" in t or t.startswith("Feature: ")]  # the header is no passage
 

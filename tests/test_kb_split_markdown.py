@@ -115,6 +115,7 @@ def test_a_table_s_header_row_is_no_passage_and_each_row_carries_its_labels():
         ("Benchmarks", "Compressor name zlib 1.2.11 -1: Ratio 2.743; Compression 95 MB/s; Decompress. 400 MB/s")]
 
 
-def test_a_row_without_a_first_cell_or_with_only_one_keeps_what_it_has():
-    doc = "| Name | Value |\n| --- | --- |\n| | 42 |\n| lonely |  |\n"
-    assert [(b.kind, b.text) for b in read_markdown(doc).blocks] == [("row", "Value 42"), ("item", "lonely")]
+def test_a_row_without_a_first_cell_keeps_what_it_has_and_a_name_alone_is_no_fact():
+    doc = "| Name | Value |\n| --- | --- |\n| | 42 |\n| lonely |  |\n\n| Tools |\n| --- |\n| zstd |\n| xz |\n"
+    assert [(b.kind, b.text) for b in read_markdown(doc).blocks] == [
+        ("row", "Value 42"), ("item", "zstd"), ("item", "xz")]  # a table of one column is a list

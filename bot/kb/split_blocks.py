@@ -83,9 +83,10 @@ DESCRIBES = 4  # a column whose cells mostly have this many words or more, the f
 def table_rows(outline: Outline, header: list[str], rows: list[list[str]], term: str = "") -> None:
     """A table's data rows as facts standing on their own: the first cell, after its column's label, names the row,
     and each other cell carries its column's label ('Feature -newerXY: Added in 4.3.3; Also occurs in BSD'), unless
-    its column is descriptions (half its cells DESCRIBES words or more, not a number first: 'Signal SIGHUP: Action Term; Hangup detected
-    on ...'); without a header, the cells alone ('a: The access time of the file'). `term`, the entry the table sits
-    in, goes in front ('-newerXY reference a: ...'). A row of one cell is a list item."""
+    its column is descriptions (half its cells DESCRIBES words or more, not a number first: 'Signal SIGHUP: Action
+    Term; Hangup detected on ...'); without a header, the cells alone ('a: The access time of the file'). `term`, the
+    entry the table sits in, goes in front instead of the label ('-newerXY reference a: ...'). A table of one column
+    is a list; in a wider one, a row of only its first cell says nothing and is left out."""
     rows = [[" ".join(c.split()) for c in cells] for cells in rows]
     width = max(map(len, rows), default=0)
     labels = [" ".join(h.split()) for h in header] + [""] * width
@@ -97,15 +98,18 @@ def table_rows(outline: Outline, header: list[str], rows: list[list[str]], term:
         named = [f"{h} {c}".strip() for h, c in zip(labels[1:], cells[1:]) if c]
         first = cells[0] if cells else ""
         if first and named:
-            outline.add("; ".join(named), "row", term=" ".join(t for t in (term, labels[0], first) if t))
-        elif first or named:
-            outline.add(first or "; ".join(named), "row" if named or term else "item", term=term)
+            outline.add("; ".join(named), "row", term=f"{term} {first}" if term else f"{labels[0]} {first}".strip())
+        elif named:
+            outline.add("; ".join(named), "row", term=term)
+        elif first and not any(any(r[1:]) for r in rows):  # a table of one column: a list
+            outline.add(first, "row" if term else "item", term=term)
 
 
 def _term(term: str) -> str:
     """A term as its passages start with it: spacing folded, a closing full stop or colon dropped ("...data: The ...",
     not "Jump to:: ...")."""
-    return " ".join(term.split()).removesuffix(".").removesuffix(":")
+    term = " ".join(term.split()).removesuffix(".")
+    return term[:-1] if term.endswith(":") and any(c.isalnum() for c in term) else term  # a key ':' stays
 
 
 CODE_CHARS = 200  # an example longer than this (its lines joined) is a listing, not part of a fact: left out

@@ -39,7 +39,8 @@ class Table:
 
 def format_line(line: str) -> list[Spec]:
     """A format line's columns: 'lB1 l1 lw(3i)' -> l bold, l, l."""
-    line = _FONT.sub(lambda m: "b" if m.group(1).strip("([]").upper() in ("B", "BI", "CB") else "", _WIDTH.sub("", line))
+    bold = ("B", "BI", "CB")
+    line = _FONT.sub(lambda m: "b" if m.group(1).strip("([]").upper() in bold else "", _WIDTH.sub("", line))
     specs: list[Spec] = []
     for char in line.rstrip(". \t"):
         if char in _KEYS:
