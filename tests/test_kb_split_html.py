@@ -72,10 +72,38 @@ def test_unclosed_tags_and_entities_are_read_as_a_browser_would():
     assert [b.text for b in outline.blocks] == ["Fish & chips are sold here.", "Tea costs \u00a32 a cup."]
 
 
-def test_a_table_row_is_one_block_with_its_cells_in_order():
+def test_a_table_row_is_one_block_its_cells_under_the_header_labels_and_the_header_no_block():
     outline = read_html("<h1>Prices</h1><table><tr><th>Item</th><th>Price</th></tr>"
                         "<tr><td>Tea</td><td>2 euros a cup</td></tr></table>")
-    assert [b.text for b in outline.blocks] == ["Item; Price", "Tea; 2 euros a cup"]
+    assert [(b.kind, b.text) for b in outline.blocks] == [("row", "Item Tea: Price 2 euros a cup")]
+
+
+def test_a_header_row_labels_the_data_rows_and_a_description_column_needs_no_label():
+    # as Node.js's API pages put a function's history: <thead> of <th>s, then one row a version
+    page = ("<h1>os</h1><h2>os.tmpdir()</h2><table><thead><tr><th>Version</th><th>Changes</th></tr></thead>"
+            "<tbody><tr><td>v2.0.0</td><td><p>This function is now cross-platform consistent.</p></td></tr>"
+            "<tr><td>v0.9.9</td><td><p>Added in: v0.9.9</p></td></tr></tbody></table>"
+            "<h2>Signals</h2><table><tr><th>Signal</th><th>Action</th><th>Comment</th></tr>"
+            "<tr><td>SIGHUP</td><td>Term</td><td>Hangup detected on controlling terminal</td></tr>"
+            "<tr><td>SIGBUS</td><td>Core</td><td>Bus error (bad memory access)</td></tr></table>")
+    assert [(p.section, p.text) for p in split_document(page, "html").passages] == [
+        ("os.tmpdir()", "Version v2.0.0: This function is now cross-platform consistent."),
+        ("os.tmpdir()", "Version v0.9.9: Added in: v0.9.9"),
+        ("Signals", "Signal SIGHUP: Action Term; Hangup detected on controlling terminal"),
+        ("Signals", "Signal SIGBUS: Action Core; Bus error (bad memory access)")]
+
+
+def test_a_table_without_a_header_a_layout_table_and_a_caption():
+    page = ("<h1>Guide</h1><h2>Ports</h2><table><caption>Ports the daemon listens on</caption>"
+            "<tr><td>ssh</td><td>22</td></tr><tr><td>web</td><td>443</td></tr></table>"
+            "<table><tr><td><p>A layout table holds paragraphs.</p><p>Each is read as one.</p></td></tr></table>"
+            # texinfo's index: empty <td>s between the <th>s, rows only of links
+            "<table><tr><td></td><th>Index Entry</th><td>&nbsp;</td><th>Section</th></tr>"
+            "<tr><td></td><td><a href='#a'>aes</a></td><td></td><td><a href='#c'>Cipher functions</a></td></tr>"
+            "</table>")
+    assert [(b.kind, b.text) for b in read_html(page).blocks] == [
+        ("para", "Ports the daemon listens on"), ("row", "ssh: 22"), ("row", "web: 443"),
+        ("para", "A layout table holds paragraphs. Each is read as one.")]
 
 
 def test_a_faq_list_s_questions_title_their_answers_and_a_layout_table_s_link_box_is_navigation():

@@ -1,8 +1,12 @@
 """Manual pages, as roff source and as rendered text: headings are sections, never passages; options keep their
-descriptions; the synopsis is left out, and an example goes with the sentence introducing it or nowhere."""
+descriptions; the synopsis is left out, an example goes with the sentence introducing it or nowhere, and each row
+of a tbl table is a fact."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from bot.kb.documents import read_document
 from bot.kb.split import split_document
 from bot.kb.split_man import is_rendered, is_roff, read_rendered, read_roff
 
@@ -226,3 +230,40 @@ def test_pod_man_verbatim_blocks_are_examples_for_the_sentence_introducing_them(
     assert "To remove that diversion: dpkg-divert --rename --remove /usr/bin/example" in texts
     assert "To remove that diversion: dpkg-divert --package wibble --rename --remove /usr/bin/example" in texts
     assert not [text for text in texts if text.startswith("dpkg-divert --")]
+
+
+def find_page() -> str:
+    path = Path(__file__).parent / "fixtures" / "docs" / "find.1.gz"
+    return read_document(path)
+
+
+def test_each_row_of_a_tbl_table_is_a_fact_in_the_entry_it_sits_in():
+    # find(1) lost both of its .TS tables: -newerXY's letters and the HISTORY's table of when each feature came
+    found = [(p.section, p.text) for p in split_document(find_page(), "man").passages]
+    letters = [t for s, t in found if s == "TESTS" and t.startswith("-newerXY reference")][:6]
+    assert letters == [
+        "-newerXY reference: Succeeds if timestamp X of the file being considered is newer than timestamp Y of the "
+        "file reference.",  # (its 'The letters X and Y can be any of the following letters:' introduces the rows)
+        "-newerXY reference a: The access time of the file reference",
+        "-newerXY reference B: The birth time of the file reference",
+        "-newerXY reference c: The inode status change time of reference",
+        "-newerXY reference m: The modification time of the file reference",
+        "-newerXY reference t: reference is interpreted directly as a time"]
+    # the paragraph after the table is still the entry's
+    assert ("TESTS", "-newerXY reference: Some combinations are invalid; for example, it is invalid for X to be t."
+            ) in found
+    history = [t for s, t in found if s == "HISTORY" and t.startswith("Feature ")]
+    assert history[:2] == ["Feature -files0-from: Added in 4.9.0",
+                           "Feature -newerXY: Added in 4.3.3; Also occurs in BSD"]
+    assert len(history) == 26 and "Feature -exec ... +: Added in 4.2.12; Also occurs in POSIX" in history
+    assert not [t for _, t in found if "Added in Also" in t or t.startswith("Feature: ")]  # the header is no passage
+
+
+def test_a_table_in_the_synopsis_is_left_out_and_a_table_without_an_entry_stands_on_its_labels():
+    page = (".TH X 1\n.SH NAME\nx \\- packs\n.SH SYNOPSIS\n.TS\nallbox;\nl l.\n\\fBx\\fR\t[\\fIfile\\fR]\n.TE\n"
+            ".SH PRESETS\nThe presets:\n.TS\ntab(;);\nc c c\nn n n.\nPreset;DictSize;CompCPU\n\\-0;256 KiB;0\n"
+            "\\-9;64 MiB;6\n.TE\n")  # xz(1)'s presets, cut to three columns
+    draft = split_document(page, "man")
+    assert draft.title == "x - packs" and [(p.section, p.text) for p in draft.passages] == [
+        ("PRESETS", "Preset -0: DictSize 256 KiB; CompCPU 0"),
+        ("PRESETS", "Preset -9: DictSize 64 MiB; CompCPU 6")]

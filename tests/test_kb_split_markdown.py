@@ -45,8 +45,8 @@ def test_headings_lists_and_tables_and_code_are_read():
         ("Backup Tool", "para", "Contents:"),  # (an introduction to a list: no passage, see below)
         ("Install", "para", "Download the latest release and run make install as root."),
         ("Install", "code", "make install"),  # (after a finished sentence: no passage, see below)
-        ("Options", "row", "--keep: Default off; Meaning keep the source files"),
-        ("Options", "row", "--fast: Default on; Meaning compress quickly"),
+        ("Options", "row", "Option --keep: Default off; keep the source files"),  # (half the column is descriptions:
+        ("Options", "row", "Option --fast: Default on; compress quickly"),  # no "Meaning" label)
         ("Options", "item", "Backups older than a year are deleted."),
         ("Options", "item", "See the manual for the retention rules."),
     ]
@@ -133,3 +133,21 @@ def test_a_code_fence_inside_a_list_item_is_part_of_the_item():
     assert ('PIP_FIND_LINKS="http://mirror1.example.com http://mirror2.example.com": is the same as: '
             "--find-links=http://mirror1.example.com --find-links=http://mirror2.example.com") in texts
     assert not [t for t in texts if t.endswith("is the same as")]
+
+
+def test_a_table_s_header_row_is_no_passage_and_each_row_carries_its_labels():
+    # zstd's README: its benchmark table, cut to two rows (a linked name, a bold one)
+    doc = ("# Zstandard\n\n## Benchmarks\n\n[zlib]: https://zlib.net/\n\n"
+           "| Compressor name         | Ratio | Compression| Decompress.|\n"
+           "| ---------------         | ------| -----------| ---------- |\n"
+           "| **zstd 1.5.1 -1**       | 2.887 |   530 MB/s |  1700 MB/s |\n"
+           "| [zlib] 1.2.11 -1        | 2.743 |    95 MB/s |   400 MB/s |\n")
+    assert [(p.section, p.text) for p in split_document(doc, "md").passages] == [
+        ("Benchmarks", "Compressor name zstd 1.5.1 -1: Ratio 2.887; Compression 530 MB/s; Decompress. 1700 MB/s"),
+        ("Benchmarks", "Compressor name zlib 1.2.11 -1: Ratio 2.743; Compression 95 MB/s; Decompress. 400 MB/s")]
+
+
+def test_a_row_without_a_first_cell_keeps_what_it_has_and_a_name_alone_is_no_fact():
+    doc = "| Name | Value |\n| --- | --- |\n| | 42 |\n| lonely |  |\n\n| Tools |\n| --- |\n| zstd |\n| xz |\n"
+    assert [(b.kind, b.text) for b in read_markdown(doc).blocks] == [
+        ("row", "Value 42"), ("item", "zstd"), ("item", "xz")]  # a table of one column is a list

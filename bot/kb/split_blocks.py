@@ -76,9 +76,40 @@ class Outline:
         return bool(updated and len(text) < 80)
 
 
+DESCRIBES = 4  # a column whose cells mostly have this many words or more, the first without a digit ('simple name of
+# executable', not '2 euros a cup', a value), is descriptions: they need no label
+
+
+def table_rows(outline: Outline, header: list[str], rows: list[list[str]], term: str = "") -> None:
+    """A table's data rows as facts standing on their own: the first cell, after its column's label, names the row,
+    and each other cell carries its column's label ('Feature -newerXY: Added in 4.3.3; Also occurs in BSD'), unless
+    its column is descriptions (half its cells DESCRIBES words or more, not a number first: 'Signal SIGHUP: Action
+    Term; Hangup detected on ...'); without a header, the cells alone ('a: The access time of the file'). `term`, the
+    entry the table sits in, goes in front instead of the label ('-newerXY reference a: ...'). A table of one column
+    is a list; in a wider one, a row of only its first cell says nothing and is left out."""
+    rows = [[" ".join(c.split()) for c in cells] for cells in rows]
+    width = max(map(len, rows), default=0)
+    labels = [" ".join(h.split()) for h in header] + [""] * width
+    for n in range(1, width):
+        filled = [r[n] for r in rows if n < len(r) and r[n]]
+        if 2 * sum(len(c.split()) >= DESCRIBES and not re.match(r"\S*\d", c) for c in filled) >= len(filled):
+            labels[n] = ""
+    for cells in rows:
+        named = [f"{h} {c}".strip() for h, c in zip(labels[1:], cells[1:]) if c]
+        first = cells[0] if cells else ""
+        if first and named:
+            outline.add("; ".join(named), "row", term=f"{term} {first}" if term else f"{labels[0]} {first}".strip())
+        elif named:
+            outline.add("; ".join(named), "row", term=term)
+        elif first and not any(any(r[1:]) for r in rows):  # a table of one column: a list
+            outline.add(first, "row" if term else "item", term=term)
+
+
 def _term(term: str) -> str:
-    """A term as its passages start with it: spacing folded, a closing full stop dropped ("...data: The ...")."""
-    return " ".join(term.split()).removesuffix(".")
+    """A term as its passages start with it: spacing folded, a closing full stop or colon dropped ("...data: The ...",
+    not "Jump to:: ...")."""
+    term = " ".join(term.split()).removesuffix(".")
+    return term[:-1] if term.endswith(":") and any(c.isalnum() for c in term) else term  # a key ':' stays
 
 
 CODE_CHARS = 200  # an example longer than this (its lines joined) is a listing, not part of a fact: left out

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from .split_blocks import Outline
+from .split_blocks import Outline, table_rows
 
 _SKIP_TAGS = {"head", "script", "style", "nav", "header", "footer", "aside", "form", "noscript", "svg",
               "template", "button", "select"}
@@ -22,6 +22,7 @@ _BLOCKS = {"p", "div", "li", "dt", "dd", "tr", "section", "article", "main", "bl
            "ul", "ol", "dl", "body", "br", "hr"} | _HEADINGS
 _TITLED = {"p", "pre", "div", "dl", "blockquote", "table"}  # blocks after which a list item's own words are its title
 _ENDS = (".", "!", "?", ":", ";")
+_IN_CELL = {"p", "div", "br"}  # inside a table cell these only space its words: the cell stays one value
 _VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr"}
 
 
@@ -38,7 +39,7 @@ class _Page(HTMLParser):
         self.term = ""  # a <dt>'s text, waiting for its <dd>
         self.in_title = False
         self.pre: list[str] | None = None  # inside <pre>: its text, line breaks kept
-        self.cells = 0  # cells past the first in the text so far (a table row's)
+        self.tables: list[_Grid] = []  # the tables open, innermost last
         self.label: int | None = None  # how many blocks there were when a short line without a stop was added
 
     @property
@@ -48,12 +49,16 @@ class _Page(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list) -> None:
         names = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role"))
         self.in_title = tag == "title"
-        if tag in _BLOCKS or tag == "pre":
-            self.flush(titled=tag in _TITLED and bool(self.stack) and self.stack[-1][0] == "li")
-        elif tag in ("td", "th") and self.text:  # a table row is one block, its cells joined by "; "
-            self.text.append("; ")
+        grid = self.tables[-1] if self.tables else None
+        if grid and grid.in_cell and tag in _IN_CELL:
+            self.text.append(" ")
             self.linked.append(False)
-            self.cells += 1
+        elif tag in ("tr", "td", "th") and grid and not self.skipping:
+            self.cell(grid, tag)
+        elif tag in _BLOCKS or tag == "pre":
+            self.flush(titled=tag in _TITLED and bool(self.stack) and self.stack[-1][0] == "li")
+        if tag == "table":
+            self.tables.append(_Grid())
         if tag == "pre" and self.pre is None:
             self.pre = []
         if tag == "a" and not any(k == "href" for k, _ in attrs):
@@ -63,7 +68,17 @@ class _Page(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         self.in_title = False
-        if tag in _BLOCKS or tag in _SKIP_TAGS:
+        grid = self.tables[-1] if self.tables else None
+        if grid and tag in ("td", "th", "tr", "table"):
+            if tag in ("td", "th"):
+                self.end_cell(grid)
+            else:
+                self.end_row(grid)
+            if tag == "table":
+                self.emit(self.tables.pop())
+        elif grid and grid.in_cell and tag in _IN_CELL:
+            pass
+        elif tag in _BLOCKS or tag in _SKIP_TAGS:
             self.flush(tag)
         if tag == "pre" and self.pre is not None:
             if not self.skipping:
@@ -90,6 +105,54 @@ class _Page(HTMLParser):
     def _in(self, tag: str) -> bool:
         return any(t == tag for t, _ in self.stack)
 
+    def cell(self, grid: _Grid, tag: str) -> None:
+        """A row or cell opens: the cell before it ends; a <td> makes its row data, not a header."""
+        if tag == "tr":
+            self.end_row(grid)
+            grid.row, grid.header_row = [], True
+        else:
+            self.end_cell(grid)
+            if grid.row is None:  # a cell outside any <tr> (broken markup) opens a row
+                grid.row, grid.header_row = [], True
+            grid.in_cell, grid.th = True, tag == "th"
+
+    def end_cell(self, grid: _Grid) -> None:
+        """A cell's text, all of it in links or not, becomes the open row's next cell; a <td> with words in it
+        makes its row data, not a header (an empty one, as texinfo's index puts between its <th>s, does not)."""
+        if grid.row is None and self.text:  # text in the table outside any row (a caption): a paragraph
+            self.flush()
+        elif grid.row is not None and (grid.in_cell or self.text):
+            letters = [linked for piece, linked in zip(self.text, self.linked) if any(c.isalpha() for c in piece)]
+            grid.row.append((" ".join("".join(self.text).split()), bool(letters) and all(letters)))
+            grid.header_row = grid.header_row and (grid.th or not grid.row[-1][0])
+        self.text, self.linked, grid.in_cell = [], [], False
+
+    def end_row(self, grid: _Grid) -> None:
+        """A row of <th> cells alone labels the rows after it; any other row waits for the table's end."""
+        self.end_cell(grid)
+        cells, grid.row = grid.row or [], None
+        if not any(text for text, _ in cells) or all(links for text, links in cells if text):
+            return  # empty, or only links (a table of contents)
+        if grid.header_row and sum(1 for text, _ in cells if text) >= 2:
+            self.emit(grid)
+            grid.header = [text for text, _ in cells]
+        else:
+            grid.rows.append([text for text, _ in cells])
+
+    def emit(self, grid: _Grid) -> None:
+        """The rows read so far: a row of one cell is a paragraph (a layout table's), the others facts under the
+        header's labels (see table_rows)."""
+        run: list[list[str]] = []
+        for cells in grid.rows + [[]]:
+            if len([c for c in cells if c]) >= 2:
+                run.append(cells)
+                continue
+            table_rows(self.outline, grid.header, run)
+            run = []
+            if cells:
+                self.paragraph(next(c for c in cells if c))
+        grid.rows = []
+
     def flush(self, closing: str = "", titled: bool = False) -> None:
         """End the current block: a heading, a definition term or description, a list item or a paragraph.
 
@@ -97,10 +160,12 @@ class _Page(HTMLParser):
         them, as a FAQ's question does; a short line over a list of links only (a layout table's 'Main Menu')
         goes with the links; a paragraph starting in lower case after one ending in a word ('Use' /
         'xslt-config --cflags' / 'to get the compilation flags') goes on with the sentence it continues."""
+        if self.tables:  # a block inside a table's cell: the rows before it go first
+            self.emit(self.tables[-1])
         text = " ".join("".join(self.text).split())
         letters = [linked for piece, linked in zip(self.text, self.linked) if any(c.isalpha() for c in piece)]
         only_links = bool(letters) and all(letters)
-        self.text, self.linked, cells, self.cells = [], [], self.cells, 0
+        self.text, self.linked = [], []
         tag = closing or (self.stack[-1][0] if self.stack else "")
         if not text:
             return
@@ -119,18 +184,34 @@ class _Page(HTMLParser):
             self.outline.add(text, term=self.term)
         elif tag == "li":  # how deep in nested lists: the lists open around it, less its own
             self.outline.add(text, "item", depth=max(sum(t in ("ul", "ol") for t, _ in self.stack) - 1, 0))
-        elif self._continues(text, tag, cells):
+        elif self._continues(text, tag):
             self.outline.more(text)
-        else:  # a row of two or more cells is values, not a sentence
-            self.outline.add(text, "row" if tag == "tr" and cells else "para")
-            if not cells and len(text.split()) <= 4 and not text.endswith(_ENDS):
-                self.label = len(self.outline.blocks)
+        else:
+            self.paragraph(text)
 
-    def _continues(self, text: str, tag: str, cells: int) -> bool:
+    def paragraph(self, text: str) -> None:
+        """A paragraph; a short one without a stop may title a box of links (then it goes with them)."""
+        self.outline.add(text)
+        if len(text.split()) <= 4 and not text.endswith(_ENDS):
+            self.label = len(self.outline.blocks)
+
+    def _continues(self, text: str, tag: str) -> bool:
         """A paragraph in lower case after a paragraph of the same section ending in a word: one sentence."""
         last = self.outline.blocks[-1] if self.outline.blocks else None
-        return (tag == "p" and not cells and text[:1].islower() and last is not None and last.kind == "para"
+        return (tag == "p" and text[:1].islower() and last is not None and last.kind == "para"
                 and last.section == self.outline.under() and last.text[-1:].isalpha())
+
+
+class _Grid:
+    """A table being read: its header's labels, the data rows waiting for its end, the row and cell open."""
+
+    def __init__(self) -> None:
+        self.header: list[str] = []
+        self.rows: list[list[str]] = []
+        self.row: list[tuple[str, bool]] | None = None  # the open row's cells: (text, all of it in links)
+        self.header_row = False  # every cell of the open row so far is a <th>, or empty
+        self.th = False  # the open cell is a <th>
+        self.in_cell = False
 
 
 def read_html(markup: str) -> Outline:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 
-from .split_blocks import Outline
+from .split_blocks import Outline, table_rows
 from .split_mdoc import is_mdoc, mdoc_to_man
+from .split_tbl import read_table
 
 _REQUEST = re.compile(r"^[.'][ \t]*([A-Za-z]{1,3}|\\\")")
-_ESCAPE = re.compile(r"\\(?:\((..)|\[([^\]]*)\]|\*(?:\((..)|\[([^\]]*)\]|(.))|f(?:\(..|\[[^\]]*\]|.)|s[-+]?\d+|(.))")
+_ESCAPE = re.compile(r"\\(?:\((..)|\[([^\]]*)\]|\*(?:\((..)|\[([^\]]*)\]|(.))|[fmM](?:\(..|\[[^\]]*\]|.)|s[-+]?\d+|(.))")
 _NAMED = {"em": "\u2014", "en": "\u2013", "bu": "\u2022", "aq": "'", "dq": '"', "lq": "\u201c", "rq": "\u201d",
           "oq": "\u2018", "cq": "\u2019", "co": "\u00a9", "rg": "\u00ae", "tm": "\u2122", "mi": "-", "hy": "-",
           "ga": "`", "ti": "~", "ha": "^", "pl": "+", "mu": "\u00d7", "de": "\u00b0", "->": "\u2192", "<-": "\u2190",
@@ -26,7 +27,7 @@ _SINGLE = {"-": "-", "e": "\\", "\\": "\\", " ": " ", "~": " ", "0": " ", "t": "
 _ALTERNATING = {"BR", "RB", "IR", "RI", "BI", "IB"}
 _FONTS = {"B", "I", "SM", "SB"}
 _BREAKS = {"PP", "LP", "P", "HP", "TP", "IP"}  # these end a tagged paragraph; .sp, .br, .RS and .RE continue it
-_SKIP_UNTIL = {"TS": "TE", "de": "..", "ig": "..", "EQ": "EN"}
+_SKIP_UNTIL = {"de": "..", "ig": "..", "EQ": "EN"}
 _EXAMPLE_UNTIL = {"nf": "fi", "EX": "EE", "Vb": "Ve"}  # example lines (.Vb/.Ve: Pod::Man's verbatim), kept for the
 # paragraph introducing them to carry
 _HEADER = re.compile(r"^\S+\(\d\w*\)\s.*\S+\(\d\w*\)\s*$")
@@ -59,6 +60,13 @@ def _request_args(raw: str, request: re.Match) -> list[str]:
     return [_unescape(a) for a in _arguments(raw[request.end():])]
 
 
+def _cell(lines: list[str]) -> str:
+    """A table cell's roff lines as text: words, and words set in a font; other requests (.sp, .br) break nothing."""
+    requests = [(raw, _REQUEST.match(raw)) for raw in lines]
+    return " ".join(_unescape(raw) if not r else _in_font(r.group(1), _request_args(raw, r))
+                    if r.group(1) in _ALTERNATING | _FONTS else "" for raw, r in requests).strip()
+
+
 def is_roff(text: str) -> bool:
     """Whether text is roff source: it has a .TH (or .Dd) request and section headings."""
     return bool(re.search(r"^\.(TH|Dd)\s", text, re.MULTILINE)) and bool(re.search(r"^\.S[Hh]\s", text, re.MULTILINE))
@@ -84,6 +92,7 @@ class _Roff:
         self.display: list[str] | None = None  # lines since .RS: a displayed command or URL if .RE comes soon
         self.outer: list[str] = []  # the tags in force at each open .RS: a nested entry belongs to its term
         self.section = ""
+        self.table: list[str] | None = None  # a tbl table's lines since .TS
 
     def flush(self, keep_tag: bool = False) -> None:
         """End a paragraph; a tagged paragraph's later paragraphs (after .sp or a blank line) keep its tag."""
@@ -100,6 +109,8 @@ class _Roff:
             self.tag, self.bullet = "", False
 
     def line(self, raw: str) -> None:
+        if self.table is not None:
+            return self.table_line(raw)
         if raw.strip() in (".", "'"):  # an empty request, which xz(1) puts between paragraphs: not a full stop
             return
         request = _REQUEST.match(raw)
@@ -129,14 +140,24 @@ class _Roff:
                 self.tag = self.nested(args[0])
             elif name == "IP" and args:
                 self.bullet = args[0].strip() != ""  # ".IP "" 4" only indents
-        elif name in _EXAMPLE_UNTIL:
+        elif name in _EXAMPLE_UNTIL or name == "TS":  # an example, or a table (its rows read at .TE)
             self.flush(keep_tag=True)
-            self.example_until = _EXAMPLE_UNTIL[name]
+            self.example_until, self.table = _EXAMPLE_UNTIL.get(name, ""), [] if name == "TS" else None
         elif name in _SKIP_UNTIL:
             self.flush()
             self.skip_until = _SKIP_UNTIL[name]
         elif name in _ALTERNATING | _FONTS | {"UR", "MT"}:
             self.words(_in_font(name, args))
+
+    def table_line(self, raw: str) -> None:
+        """A line between .TS and .TE; at .TE each data row becomes a fact, in the entry the table sits in."""
+        if not raw.startswith(".TE"):
+            self.table.append(raw)
+            return
+        if self.section.upper() not in LEFT_OUT:
+            table = read_table(self.table, _cell)
+            table_rows(self.outline, table.header, table.rows, term=self.tag)
+        self.table = None
 
     def displayed(self, raw: str, request: re.Match | None) -> bool:  # (called while self.display is a list)
         """Whether a line since .RS was taken: one or two lines set apart (".RS / .B info tar / .RE") are an

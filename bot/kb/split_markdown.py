@@ -14,7 +14,7 @@ import re
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .split_blocks import Outline, field_lines
+from .split_blocks import Outline, field_lines, table_rows
 
 
 def inline_text(token: Token) -> tuple[str, bool]:
@@ -63,6 +63,7 @@ class _Reader:
         self.lists: list[list[tuple[str, bool, int]]] = []  # each open list's items: (text, only links, depth)
         self.row: list[str] = []
         self.header: list[str] = []
+        self.body: list[list[str]] = []
         self.fresh = True  # no paragraph read yet in the list item open
 
     def token(self, tokens: list[Token], i: int) -> None:
@@ -132,20 +133,16 @@ class _Reader:
                 self.outline.add(text, "item", depth=depth)
 
     def _row(self) -> None:
-        """A table row: the header row is remembered; a body row reads 'first cell: header value; ...'."""
+        """A table row: the header row gives the labels; the body rows wait for the table's end."""
         if not self.header:
             self.header = self.row
-            return
-        cells = [f"{h} {c}".strip() if h else c for h, c in zip(self.header[1:], self.row[1:]) if c]
-        if self.row and self.row[0]:
-            if cells:
-                self.outline.add("; ".join(cells), "row", term=self.row[0])
-            else:
-                self.outline.add(self.row[0], "item")
+        else:
+            self.body.append(self.row)
 
     def table_done(self) -> None:
-        self.header = []
-
+        """The table's rows, each 'first cell: header value; ...' (see table_rows)."""
+        table_rows(self.outline, self.header, self.body)
+        self.header, self.body = [], []
 
 def parse(text: str) -> list[Token]:
     """Markdown's tokens (CommonMark with tables), MyST's inline markup read as CommonMark first."""

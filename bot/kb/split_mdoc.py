@@ -113,7 +113,7 @@ class _Inline:
 def _heading_row(tokens: list[str]) -> bool:
     """Whether a column list's row is its heading: every cell set in bold (.It Sy Name Ta Sy Default)."""
     cells = " ".join(tokens).split(" Ta ")
-    return all(cell.strip().startswith("Sy ") for cell in cells)
+    return all(cell.strip() == "Sy" or cell.strip().startswith("Sy ") for cell in cells)  # (.Sy "" is an empty one)
 
 
 def _plain(text: str) -> str:
@@ -161,14 +161,14 @@ class _Mdoc:
             self.out.append(raw)  # a roff request (.br, .sp) or a macro this reader does not know
 
     def listing(self, name: str, tokens: list[str]) -> None:
-        """.Bl opens a list (a nested one inside .RS), .It starts an item, .El closes the list. A column list's
-        row is an entry too: its first cell the term, the others what it says ("bytes: 1048576 max number ...")."""
+        """.Bl opens a list (a nested one inside .RS), .It starts an item, .El closes the list. A column list is a tbl
+        table, a heading row (every cell in .Sy) its header: each row a fact ("bytes: Default 1048576; max ...")."""
         if name == "Bl":
-            kind = "tag" if tokens[:1] and tokens[0] in _TAGGED + ("-column",) else "bullet"
-            self.out += [".RS"] if self.lists else []
+            kind = "column" if tokens[:1] == ["-column"] else "tag" if tokens[:1] and tokens[0] in _TAGGED else "bullet"
+            self.out += ([".RS"] if self.lists else []) + ([".TS", "l."] if kind == "column" else [])
             self.lists.append(kind)
         elif name == "El" and self.lists:
-            self.lists.pop()
+            self.out += [".TE"] if self.lists.pop() == "column" else []
             self.out.append(".RE" if self.lists else ".PP")
         elif name == "It" and tokens[-1:] == ["Xo"]:
             self.head, self.tight = [self.inline.render(tokens[:-1])], False
@@ -176,9 +176,8 @@ class _Mdoc:
             words = self.inline.render(tokens)
             if (self.lists[-1] if self.lists else "tag") == "bullet":
                 self.out += [".IP \\(bu", *([_plain(words)] if words else [])]
-            elif "\t" in words and not _heading_row(tokens):
-                cells = [cell.strip() for cell in words.split("\t")]
-                self.out += [".TP", _plain(cells[0]), _plain(" ".join(cells[1:]))]
+            elif self.lists[-1:] == ["column"]:  # a tbl row, the heading row opening in bold
+                self.out.append(("\\fB" if _heading_row(tokens) else "") + _plain(words))
             elif "\t" not in words:
                 self.out += [".TP", _plain(words)]
 
