@@ -30,11 +30,12 @@ from typing import Callable, Iterable, Iterator
 import filelock
 
 from .. import files as disk
-from ..errors import KnowledgeError, KnowledgeNotWritable
+from ..errors import KnowledgeError, KnowledgeLocked, KnowledgeNotWritable, UndoRefused
 from .folder import KnowledgeFolder, lock_refused
-from .history import HISTORY_LIMIT, MANIFEST, History, Version, read_manifest, relative_name, remove_tree
+from .history import HISTORY_LIMIT, MANIFEST, History, Version, relative_name, remove_tree
 
 JOURNAL = "journal.json"
+LOCK_WAIT_SECONDS = 30.0  # how long a command queues behind another's change before it gives up in one line
 
 Content = str | bytes | Iterable[str] | None  # None deletes the file
 Check = Callable[[Path], None]  # loads the staged folder; raises when the change would break the knowledge
@@ -43,11 +44,11 @@ Check = Callable[[Path], None]  # loads the staged folder; raises when the chang
 class KnowledgeStore:
     """Locked, journalled, atomic, undoable writes to the files of one knowledge folder."""
 
-    def __init__(self, root: Path | str, history_limit: int = HISTORY_LIMIT, timeout: float = 30.0) -> None:
+    def __init__(self, root: Path | str, history_limit: int = HISTORY_LIMIT, timeout: float | None = None) -> None:
         self.folder = KnowledgeFolder(Path(root))
         self.root = self.folder.root
         self.journal = self.folder.journal
-        self.timeout = timeout
+        self.timeout = LOCK_WAIT_SECONDS if timeout is None else timeout
         if not self.root.is_dir():
             raise KnowledgeError("knowledge folder does not exist", self.root,
                                  hint="maintainers' commands edit a knowledge folder, not a JSON-lines file")
@@ -69,8 +70,8 @@ class KnowledgeStore:
         try:
             lock.acquire()
         except filelock.Timeout:
-            raise KnowledgeError("another maintainer's command holds the knowledge lock", self.folder.lock,
-                                 hint="wait for it to finish and try again") from None
+            raise KnowledgeLocked(f"another maintainer's command has held the knowledge lock for {self.timeout:g} s; nothing "
+                                  "was changed", self.folder.lock, hint="wait for it to finish and try again") from None
         except OSError as exc:
             raise lock_refused(self.folder.lock, exc) from None
         try:
@@ -114,22 +115,30 @@ class KnowledgeStore:
             self._recover()
             versions = self.history.versions()
             if not versions:
-                raise KnowledgeError("there is no earlier version to go back to", self.history.folder,
-                                     hint="undo restores what the last kb add, edit, remove or import changed")
+                raise UndoRefused("there is no earlier version to go back to", self.history.folder,
+                                  hint="undo restores what the last kb add, edit, remove or import changed")
             latest = versions[-1]
-            folder = self.history.folder / latest.name
-            damaged = f"remove the folder {folder} to skip that version"
-            if latest.damaged:
-                raise KnowledgeError(f"the saved version is damaged: {latest.damaged}; nothing was changed",
-                                     folder / MANIFEST, hint=damaged)
-            changes: dict[Path, Content] = {}
-            for relative, existed in read_manifest(folder)["files"].items():
-                target = self.inside(relative)
-                if target.is_symlink() or (target.exists() and not target.is_file()):
-                    raise KnowledgeError("is not a regular file; nothing was changed", target, hint=damaged)
-                changes[target] = self.history.saved_copy(folder, relative) if existed else None
+            try:
+                changes = self._restoring(latest)
+            except KnowledgeError as exc:  # a damaged version, a path out of the folder: this version cannot be used
+                raise UndoRefused(exc.reason, exc.path, hint=exc.hint) from None
             self._run(changes, f"undo {latest.reason}", check, view, snapshot=None, drop=latest.name)
             return latest
+
+    def _restoring(self, latest: Version) -> dict[Path, Content]:
+        """What undoing a saved version writes: each file's saved copy, or None for a file it did not have."""
+        folder = self.history.folder / latest.name
+        damaged = f"remove the folder {folder} to skip that version"
+        if latest.damaged:
+            raise KnowledgeError(f"the saved version is damaged: {latest.damaged}; nothing was changed",
+                                 folder / MANIFEST, hint=damaged)
+        changes: dict[Path, Content] = {}
+        for relative in latest.files:
+            target = self.inside(relative)
+            if target.is_symlink() or (target.exists() and not target.is_file()):
+                raise KnowledgeError("is not a regular file; nothing was changed", target, hint=damaged)
+            changes[target] = None if relative in latest.absent else self.history.saved_copy(folder, relative)
+        return changes
 
     def versions(self) -> list[Version]:
         """Saved previous versions, oldest first."""
@@ -196,8 +205,8 @@ class KnowledgeStore:
                 if content is not None:
                     try:
                         disk.atomic_write(staged / names[path], content)
-                    except KnowledgeError as exc:
-                        raise KnowledgeError(exc.reason, path, hint=exc.hint) from None
+                    except KnowledgeError as exc:  # name the file the change was for, not its staged copy
+                        raise KnowledgeNotWritable(exc.reason, path, hint=exc.hint) from None
             if check is not None:
                 self._stage_view(staged, view, names)
                 check(staged)
@@ -254,9 +263,10 @@ class KnowledgeStore:
                     disk.fsync_dir(target.parent)
             if drop is not None:
                 remove_tree(self.history.folder / drop, MANIFEST)
-        except (OSError, KnowledgeError) as exc:
-            raise KnowledgeError(f"'{reason}' was interrupted: {exc}", self.journal,
-                                 hint="fix that, then run 'python -m bot kb check' to complete the change") from None
+        except (OSError, KnowledgeError) as exc:  # a full disk, a folder made read-only meanwhile: a setup error
+            what = f"{exc.strerror or exc}" if isinstance(exc, OSError) else f"{exc.path}: {exc.reason}"
+            raise KnowledgeNotWritable(f"'{reason}' was interrupted: {what}", self.journal, hint="free disk space or make "
+                                       "the knowledge folder writable, then run 'python -m bot kb check' to complete it") from None
         remove_tree(self.journal, JOURNAL)
 
 
