@@ -107,7 +107,7 @@ def test_a_pdf_that_needs_a_password_is_one_error_line_and_nothing_is_saved(tiny
     path = tmp_path / "locked.pdf"
     path.write_bytes(encrypted_pdf([["Garden Guide", "Tomatoes need water every morning in summer."]], "AES-256", "pw"))
     before = sorted(p.name for p in (tiny_kb / "passages").iterdir())
-    assert run(["--knowledge", str(tiny_kb), "kb", "import", str(path), "--yes"]) == 1
+    assert run(["--knowledge", str(tiny_kb), "kb", "import", str(path), "--yes"]) == 2  # as any unreadable document
     lines = capsys.readouterr().err.strip().splitlines()
     assert lines == [f"Error: {path}: cannot read the PDF: it needs a password to open (save a copy without one)"]
     assert sorted(p.name for p in (tiny_kb / "passages").iterdir()) == before
@@ -136,6 +136,20 @@ def test_a_missing_document_is_named_as_a_document_not_as_the_knowledge(tiny_kb,
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: {missing}: ")
     assert "no such document" in lines[0] and "config.yaml" not in lines[0] and "--knowledge" not in lines[0]
+
+
+@pytest.mark.parametrize("command", ["import", "split"])
+def test_a_link_to_a_missing_document_is_one_error_line(tiny_kb, tmp_path, capsys, command):
+    # kb import looked at the link's target's size before reading it, and stopped with a FileNotFoundError traceback.
+    from bot.cli.main import run
+
+    link = tmp_path / "handbook.md"
+    link.symlink_to(tmp_path / "moved-away.md")
+    before = sorted(p.name for p in tiny_kb.rglob("*"))
+    assert run(["--knowledge", str(tiny_kb), "kb", command, str(link), "--yes"][: 5 if command == "split" else 6]) == 2
+    assert capsys.readouterr().err == (f"Error: {link}: a symbolic link whose target is missing (point it at the "
+                                       "document, or name the document itself)\n")
+    assert sorted(p.name for p in tiny_kb.rglob("*")) == before
 
 
 @pytest.mark.parametrize("command", ["import", "split"])
@@ -204,7 +218,7 @@ def test_a_broken_pdf_is_named_in_its_error(tiny_kb, tmp_path, capsys, command):
 
     path = tmp_path / "report.pdf"
     path.write_bytes(tiny_pdf([["Garden Guide", "Tomatoes need water every morning in summer."]])[:300])  # cut short
-    assert run(["--knowledge", str(tiny_kb), "kb", command, str(path)]) == 1
+    assert run(["--knowledge", str(tiny_kb), "kb", command, str(path)]) == 2  # as a binary or a broken .gz: exit 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: {path}: cannot read the PDF")
 

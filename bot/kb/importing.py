@@ -50,8 +50,8 @@ def draft_passages(path: Path, source_id: str, url: str = "") -> tuple[Source, l
     content = read_document(path)
     try:
         draft = split_document(content, kind)
-    except PassageRejected as exc:  # an unreadable PDF: the splitter does not know the file's name
-        raise PassageRejected(f"{path}: {exc}") from None
+    except PassageRejected as exc:  # an unreadable PDF: the splitter does not know the file's name; a document that
+        raise UsageError(f"{path}: {exc}") from None  # cannot be read is exit 2, as a binary or a broken .gz is
     full = document_name(path)
     name = Path(full).stem if path.suffix.lower() == ".gz" else full
     title = name if draft.title == UNTITLED else draft.title  # so that their citations tell them apart
