@@ -214,6 +214,18 @@ def test_a_write_failing_mid_add_leaves_the_knowledge_intact(kb, passages_file, 
     assert len(load_knowledge(kb).passages) == COUNT
 
 
+def test_add_and_edit_save_no_terminal_codes(kb, capsys):
+    # A colour code pasted with a terminal's output was saved, and `kb list` sent it to every terminal after.
+    assert kbrun(kb, "add", "--text", "Mongolia \x1b[31mhosted\x1b[0m a NATO \x07exercise in 2030.", "--section",
+                 "Wider\x1b[2J cooperation", "--question", "Where was the \x1b[1mNATO exercise\x1b[0m of 2030?",
+                 "--force") == 0
+    added = load_knowledge(kb).by_id(new_id(1))
+    assert (added.text, added.section) == ("Mongolia hosted a NATO exercise in 2030.", "Wider cooperation")
+    assert load_questions(kb / "questions.yaml")[-1].question == "Where was the NATO exercise of 2030?"
+    assert kbrun(kb, "edit", new_id(1), "--text", "Mongolia hosted a NATO\x1b[0m exercise in 2031.") == 0
+    assert load_knowledge(kb).by_id(new_id(1)).text == "Mongolia hosted a NATO exercise in 2031."
+
+
 def test_add_refuses_an_empty_section(kb, capsys):
     assert kbrun(kb, "add", "--text", NEW_FACT, "--section", " ") == 1
     assert "section is empty" in capsys.readouterr().err

@@ -287,6 +287,19 @@ def test_the_publisher_and_url_of_an_import_are_one_clean_line(tiny_config, tmp_
     assert draft.source.url.startswith("https://example.org/") and draft.source.url.isprintable()
 
 
+def test_a_documents_terminal_codes_are_not_saved_in_its_passages(tiny_config, tmp_path):
+    # A colour code or a bell in a document (a terminal's output saved to a file) went into the passages as they
+    # were, and `kb list` and every answer then sent it to the maintainer's and the users' terminals.
+    from bot.kb import importing as kb_ops
+
+    document = tmp_path / "garden.md"
+    document.write_bytes(b"# Garden\x1b[1m Club\x1b[0m\n\n## Meet\x07ings\n\n"
+                         b"The club meets\x1b[31m on Tuesdays\x1b[0m in the hall\x07 at nine.\n")
+    draft = kb_ops.prepare_import(tiny_config.with_knowledge(tmp_path / "kb"), document)
+    assert draft.source.title == "Garden Club"
+    assert [(p.section, p.text) for p in draft.passages] == [("Meetings", "The club meets on Tuesdays in the hall at nine.")]
+
+
 @pytest.mark.parametrize("name", ["NEWS.md", "NEWS.md.gz"])
 def test_a_document_without_a_title_is_cited_by_its_file_name(tmp_path, name):
     # Every such source was 'Untitled document', so their citations could not be told apart.
