@@ -131,3 +131,17 @@ def test_a_disk_filling_up_after_the_change_was_decided_loses_nothing(ready, tmp
     assert f"completed the interrupted change 'add {new_id(2)}'" in capsys.readouterr().err
     assert load_knowledge(ready).by_id(new_id(2)).text == NEW_FACT
     assert kbrun(ready, "undo") == 0 and load_knowledge(ready).by_id(new_id(2)) is None
+
+
+# -- a knowledge file broken before the command ----------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["add", "edit", "remove", "import"])
+def test_a_questions_file_broken_before_a_change_is_its_own_error_exit_2(ready, tmp_path, capsys, name):
+    # It was "nothing was saved: the change would break the knowledge", exit 1, as if the change were at fault.
+    questions = ready / "questions.yaml"
+    questions.write_text(questions.read_text(encoding="utf-8") + "- q: 'unclosed\n", encoding="utf-8")
+    before = knowledge_bytes(ready)
+    assert kbrun(ready, *_argv(name, tmp_path)) == 2
+    err = _one_error_line(capsys)
+    assert err.startswith(f"Error: {questions}, line ") and "invalid YAML" in err and "would break" not in err, err
+    assert knowledge_bytes(ready) == before

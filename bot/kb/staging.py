@@ -65,12 +65,9 @@ def commit_checked(txn: Transaction, root: Path, reason: str, before: KnowledgeB
                    verify: Callable[[KnowledgeBase], None] | None = None, trial: bool = False) -> None:
     """Commit only if the staged knowledge loads as the bot will load it, keeps its questions' passages, and passes
     `verify` (given the staged knowledge; it raises to refuse). A trial checks the same way and writes nothing."""
-    old_dangling = set()
-    if before is not None:
-        try:
-            old_dangling = dangling_ids(before, load_questions(KnowledgeFolder(root).questions))
-        except KnowledgeError:
-            pass  # a broken questions file shows up in the staged check below
+    # A questions file broken before the change is that file's own error (exit 2, as a broken passages file is), not
+    # "the change would break the knowledge" (exit 1): no change touches a question but by adding or dropping one.
+    old_dangling = set() if before is None else dangling_ids(before, load_questions(KnowledgeFolder(root).questions))
     txn.commit(reason, check=lambda staged: check_staged(root, staged, old_dangling, verify),
                view=checked_files(root), trial=trial)
 
