@@ -145,3 +145,20 @@ def test_a_questions_file_broken_before_a_change_is_its_own_error_exit_2(ready, 
     err = _one_error_line(capsys)
     assert err.startswith(f"Error: {questions}, line ") and "invalid YAML" in err and "would break" not in err, err
     assert knowledge_bytes(ready) == before
+
+
+# -- undo and a hand edit ------------------------------------------------------------------------------------
+
+def test_undo_after_a_hand_edit_is_refused_in_one_line_and_force_goes_back(ready, capsys):
+    # The hand edit was overwritten with the version before the last kb change, and that version then dropped.
+    passages = ready / "passages" / "relations-with-mongolia.yaml"
+    passages.write_text(passages.read_text(encoding="utf-8").replace("since 2005", "since 2004"), encoding="utf-8")
+    edited = knowledge_bytes(ready)
+    assert kbrun(ready, "undo") == 1
+    err = _one_error_line(capsys)
+    assert err == (f"Error: {ready.resolve()}: passages/relations-with-mongolia.yaml changed since 'add {new_id(1)}' "
+                   "(edited by hand?): undo would throw that away; nothing was changed (keep a copy of the edit, then "
+                   "'python -m bot kb undo --force' goes back anyway)\n")
+    assert knowledge_bytes(ready) == edited
+    assert kbrun(ready, "undo", "--force") == 0
+    assert load_knowledge(ready).by_id(new_id(1)) is None and "since 2004" not in passages.read_text(encoding="utf-8")

@@ -193,7 +193,7 @@ def _cmd_remove(args, config: Config, console: Console) -> int:
 
 def _cmd_undo(args, config: Config, console: Console) -> int:
     try:
-        version = undo(config)
+        version = undo(config, args.force)
     except UndoRefused as exc:  # undo's own refusals: nothing to undo, a damaged version (one that would not load
         print(f"Error: {exc}", file=sys.stderr)  # is a PassageRejected); a setup error (read-only, locked) exits 2
         return 1

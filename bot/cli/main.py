@@ -70,7 +70,7 @@ exit codes:
   0    success (also at the end of 'ask --jsonl' input, whatever its lines held)
   1    a check failed (eval's regression questions, kb check), a kb command was refused, 'ask QUESTION'
        could not answer (a bug: it prints replies.failed), or the Telegram Bot API could not be reached
-  2    a usage or setup error (bad option, config, knowledge or token): one 'Error: ...' line
+  2    a usage or setup error (bad option, config, knowledge, token or document; knowledge unwritable or locked)
   130  interrupted by Ctrl-C
   141  whatever reads the output stopped early ('... | head'), quietly
 """

@@ -189,9 +189,9 @@ def remove_passage(config: Config, passage_id: str) -> tuple[Passage, int]:
     return found.passage, dropped
 
 
-def undo(config: Config):
-    """Restore the version before the last change, if the knowledge then still loads; refused first, as every change
-    is, when this process cannot write the knowledge."""
+def undo(config: Config, force: bool = False):
+    """Restore the version before the last change, if the knowledge then still loads and (unless `force`) no file of
+    it was edited by hand since; refused first, as every change is, when this process cannot write the knowledge."""
     root = knowledge_root(config)
     store = KnowledgeStore(root)
     check_writable(store.folder)
@@ -201,7 +201,7 @@ def undo(config: Config):
     except KnowledgeError:
         old_dangling = set()  # undo is how a maintainer gets back from a broken state
     return store.undo(check=lambda staged: check_staged(root, staged, old_dangling, allow_empty=True),
-                      view=checked_files(root))
+                      view=checked_files(root), force=force)
 
 
 def recover(config: Config) -> str | None:

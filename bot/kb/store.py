@@ -11,10 +11,9 @@ then works in three steps, so that a change touching several files is all-or-not
    last `history_limit` versions), each file is replaced atomically (temporary file, fsync, rename),
    and the journal is removed.
 
-A crash before step 2 leaves the files untouched and the next command deletes the journal (rolls
-back); a crash after it leaves a journal that the next command (or `kb check`) completes. Undo
-restores a saved version through the same journal, and only ever touches regular files inside the
-knowledge folder, whatever its manifest says.
+A crash before step 2 leaves the files untouched and the next command deletes the journal (rolls back); a crash
+after it leaves a journal that the next command (or `kb check`) completes. Undo restores a saved version through
+the same journal, and only ever touches regular files inside the knowledge folder, whatever its manifest says.
 """
 
 from __future__ import annotations
@@ -50,8 +49,8 @@ class KnowledgeStore:
         self.journal = self.folder.journal
         self.timeout = LOCK_WAIT_SECONDS if timeout is None else timeout
         if not self.root.is_dir():
-            raise KnowledgeError("knowledge folder does not exist", self.root,
-                                 hint="maintainers' commands edit a knowledge folder, not a JSON-lines file")
+            raise KnowledgeError("knowledge folder does not exist", self.root, hint="maintainers' commands edit a "
+                                 "knowledge folder, not a JSON-lines file")
         self.real = self.root.resolve()
         self.history = History(self.folder.history, self.real, history_limit)
 
@@ -84,9 +83,7 @@ class KnowledgeStore:
     def inside(self, path: Path | str) -> Path:
         """The real path of a knowledge file, refused when it (or a link on the way) leads out of the folder
         or into the store's own hidden files: writes and undo never touch anything else."""
-        path = Path(path)
-        if not path.is_absolute():
-            path = self.root / path
+        path = Path(path) if Path(path).is_absolute() else self.root / path
         try:
             real = path.resolve()
         except (OSError, RuntimeError):  # a symbolic link loop
@@ -98,8 +95,7 @@ class KnowledgeStore:
                                  hint="kb commands only write inside the knowledge folder: replace the link "
                                       "with the file itself") from None
         if not relative.parts or any(part.startswith(".") for part in relative.parts):
-            raise KnowledgeError("is not a knowledge file (the folder itself or a hidden file); nothing was changed",
-                                 path)
+            raise KnowledgeError("is not a knowledge file (the folder itself or a hidden file); nothing was changed", path)
         return real
 
     def relative(self, real: Path) -> str:
@@ -108,9 +104,10 @@ class KnowledgeStore:
 
     # -- history ----------------------------------------------------------------------------------------
 
-    def undo(self, check: Check | None = None, view: Iterable[Path] = ()) -> Version:
-        """Restore the files of the latest saved version and drop it from the history. Everything is read and
-        checked first: a damaged manifest, a path out of the folder or a non-regular file changes nothing."""
+    def undo(self, check: Check | None = None, view: Iterable[Path] = (), force: bool = False) -> Version:
+        """Restore the files of the latest saved version and drop it from the history. Everything is read and checked
+        first: a damaged manifest, a path out of the folder, a non-regular file or (unless `force`) a file edited
+        since the change changes nothing."""
         with self._locked():
             self._recover()
             versions = self.history.versions()
@@ -119,13 +116,13 @@ class KnowledgeStore:
                                   hint="undo restores what the last kb add, edit, remove or import changed")
             latest = versions[-1]
             try:
-                changes = self._restoring(latest)
+                changes = self._restoring(latest, force)
             except KnowledgeError as exc:  # a damaged version, a path out of the folder: this version cannot be used
                 raise UndoRefused(exc.reason, exc.path, hint=exc.hint) from None
             self._run(changes, f"undo {latest.reason}", check, view, snapshot=None, drop=latest.name)
             return latest
 
-    def _restoring(self, latest: Version) -> dict[Path, Content]:
+    def _restoring(self, latest: Version, force: bool) -> dict[Path, Content]:
         """What undoing a saved version writes: each file's saved copy, or None for a file it did not have."""
         folder = self.history.folder / latest.name
         damaged = f"remove the folder {folder} to skip that version"
@@ -138,6 +135,8 @@ class KnowledgeStore:
             if target.is_symlink() or (target.exists() and not target.is_file()):
                 raise KnowledgeError("is not a regular file; nothing was changed", target, hint=damaged)
             changes[target] = None if relative in latest.absent else self.history.saved_copy(folder, relative)
+        if not force:
+            self.history.refuse_edited(latest)
         return changes
 
     def versions(self) -> list[Version]:
@@ -254,7 +253,7 @@ class KnowledgeStore:
         staged = self.journal / "new"
         try:
             if snapshot is not None and not (self.history.folder / snapshot / MANIFEST).exists():
-                self.history.snapshot(snapshot, [self.relative(t) for t in targets], reason)
+                self.history.snapshot(snapshot, {self.relative(t): keep for t, keep in targets.items()}, reason, staged)
             for target, keep in targets.items():
                 if keep:
                     disk.atomic_write(target, (staged / self.relative(target)).read_bytes())
