@@ -162,3 +162,38 @@ def test_undo_after_a_hand_edit_is_refused_in_one_line_and_force_goes_back(ready
     assert knowledge_bytes(ready) == edited
     assert kbrun(ready, "undo", "--force") == 0
     assert load_knowledge(ready).by_id(new_id(1)) is None and "since 2004" not in passages.read_text(encoding="utf-8")
+
+
+# -- Ctrl-C half-way through a change ---------------------------------------------------------------------
+
+def _ctrl_c_at(monkeypatch, hit) -> None:
+    """Ctrl-C arriving as the file for which `hit(path)` is true is renamed into place."""
+    real = os.replace
+
+    def replace(src, dst, *args, **kwargs):
+        if hit(Path(dst)):
+            raise KeyboardInterrupt
+        return real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+
+
+def test_ctrl_c_while_an_import_is_staged_leaves_the_knowledge_as_it_was(ready, tmp_path, capsys, monkeypatch):
+    before = knowledge_bytes(ready)
+    with monkeypatch.context() as interrupted:
+        _ctrl_c_at(interrupted, lambda path: ".journal" in path.parts and path.name == "japan.yaml")
+        assert kbrun(ready, *_argv("import", tmp_path)) == 130
+    assert knowledge_bytes(ready) == before and not (ready / ".journal").exists()
+    assert kbrun(ready, "check", "--quick") == 0
+
+
+def test_ctrl_c_after_an_import_was_decided_is_completed_by_the_next_command(ready, tmp_path, capsys, monkeypatch):
+    with monkeypatch.context() as interrupted:
+        _ctrl_c_at(interrupted, lambda path: path == ready / "passages" / "japan.yaml")
+        assert kbrun(ready, *_argv("import", tmp_path)) == 130
+    capsys.readouterr()
+    assert kbrun(ready, "list") == 0  # never half an import: the next command completes it
+    captured = capsys.readouterr()
+    assert "completed the interrupted change 'import japan'" in captured.err
+    assert "japan-002" in captured.out and (ready / "sources" / "japan.md").is_file()
+    assert kbrun(ready, "undo") == 0 and not (ready / "passages" / "japan.yaml").exists()
