@@ -400,6 +400,23 @@ def test_a_document_imported_again_under_any_name_or_id_is_refused_and_nothing_i
     assert sorted(p.name for p in (kb / "passages").iterdir()) == files
 
 
+def test_two_imports_of_one_document_prepared_side_by_side_save_it_once(tiny_config, tmp_path):
+    # Two maintainers importing one document under two names at once: both drafts were checked before either was
+    # saved, and both were saved, every passage twice.
+    from bot.errors import PassageRejected
+    from bot.kb import importing as kb_ops
+
+    config = tiny_config.with_knowledge(tmp_path / "notes-kb")
+    document, copy = tmp_path / "notes.md", tmp_path / "copy-of-notes.md"
+    document.write_text("# Notes\n\nThe river floods every spring when the snow melts.\n", encoding="utf-8")
+    copy.write_bytes(document.read_bytes())
+    first, second = kb_ops.prepare_import(config, document), kb_ops.prepare_import(config, copy)
+    kb_ops.save_import(config, first, document)
+    with pytest.raises(PassageRejected, match="already imported as source 'notes'"):
+        kb_ops.save_import(config, second, copy)
+    assert sorted(p.name for p in (tmp_path / "notes-kb" / "passages").iterdir()) == ["notes.yaml"]
+
+
 @pytest.mark.parametrize("command", ["import", "split"])
 def test_a_document_whose_file_name_is_not_utf8_imports_under_that_name_read_as_latin1(tmp_path, monkeypatch, capsys,
                                                                                        command):

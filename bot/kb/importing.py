@@ -202,6 +202,8 @@ def save_import(config: Config, draft: ImportDraft, original: Path) -> None:
     with KnowledgeStore(root).transaction() as txn:
         if draft.target.exists():
             raise PassageRejected(f"{draft.target} appeared meanwhile; run the import again")
+        kb = load_knowledge_or_empty(root)
+        _refuse_reimport(root, kb, original)  # another import of it, under another name, may have been saved since
         header = f"# Fact passages from '{draft.source.title}', imported by `python -m bot kb import`.\n"
         txn.write(draft.target, header + dump_passage_file(draft.source, draft.passages))
         content = document_bytes(original)
@@ -209,4 +211,4 @@ def save_import(config: Config, draft: ImportDraft, original: Path) -> None:
             raise PassageRejected(f"{draft.document} appeared meanwhile with other content; run the import again")
         if not draft.document.exists():
             txn.write(draft.document, content)
-        commit_checked(txn, root, f"import {draft.source.id}", load_knowledge_or_empty(root))
+        commit_checked(txn, root, f"import {draft.source.id}", kb)
