@@ -194,8 +194,8 @@ def _cmd_remove(args, config: Config, console: Console) -> int:
 def _cmd_undo(args, config: Config, console: Console) -> int:
     try:
         version = undo(config, args.force)
-    except UndoRefused as exc:  # undo's own refusals: nothing to undo, a damaged version (one that would not load
-        print(f"Error: {exc}", file=sys.stderr)  # is a PassageRejected); a setup error (read-only, locked) exits 2
+    except UndoRefused as exc:  # nothing to undo, a damaged version, a hand edit it would lose: refused, exit 1
+        print(f"Error: {exc}", file=sys.stderr)
         return 1
     when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(version.at))
     restored = [f for f in version.files if f not in version.absent]

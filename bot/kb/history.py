@@ -72,8 +72,8 @@ def read_manifest(folder: Path) -> dict:
         if not isinstance(existed, bool):
             raise ValueError(f"'{name}' must map to true or false")
     written = data.get("written", {})  # absent from the manifests of older versions: nothing to compare then
-    if not isinstance(written, dict) or not all(name in files and isinstance(value, str) and len(value) in (0, _DIGEST_CHARS)
-                                                for name, value in written.items()):
+    if not isinstance(written, dict) or not all(
+            name in files and isinstance(value, str) and len(value) in (0, _DIGEST_CHARS) for name, value in written.items()):
         raise ValueError("'written' must map the version's file names to a SHA-256 or ''")
     return {"at": float(at), "reason": reason, "files": files, "written": written}
 
