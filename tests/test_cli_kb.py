@@ -866,3 +866,13 @@ def test_an_add_killed_before_it_was_decided_is_rolled_back_by_the_next_command(
     assert not (kb / ".journal").exists() and knowledge_bytes(kb) == before
     assert kbrun(kb, "add", "--text", NEW_FACT, "--section", "Wider cooperation") == 0
     assert capsys.readouterr().out.strip() == new_id(1)
+
+
+def test_check_warns_about_a_terminal_code_written_into_a_passage_by_hand(kb, passages_file, capsys):
+    text = passages_file.read_text(encoding="utf-8")
+    passages_file.write_text(text.replace("since 2005.", 'since 2005.\\e[2J"').replace(
+        "text: NATO and Mongolia have been engaged", 'text: "NATO and Mongolia have been engaged'), encoding="utf-8")
+    assert load_knowledge(kb).by_id("mongolia-003").text.endswith("2005.\x1b[2J")
+    assert kbrun(kb, "check", "--quick") == 0
+    warnings = [line for line in capsys.readouterr().out.splitlines() if "control character" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("Warning: mongolia-003 (")
