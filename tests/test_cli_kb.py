@@ -876,3 +876,13 @@ def test_check_warns_about_a_terminal_code_written_into_a_passage_by_hand(kb, pa
     assert kbrun(kb, "check", "--quick") == 0
     warnings = [line for line in capsys.readouterr().out.splitlines() if "control character" in line]
     assert len(warnings) == 1 and warnings[0].startswith("Warning: mongolia-003 (")
+
+
+def test_a_question_appended_to_a_questions_file_saved_on_windows_keeps_its_line_endings(kb):
+    questions = kb / "questions.yaml"
+    questions.write_bytes(questions.read_bytes().replace(b"\n", b"\r\n"))
+    assert kbrun(kb, "edit", "mongolia-019", "--question", "How long was Mongolia in KFOR?") == 0
+    data = questions.read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n")  # it was half CRLF, half LF
+    assert ("How long was Mongolia in KFOR?", "mongolia-019") in [
+        (q.question, q.expect_id) for q in load_questions(questions)]

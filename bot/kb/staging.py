@@ -124,9 +124,10 @@ def stage_questions(txn: Transaction, root: Path, questions: Iterable[tuple[str,
     questions = fresh
     if before == []:  # 'questions: []', as `kb init` writes it: block entries cannot follow a flow list
         text = _EMPTY_LIST.sub(r"\1questions:\2", text, count=1)
+    newline = "\r\n" if "\r\n" in text else "\n"  # a file saved on Windows keeps its line endings
     if text and not text.endswith("\n"):
-        text += "\n"
-    new = text + "".join(question_entry_yaml(q, pid) for q, pid in questions)
+        text += newline
+    new = text + "".join(question_entry_yaml(q, pid) for q, pid in questions).replace("\n", newline)
     data = parse_yaml(new, path)
     entries = data.get("questions") if isinstance(data, dict) else None
     if not isinstance(entries, list) or len(entries) != len(before or []) + len(questions):
