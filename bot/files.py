@@ -114,6 +114,18 @@ def atomic_write(path: Path, content: str | bytes | Iterable[str]) -> None:
                                    hint="check free disk space and that the knowledge folder is writable") from None
 
 
+def refuse_blocked(paths: Iterable[Path], root: Path) -> None:
+    """Refuse writing files whose folder (below `root`) cannot be made because a file stands where it should be
+    (`sources` or `.history` a file): found before a change is decided, it is refused whole, never half applied."""
+    for path in paths:
+        for folder in Path(path).parents:
+            if folder == root or root not in folder.parents:
+                break
+            if folder.exists() and not folder.is_dir():
+                raise KnowledgeError("a file where a folder is expected; nothing was changed", folder,
+                                     hint="move it out of the knowledge folder, or remove it")
+
+
 def fsync_dir(folder: Path) -> None:
     """Make a rename or deletion itself durable (a no-op where directories cannot be opened)."""
     try:

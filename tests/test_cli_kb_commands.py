@@ -197,3 +197,17 @@ def test_ctrl_c_after_an_import_was_decided_is_completed_by_the_next_command(rea
     assert "completed the interrupted change 'import japan'" in captured.err
     assert "japan-002" in captured.out and (ready / "sources" / "japan.md").is_file()
     assert kbrun(ready, "undo") == 0 and not (ready / "passages" / "japan.yaml").exists()
+
+
+def test_an_import_with_a_file_where_sources_goes_is_refused_whole(ready, tmp_path, capsys):
+    # The import was decided, then its document could not be kept: half an import, and every later command failed.
+    for document in (ready / "sources").iterdir():
+        document.unlink()
+    (ready / "sources").rmdir()
+    (ready / "sources").write_text("not a folder", encoding="utf-8")
+    before = knowledge_bytes(ready)
+    assert kbrun(ready, *_argv("import", tmp_path)) == 2
+    assert _one_error_line(capsys) == (f"Error: {(ready / 'sources').resolve()}: a file where a folder is expected; "
+                                       "nothing was changed (move it out of the knowledge folder, or remove it)\n")
+    assert knowledge_bytes(ready) == before and not (ready / ".journal").exists()
+    assert kbrun(ready, "check", "--quick") == 0

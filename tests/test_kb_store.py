@@ -261,3 +261,23 @@ def test_a_version_saved_before_digests_were_recorded_still_undoes(tmp_path):
     facts.write_text("edited\n", encoding="utf-8")
     store.undo()  # nothing to compare with: as before
     assert facts.read_text(encoding="utf-8") == "v1\n"
+
+
+@pytest.mark.parametrize("blocker", ["sources", ".history"])
+def test_a_file_standing_where_a_folder_goes_refuses_the_change_before_it_is_decided(tmp_path, blocker):
+    # It was found only while the decided change was applied: a half-applied change every later command tripped on.
+    a, _ = _two_files(tmp_path)
+    (tmp_path / blocker).write_text("not a folder", encoding="utf-8")
+    store = KnowledgeStore(tmp_path)
+    with pytest.raises(KnowledgeError) as error, store.transaction() as txn:
+        txn.write(a, "a2")
+        txn.write(tmp_path / "sources" / "new.txt", b"a new document")
+        txn.commit("both")
+    assert str(error.value) == (f"{(tmp_path / blocker).resolve()}: a file where a folder is expected; nothing was "
+                                "changed (move it out of the knowledge folder, or remove it)")
+    assert a.read_text(encoding="utf-8") == "a1" and not (tmp_path / ".journal").exists()
+    (tmp_path / blocker).unlink()
+    with store.transaction() as txn:  # nothing waits to be completed: the next change goes through
+        txn.write(a, "a2")
+        txn.commit("a")
+    assert a.read_text(encoding="utf-8") == "a2"

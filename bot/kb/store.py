@@ -192,8 +192,8 @@ class KnowledgeStore:
              snapshot: str | None, drop: str | None = None, trial: bool = False) -> None:
         """Stage the new contents in the journal, check them, decide the change, then apply it (a trial stops
         after the check and discards the staged copy: nothing is written)."""
-        staged = self.journal / "new"
-        names = {path: self.relative(path) for path in changes}
+        staged, names = self.journal / "new", {path: self.relative(path) for path in changes}
+        disk.refuse_blocked([*changes, self.real / self.folder.HISTORY / "version"], self.real)
         try:
             try:
                 staged.mkdir(parents=True)
@@ -263,7 +263,8 @@ class KnowledgeStore:
             if drop is not None:
                 remove_tree(self.history.folder / drop, MANIFEST)
         except (OSError, KnowledgeError) as exc:  # a full disk, a folder made read-only meanwhile: a setup error
-            what = f"{exc.strerror or exc}" if isinstance(exc, OSError) else f"{exc.path}: {exc.reason}"
+            what = ": ".join(str(p) for p in (exc.filename, exc.strerror or exc) if p) if isinstance(exc, OSError) \
+                else f"{exc.path}: {exc.reason}"
             raise KnowledgeNotWritable(f"'{reason}' was interrupted: {what}", self.journal, hint="free disk space or make "
                                        "the knowledge folder writable, then run 'python -m bot kb check' to complete it") from None
         remove_tree(self.journal, JOURNAL)
