@@ -281,3 +281,22 @@ def test_a_file_standing_where_a_folder_goes_refuses_the_change_before_it_is_dec
         txn.write(a, "a2")
         txn.commit("a")
     assert a.read_text(encoding="utf-8") == "a2"
+
+
+@pytest.mark.parametrize("entry", ["file", "link"])
+def test_a_number_taken_in_the_history_by_a_file_or_a_link_is_skipped_not_tripped_on(tmp_path, entry):
+    # The next version's folder could not be made where a file or a dangling link had its number: the decided
+    # change stopped half applied, and every later command failed on it.
+    a, _ = _two_files(tmp_path)
+    (tmp_path / ".history").mkdir()
+    taken = tmp_path / ".history" / "000001"
+    taken.write_text("x", encoding="utf-8") if entry == "file" else taken.symlink_to(tmp_path / "nowhere")
+    (tmp_path / ".history" / ("9" * 200)).mkdir()  # a number too long to be a version is not one
+    store = KnowledgeStore(tmp_path)
+    with store.transaction() as txn:
+        txn.write(a, "a2")
+        txn.commit("a")
+    assert a.read_text(encoding="utf-8") == "a2" and not (tmp_path / ".journal").exists()
+    assert [v.name for v in store.versions()] == ["000002"]
+    store.undo()
+    assert a.read_text(encoding="utf-8") == "a1"

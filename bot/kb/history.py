@@ -122,9 +122,11 @@ class History:
         return out
 
     def next_version(self) -> str:
-        """A number after every version folder, complete or not, so no new snapshot lands in an old folder."""
-        folders = self._folders()
-        return f"{int(folders[-1].name) + 1 if folders else 1:06d}"
+        """A number after every version folder, complete or not, and after any other entry with a number for a name
+        (a file, a link): no new snapshot lands in an old folder, and none is refused, half applied, by a name taken."""
+        entries = self.folder.iterdir() if self.folder.is_dir() and not self.folder.is_symlink() else []
+        taken = [int(p.name) for p in entries if p.name.isascii() and p.name.isdigit() and len(p.name) <= 18]
+        return f"{max(taken, default=0) + 1:06d}"
 
     def snapshot(self, name: str, kept: dict[str, bool], reason: str, staged: Path) -> None:
         """Copy the current version of each file (or note that it did not exist) into the history, with the digest
