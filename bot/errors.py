@@ -29,8 +29,17 @@ class KnowledgeError(BotError):
 
 
 class KnowledgeNotWritable(KnowledgeError):
-    """This process cannot write the knowledge folder (a read-only mount, another user's folder): a setup error,
-    the same one line and exit code 2 from every kb command that changes the knowledge, undo included."""
+    """This process cannot write the knowledge folder (a read-only mount, another user's folder, a full disk): a setup
+    error, the same one line and exit code 2 from every kb command that changes the knowledge, undo included."""
+
+
+class KnowledgeLocked(KnowledgeError):
+    """Another maintainer's command held the knowledge lock for the whole wait: nothing was changed, and the same
+    one line and exit code 2 come from every kb command that changes the knowledge, undo included."""
+
+
+class UndoRefused(KnowledgeError):
+    """`kb undo` has nothing it may restore (no earlier version, a damaged one): a refusal, exit 1."""
 
 
 class EmptyKnowledge(KnowledgeError):

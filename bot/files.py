@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable
 
-from .errors import KnowledgeError
+from .errors import KnowledgeError, KnowledgeNotWritable
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -94,12 +94,14 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
 
 
 def atomic_write(path: Path, content: str | bytes | Iterable[str]) -> None:
-    """Replace a knowledge file atomically; a failure is a KnowledgeError saying the file is unchanged."""
+    """Replace a knowledge file atomically; a failure of the file system (read-only, full, gone) is the named
+    KnowledgeNotWritable, one line saying the file is unchanged."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise KnowledgeError(f"cannot create the folder: {exc.strerror or exc}", path.parent) from None
+        raise KnowledgeNotWritable(f"cannot create the folder: {exc.strerror or exc}", path.parent,
+                                   hint="check that the knowledge folder is writable") from None
 
     def write(handle: BinaryIO) -> None:
         for chunk in [content] if isinstance(content, (str, bytes)) else content:
@@ -108,8 +110,20 @@ def atomic_write(path: Path, content: str | bytes | Iterable[str]) -> None:
     try:
         write_atomically(path, write)
     except OSError as exc:
-        raise KnowledgeError(f"cannot write the file: {exc.strerror or exc}; it is unchanged", path,
-                             hint="check free disk space and that the knowledge folder is writable") from None
+        raise KnowledgeNotWritable(f"cannot write the file: {exc.strerror or exc}; it is unchanged", path,
+                                   hint="check free disk space and that the knowledge folder is writable") from None
+
+
+def refuse_blocked(paths: Iterable[Path], root: Path) -> None:
+    """Refuse writing files whose folder (below `root`) cannot be made because a file stands where it should be
+    (`sources` or `.history` a file): found before a change is decided, it is refused whole, never half applied."""
+    for path in paths:
+        for folder in Path(path).parents:
+            if folder == root or root not in folder.parents:
+                break
+            if folder.exists() and not folder.is_dir():
+                raise KnowledgeError("a file where a folder is expected; nothing was changed", folder,
+                                     hint="move it out of the knowledge folder, or remove it")
 
 
 def fsync_dir(folder: Path) -> None:

@@ -160,3 +160,23 @@ def lone_surrogate(value: str) -> int | None:
     except UnicodeEncodeError as exc:
         return exc.start
     return None
+
+
+# What a terminal acts on rather than shows: ANSI escape sequences (colour, cursor, title) and the control
+# characters that are not whitespace (tab, line and page breaks are whitespace, and split away).
+_TERMINAL_CODE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_NON_SPACE_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def holds_controls(text: str) -> bool:
+    """Whether text holds a control character that is not whitespace: what `without_controls` would remove."""
+    return _NON_SPACE_CONTROL.search(text) is not None
+
+
+def without_controls(text: str) -> str:
+    """Text for a passage without what a terminal showing it would act on (`kb list`, the console): escape sequences
+    (a terminal's colours, copied with its output) removed whole, and the other control characters that are not
+    whitespace (a bell, a backspace)."""
+    if not holds_controls(text):
+        return text
+    return " ".join(_NON_SPACE_CONTROL.sub("", _TERMINAL_CODE.sub("", text)).split())

@@ -6,6 +6,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -425,3 +426,18 @@ def test_a_typed_line_that_is_not_utf8_is_answered_under_a_strict_utf8_locale(tm
     result = run_bot([], tmp_path, stdin=b"caf\xe9 in mongolia?\nquit\n", env=env)
     assert result.returncode == 0 and result.stderr == b"", result.stderr
     assert result.stdout.rstrip().endswith(b"Goodbye!")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args, stdin", [(["kb", "list"], None), (["kb", "split", "tests/fixtures/docs/README.md"], None),
+                                         (["ask", "--no-log", "When did cooperation start?"], None),
+                                         (["ask", "--jsonl", "--no-log"], b'{"text": "hi"}\n')])
+def test_output_to_a_full_disk_is_one_error_line_not_a_traceback(tmp_path, args, stdin):
+    # `kb split doc.md > drafts.yaml` on a full disk (here /dev/full) ended in an OSError traceback.
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run([sys.executable, "-m", "bot", *args], cwd=REPO, env=clean_env(tmp_path), input=stdin,
+                                stdout=full, stderr=subprocess.PIPE, timeout=120)
+    assert (result.returncode, result.stderr.decode()) == (
+        2, "Error: cannot write the output: No space left on device (free disk space, or send the output elsewhere)\n")

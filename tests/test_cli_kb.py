@@ -214,6 +214,18 @@ def test_a_write_failing_mid_add_leaves_the_knowledge_intact(kb, passages_file, 
     assert len(load_knowledge(kb).passages) == COUNT
 
 
+def test_add_and_edit_save_no_terminal_codes(kb, capsys):
+    # A colour code pasted with a terminal's output was saved, and `kb list` sent it to every terminal after.
+    assert kbrun(kb, "add", "--text", "Mongolia \x1b[31mhosted\x1b[0m a NATO \x07exercise in 2030.", "--section",
+                 "Wider\x1b[2J cooperation", "--question", "Where was the \x1b[1mNATO exercise\x1b[0m of 2030?",
+                 "--force") == 0
+    added = load_knowledge(kb).by_id(new_id(1))
+    assert (added.text, added.section) == ("Mongolia hosted a NATO exercise in 2030.", "Wider cooperation")
+    assert load_questions(kb / "questions.yaml")[-1].question == "Where was the NATO exercise of 2030?"
+    assert kbrun(kb, "edit", new_id(1), "--text", "Mongolia hosted a NATO\x1b[0m exercise in 2031.") == 0
+    assert load_knowledge(kb).by_id(new_id(1)).text == "Mongolia hosted a NATO exercise in 2031."
+
+
 def test_add_refuses_an_empty_section(kb, capsys):
     assert kbrun(kb, "add", "--text", NEW_FACT, "--section", " ") == 1
     assert "section is empty" in capsys.readouterr().err
@@ -854,3 +866,23 @@ def test_an_add_killed_before_it_was_decided_is_rolled_back_by_the_next_command(
     assert not (kb / ".journal").exists() and knowledge_bytes(kb) == before
     assert kbrun(kb, "add", "--text", NEW_FACT, "--section", "Wider cooperation") == 0
     assert capsys.readouterr().out.strip() == new_id(1)
+
+
+def test_check_warns_about_a_terminal_code_written_into_a_passage_by_hand(kb, passages_file, capsys):
+    text = passages_file.read_text(encoding="utf-8")
+    passages_file.write_text(text.replace("since 2005.", 'since 2005.\\e[2J"').replace(
+        "text: NATO and Mongolia have been engaged", 'text: "NATO and Mongolia have been engaged'), encoding="utf-8")
+    assert load_knowledge(kb).by_id("mongolia-003").text.endswith("2005.\x1b[2J")
+    assert kbrun(kb, "check", "--quick") == 0
+    warnings = [line for line in capsys.readouterr().out.splitlines() if "control character" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("Warning: mongolia-003 (")
+
+
+def test_a_question_appended_to_a_questions_file_saved_on_windows_keeps_its_line_endings(kb):
+    questions = kb / "questions.yaml"
+    questions.write_bytes(questions.read_bytes().replace(b"\n", b"\r\n"))
+    assert kbrun(kb, "edit", "mongolia-019", "--question", "How long was Mongolia in KFOR?") == 0
+    data = questions.read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n")  # it was half CRLF, half LF
+    assert ("How long was Mongolia in KFOR?", "mongolia-019") in [
+        (q.question, q.expect_id) for q in load_questions(questions)]

@@ -107,7 +107,7 @@ def test_a_pdf_that_needs_a_password_is_one_error_line_and_nothing_is_saved(tiny
     path = tmp_path / "locked.pdf"
     path.write_bytes(encrypted_pdf([["Garden Guide", "Tomatoes need water every morning in summer."]], "AES-256", "pw"))
     before = sorted(p.name for p in (tiny_kb / "passages").iterdir())
-    assert run(["--knowledge", str(tiny_kb), "kb", "import", str(path), "--yes"]) == 1
+    assert run(["--knowledge", str(tiny_kb), "kb", "import", str(path), "--yes"]) == 2  # as any unreadable document
     lines = capsys.readouterr().err.strip().splitlines()
     assert lines == [f"Error: {path}: cannot read the PDF: it needs a password to open (save a copy without one)"]
     assert sorted(p.name for p in (tiny_kb / "passages").iterdir()) == before
@@ -139,6 +139,20 @@ def test_a_missing_document_is_named_as_a_document_not_as_the_knowledge(tiny_kb,
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: {missing}: ")
     assert "no such document" in lines[0] and "config.yaml" not in lines[0] and "--knowledge" not in lines[0]
+
+
+@pytest.mark.parametrize("command", ["import", "split"])
+def test_a_link_to_a_missing_document_is_one_error_line(tiny_kb, tmp_path, capsys, command):
+    # kb import looked at the link's target's size before reading it, and stopped with a FileNotFoundError traceback.
+    from bot.cli.main import run
+
+    link = tmp_path / "handbook.md"
+    link.symlink_to(tmp_path / "moved-away.md")
+    before = sorted(p.name for p in tiny_kb.rglob("*"))
+    assert run(["--knowledge", str(tiny_kb), "kb", command, str(link), "--yes"][: 5 if command == "split" else 6]) == 2
+    assert capsys.readouterr().err == (f"Error: {link}: a symbolic link whose target is missing (point it at the "
+                                       "document, or name the document itself)\n")
+    assert sorted(p.name for p in tiny_kb.rglob("*")) == before
 
 
 @pytest.mark.parametrize("command", ["import", "split"])
@@ -207,7 +221,7 @@ def test_a_broken_pdf_is_named_in_its_error(tiny_kb, tmp_path, capsys, command):
 
     path = tmp_path / "report.pdf"
     path.write_bytes(tiny_pdf([["Garden Guide", "Tomatoes need water every morning in summer."]])[:300])  # cut short
-    assert run(["--knowledge", str(tiny_kb), "kb", command, str(path)]) == 1
+    assert run(["--knowledge", str(tiny_kb), "kb", command, str(path)]) == 2  # as a binary or a broken .gz: exit 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: {path}: cannot read the PDF")
 
@@ -274,6 +288,19 @@ def test_the_publisher_and_url_of_an_import_are_one_clean_line(tiny_config, tmp_
                                   url="https://example.org/\x07garden\n", publisher="Garden\n  Club\tPress\x1b")
     assert draft.source.publisher == "Garden Club Press"
     assert draft.source.url.startswith("https://example.org/") and draft.source.url.isprintable()
+
+
+def test_a_documents_terminal_codes_are_not_saved_in_its_passages(tiny_config, tmp_path):
+    # A colour code or a bell in a document (a terminal's output saved to a file) went into the passages as they
+    # were, and `kb list` and every answer then sent it to the maintainer's and the users' terminals.
+    from bot.kb import importing as kb_ops
+
+    document = tmp_path / "garden.md"
+    document.write_bytes(b"# Garden\x1b[1m Club\x1b[0m\n\n## Meet\x07ings\n\n"
+                         b"The club meets\x1b[31m on Tuesdays\x1b[0m in the hall\x07 at nine.\n")
+    draft = kb_ops.prepare_import(tiny_config.with_knowledge(tmp_path / "kb"), document)
+    assert draft.source.title == "Garden Club"
+    assert [(p.section, p.text) for p in draft.passages] == [("Meetings", "The club meets on Tuesdays in the hall at nine.")]
 
 
 @pytest.mark.parametrize("name", ["NEWS.md", "NEWS.md.gz"])
@@ -374,6 +401,23 @@ def test_a_document_imported_again_under_any_name_or_id_is_refused_and_nothing_i
         assert capsys.readouterr().err.splitlines() == [
             f"Error: {argv[0]}: already imported as source 'notes' (the same as {kb / 'sources' / 'notes.md'}); nothing to do"]
     assert sorted(p.name for p in (kb / "passages").iterdir()) == files
+
+
+def test_two_imports_of_one_document_prepared_side_by_side_save_it_once(tiny_config, tmp_path):
+    # Two maintainers importing one document under two names at once: both drafts were checked before either was
+    # saved, and both were saved, every passage twice.
+    from bot.errors import PassageRejected
+    from bot.kb import importing as kb_ops
+
+    config = tiny_config.with_knowledge(tmp_path / "notes-kb")
+    document, copy = tmp_path / "notes.md", tmp_path / "copy-of-notes.md"
+    document.write_text("# Notes\n\nThe river floods every spring when the snow melts.\n", encoding="utf-8")
+    copy.write_bytes(document.read_bytes())
+    first, second = kb_ops.prepare_import(config, document), kb_ops.prepare_import(config, copy)
+    kb_ops.save_import(config, first, document)
+    with pytest.raises(PassageRejected, match="already imported as source 'notes'"):
+        kb_ops.save_import(config, second, copy)
+    assert sorted(p.name for p in (tmp_path / "notes-kb" / "passages").iterdir()) == ["notes.yaml"]
 
 
 @pytest.mark.parametrize("command", ["import", "split"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import KnowledgeError
+from bot.errors import KnowledgeError, UndoRefused
 from bot.files import atomic_write
 from bot.kb.history import MANIFEST
 from bot.kb.store import KnowledgeStore
@@ -220,3 +221,82 @@ def test_a_damaged_journal_is_one_clear_error_and_nothing_is_touched(tmp_path):
     with pytest.raises(KnowledgeError, match="journal is damaged"):
         KnowledgeStore(tmp_path).recover()
     assert a.read_text(encoding="utf-8") == "a1" and (tmp_path / ".journal" / "journal.json").exists()
+
+
+# -- undo never throws away an edit made by hand since the change ------------------------------------------
+
+def test_undo_refuses_when_a_file_was_edited_by_hand_since_the_change_and_force_goes_back(tmp_path):
+    store = KnowledgeStore(tmp_path)
+    facts, new_file = tmp_path / "facts.yaml", tmp_path / "sources" / "new.txt"
+    facts.write_text("v1\n", encoding="utf-8")
+    with store.transaction() as txn:
+        txn.write(facts, "v2\n")
+        txn.write(new_file, b"a new document")
+        txn.commit("change")
+    facts.write_text("v2, and a typo fixed by hand\n", encoding="utf-8")  # undo silently restored v1 over this
+    with pytest.raises(UndoRefused, match=r"facts.yaml changed since 'change' \(edited by hand\?\)"):
+        store.undo()
+    assert facts.read_text(encoding="utf-8") == "v2, and a typo fixed by hand\n" and new_file.exists()
+    assert [v.reason for v in store.versions()] == ["change"]  # kept, to go back to when the edit is saved elsewhere
+    new_file.unlink()  # a file the change made, removed by hand since, is an edit too
+    facts.write_text("v2\n", encoding="utf-8")
+    with pytest.raises(UndoRefused, match=r"sources/new.txt changed since"):
+        store.undo()
+    store.undo(force=True)
+    assert facts.read_text(encoding="utf-8") == "v1\n" and not new_file.exists()
+
+
+def test_a_version_saved_before_digests_were_recorded_still_undoes(tmp_path):
+    store = KnowledgeStore(tmp_path)
+    facts = tmp_path / "facts.yaml"
+    facts.write_text("v1\n", encoding="utf-8")
+    with store.transaction() as txn:
+        txn.write(facts, "v2\n")
+        txn.commit("change")
+    manifest = tmp_path / ".history" / "000001" / MANIFEST
+    old = json.loads(manifest.read_text(encoding="utf-8"))
+    assert set(old) == {"at", "reason", "files", "written"}
+    del old["written"]  # as an older version wrote it
+    manifest.write_text(json.dumps(old), encoding="utf-8")
+    facts.write_text("edited\n", encoding="utf-8")
+    store.undo()  # nothing to compare with: as before
+    assert facts.read_text(encoding="utf-8") == "v1\n"
+
+
+@pytest.mark.parametrize("blocker", ["sources", ".history"])
+def test_a_file_standing_where_a_folder_goes_refuses_the_change_before_it_is_decided(tmp_path, blocker):
+    # It was found only while the decided change was applied: a half-applied change every later command tripped on.
+    a, _ = _two_files(tmp_path)
+    (tmp_path / blocker).write_text("not a folder", encoding="utf-8")
+    store = KnowledgeStore(tmp_path)
+    with pytest.raises(KnowledgeError) as error, store.transaction() as txn:
+        txn.write(a, "a2")
+        txn.write(tmp_path / "sources" / "new.txt", b"a new document")
+        txn.commit("both")
+    assert str(error.value) == (f"{(tmp_path / blocker).resolve()}: a file where a folder is expected; nothing was "
+                                "changed (move it out of the knowledge folder, or remove it)")
+    assert a.read_text(encoding="utf-8") == "a1" and not (tmp_path / ".journal").exists()
+    (tmp_path / blocker).unlink()
+    with store.transaction() as txn:  # nothing waits to be completed: the next change goes through
+        txn.write(a, "a2")
+        txn.commit("a")
+    assert a.read_text(encoding="utf-8") == "a2"
+
+
+@pytest.mark.parametrize("entry", ["file", "link"])
+def test_a_number_taken_in_the_history_by_a_file_or_a_link_is_skipped_not_tripped_on(tmp_path, entry):
+    # The next version's folder could not be made where a file or a dangling link had its number: the decided
+    # change stopped half applied, and every later command failed on it.
+    a, _ = _two_files(tmp_path)
+    (tmp_path / ".history").mkdir()
+    taken = tmp_path / ".history" / "000001"
+    taken.write_text("x", encoding="utf-8") if entry == "file" else taken.symlink_to(tmp_path / "nowhere")
+    (tmp_path / ".history" / ("9" * 200)).mkdir()  # a number too long to be a version is not one
+    store = KnowledgeStore(tmp_path)
+    with store.transaction() as txn:
+        txn.write(a, "a2")
+        txn.commit("a")
+    assert a.read_text(encoding="utf-8") == "a2" and not (tmp_path / ".journal").exists()
+    assert [v.name for v in store.versions()] == ["000002"]
+    store.undo()
+    assert a.read_text(encoding="utf-8") == "a1"

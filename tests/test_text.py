@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import STOP_WORDS, clean, content_stems, lone_surrogate, negated, shorten, stem, terms, words
+from bot.text import STOP_WORDS, clean, content_stems, lone_surrogate, negated, shorten, stem, terms, without_controls, words
 
 
 def test_shorten_keeps_short_text_and_cuts_long_text_to_the_width_with_an_ellipsis():
@@ -59,3 +59,11 @@ def test_clean_takes_its_shortcut_only_where_the_regexes_would_change_nothing_bu
     from bot.text import _CONTROL, _SPACES
 
     assert clean(text) == _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
+
+
+def test_text_for_a_passage_loses_what_a_terminal_would_act_on_and_keeps_the_rest():
+    assert without_controls("The club meets\x1b[31m on Tuesdays\x1b[0m\x07 in the hall.") == \
+        "The club meets on Tuesdays in the hall."
+    assert without_controls("\x1b]0;title\x07Title set, back\x08space") == "Title set, backspace"
+    kept = "Zeit f\u00fcr \u05e9\u05dc\u05d5\u05dd\u200f, \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \U0001f468\u200d\U0001f469"
+    assert without_controls(kept) == kept  # direction marks and joiners are part of the writing, not controls

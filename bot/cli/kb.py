@@ -90,9 +90,12 @@ def _add_edit_commands(sub: argparse._SubParsersAction) -> None:
                             description="Remove a passage; 'kb undo' brings it back.")
     remove.add_argument("id", help="passage id")
 
-    sub.add_parser("undo", help="restore the knowledge as it was before the last add, edit, remove or import",
-                   description="Roll back the last change. The previous versions are kept in knowledge/.history/ "
-                               "(the last 20); undo again to go further back.")
+    undo = sub.add_parser("undo", help="restore the knowledge as it was before the last add, edit, remove or import",
+                          description="Roll back the last change. The previous versions are kept in knowledge/.history/ "
+                                      "(the last 20); undo again to go further back. A file edited by hand since that "
+                                      "change is not overwritten: undo is refused (exit 1), unless --force.")
+    undo.add_argument("--force", action="store_true",
+                      help="go back even if a file the change wrote was edited since (that edit is lost)")
 
 
 def _add_import_commands(sub: argparse._SubParsersAction) -> None:

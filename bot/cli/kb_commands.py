@@ -16,7 +16,7 @@ from ..kb.init import init_knowledge
 from ..kb.importing import default_source_id, draft_passages, prepare_import, save_import
 from ..kb.lookup import find_passage, knowledge_root, passages_in_section, regression_questions, source_files
 from ..text import shorten as short
-from ..errors import KnowledgeError, KnowledgeNotWritable
+from ..errors import UndoRefused
 from ..kb.load import load_knowledge, load_knowledge_allow_empty
 from ..kb.model import Passage
 from ..kb.yamlio import dump_passage_file
@@ -193,10 +193,8 @@ def _cmd_remove(args, config: Config, console: Console) -> int:
 
 def _cmd_undo(args, config: Config, console: Console) -> int:
     try:
-        version = undo(config)
-    except KnowledgeNotWritable:
-        raise  # a setup error, as for every other kb command: one `Error:` line and exit 2
-    except KnowledgeError as exc:  # undo's own refusals: nothing to undo, a damaged version, one that would not load
+        version = undo(config, args.force)
+    except UndoRefused as exc:  # nothing to undo, a damaged version, a hand edit it would lose: refused, exit 1
         print(f"Error: {exc}", file=sys.stderr)
         return 1
     when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(version.at))

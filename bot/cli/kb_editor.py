@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import Config
-from ..errors import DuplicatePassage, KnowledgeError, KnowledgeNotWritable
+from ..errors import DuplicatePassage, KnowledgeError, KnowledgeLocked, KnowledgeNotWritable
 from ..errors import PassageRejected, UsageError
 from ..kb.edit import edit_passage
 from ..kb.folder import KnowledgeFolder, check_writable
@@ -82,8 +82,9 @@ def _save_edit(config: Config, passage: Passage, edited_file: Path, console: "Co
             console.print("No change.")
             return False
         edit_passage(config, passage.id, new.text, new.section)
-    except KnowledgeNotWritable as exc:  # the folder became read-only meanwhile: a setup error, exit 2, as for all
-        raise KnowledgeNotWritable(f"{exc.reason}; your edit is kept in {name}", exc.path, hint=exc.hint) from None
+    except (KnowledgeNotWritable, KnowledgeLocked) as exc:  # read-only or full meanwhile, or another command's
+        # change held the lock: a setup error, exit 2, as for every command
+        raise type(exc)(f"{exc.reason}; your edit is kept in {name}", exc.path, hint=exc.hint) from None
     except KnowledgeError as exc:
         raise PassageRejected(f"the edited passage was not saved: {exc.reason}"
                               + (f", line {exc.line}" if exc.line else "") + f"; your edit is kept in {name}") from None

@@ -24,6 +24,7 @@ from ..config import PACKAGE_ROOT, Config, default_config_path, load_config
 from ..core.answer import Answer
 from ..core.conversation import Answers, Conversation, QuestionLog
 from ..errors import BotError, StorageError
+from .output import output_failed, output_gone
 
 if TYPE_CHECKING:
     from ..querylog import Storage
@@ -70,7 +71,7 @@ exit codes:
   0    success (also at the end of 'ask --jsonl' input, whatever its lines held)
   1    a check failed (eval's regression questions, kb check), a kb command was refused, 'ask QUESTION'
        could not answer (a bug: it prints replies.failed), or the Telegram Bot API could not be reached
-  2    a usage or setup error (bad option, config, knowledge or token): one 'Error: ...' line
+  2    a usage or setup error (bad option, config, knowledge, token or document; knowledge unwritable or locked)
   130  interrupted by Ctrl-C
   141  whatever reads the output stopped early ('... | head'), quietly
 """
@@ -163,9 +164,9 @@ def run(argv: list[str] | None = None) -> int:
         print("", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader went away (`... | head`): stop quietly, as command-line tools do
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail again
-        return 141
+        return output_gone(141)
+    except OSError as exc:  # `> file` on a full disk: one line, not a traceback (any other OSError is raised again)
+        return output_failed(exc)
 
 
 def fail(error: BotError | str, code: int = 2) -> int:
@@ -179,7 +180,6 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
         gc.enable()
     if args.command == "kb":
         from . import kb
-
         return kb.run(args, config)
     if args.command == "telegram":
         return run_telegram(config, webhook=args.webhook)

@@ -16,7 +16,7 @@ from .load import ignored_files, load_knowledge
 from .model import KnowledgeBase, RegressionQuestion
 from .questions import load_questions
 from .retired import retired_ids
-from ..text import shorten as short
+from ..text import holds_controls, shorten as short
 
 
 MAX_LIST = 1_000_000  # a --limit beyond this is a typing mistake (and overflows SQLite's integers)
@@ -110,6 +110,10 @@ def _file_warnings(root: Path, kb: KnowledgeBase) -> list[str]:
             warnings.append(f"{passage.id} ({passage.file}, line {passage.line}) has the id of a removed passage "
                             f"({KnowledgeFolder.RETIRED}): logged questions and feedback about that one now name it; "
                             "give it a new id")
+    for passage in kb.passages:  # written by hand: kb add, edit and import leave none
+        if holds_controls(passage.text) or holds_controls(passage.section):
+            warnings.append(f"{passage.id} ({passage.file}, line {passage.line}) holds a control character (an escape "
+                            "code, a bell) that every terminal showing it acts on; remove it")
     for a, b, score in near_duplicate_pairs(kb.passages):
         warnings.append(f"near-duplicates ({score:.0f}% similar): {a.id} ({a.file}, line {a.line}) and "
                         f"{b.id} ({b.file}, line {b.line})")

@@ -56,7 +56,10 @@ def document_name(path: Path) -> str:
 
 def _check_present(path: Path) -> None:
     """Refuse a missing document or a folder by what it is, before its name's ending is judged."""
-    if not path.exists() and not path.is_symlink():  # read_bytes' hint is about the knowledge path, not a document
+    if not path.exists():  # read_bytes' hint is about the knowledge path, not a document
+        if path.is_symlink():  # `kb import` stat()ed it before reading it, and failed with a traceback
+            raise UsageError(f"{path}: a symbolic link whose target is missing (point it at the document, or name "
+                             "the document itself)")
         raise UsageError(f"{path}: no such document (check the file's name and folder)")
     if path.is_dir():
         raise UsageError(f"{path}: a folder, not a document (import the documents in it one file at a time)")

@@ -13,7 +13,7 @@ from typing import Iterable
 
 from ..config import Config
 from ..errors import DuplicatePassage, KnowledgeError, PassageRejected, UsageError
-from ..text import lone_surrogate, shorten as short
+from ..text import lone_surrogate, shorten as short, without_controls
 from .duplicates import find_near_duplicate
 from .entries import load_passage_file
 from .folder import KnowledgeFolder, check_writable
@@ -44,8 +44,9 @@ def clean_unicode(value: str, what: str) -> str:
 
 
 def clean_text(text: str | None) -> str:
-    """Collapse whitespace and refuse what no passage may be: empty, over the length limit, or not Unicode."""
-    text = " ".join(clean_unicode(text or "", "the passage text").split())
+    """Collapse whitespace, drop what a terminal would act on (a pasted colour code, a bell), and refuse what no
+    passage may be: empty, over the length limit, or not Unicode."""
+    text = without_controls(" ".join(clean_unicode(text or "", "the passage text").split()))
     problem = check_passage_text(text)
     if problem:
         raise PassageRejected(f"passage {problem}" + (" (split it into two facts)" if "limit" in problem else ""))
@@ -54,7 +55,7 @@ def clean_text(text: str | None) -> str:
 
 def clean_section(section: str | None) -> str:
     """A section name: one line, not empty, not too long."""
-    section = " ".join(clean_unicode(section or "", "the section").split())
+    section = without_controls(" ".join(clean_unicode(section or "", "the section").split()))
     if not section:
         raise PassageRejected("section is empty (give --section, e.g. one listed by 'kb list')")
     if len(section) > MAX_SECTION_CHARS:
@@ -64,7 +65,7 @@ def clean_section(section: str | None) -> str:
 
 def clean_questions(questions: Iterable[str]) -> list[str]:
     """Regression questions: non-empty, one line each."""
-    out = [" ".join(clean_unicode(q, "a --question").split()) for q in questions]
+    out = [without_controls(" ".join(clean_unicode(q, "a --question").split())) for q in questions]
     if any(not q for q in out):
         raise PassageRejected("a --question is empty")
     return out
@@ -188,9 +189,9 @@ def remove_passage(config: Config, passage_id: str) -> tuple[Passage, int]:
     return found.passage, dropped
 
 
-def undo(config: Config):
-    """Restore the version before the last change, if the knowledge then still loads; refused first, as every change
-    is, when this process cannot write the knowledge."""
+def undo(config: Config, force: bool = False):
+    """Restore the version before the last change, if the knowledge then still loads and (unless `force`) no file of
+    it was edited by hand since; refused first, as every change is, when this process cannot write the knowledge."""
     root = knowledge_root(config)
     store = KnowledgeStore(root)
     check_writable(store.folder)
@@ -200,7 +201,7 @@ def undo(config: Config):
     except KnowledgeError:
         old_dangling = set()  # undo is how a maintainer gets back from a broken state
     return store.undo(check=lambda staged: check_staged(root, staged, old_dangling, allow_empty=True),
-                      view=checked_files(root))
+                      view=checked_files(root), force=force)
 
 
 def recover(config: Config) -> str | None:

@@ -1,12 +1,15 @@
 """Saved earlier versions of knowledge files (`<knowledge>/.history/NNNNNN/`), for `kb undo`.
 
 A version is a folder holding copies of the files a change replaced and a manifest written last, so an
-interrupted snapshot is never taken for a version. Manifests are checked field by field before use.
+interrupted snapshot is never taken for a version. Manifests are checked field by field before use. A manifest
+also records each file's SHA-256 as the change left it, so undo can tell a file edited by hand since (which
+restoring the copy would silently throw away) and refuse.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -14,7 +17,6 @@ import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from ..errors import KnowledgeError
 from .. import files as disk
@@ -23,6 +25,12 @@ HISTORY_LIMIT = 20
 MANIFEST = "manifest.json"
 MAX_FILE_BYTES = 64 * 1024 * 1024  # the knowledge loader's limit: no saved version can be larger
 LATEST_TIME = 253_402_300_799  # 9999-12-31: a later (or infinite) time in a manifest cannot be shown
+_DIGEST_CHARS = 64  # a SHA-256 in hex
+
+
+def digest(data: bytes) -> str:
+    """A file's content as a manifest records it (SHA-256, hex)."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def remove_tree(folder: Path, marker: str) -> None:
@@ -63,7 +71,11 @@ def read_manifest(folder: Path) -> dict:
         relative_name(name)
         if not isinstance(existed, bool):
             raise ValueError(f"'{name}' must map to true or false")
-    return {"at": float(at), "reason": reason, "files": files}
+    written = data.get("written", {})  # absent from the manifests of older versions: nothing to compare then
+    if not isinstance(written, dict) or not all(
+            name in files and isinstance(value, str) and len(value) in (0, _DIGEST_CHARS) for name, value in written.items()):
+        raise ValueError("'written' must map the version's file names to a SHA-256 or ''")
+    return {"at": float(at), "reason": reason, "files": files, "written": written}
 
 
 @dataclass(frozen=True)
@@ -76,6 +88,7 @@ class Version:
     files: tuple[str, ...]
     damaged: str = ""  # what is wrong with its manifest; undo refuses a damaged version
     absent: tuple[str, ...] = ()  # the files that did not exist then: undo removes them
+    written: tuple[tuple[str, str], ...] = ()  # each file's SHA-256 as the change left it ('' when it deleted it)
 
 
 class History:
@@ -104,20 +117,25 @@ class History:
                 out.append(Version(folder.name, 0.0, "", (), damaged=str(exc) or type(exc).__name__))
                 continue
             out.append(Version(folder.name, manifest["at"], manifest["reason"], tuple(manifest["files"]),
-                               absent=tuple(name for name, existed in manifest["files"].items() if not existed)))
+                               absent=tuple(name for name, existed in manifest["files"].items() if not existed),
+                               written=tuple(manifest["written"].items())))
         return out
 
     def next_version(self) -> str:
-        """A number after every version folder, complete or not, so no new snapshot lands in an old folder."""
-        folders = self._folders()
-        return f"{int(folders[-1].name) + 1 if folders else 1:06d}"
+        """A number after every version folder, complete or not, and after any other entry with a number for a name
+        (a file, a link): no new snapshot lands in an old folder, and none is refused, half applied, by a name taken."""
+        entries = self.folder.iterdir() if self.folder.is_dir() and not self.folder.is_symlink() else []
+        taken = [int(p.name) for p in entries if p.name.isascii() and p.name.isdigit() and len(p.name) <= 18]
+        return f"{max(taken, default=0) + 1:06d}"
 
-    def snapshot(self, name: str, names: Iterable[str], reason: str) -> None:
-        """Copy the current version of each file (or note that it did not exist) into the history."""
+    def snapshot(self, name: str, kept: dict[str, bool], reason: str, staged: Path) -> None:
+        """Copy the current version of each file (or note that it did not exist) into the history, with the digest
+        of what the change writes (its copy in `staged`, for each file it `kept`; '' for one it deletes)."""
         folder = self.folder / name
         folder.mkdir(parents=True, exist_ok=True)
         existed: dict[str, bool] = {}
-        for relative in names:
+        written = {relative: digest((staged / relative).read_bytes()) if keep else "" for relative, keep in kept.items()}
+        for relative in kept:
             path = self.real / relative
             existed[relative] = path.exists()
             if existed[relative]:
@@ -125,9 +143,27 @@ class History:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, target)
         # The manifest is written last and atomically: it is what makes the snapshot a version.
-        disk.atomic_write(folder / MANIFEST, json.dumps({"at": time.time(), "reason": reason, "files": existed}, indent=1))
+        disk.atomic_write(folder / MANIFEST, json.dumps({"at": time.time(), "reason": reason, "files": existed,
+                                                         "written": written}, indent=1))
         for old in self.versions()[: -self.limit]:
             remove_tree(self.folder / old.name, MANIFEST)
+
+    def refuse_edited(self, version: Version) -> None:
+        """Refuse to restore a version whose files are no longer as its change left them (edited by hand since):
+        restoring the saved copies would throw that edit away without a word."""
+        edited = []
+        for relative, expected in version.written:
+            path = self.real / relative
+            try:
+                current = digest(path.read_bytes()) if path.is_file() else "" if not path.exists() else None
+            except OSError:
+                current = None
+            if current != expected:
+                edited.append(relative)
+        if edited:
+            raise KnowledgeError(f"{', '.join(edited)} changed since '{version.reason}' (edited by hand?): undo would "
+                                 "throw that away; nothing was changed", self.real,
+                                 hint="keep a copy of the edit, then 'python -m bot kb undo --force' goes back anyway")
 
     def saved_copy(self, folder: Path, relative: str) -> bytes:
         """A file kept in a version folder: a regular file inside that folder, within the size limit."""

@@ -13,7 +13,7 @@ from typing import Callable
 from ..config import Config
 from ..errors import PassageRejected, UsageError
 from ..files import MAX_FILE_BYTES, read_bytes
-from ..text import clean
+from ..text import clean, without_controls
 from .documents import document_bytes, document_kind, document_name, read_document
 from .duplicates import near_duplicates_of
 from .edit import clean_unicode
@@ -50,15 +50,16 @@ def draft_passages(path: Path, source_id: str, url: str = "") -> tuple[Source, l
     content = read_document(path)
     try:
         draft = split_document(content, kind)
-    except PassageRejected as exc:  # an unreadable PDF: the splitter does not know the file's name
-        raise PassageRejected(f"{path}: {exc}") from None
+    except PassageRejected as exc:  # an unreadable PDF: the splitter does not know the file's name; a document that
+        raise UsageError(f"{path}: {exc}") from None  # cannot be read is exit 2, as a binary or a broken .gz is
     full = document_name(path)
     name = Path(full).stem if path.suffix.lower() == ".gz" else full
-    title = name if draft.title == UNTITLED else draft.title  # so that their citations tell them apart
+    title = name if draft.title == UNTITLED else without_controls(draft.title)  # so that citations tell them apart
     source = Source(id=source_id, title=title, date=draft.date, url=url, document=f"{KnowledgeFolder.SOURCES}/{full}")
     passages, review = [], []
     for number, item in enumerate(draft.passages, start=1):
-        passage = Passage(id=f"{source_id}-{number:03d}", text=item.text, section=item.section, source=source_id)
+        passage = Passage(id=f"{source_id}-{number:03d}", text=without_controls(item.text),
+                          section=without_controls(item.section), source=source_id)
         passages.append(passage)
         if item.needs_review:
             review.append(f"{passage.id}: {item.review}")
@@ -201,6 +202,8 @@ def save_import(config: Config, draft: ImportDraft, original: Path) -> None:
     with KnowledgeStore(root).transaction() as txn:
         if draft.target.exists():
             raise PassageRejected(f"{draft.target} appeared meanwhile; run the import again")
+        kb = load_knowledge_or_empty(root)
+        _refuse_reimport(root, kb, original)  # another import of it, under another name, may have been saved since
         header = f"# Fact passages from '{draft.source.title}', imported by `python -m bot kb import`.\n"
         txn.write(draft.target, header + dump_passage_file(draft.source, draft.passages))
         content = document_bytes(original)
@@ -208,4 +211,4 @@ def save_import(config: Config, draft: ImportDraft, original: Path) -> None:
             raise PassageRejected(f"{draft.document} appeared meanwhile with other content; run the import again")
         if not draft.document.exists():
             txn.write(draft.document, content)
-        commit_checked(txn, root, f"import {draft.source.id}", load_knowledge_or_empty(root))
+        commit_checked(txn, root, f"import {draft.source.id}", kb)

@@ -106,27 +106,32 @@ def _item_ended(run: list[str], number: int, width: int) -> bool:
             and not line.startswith((" ", "\t")))
 
 
+def _open_parenthesis(lines: list[str]) -> bool:
+    """A text so far with a '(' not yet closed: a dash starting the next line is inside it, not a list item."""
+    return sum(line.count("(") for line in lines) > sum(line.count(")") for line in lines)
+
+
 def _items(run: list[str], wrapped: bool, width: int = WRAP_WIDTH, guess: bool = True) -> list[tuple[str, str, int]]:
     """A run of lines as (kind, text, indent): list items start at their bullet (indented so far), wrapped lines
     are joined, and a short line standing between a finished sentence (or the run's start) and a capitalised line
     is a heading (text taken from a PDF has no blank lines around its headings), as is a manual page's section
     name ('Description') alone on a line with more lines after it. Without `guess` (an org-mode text, which marks
     its headings) only the numbered and the manual page's are."""
-    out: list[tuple[str, str, int]] = []
-    for number, line in enumerate(run):
-        after_sentence = not out or out[-1][0] == "heading" or out[-1][1].endswith((".", "!", "?", ":"))
+    out: list[tuple[str, list[str], int]] = []  # each text as its lines, joined once at the end: joining a
+    for number, line in enumerate(run):  # paragraph of 400,000 wrapped lines line by line took minutes
+        after_sentence = not out or out[-1][0] == "heading" or out[-1][1][-1].endswith((".", "!", "?", ":"))
         next_capital = number + 1 < len(run) and run[number + 1].lstrip()[:1].isupper()
         if (guess and after_sentence and next_capital and is_heading(line) and len(line.strip()) <= 60
                 or _numbered_heading(run, number) or _MANUAL_SECTION.match(line.strip()) and number + 1 < len(run)):
-            out.append(("heading", line.strip(), 0))
-        elif BULLET.match(line) and not (out and out[-1][1].count("(") > out[-1][1].count(")")):  # not inside a ( )
-            out.append(("item", BULLET.sub("", line), len(line) - len(line.lstrip())))
+            out.append(("heading", [line.strip()], 0))
+        elif BULLET.match(line) and not (out and _open_parenthesis(out[-1][1])):  # not inside a ( )
+            out.append(("item", [BULLET.sub("", line)], len(line) - len(line.lstrip())))
         elif out and wrapped and out[-1][0] != "heading" and not (
                 out[-1][0] == "item" and _item_ended(run, number, width)):
-            out[-1] = (out[-1][0], f"{out[-1][1]} {line.strip()}", out[-1][2])
+            out[-1][1].append(line.strip())
         else:
-            out.append(("para", line.strip(), 0))
-    return out
+            out.append(("para", [line.strip()], 0))
+    return [(kind, " ".join(lines), indent) for kind, lines, indent in out]
 
 
 def _depth(indents: list[int], indent: int) -> int:

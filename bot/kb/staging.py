@@ -65,12 +65,9 @@ def commit_checked(txn: Transaction, root: Path, reason: str, before: KnowledgeB
                    verify: Callable[[KnowledgeBase], None] | None = None, trial: bool = False) -> None:
     """Commit only if the staged knowledge loads as the bot will load it, keeps its questions' passages, and passes
     `verify` (given the staged knowledge; it raises to refuse). A trial checks the same way and writes nothing."""
-    old_dangling = set()
-    if before is not None:
-        try:
-            old_dangling = dangling_ids(before, load_questions(KnowledgeFolder(root).questions))
-        except KnowledgeError:
-            pass  # a broken questions file shows up in the staged check below
+    # A questions file broken before the change is that file's own error (exit 2, as a broken passages file is), not
+    # "the change would break the knowledge" (exit 1): no change touches a question but by adding or dropping one.
+    old_dangling = set() if before is None else dangling_ids(before, load_questions(KnowledgeFolder(root).questions))
     txn.commit(reason, check=lambda staged: check_staged(root, staged, old_dangling, verify),
                view=checked_files(root), trial=trial)
 
@@ -127,9 +124,10 @@ def stage_questions(txn: Transaction, root: Path, questions: Iterable[tuple[str,
     questions = fresh
     if before == []:  # 'questions: []', as `kb init` writes it: block entries cannot follow a flow list
         text = _EMPTY_LIST.sub(r"\1questions:\2", text, count=1)
+    newline = "\r\n" if "\r\n" in text else "\n"  # a file saved on Windows keeps its line endings
     if text and not text.endswith("\n"):
-        text += "\n"
-    new = text + "".join(question_entry_yaml(q, pid) for q, pid in questions)
+        text += newline
+    new = text + "".join(question_entry_yaml(q, pid) for q, pid in questions).replace("\n", newline)
     data = parse_yaml(new, path)
     entries = data.get("questions") if isinstance(data, dict) else None
     if not isinstance(entries, list) or len(entries) != len(before or []) + len(questions):

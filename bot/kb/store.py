@@ -11,10 +11,9 @@ then works in three steps, so that a change touching several files is all-or-not
    last `history_limit` versions), each file is replaced atomically (temporary file, fsync, rename),
    and the journal is removed.
 
-A crash before step 2 leaves the files untouched and the next command deletes the journal (rolls
-back); a crash after it leaves a journal that the next command (or `kb check`) completes. Undo
-restores a saved version through the same journal, and only ever touches regular files inside the
-knowledge folder, whatever its manifest says.
+A crash before step 2 leaves the files untouched and the next command deletes the journal (rolls back); a crash
+after it leaves a journal that the next command (or `kb check`) completes. Undo restores a saved version through
+the same journal, and only ever touches regular files inside the knowledge folder, whatever its manifest says.
 """
 
 from __future__ import annotations
@@ -30,11 +29,12 @@ from typing import Callable, Iterable, Iterator
 import filelock
 
 from .. import files as disk
-from ..errors import KnowledgeError, KnowledgeNotWritable
+from ..errors import KnowledgeError, KnowledgeLocked, KnowledgeNotWritable, UndoRefused
 from .folder import KnowledgeFolder, lock_refused
-from .history import HISTORY_LIMIT, MANIFEST, History, Version, read_manifest, relative_name, remove_tree
+from .history import HISTORY_LIMIT, MANIFEST, History, Version, relative_name, remove_tree
 
 JOURNAL = "journal.json"
+LOCK_WAIT_SECONDS = 30.0  # how long a command queues behind another's change before it gives up in one line
 
 Content = str | bytes | Iterable[str] | None  # None deletes the file
 Check = Callable[[Path], None]  # loads the staged folder; raises when the change would break the knowledge
@@ -43,14 +43,14 @@ Check = Callable[[Path], None]  # loads the staged folder; raises when the chang
 class KnowledgeStore:
     """Locked, journalled, atomic, undoable writes to the files of one knowledge folder."""
 
-    def __init__(self, root: Path | str, history_limit: int = HISTORY_LIMIT, timeout: float = 30.0) -> None:
+    def __init__(self, root: Path | str, history_limit: int = HISTORY_LIMIT, timeout: float | None = None) -> None:
         self.folder = KnowledgeFolder(Path(root))
         self.root = self.folder.root
         self.journal = self.folder.journal
-        self.timeout = timeout
+        self.timeout = LOCK_WAIT_SECONDS if timeout is None else timeout
         if not self.root.is_dir():
-            raise KnowledgeError("knowledge folder does not exist", self.root,
-                                 hint="maintainers' commands edit a knowledge folder, not a JSON-lines file")
+            raise KnowledgeError("knowledge folder does not exist", self.root, hint="maintainers' commands edit a "
+                                 "knowledge folder, not a JSON-lines file")
         self.real = self.root.resolve()
         self.history = History(self.folder.history, self.real, history_limit)
 
@@ -69,8 +69,8 @@ class KnowledgeStore:
         try:
             lock.acquire()
         except filelock.Timeout:
-            raise KnowledgeError("another maintainer's command holds the knowledge lock", self.folder.lock,
-                                 hint="wait for it to finish and try again") from None
+            raise KnowledgeLocked(f"another maintainer's command has held the knowledge lock for {self.timeout:g} s; nothing "
+                                  "was changed", self.folder.lock, hint="wait for it to finish and try again") from None
         except OSError as exc:
             raise lock_refused(self.folder.lock, exc) from None
         try:
@@ -83,9 +83,7 @@ class KnowledgeStore:
     def inside(self, path: Path | str) -> Path:
         """The real path of a knowledge file, refused when it (or a link on the way) leads out of the folder
         or into the store's own hidden files: writes and undo never touch anything else."""
-        path = Path(path)
-        if not path.is_absolute():
-            path = self.root / path
+        path = Path(path) if Path(path).is_absolute() else self.root / path
         try:
             real = path.resolve()
         except (OSError, RuntimeError):  # a symbolic link loop
@@ -97,8 +95,7 @@ class KnowledgeStore:
                                  hint="kb commands only write inside the knowledge folder: replace the link "
                                       "with the file itself") from None
         if not relative.parts or any(part.startswith(".") for part in relative.parts):
-            raise KnowledgeError("is not a knowledge file (the folder itself or a hidden file); nothing was changed",
-                                 path)
+            raise KnowledgeError("is not a knowledge file (the folder itself or a hidden file); nothing was changed", path)
         return real
 
     def relative(self, real: Path) -> str:
@@ -107,29 +104,40 @@ class KnowledgeStore:
 
     # -- history ----------------------------------------------------------------------------------------
 
-    def undo(self, check: Check | None = None, view: Iterable[Path] = ()) -> Version:
-        """Restore the files of the latest saved version and drop it from the history. Everything is read and
-        checked first: a damaged manifest, a path out of the folder or a non-regular file changes nothing."""
+    def undo(self, check: Check | None = None, view: Iterable[Path] = (), force: bool = False) -> Version:
+        """Restore the files of the latest saved version and drop it from the history. Everything is read and checked
+        first: a damaged manifest, a path out of the folder, a non-regular file or (unless `force`) a file edited
+        since the change changes nothing."""
         with self._locked():
             self._recover()
             versions = self.history.versions()
             if not versions:
-                raise KnowledgeError("there is no earlier version to go back to", self.history.folder,
-                                     hint="undo restores what the last kb add, edit, remove or import changed")
+                raise UndoRefused("there is no earlier version to go back to", self.history.folder,
+                                  hint="undo restores what the last kb add, edit, remove or import changed")
             latest = versions[-1]
-            folder = self.history.folder / latest.name
-            damaged = f"remove the folder {folder} to skip that version"
-            if latest.damaged:
-                raise KnowledgeError(f"the saved version is damaged: {latest.damaged}; nothing was changed",
-                                     folder / MANIFEST, hint=damaged)
-            changes: dict[Path, Content] = {}
-            for relative, existed in read_manifest(folder)["files"].items():
-                target = self.inside(relative)
-                if target.is_symlink() or (target.exists() and not target.is_file()):
-                    raise KnowledgeError("is not a regular file; nothing was changed", target, hint=damaged)
-                changes[target] = self.history.saved_copy(folder, relative) if existed else None
+            try:
+                changes = self._restoring(latest, force)
+            except KnowledgeError as exc:  # a damaged version, a path out of the folder: this version cannot be used
+                raise UndoRefused(exc.reason, exc.path, hint=exc.hint) from None
             self._run(changes, f"undo {latest.reason}", check, view, snapshot=None, drop=latest.name)
             return latest
+
+    def _restoring(self, latest: Version, force: bool) -> dict[Path, Content]:
+        """What undoing a saved version writes: each file's saved copy, or None for a file it did not have."""
+        folder = self.history.folder / latest.name
+        damaged = f"remove the folder {folder} to skip that version"
+        if latest.damaged:
+            raise KnowledgeError(f"the saved version is damaged: {latest.damaged}; nothing was changed",
+                                 folder / MANIFEST, hint=damaged)
+        changes: dict[Path, Content] = {}
+        for relative in latest.files:
+            target = self.inside(relative)
+            if target.is_symlink() or (target.exists() and not target.is_file()):
+                raise KnowledgeError("is not a regular file; nothing was changed", target, hint=damaged)
+            changes[target] = None if relative in latest.absent else self.history.saved_copy(folder, relative)
+        if not force:
+            self.history.refuse_edited(latest)
+        return changes
 
     def versions(self) -> list[Version]:
         """Saved previous versions, oldest first."""
@@ -184,8 +192,8 @@ class KnowledgeStore:
              snapshot: str | None, drop: str | None = None, trial: bool = False) -> None:
         """Stage the new contents in the journal, check them, decide the change, then apply it (a trial stops
         after the check and discards the staged copy: nothing is written)."""
-        staged = self.journal / "new"
-        names = {path: self.relative(path) for path in changes}
+        staged, names = self.journal / "new", {path: self.relative(path) for path in changes}
+        disk.refuse_blocked([*changes, self.real / self.folder.HISTORY / "version"], self.real)
         try:
             try:
                 staged.mkdir(parents=True)
@@ -196,8 +204,8 @@ class KnowledgeStore:
                 if content is not None:
                     try:
                         disk.atomic_write(staged / names[path], content)
-                    except KnowledgeError as exc:
-                        raise KnowledgeError(exc.reason, path, hint=exc.hint) from None
+                    except KnowledgeError as exc:  # name the file the change was for, not its staged copy
+                        raise KnowledgeNotWritable(exc.reason, path, hint=exc.hint) from None
             if check is not None:
                 self._stage_view(staged, view, names)
                 check(staged)
@@ -245,7 +253,7 @@ class KnowledgeStore:
         staged = self.journal / "new"
         try:
             if snapshot is not None and not (self.history.folder / snapshot / MANIFEST).exists():
-                self.history.snapshot(snapshot, [self.relative(t) for t in targets], reason)
+                self.history.snapshot(snapshot, {self.relative(t): keep for t, keep in targets.items()}, reason, staged)
             for target, keep in targets.items():
                 if keep:
                     disk.atomic_write(target, (staged / self.relative(target)).read_bytes())
@@ -254,9 +262,11 @@ class KnowledgeStore:
                     disk.fsync_dir(target.parent)
             if drop is not None:
                 remove_tree(self.history.folder / drop, MANIFEST)
-        except (OSError, KnowledgeError) as exc:
-            raise KnowledgeError(f"'{reason}' was interrupted: {exc}", self.journal,
-                                 hint="fix that, then run 'python -m bot kb check' to complete the change") from None
+        except (OSError, KnowledgeError) as exc:  # a full disk, a folder made read-only meanwhile: a setup error
+            what = ": ".join(str(p) for p in (exc.filename, exc.strerror or exc) if p) if isinstance(exc, OSError) \
+                else f"{exc.path}: {exc.reason}"
+            raise KnowledgeNotWritable(f"'{reason}' was interrupted: {what}", self.journal, hint="free disk space or make "
+                                       "the knowledge folder writable, then run 'python -m bot kb check' to complete it") from None
         remove_tree(self.journal, JOURNAL)
 
 
