@@ -310,8 +310,8 @@ def test_a_line_starting_with_a_dash_inside_an_open_parenthesis_is_no_list_item(
 
 def test_a_paragraph_of_hundreds_of_thousands_of_wrapped_lines_is_read_in_linear_time():
     # Each wrapped line was joined onto the paragraph read so far, copying it: 400,000 lines (6 MB) took minutes.
-    # No clock here (timings belong in benchmarks/): at 200,000 lines the quadratic join made this test run for
-    # a minute, so a return of it shows as the suite's slowest test; today it takes about a second.
+    # No clock here (timings belong in benchmarks/): at 200,000 lines the quadratic join would take a quarter of
+    # those minutes, so a return of it shows as the suite's slowest test by far; today it takes about a second.
     lines = 200_000
     outline = read_plain("Title\n\n" + "Short line here.\n" * lines, wrapped=True)
     assert [b.text for b in outline.blocks] == [" ".join(["Short line here."] * lines)]
