@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from bot.config import Config
-from bot.core.described import described_first, find_descriptions, subject_names
+from bot.core.described import asked_subject, described_first, find_descriptions, subject_names
 from bot.core.hits import Hit
 from bot.core.index import TfidfIndex
 from bot.core.pipeline import Answerer
@@ -51,6 +51,8 @@ def test_a_sources_subject_names_are_its_id_the_ids_first_part_a_manuals_names_a
     assert subject_names(Source("fontconfig-user", "fonts-conf")) == {"fontconfig-user", "fontconfig", "fonts-conf"}
     assert subject_names(Source("gzip", "gzip, gunzip, zcat - compress or expand files")) == {"gzip", "gunzip", "zcat"}
     assert subject_names(Source("zlib-how", "zlib Usage Example")) == {"zlib-how", "zlib"}
+    # an English word is no name of the id's first part: "What is packet loss?" is not about packet switching
+    assert subject_names(Source("packet-switching", "Packet switching"), frozenset({"packet"})) == {"packet-switching"}
 
 
 def test_the_description_is_the_first_opening_passage_naming_the_subject_early():
@@ -70,13 +72,28 @@ def test_the_description_is_the_first_opening_passage_naming_the_subject_early()
     assert find_descriptions(sources, passages, most_passages=1, most_words=3).of("zstd") == ()
 
 
+def test_a_passage_opening_on_the_subject_and_another_thing_describes_neither():
+    sources = {"nato-mongolia": Source("nato-mongolia", "Relations with Mongolia")}
+    passages = (Passage("n-001", "NATO and Mongolia are committed to strengthening relations.", "", "nato-mongolia"),
+                Passage("n-002", "Mongolia & NATO signed a programme.", "", "nato-mongolia"),
+                Passage("n-003", "NATO is an alliance of thirty countries.", "", "nato-mongolia"))
+    assert find_descriptions(sources, passages, 10, 3).of("nato") == (2,)
+    assert find_descriptions(sources, passages[:2], 10, 3).of("nato") == ()
+
+
 def test_the_description_takes_the_better_score_and_at_least_the_threshold():
     passages = ZORB
     found = find_descriptions(SOURCES, passages, 10, 3)
     ranked = (Hit("zorbconf-user-003", "Notes", ZORB[2].text, 0.2), Hit("zorbconf-user-002", "", ZORB[1].text, 0.1))
-    first = described_first("What is zorbconf?", ranked, found, passages, 0.31)
+    first = described_first("zorbconf", ranked, found, passages, 0.31)
     assert [h.id for h in first] == ["zorbconf-user-002", "zorbconf-user-003"] and first[0].score == 0.31
     # not among the ranked: it joins them, first
-    alone = described_first("What is zorbconf?", ranked[:1], found, passages, 0.1)
+    alone = described_first("zorbconf", ranked[:1], found, passages, 0.1)
     assert [h.id for h in alone] == ["zorbconf-user-002", "zorbconf-user-003"] and alone[0].score == 0.2
-    assert described_first("What is zorbconf's cache rebuilt from?", ranked, found, passages, 0.31) is ranked
+    assert described_first("widgets", ranked, found, passages, 0.31) is ranked
+
+
+def test_only_a_bare_what_is_question_asks_about_a_subject():
+    assert asked_subject("What is zorbconf?") == asked_subject("What does zorbconf do?") == "zorbconf"
+    assert asked_subject("What is the zorbconf library?") == "zorbconf"
+    assert asked_subject("What is zorbconf's cache rebuilt from?") == asked_subject("Where is zorbconf?") == ""

@@ -27,7 +27,7 @@ from ..text import clean, words
 from .answer import Answer
 from .compose import Composer
 from .context import Context, SessionStore
-from .described import Descriptions, described_first, find_descriptions
+from .described import Descriptions, asked_subject, described_first, find_descriptions
 from .decision import decide, fit_answer_type, leans_on_context, passage_coverage, prefers_followup
 from .expand import Expander, find_acronyms
 from .hits import Hit, Hits, decisive, entry_first, first_stage_scaled, other_entry, rerank, search
@@ -139,17 +139,21 @@ class Answerer:
 
     @cached_property
     def descriptions(self) -> Descriptions:
-        """Each source's subject names and the passages describing them (described.py); found on the first question."""
+        """Each source's subject names and the passages describing them (described.py); found on the first bare what-is question."""
+        from .lexicon import english_words
+
         s = self.settings
-        return find_descriptions(self.kb.sources, self.kb.passages, s.subject_opening_passages, s.subject_opening_words)
+        return find_descriptions(self.kb.sources, self.kb.passages, s.subject_opening_passages, s.subject_opening_words,
+                                 english_words(s.english_min_count))
 
     def _search(self, reading: Reading, carried: tuple[str, ...] = ()) -> Hits:
         """Search; a question naming one of several documents is searched in that document's passages alone; a bare
         question on a document's subject gets the document's own description first."""
         found = self._search_named(reading, carried)
-        if not self.settings.subject_opening_passages:
+        subject = asked_subject(reading.text) if self.settings.subject_opening_passages else ""
+        if not subject:
             return found
-        ranked = described_first(reading.text, found.ranked, self.descriptions, self.kb.passages, self.settings.threshold)
+        ranked = described_first(subject, found.ranked, self.descriptions, self.kb.passages, self.settings.threshold)
         return found if ranked is found.ranked else Hits(found.query, ranked)
 
     def _search_named(self, reading: Reading, carried: tuple[str, ...] = ()) -> Hits:
