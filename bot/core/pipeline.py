@@ -68,6 +68,8 @@ class Answerer:
         """Build at once what a later question would otherwise pay for (for front ends that keep running):
         the speller's postings, the word lists, the second stage's passage words. Answers are unchanged."""
         self.reader.warm()
+        if self.settings.subject_opening_passages:
+            self.descriptions  # noqa: B018 (cached: one pass over the passages' sources, ~50 ms at 6,000 sources)
         if self.reranker is not None:
             self.reranker.warm(self.kb.passages, self.settings.rerank_neighbours)
 
