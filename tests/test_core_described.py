@@ -69,6 +69,7 @@ def test_the_description_is_the_first_opening_passage_naming_the_subject_early()
     assert found.of("gzip") == found.of("gunzip") == (0,)
     assert found.of("zstd") == (3,)  # "zstd" is the 6th word of the first: a mention, not a description
     assert found.of("Zstd?") == (3,) and found.of("bzip2") == ()
+    assert found.of("gzip(1)") == found.of("gzip(1") == (0,)  # a manual's section, its ')' cut with the '?'
     assert find_descriptions(sources, passages, most_passages=1, most_words=3).of("zstd") == ()
 
 

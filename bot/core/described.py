@@ -20,7 +20,7 @@ from .hits import DEFINED, Hit, asked_term, is_bare
 
 _EDGE = "\"'`.,:;!?()[]{}<>*"
 _JOINS = {"and", "&"}  # "NATO and Mongolia", "Mongolia & NATO": a passage on both
-_MAN_SECTION = re.compile(r"\(\d\w*\)$")  # "dpkg(1)": a manual's reference to its section
+_MAN_SECTION = re.compile(r"\(\d\w*\)?$")  # "dpkg(1)": a manual's reference to its section (its ")" may be cut)
 
 
 @dataclass(frozen=True)
