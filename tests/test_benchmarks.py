@@ -209,13 +209,16 @@ def test_realdocs_together_imports_the_documents_into_one_base_and_asks_every_qu
 
 @pytest.mark.slow
 def test_the_entries_benchmark_asks_a_tuning_document_what_its_terms_do():
-    result = subprocess.run([sys.executable, "benchmarks/entries.py", "--documents", "libxml2", "--failures"],
-                            cwd=REPO, capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "benchmarks/entries.py", "--documents", "libxml2", "--failures",
+                             "--together"], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
     assert rows[0].startswith("| document | generated questions | answered | by X's entry |")
+    assert rows[0].rstrip().endswith("| subject right |")
     cells = [cell.strip() for cell in rows[2].split("|")[1:-1]]
     assert cells[0] == "libxml2" and int(cells[1]) > 0 and cells[4] == "2 / 2" and cells[5] == "2 / 2"
+    assert cells[6] == "1 / 1"  # "What is libxml2?": its README's first paragraph (described.py)
+    assert "Subject questions in one base of every document: 1 of 1" in result.stdout
     assert "Answered otherwise:" in result.stdout
 
 

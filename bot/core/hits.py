@@ -85,7 +85,7 @@ def decisive(hits: tuple[Hit, ...], settings: AnswerSettings, question: str = ""
 
 
 # a 'what does X ...' question asks what the term X is or does: its own entry says it
-_DEFINED = re.compile(r"^(?:what|how) (?:does|do|did|is|are) (?P<article>the |an? )?(?P<term>\S+)", re.IGNORECASE)
+DEFINED = re.compile(r"^(?:what|how) (?:does|do|did|is|are) (?P<article>the |an? )?(?P<term>\S+)", re.IGNORECASE)
 
 
 def other_entry(question: str, hits: tuple[Hit, ...], settings: AnswerSettings) -> bool:
@@ -99,14 +99,14 @@ def other_entry(question: str, hits: tuple[Hit, ...], settings: AnswerSettings) 
 
 
 def entry_first(question: str, ranked: tuple[Hit, ...], settings: AnswerSettings) -> tuple[Hit, ...]:
-    """The second stage's order with X's own entry first when a bare 'what does X do' question (`_bare`) was ranked
+    """The second stage's order with X's own entry first when a bare 'what does X do' question (`is_bare`) was ranked
     a passage that is not X's entry: "Tests: The -empty test for example is ..." beat "-empty: File is empty and
     ...", a definition that need not repeat the question's 'test' or 'match'. The entry takes the better of its own
     probability and the displaced passage's, so the bot answers whenever it would have. One regex for any other
     question; entry_label_chars 0 turns it off (quality-experiments.md)."""
-    asked, most = _DEFINED.match(question.strip()), settings.entry_label_chars
+    asked, most = DEFINED.match(question.strip()), settings.entry_label_chars
     term = _term(asked)
-    if not most or not term or not ranked or not _bare(question, asked) or is_entry_of(term, ranked[0].text, most):
+    if not most or not term or not ranked or not is_bare(question, asked) or is_entry_of(term, ranked[0].text, most):
         return ranked
     at = next((i for i, h in enumerate(ranked) if is_entry_of(term, h.text, most)), 0)
     if not at:
@@ -118,16 +118,16 @@ def entry_first(question: str, ranked: tuple[Hit, ...], settings: AnswerSettings
 
 def asked_term(question: str) -> str:
     """The term a 'what does / is X ...' question asks about, as written ('' for any other question)."""
-    return _term(_DEFINED.match(question.strip()))
+    return _term(DEFINED.match(question.strip()))
 
 
 def _term(asked: re.Match | None) -> str:
-    """asked_term's term from the question's _DEFINED match."""
+    """asked_term's term from the question's DEFINED match."""
     term = asked.group("term").strip("?.,!;'\"()") if asked else ""
     return "" if term.lower() in STOP_WORDS else term
 
 
-def _bare(question: str, asked: re.Match) -> bool:
+def is_bare(question: str, asked: re.Match) -> bool:
     """Whether a 'what does X ...' question asks about X and nothing else: after X (and its head noun after 'the':
     "the -empty test", "the dip group") only stop or frame words and one closing word ("match?", "for?"). A question that
     goes on ("What does -depth get turned on by?", "What is sudo preferred over in Debian?") asks a detail, which

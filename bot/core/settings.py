@@ -71,6 +71,10 @@ class AnswerSettings:
     search_depth: int = _tunable(8, "passages ranked per question at least, so answer-type fit can reorder them")
     subject_elsewhere: float = _tunable(0.1, "a source's id or title word names it when at most this share of each "
                                         "other source's passages hold it")
+    subject_opening_passages: int = _tunable(10, "a source's first passages where it says what its subject is "
+                                              "(a NAME line, a first paragraph); 0: off")
+    subject_opening_words: int = _tunable(3, "a description names its subject early: 'The gzip command ...', "
+                                          "'Zstandard, or zstd ...'")
     subject_depth: int = _tunable(20, "times the usual depth searched for a named document's passages among all")
     rescore_depth: int = _tunable(2, "candidates rescored per slot when expansions offer alternatives")
     type_bonus: float = _tunable(1.1, "a passage holding the kind of fact asked for ('when': a date) gains a little")
