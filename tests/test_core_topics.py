@@ -48,7 +48,7 @@ def test_a_heading_is_offered_as_a_person_would_ask(section, expected):
     "MATCH2 4096 0x1000", "1 2 3", "---", "2.14.1", "* * *",  # table and number rows, rules
     "g++: g++ causes passing non const ptr to ptr to a func with const arg to cause an error (not a bug)",  # a sentence
     "int main(void) {", "export LIBS=-lxml2", "https://example.org/faq", "$HOME/.config",  # code, addresses
-    "[Some paragraphs taken from the above URL]", "Before reporting a bug, please"])  # an editor's note, half a sentence
+    "[Some paragraphs taken from the above URL]", "Before reporting a bug, please", "Why?"])  # an editor's note, half a sentence
 def test_a_heading_that_cannot_be_asked_about_is_not_offered(section):
     assert offered(section) == "" and topic(section, 10) == ""
 

@@ -52,7 +52,9 @@ def is_topic(text: str, max_words: int) -> bool:
         return False
     if text[0] in "[(" and text[-1] in "])" or _CODE.search(text):
         return False  # '[Some paragraphs taken from above]' is an editor's note; the rest is code
-    return text.lower() not in NO_TOPIC and (text.endswith("?") or tokens[0].lower() not in CLAUSE_OPENERS)
+    if text.endswith("?"):
+        return len(tokens) > 1  # 'Why?' alone asks nothing
+    return text.lower() not in NO_TOPIC and tokens[0].lower() not in CLAUSE_OPENERS
 
 
 def option_name(text: str) -> str:
