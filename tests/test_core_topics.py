@@ -32,7 +32,7 @@ def offered(section: str) -> str:
     ("Appendix B: Glossary", "Tell me about glossary"), ("simple `find|xargs` approach", "Tell me about simple find|xargs approach"),
     # a manual's shouted headings in lower case; acronyms kept
     ("EXIT STATUS", "Tell me about exit status"), ("OPTIONS", "Tell me about options"), ("VCPKG", "Tell me about VCPKG"),
-    ("XML OUTPUT", "Tell me about XML output"),
+    ("XML OUTPUT", "Tell me about XML output"), ("Compatibility with tar(1)", "Tell me about compatibility with tar(1)"),
     # an option is asked about as one
     ("-f, --force", "What does --force do?"), ("--level=N", "What does --level do?"), ("-o FILE", "What does -o do?"),
     # headlines and names keep their capitals; a sentence-case heading's first capital is lowered

@@ -14,8 +14,9 @@ from collections.abc import Callable
 # A heading's number, with the word that may lead it: '2.3.', '1)', 'Chapter 2.', 'Appendix A:', 'B.'.
 _NUMBER = re.compile(r"^(?:(?:chapter|section|part|appendix)\s+(?:\d+|[ivxlc]+|[a-z])\b[.:)]?|\d+(?:\.\d+)+\.?|"
                      r"\d+[.)]|[A-Za-z][.)])\s+", re.IGNORECASE)
-# What lines of code, markup and addresses hold and headings do not: 'f(x)', '$HOME', 'a = b', '{', a URL.
-_CODE = re.compile(r"[{}<>=$\\;@]|://|\bwww\.|\w\(|^[#*~]")
+# What lines of code, markup and addresses hold and headings do not: 'f(x)', '$HOME', 'a = b', '{', a URL;
+# a manual's reference ('tar(1)') is a name.
+_CODE = re.compile(r"[{}<>=$\\;@]|://|\bwww\.|\w\((?!\d\w*\))|^[#*~]")  # a call, not tar(1)
 _OPTION = re.compile(r"^-{1,2}[A-Za-z][\w-]*(?:=\S*)?$")  # '-f', '--force', '--level=N'
 _PLACEHOLDER = re.compile(r"^(?:[A-Z][A-Z_]*|<[^>]*>|\[[^\]]*\])$")  # an option's argument: 'FILE', '<n>', '[=WHEN]'
 _NUMERIC = re.compile(r"^[-+(]?(?:\d[\d.,:/x-]*|0x[0-9a-f]+)[)%]?$", re.IGNORECASE)  # '4096', '0x10', '2.14.1', '1/2'
