@@ -44,7 +44,7 @@ def test_a_heading_is_offered_as_a_person_would_ask(section, expected):
 
 
 @pytest.mark.parametrize("section", [
-    "NAME", "SEE ALSO", "Description", "Chapter 1. Introduction", "Table of contents", "About this page",  # parts of a document
+    "NAME", "SEE ALSO", "Description", "Chapter 1. Introduction", "Chapter 3", "Table of contents", "About this page",  # parts of a document
     "MATCH2 4096 0x1000", "1 2 3", "---", "2.14.1", "* * *",  # table and number rows, rules
     "g++: g++ causes passing non const ptr to ptr to a func with const arg to cause an error (not a bug)",  # a sentence
     "int main(void) {", "export LIBS=-lxml2", "https://example.org/faq", "$HOME/.config",  # code, addresses

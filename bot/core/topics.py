@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 # A heading's number, with the word that may lead it: '2.3.', '1)', 'Chapter 2.', 'Appendix A:', 'B.'.
 _NUMBER = re.compile(r"^(?:(?:chapter|section|part|appendix)\s+(?:\d+|[ivxlc]+|[a-z])\b[.:)]?|\d+(?:\.\d+)+\.?|"
-                     r"\d+[.)]|[A-Za-z][.)])\s+", re.IGNORECASE)
+                     r"\d+[.)]|[A-Za-z][.)])(?:\s+|$)", re.IGNORECASE)
 # What lines of code, markup and addresses hold and headings do not: 'f(x)', '$HOME', 'a = b', '{', a URL;
 # a manual's reference ('tar(1)') is a name.
 _CODE = re.compile(r"[{}<>=$\\;@]|://|\bwww\.|\w\((?!\d\w*\))|^[#*~]")  # a call, not tar(1)
