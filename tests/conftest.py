@@ -47,6 +47,30 @@ passages:
   text: The snow leopard lives in the Altai mountains.
 """
 
+# An imported document's headings: a manual's part name, a table row, a FAQ's question, a numbered heading
+# (the suggestions made from them are checked in the front ends' tests).
+IMPORTED_PASSAGES = """\
+source:
+  id: faq
+  title: Library FAQ
+passages:
+- id: faq-001
+  section: NAME
+  text: xmllint - command line XML tool
+- id: faq-002
+  section: MATCH2 4096 0x1000
+  text: MATCH2 4096 0x1000 weak binding
+- id: faq-003
+  section: Is there C++ bindings ?
+  text: Yes, C++ bindings come from the libxml++ project.
+- id: faq-004
+  section: 2.3. The MEDIA/SUBTYPE.xml files
+  text: Each MEDIA/SUBTYPE.xml file describes one media type.
+- id: faq-005
+  section: EXIT STATUS
+  text: The exit status is 0 when the document is well formed.
+"""
+
 
 def write_knowledge(folder: Path, passages_yaml: str = TINY_PASSAGES, name: str = "tiny.yaml") -> Path:
     """Make a knowledge folder holding one passages file; returns the folder."""

@@ -131,3 +131,40 @@ def test_a_passage_without_a_section_is_offered_by_its_first_words(text, offered
     # Only the first example_topic_words (6) are split off, however long the text; spacing collapses as before.
     kb = KnowledgeBase((Passage("x1", text, "", "a"),), SOURCES)
     assert Composer(kb, S, Replies()).question_for(kb.passages[0]) == offered
+
+
+# An imported document's headings: a manual's part names, a table row, a FAQ's question, a numbered heading.
+IMPORTED = KnowledgeBase((
+    Passage("d1", "gzip, gunzip - compress or expand files", "NAME", "a"),
+    Passage("d2", "MATCH2 4096 0x1000 weak", "MATCH2 4096 0x1000", "a"),
+    Passage("d3", "Yes, through the libxml++ project.", "Is there C++ bindings ?", "a"),
+    Passage("d4", "Each file describes one media type.", "2.3. The MEDIA/SUBTYPE.xml files", "a"),
+    Passage("d5", "The exit status is 0 on success.", "EXIT STATUS", "a"),
+), SOURCES)
+
+
+def test_examples_and_help_topics_skip_headings_that_are_no_topic_and_read_the_rest_as_asked():
+    compose = Composer(IMPORTED, S, Replies())
+    assert compose.examples == ("Is there C++ bindings?", "Tell me about the MEDIA/SUBTYPE.xml files",
+                                "Tell me about exit status")
+    assert "Topics: Is there C++ bindings?; The MEDIA/SUBTYPE.xml files; EXIT STATUS." in compose.help_text()
+
+
+def test_a_decline_suggests_a_faq_question_as_itself_and_never_a_heading_that_is_no_topic():
+    compose = Composer(IMPORTED, S, Replies())
+    hits = tuple(Hit(i, IMPORTED.by_id(i).section, IMPORTED.by_id(i).text, s)
+                 for i, s in (("d1", 0.18), ("d2", 0.17), ("d3", 0.16)))  # all near misses (>= 0.5 x 0.2)
+    query = Query(Reading("bindings", ("bindings",)), {}, (), 1.0)
+    answer = compose.not_found(Decision(query, hits, 1.0, False))
+    assert answer.suggestions == ("Is there C++ bindings?", "Tell me about the MEDIA/SUBTYPE.xml files",
+                                  "Tell me about exit status")
+    assert "\u2022 Is there C++ bindings?\n" in answer.text and "NAME" not in answer.text
+
+
+def test_a_nearby_section_that_is_no_topic_is_not_offered():
+    compose = Composer(IMPORTED, S, Replies())
+    hits = tuple(Hit(i, IMPORTED.by_id(i).section, IMPORTED.by_id(i).text, s)
+                 for i, s in (("d5", 0.25), ("d2", 0.24), ("d1", 0.23), ("d4", 0.22)))
+    query = Query(Reading("status", ("status",)), {}, (), 1.0)
+    answer = compose.found(Decision(query, hits, 1.0, True), Context(), 0.0)
+    assert answer.unsure and answer.nearby == ("2.3. The MEDIA/SUBTYPE.xml files",)  # the section, as the front ends find it

@@ -14,8 +14,11 @@ def _offered(answerer) -> dict[str, set[str]]:
     for passage in kb.passages:
         for question in passage.questions:
             offered.setdefault(question, set()).add(passage.id)
-        # a near miss is suggested as its passage's question (or 'Tell me about' its topic)
-        offered.setdefault(composer.question_for(passage), set()).add(passage.id)
+        # a near miss is suggested as its passage's question (or 'Tell me about' its topic; none for a heading
+        # that is no topic)
+        question = composer.question_for(passage)
+        if question:
+            offered.setdefault(question, set()).add(passage.id)
     return offered
 
 

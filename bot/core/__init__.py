@@ -12,6 +12,7 @@ pipeline.Answerer runs the stages; conversation.Conversation wraps it with sessi
 (context.py) and an injected question log; smalltalk.py answers greetings before any search.
 index.py holds every scoring formula (index_build.py weighs passages, index_file.py saves them);
 spelling, expand, phrasing and lexicon are what reading reads with; rerank_text, rerank_question and
-rerank_features are what the second stage reads with (its model: rerank_model.json beside them);
+rerank_features are what the second stage reads with (its model: rerank_model.json beside them); topics.py
+says how compose offers a section's heading as a suggestion (or not at all);
 settings.AnswerSettings holds every number the stages decide with, each with its reason. Nothing here prints, exits or uses a network.
 """

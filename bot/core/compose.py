@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from functools import cached_property
 
 from ..config import Replies
 from ..kb.model import KnowledgeBase, Passage, section_column
@@ -10,7 +11,9 @@ from .answer import Alternative, Answer, Why
 from .context import Context, Turn
 from .decision import Decision
 from .hits import Hit
+from .lexicon import english_words
 from .settings import AnswerSettings
+from .topics import lowered, offer, topic
 
 
 def bulleted(lead: str, items) -> str:
@@ -26,7 +29,6 @@ class Composer:
         self.settings = settings
         self.replies = replies
         self.positions = kb.positions
-        self.examples = self._examples()
         self._named: dict[str, tuple[str, str]] = {}  # source id -> (citation, url): every answer cites a few
 
     # -- answers from a decision ------------------------------------------------------------------
@@ -102,7 +104,7 @@ class Composer:
         """Sections of runner-ups in other topics that score close to an unsure answer ('did you mean')."""
         answered = {hit.section for hit in sources if hit.id in ids}
         close = [hit.section for hit in sources if hit.section and hit.section not in answered
-                 and hit.score >= self.settings.close_runner_up * score]
+                 and hit.score >= self.settings.close_runner_up * score and topic(hit.section, self.settings.topic_words)]
         return tuple(dict.fromkeys(close))[:self.settings.nearby_sections]
 
     def _alternatives(self, sources: tuple[Hit, ...], ids: tuple[str, ...]) -> tuple[Alternative, ...]:
@@ -133,7 +135,8 @@ class Composer:
 
     def help_text(self) -> str:
         """What the bot knows about, for `help` and /help."""
-        topics = "; ".join(self.kb.sections()[:self.settings.help_topics])
+        named = (topic(section, self.settings.topic_words) for section in self.kb.sections())
+        topics = "; ".join(itertools.islice(filter(None, named), self.settings.help_topics))
         return self.with_examples(f"I answer questions from {self.sources_text()}. Topics: {topics}. "
                                   "Ask in your own words, for example:")
 
@@ -141,21 +144,28 @@ class Composer:
         """A lead line followed by the example questions."""
         return bulleted(lead, self.examples)
 
-    def _examples(self) -> tuple[str, ...]:
-        """Example questions, one per section: a passage's own question, else its topic."""
+    @cached_property
+    def examples(self) -> tuple[str, ...]:
+        """Example questions, one per section that can be asked about: a passage's own question, else its topic."""
         column = section_column(self.kb.passages)
         wanted = self.settings.examples if self.settings.examples > 0 else None  # none set: every section's
-        firsts = itertools.islice(dict.fromkeys(column), wanted)  # distinct sections in order, found in C
-        return tuple(self.question_for(self.kb.passages[column.index(section)]) for section in firsts)
+        asked = (self.question_for(self.kb.passages[column.index(section)]) for section in dict.fromkeys(column))
+        return tuple(itertools.islice(filter(None, asked), wanted))  # distinct sections in order, found in C
 
     def question_for(self, passage: Passage) -> str:
-        """A question that leads to a passage: its own first question, else 'Tell me about' its topic."""
+        """A question that leads to a passage: its own first question, else one about its section (topics.py),
+        else 'Tell me about' its first words; '' when its section cannot be asked about."""
         if passage.questions:
             return passage.questions[0]
+        if passage.section:
+            return offer(passage.section, self.settings.topic_words, self._knows)
         count = self.settings.example_topic_words  # the first words, without splitting a long text to its end
-        topic = passage.section or " ".join(passage.text.split(None, count)[:count])
-        name = len(topic.split()) > 1 and topic.istitle()  # 'Garden Club': a name, not a capitalised sentence
-        return f"Tell me about {topic[0].lower() + topic[1:] if topic[:2].istitle() and not name else topic}"
+        topic = " ".join(passage.text.split(None, count)[:count])
+        return f"Tell me about {lowered(topic, lambda _word: False)}" if topic else ""  # a sentence: no headline
+
+    def _knows(self, word: str) -> bool:
+        """Whether a word is English (the word list is read on the first all-capitals heading, then shared)."""
+        return word in english_words(self.settings.english_min_count)
 
     def _suggestions(self, hits: tuple[Hit, ...]) -> tuple[str, ...]:
         """Two or three things to ask instead: the near misses if any, else the examples."""
@@ -163,7 +173,7 @@ class Composer:
         out: list[str] = []
         for hit in (h for h in hits if h.score >= s.threshold * s.near_miss_ratio):
             suggestion = self.question_for(self.kb.passages[self.positions[hit.id]])
-            if suggestion not in out:
+            if suggestion and suggestion not in out:
                 out.append(suggestion)
             if len(out) == s.suggestions:
                 break

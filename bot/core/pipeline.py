@@ -62,7 +62,12 @@ class Answerer:
         self._words_indexed = self.reranker is not None and words_indexed(kb.passages, index.settings)
         self.smalltalk = SmallTalk(self.settings)
         self.composer = Composer(kb, self.settings, config.replies)
-        self.examples = self.composer.examples
+
+    @property
+    def examples(self) -> tuple[str, ...]:
+        """The example questions, found on first need (a greeting, help, a decline): `ask` answering a question
+        does without them."""
+        return self.composer.examples
 
     def warm(self) -> None:
         """Build at once what a later question would otherwise pay for (for front ends that keep running):

@@ -112,6 +112,7 @@ class AnswerSettings:
     runners_up: int = _tunable(3, "runner-up passages `why` shows")
     examples: int = _tunable(3, "example questions offered (one per section)")
     example_topic_words: int = _tunable(6, "words of a passage that name its topic when it has no section")
+    topic_words: int = _tunable(10, "a heading of more words is a sentence or a table row, not a topic to offer")
     suggestions: int = _tunable(3, "'you could ask' suggestions under an unknown answer")
     near_miss_ratio: float = _tunable(0.5, "share of the threshold a near miss needs to be suggested")
     help_topics: int = _tunable(8, "sections named in the help text")

@@ -311,3 +311,17 @@ def test_the_console_reports_a_broken_knowledge_file_once_in_one_line(tmp_path):
     assert len(reported) == 1 and "Reload failed, still serving the previous knowledge" in reported[0]
 
 
+
+
+def test_a_decline_over_an_imported_documents_headings_suggests_what_a_person_would_ask(tmp_path):
+    from bot.config import load_config
+    from bot.core.pipeline import build_answerer, new_sessions
+    from conftest import IMPORTED_PASSAGES, write_config, write_knowledge
+
+    config = load_config(write_config(tmp_path, write_knowledge(tmp_path / "kb", IMPORTED_PASSAGES)), environ={})
+    out = io.StringIO()
+    answerer = build_answerer(config, cache=False)
+    assert console.ask_once(Conversation(answerer, new_sessions(config)), "How much does a yak cost?", False, out) == 0
+    assert out.getvalue() == (f"{config.replies.not_found} {config.replies.suggest}\n"
+                              "\u2022 Is there C++ bindings?\n\u2022 Tell me about the MEDIA/SUBTYPE.xml files\n"
+                              "\u2022 Tell me about exit status\n")

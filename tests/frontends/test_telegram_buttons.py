@@ -79,3 +79,20 @@ def test_an_unsure_answer_offers_nearby_topics(tmp_path):
             await h.fake.wait_for(lambda: len(h.fake.sent_to(52)) > before)
             assert plain(h.fake.sent_to(52)[-1]["text"]).startswith(near[0])
     run(scenario())
+
+
+def test_a_decline_over_an_imported_documents_headings_offers_buttons_that_read_as_questions(tmp_path):
+    from conftest import IMPORTED_PASSAGES, write_knowledge
+
+    async def scenario():
+        config = dataclasses.replace(make_config(tmp_path), knowledge=write_knowledge(tmp_path / "kb", IMPORTED_PASSAGES))
+        async with Harness(config) as h:
+            reply = await h.ask(61, "How much does a yak cost?")
+            labels = [label for label, data in buttons(reply) if data.startswith("ask:")]
+            assert labels == ["Is there C++ bindings?", "Tell me about the MEDIA/SUBTYPE.xml files",
+                              "Tell me about exit status"]  # not 'Tell me about NAME' nor the table row
+            before = len(h.fake.sent_to(61))
+            await h.tap(61, reply, buttons(reply)[0][1])
+            await h.fake.wait_for(lambda: len(h.fake.sent_to(61)) > before)
+            assert "libxml++" in plain(h.fake.sent_to(61)[-1]["text"])  # the FAQ's question is answered from its entry
+    run(scenario())
