@@ -95,3 +95,16 @@ def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> s
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def run_quality(benchmark: str, together: bool = False) -> None:
+    """Run one quality figure in this process, so an experiment's patches apply: realdocs, eval or squad."""
+    if benchmark == "realdocs":
+        from benchmarks import realdocs
+        sys.exit(realdocs.main(["--tuning", "--failures", "--no-mongolia", *(["--together"] if together else [])]))
+    if benchmark == "eval":
+        from bot.cli.main import run
+        sys.exit(run(["eval", "--no-baseline", "--failures"]))
+    from benchmarks import squad
+    sys.argv = ["squad.py"]
+    squad.main()

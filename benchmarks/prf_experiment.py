@@ -32,6 +32,7 @@ from typing import Mapping, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.common import run_quality  # noqa: E402
 from bot.text import content_stems, words  # noqa: E402
 
 
@@ -145,15 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     feedback = (Feedback(args.feedback, args.terms, args.beta, args.min_docs, args.unknown_only, args.scores,
                          args.order) if args.feedback > 0 else None)
     patch(feedback, args.heading)
-    if args.benchmark == "realdocs":
-        from benchmarks import realdocs
-        sys.exit(realdocs.main(["--tuning", "--failures", "--no-mongolia", *(["--together"] if args.together else [])]))
-    if args.benchmark == "eval":
-        from bot.cli.main import run
-        sys.exit(run(["eval", "--no-baseline", "--failures"]))
-    from benchmarks import squad
-    sys.argv = ["squad.py"]
-    squad.main()
+    run_quality(args.benchmark, args.together)
 
 
 if __name__ == "__main__":

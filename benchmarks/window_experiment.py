@@ -26,6 +26,8 @@ from typing import Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.common import run_quality  # noqa: E402
+
 
 def window_scores(scores: Sequence[float], sections: Sequence[str], lam: float, reach: int = 1,
                   agg: str = "max") -> list[float]:
@@ -144,15 +146,7 @@ def main(argv: list[str] | None = None) -> None:
         patch_window(args.lam, args.reach, args.agg, args.scores == "original")
     if args.ratio > 0:
         patch_margin(args.floor, args.ratio)
-    if args.benchmark == "realdocs":
-        from benchmarks import realdocs
-        sys.exit(realdocs.main(["--tuning", "--failures", "--no-mongolia"]))
-    if args.benchmark == "eval":
-        from bot.cli.main import run
-        sys.exit(run(["eval", "--no-baseline", "--failures"]))
-    from benchmarks import squad
-    sys.argv = ["squad.py"]
-    squad.main()
+    run_quality(args.benchmark, False)
 
 
 if __name__ == "__main__":
