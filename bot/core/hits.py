@@ -44,6 +44,7 @@ class Hits:
     query: Query
     ranked: tuple[Hit, ...] = ()
     coverage: float | None = None  # the best passage's coverage when the search measured it (decide reuses it)
+    led: bool = False  # the best passage is asked for by construction (a suggestion's section): decide keeps it
 
     @property
     def best(self) -> float:
@@ -114,6 +115,20 @@ def entry_first(question: str, ranked: tuple[Hit, ...], settings: AnswerSettings
     entry = ranked[at]
     first = Hit(entry.id, entry.section, entry.text, max(entry.score, ranked[0].score))
     return (first, *ranked[:at], *ranked[at + 1:])
+
+
+def lead_first(ranked: tuple[Hit, ...], is_lead: Callable[[Hit], bool], fallback: Passage,
+               least: float) -> tuple[Hit, ...]:
+    """The ranking with the best-ranked passage a question asks for by construction (`is_lead`: a subject's
+    description, a suggested section's passage) first, else `fallback` put first; scored the better of its own
+    score, the displaced passage's and `least` (the threshold), however its words happened to match."""
+    at = next((i for i, h in enumerate(ranked) if is_lead(h)), None)
+    if at is None:
+        entry, rest = Hit(fallback.id, fallback.section, fallback.text, 0.0), ranked
+    else:
+        entry, rest = ranked[at], (*ranked[:at], *ranked[at + 1:])
+    score = max(entry.score, ranked[0].score if ranked else 0.0, least)
+    return (Hit(entry.id, entry.section, entry.text, score), *rest)
 
 
 def asked_term(question: str) -> str:

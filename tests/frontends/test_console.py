@@ -315,7 +315,8 @@ def test_the_console_reports_a_broken_knowledge_file_once_in_one_line(tmp_path):
 
 def test_a_decline_over_an_imported_documents_headings_suggests_what_a_person_would_ask(tmp_path):
     from bot.config import load_config
-    from bot.core.pipeline import build_answerer, new_sessions
+    from bot.core.context import new_sessions
+    from bot.core.pipeline import build_answerer
     from conftest import IMPORTED_PASSAGES, write_config, write_knowledge
 
     config = load_config(write_config(tmp_path, write_knowledge(tmp_path / "kb", IMPORTED_PASSAGES)), environ={})
