@@ -85,8 +85,9 @@ def decisive(hits: tuple[Hit, ...], settings: AnswerSettings, question: str = ""
             or _covers(hits[0].score, query, coverage, settings))
 
 
-# a 'what does X ...' question asks what the term X is or does: its own entry says it
-DEFINED = re.compile(r"^(?:what|how) (?:does|do|did|is|are) (?P<article>the |an? )?(?P<term>\S+)", re.IGNORECASE)
+# a 'what does X ...' question asks what the term X is or does: its own entry says it ("What's X?" as "What is X?")
+DEFINED = re.compile(r"^(?:what|how)(?: (?:does|do|did|is|are)|['\u2019]s) (?P<article>the |an? )?(?P<term>\S+)",
+                     re.IGNORECASE)
 
 
 def other_entry(question: str, hits: tuple[Hit, ...], settings: AnswerSettings) -> bool:
