@@ -22,14 +22,14 @@ from .topics import offer, topic
 
 @dataclass(frozen=True)
 class Offered:
-    """Each offered question and topic, as `asked_key` reads it -> the sections offering it and each one's first
-    passage (its position), in document order."""
+    """Each offered question and topic, as `asked_key` reads it -> the positions of the first passages of the
+    sections offering it (one a source), in document order."""
 
-    offered: Mapping[str, tuple[tuple[str, ...], tuple[int, ...]]]
+    offered: Mapping[str, tuple[int, ...]]
 
-    def of(self, question: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
-        """The sections a question asks for by their own suggestion or topic, and their first passages (none else)."""
-        return self.offered.get(asked_key(question), ((), ()))
+    def of(self, question: str) -> tuple[int, ...]:
+        """The first passages of the sections a question asks for by their own suggestion or topic (none else)."""
+        return self.offered.get(asked_key(question), ())
 
 
 def asked_key(text: str) -> str:
@@ -43,16 +43,13 @@ def find_offered(passages: Sequence[Passage], max_words: int) -> Offered:
     for position, key in enumerate(zip(source_column(passages), section_column(passages))):
         if key[1]:
             firsts.setdefault(key, position)
-    found: dict[str, tuple[list[str], list[int]]] = {}
+    found: dict[str, list[int]] = {}
     for (_, section), position in firsts.items():
         # a suggestion's case only follows the heading's (topics.lowered), and asked_key lowers it anyway
         asked = {asked_key(offer(section, max_words, lambda _word: False)), asked_key(topic(section, max_words))}
         for key in filter(None, asked):
-            sections, positions = found.setdefault(key, ([], []))
-            if section not in sections:
-                sections.append(section)
-            positions.append(position)
-    return Offered({key: (tuple(sections), tuple(positions)) for key, (sections, positions) in found.items()})
+            found.setdefault(key, []).append(position)
+    return Offered({key: tuple(positions) for key, positions in found.items()})
 
 
 def offered_first(question: str, ranked: tuple[Hit, ...], offered: Offered, passages: Sequence[Passage],
@@ -62,7 +59,7 @@ def offered_first(question: str, ranked: tuple[Hit, ...], offered: Offered, pass
     threshold): the bot offered the section as an answer. The first passage, not the section's best-ranked one:
     that is whichever repeats the heading's word ("Tell me about options": "-D debugopts all: Enable all of the
     other debug options"), the first is where the section opens its subject."""
-    _, positions = offered.of(question)
+    positions = offered.of(question)
     if not positions:
         return ranked
     ids = {passages[p].id for p in positions}

@@ -165,7 +165,7 @@ class Answerer:
         """Search (in a named document's passages alone, `_search_named`); a suggestion asked back gets its section's
         first passage first (offered.py), a bare question on a document's subject its description (described.py)."""
         found, s, text = self._search_named(reading, carried), self.settings, reading.text
-        if s.offered_topics and self.offered.of(text)[1]:  # a suggestion asked back: its section's passage, kept
+        if s.offered_topics and self.offered.of(text):  # a suggestion asked back: its section's passage, kept
             return Hits(found.query, offered_first(text, found.ranked, self.offered, self.kb.passages, s.threshold),
                         led=True)
         subject = asked_subject(text) if s.subject_opening_passages else ""
