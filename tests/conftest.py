@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.pipeline import Answerer, build_answerer, new_sessions
+from bot.core.context import new_sessions
+from bot.core.pipeline import Answerer, build_answerer
 from bot.config import Config, load_config
 
 REPO = Path(__file__).resolve().parent.parent

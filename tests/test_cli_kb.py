@@ -17,7 +17,7 @@ from bot.core.pipeline import build_answerer
 from bot.config import load_config
 from bot.core.conversation import Conversation
 from bot.frontends.console import interactive
-from bot.core.pipeline import new_sessions
+from bot.core.context import new_sessions
 from bot.kb.load import load_knowledge
 from bot.kb.questions import load_questions
 from bot.core.live import LiveAnswerer

@@ -34,7 +34,8 @@ def answerer(passages=ZORB, sources=SOURCES, **changes) -> Answerer:
 
 
 def test_a_bare_question_on_the_documents_subject_gets_its_description():
-    for question in ("What is zorbconf?", "What does zorbconf do?", "what is Zorbconf"):
+    for question in ("What is zorbconf?", "What does zorbconf do?", "what is Zorbconf", "What's zorbconf?",
+                     "What\u2019s zorbconf?"):
         answer = answerer().answer(question)
         assert answer.found and answer.passage_ids[0] == "zorbconf-user-002", question
     # with the rule off, a passage that merely mentions the name answers (or the bot declines): what this fixes

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.frontends import console, jsonlines
-from bot.core.pipeline import new_sessions
+from bot.core.context import new_sessions
 from bot.core.conversation import Conversation
 from console_helpers import check_contract, fake_read, run_jsonl
 

@@ -144,7 +144,7 @@ def question_log(storage: Storage | None, channel: str) -> QuestionLog | None:
 
 def make_conversation(answerer: Answers, config: Config, storage: Storage | None, channel: str) -> Conversation:
     """A conversation over `answerer`: sessions bounded as the config says, questions logged on `channel`."""
-    from ..core.pipeline import new_sessions
+    from ..core.context import new_sessions
 
     return Conversation(answerer, new_sessions(config), question_log(storage, channel))
 

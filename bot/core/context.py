@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from cachetools import TTLCache
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 
 @dataclass(frozen=True)
@@ -64,3 +67,8 @@ class SessionStore:
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+def new_sessions(config: Config, clock: Callable[[], float] = time.monotonic) -> SessionStore:
+    """A session store bounded as the configuration says."""
+    return SessionStore(config.session.max_sessions, config.session.max_age_seconds, clock)

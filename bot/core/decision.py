@@ -93,9 +93,10 @@ def decide(text: str, chosen: Hits, index: FirstStage, positions: Mapping[str, i
            settings: AnswerSettings) -> Decision:
     """Penalise a question naming what the knowledge never mentions, measure coverage, and decide."""
     query, hits = chosen.query, chosen.ranked
-    if unknown_names(text, query.unknown) and hits:  # a name the knowledge lacks: the question is about something else
-        hits = tuple(h.scaled(settings.unknown_name_penalty) for h in hits)
-    hits = fit_options(text, hits, settings)
+    if not chosen.led:  # a suggestion asked back names its section's words, whatever they are
+        if unknown_names(text, query.unknown) and hits:  # a name the knowledge lacks: the question is about something else
+            hits = tuple(h.scaled(settings.unknown_name_penalty) for h in hits)
+        hits = fit_options(text, hits, settings)
     coverage = (0.0 if not hits else chosen.coverage if chosen.coverage is not None
                 else passage_coverage(query, index, positions[hits[0].id]))
     best = hits[0].score if hits else 0.0

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from ..kb.model import Passage, Source, source_column
-from .hits import DEFINED, Hit, asked_term, is_bare
+from .hits import DEFINED, Hit, asked_term, is_bare, lead_first
 
 _EDGE = "\"'`.,:;!?()[]{}<>*"
 _JOINS = {"and", "&"}  # "NATO and Mongolia", "Mongolia & NATO": a passage on both
@@ -97,12 +97,5 @@ def described_first(term: str, ranked: tuple[Hit, ...], descriptions: Descriptio
     found = descriptions.of(term)
     if not found:
         return ranked
-    ids = [passages[p].id for p in found]
-    at = next((i for i, h in enumerate(ranked) if h.id in ids), None)
-    if at is None:
-        p = passages[found[0]]
-        entry, rest = Hit(p.id, p.section, p.text, 0.0), ranked
-    else:
-        entry, rest = ranked[at], (*ranked[:at], *ranked[at + 1:])
-    score = max(entry.score, ranked[0].score if ranked else 0.0, least)
-    return (Hit(entry.id, entry.section, entry.text, score), *rest)
+    ids = {passages[p].id for p in found}
+    return lead_first(ranked, lambda hit: hit.id in ids, passages[found[0]], least)

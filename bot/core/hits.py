@@ -44,6 +44,7 @@ class Hits:
     query: Query
     ranked: tuple[Hit, ...] = ()
     coverage: float | None = None  # the best passage's coverage when the search measured it (decide reuses it)
+    led: bool = False  # the best passage is asked for by construction (a suggestion's section): decide keeps it
 
     @property
     def best(self) -> float:
@@ -84,8 +85,9 @@ def decisive(hits: tuple[Hit, ...], settings: AnswerSettings, question: str = ""
             or _covers(hits[0].score, query, coverage, settings))
 
 
-# a 'what does X ...' question asks what the term X is or does: its own entry says it
-DEFINED = re.compile(r"^(?:what|how) (?:does|do|did|is|are) (?P<article>the |an? )?(?P<term>\S+)", re.IGNORECASE)
+# a 'what does X ...' question asks what the term X is or does: its own entry says it ("What's X?" as "What is X?")
+DEFINED = re.compile(r"^(?:what|how)(?: (?:does|do|did|is|are)|['\u2019]s) (?P<article>the |an? )?(?P<term>\S+)",
+                     re.IGNORECASE)
 
 
 def other_entry(question: str, hits: tuple[Hit, ...], settings: AnswerSettings) -> bool:
@@ -114,6 +116,20 @@ def entry_first(question: str, ranked: tuple[Hit, ...], settings: AnswerSettings
     entry = ranked[at]
     first = Hit(entry.id, entry.section, entry.text, max(entry.score, ranked[0].score))
     return (first, *ranked[:at], *ranked[at + 1:])
+
+
+def lead_first(ranked: tuple[Hit, ...], is_lead: Callable[[Hit], bool], fallback: Passage,
+               least: float) -> tuple[Hit, ...]:
+    """The ranking with the best-ranked passage a question asks for by construction (`is_lead`: a subject's
+    description, a suggested section's passage) first, else `fallback` put first; scored the better of its own
+    score, the displaced passage's and `least` (the threshold), however its words happened to match."""
+    at = next((i for i, h in enumerate(ranked) if is_lead(h)), None)
+    if at is None:
+        entry, rest = Hit(fallback.id, fallback.section, fallback.text, 0.0), ranked
+    else:
+        entry, rest = ranked[at], (*ranked[:at], *ranked[at + 1:])
+    score = max(entry.score, ranked[0].score if ranked else 0.0, least)
+    return (Hit(entry.id, entry.section, entry.text, score), *rest)
 
 
 def asked_term(question: str) -> str:

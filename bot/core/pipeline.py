@@ -26,7 +26,7 @@ from ..kb.model import KnowledgeBase, Passage, question_column, section_column
 from ..text import clean, words
 from .answer import Answer
 from .compose import Composer
-from .context import Context, SessionStore
+from .context import Context
 from .described import Descriptions, asked_subject, described_first, find_descriptions
 from .decision import decide, fit_answer_type, leans_on_context, passage_coverage, prefers_followup
 from .expand import Expander, find_acronyms
@@ -34,6 +34,7 @@ from .hits import Hit, Hits, decisive, entry_first, first_stage_scaled, other_en
 from .index import TfidfIndex
 from .index_build import IndexSettings
 from .language import is_foreign
+from .offered import Offered, find_offered, offered_first
 from .query import Query, weigh
 from .reading import Reader, Reading
 from .settings import AnswerSettings
@@ -75,6 +76,8 @@ class Answerer:
         self.reader.warm()
         if self.settings.subject_opening_passages:
             self.descriptions  # noqa: B018 (cached: one pass over the passages' sources, ~50 ms at 6,000 sources)
+        if self.settings.offered_topics:
+            self.offered  # noqa: B018 (cached: one pass over the passages' sections)
         if self.reranker is not None:
             self.reranker.warm(self.kb.passages, self.settings.rerank_neighbours)
 
@@ -153,14 +156,22 @@ class Answerer:
         return find_descriptions(self.kb.sources, self.kb.passages, s.subject_opening_passages, s.subject_opening_words,
                                  english_words(s.english_min_count))
 
+    @cached_property
+    def offered(self) -> Offered:
+        """Each section's suggestion and topic, to know one asked back (offered.py); found on the first question."""
+        return find_offered(self.kb.passages, self.settings.topic_words)
+
     def _search(self, reading: Reading, carried: tuple[str, ...] = ()) -> Hits:
-        """Search; a question naming one of several documents is searched in that document's passages alone; a bare
-        question on a document's subject gets the document's own description first."""
-        found = self._search_named(reading, carried)
-        subject = asked_subject(reading.text) if self.settings.subject_opening_passages else ""
+        """Search (in a named document's passages alone, `_search_named`); a suggestion asked back gets its section's
+        first passage first (offered.py), a bare question on a document's subject its description (described.py)."""
+        found, s, text = self._search_named(reading, carried), self.settings, reading.text
+        if s.offered_topics and self.offered.of(text):  # a suggestion asked back: its section's passage, kept
+            return Hits(found.query, offered_first(text, found.ranked, self.offered, self.kb.passages, s.threshold),
+                        led=True)
+        subject = asked_subject(text) if s.subject_opening_passages else ""
         if not subject:
             return found
-        ranked = described_first(subject, found.ranked, self.descriptions, self.kb.passages, self.settings.threshold)
+        ranked = described_first(subject, found.ranked, self.descriptions, self.kb.passages, s.threshold)
         return found if ranked is found.ranked else Hits(found.query, ranked)
 
     def _search_named(self, reading: Reading, carried: tuple[str, ...] = ()) -> Hits:
@@ -284,7 +295,3 @@ def _load_knowledge(path: Path, cache: bool) -> tuple[KnowledgeBase, str | None]
         log.warning("could not save the knowledge snapshot to %s: %s", folder, exc.strerror or exc)
     return kb, digest
 
-
-def new_sessions(config: Config, clock: Callable[[], float] = time.monotonic) -> SessionStore:
-    """A session store bounded as the configuration says."""
-    return SessionStore(config.session.max_sessions, config.session.max_age_seconds, clock)

@@ -75,6 +75,8 @@ class AnswerSettings:
                                               "(a NAME line, a first paragraph); 0: off")
     subject_opening_words: int = _tunable(3, "a description names its subject early: 'The gzip command ...', "
                                           "'Zstandard, or zstd ...'")
+    offered_topics: bool = _tunable(True, "a suggestion asked back gets its section's first passage: suggestions "
+                                    "answered 74 -> 104 of 104")
     subject_depth: int = _tunable(20, "times the usual depth searched for a named document's passages among all")
     rescore_depth: int = _tunable(2, "candidates rescored per slot when expansions offer alternatives")
     type_bonus: float = _tunable(1.1, "a passage holding the kind of fact asked for ('when': a date) gains a little")

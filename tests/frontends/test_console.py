@@ -315,7 +315,8 @@ def test_the_console_reports_a_broken_knowledge_file_once_in_one_line(tmp_path):
 
 def test_a_decline_over_an_imported_documents_headings_suggests_what_a_person_would_ask(tmp_path):
     from bot.config import load_config
-    from bot.core.pipeline import build_answerer, new_sessions
+    from bot.core.context import new_sessions
+    from bot.core.pipeline import build_answerer
     from conftest import IMPORTED_PASSAGES, write_config, write_knowledge
 
     config = load_config(write_config(tmp_path, write_knowledge(tmp_path / "kb", IMPORTED_PASSAGES)), environ={})
@@ -325,3 +326,8 @@ def test_a_decline_over_an_imported_documents_headings_suggests_what_a_person_wo
     assert out.getvalue() == (f"{config.replies.not_found} {config.replies.suggest}\n"
                               "\u2022 Is there C++ bindings?\n\u2022 Tell me about the MEDIA/SUBTYPE.xml files\n"
                               "\u2022 Tell me about exit status\n")
+    for suggestion, section in (("Tell me about exit status", "EXIT STATUS"),
+                                ("Tell me about the MEDIA/SUBTYPE.xml files", "2.3. The MEDIA/SUBTYPE.xml files")):
+        out = io.StringIO()  # a suggestion asked back is answered from the section it was made from (offered.py)
+        assert console.ask_once(Conversation(answerer, new_sessions(config)), suggestion, False, out) == 0
+        assert f"section \u201c{section}\u201d" in out.getvalue(), out.getvalue()

@@ -91,8 +91,12 @@ def test_a_decline_over_an_imported_documents_headings_offers_buttons_that_read_
             labels = [label for label, data in buttons(reply) if data.startswith("ask:")]
             assert labels == ["Is there C++ bindings?", "Tell me about the MEDIA/SUBTYPE.xml files",
                               "Tell me about exit status"]  # not 'Tell me about NAME' nor the table row
-            before = len(h.fake.sent_to(61))
-            await h.tap(61, reply, buttons(reply)[0][1])
-            await h.fake.wait_for(lambda: len(h.fake.sent_to(61)) > before)
-            assert "libxml++" in plain(h.fake.sent_to(61)[-1]["text"])  # the FAQ's question is answered from its entry
+            sections, answers = ["Is there C++ bindings ?", "2.3. The MEDIA/SUBTYPE.xml files", "EXIT STATUS"], []
+            for (_label, data), section in zip(buttons(reply)[:3], sections):  # each suggestion, tapped, is answered
+                before = len(h.fake.sent_to(61))  # from the section it was made from (offered.py)
+                await h.tap(61, reply, data)
+                await h.fake.wait_for(lambda: len(h.fake.sent_to(61)) > before)
+                answers.append(plain(h.fake.sent_to(61)[-1]["text"]))
+                assert f"Source: Library FAQ, section \u201c{section}\u201d" in answers[-1], answers[-1]
+            assert "libxml++" in answers[0]  # the FAQ's question is answered from its entry
     run(scenario())

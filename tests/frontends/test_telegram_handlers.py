@@ -8,7 +8,8 @@ import html
 import time
 
 from bot.core.conversation import Conversation
-from bot.core.pipeline import build_answerer, new_sessions
+from bot.core.context import new_sessions
+from bot.core.pipeline import build_answerer
 from bot.config import PACKAGE_ROOT
 from bot.kb.load import load_knowledge
 from console_helpers import BrokenOn

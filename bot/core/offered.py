@@ -1,0 +1,66 @@
+"""A suggestion the bot made, asked back, is answered from the section it was made from.
+
+When the bot declines it offers questions made from section headings (topics.offer: "Tell me about exit status",
+"What is this spec?", "What does --force do?"), and a Telegram button sends one back as the question. Searched
+like any question, a heading's few common words ("options", "tests", "bugs") match some other section's passage
+as well or better, or nothing scores the threshold: the bot would decline its own suggestion. So a question that
+is, word for word (case and punctuation aside), a section's offered question or its topic as the help lists it
+gets that section's first passage first, where the section opens its subject.
+A rule about how suggestions are made, never about one document's words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from ..kb.model import Passage, section_column, source_column
+from ..text import words
+from .hits import Hit, lead_first
+from .topics import offer, topic
+
+
+@dataclass(frozen=True)
+class Offered:
+    """Each offered question and topic, as `asked_key` reads it -> the positions of the first passages of the
+    sections offering it (one a source), in document order."""
+
+    offered: Mapping[str, tuple[int, ...]]
+
+    def of(self, question: str) -> tuple[int, ...]:
+        """The first passages of the sections a question asks for by their own suggestion or topic (none else)."""
+        return self.offered.get(asked_key(question), ())
+
+
+def asked_key(text: str) -> str:
+    """A question as compared with the suggestions: its words, lowercased, without punctuation."""
+    return " ".join(words(text))
+
+
+def find_offered(passages: Sequence[Passage], max_words: int) -> Offered:
+    """Each section's suggestion (topics.offer) and topic (topics.topic), from each source's first passage of it."""
+    firsts: dict[tuple[str, str], int] = {}
+    for position, key in enumerate(zip(source_column(passages), section_column(passages))):
+        if key[1]:
+            firsts.setdefault(key, position)
+    found: dict[str, list[int]] = {}
+    for (_, section), position in firsts.items():
+        # a suggestion's case only follows the heading's (topics.lowered), and asked_key lowers it anyway
+        asked = {asked_key(offer(section, max_words, lambda _word: False)), asked_key(topic(section, max_words))}
+        for key in filter(None, asked):
+            found.setdefault(key, []).append(position)
+    return Offered({key: tuple(positions) for key, positions in found.items()})
+
+
+def offered_first(question: str, ranked: tuple[Hit, ...], offered: Offered, passages: Sequence[Passage],
+                  least: float) -> tuple[Hit, ...]:
+    """The ranking with the asked section's first passage first when a question is one of its suggestions (of
+    several sections offering it, the one whose first passage ranks best), scored at least `least` (the
+    threshold): the bot offered the section as an answer. The first passage, not the section's best-ranked one:
+    that is whichever repeats the heading's word ("Tell me about options": "-D debugopts all: Enable all of the
+    other debug options"), the first is where the section opens its subject."""
+    positions = offered.of(question)
+    if not positions:
+        return ranked
+    ids = {passages[p].id for p in positions}
+    return lead_first(ranked, lambda hit: hit.id in ids, passages[positions[0]], least)
