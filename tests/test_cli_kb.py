@@ -540,6 +540,21 @@ def test_eval_runs_the_regression_questions_and_fails_when_one_breaks(kb, capsys
     assert "When did Mongolia support KFOR in Kosovo?" in capsys.readouterr().out
 
 
+def test_eval_names_a_regression_question_expecting_a_missing_passage_as_kb_check_does(kb, capsys):
+    questions = kb / "questions.yaml"
+    questions.write_text(questions.read_text(encoding="utf-8").replace("expect_id: mongolia-019",
+                                                                       "expect_id: mongolia-999", 1), encoding="utf-8")
+    assert kbrun(kb, "check", "--quick") == 1
+    checked = [line for line in "".join(capsys.readouterr()).splitlines() if "mongolia-999" in line]
+    assert run(["--knowledge", str(kb), "eval", "--no-baseline"]) == 1
+    out = capsys.readouterr().out
+    assert f"({QUESTIONS} regression questions): {QUESTIONS - 1} passed, 1 failed" in out
+    named = [line.strip() for line in out.splitlines() if "mongolia-999" in line]
+    assert len(named) == 1 and named[0].startswith(f"{questions}, line ")
+    assert named[0].endswith(": expect_id 'mongolia-999' is not a passage (fix the id or remove the question)")
+    assert "no answer" not in out and any(line.endswith(named[0]) for line in checked)
+
+
 # -- hot reload in the console ---------------------------------------------------------------------
 
 def test_console_picks_up_new_knowledge_and_survives_a_broken_file(kb, passages_file):

@@ -275,19 +275,19 @@ def _evaluate(args: argparse.Namespace, config: Config) -> int:
 def _regression(answerer, config: Config) -> int:
     """Run knowledge/questions.yaml: exit 1 when a question not marked xfail is no longer answered right."""
     from ..kb.folder import KnowledgeFolder
-    from ..kb.check import run_questions
+    from ..kb.check import regression_failures, run_questions
     from ..kb.questions import load_questions
 
     path = KnowledgeFolder(Path(config.knowledge)).questions
     if not path.is_file():
         return 0
     results = run_questions(answerer, load_questions(path))
-    failed = [(q, ids) for q, ok, ids in results if not ok and not q.xfail]
-    known = sum(1 for q, ok, _ in results if not ok and q.xfail)
+    failed = regression_failures(results, answerer.kb, path)
+    known = sum(1 for _, ok, _ in results if not ok) - len(failed)
     print(f"{path} ({len(results)} regression questions): {len(results) - len(failed) - known} passed, "
           f"{len(failed)} failed, {known} known failure(s)")
-    for q, ids in failed:
-        print(f"  line {q.line}: {q.question!r}: expected {q.expect_id or list(q.expect)}, got {list(ids) or 'no answer'}")
+    for line in failed:
+        print(line)
     return 1 if failed else 0
 
 
