@@ -183,6 +183,8 @@ def test_ctrl_c_while_an_import_is_staged_leaves_the_knowledge_as_it_was(ready, 
     with monkeypatch.context() as interrupted:
         _ctrl_c_at(interrupted, lambda path: ".journal" in path.parts and path.name == "japan.yaml")
         assert kbrun(ready, *_argv("import", tmp_path)) == 130
+    assert capsys.readouterr().err == ("Interrupted: nothing is left half changed (the next kb command completes a "
+                                       "change already decided).\n")
     assert knowledge_bytes(ready) == before and not (ready / ".journal").exists()
     assert kbrun(ready, "check", "--quick") == 0
 

@@ -24,7 +24,7 @@ from ..config import PACKAGE_ROOT, Config, default_config_path, load_config
 from ..core.answer import Answer
 from ..core.conversation import Answers, Conversation, QuestionLog
 from ..errors import BotError, StorageError
-from .output import output_failed, output_gone
+from .output import interrupted, output_failed, output_gone
 
 if TYPE_CHECKING:
     from ..querylog import Storage
@@ -161,8 +161,7 @@ def run(argv: list[str] | None = None) -> int:
     except BotError as exc:
         return fail(exc)
     except KeyboardInterrupt:
-        print("", file=sys.stderr)
-        return 130
+        return interrupted()
     except BrokenPipeError:  # the reader went away (`... | head`): stop quietly, as command-line tools do
         return output_gone(141)
     except OSError as exc:  # `> file` on a full disk: one line, not a traceback (any other OSError is raised again)
