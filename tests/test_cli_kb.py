@@ -120,6 +120,20 @@ def test_stats_counts_passages_and_logged_questions_and_they_add_up(kb, capsys, 
     assert "feedback:   1 helpful, 0 not helpful" in out
 
 
+def test_stats_shows_what_it_can_with_one_warning_per_broken_part(kb, capsys, tmp_path):
+    (tmp_path / "log.sqlite3").write_bytes(b"SQLite format 3\x00" + b"not a database" * 100)
+    (kb / "questions.yaml").write_text("questions: [\n", encoding="utf-8")
+    assert kbrun(kb, "stats") == 0  # a view: the figures it could read are shown; kb check fails on the file
+    captured = capsys.readouterr()
+    assert f"passages:   {COUNT}" in captured.out and "sections:" in captured.out and "undo versions kept" in captured.out
+    assert "regression questions: unknown (questions.yaml does not load)" in captured.out
+    assert "asked:      unknown (the log database cannot be read)" in captured.out
+    warnings = captured.err.splitlines()
+    assert len(warnings) == 2 and all(line.startswith("Warning: ") for line in warnings)
+    assert "questions.yaml, line " in warnings[0] and "log.sqlite3" in warnings[1]
+    assert kbrun(kb, "list") == 0
+
+
 def test_each_knowledge_base_lists_and_counts_only_the_questions_asked_of_it(kb, tmp_path, capsys):
     # The README's own walkthrough: one config, the shipped knowledge and `--knowledge my-kb` share a log database.
     other = tmp_path / "other"
