@@ -107,6 +107,7 @@ class KnowledgeStore:
         since the change changes nothing. `merge` adjusts what is restored (the retired ids only ever grow)."""
         with self._locked():
             self._recover()
+            disk.refuse_blocked([self.real / self.folder.HISTORY / "version"], self.real)  # a linked .history: refused
             versions = self.history.versions()
             if not versions:
                 raise UndoRefused("there is no earlier version to go back to", self.history.folder,
