@@ -90,7 +90,9 @@ def test_an_undone_add_never_gives_its_id_to_the_next_fact(tiny, tmp_path, capsy
     assert _kb(folder, tmp_path, "add", "--text", "The zebra programme began in 2031.", "--section", "Zebras",
                "--force") == 0
     undone = _ids(folder)[-1]
+    capsys.readouterr()
     assert _kb(folder, tmp_path, "undo") == 0
+    assert f"; {undone} is kept in retired-ids.txt and never given again." in capsys.readouterr().out
     assert undone not in _ids(folder) and retired_ids(folder) == {undone}
     assert _kb(folder, tmp_path, "add", "--text", "The okapi census ended in 2032.", "--section", "Okapis",
                "--force") == 0
@@ -110,3 +112,17 @@ def test_undoing_a_remove_after_an_undone_add_keeps_the_added_id_retired(tiny, t
     assert first in _ids(folder) and added not in _ids(folder)
     assert retired_ids(folder) == {added}
     assert KnowledgeFolder(folder).retired.read_text(encoding="utf-8") == f"{HEADER}{added}\n"
+
+
+def test_an_undone_add_keeps_a_maintainers_lines_in_the_file(tiny, tmp_path, capsys):
+    folder, _ = tiny
+    path = KnowledgeFolder(folder).retired
+    path.write_text("# kept by hand\nold-007", encoding="utf-8")  # no final newline
+    assert _kb(folder, tmp_path, "add", "--text", "The zebra programme began in 2031.", "--section", "Zebras",
+               "--force") == 0
+    added = _ids(folder)[-1]
+    assert _kb(folder, tmp_path, "edit", _ids(folder)[0], "--text", "The okapi census ended in 2032.", "--force") == 0
+    assert _kb(folder, tmp_path, "undo") == 0  # the edit: no id freed, the file untouched
+    assert path.read_text(encoding="utf-8") == "# kept by hand\nold-007"
+    assert _kb(folder, tmp_path, "undo") == 0  # the add
+    assert path.read_text(encoding="utf-8") == f"# kept by hand\nold-007\n{added}\n"

@@ -215,6 +215,8 @@ def _cmd_undo(args, config: Config, console: Console) -> int:
     when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(version.at))
     restored = [f for f in version.files if f not in version.absent]
     done = [f"{what} {', '.join(files)}" for what, files in (("restored", restored), ("removed", version.absent)) if files]
+    if version.reason.startswith("add "):  # the id stays taken: what was logged about that passage keeps meaning it
+        done.append(f"{version.reason[4:]} is kept in retired-ids.txt and never given again")
     console.print(f"Undone: {version.reason or 'last change'} ({when}); {'; '.join(done)}.")
     return 0
 

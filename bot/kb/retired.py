@@ -62,11 +62,13 @@ def undo_keeps_retired(root: Path) -> Callable[[dict[Path, object]], dict[Path, 
             after = _file_ids(content, path) if content is not None else before  # a deleted file: an undone import
             freed += [i for i in before if i not in after]
             revived |= set(after) - set(before)
+        if not freed and not revived:  # an undone edit: the file is left as it is (even one kb check would flag)
+            return changes
         text = read_text(folder.retired) if folder.retired.exists() else HEADER
         kept = [line for line in text.splitlines(keepends=True) if line.strip() not in revived]
-        listed = set(_listed("".join(kept), folder.retired))
-        kept += [f"{i}\n" for i in dict.fromkeys(freed) if i not in listed]
-        new = "".join(kept)
+        listed, new = set(_listed("".join(kept), folder.retired)), "".join(kept)
+        added = "".join(f"{i}\n" for i in dict.fromkeys(freed) if i not in listed)
+        new += ("\n" if added and new and not new.endswith("\n") else "") + added
         if new == text and real_retired not in changes:
             return changes
         saved = changes.get(real_retired, b"")
