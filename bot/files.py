@@ -116,11 +116,16 @@ def atomic_write(path: Path, content: str | bytes | Iterable[str]) -> None:
 
 def refuse_blocked(paths: Iterable[Path], root: Path) -> None:
     """Refuse writing files whose folder (below `root`) cannot be made because a file stands where it should be
-    (`sources` or `.history` a file): found before a change is decided, it is refused whole, never half applied."""
+    (`sources` or `.history` a file), or is a symbolic link that would put them elsewhere (a linked `.history` saved
+    versions outside the knowledge): found before a change is decided, it is refused whole, never half applied."""
     for path in paths:
         for folder in Path(path).parents:
             if folder == root or root not in folder.parents:
                 break
+            if folder.is_symlink():
+                raise KnowledgeError("a symbolic link where a folder is expected (kb commands write only inside the "
+                                     "knowledge folder); nothing was changed", folder,
+                                     hint="replace the link with a folder of its own, or remove it")
             if folder.exists() and not folder.is_dir():
                 raise KnowledgeError("a file where a folder is expected; nothing was changed", folder,
                                      hint="move it out of the knowledge folder, or remove it")

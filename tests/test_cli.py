@@ -441,3 +441,17 @@ def test_output_to_a_full_disk_is_one_error_line_not_a_traceback(tmp_path, args,
                                 stdout=full, stderr=subprocess.PIPE, timeout=120)
     assert (result.returncode, result.stderr.decode()) == (
         2, "Error: cannot write the output: No space left on device (free disk space, or send the output elsewhere)\n")
+
+
+def test_ctrl_c_is_one_line_saying_so_and_exit_130(tmp_path, tiny_kb):
+    import signal
+
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "--knowledge", str(tiny_kb), "ask", "--jsonl"], cwd=REPO,
+                            env=clean_env(tmp_path), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stdin.write(json.dumps({"text": "Where does the Selenge River flow?"}) + "\n")
+    proc.stdin.flush()
+    assert "Lake Baikal" in json.loads(proc.stdout.readline())["answer"]
+    proc.send_signal(signal.SIGINT)  # Ctrl-C while it waits for the next line
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and err == "Interrupted.\n"

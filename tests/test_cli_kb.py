@@ -120,6 +120,20 @@ def test_stats_counts_passages_and_logged_questions_and_they_add_up(kb, capsys, 
     assert "feedback:   1 helpful, 0 not helpful" in out
 
 
+def test_stats_shows_what_it_can_with_one_warning_per_broken_part(kb, capsys, tmp_path):
+    (tmp_path / "log.sqlite3").write_bytes(b"SQLite format 3\x00" + b"not a database" * 100)
+    (kb / "questions.yaml").write_text("questions: [\n", encoding="utf-8")
+    assert kbrun(kb, "stats") == 0  # a view: the figures it could read are shown; kb check fails on the file
+    captured = capsys.readouterr()
+    assert f"passages:   {COUNT}" in captured.out and "sections:" in captured.out and "undo versions kept" in captured.out
+    assert "regression questions: unknown (questions.yaml does not load)" in captured.out
+    assert "asked:      unknown (the log database cannot be read)" in captured.out
+    warnings = captured.err.splitlines()
+    assert len(warnings) == 2 and all(line.startswith("Warning: ") for line in warnings)
+    assert "questions.yaml, line " in warnings[0] and "log.sqlite3" in warnings[1]
+    assert kbrun(kb, "list") == 0
+
+
 def test_each_knowledge_base_lists_and_counts_only_the_questions_asked_of_it(kb, tmp_path, capsys):
     # The README's own walkthrough: one config, the shipped knowledge and `--knowledge my-kb` share a log database.
     other = tmp_path / "other"
@@ -538,6 +552,21 @@ def test_eval_runs_the_regression_questions_and_fails_when_one_breaks(kb, capsys
     assert kbrun(kb, "edit", "mongolia-019", "--text", "Mongolia took part in a peacekeeping operation.") == 0
     assert run(["--knowledge", str(kb), "eval", "--no-baseline"]) == 1
     assert "When did Mongolia support KFOR in Kosovo?" in capsys.readouterr().out
+
+
+def test_eval_names_a_regression_question_expecting_a_missing_passage_as_kb_check_does(kb, capsys):
+    questions = kb / "questions.yaml"
+    questions.write_text(questions.read_text(encoding="utf-8").replace("expect_id: mongolia-019",
+                                                                       "expect_id: mongolia-999", 1), encoding="utf-8")
+    assert kbrun(kb, "check", "--quick") == 1
+    checked = [line for line in "".join(capsys.readouterr()).splitlines() if "mongolia-999" in line]
+    assert run(["--knowledge", str(kb), "eval", "--no-baseline"]) == 1
+    out = capsys.readouterr().out
+    assert f"({QUESTIONS} regression questions): {QUESTIONS - 1} passed, 1 failed" in out
+    named = [line.strip() for line in out.splitlines() if "mongolia-999" in line]
+    assert len(named) == 1 and named[0].startswith(f"{questions}, line ")
+    assert named[0].endswith(": expect_id 'mongolia-999' is not a passage (fix the id or remove the question)")
+    assert "no answer" not in out and any(line.endswith(named[0]) for line in checked)
 
 
 # -- hot reload in the console ---------------------------------------------------------------------

@@ -133,6 +133,21 @@ def test_a_disk_filling_up_after_the_change_was_decided_loses_nothing(ready, tmp
     assert kbrun(ready, "undo") == 0 and load_knowledge(ready).by_id(new_id(2)) is None
 
 
+@pytest.mark.parametrize("name", sorted(CHANGES))
+def test_every_change_refuses_a_history_folder_linked_elsewhere_and_writes_nothing_there(ready, tmp_path, capsys,
+                                                                                         name):
+    # A linked .history had every change save its versions in the folder the link named, outside the knowledge.
+    elsewhere = tmp_path / "elsewhere"
+    (ready / ".history").rename(elsewhere)
+    (ready / ".history").symlink_to(elsewhere, target_is_directory=True)
+    before, saved = knowledge_bytes(ready), sorted(p for p in elsewhere.rglob("*"))
+    assert kbrun(ready, *_argv(name, tmp_path)) == 2
+    err = _one_error_line(capsys)
+    assert err.startswith(f"Error: {ready.resolve() / '.history'}: a symbolic link where a folder is expected"), err
+    assert knowledge_bytes(ready) == before and sorted(p for p in elsewhere.rglob("*")) == saved
+    assert not (ready / ".journal").exists()
+
+
 # -- a knowledge file broken before the command ----------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["add", "edit", "remove", "import"])
@@ -183,6 +198,8 @@ def test_ctrl_c_while_an_import_is_staged_leaves_the_knowledge_as_it_was(ready, 
     with monkeypatch.context() as interrupted:
         _ctrl_c_at(interrupted, lambda path: ".journal" in path.parts and path.name == "japan.yaml")
         assert kbrun(ready, *_argv("import", tmp_path)) == 130
+    assert capsys.readouterr().err == ("Interrupted: nothing is left half changed (the next kb command completes a "
+                                       "change already decided).\n")
     assert knowledge_bytes(ready) == before and not (ready / ".journal").exists()
     assert kbrun(ready, "check", "--quick") == 0
 

@@ -94,6 +94,48 @@ def test_init_leaves_an_existing_knowledge_base_alone(tmp_path):
     assert (kb / "synonyms.yaml").read_text() == "synonyms: [[car, automobile]]\n"
 
 
+def _failing_mkdir(monkeypatch, name: str, error: BaseException) -> None:
+    """The file system failing (or Ctrl-C arriving) as the folder called `name` is made; the rest works."""
+    import os
+
+    real = os.mkdir
+
+    def mkdir(path, *args, **kwargs):
+        if os.path.basename(path) == name:
+            raise error
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new folder", "empty folder"])
+@pytest.mark.parametrize("step", ["sources", "passages"])
+def test_init_failing_half_way_leaves_nothing_behind_and_the_next_init_works(tmp_path, capsys, monkeypatch,
+                                                                             existing, step):
+    # A full disk half-way left passages/ and part of the files: init then said 'already a knowledge base' and
+    # the next commands tripped on a missing questions.yaml.
+    import errno
+    import os
+
+    kb = tmp_path / "new" / "kb"
+    if existing:
+        kb.mkdir(parents=True)
+    with monkeypatch.context() as full:
+        _failing_mkdir(full, step, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+        assert run(["--knowledge", str(kb), "kb", "init"]) == 2
+    assert capsys.readouterr().err == (f"Error: {kb}: cannot make the knowledge base: No space left on device; "
+                                       "nothing was left behind\n")
+    assert (sorted(kb.iterdir()) == [] if existing else not (tmp_path / "new").exists())
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["new"] if existing else [])
+    with monkeypatch.context() as interrupted:
+        _failing_mkdir(interrupted, step, KeyboardInterrupt())
+        assert run(["--knowledge", str(kb), "kb", "init"]) == 130
+    assert (sorted(kb.iterdir()) == [] if existing else not (tmp_path / "new").exists())
+    assert run(["--knowledge", str(kb), "kb", "init"]) == 0
+    assert sorted(p.name for p in kb.iterdir()) == [".identity", "passages", "questions.yaml", "sources",
+                                                    "synonyms.yaml"]
+
+
 def test_import_into_a_new_folder_path_starts_the_knowledge_base(tmp_path):
     kb = tmp_path / "new" / "kb"
     imported = run_bot(["--knowledge", str(kb), "kb", "import", str(_document(tmp_path)), "--yes"], tmp_path)

@@ -76,3 +76,53 @@ def test_kb_check_warns_of_a_passage_given_a_removed_id_by_hand(tiny):
         "(retired-ids.txt): logged questions and feedback about that one now name it; give it a new id"]
     KnowledgeFolder(folder).retired.write_text("a b\n", encoding="utf-8")
     assert any("'a b' is not one passage id" in w for w in check_knowledge(config, ask_questions=False).warnings)
+
+
+def _kb(folder, tmp_path, *argv: str) -> int:
+    """A `kb` command through the real command line."""
+    from bot.cli.main import run
+
+    return run(["--config", str(tmp_path / "config.yaml"), "--knowledge", str(folder), "kb", *argv])
+
+
+def test_an_undone_add_never_gives_its_id_to_the_next_fact(tiny, tmp_path, capsys):
+    folder, _ = tiny
+    assert _kb(folder, tmp_path, "add", "--text", "The zebra programme began in 2031.", "--section", "Zebras",
+               "--force") == 0
+    undone = _ids(folder)[-1]
+    capsys.readouterr()
+    assert _kb(folder, tmp_path, "undo") == 0
+    assert f"; {undone} is kept in retired-ids.txt and never given again." in capsys.readouterr().out
+    assert undone not in _ids(folder) and retired_ids(folder) == {undone}
+    assert _kb(folder, tmp_path, "add", "--text", "The okapi census ended in 2032.", "--section", "Okapis",
+               "--force") == 0
+    assert _ids(folder)[-1] != undone
+    assert int(_ids(folder)[-1].rsplit("-", 1)[1]) == int(undone.rsplit("-", 1)[1]) + 1
+
+
+def test_undoing_a_remove_after_an_undone_add_keeps_the_added_id_retired(tiny, tmp_path, capsys):
+    folder, _ = tiny
+    first = _ids(folder)[0]
+    assert _kb(folder, tmp_path, "remove", first) == 0
+    assert _kb(folder, tmp_path, "add", "--text", "The zebra programme began in 2031.", "--section", "Zebras",
+               "--force") == 0
+    added = _ids(folder)[-1]
+    assert _kb(folder, tmp_path, "undo") == 0  # the add: its id is retired, not freed
+    assert _kb(folder, tmp_path, "undo") == 0  # the remove: not refused as "edited by hand", and the id comes back
+    assert first in _ids(folder) and added not in _ids(folder)
+    assert retired_ids(folder) == {added}
+    assert KnowledgeFolder(folder).retired.read_text(encoding="utf-8") == f"{HEADER}{added}\n"
+
+
+def test_an_undone_add_keeps_a_maintainers_lines_in_the_file(tiny, tmp_path, capsys):
+    folder, _ = tiny
+    path = KnowledgeFolder(folder).retired
+    path.write_text("# kept by hand\nold-007", encoding="utf-8")  # no final newline
+    assert _kb(folder, tmp_path, "add", "--text", "The zebra programme began in 2031.", "--section", "Zebras",
+               "--force") == 0
+    added = _ids(folder)[-1]
+    assert _kb(folder, tmp_path, "edit", _ids(folder)[0], "--text", "The okapi census ended in 2032.", "--force") == 0
+    assert _kb(folder, tmp_path, "undo") == 0  # the edit: no id freed, the file untouched
+    assert path.read_text(encoding="utf-8") == "# kept by hand\nold-007"
+    assert _kb(folder, tmp_path, "undo") == 0  # the add
+    assert path.read_text(encoding="utf-8") == f"# kept by hand\nold-007\n{added}\n"

@@ -15,6 +15,7 @@ from typing import Callable
 from ..config import Config
 from ..errors import DuplicatePassage, PassageNotFound
 from ..errors import PassageRejected, UsageError
+from .output import interrupted
 
 # -- command line ----------------------------------------------------------------------------------
 
@@ -153,3 +154,5 @@ def run(args: argparse.Namespace, config: Config, ask: Callable[[str], str] | No
     except (DuplicatePassage, PassageNotFound, PassageRejected) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # a change is never left half made: the store rolled it back or the journal holds it
+        return interrupted("nothing is left half changed (the next kb command completes a change already decided)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Callable
 
 from ..config import Config
 from ..kb.store import KnowledgeStore
-from ..errors import UsageError
+from ..errors import BotError, UsageError
 from ..kb.check import MAX_LIST, check_knowledge, unanswered_by, unanswered_entries, unanswered_question
 from ..kb.edit import add_passage, edit_passage, remove_passage, undo
 from ..kb.init import init_knowledge
@@ -111,20 +112,34 @@ def _cmd_stats(args, config: Config, console: Console) -> int:
         console.print(f"  (no source entry): {unsourced} passages")
     console.print(f"sections:   {len(kb.sections())}")
     if root.is_dir():
-        console.print(f"regression questions: {len(regression_questions(config))}")
+        try:
+            console.print(f"regression questions: {len(regression_questions(config))}")
+        except BotError as exc:  # one broken part costs its own figure, not the others (kb check names it too)
+            console.print("regression questions: unknown (questions.yaml does not load)")
+            print(f"Warning: {exc}", file=sys.stderr)
         console.print(f"undo versions kept:   {len(KnowledgeStore(root).versions())}")
+    _stats_log(config, console)
+    return 0
+
+
+def _stats_log(config: Config, console: Console) -> None:
+    """The logged questions' figures; a log database that cannot be read is one warning line, not the end of stats."""
     from ..kb.identity import existing_log
 
-    log = existing_log(config)
-    if log is not None:
+    try:
+        log = existing_log(config)
+        if log is None:
+            console.print("asked:      no log database yet")
+            return
         with log:
             counts = log.counts()
-        console.print("asked:      {questions} questions = {answered} answered + {unanswered} not answered + "
-                      "{other} other (small talk, help, empty or too long)".format(**counts))
-        console.print("feedback:   {helpful} helpful, {unhelpful} not helpful".format(**counts))
-    else:
-        console.print("asked:      no log database yet")
-    return 0
+    except (BotError, sqlite3.Error, OSError) as exc:
+        console.print("asked:      unknown (the log database cannot be read)")
+        print(f"Warning: {exc}", file=sys.stderr)
+        return
+    console.print("asked:      {questions} questions = {answered} answered + {unanswered} not answered + "
+                  "{other} other (small talk, help, empty or too long)".format(**counts))
+    console.print("feedback:   {helpful} helpful, {unhelpful} not helpful".format(**counts))
 
 
 def _ask_missing(console: Console, value: str | None, prompt: str, option: str) -> str:
@@ -200,6 +215,8 @@ def _cmd_undo(args, config: Config, console: Console) -> int:
     when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(version.at))
     restored = [f for f in version.files if f not in version.absent]
     done = [f"{what} {', '.join(files)}" for what, files in (("restored", restored), ("removed", version.absent)) if files]
+    if version.reason.startswith("add "):  # the id stays taken: what was logged about that passage keeps meaning it
+        done.append(f"{version.reason[4:]} is kept in retired-ids.txt and never given again")
     console.print(f"Undone: {version.reason or 'last change'} ({when}); {'; '.join(done)}.")
     return 0
 

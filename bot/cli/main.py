@@ -24,7 +24,7 @@ from ..config import PACKAGE_ROOT, Config, default_config_path, load_config
 from ..core.answer import Answer
 from ..core.conversation import Answers, Conversation, QuestionLog
 from ..errors import BotError, StorageError
-from .output import output_failed, output_gone
+from .output import interrupted, output_failed, output_gone
 
 if TYPE_CHECKING:
     from ..querylog import Storage
@@ -161,8 +161,7 @@ def run(argv: list[str] | None = None) -> int:
     except BotError as exc:
         return fail(exc)
     except KeyboardInterrupt:
-        print("", file=sys.stderr)
-        return 130
+        return interrupted()
     except BrokenPipeError:  # the reader went away (`... | head`): stop quietly, as command-line tools do
         return output_gone(141)
     except OSError as exc:  # `> file` on a full disk: one line, not a traceback (any other OSError is raised again)
@@ -275,19 +274,19 @@ def _evaluate(args: argparse.Namespace, config: Config) -> int:
 def _regression(answerer, config: Config) -> int:
     """Run knowledge/questions.yaml: exit 1 when a question not marked xfail is no longer answered right."""
     from ..kb.folder import KnowledgeFolder
-    from ..kb.check import run_questions
+    from ..kb.check import regression_failures, run_questions
     from ..kb.questions import load_questions
 
     path = KnowledgeFolder(Path(config.knowledge)).questions
     if not path.is_file():
         return 0
     results = run_questions(answerer, load_questions(path))
-    failed = [(q, ids) for q, ok, ids in results if not ok and not q.xfail]
-    known = sum(1 for q, ok, _ in results if not ok and q.xfail)
+    failed = regression_failures(results, answerer.kb, path)
+    known = sum(1 for _, ok, _ in results if not ok) - len(failed)
     print(f"{path} ({len(results)} regression questions): {len(results) - len(failed) - known} passed, "
           f"{len(failed)} failed, {known} known failure(s)")
-    for q, ids in failed:
-        print(f"  line {q.line}: {q.question!r}: expected {q.expect_id or list(q.expect)}, got {list(ids) or 'no answer'}")
+    for line in failed:
+        print(line)
     return 1 if failed else 0
 
 

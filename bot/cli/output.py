@@ -36,3 +36,10 @@ def output_failed(exc: OSError, code: int = 2) -> int:
         print(f"Error: cannot write the output: {exc.strerror or exc} (free disk space, or send the output "
               "elsewhere)", file=sys.stderr)
     return code
+
+
+def interrupted(what: str = "") -> int:
+    """Ctrl-C: one line saying so (after the terminal's ^C, on a line of its own), exit 130 as the README says."""
+    start = "\n" if sys.stderr.isatty() else ""
+    print(f"{start}Interrupted{': ' + what if what else ''}.", file=sys.stderr)
+    return 130

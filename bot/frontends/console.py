@@ -18,6 +18,8 @@ from .failure import failed_reply, log_failure
 log = logging.getLogger(__name__)
 
 SESSION = "console"  # the interactive console is one conversation
+CLEARED = "Interrupted: the line was cleared (quit or Ctrl-D leaves)."  # Ctrl-C at the prompt: say how to leave
+DROPPED = "Interrupted: that question was dropped."  # Ctrl-C while answering: nothing was answered or logged
 
 
 def format_answer(answer: Answer) -> str:
@@ -129,6 +131,7 @@ def interactive(conversation: Conversation, out: TextIO = sys.stdout, read: Call
             return 0
         except KeyboardInterrupt:  # the half-typed line is dropped; a new prompt on a fresh line, nothing asked
             say()
+            say(CLEARED, "dim")
             continue
         command = line.strip().lower()
         if not command:  # Enter on an empty line: nothing was asked, so nothing to say (no hint, no log)
@@ -152,6 +155,7 @@ def _ask(conversation: Conversation, line: str, say: Printer) -> Answer | None:
         answer = conversation.ask(SESSION, line)
     except KeyboardInterrupt:  # Ctrl-C while answering drops the question, as Python's prompt drops a running line
         say()
+        say(DROPPED, "dim")
         return None
     except BotError as exc:  # a named problem says how to fix it in its own words
         say(str(exc), "bold red")

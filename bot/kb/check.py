@@ -85,11 +85,30 @@ def _question_errors(root: Path, kb: KnowledgeBase) -> tuple[list[str], list[Reg
         except KnowledgeError as exc:
             errors.append(str(exc))
     ids = {p.id for p in kb.passages}
-    for q in questions:
-        if q.expect_id and q.expect_id not in ids:
-            errors.append(str(KnowledgeError(f"expect_id '{q.expect_id}' is not a passage", qpath, q.line,
-                                             hint="fix the id or remove the question")))
+    errors += [error for error in (missing_passage(q, ids, qpath) for q in questions) if error]
     return errors, questions
+
+
+def missing_passage(q: RegressionQuestion, ids: set[str], qpath: Path) -> str:
+    """The error of a question expecting a passage the knowledge lacks ('' when it has it): `kb check` and `eval`
+    name the missing id alike, not the answer the bot happened to give."""
+    if not q.expect_id or q.expect_id in ids:
+        return ""
+    return str(KnowledgeError(f"expect_id '{q.expect_id}' is not a passage", qpath, q.line,
+                              hint="fix the id or remove the question"))
+
+
+def regression_failures(results: list[tuple[RegressionQuestion, bool, tuple[str, ...]]], kb: KnowledgeBase,
+                        qpath: Path) -> list[str]:
+    """`eval`'s line for each failed regression question (not marked xfail; one expecting a missing passage fails
+    even so, as `kb check` fails it)."""
+    ids, out = {p.id for p in kb.passages}, []
+    for q, ok, got in results:
+        missing = missing_passage(q, ids, qpath)
+        if missing or (not ok and not q.xfail):
+            out.append(f"  {missing}" if missing else
+                       f"  line {q.line}: {q.question!r}: expected {q.expect_id or list(q.expect)}, got {list(got) or 'no answer'}")
+    return out
 
 
 def _file_warnings(root: Path, kb: KnowledgeBase) -> list[str]:

@@ -21,7 +21,7 @@ from .load import load_knowledge, passage_files
 from .lookup import knowledge_root, locate_loaded
 from .model import KnowledgeBase, Passage, Source, check_id, check_passage_text
 from .questions import load_questions
-from .retired import retired_ids, stage_retired
+from .retired import retired_ids, stage_retired, undo_keeps_retired
 from .staging import check_staged, checked_files, commit_checked, dangling_ids, stage_passages, stage_questions, stage_unquestion
 from .store import KnowledgeStore
 
@@ -201,7 +201,7 @@ def undo(config: Config, force: bool = False):
     except KnowledgeError:
         old_dangling = set()  # undo is how a maintainer gets back from a broken state
     return store.undo(check=lambda staged: check_staged(root, staged, old_dangling, allow_empty=True),
-                      view=checked_files(root), force=force)
+                      view=checked_files(root), force=force, merge=undo_keeps_retired(root))
 
 
 def recover(config: Config) -> str | None:

@@ -148,11 +148,11 @@ class History:
         for old in self.versions()[: -self.limit]:
             remove_tree(self.folder / old.name, MANIFEST)
 
-    def refuse_edited(self, version: Version) -> None:
+    def refuse_edited(self, version: Version, skip: str = "") -> None:
         """Refuse to restore a version whose files are no longer as its change left them (edited by hand since):
-        restoring the saved copies would throw that edit away without a word."""
+        restoring the saved copies would throw that edit away without a word (`skip`: a file undo merges instead)."""
         edited = []
-        for relative, expected in version.written:
+        for relative, expected in (item for item in version.written if item[0] != skip):
             path = self.real / relative
             try:
                 current = digest(path.read_bytes()) if path.is_file() else "" if not path.exists() else None

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import uuid
 from pathlib import Path
 
 from ..errors import UsageError
+from ..files import fsync_dir
 from .folder import KnowledgeFolder
 from .identity import identify
 
@@ -46,19 +51,70 @@ def init_knowledge(root: Path) -> bool:
     """Make an empty working knowledge base in a new or empty folder; False when one is already there.
 
     A non-empty folder that is not a knowledge base is refused: its files are never mixed with the knowledge's.
+    All or nothing: a new folder is built beside it under a hidden name and renamed into place; an existing empty
+    one has what was made in it removed again when a step fails (a full disk, Ctrl-C), so no half-made knowledge
+    folder is left for the next command to trip on.
     """
     root = Path(root)
-    folder = KnowledgeFolder(root)
     if is_knowledge_folder(root):
         return False
     check_startable(root)
     try:
-        folder.passages.mkdir(parents=True, exist_ok=True)
-        folder.sources.mkdir(exist_ok=True)
-        for path, text in ((folder.synonyms, SYNONYMS_TEMPLATE), (folder.questions, QUESTIONS_HEADER)):
-            with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrites a file that appeared meanwhile
-                handle.write(text)
+        if root.exists():
+            _fill_in_place(root)
+        else:
+            _build_beside(root)
     except OSError as exc:
-        raise UsageError(f"{root}: cannot make the knowledge base: {exc.strerror or exc}") from None
+        raise UsageError(f"{root}: cannot make the knowledge base: {exc.strerror or exc}; nothing was left "
+                         "behind") from None
     identify(root)  # its id in the question log from the start, so moving the folder keeps its logged questions
     return True
+
+
+def _fill(root: Path, made: list[Path]) -> None:
+    """Write the files and folders of an empty knowledge base into `root`, noting each in `made` once it exists;
+    passages/ last, since it is what marks a folder as a knowledge base."""
+    folder = KnowledgeFolder(root)
+    folder.sources.mkdir()
+    made.append(folder.sources)
+    for path, text in ((folder.synonyms, SYNONYMS_TEMPLATE), (folder.questions, QUESTIONS_HEADER)):
+        with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrites a file that appeared meanwhile
+            made.append(path)
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+    folder.passages.mkdir()
+    made.append(folder.passages)
+
+
+def _fill_in_place(root: Path) -> None:
+    """Fill an existing empty folder (kept: it may be a mount point or have its own permissions); on any failure
+    remove what was made in it, newest first, and nothing else."""
+    made: list[Path] = []
+    try:
+        _fill(root, made)
+    except BaseException:
+        for path in reversed(made):
+            with contextlib.suppress(OSError):
+                path.rmdir() if path.is_dir() else path.unlink()
+        raise
+    fsync_dir(root)
+
+
+def _build_beside(root: Path) -> None:
+    """Build the knowledge base in a hidden sibling folder and rename it into place; on any failure remove the
+    sibling and the parent folders this made."""
+    missing = [p for p in (root.parent, *root.parent.parents) if not p.exists()]
+    building = root.parent / f".kb-init-{uuid.uuid4().hex[:12]}"  # short: any folder name still fits beside it
+    try:
+        root.parent.mkdir(parents=True, exist_ok=True)
+        building.mkdir()
+        _fill(building, [])
+        os.rename(building, root)  # fails when a non-empty folder took the name meanwhile: nothing of it is touched
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        for parent in missing:
+            with contextlib.suppress(OSError):
+                parent.rmdir()
+        raise
+    fsync_dir(root.parent)

@@ -78,8 +78,6 @@ class KnowledgeStore:
         finally:
             lock.release()
 
-    # -- paths ----------------------------------------------------------------------------------------
-
     def inside(self, path: Path | str) -> Path:
         """The real path of a knowledge file, refused when it (or a link on the way) leads out of the folder
         or into the store's own hidden files: writes and undo never touch anything else."""
@@ -102,14 +100,14 @@ class KnowledgeStore:
         """A checked real path's name inside the knowledge folder, as journals and manifests record it."""
         return real.relative_to(self.real).as_posix()
 
-    # -- history ----------------------------------------------------------------------------------------
-
-    def undo(self, check: Check | None = None, view: Iterable[Path] = (), force: bool = False) -> Version:
+    def undo(self, check: Check | None = None, view: Iterable[Path] = (), force: bool = False,
+             merge: Callable[[dict[Path, Content]], dict[Path, Content]] | None = None) -> Version:
         """Restore the files of the latest saved version and drop it from the history. Everything is read and checked
         first: a damaged manifest, a path out of the folder, a non-regular file or (unless `force`) a file edited
-        since the change changes nothing."""
+        since the change changes nothing. `merge` adjusts what is restored (the retired ids only ever grow)."""
         with self._locked():
             self._recover()
+            disk.refuse_blocked([self.real / self.folder.HISTORY / "version"], self.real)  # a linked .history: refused
             versions = self.history.versions()
             if not versions:
                 raise UndoRefused("there is no earlier version to go back to", self.history.folder,
@@ -119,6 +117,7 @@ class KnowledgeStore:
                 changes = self._restoring(latest, force)
             except KnowledgeError as exc:  # a damaged version, a path out of the folder: this version cannot be used
                 raise UndoRefused(exc.reason, exc.path, hint=exc.hint) from None
+            changes = merge(changes) if merge is not None else changes
             self._run(changes, f"undo {latest.reason}", check, view, snapshot=None, drop=latest.name)
             return latest
 
@@ -135,8 +134,8 @@ class KnowledgeStore:
             if target.is_symlink() or (target.exists() and not target.is_file()):
                 raise KnowledgeError("is not a regular file; nothing was changed", target, hint=damaged)
             changes[target] = None if relative in latest.absent else self.history.saved_copy(folder, relative)
-        if not force:
-            self.history.refuse_edited(latest)
+        if not force:  # the retired ids are merged, not restored: a change to them since loses nothing
+            self.history.refuse_edited(latest, skip=self.folder.RETIRED)
         return changes
 
     def versions(self) -> list[Version]:

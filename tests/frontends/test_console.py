@@ -63,6 +63,7 @@ def test_interactive_ctrl_c_clears_the_line_and_the_session_goes_on(seed_answere
     assert read.prompts == ["> "] * 4  # prompted again after each Ctrl-C, then the question, then quit
     assert "since 2005" in text and text.rstrip().endswith("Goodbye!") and text.count("Goodbye!") == 1
     assert logged == [QUESTION]  # an interrupted line is never asked
+    assert text.count(console.CLEARED) == 2  # one short line for each Ctrl-C, saying how to leave
 
 
 def test_interactive_blank_lines_are_ignored_quietly(seed_answerer, sessions):
@@ -110,6 +111,7 @@ def test_ctrl_c_while_answering_drops_that_question_not_the_session(seed_answere
 
     code, text, logged = _chat(Interrupted(seed_answerer, "slow question"), sessions, ["slow question", QUESTION])
     assert code == 0 and "since 2005" in text and text.rstrip().endswith("Goodbye!")
+    assert text.count(console.DROPPED) == 1
     assert logged == [("console", QUESTION, "answer")]
 
 
@@ -198,6 +200,7 @@ def test_console_in_a_pseudo_terminal_ctrl_c_clears_the_line_and_quit_leaves(tmp
         # so the check is on what must and must not be there, not on the exact bytes.
         assert b"> " in after_ctrl_c
         assert not any(word in after_ctrl_c for word in (b"Goodbye", b"Sorry", b"Source", b"know"))
+        assert b"Interrupted: the line was cleared" in after_ctrl_c
         os.write(fd, b"quit\r")
         assert b"Goodbye!" in _read_until(fd, b"Goodbye!", seen)
     except BaseException:
