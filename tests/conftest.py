@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -169,3 +170,17 @@ def reseal(saved: Path) -> None:
     data = saved.read_bytes()
     meta["checks"][saved.name] = [len(data), zlib.crc32(data)]
     (saved.parent / "meta.json").write_bytes(json_with_crc(meta))
+
+
+def as_a_user_who_cannot_write(command: list[str], env: dict[str, str] | None = None,
+                               timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run a command as a user without write access: root writes anywhere, so it runs as `nobody` then (a process
+    cannot fake the kernel's permission check)."""
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv: no way to be a user who cannot write")
+        prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+    env = env if env is not None else {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([*prefix, *command], cwd=REPO, env=env, capture_output=True, timeout=timeout)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 
 from bot.errors import KnowledgeNotWritable
 from bot.files import MAX_NUMBER_DIGITS, JsonNumberTooLong, JsonRefused, atomic_write, parse_json
-from conftest import REPO
+from conftest import as_a_user_who_cannot_write
 
 
 def test_numbers_up_to_the_limit_are_read_and_longer_ones_refused_before_conversion():
@@ -79,15 +78,3 @@ def test_a_read_only_folder_is_the_named_error_and_the_old_file_stays(tmp_path):
     finally:
         folder.chmod(0o755)
         shutil.rmtree(folder)
-
-
-def as_a_user_who_cannot_write(command: list[str]) -> subprocess.CompletedProcess:
-    """Run a command as a user without write access: root writes anywhere, so it runs as `nobody` then."""
-    prefix: list[str] = []
-    if os.geteuid() == 0:
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.skip("running as root without setpriv: no way to be a user who cannot write")
-        prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([*prefix, *command], cwd=REPO, env=env, capture_output=True, timeout=60)

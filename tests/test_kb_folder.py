@@ -3,7 +3,6 @@ read-only knowledge still answers and logs its questions."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -17,7 +16,7 @@ import pytest
 from bot.cli.main import run
 from bot.kb.folder import KnowledgeFolder, index_cache
 from bot.kb.identity import identify
-from conftest import REPO, clean_env, write_knowledge
+from conftest import as_a_user_who_cannot_write, clean_env, write_knowledge
 
 QUESTION = "Where do takhi horses live?"
 
@@ -31,16 +30,8 @@ def test_a_writable_knowledge_keeps_its_index_beside_it(tmp_path):
 
 
 def _as_a_user_who_cannot_write(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    """Run `python -m bot` as a user without write access to the knowledge: root writes anywhere, so it runs
-    as `nobody` then (a process cannot fake the kernel's permission check)."""
-    prefix: list[str] = []
-    if os.geteuid() == 0:
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.skip("running as root without setpriv: no way to be a user who cannot write")
-        prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
-    return subprocess.run([*prefix, sys.executable, "-m", "bot", *args], cwd=REPO, env=env, capture_output=True,
-                          timeout=120)
+    """Run `python -m bot` as a user without write access to the knowledge."""
+    return as_a_user_who_cannot_write([sys.executable, "-m", "bot", *args], env, timeout=120)
 
 
 @pytest.fixture

@@ -62,7 +62,8 @@ def test_a_process_killed_mid_write_leaves_the_old_file_intact(tmp_path):
     assert target.read_text(encoding="utf-8") == "the original\n"
 
 
-def test_commit_keeps_the_previous_version_and_undo_restores_it(tmp_path):
+def _one_change(tmp_path):
+    """A store with one change made: facts.yaml v1 -> v2, and a new document."""
     store = KnowledgeStore(tmp_path)
     facts, new_file = tmp_path / "facts.yaml", tmp_path / "sources" / "new.txt"
     facts.write_text("v1\n", encoding="utf-8")
@@ -70,6 +71,11 @@ def test_commit_keeps_the_previous_version_and_undo_restores_it(tmp_path):
         txn.write(facts, "v2\n")
         txn.write(new_file, b"a new document")
         txn.commit("change")
+    return store, facts, new_file
+
+
+def test_commit_keeps_the_previous_version_and_undo_restores_it(tmp_path):
+    store, facts, new_file = _one_change(tmp_path)
     assert facts.read_text(encoding="utf-8") == "v2\n" and new_file.exists()
     version = store.undo()
     assert version.reason == "change"
@@ -226,13 +232,7 @@ def test_a_damaged_journal_is_one_clear_error_and_nothing_is_touched(tmp_path):
 # -- undo never throws away an edit made by hand since the change ------------------------------------------
 
 def test_undo_refuses_when_a_file_was_edited_by_hand_since_the_change_and_force_goes_back(tmp_path):
-    store = KnowledgeStore(tmp_path)
-    facts, new_file = tmp_path / "facts.yaml", tmp_path / "sources" / "new.txt"
-    facts.write_text("v1\n", encoding="utf-8")
-    with store.transaction() as txn:
-        txn.write(facts, "v2\n")
-        txn.write(new_file, b"a new document")
-        txn.commit("change")
+    store, facts, new_file = _one_change(tmp_path)
     facts.write_text("v2, and a typo fixed by hand\n", encoding="utf-8")  # undo silently restored v1 over this
     with pytest.raises(UndoRefused, match=r"facts.yaml changed since 'change' \(edited by hand\?\)"):
         store.undo()
