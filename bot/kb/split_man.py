@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from .split_blocks import Outline, table_rows
+from .split_columns import aligned_table
 from .split_mdoc import is_mdoc, mdoc_to_man
 from .split_tbl import read_table
 
@@ -24,8 +25,7 @@ _NAMED = {"em": "\u2014", "en": "\u2013", "bu": "\u2022", "aq": "'", "dq": '"', 
           "Gt": ">", "Lt": "<", "Am": "&", "Ba": "|", "Le": "\u2264", "Ge": "\u2265", "q": '"', "rs": "\\",
           "Lq": "\u201c", "Rq": "\u201d"}  # the last line: mdoc's predefined strings (\*[Gt]) and \[rs]
 _SINGLE = {"-": "-", "e": "\\", "\\": "\\", " ": " ", "~": " ", "0": " ", "t": " ", "'": "'", "`": "`", ".": "."}
-_ALTERNATING = {"BR", "RB", "IR", "RI", "BI", "IB"}
-_FONTS = {"B", "I", "SM", "SB"}
+_ALTERNATING, _FONTS = {"BR", "RB", "IR", "RI", "BI", "IB"}, {"B", "I", "SM", "SB"}
 _BREAKS = {"PP", "LP", "P", "HP", "TP", "IP"}  # these end a tagged paragraph; .sp, .br, .RS and .RE continue it
 _SKIP_UNTIL = {"de": "..", "ig": "..", "EQ": "EN"}
 _EXAMPLE_UNTIL = {"nf": "fi", "EX": "EE", "Vb": "Ve"}  # example lines (.Vb/.Ve: Pod::Man's verbatim), kept for the
@@ -83,15 +83,13 @@ class _Roff:
     def __init__(self) -> None:
         self.outline = Outline()
         self.text: list[str] = []
-        self.tag = ""
+        self.tag = self.section = ""
         self.bullet = False  # in a bulleted paragraph (.IP \(bu): a list item, its introduction in front
         self.await_tag = self.await_heading = False
-        self.skip_until = ""
-        self.example_until = ""
+        self.skip_until = self.example_until = ""
         self.example: list[str] = []
         self.display: list[str] | None = None  # lines since .RS: a displayed command or URL if .RE comes soon
         self.outer: list[str] = []  # the tags in force at each open .RS: a nested entry belongs to its term
-        self.section = ""
         self.table: list[str] | None = None  # a tbl table's lines since .TS
 
     def flush(self, keep_tag: bool = False) -> None:
@@ -253,11 +251,14 @@ def _rendered_block(outline: Outline, section: str, run: list[str], term: tuple[
         return "", 0
     if section.upper() == "NAME" and not outline.title:
         outline.title = _join(run)
+    tag, column = term
+    if table := aligned_table(run):  # a tbl table's rows, in the entry it sits in
+        table_rows(outline, table.header, table.rows, term=tag if tag and _indent(run[0]) >= column else "")
+        return term
     bullet = run[0].lstrip().startswith(("\u2022 ", "o ", "* "))  # a list item: its text at its own column (where
     if bullet:  # its wrapped lines go on), without the bullet
         run = [run[0].replace(run[0].lstrip()[0], " ", 1)] + run[1:]
     first, rest = run[0], run[1:]
-    tag, column = term
     if tag and _indent(first) >= column:
         if _indent(first) == column or any(line.rstrip().endswith((".", "?", "!")) for line in run):
             outline.add(_join(run), term=tag)
