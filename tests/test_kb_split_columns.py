@@ -33,3 +33,17 @@ def test_prose_two_lines_and_an_example_with_comments_are_no_table():
     assert aligned_table(prose) is None
     assert aligned_table(["-k     Keep the input", "       files."]) is None
     assert aligned_table(["pack -k a      # keep a", "pack -d a.pk   # unpack", "pack -l a.pk   # list"]) is None
+
+
+def test_a_column_of_one_mark_is_a_separator_and_repeated_labels_are_a_list_set_side_by_side():
+    table = aligned_table(["rd   -   readable", "wr   -   writable", "ex   -   executable"])
+    assert table.rows == [["rd", "readable"], ["wr", "writable"], ["ex", "executable"]]
+    fields = ["field   default    field   default", "GID           5    GROUP         8",
+              "UID           5    USER          8"]
+    assert aligned_table(fields) is None
+
+
+def test_a_first_row_of_words_over_a_column_of_numbers_is_the_header():
+    table = aligned_table(["Number   Description", "1        Generally helpful progress information",
+                           "10       Output for each file processed"])
+    assert table.header == ["Number", "Description"] and table.rows[1] == ["10", "Output for each file processed"]

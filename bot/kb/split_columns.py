@@ -37,7 +37,7 @@ def aligned_table(lines: list[str]) -> Table | None:
     spans = _spans(text)
     if len(spans) < 2 or len(text) < ROWS or len(text) - len(lines) < -1:
         return None
-    cells = [[line[a:b].strip() for a, b in spans] for line in text]
+    cells = _without_separators([[line[a:b].strip() for a, b in spans] for line in text])
     rows = [row for row in cells if row[0]]
     if (len(rows) < ROWS or not cells[0][0] or sum(len([c for c in row if c]) >= 2 for row in rows) * 2 < len(rows)
             or any(len(row[0].split()) > NAME_WORDS or row[0].endswith((".", ":", ",")) for row in rows)
@@ -46,8 +46,11 @@ def aligned_table(lines: list[str]) -> Table | None:
     ruled = [([] if _RULE.match(line) else row, []) for line, row in zip(lines, _with_rules(lines, cells))]
     count = header_count(ruled) or _over_values(rows)
     header = [re.sub(r"([/-]) ", r"\1", " ".join(row[n] for row, _ in ruled[:count] if row and row[n]))
-              for n in range(len(spans))] if count else []  # "Alpha/" over "SPARC": "Alpha/SPARC"
-    return Table(header, continued([row for row, _ in ruled[count:] if row]))
+              for n in range(len(rows[0]))] if count else []  # "Alpha/" over "SPARC": "Alpha/SPARC"
+    if len(set(filter(None, header))) < len(list(filter(None, header))):  # 'field default field default': a list
+        return None  # set in several columns side by side (top(1)'s fields), no row is a record
+    body = continued([row for row, _ in ruled[count:] if row])
+    return Table(header, [[cell.replace("\u2010 ", "") for cell in row] for row in body])  # groff's 'upper\u2010 case'
 
 
 def _with_rules(lines: list[str], cells: list[list[str]]) -> list[list[str]]:
@@ -60,5 +63,13 @@ def _over_values(rows: list[list[str]]) -> int:
     """1 when the first row, without a digit, stands over a column of values ('Level / xz / LZMA Utils' over
     '-0 / 256 KiB / N/A'), which rendering left without the bold or centring that marked it in roff."""
     first, values = rows[0], [row for row in rows[1:] if any(row[1:])]
-    return int(all(first) and not any(re.search(r"\d", c) for c in first) and len(values) >= 2 and any(
-        all(not row[n] or SHAPE.search(row[n][:1] + row[n][-1:]) for row in values) for n in range(1, len(first))))
+    columns = range(0 if all(c[:1].isupper() for c in first) else 1, len(first))  # 'Number' over '1', '10'
+    return int(all(c[:1].isalpha() for c in first) and not any(re.search(r"\d", c) for c in first)
+               and len(values) >= 2 and any(all(not row[n] or SHAPE.search(row[n][:1] + row[n][-1:])
+                                                 for row in values) for n in columns))
+
+
+def _without_separators(cells: list[list[str]]) -> list[list[str]]:
+    """The cells without a column holding one mark on every line ('rd  -  readable'): a separator, not a value."""
+    marks = [n for n in range(1, len(cells[0])) if len({row[n] for row in cells}) == 1 and not cells[0][n].isalnum()]
+    return [[c for n, c in enumerate(row) if n not in marks] for row in cells]
