@@ -47,3 +47,11 @@ def test_a_first_row_of_words_over_a_column_of_numbers_is_the_header():
     table = aligned_table(["Number   Description", "1        Generally helpful progress information",
                            "10       Output for each file processed"])
     assert table.header == ["Number", "Description"] and table.rows[1] == ["10", "Output for each file processed"]
+
+
+def test_under_a_ruled_header_a_label_parts_columns_where_a_row_leaves_only_one_space():
+    lines = ["Property   Type     Description", "------------------------------", "family     String   Font names",
+             "ftface     FT_Face  Use the face", "fthandle   FT_Face1 Use the handle"]
+    table = aligned_table(lines)
+    assert table.header == ["Property", "Type", "Description"]
+    assert table.rows[2] == ["fthandle", "FT_Face1", "Use the handle"]

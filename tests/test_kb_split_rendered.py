@@ -23,8 +23,8 @@ def test_a_rendered_table_inside_an_option_is_one_row_per_letter_under_the_optio
 
 def test_a_rendered_table_under_a_ruled_header_labels_its_cells_and_joins_a_wrapped_description():
     rows = {b.term: b.text for b in _rendered_snippet("signal-table-rendered.txt") if b.kind == "row"}
-    assert rows["Signal SIGHUP"] == ("Signal SIGHUP: Standard P1990; Action Term; Hangup detected on controlling terminal or death "
-                                     "of controlling process")
+    assert rows["Signal SIGHUP"] == ("Signal SIGHUP: Standard P1990; Action Term; Hangup detected on controlling "
+                                     "terminal or death of controlling process")
     assert rows["Signal SIGCLD"] == "Signal SIGCLD: Standard -; Action Ign; A synonym for SIGCHLD"
 
 

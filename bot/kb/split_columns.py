@@ -17,15 +17,21 @@ GAP = 2  # blank positions on every line that part two columns: a cell's words h
 # justified paragraph's wider spaces never fall at the same place on every line of three
 ROWS = 3  # lines (header included) a table needs: two lines in columns are as likely a wrapped tagged paragraph
 NAME_WORDS = 3  # a row's first cell has at most this many words ('-exec ... +', 'SIGHUP'): more is a sentence
-_RULE = re.compile(r"^\s*[-\u2500\u2501_=]{3,}[-\u2500\u2501_= ]*$")  # '────', '-----  -----'
+RULE = re.compile(r"^\s*[-\u2500\u2501_=]{3,}[-\u2500\u2501_= ]*$")  # '────', '-----  -----'
 _COMMENT = re.compile(r"^(#|//|;|\$ )")
 
 
-def _spans(lines: list[str]) -> list[tuple[int, int]]:
-    """The columns: runs of positions holding text on some line, parted by GAP or more positions blank on all."""
+def _spans(lines: list[str], ruled: str = "") -> list[tuple[int, int]]:
+    """The columns: runs of positions holding text on some line, parted by GAP or more positions blank on all; under
+    a ruled header (`ruled`, its first line) over two or more such columns, also where a label starts GAP past the
+    one before and the position before it is blank on every line (a monospaced PDF listing's 'FT_Face Use')."""
     width = max(map(len, lines), default=0)
     mask = "".join("x" if any(n < len(line) and not line[n].isspace() for line in lines) else " "
                    for n in range(width))
+    parted = re.search(r"x {%d,}x" % GAP, mask)  # already two columns or more: labels only part them further
+    for label in re.finditer(r"(?<=%s)\S" % (" " * GAP), ruled if parted else ""):
+        if mask[label.start() - 1] == " ":  # a mark that parts two spans
+            mask = mask[:label.start() - 1] + "|" + mask[label.start():]
     return [found.span() for found in re.finditer(r"x+(?: {1,%d}x+)*" % (GAP - 1), mask)]
 
 
@@ -33,8 +39,8 @@ def aligned_table(lines: list[str]) -> Table | None:
     """The table a block of aligned lines sets out (its header's labels, its data rows' cells), or None when the
     lines are not clearly a table: prose, an example, a list of options one per line with their descriptions."""
     lines = [line.expandtabs(8).rstrip() for line in lines if line.strip()]
-    text = [line for line in lines if not _RULE.match(line)]
-    spans = _spans(text)
+    text = [line for line in lines if not RULE.match(line)]
+    spans = _spans(text, text[0] if len(lines) > 1 and RULE.match(lines[1]) else "")
     if len(spans) < 2 or len(text) < ROWS or len(text) - len(lines) < -1:
         return None
     cells = _without_separators([[line[a:b].strip() for a, b in spans] for line in text])
@@ -43,7 +49,7 @@ def aligned_table(lines: list[str]) -> Table | None:
             or any(len(row[0].split()) > NAME_WORDS or row[0].endswith((".", ":", ",")) for row in rows)
             or any(_COMMENT.match(c) for row in cells for c in row)):
         return None
-    ruled = [([] if _RULE.match(line) else row, []) for line, row in zip(lines, _with_rules(lines, cells))]
+    ruled = [([] if RULE.match(line) else row, []) for line, row in zip(lines, _with_rules(lines, cells))]
     count = header_count(ruled) or _over_values(rows)
     header = [re.sub(r"([/-]) ", r"\1", " ".join(row[n] for row, _ in ruled[:count] if row and row[n]))
               for n in range(len(rows[0]))] if count else []  # "Alpha/" over "SPARC": "Alpha/SPARC"
@@ -56,7 +62,7 @@ def aligned_table(lines: list[str]) -> Table | None:
 def _with_rules(lines: list[str], cells: list[list[str]]) -> list[list[str]]:
     """Each line's cells, a rule line's as [] (cells holds only the other lines')."""
     rows = iter(cells)
-    return [[] if _RULE.match(line) else next(rows) for line in lines]
+    return [[] if RULE.match(line) else next(rows) for line in lines]
 
 
 def _over_values(rows: list[list[str]]) -> int:

@@ -16,6 +16,7 @@ import re
 import unicodedata
 
 from ..errors import PassageRejected
+from .split_pdf_tables import across_pages, page_listings, with_tables
 
 
 def pdf_text(data: bytes | str) -> str:
@@ -29,6 +30,7 @@ def pdf_text(data: bytes | str) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
+        listings = across_pages([page_listings(page) for page in reader.pages])
     except DependencyError:  # AES without `cryptography` (pypdf[crypto] brings it; absent only after --no-deps)
         raise PassageRejected("cannot read the PDF: it is encrypted, and pypdf needs the 'cryptography' package to "
                               "decrypt it (pip install cryptography, or save an unencrypted copy)") from None
@@ -36,7 +38,7 @@ def pdf_text(data: bytes | str) -> str:
         raise PassageRejected("cannot read the PDF: it needs a password to open (save a copy without one)") from None
     except Exception as exc:  # pypdf meets a damaged file with any of a dozen kinds of error: one line, no traceback
         raise PassageRejected(f"cannot read the PDF: {exc or type(exc).__name__}") from None
-    return _unhyphenated(_without_ligatures(_joined(_without_furniture(pages))))
+    return _unhyphenated(_without_ligatures(with_tables(_joined(_without_furniture(pages)), listings)))
 
 
 _LIGATURES = re.compile("[\ufb00-\ufb06]")  # ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ: one glyph for two or three letters
