@@ -32,7 +32,8 @@ def monospaced_lines(page) -> list[list[str]]:
     """The page's runs of consecutive lines in a monospaced font, each line's gaps and indent rebuilt in characters."""
     from pypdf.generic import ContentStream
 
-    fonts = page.get("/Resources", {}).get("/Font", {})
+    resources = page.get("/Resources")  # (an indirect object, or absent)
+    fonts = resources.get_object().get("/Font") if resources is not None else None
     fonts = {name: _pitch(font.get_object()) for name, font in (fonts.get_object() if fonts else {}).items()}
     groups: list[list[tuple[float, float, str]]] = [[]]
     pitch, size, x, line = 0.0, 0.0, 0.0, ""
