@@ -6,6 +6,7 @@ page reads on instead of taking the page number and the title into its sentence.
 entries (dot leaders to a page number) are dropped too: they would answer "what is X" with "3 X . . . . . 7".
 Typesetting is undone where it changed the words: a ligature glyph (U+FB01 'ﬁ' in 'conﬁguration') is its letters
 again, and a word hyphenated at a line's end ('cus-' / 'tomization') is one word, so that both match a question.
+A table in a monospaced listing, whose columns pypdf's text loses, is rebuilt from the page (split_pdf_tables.py).
 """
 
 from __future__ import annotations
