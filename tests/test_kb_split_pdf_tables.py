@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from bot.kb.split_pdf_tables import across_pages, monospaced_lines, with_tables
+from bot.kb.split_pdf_tables import across_pages, page_listings, with_tables
 
 LISTING = ["Name        Value   Meaning", "----------------------------", "MATCH           1   Brief information",
            "EDIT            4   Monitor execution"]
@@ -29,8 +29,12 @@ def test_lines_that_are_no_table_or_not_in_the_text_leave_it_as_it_was():
 
 
 def test_a_page_listing_is_rebuilt_from_its_gaps_in_a_monospaced_font_only():
-    page = PdfReader(Path(__file__).parent / "fixtures" / "snippets" / "fontconfig-user-properties.pdf").pages[1]
-    listing = max(monospaced_lines(page), key=len)
+    pages = PdfReader(Path(__file__).parent / "fixtures" / "snippets" / "fontconfig-user-properties.pdf").pages
+    listings = page_listings(pages[1])
+    pages[1].extract_text(visitor_operand_before=listings)
+    listing = max(listings.runs(), key=len)
     assert listing[0] == "style           String  Font style. Overrides weight and slant"
     assert "ftface          FT_Face Use the specified FreeType face object" in listing
     assert not any("Font Matching" in line for line in listing)  # a heading in another font is not part of it
+    listings(b"Tf", ["/F47"])  # an operator without its operands (a damaged stream): the listing is lost, not the page
+    assert listings.runs() == []

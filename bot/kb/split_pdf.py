@@ -30,8 +30,11 @@ def pdf_text(data: bytes | str) -> str:
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings about odd but readable files are noise here
     try:
         reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
-        listings = across_pages([page_listings(page) for page in reader.pages])
+        pages, runs = [], []
+        for page in reader.pages:
+            listings = page_listings(page)  # read in the same pass as the page's text
+            pages.append(page.extract_text(visitor_operand_before=listings) or "")
+            runs.append(listings.runs() if listings else [])
     except DependencyError:  # AES without `cryptography` (pypdf[crypto] brings it; absent only after --no-deps)
         raise PassageRejected("cannot read the PDF: it is encrypted, and pypdf needs the 'cryptography' package to "
                               "decrypt it (pip install cryptography, or save an unencrypted copy)") from None
@@ -39,7 +42,7 @@ def pdf_text(data: bytes | str) -> str:
         raise PassageRejected("cannot read the PDF: it needs a password to open (save a copy without one)") from None
     except Exception as exc:  # pypdf meets a damaged file with any of a dozen kinds of error: one line, no traceback
         raise PassageRejected(f"cannot read the PDF: {exc or type(exc).__name__}") from None
-    return _unhyphenated(_without_ligatures(with_tables(_joined(_without_furniture(pages)), listings)))
+    return _unhyphenated(_without_ligatures(with_tables(_joined(_without_furniture(pages)), across_pages(runs))))
 
 
 _LIGATURES = re.compile("[\ufb00-\ufb06]")  # ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ: one glyph for two or three letters

@@ -28,33 +28,59 @@ def _text(operand) -> str:
     return operand if isinstance(operand, str) else bytes(operand).decode("latin-1")
 
 
-def monospaced_lines(page) -> list[list[str]]:
-    """The page's runs of consecutive lines in a monospaced font, each line's gaps and indent rebuilt in characters."""
-    from pypdf.generic import ContentStream
+class Listings:
+    """The page's runs of consecutive lines in a monospaced font, each line's gaps and indent rebuilt in characters:
+    a visitor for pypdf's `extract_text(visitor_operand_before=...)`, so that the page is parsed once for both."""
 
-    resources = page.get("/Resources")  # (an indirect object, or absent)
-    fonts = resources.get_object().get("/Font") if resources is not None else None
-    fonts = {name: _pitch(font.get_object()) for name, font in (fonts.get_object() if fonts else {}).items()}
-    groups: list[list[tuple[float, float, str]]] = [[]]
-    pitch, size, x, line = 0.0, 0.0, 0.0, ""
-    for operands, operator in ContentStream(page.get_contents(), page.pdf).operations:
-        if (operator in _NEW_LINE or operator == b"Tf") and line:
-            groups[-1].append((x, pitch * size / 1000, line))
-            line = ""
+    def __init__(self, fonts: dict[str, float]) -> None:
+        self.fonts = fonts  # each font's pitch (0 unless monospaced), by its name in the page's resources
+        self.groups: list[list[tuple[float, float, str]]] = [[]]
+        self.pitch, self.size, self.x, self.line, self.broken = 0.0, 0.0, 0.0, "", False
+
+    def __call__(self, operator: bytes, operands: list, *_matrices) -> None:
+        if self.broken:
+            return
+        try:
+            self.operation(operator, operands)
+        except Exception:  # an operand of a kind this reading does not expect: the listing is lost, not the text
+            self.broken = True
+
+    def operation(self, operator: bytes, operands: list) -> None:
+        if (operator in _NEW_LINE or operator == b"Tf") and self.line:
+            self.end_line()
         if operator == b"Tf":
-            pitch, size = fonts.get(operands[0], 0.0), float(operands[1])
-            if not pitch and groups[-1]:
-                groups.append([])
+            self.pitch, self.size = self.fonts.get(operands[0], 0.0), float(operands[1])
+            if not self.pitch and self.groups[-1]:
+                self.groups.append([])
         elif operator in (b"Td", b"TD"):
-            x += float(operands[0])
+            self.x += float(operands[0])
         elif operator == b"Tm":
-            x = float(operands[4])
-        elif operator in (b"TJ", b"Tj", b"'", b'"') and pitch:
+            self.x = float(operands[4])
+        elif operator in (b"TJ", b"Tj", b"'", b'"') and self.pitch:
             for item in operands[0] if operator == b"TJ" else operands[-1:]:
-                line += " " * round(-float(item) / pitch) if isinstance(item, (int, float)) else _text(item)
-    if line:
-        groups[-1].append((x, pitch * size / 1000, line))
-    return [_rebuilt(group) for group in groups if group]
+                gap = isinstance(item, (int, float))
+                self.line += " " * round(-float(item) / self.pitch) if gap else _text(item)
+
+    def end_line(self) -> None:
+        self.groups[-1].append((self.x, self.pitch * self.size / 1000, self.line))
+        self.line = ""
+
+    def runs(self) -> list[list[str]]:
+        """The runs read, each line placed by its start; none when the page could not be followed."""
+        if self.line:
+            self.end_line()
+        return [] if self.broken else [_rebuilt(group) for group in self.groups if group]
+
+
+def page_listings(page) -> Listings | None:
+    """A Listings visitor for the page, or None when it has no monospaced font (or fonts this cannot read)."""
+    try:
+        resources = page.get("/Resources")  # (an indirect object, or absent)
+        fonts = resources.get_object().get("/Font") if resources is not None else None
+        fonts = {name: _pitch(font.get_object()) for name, font in (fonts.get_object() if fonts else {}).items()}
+    except Exception:  # a damaged resource dictionary: pypdf's text alone, as before
+        return None
+    return Listings(fonts) if any(fonts.values()) else None
 
 
 def _rebuilt(group: list[tuple[float, float, str]]) -> list[str]:
@@ -82,11 +108,3 @@ def with_tables(text: str, groups: list[list[str]]) -> str:
 def across_pages(pages: list[list[list[str]]]) -> list[list[str]]:
     """Every page's runs, a run ending a page first taken with the run opening the next (a table the page broke)."""
     return [a[-1] + b[0] for a, b in zip(pages, pages[1:]) if a and b] + [run for page in pages for run in page]
-
-
-def page_listings(page) -> list[list[str]]:
-    """monospaced_lines, or none when the page's content stream is beyond this reading (its text stays pypdf's)."""
-    try:
-        return monospaced_lines(page)
-    except Exception:  # a damaged or unusual content stream: the table is lost, never the document
-        return []
