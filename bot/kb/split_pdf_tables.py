@@ -4,8 +4,8 @@ pypdf's text puts one space wherever the page moved on ('family String Font fami
 places words by estimated widths, so that a column drifts from row to row. The page itself says where each word
 goes: a row is one `TJ` array whose numbers are the gaps (['style', -6600, 'String', ...]), and in a monospaced
 font -600 thousandths of the font size is one character. Those lines, rebuilt with their gaps, are handed to
-split_columns.aligned_table; where it finds a table, the page's text gets them in place of pypdf's lines, a blank
-line before, for the plain-text reader to read as a table. Any other font keeps pypdf's text as it was.
+split_columns.aligned_table; where it finds a table, the text gets them in place of pypdf's lines, between blank
+lines, for the plain-text reader to read as a table. Any other font keeps pypdf's text as it was.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def _rebuilt(group: list[tuple[float, float, str]]) -> list[str]:
 
 
 def with_tables(text: str, groups: list[list[str]]) -> str:
-    """The page's text with each table's lines, as pypdf wrote them, replaced by the rebuilt ones."""
+    """The document's text with each table's lines, as pypdf wrote them, replaced by the rebuilt ones."""
     lines = text.split("\n")
     flat = [" ".join(line.split()) for line in lines]
     for group in groups:
