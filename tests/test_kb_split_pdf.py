@@ -156,3 +156,17 @@ def test_a_manual_page_s_section_names_alone_on_a_line_are_headings_in_a_pdf():
     passages = [(p.section, p.text) for p in split_document(pdf, "pdf").passages]
     assert passages[0] == ("Synopsis", "Synopsis: /etc/fonts/fonts.conf ~/.fonts.conf")  # short: its heading in front
     assert passages[1][0] == "Description" and passages[1][1].startswith("Fontconfig is a library designed")
+
+
+def test_a_table_in_a_monospaced_listing_is_one_fact_per_row_across_a_page_break():
+    """fontconfig-user.pdf's property table: pypdf's text was one run-on passage ('family String Font family names
+    familylang String ...'); its rows are rebuilt from the page's TJ gaps and read under the header's labels."""
+    data = (Path(__file__).parent / "fixtures" / "snippets" / "fontconfig-user-properties.pdf").read_bytes()
+    texts = [p.text for p in split_document(data, "pdf").passages]
+    rows = [t for t in texts if t.startswith("Property ")]
+    assert rows[:2] == ["Property family: Type String; Font family names",  # page 1, under the header
+                        "Property familylang: Type String; Languages corresponding to each family"]
+    assert "Property style: Type String; Font style. Overrides weight and slant" in rows  # page 2 keeps the labels
+    assert "Property ftface: Type FT_Face; Use the specified FreeType face object" in rows  # one space before 'Use'
+    assert "Property rgba: Type Int; unknown, rgb, bgr, vrgb, vbgr, none - subpixel geometry" in rows
+    assert "Others are provided as a convenience for the applications’ rendering mechanism." in texts

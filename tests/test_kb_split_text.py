@@ -315,3 +315,11 @@ def test_a_paragraph_of_hundreds_of_thousands_of_wrapped_lines_is_read_in_linear
     lines = 200_000
     outline = read_plain("Title\n\n" + "Short line here.\n" * lines, wrapped=True)
     assert [b.text for b in outline.blocks] == [" ".join(["Short line here."] * lines)]
+
+
+def test_lines_in_columns_are_a_table_only_when_asked_for_a_pdf_listing():
+    text = ("Flags:\n\nName     Value   Meaning\nMATCH        1   Brief information\n"
+            "EDIT         4   Monitor execution\n")
+    assert not [b for b in read_plain(text).blocks if b.kind == "row"]
+    rows = [b.text for b in read_plain(text, tables=True).blocks if b.kind == "row"]
+    assert rows == ["Name MATCH: Value 1; Meaning Brief information", "Name EDIT: Value 4; Meaning Monitor execution"]

@@ -268,11 +268,13 @@ def test_every_file_the_readme_points_to_exists():
 # begins its "read as" column; split_blocks is the paragraph logic the readers share, not a format, and split_tbl
 # the roff reader's tables.
 FORMAT_ROWS = {"text": "plain text", "markdown": "Markdown", "html": "HTML", "man": "manual page (roff source)",
-               "mdoc": "manual page in mdoc", "pdf": "PDF"}
+               "mdoc": "manual page in mdoc", "pdf": "PDF",
+               "rendered": "plain text"}  # a rendered man page comes as a .txt file, recognised by its NAME heading
+HELPERS = {"blocks", "tbl", "columns", "pdf_tables"}  # modules the readers share or call: tables, not formats
 
 
 def test_the_readme_lists_every_document_format_the_splitter_reads():
-    readers = {path.stem.removeprefix("split_") for path in (REPO / "bot" / "kb").glob("split_*.py")} - {"blocks", "tbl"}
+    readers = {path.stem.removeprefix("split_") for path in (REPO / "bot" / "kb").glob("split_*.py")} - HELPERS
     assert readers == set(FORMAT_ROWS)  # a new reader: give it a row in the README's table and an entry here
     section = README.split("\n### Documents the splitter reads\n", 1)[1].split("\n### ", 1)[0]
     read_as = [line.split("|")[2].strip() for line in section.splitlines() if line.startswith("| `")]

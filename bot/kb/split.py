@@ -80,7 +80,7 @@ def read_outline(content: str | bytes, kind: str) -> Outline:
         return split_man.read_rendered(text)
     from .split_text import read_plain
 
-    return read_plain(text, wrapped=True if kind == "pdf" else None)  # a PDF page's lines are wrapped, however long
+    return read_plain(text, wrapped=True if kind == "pdf" else None, tables=kind == "pdf")  # a PDF page's lines are wrapped, however long
 
 
 def dependent(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Manual pages: roff source (.1 to .9, gzipped or not) and text rendered by `man` (or `col -b`).
+"""Manual pages: roff source (.1 to .9, gzipped or not); text rendered by `man` is split_rendered.py's.
 
 Section headings (NAME, DESCRIPTION, OPTIONS) name sections and never become passages; an option keeps its
 description ("-k --keep: Keep (don't delete) input files ..."); a bulleted paragraph is a list item, which
@@ -13,6 +13,7 @@ import re
 
 from .split_blocks import Outline, table_rows
 from .split_mdoc import is_mdoc, mdoc_to_man
+from .split_rendered import LEFT_OUT, is_rendered, read_rendered  # noqa: F401 (the rendered reader, as before)
 from .split_tbl import read_table
 
 _REQUEST = re.compile(r"^[.'][ \t]*([A-Za-z]{1,3}|\\\")")
@@ -24,14 +25,11 @@ _NAMED = {"em": "\u2014", "en": "\u2013", "bu": "\u2022", "aq": "'", "dq": '"', 
           "Gt": ">", "Lt": "<", "Am": "&", "Ba": "|", "Le": "\u2264", "Ge": "\u2265", "q": '"', "rs": "\\",
           "Lq": "\u201c", "Rq": "\u201d"}  # the last line: mdoc's predefined strings (\*[Gt]) and \[rs]
 _SINGLE = {"-": "-", "e": "\\", "\\": "\\", " ": " ", "~": " ", "0": " ", "t": " ", "'": "'", "`": "`", ".": "."}
-_ALTERNATING = {"BR", "RB", "IR", "RI", "BI", "IB"}
-_FONTS = {"B", "I", "SM", "SB"}
+_ALTERNATING, _FONTS = {"BR", "RB", "IR", "RI", "BI", "IB"}, {"B", "I", "SM", "SB"}
 _BREAKS = {"PP", "LP", "P", "HP", "TP", "IP"}  # these end a tagged paragraph; .sp, .br, .RS and .RE continue it
 _SKIP_UNTIL = {"de": "..", "ig": "..", "EQ": "EN"}
 _EXAMPLE_UNTIL = {"nf": "fi", "EX": "EE", "Vb": "Ve"}  # example lines (.Vb/.Ve: Pod::Man's verbatim), kept for the
 # paragraph introducing them to carry
-_HEADER = re.compile(r"^\S+\(\d\w*\)\s.*\S+\(\d\w*\)\s*$")
-LEFT_OUT = {"SYNOPSIS"}  # command syntax, not sentences
 
 
 def _unescape(text: str) -> str:
@@ -72,26 +70,19 @@ def is_roff(text: str) -> bool:
     return bool(re.search(r"^\.(TH|Dd)\s", text, re.MULTILINE)) and bool(re.search(r"^\.S[Hh]\s", text, re.MULTILINE))
 
 
-def is_rendered(text: str) -> bool:
-    """Whether text is a rendered manual page: a NAME heading at column 0, then an indented line."""
-    return bool(re.search(r"^NAME\n[ \t]+\S", text.lstrip("\n")[:2000], re.MULTILINE))
-
-
 class _Roff:
     """The man(7) macros read in order: headings, paragraphs and tagged paragraphs (.TP, .IP)."""
 
     def __init__(self) -> None:
         self.outline = Outline()
         self.text: list[str] = []
-        self.tag = ""
+        self.tag = self.section = ""
         self.bullet = False  # in a bulleted paragraph (.IP \(bu): a list item, its introduction in front
         self.await_tag = self.await_heading = False
-        self.skip_until = ""
-        self.example_until = ""
+        self.skip_until = self.example_until = ""
         self.example: list[str] = []
         self.display: list[str] | None = None  # lines since .RS: a displayed command or URL if .RE comes soon
         self.outer: list[str] = []  # the tags in force at each open .RS: a nested entry belongs to its term
-        self.section = ""
         self.table: list[str] | None = None  # a tbl table's lines since .TS
 
     def flush(self, keep_tag: bool = False) -> None:
@@ -231,69 +222,3 @@ def read_roff(text: str) -> Outline:
         reader.line(raw)
     reader.flush()
     return reader.outline
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip())
-
-
-def _join(lines: list[str]) -> str:
-    """Lines of rendered text as one: words broken at a line's end by hyphenation are joined again."""
-    out = ""
-    for line in lines:
-        line = line.strip()
-        out = out[:-1] + line if out.endswith("\u2010") else f"{out} {line}".strip()
-    return out
-
-
-def _rendered_block(outline: Outline, section: str, run: list[str], term: tuple[str, int]) -> tuple[str, int]:
-    """One paragraph of rendered text: a tagged one ('-k --keep' over indented lines) becomes a term, and
-    a later paragraph at its description's indent keeps the tag. Returns the tag in force and its indent."""
-    if section.upper() in LEFT_OUT:
-        return "", 0
-    if section.upper() == "NAME" and not outline.title:
-        outline.title = _join(run)
-    bullet = run[0].lstrip().startswith(("\u2022 ", "o ", "* "))  # a list item: its text at its own column (where
-    if bullet:  # its wrapped lines go on), without the bullet
-        run = [run[0].replace(run[0].lstrip()[0], " ", 1)] + run[1:]
-    first, rest = run[0], run[1:]
-    tag, column = term
-    if tag and _indent(first) >= column:
-        if _indent(first) == column or any(line.rstrip().endswith((".", "?", "!")) for line in run):
-            outline.add(_join(run), term=tag)
-        else:  # deeper lines without a sentence's end are a table or an example
-            outline.code(run, tag)
-        return term
-    if not rest or min(_indent(line) for line in rest) <= _indent(first):
-        if bullet or _indent(first) <= 7 or any(line.rstrip().endswith((".", "?", "!", ":")) for line in run):
-            outline.add(_join(run), "item" if bullet else "para")
-        else:  # deeper lines without a sentence's end are an example
-            outline.code(run)
-        return "", 0
-    column = min(_indent(line) for line in rest)
-    tag, same_line = first, ""
-    if len(first) > column and first[column - 2:column].isspace():  # "-a     text" on one line
-        tag, same_line = first[:column], first[column:]
-    tag = " ".join(tag.split())
-    outline.add(_join([same_line] + rest), term=tag)
-    return tag, column
-
-
-def read_rendered(text: str) -> Outline:
-    """Read a rendered manual page (the output of `man`, or `col -b`) into its title, sections and blocks."""
-    outline = Outline()
-    lines = [line.expandtabs(8).rstrip() for line in text.split("\n")]
-    lines = [line for line in lines if not _HEADER.match(line.strip()) or _indent(line) > 20 or not line.strip()]
-    section, run, term = "", [], ("", 0)
-    for line in lines + [""]:
-        if line and _indent(line) == 0 or (line and _indent(line) < 5 and not run):
-            if run:
-                _rendered_block(outline, section, run, term)
-            section = outline.section = " ".join(line.split())
-            run, term = [], ("", 0)
-        elif line.strip():
-            run.append(line)
-        elif run:
-            term = _rendered_block(outline, section, run, term)
-            run = []
-    return outline

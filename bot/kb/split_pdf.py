@@ -6,6 +6,7 @@ page reads on instead of taking the page number and the title into its sentence.
 entries (dot leaders to a page number) are dropped too: they would answer "what is X" with "3 X . . . . . 7".
 Typesetting is undone where it changed the words: a ligature glyph (U+FB01 'ﬁ' in 'conﬁguration') is its letters
 again, and a word hyphenated at a line's end ('cus-' / 'tomization') is one word, so that both match a question.
+A table in a monospaced listing, whose columns pypdf's text loses, is rebuilt from the page (split_pdf_tables.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 import unicodedata
 
 from ..errors import PassageRejected
+from .split_pdf_tables import across_pages, page_listings, with_tables
 
 
 def pdf_text(data: bytes | str) -> str:
@@ -28,7 +30,11 @@ def pdf_text(data: bytes | str) -> str:
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings about odd but readable files are noise here
     try:
         reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages, runs = [], []
+        for page in reader.pages:
+            listings = page_listings(page)  # read in the same pass as the page's text
+            pages.append(page.extract_text(visitor_operand_before=listings) or "")
+            runs.append(listings.runs() if listings else [])
     except DependencyError:  # AES without `cryptography` (pypdf[crypto] brings it; absent only after --no-deps)
         raise PassageRejected("cannot read the PDF: it is encrypted, and pypdf needs the 'cryptography' package to "
                               "decrypt it (pip install cryptography, or save an unencrypted copy)") from None
@@ -36,7 +42,7 @@ def pdf_text(data: bytes | str) -> str:
         raise PassageRejected("cannot read the PDF: it needs a password to open (save a copy without one)") from None
     except Exception as exc:  # pypdf meets a damaged file with any of a dozen kinds of error: one line, no traceback
         raise PassageRejected(f"cannot read the PDF: {exc or type(exc).__name__}") from None
-    return _unhyphenated(_without_ligatures(_joined(_without_furniture(pages))))
+    return _unhyphenated(_without_ligatures(with_tables(_joined(_without_furniture(pages)), across_pages(runs))))
 
 
 _LIGATURES = re.compile("[\ufb00-\ufb06]")  # ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ: one glyph for two or three letters

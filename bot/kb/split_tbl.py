@@ -16,7 +16,7 @@ _KEYS = set("aAcClLnNrRsS^_=-")
 _WIDTH = re.compile(r"[wW]\s*\([^)]*\)|[pPvV][-+]?\d+")
 _FONT = re.compile(r"[fF](\(..|\[[^\]]*\]|.)")
 _RULE = {"_", "=", "\\_", "\\="}
-_SHAPE = re.compile(r"[\d\W]")  # a value's mark: a digit or a sign ('4.3.3', '-0', '%p'), not a label's word
+SHAPE = re.compile(r"[\d\W]")  # a value's mark: a digit or a sign ('4.3.3', '-0', '%p'), not a label's word
 _FONT_ON = re.compile(r"\\f[BI3]|\\f\[[BI]\w*\]")
 
 
@@ -145,7 +145,7 @@ def _spanned(rows: list[tuple[list[str], list[Spec]]]) -> list[tuple[list[str], 
     return out
 
 
-def _header_count(rows: list[tuple[list[str], list[Spec]]]) -> int:
+def header_count(rows: list[tuple[list[str], list[Spec]]]) -> int:
     """How many rows at the top are the header: those above an early rule, or a first row set apart by its format
     (bold, or centred over other columns) or its font, or a first row of capitalised words over values."""
     data = [n for n, (cells, _) in enumerate(rows) if cells]
@@ -160,10 +160,10 @@ def _header_count(rows: list[tuple[list[str], list[Spec]]]) -> int:
         return 1
     if fmt and later and [s.key for s in fmt] != [s.key for s in later[0]] and all(s.key == "c" for s in fmt):
         return 1
-    if all(c and c[:1].isupper() and not _SHAPE.search(c.replace(" ", "")) for c in first) and len(first) >= 2:
+    if all(c and c[:1].isupper() and not SHAPE.search(c.replace(" ", "")) for c in first) and len(first) >= 2:
         values = [cells for cells, _ in rows[data[1]:] if cells]
         columns = range(1, len(first))  # a column below the label holding values ('Added in' over '4.3.3')
-        return int(any(all(len(r) <= n or not r[n] or _SHAPE.search(r[n][:1] + r[n][-1:]) for r in values)
+        return int(any(all(len(r) <= n or not r[n] or SHAPE.search(r[n][:1] + r[n][-1:]) for r in values)
                        for n in columns))
     return 0
 
@@ -175,15 +175,15 @@ def read_table(lines: list[str], words: Callable[[list[str]], str]) -> Table:
     rows = _spanned(reader.read())
     bold_first = len(reader.opens) >= 2 and reader.opens[0] and not any(reader.opens[1:])
     count = reader.ruled if 0 < reader.ruled <= 2 < len(rows) else (
-        next((n + 1 for n, (cells, _) in enumerate(rows) if cells), 0) if bold_first else _header_count(rows))
+        next((n + 1 for n, (cells, _) in enumerate(rows) if cells), 0) if bold_first else header_count(rows))
     header_rows = [cells for cells, _ in rows[:count] if cells]
     header = [re.sub(r"([/-]) ", r"\1", " ".join(c[n] for c in header_rows if n < len(c) and c[n]))
               for n in range(max(map(len, header_rows), default=0))]  # 'Alpha/' over 'SPARC': 'Alpha/SPARC'
     body = [cells for cells, _ in rows[count:] if any(c.strip() for c in cells)]
-    return Table(header, _continued(body))
+    return Table(header, continued(body))
 
 
-def _continued(rows: list[list[str]]) -> list[list[str]]:
+def continued(rows: list[list[str]]) -> list[list[str]]:
     """Rows with a line whose first cell is empty and which adds to a cell of the row before ('Hangup detected on
     controlling terminal' / 'or death of controlling process') joined to that row."""
     out: list[list[str]] = []

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-from .split_blocks import Outline, field_lines
+from .split_blocks import Outline, field_lines, table_rows
+from .split_columns import aligned_table
 
 BULLET = re.compile(r"^\s*(?:[\u2022*\-+\u25cf\u25aa]|\d+[.)]|[a-z][.)])\s+")
 _UNDERLINE = re.compile(r"^\s*(=+|-+|~+|\*+)\s*$")
@@ -200,7 +201,16 @@ def _column_rows(run: list[str], outline: Outline) -> bool:
     return True
 
 
-def read_plain(text: str, wrapped: bool | None = None) -> Outline:
+def _table_read(run: list[str], outline: Outline) -> bool:
+    """Whether a run of lines in clear columns was read as a table's rows; asked only for a PDF's rebuilt listings
+    (`tables`), so that plain text's own aligned lines are read as they were."""
+    table = aligned_table(run)
+    if table:
+        table_rows(outline, table.header, table.rows)
+    return bool(table)
+
+
+def read_plain(text: str, wrapped: bool | None = None, tables: bool = False) -> Outline:
     """Read a plain-text document into its title, sections and blocks; `wrapped` None judges by the lines."""
     outline = Outline()
     text, org = _prepared(text)
@@ -218,7 +228,7 @@ def read_plain(text: str, wrapped: bool | None = None) -> Outline:
             outline.add(value, term=label)
         if fields:
             continue
-        if org and _org_heading(run, outline):
+        if org and _org_heading(run, outline) or tables and _table_read(run, outline):
             continue
         if _ATX.match(run[0]) and len(run) == 1:
             outline.heading(_ATX.sub("", run[0]), level=1 if run[0].lstrip().startswith("# ") else 2)
