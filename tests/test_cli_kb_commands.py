@@ -148,6 +148,43 @@ def test_every_change_refuses_a_history_folder_linked_elsewhere_and_writes_nothi
     assert not (ready / ".journal").exists()
 
 
+@pytest.mark.parametrize("name", sorted(CHANGES))
+@pytest.mark.parametrize("target", ["a file", "nothing"])
+def test_every_change_refuses_a_lock_file_linked_elsewhere_and_never_opens_what_it_names(ready, tmp_path, capsys,
+                                                                                        name, target):
+    # An older filelock opens the lock with O_TRUNC through a link: the file it named was emptied (or created).
+    elsewhere = tmp_path / "elsewhere.txt"
+    if target == "a file":
+        elsewhere.write_text("someone's notes\n", encoding="utf-8")
+    (ready / ".lock").unlink()
+    (ready / ".lock").symlink_to(elsewhere)
+    before = knowledge_bytes(ready)
+    assert kbrun(ready, *_argv(name, tmp_path)) == 2
+    err = _one_error_line(capsys)
+    assert err.startswith(f"Error: {ready / '.lock'}: a symbolic link where the lock file is expected"), err
+    assert "remove the link" in err and knowledge_bytes(ready) == before and not (ready / ".journal").exists()
+    if target == "a file":
+        assert elsewhere.read_text(encoding="utf-8") == "someone's notes\n"
+    else:
+        assert not elsewhere.exists() and not elsewhere.is_symlink()
+
+
+@pytest.mark.parametrize("name", sorted(CHANGES))
+def test_a_journal_linked_elsewhere_is_dropped_as_an_unsaved_change_and_nothing_there_is_written(ready, tmp_path,
+                                                                                                capsys, name):
+    # The journal holds staged copies: a linked one would stage (and remove) them where it points.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "journal.json").write_text('{"reason": "not ours", "files": {"passages/x.yaml": false}}\n',
+                                            encoding="utf-8")
+    (ready / ".journal").symlink_to(elsewhere, target_is_directory=True)
+    saved = {p: p.read_bytes() for p in elsewhere.rglob("*")}
+    assert kbrun(ready, *_argv(name, tmp_path)) == 0
+    assert "rolled back an interrupted change that had not been saved" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in elsewhere.rglob("*")} == saved  # the link went, never what it named
+    assert not (ready / ".journal").exists() and not (ready / ".journal").is_symlink()
+
+
 # -- a knowledge file broken before the command ----------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["add", "edit", "remove", "import"])

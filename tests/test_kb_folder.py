@@ -29,6 +29,30 @@ def test_a_writable_knowledge_keeps_its_index_beside_it(tmp_path):
     assert index_cache(lines) == tmp_path / ".facts.jsonl.index"
 
 
+@pytest.mark.parametrize("knowledge", ["folder", "jsonl"])
+def test_an_index_linked_elsewhere_is_never_written_through_and_the_users_cache_holds_it(tmp_path, capsys, monkeypatch,
+                                                                                          knowledge):
+    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "log.sqlite3"))
+    # Saving through the link wrote the index where it pointed and removed any older index found there.
+    if knowledge == "folder":
+        path = write_knowledge(tmp_path / "kb")
+        beside = KnowledgeFolder(path).index
+    else:
+        path, beside = tmp_path / "facts.jsonl", tmp_path / ".facts.jsonl.index"
+        path.write_text('{"id": "t-1", "text": "Takhi horses live in Hustai National Park."}\n', encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "v5-someone-elses").mkdir(parents=True)  # a name the index's clean-up would take for its own
+    (elsewhere / "v5-someone-elses" / "keep.txt").write_text("kept\n", encoding="utf-8")
+    beside.symlink_to(elsewhere, target_is_directory=True)
+    for _ in range(2):  # the second start reads what the first saved
+        assert run(["--knowledge", str(path), "ask", QUESTION]) == 0
+        out, err = capsys.readouterr()
+        assert "Hustai National Park" in out and err == ""
+    assert [p.name for p in elsewhere.rglob("*")] == ["v5-someone-elses", "keep.txt"]
+    assert beside.is_symlink() and index_cache(path).parent.name == "factbot"
+    assert any(index_cache(path).rglob("*.npy"))
+
+
 def _as_a_user_who_cannot_write(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     """Run `python -m bot` as a user without write access to the knowledge."""
     return as_a_user_who_cannot_write([sys.executable, "-m", "bot", *args], env, timeout=120)

@@ -8,6 +8,9 @@ import json
 import os
 import shutil
 
+import pytest
+
+from bot.cli.main import run
 from bot.kb.identity import MAX_REMEMBERED_PATHS, identify
 from conftest import write_knowledge
 
@@ -56,6 +59,26 @@ def test_a_damaged_identity_file_is_reported_and_never_replaced(tmp_path, caplog
     assert identify(folder).tag == str(folder)  # the path, as before identities: its rows are still found
     assert (folder / ".identity").read_text(encoding="utf-8") == "not json"
     assert "not a knowledge identity file" in caplog.text
+
+
+@pytest.mark.parametrize("target", ["nothing", "a file"])
+def test_an_identity_linked_elsewhere_is_reported_and_never_written_through(tmp_path, capsys, caplog, monkeypatch,
+                                                                             target):
+    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "log.sqlite3"))
+    # A dangling link made every start recurse until Python gave up (a traceback, no bot); one to a file read
+    # another folder's identity and replaced the link with a copy of it when the path was remembered.
+    folder = write_knowledge(tmp_path / "kb")
+    elsewhere = tmp_path / "elsewhere.json"
+    if target == "a file":
+        elsewhere.write_text(json.dumps({"id": "kb-elsewhere", "paths": ["/somewhere/else"]}), encoding="utf-8")
+    (folder / ".identity").symlink_to(elsewhere)
+    before = elsewhere.read_bytes() if target == "a file" else None
+    assert run(["--knowledge", str(folder), "ask", "Where do takhi horses live?"]) == 0
+    assert "Hustai National Park" in capsys.readouterr().out
+    assert "a symbolic link where the knowledge identity file is expected" in caplog.text
+    assert identify(folder).tag == str(folder)  # its questions are logged under the folder's path, as before ids
+    assert (folder / ".identity").is_symlink()
+    assert (elsewhere.read_bytes() if target == "a file" else elsewhere.exists()) == (before or False)
 
 
 def test_a_folder_seen_at_ever_new_paths_remembers_a_bounded_number(tmp_path):

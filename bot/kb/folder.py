@@ -93,8 +93,15 @@ def index_cache(path: Path) -> Path:
     path = Path(path)
     beside = KnowledgeFolder(path).index if path.is_dir() else path.parent / f".{path.name}.index"
     folder = beside if beside.exists() else beside.parent
+    if beside.is_symlink():  # saving through it wrote (and pruned old indexes) wherever it points: a cache can move
+        return _user_cache(path, beside)
     if not folder.is_dir() or _writable(folder):  # a missing knowledge is reported by the loader, a file in the way
         return beside  # by the failed save
+    return _user_cache(path, beside)
+
+
+def _user_cache(path: Path, beside: Path) -> Path:
+    """The index's folder in the user's cache, named after the knowledge and where its own would be."""
     import platformdirs  # only for a read-only knowledge: most starts never import it
 
     cache = Path(platformdirs.user_cache_dir("factbot", appauthor=False))
@@ -117,11 +124,21 @@ def lock_refused(lock: Path, exc: OSError) -> KnowledgeNotWritable:
                           hint="make the knowledge folder writable")
 
 
+def refuse_linked_lock(lock: Path) -> None:
+    """Refuse a lock file that is a symbolic link before opening it: an older filelock opens with O_TRUNC and
+    follows links, emptying (or creating) whatever file it names outside the knowledge folder."""
+    if lock.is_symlink():
+        raise KnowledgeError("a symbolic link where the lock file is expected (kb commands write only inside the "
+                             "knowledge folder); nothing was changed", lock,
+                             hint="remove the link: the next kb command makes a lock file of its own")
+
+
 def check_writable(folder: KnowledgeFolder) -> None:
     """Refuse a change before any work for it (`kb import` splits and shows a whole document first), with the
     error the change would end in, when this process cannot open the lock or write where a change writes."""
     import filelock  # only for maintainers' commands: a start never imports it
 
+    refuse_linked_lock(folder.lock)
     try:
         with filelock.FileLock(folder.lock, timeout=0):
             pass

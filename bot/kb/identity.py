@@ -76,6 +76,10 @@ def _as_text(path: str) -> str:
 def _read(file: Path) -> tuple[str, list[str]] | None:
     """The stored id and paths; None when there is no file. An unreadable one is reported and ignored, never
     replaced: it may be the only record of the knowledge's history."""
+    if file.is_symlink():  # a dangling one made every start recurse (its creation failed, its reading found none)
+        log.warning("%s: a symbolic link where the knowledge identity file is expected; questions are logged under "
+                    "the folder's path (replace the link with the file itself, or remove it)", file)
+        return "", []
     if not file.exists():
         return None
     try:

@@ -30,7 +30,7 @@ import filelock
 
 from .. import files as disk
 from ..errors import KnowledgeError, KnowledgeLocked, KnowledgeNotWritable, UndoRefused
-from .folder import KnowledgeFolder, lock_refused
+from .folder import KnowledgeFolder, lock_refused, refuse_linked_lock
 from .history import HISTORY_LIMIT, MANIFEST, History, Version, relative_name, remove_tree
 
 JOURNAL = "journal.json"
@@ -65,6 +65,7 @@ class KnowledgeStore:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         """The exclusive lock on `.lock` (filelock's flock: released by the kernel if the process dies)."""
+        refuse_linked_lock(self.folder.lock)
         lock = filelock.FileLock(self.folder.lock, timeout=self.timeout)
         try:
             lock.acquire()

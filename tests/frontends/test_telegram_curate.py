@@ -146,6 +146,23 @@ def test_notify_askers_off_tells_nobody(tmp_path, config):
     run(scenario())
 
 
+def test_a_log_database_broken_before_save_still_saves_and_confirms(config):
+    async def scenario():
+        async with Harness(config) as h:
+            preview = await preview_for(h, FACT)
+            h.storage.flush()
+            for path in Path(h.storage.path).parent.glob("bot.sqlite3*"):  # replaced under the running bot
+                path.write_bytes(b"not an SQLite database\n" * 200)
+            told_before = len(h.fake.sent_to(ASKER))
+            saved = plain((await press(h, ADMIN, preview, "Save"))["text"])
+            assert saved.startswith("Saved") and "Sent the new answer" not in saved  # saved, askers unknown
+            assert load_knowledge(config.knowledge).by_id(saved.split()[1].rstrip(".")).text == FACT
+            await h.fake.settle()
+            assert len(h.fake.sent_to(ASKER)) == told_before and h.logs.errors() == []
+            assert any("cannot read the log database" in line for line in h.logs.lines)
+    run(scenario())
+
+
 def test_non_admins_reach_nothing_with_the_command_forged_or_copied_buttons(config):
     folder = config.knowledge
     stranger = 30

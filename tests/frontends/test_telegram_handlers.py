@@ -6,10 +6,12 @@ from __future__ import annotations
 import dataclasses
 import html
 import time
+from pathlib import Path
 
 from bot.core.conversation import Conversation
 from bot.core.context import new_sessions
 from bot.core.pipeline import build_answerer
+from bot.cli.main import open_storage
 from bot.config import PACKAGE_ROOT
 from bot.kb.load import load_knowledge
 from console_helpers import BrokenOn
@@ -157,6 +159,38 @@ def test_admin_commands_refuse_others_and_serve_admins(tmp_path):
             unanswered = plain((await h.ask(ADMIN, "/unanswered"))["text"])
             assert "1\u00d7 What is the price of yak cheese?" in unanswered
             assert plain((await h.ask(ADMIN, "/reload"))["text"]) == f"Reloaded: {passages} passages."
+    run(scenario())
+
+
+def test_stats_and_unanswered_with_a_log_database_that_is_not_sqlite_keep_the_bot_answering(tmp_path):
+    config = make_config(tmp_path)
+    Path(config.storage.database).write_bytes(b"not an SQLite database\n" * 200)
+    assert open_storage(config) is None  # as `python -m bot telegram` opens it: a warning, and the bot starts
+
+    async def scenario():
+        async with Harness(config, logged=False) as h:
+            assert "Source:" in (await h.ask(30, QUESTION))["text"]
+            stats = plain((await h.ask(ADMIN, "/stats"))["text"]).splitlines()
+            assert stats[0].startswith("Passages: ") and "Answered since start: 1" in stats
+            assert stats[-1] == "Logged: unknown (the question log is not available; the bot's log says why)"
+            assert plain((await h.ask(ADMIN, "/unanswered"))["text"]) == "The question log is not available."
+            assert "Source:" in (await h.ask(30, QUESTION))["text"] and h.logs.errors() == []
+    run(scenario())
+
+
+def test_stats_with_a_log_database_broken_while_running_shows_the_rest(tmp_path):
+    async def scenario():
+        async with Harness(make_config(tmp_path)) as h:
+            await h.ask(30, QUESTION)
+            h.storage.flush()
+            for path in tmp_path.glob("bot.sqlite3*"):  # the database and its WAL replaced under the running bot
+                path.write_bytes(b"not an SQLite database\n" * 200)
+            stats = plain((await h.ask(ADMIN, "/stats"))["text"]).splitlines()
+            assert stats[0].startswith("Passages: ") and "Answered since start: 1" in stats
+            assert stats[-1].startswith("Logged: unknown (cannot read the log database ") and len(stats) == 5
+            unanswered = plain((await h.ask(ADMIN, "/unanswered"))["text"])
+            assert unanswered.startswith("cannot read the log database ") and "\n" not in unanswered
+            assert "Source:" in (await h.ask(30, QUESTION))["text"] and h.logs.errors() == []
     run(scenario())
 
 

@@ -150,7 +150,11 @@ async def notify_askers(front: TelegramFrontEnd, bot, draft: curate.Draft, admin
     if not front.settings.notify_askers or front.storage is None:
         return 0
     since = time.time() - curate.NOTIFY_DAYS * 86400.0
-    chats = await asyncio.to_thread(front.storage.askers, draft.normalised, since, curate.NOTIFY_LIMIT)
+    try:
+        chats = await asyncio.to_thread(front.storage.askers, draft.normalised, since, curate.NOTIFY_LIMIT)
+    except BotError as exc:  # the fact is saved: a log that cannot be read costs the notices, not the confirmation
+        log.warning("%s; nobody was told the new answer", exc)
+        return 0
     answer = front.live.answer(draft.question)
     if not answer.found:
         return 0

@@ -104,12 +104,14 @@ def _stats(front: TelegramFrontEnd) -> str:
     """/stats: passages, active chats, answers since start, uptime and the question log's counts."""
     lines = [f"Passages: {len(front.live.current.kb.passages)}", f"Active chats: {len(front.conversation.sessions)}",
              f"Answered since start: {front.answered}", f"Up for {int(time.time() - front.started)} s"]
-    if front.storage is not None:
-        try:
-            counts = front.storage.counts()
-            lines.append("Logged: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-        except StorageError as exc:
-            lines.append(str(exc))
+    if front.storage is None:  # it could not be opened at start, and the bot's log said why
+        lines.append("Logged: unknown (the question log is not available; the bot's log says why)")
+        return "\n".join(lines)
+    try:
+        counts = front.storage.counts()
+        lines.append("Logged: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    except StorageError as exc:  # one broken part costs its own figure, as in `kb stats`
+        lines.append(f"Logged: unknown ({exc})")
     return "\n".join(lines)
 
 
