@@ -1,4 +1,4 @@
-"""Maintainers' commands (`python -m bot kb ...`): init, split, import, list, add, edit, remove, undo, check the knowledge.
+"""Maintainers' commands (`python -m bot kb ...`): start, import, inspect, change, check and grow the knowledge.
 
 This is the command-line layer over the operations in `bot.kb`: it parses, asks (only at a terminal), prints and
 picks the exit code (the commands themselves are in kb_commands): 0 done, 1 refused (unknown id, bad or duplicate passage, failed check), 2 usage
@@ -21,7 +21,8 @@ from .output import interrupted
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
     """Register `kb` and its subcommands on the main parser (each command's help is its documentation)."""
-    kb = commands.add_parser("kb", help="maintain the knowledge: init, split, import, list, add, edit, remove, undo, check",
+    kb = commands.add_parser("kb", help="maintain the knowledge: init, split, import, list, show, stats, add, edit, "
+                                        "remove, undo, check, unanswered",
                              description="Maintain the fact passages. Every change is checked first, written "
                                          "atomically under a lock, and can be rolled back with 'kb undo'.")
     sub = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND", required=True)
