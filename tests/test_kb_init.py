@@ -177,13 +177,13 @@ def test_the_first_regression_question_is_appended_to_the_questions_file_init_wr
 
 
 def test_undo_of_the_first_import_gives_back_the_empty_knowledge_base(tmp_path, monkeypatch, capsys):
-    # The import says "'kb undo' removes them"; for the first one undo refused: 'no passage files found'.
+    # The import says "'... --knowledge KB kb undo' removes them"; for the first one undo refused: 'no passage files found'.
     monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "log.sqlite3"))
     kb = tmp_path / "kb"
     document = _document(tmp_path)
     assert run(["--knowledge", str(kb), "kb", "init"]) == 0
     assert run(["--knowledge", str(kb), "kb", "import", str(document), "--yes"]) == 0
-    assert "'python -m bot kb undo' removes them" in capsys.readouterr().out
+    assert f"'python -m bot --knowledge {kb} kb undo' removes them" in capsys.readouterr().out
     assert run(["--knowledge", str(kb), "kb", "undo"]) == 0
     assert list((kb / "passages").iterdir()) == []
     said = capsys.readouterr().out  # the files the import made are removed, not 'restored'

@@ -244,7 +244,8 @@ def _cmd_import(args, config: Config, console: Console) -> int:
     with ProgressBar(f"kb import: saving {len(draft.passages):,} passages") as bar:
         bar.pulse()  # saving reports no count: the bar shows it is at work
         save_import(config, draft, args.file)
-    console.print(f"Saved {len(draft.passages)} passages to {draft.target}; 'python -m bot kb undo' removes them.")
+    undo = f"python -m bot --knowledge {config.knowledge} kb undo"  # the folder named: undo acts on this one
+    console.print(f"Saved {len(draft.passages)} passages to {draft.target}; '{undo}' removes them.")
     return 0
 
 
