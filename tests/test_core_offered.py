@@ -96,7 +96,8 @@ def test_a_bare_topic_that_small_talk_also_reads_goes_to_the_topic_of_this_knowl
         answer = bot.answer(typed)
         assert answer.kind == "answer" and answer.passage_ids[0] == "zorb-009", typed
     # real small talk still works: greetings and thanks are never topics, 'help' is the bot's own word
-    assert [bot.answer(t).kind for t in ("help", "thanks", "hi", "what can you do")] == ["help", *["smalltalk"] * 2, "help"]
+    kinds = [bot.answer(t).kind for t in ("help", "thanks", "hi", "what can you do")]
+    assert kinds == ["help", "smalltalk", "smalltalk", "help"]
     # the precedence is this knowledge's topics: where no section is called so, 'options' asks for help as before
     assert answerer().answer("options").kind == "help"
     assert answerer(WITH_OPTIONS, offered_topics=False).answer("options").kind == "help"

@@ -108,7 +108,7 @@ class Answerer:
             return compose.reply("empty", compose.with_examples(replies.empty), context, self.examples)
         intent = self.smalltalk.intent(text)
         if intent and yields_to_topic(text, intent) and self.settings.offered_topics and self.offered.of(text):
-            return self._retrieve(text, context)  # 'options' to a manual: its own topic (offered.py), not a call for help
+            return self._retrieve(text, context)  # 'options' to a manual: its topic (offered.py), not help
         if intent == "help":
             return compose.reply("help", compose.help_text(), context, self.examples)
         if intent is not None:
