@@ -3,6 +3,7 @@
     python devtools/suggestions.py            # every tuning document under tests/fixtures/docs
     python devtools/suggestions.py FILE...    # any documents you would import
     python devtools/suggestions.py --ask      # and ask each suggestion: is it answered from its own section?
+    python devtools/suggestions.py --ask --topics   # the same for each topic as the help lists it, typed bare
 
 Each document is split as `kb import` splits it; each section gives the suggestion an "I don't know" would
 offer for it ("Tell me about ...", its own question, or nothing: shown as "(not offered)"). With --ask each
@@ -22,16 +23,21 @@ if __package__ in (None, ""):
 from bot.config import Replies  # noqa: E402
 from bot.core.compose import Composer  # noqa: E402
 from bot.core.settings import AnswerSettings  # noqa: E402
+from bot.core.topics import topic  # noqa: E402
 from bot.kb.importing import draft_passages, slug  # noqa: E402
 from bot.kb.model import KnowledgeBase  # noqa: E402
 
 
-def suggestions(path: Path) -> dict[str, str]:
-    """Each distinct section of a document with the suggestion made from it ('' when none is offered)."""
+def suggestions(path: Path, topics: bool = False) -> dict[str, str]:
+    """Each distinct section of a document with the suggestion made from it ('' when none is offered), or with
+    its topic as the help lists it (`topics`)."""
     source, passages, _ = draft_passages(path, slug(path.stem))
     composer = Composer(KnowledgeBase(tuple(passages), {source.id: source}), AnswerSettings(), Replies())
     firsts = {p.section: p for p in reversed(passages)}  # each section's first passage
-    return {section: composer.question_for(firsts[section]) for section in dict.fromkeys(p.section for p in passages)}
+    sections = dict.fromkeys(p.section for p in passages)
+    if topics:
+        return {section: topic(section, AnswerSettings().topic_words) for section in sections}
+    return {section: composer.question_for(firsts[section]) for section in sections}
 
 
 def tuning_documents() -> list[Path]:
@@ -41,7 +47,7 @@ def tuning_documents() -> list[Path]:
     return [document.path for document in TUNING]
 
 
-def answered_from_section(path: Path) -> dict[str, bool]:
+def answered_from_section(path: Path, topics: bool = False) -> dict[str, bool]:
     """Each suggestion of a document, imported as a maintainer would, with whether the bot answers it from a
     passage of the section it was made from."""
     from bot.config import load_config
@@ -55,7 +61,7 @@ def answered_from_section(path: Path) -> dict[str, bool]:
                            capture_output=True)
         answerer = build_answerer(load_config(config, environ={}), cache=False)
         out = {}
-        for section, offered in suggestions(path).items():
+        for section, offered in suggestions(path, topics).items():
             if offered:
                 answer = answerer.answer(offered)
                 out[offered] = answer.found and any(answerer.kb.by_id(i).section == section for i in answer.passage_ids)
@@ -63,17 +69,17 @@ def answered_from_section(path: Path) -> dict[str, bool]:
 
 
 def main(argv: list[str]) -> int:
-    ask = "--ask" in argv
-    paths = [Path(a) for a in argv if a != "--ask"] or tuning_documents()
+    ask, topics = "--ask" in argv, "--topics" in argv
+    paths = [Path(a) for a in argv if a not in ("--ask", "--topics")] or tuning_documents()
     for path in paths:
         print(f"== {path.name}")
         if ask:
-            answered = answered_from_section(path)
+            answered = answered_from_section(path, topics)
             print(f"  {sum(answered.values())} of {len(answered)} answered from their own section")
             for offered, right in answered.items():
                 print(f"  {'answered' if right else 'NOT from its section':22}{offered}")
             continue
-        for section, offered in suggestions(path).items():
+        for section, offered in suggestions(path, topics).items():
             print(f"  {offered or '(not offered)':70}  <- {section!r}")
     return 0
 

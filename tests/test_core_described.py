@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from bot.config import Config
-from bot.core.described import asked_subject, described_first, find_descriptions, subject_names
+from bot.core.described import asked_subject, described_first, find_descriptions, sources_described_first, subject_names
 from bot.core.hits import Hit
 from bot.core.index import TfidfIndex
 from bot.core.pipeline import Answerer
@@ -99,3 +99,15 @@ def test_only_a_bare_what_is_question_asks_about_a_subject():
     assert asked_subject("What is zorbconf?") == asked_subject("What does zorbconf do?") == "zorbconf"
     assert asked_subject("What is the zorbconf library?") == "zorbconf"
     assert asked_subject("What is zorbconf's cache rebuilt from?") == asked_subject("Where is zorbconf?") == ""
+
+
+def test_each_source_keeps_the_description_it_opens_with():
+    two = (*ZORB, Passage("gadget-001", "gadget is a widget tool.", "gadget", "gadget"))
+    sources = {**SOURCES, "gadget": Source("gadget", "gadget")}
+    found = find_descriptions(sources, two, 10, 3)
+    assert found.sources == {"zorbconf-user": 1, "gadget": 5}
+    assert found.of_sources(("gadget", "nothing", "zorbconf-user")) == (5, 1)
+    ranked = (Hit("zorbconf-user-003", "Notes", "x", 0.2),)
+    led = sources_described_first(("gadget",), ranked, found, two, 0.31)
+    assert [h.id for h in led] == ["gadget-001", "zorbconf-user-003"] and led[0].score == 0.31
+    assert sources_described_first(("nothing",), ranked, found, two, 0.31) is None

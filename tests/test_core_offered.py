@@ -85,3 +85,56 @@ def test_of_several_sections_offering_one_topic_the_best_ranked_first_passage_le
     assert [h.id for h in led] == ["other-001", "zorb-001"] and led[0].score == 0.5
     unranked = offered_first("bugs", ranked[:1], offered, twice, 0.31)
     assert [h.id for h in unranked] == ["zorb-007", "zorb-001"] and unranked[0].score == 0.5
+
+
+WITH_OPTIONS = (*MANUAL, Passage("zorb-009", "The -q and -v options set how much zorb says.", "OPTIONS", "zorb"))
+
+
+def test_a_bare_topic_that_small_talk_also_reads_goes_to_the_topic_of_this_knowledge():
+    bot = answerer(WITH_OPTIONS)
+    for typed in ("options", "Options!", "tell me about options"):
+        answer = bot.answer(typed)
+        assert answer.kind == "answer" and answer.passage_ids[0] == "zorb-009", typed
+    # real small talk still works: greetings and thanks are never topics, 'help' is the bot's own word
+    kinds = [bot.answer(t).kind for t in ("help", "thanks", "hi", "what can you do")]
+    assert kinds == ["help", "smalltalk", "smalltalk", "help"]
+    # the precedence is this knowledge's topics: where no section is called so, 'options' asks for help as before
+    assert answerer().answer("options").kind == "help"
+    assert answerer(WITH_OPTIONS, offered_topics=False).answer("options").kind == "help"
+
+
+def test_a_heading_called_thanks_does_not_take_the_users_thanks():
+    thanks = (*MANUAL, Passage("zorb-010", "Thanks to the widget group for the test widgets.", "Thanks", "zorb"))
+    assert answerer(thanks).answer("thanks").kind == "smalltalk"
+
+
+TITLED = (  # a document whose title section holds its front matter, and whose introduction says what it is
+    Passage("widgetry-001", "By Ada Zorb and the widget group; version 2.1, draft.", "Widgetry", "widgetry"),
+    Passage("widgetry-002", "Widgetry is a format for describing widget trees.", "Introduction", "widgetry"),
+    Passage("widgetry-003", "A widget tree is stored as one file per widget.", "Files", "widgetry"),
+)
+
+
+def test_a_title_section_asked_back_is_answered_by_its_sources_description():
+    sources = {"widgetry": Source("widgetry", "Widgetry")}
+    kb = KnowledgeBase(TITLED, sources)
+    bot = Answerer(kb, TfidfIndex.build(TITLED), Config(), clock=lambda: 0.0)
+    for typed in ("Tell me about Widgetry", "widgetry"):
+        assert bot.answer(typed).passage_ids[0] == "widgetry-002", typed
+    assert bot.offered.titled("Tell me about widgetry") == ("widgetry",) and bot.offered.titled("files") == ()
+    assert bot.answer("Tell me about files").passage_ids[0] == "widgetry-003"  # any other section as before
+    # a source without a description (no name of it opens a passage): the title section, as before
+    plain = tuple(dataclasses.replace(p, source="zz-spec", id=p.id.replace("widgetry", "zz"),
+                                      section=p.section.replace("Widgetry", "Widgetry Format")) for p in TITLED)
+    kb = KnowledgeBase(plain, {"zz-spec": Source("zz-spec", "Widgetry Format")})
+    bot = Answerer(kb, TfidfIndex.build(plain), Config(), clock=lambda: 0.0)
+    assert bot.offered.titled("Tell me about Widgetry Format") == ("zz-spec",) and not bot.descriptions.sources
+    assert bot.answer("Tell me about Widgetry Format").passage_ids[0] == "zz-001"
+
+
+def test_without_sources_or_descriptions_no_key_asks_for_a_title():
+    assert find_offered(TITLED, 10).titles == {}
+    ranked = (Hit("widgetry-003", "Files", "x", 0.5),)
+    offered = find_offered(TITLED, 10, {"widgetry": Source("widgetry", "Widgetry")})
+    led = offered_first("widgetry", ranked, offered, TITLED, 0.3)  # no descriptions given: the section's first
+    assert [h.id for h in led] == ["widgetry-001", "widgetry-003"]

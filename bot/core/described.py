@@ -12,7 +12,7 @@ and not joined to another thing by 'and'."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 from ..kb.model import Passage, Source, source_column
@@ -28,10 +28,15 @@ class Descriptions:
     """Each subject name (lowercased) -> the positions of the passages describing it, in document order."""
 
     described: Mapping[str, tuple[int, ...]]
+    sources: Mapping[str, int] = field(default_factory=dict)  # source id -> the position of its description
 
     def of(self, term: str) -> tuple[int, ...]:
         """The passages describing the subject a question's term names (none when it names no source)."""
         return self.described.get(_bare_word(term), ())
+
+    def of_sources(self, sids: Sequence[str]) -> tuple[int, ...]:
+        """The descriptions of these sources (those that have one), in their order."""
+        return tuple(self.sources[sid] for sid in sids if sid in self.sources)
 
 
 def subject_names(source: Source, english: frozenset[str] = frozenset()) -> frozenset[str]:
@@ -60,13 +65,15 @@ def find_descriptions(sources: Mapping[str, Source], passages: Sequence[Passage]
         if len(seen) < most_passages:
             seen.append(position)
     described: dict[str, list[int]] = {}
+    own: dict[str, int] = {}
     for sid, positions in openings.items():
         source = sources.get(sid)
         for name in subject_names(source, english) if source is not None else ():
             found = next((p for p in positions if _describes(name, passages[p].text, most_words)), None)
             if found is not None:
                 described.setdefault(name, []).append(found)
-    return Descriptions({name: tuple(found) for name, found in described.items()})
+                own[sid] = min(own.get(sid, found), found)  # of its names' descriptions, the one it opens with
+    return Descriptions({name: tuple(found) for name, found in described.items()}, own)
 
 
 def _describes(name: str, text: str, most: int) -> bool:
@@ -87,6 +94,18 @@ def asked_subject(question: str) -> str:
     asked = DEFINED.match(question.strip())
     term = asked_term(question)
     return term if term and is_bare(question, asked) else ""
+
+
+def sources_described_first(sids: Sequence[str], ranked: tuple[Hit, ...], descriptions: Descriptions,
+                            passages: Sequence[Passage], least: float) -> tuple[Hit, ...] | None:
+    """The ranking with the description of one of these sources first (a title section asked back: it mostly holds
+    front matter, authors or a version, the description says what the document is about), scored as
+    `described_first`'s; None when none of them has a description."""
+    found = descriptions.of_sources(sids)
+    if not found:
+        return None
+    ids = {passages[p].id for p in found}
+    return lead_first(ranked, lambda hit: hit.id in ids, passages[found[0]], least)
 
 
 def described_first(term: str, ranked: tuple[Hit, ...], descriptions: Descriptions, passages: Sequence[Passage],

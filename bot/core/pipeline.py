@@ -38,7 +38,7 @@ from .offered import Offered, find_offered, offered_first
 from .query import Query, weigh
 from .reading import Reader, Reading
 from .settings import AnswerSettings
-from .smalltalk import SmallTalk
+from .smalltalk import SmallTalk, yields_to_topic
 from .subjects import Subjects, find_subjects
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,8 @@ class Answerer:
         if not any(ch.isalnum() for ch in text):
             return compose.reply("empty", compose.with_examples(replies.empty), context, self.examples)
         intent = self.smalltalk.intent(text)
+        if intent and yields_to_topic(text, intent) and self.settings.offered_topics and self.offered.of(text):
+            return self._retrieve(text, context)  # 'options' to a manual: its topic (offered.py), not help
         if intent == "help":
             return compose.reply("help", compose.help_text(), context, self.examples)
         if intent is not None:
@@ -159,15 +161,16 @@ class Answerer:
     @cached_property
     def offered(self) -> Offered:
         """Each section's suggestion and topic, to know one asked back (offered.py); found on the first question."""
-        return find_offered(self.kb.passages, self.settings.topic_words)
+        return find_offered(self.kb.passages, self.settings.topic_words, self.kb.sources)
 
     def _search(self, reading: Reading, carried: tuple[str, ...] = ()) -> Hits:
         """Search (in a named document's passages alone, `_search_named`); a suggestion asked back gets its section's
         first passage first (offered.py), a bare question on a document's subject its description (described.py)."""
         found, s, text = self._search_named(reading, carried), self.settings, reading.text
         if s.offered_topics and self.offered.of(text):  # a suggestion asked back: its section's passage, kept
-            return Hits(found.query, offered_first(text, found.ranked, self.offered, self.kb.passages, s.threshold),
-                        led=True)
+            titled = s.subject_opening_passages and self.offered.titled(text)  # a title section: its description
+            return Hits(found.query, offered_first(text, found.ranked, self.offered, self.kb.passages, s.threshold,
+                                                   self.descriptions if titled else None), led=True)
         subject = asked_subject(text) if s.subject_opening_passages else ""
         if not subject:
             return found

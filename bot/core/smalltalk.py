@@ -36,6 +36,10 @@ _PHRASES = sorted(((tuple(words(p)), intent) for intent, ps in SMALLTALK.items()
 _PHRASE_WORDS = sorted({w for phrase, _intent in _PHRASES for w in phrase})
 _KNOWN_WORDS = frozenset(_PHRASE_WORDS) | _FILLER
 _LEADS = ("hello", "thanks", "ok")  # small talk that may open a question ('hi, when did ...')
+# Small talk whose phrases are also words a heading may be ('options', 'commands', 'menu', 'start', 'good'): a
+# knowledge's own topic of those words wins. Greetings, thanks, goodbyes and 'who are you' are acts, never topics
+# ('Thanks' heads a README's credits, and 'thanks' still thanks).
+_TOPIC_LIKE = ("help", "ok")
 
 
 class SmallTalk:
@@ -91,6 +95,12 @@ class SmallTalk:
         return typed == word or (len(typed) >= s.smalltalk_fuzzy_min_length and len(word) >= s.smalltalk_fuzzy_min_length
                                  and fuzz.ratio(typed, word) >= s.smalltalk_similarity
                                  and typed not in english_words(s.english_min_count))
+
+
+def yields_to_topic(text: str, intent: str) -> bool:
+    """Whether small talk of this intent gives way to a topic of the same words: not a social act, not a command
+    ('/start', '/help') and not the intent's own word ('help', 'ok': what a user types to the bot itself)."""
+    return intent in _TOPIC_LIKE and not text.lstrip().startswith("/") and words(text) != [intent]
 
 
 @lru_cache(maxsize=1)

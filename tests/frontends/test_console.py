@@ -334,3 +334,20 @@ def test_a_decline_over_an_imported_documents_headings_suggests_what_a_person_wo
         out = io.StringIO()  # a suggestion asked back is answered from the section it was made from (offered.py)
         assert console.ask_once(Conversation(answerer, new_sessions(config)), suggestion, False, out) == 0
         assert f"section \u201c{section}\u201d" in out.getvalue(), out.getvalue()
+
+
+def test_interactive_a_typed_topic_of_the_knowledge_is_answered_and_help_still_helps(sessions):
+    from bot.config import Config
+    from bot.core.index import TfidfIndex
+    from bot.core.pipeline import Answerer
+    from bot.kb.model import KnowledgeBase, Passage, Source
+
+    manual = (Passage("zorb-001", "zorb walks a widget tree.", "DESCRIPTION", "zorb"),
+              Passage("zorb-002", "The -q and -v options set how much zorb says.", "OPTIONS", "zorb"),
+              Passage("zorb-003", "Report bugs and wishes for options at the zorb tracker.", "BUGS", "zorb"))
+    answerer = Answerer(KnowledgeBase(manual, {"zorb": Source("zorb", "zorb(1)")}), TfidfIndex.build(manual),
+                        Config(), clock=lambda: 0.0)
+    code, text, logged = _chat(answerer, sessions, ["options", "help", "thanks"])
+    assert code == 0 and "how much zorb says" in text and "section “OPTIONS”" in text
+    assert "Topics: OPTIONS; BUGS" in text and "You're welcome!" in text
+    assert [kind for _, _, kind in logged] == ["answer", "help", "smalltalk"]
