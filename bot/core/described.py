@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 from ..kb.model import Passage, Source, source_column
-from .hits import DEFINED, Hit, asked_term, is_bare, lead_first
+from .hits import Hit, bare_term, lead_first
 
 _EDGE = "\"'`.,:;!?()[]{}<>*"
 _JOINS = {"and", "&"}  # "NATO and Mongolia", "Mongolia & NATO": a passage on both
@@ -89,11 +89,7 @@ def _bare_word(word: str) -> str:
     return _MAN_SECTION.sub("", word.strip().strip(_EDGE)).strip(_EDGE).lower()
 
 
-def asked_subject(question: str) -> str:
-    """The term X of a bare 'what is / does X (do)' question (hits.is_bare), as written; '' for any other question."""
-    asked = DEFINED.match(question.strip())
-    term = asked_term(question)
-    return term if term and is_bare(question, asked) else ""
+asked_subject = bare_term  # the term X of a bare 'what is / does X (do)' question, '' for any other (hits.py)
 
 
 def sources_described_first(sids: Sequence[str], ranked: tuple[Hit, ...], descriptions: Descriptions,
@@ -102,10 +98,7 @@ def sources_described_first(sids: Sequence[str], ranked: tuple[Hit, ...], descri
     front matter, authors or a version, the description says what the document is about), scored as
     `described_first`'s; None when none of them has a description."""
     found = descriptions.of_sources(sids)
-    if not found:
-        return None
-    ids = {passages[p].id for p in found}
-    return lead_first(ranked, lambda hit: hit.id in ids, passages[found[0]], least)
+    return lead_first(ranked, found, passages, least) if found else None
 
 
 def described_first(term: str, ranked: tuple[Hit, ...], descriptions: Descriptions, passages: Sequence[Passage],
@@ -113,8 +106,4 @@ def described_first(term: str, ranked: tuple[Hit, ...], descriptions: Descriptio
     """The ranking with the subject's description first when a bare question's term (asked_subject) is a source's
     subject: scored the better of its own score, the displaced passage's and `least` (the threshold), since the
     document's own description answers it by construction, however common the subject's word is."""
-    found = descriptions.of(term)
-    if not found:
-        return ranked
-    ids = {passages[p].id for p in found}
-    return lead_first(ranked, lambda hit: hit.id in ids, passages[found[0]], least)
+    return lead_first(ranked, descriptions.of(term), passages, least)

@@ -86,7 +86,7 @@ def decisive(hits: tuple[Hit, ...], settings: AnswerSettings, question: str = ""
 
 
 # a 'what does X ...' question asks what the term X is or does: its own entry says it ("What's X?" as "What is X?")
-DEFINED = re.compile(r"^(?:what|how)(?: (?:does|do|did|is|are)|['\u2019]s) (?P<article>the |an? )?(?P<term>\S+)",
+_DEFINED = re.compile(r"^(?:what|how)(?: (?:does|do|did|is|are)|['\u2019]s) (?P<article>the |an? )?(?P<term>\S+)",
                      re.IGNORECASE)
 
 
@@ -101,14 +101,14 @@ def other_entry(question: str, hits: tuple[Hit, ...], settings: AnswerSettings) 
 
 
 def entry_first(question: str, ranked: tuple[Hit, ...], settings: AnswerSettings) -> tuple[Hit, ...]:
-    """The second stage's order with X's own entry first when a bare 'what does X do' question (`is_bare`) was ranked
+    """The second stage's order with X's own entry first when a bare 'what does X do' question (`_bare`) was ranked
     a passage that is not X's entry: "Tests: The -empty test for example is ..." beat "-empty: File is empty and
     ...", a definition that need not repeat the question's 'test' or 'match'. The entry takes the better of its own
     probability and the displaced passage's, so the bot answers whenever it would have. One regex for any other
     question; entry_label_chars 0 turns it off (quality-experiments.md)."""
-    asked, most = DEFINED.match(question.strip()), settings.entry_label_chars
-    term = _term(asked)
-    if not most or not term or not ranked or not is_bare(question, asked) or is_entry_of(term, ranked[0].text, most):
+    most = settings.entry_label_chars
+    term = bare_term(question) if most else ""
+    if not term or not ranked or is_entry_of(term, ranked[0].text, most):
         return ranked
     at = next((i for i, h in enumerate(ranked) if is_entry_of(term, h.text, most)), 0)
     if not at:
@@ -118,32 +118,44 @@ def entry_first(question: str, ranked: tuple[Hit, ...], settings: AnswerSettings
     return (first, *ranked[:at], *ranked[at + 1:])
 
 
-def lead_first(ranked: tuple[Hit, ...], is_lead: Callable[[Hit], bool], fallback: Passage,
+def lead_first(ranked: tuple[Hit, ...], positions: Sequence[int], passages: Sequence[Passage],
                least: float) -> tuple[Hit, ...]:
-    """The ranking with the best-ranked passage a question asks for by construction (`is_lead`: a subject's
-    description, a suggested section's passage) first, else `fallback` put first; scored the better of its own
-    score, the displaced passage's and `least` (the threshold), however its words happened to match."""
-    at = next((i for i, h in enumerate(ranked) if is_lead(h)), None)
+    """The ranking with the best-ranked of the passages a question asks for by construction (`positions`: a
+    subject's description, a suggested section's passage) first, else the first of them put first; scored the
+    better of its own score, the displaced passage's and `least` (the threshold), however its words happened to
+    match. The ranking as it is when `positions` is empty."""
+    if not positions:
+        return ranked
+    ids = {passages[p].id for p in positions}
+    at = next((i for i, h in enumerate(ranked) if h.id in ids), None)
     if at is None:
-        entry, rest = Hit(fallback.id, fallback.section, fallback.text, 0.0), ranked
+        lead = passages[positions[0]]
+        entry, rest = Hit(lead.id, lead.section, lead.text, 0.0), ranked
     else:
         entry, rest = ranked[at], (*ranked[:at], *ranked[at + 1:])
     score = max(entry.score, ranked[0].score if ranked else 0.0, least)
     return (Hit(entry.id, entry.section, entry.text, score), *rest)
 
 
+def bare_term(question: str) -> str:
+    """The term X of a bare 'what is / does X (do)' question (`_bare`), as written; '' for any other question."""
+    asked = _DEFINED.match(question.strip())
+    term = _term(asked)
+    return term if term and _bare(question, asked) else ""
+
+
 def asked_term(question: str) -> str:
     """The term a 'what does / is X ...' question asks about, as written ('' for any other question)."""
-    return _term(DEFINED.match(question.strip()))
+    return _term(_DEFINED.match(question.strip()))
 
 
 def _term(asked: re.Match | None) -> str:
-    """asked_term's term from the question's DEFINED match."""
+    """asked_term's term from the question's _DEFINED match."""
     term = asked.group("term").strip("?.,!;'\"()") if asked else ""
     return "" if term.lower() in STOP_WORDS else term
 
 
-def is_bare(question: str, asked: re.Match) -> bool:
+def _bare(question: str, asked: re.Match) -> bool:
     """Whether a 'what does X ...' question asks about X and nothing else: after X (and its head noun after 'the':
     "the -empty test", "the dip group") only stop or frame words and one closing word ("match?", "for?"). A question that
     goes on ("What does -depth get turned on by?", "What is sudo preferred over in Debian?") asks a detail, which

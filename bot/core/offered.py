@@ -57,8 +57,9 @@ def find_offered(passages: Sequence[Passage], max_words: int, sources: Mapping[s
     titled: dict[str, list[str]] = {}
     for (sid, section), position in firsts.items():
         # a suggestion's case only follows the heading's (topics.lowered), and asked_key lowers it anyway
-        asked = {asked_key(offer(section, max_words, lambda _word: False)), asked_key(topic(section, max_words))}
-        is_title = bool(titles.get(sid)) and asked_key(topic(section, max_words)) == titles[sid]
+        as_topic = asked_key(topic(section, max_words))
+        asked = {asked_key(offer(section, max_words, lambda _word: False)), as_topic}
+        is_title = bool(titles.get(sid)) and as_topic == titles[sid]
         for key in filter(None, asked):
             found.setdefault(key, []).append(position)
             if is_title:
@@ -80,8 +81,4 @@ def offered_first(question: str, ranked: tuple[Hit, ...], offered: Offered, pass
     described = sources_described_first(titled, ranked, descriptions, passages, least) if titled else None
     if described is not None:
         return described
-    positions = offered.of(question)
-    if not positions:
-        return ranked
-    ids = {passages[p].id for p in positions}
-    return lead_first(ranked, lambda hit: hit.id in ids, passages[positions[0]], least)
+    return lead_first(ranked, offered.of(question), passages, least)
